@@ -1,0 +1,64 @@
+"""Where each generated page lives in the docs tree, and links between them.
+
+Every path here is relative to the docs directory and uses ``/``. Pages link
+to each other with *relative* URLs (computed by :func:`relative`) so the
+site works under any ``site_url`` sub-path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = "index.md"
+DIRECTORY = "units/index.md"
+RULES = "rules.md"
+ASSETS_DIR = "assets/okrsite"
+STYLESHEET = f"{ASSETS_DIR}/okrsite.css"
+
+
+def cycle_overview(cycle_id: str) -> str:
+    return f"{cycle_id}/index.md"
+
+
+def quality_page(cycle_id: str) -> str:
+    return f"{cycle_id}/quality.md"
+
+
+def unit_page(cycle_id: str, unit_id: str) -> str:
+    """The page of one unit's OKRs in one cycle (the company's too)."""
+    return f"{cycle_id}/{unit_id}.md"
+
+
+def unit_profile(unit_id: str) -> str:
+    """A unit across all cycles."""
+    return f"units/{unit_id}.md"
+
+
+def objective_anchor(objective_id: str) -> str:
+    return f"obj-{objective_id}"
+
+
+def key_result_anchor(objective_id: str, key_result_id: str) -> str:
+    return f"kr-{objective_id}--{key_result_id}"
+
+
+def page_url(doc_path: str) -> str:
+    """The URL MkDocs gives a page with ``use_directory_urls: true``."""
+    if doc_path.endswith("index.md"):
+        return doc_path[: -len("index.md")]
+    return doc_path[: -len(".md")] + "/"
+
+
+def relative(from_doc: str, to_doc: str, anchor: str | None = None) -> str:
+    """Relative URL from the page of ``from_doc`` to the page of ``to_doc``
+    (directory URLs), for links inside generated HTML such as SVG graphs.
+
+    Markdown links between .md files are resolved by MkDocs itself; use this
+    only where MkDocs does not rewrite links (raw HTML, SVG).
+    """
+    src_dir = page_url(from_doc)
+    target = page_url(to_doc) if to_doc.endswith(".md") else to_doc
+    rel = posixpath.relpath(target or ".", src_dir or ".")
+    if (not target or target.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return rel + (f"#{anchor}" if anchor else "")
