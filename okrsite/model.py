@@ -320,6 +320,8 @@ class UnitOkrs(BaseModel):
     content: UnitCycleFile
     notes: str = ""
     """Markdown body of a ``.md`` unit file (untrusted: rendered escaped)."""
+    redacted_private: int = 0
+    """Private objectives removed by ``redact.py`` (only their count is kept)."""
 
     @property
     def objectives(self) -> list[Objective]:
@@ -331,7 +333,8 @@ class UnitOkrs(BaseModel):
 
     @property
     def private_count(self) -> int:
-        return sum(1 for o in self.content.objectives if o.is_private)
+        """Private objectives, whether still present or already redacted."""
+        return self.redacted_private + sum(1 for o in self.content.objectives if o.is_private)
 
 
 class Cycle(BaseModel):

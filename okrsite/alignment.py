@@ -1,0 +1,120 @@
+"""Who supports what: the alignment links of one cycle, resolved and indexed.
+
+A link goes from a *source* (an objective or key result of some unit) to a
+*target* it serves: ``aligns_to`` (objective → objective or KR),
+``contributes_to`` (KR → KR, "ladder up") or ``related`` (lateral, shown in
+both directions). References are validated before this runs, so every
+target here exists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from okrsite.model import Cycle
+
+LinkKind = Literal["aligns_to", "contributes_to", "related"]
+
+
+@dataclass(frozen=True, order=True)
+class OkrRef:
+    """An objective (``key_result`` is None) or a key result of a unit."""
+
+    unit: str
+    objective: str
+    key_result: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> OkrRef:
+        parts = text.split("/")
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+
+    @property
+    def objective_ref(self) -> OkrRef:
+        return OkrRef(self.unit, self.objective)
+
+    def __str__(self) -> str:
+        tail = f"/{self.key_result}" if self.key_result else ""
+        return f"{self.unit}/{self.objective}{tail}"
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    source: OkrRef
+    target: OkrRef
+    kind: LinkKind
+
+
+@dataclass
+class AlignmentIndex:
+    """Links of one cycle with look-ups in both directions."""
+
+    links: list[Link] = field(default_factory=list)
+    _by_target: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
+    _by_source: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, cycle: Cycle, *, include_private: bool = False) -> AlignmentIndex:
+        """Index every link in ``cycle``. Links from or to private objectives
+        are left out unless ``include_private`` (public output never shows them)."""
+        private = {
+            OkrRef(unit_id, o.id)
+            for unit_id, okrs in cycle.okrs.items()
+            for o in okrs.objectives
+            if o.is_private
+        }
+        links: list[Link] = []
+        for unit_id, okrs in sorted(cycle.okrs.items()):
+            for objective in okrs.objectives:
+                obj_ref = OkrRef(unit_id, objective.id)
+                for text in objective.aligns_to:
+                    links.append(Link(obj_ref, OkrRef.parse(text), "aligns_to"))
+                for text in objective.related:
+                    links.append(Link(obj_ref, OkrRef.parse(text), "related"))
+                for kr in objective.key_results:
+                    kr_ref = OkrRef(unit_id, objective.id, kr.id)
+                    for text in kr.contributes_to:
+                        links.append(Link(kr_ref, OkrRef.parse(text), "contributes_to"))
+                    for text in kr.related:
+                        links.append(Link(kr_ref, OkrRef.parse(text), "related"))
+        if not include_private:
+            links = [
+                link
+                for link in links
+                if link.source.objective_ref not in private
+                and link.target.objective_ref not in private
+            ]
+        index = cls(links=sorted(set(links)))
+        by_target: dict[OkrRef, list[Link]] = defaultdict(list)
+        by_source: dict[OkrRef, list[Link]] = defaultdict(list)
+        for link in index.links:
+            by_target[link.target].append(link)
+            by_source[link.source].append(link)
+        index._by_target = dict(by_target)
+        index._by_source = dict(by_source)
+        return index
+
+    def supporters(self, target: OkrRef) -> list[Link]:
+        """Links that serve ``target`` upwards (aligns_to / contributes_to)."""
+        return [link for link in self._by_target.get(target, []) if link.kind != "related"]
+
+    def supporting_units(self, target: OkrRef) -> list[str]:
+        """Distinct units supporting ``target`` (two or more is an overlap)."""
+        return sorted({link.source.unit for link in self.supporters(target)})
+
+    def serves(self, source: OkrRef) -> list[Link]:
+        """Upward links from ``source``."""
+        return [link for link in self._by_source.get(source, []) if link.kind != "related"]
+
+    def lateral(self, ref: OkrRef) -> list[OkrRef]:
+        """Lateral partners of ``ref`` in either direction."""
+        out = {link.target for link in self._by_source.get(ref, []) if link.kind == "related"}
+        out |= {link.source for link in self._by_target.get(ref, []) if link.kind == "related"}
+        return sorted(out)
+
+    def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
+        """True when the objective or any of its KRs links upwards."""
+        refs = [OkrRef(unit, objective_id), *(OkrRef(unit, objective_id, k) for k in kr_ids)]
+        return any(self.serves(ref) for ref in refs)
