@@ -1,0 +1,61 @@
+"""Small trusted HTML/Markdown fragments used by the page templates.
+
+Each returns :class:`~markupsafe.Markup` built only from escaped content and
+numbers we computed, so templates can emit it as is.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from markupsafe import Markup
+
+from okrsite.escape import html_text, md_inline
+from okrsite.model import Scoring
+from okrsite.progress import BAND_LABELS, band, percent
+
+
+def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None) -> Markup:
+    """A Markdown link between generated pages (MkDocs resolves and checks it)."""
+    target = posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
+    if anchor:
+        target += f"#{anchor}"
+    return Markup(f"[{md_inline(text)}]({target})")
+
+
+def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False) -> Markup:
+    """A bar with its number and band label (colour is never the only signal)."""
+    colour = band(value, scoring)
+    label = BAND_LABELS[colour]
+    width = 0 if value is None else round(value * 100)
+    what = "score" if graded else "progress"
+    shown = f"{value:.1f}" if graded and value is not None else percent(value)
+    aria = html_text(f"{what} {shown}, {label}")
+    return Markup(
+        f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
+        f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
+        f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
+    )
+
+
+def band_chip(value: float | None, scoring: Scoring) -> Markup:
+    colour = band(value, scoring)
+    return Markup(
+        f'<span class="okr-chip okr-band--{colour}">{html_text(BAND_LABELS[colour])}</span>'
+    )
+
+
+def status_chip(status: str) -> Markup:
+    return Markup(f'<span class="okr-status okr-status--{html_text(status)}">{html_text(status)}</span>')
+
+
+def external_link(text: str, url: str) -> Markup:
+    """A link to a URL from trusted configuration (http/https only)."""
+    if not url.startswith(("https://", "http://")):
+        return Markup("")
+    return Markup(f'<a class="okr-edit" href="{html_text(url)}">{html_text(text)}</a>')
+
+
+def html_block(inner: str, css_class: str) -> Markup:
+    """Wrap trusted HTML (e.g. an SVG we generated) as a raw HTML block."""
+    return Markup(f'\n<div class="{css_class}" markdown="0">\n{inner}\n</div>\n')
