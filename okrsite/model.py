@@ -173,6 +173,24 @@ class Cadence(Node):
     checkin_days: Annotated[int, Field(ge=1, le=90)] = 7
 
 
+class CheckLimits(Node):
+    """Limits used by the quality checks (``company.check_limits``); any field
+    left out keeps its default."""
+
+    company_objectives_min: Annotated[int, Field(ge=0, le=100)] = 1
+    """Fewest company objectives per cycle (OKR010)."""
+    company_objectives_max: Annotated[int, Field(ge=1, le=100)] = 3
+    """Most company objectives per cycle (OKR010)."""
+    unit_objectives_max: Annotated[int, Field(ge=1, le=100)] = 5
+    """Most objectives of one unit per cycle (OKR010)."""
+    key_results_min: Annotated[int, Field(ge=0, le=100)] = 2
+    """Fewest key results per objective (OKR010)."""
+    key_results_max: Annotated[int, Field(ge=1, le=100)] = 5
+    """Most key results per objective (OKR010)."""
+    max_depth: Annotated[int, Field(ge=1, le=100)] = 3
+    """Deepest unit level below the company before OKR009 warns (1 = departments)."""
+
+
 class CompanyFile(Node):
     """``content/company.yaml``: the company, its method, cycles and scoring."""
 
@@ -187,6 +205,8 @@ class CompanyFile(Node):
     candidates: list[CandidateObjective] = Field(default_factory=list)
     checks: dict[RuleId, RuleSetting] = Field(default_factory=dict)
     """Per-rule settings of the quality checks, e.g. ``{OKR004: off}``."""
+    check_limits: CheckLimits | None = None
+    """Limits of the quality checks (objective and key result counts, depth)."""
     publish_people: bool = True
     """When false, public builds omit people's names (owners, leads)."""
 
