@@ -99,7 +99,10 @@ def add_checkin(
         _set_current(editor, kr, new_value)
 
     result = editor.apply()
-    _verify(region, result[start : end + editor.growth], objective_id, kr_id, fields)
+    new_start, new_end = _yaml_region(result, front_matter)
+    if result[:new_start] != text[:start] or result[new_end:] != text[end:]:
+        raise CheckinError("internal error: the edit left the YAML; file left unchanged")
+    _verify(region, result[new_start:new_end], objective_id, kr_id, fields)
     return result
 
 
@@ -340,6 +343,8 @@ class _Edit:
     text: str
     order: int
     """Among edits at the same place, lower goes first."""
+    whole_lines: bool = False
+    """The text is whole lines: it must start at the beginning of a line."""
 
 
 class _Editor:
@@ -350,10 +355,6 @@ class _Editor:
         self.base = base
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.edits: list[_Edit] = []
-
-    @property
-    def growth(self) -> int:
-        return sum(len(e.text) - (e.end - e.start) for e in self.edits)
 
     def pos(self, mark: yaml.Mark) -> int:
         """Absolute offset of a mark from the composed region."""
@@ -367,12 +368,9 @@ class _Editor:
         return len(self.text) if found < 0 else found + 1
 
     def insert_lines(self, position: int, lines: list[str], order: int) -> None:
-        """Insert whole lines at a line start, adding a newline at an unterminated end."""
-        prefix = ""
-        if position == len(self.text) and self.text and not self.text.endswith("\n"):
-            prefix = self.newline
+        """Insert whole lines at a line start (after an unterminated last line too)."""
         body = "".join(line + self.newline for line in lines)
-        self.edits.append(_Edit(position, position, prefix + body, order))
+        self.edits.append(_Edit(position, position, body, order, whole_lines=True))
 
     def insert(self, position: int, text: str, order: int) -> None:
         self.edits.append(_Edit(position, position, text, order))
@@ -387,6 +385,9 @@ class _Editor:
             if edit.start < cursor:
                 raise CheckinError("internal error: overlapping edits; file left unchanged")
             parts.append(self.text[cursor : edit.start])
+            written = "".join(parts)
+            if edit.whole_lines and written and not written.endswith("\n"):
+                parts.append(self.newline)  # the file's last line had no line break
             parts.append(edit.text)
             cursor = edit.end
         parts.append(self.text[cursor:])
