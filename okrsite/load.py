@@ -138,11 +138,13 @@ class RawContent:
 # Scalars (YAML 1.2-like core schema)
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
-          "FALSE": False}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _SPECIAL_FLOATS = {
-    **{f"{sign}.{word}": float(f"{sign or '+'}inf")
-       for sign in ("", "+", "-") for word in ("inf", "Inf", "INF")},
+    **{
+        f"{sign}.{word}": float(f"{sign or '+'}inf")
+        for sign in ("", "+", "-")
+        for word in ("inf", "Inf", "INF")
+    },
     **{f".{word}": float("nan") for word in ("nan", "NaN", "NAN")},
 }
 # Leading zeros are refused (``0777`` stays text: YAML 1.1 read it as octal).
@@ -203,8 +205,14 @@ def _resolve_date(text: str) -> Any:
             offset = dt.timedelta(hours=int(match[10]), minutes=int(match[11] or 0))
             tzinfo = dt.timezone(-offset if match[9] == "-" else offset)
         return dt.datetime(
-            int(match[1]), int(match[2]), int(match[3]),
-            int(match[4]), int(match[5]), int(match[6]), fraction, tzinfo,
+            int(match[1]),
+            int(match[2]),
+            int(match[3]),
+            int(match[4]),
+            int(match[5]),
+            int(match[6]),
+            fraction,
+            tzinfo,
         )
     except ValueError:
         return text
@@ -279,8 +287,9 @@ def _check_text(text: str, path: str) -> list[ContentIssue]:
     if bad:
         line, column = _line_col(text, bad.start())
         code = ord(bad.group())
-        return [_issue(path, f"character U+{code:04X} is not allowed here; remove it", line,
-                       column)]
+        return [
+            _issue(path, f"character U+{code:04X} is not allowed here; remove it", line, column)
+        ]
     return []
 
 
@@ -324,6 +333,9 @@ def _syntax_issue(exc: yaml.YAMLError, text: str, path: str) -> ContentIssue:
     elif "unexpected end of stream" in problem and "quoted" in context and context_mark:
         line, column = context_mark.line, context_mark.column
         message = "unclosed quote: this quoted text never ends"
+    elif _char_at(text, line, column) in ("]", "}") and "block" in context:
+        char = _char_at(text, line, column)
+        message = f"unexpected '{char}' without a matching opening bracket"
     elif "block mapping" in context:
         message = f"bad indentation: this line does not line up with the mapping{started}"
     elif "block collection" in context or "'-' indicator" in problem:
@@ -362,8 +374,14 @@ class _Frame:
 
     __slots__ = ("container", "is_key", "is_map", "key", "path", "record", "start")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: DataPath, record: bool,
-                 start: Location, is_key: bool = False) -> None:
+    def __init__(
+        self,
+        container: dict[str, Any] | list[Any],
+        path: DataPath,
+        record: bool,
+        start: Location,
+        is_key: bool = False,
+    ) -> None:
         self.container = container
         self.is_map = isinstance(container, dict)
         self.path = path
@@ -419,15 +437,19 @@ class _Builder:
                 if event.anchor is not None or event.tag is not None:
                     self.node_properties(event, where)
                 if len(self.stack) >= MAX_DEPTH:
-                    self.add_issue(f"too deeply nested (more than {MAX_DEPTH} levels)", where,
-                                   fatal=True)
+                    self.add_issue(
+                        f"too deeply nested (more than {MAX_DEPTH} levels)", where, fatal=True
+                    )
                     raise _Abort
                 self.place({} if kind is mapping_start else [], where, opening=True)
             elif kind is alias:
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
-                self.add_issue(f"aliases (*{event.anchor}) are not allowed; write the value out",
-                               where, fatal=True)
+                self.add_issue(
+                    f"aliases (*{event.anchor}) are not allowed; write the value out",
+                    where,
+                    fatal=True,
+                )
                 self.place(None, where, text="*")
             elif kind is ev.DocumentStartEvent:
                 self.documents += 1
@@ -436,21 +458,32 @@ class _Builder:
                     self.add_issue(
                         "a file may hold only one YAML document; remove this '---' "
                         "and what follows, or move it to another file",
-                        (mark.line + 1, mark.column + 1), fatal=True)
+                        (mark.line + 1, mark.column + 1),
+                        fatal=True,
+                    )
                     raise _Abort
 
     def node_properties(self, event: Any, where: Location) -> None:
         """Anchors and explicit tags are refused (they are how YAML gets unsafe)."""
         if event.anchor is not None:
-            self.add_issue(f"anchors (&{event.anchor}) are not allowed; write the value out",
-                           where, fatal=True)
+            self.add_issue(
+                f"anchors (&{event.anchor}) are not allowed; write the value out", where, fatal=True
+            )
         if event.tag is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            self.add_issue(f"tags such as '{tag}' are not allowed; remove the tag", where,
-                           fatal=True)
+            self.add_issue(
+                f"tags such as '{tag}' are not allowed; remove the tag", where, fatal=True
+            )
 
-    def place(self, value: Any, where: Location, *, opening: bool = False, plain: bool = False,
-              text: str = "") -> None:
+    def place(
+        self,
+        value: Any,
+        where: Location,
+        *,
+        opening: bool = False,
+        plain: bool = False,
+        text: str = "",
+    ) -> None:
         """Attach a new node to its parent (or make it the root)."""
         stack = self.stack
         if not stack:
@@ -492,8 +525,7 @@ class _Builder:
                 self.add_issue("a key must be plain text, not a list or mapping", frame.start)
             parent.key = _BAD_KEY
 
-    def check_key(self, parent: _Frame, value: Any, where: Location, plain: bool,
-                  text: str) -> Any:
+    def check_key(self, parent: _Frame, value: Any, where: Location, plain: bool, text: str) -> Any:
         """Validate a scalar key; returns the key or ``_BAD_KEY``."""
         if not parent.record:
             return value if isinstance(value, str) else _BAD_KEY
@@ -506,8 +538,10 @@ class _Builder:
             if plain and text == "":
                 message = "missing key before ':'"
             else:
-                message = (f"key '{text}' is {_describe_non_text(value)}, not text; "
-                           "put it in quotes if it is meant as text")
+                message = (
+                    f"key '{text}' is {_describe_non_text(value)}, not text; "
+                    "put it in quotes if it is meant as text"
+                )
             self.add_issue(message, where)
             return _BAD_KEY
         path = (*parent.path, value)
@@ -523,8 +557,9 @@ class _Builder:
 # One file
 
 
-def _parse_text(text: str, path: str, *, empty_message: str = "file is empty",
-                body: str = "") -> tuple[LoadedFile | None, list[ContentIssue]]:
+def _parse_text(
+    text: str, path: str, *, empty_message: str = "file is empty", body: str = ""
+) -> tuple[LoadedFile | None, list[ContentIssue]]:
     """Parse checked text (see :func:`parse_yaml`)."""
     builder = _Builder(path)
     try:
@@ -546,8 +581,9 @@ def _parse_text(text: str, path: str, *, empty_message: str = "file is empty",
     return loaded, builder.issues
 
 
-def parse_yaml(text_or_bytes: str | bytes, path: str) -> tuple[LoadedFile | None,
-                                                               list[ContentIssue]]:
+def parse_yaml(
+    text_or_bytes: str | bytes, path: str
+) -> tuple[LoadedFile | None, list[ContentIssue]]:
     """One YAML file → (data with locations, issues); never raises for bad input.
 
     ``path`` is only used in locations. Also used by ``okrsite diff`` on git
@@ -595,8 +631,9 @@ def parse_unit_file(raw: bytes, path: str) -> tuple[LoadedFile | None, list[Cont
         next_position = len(text) if line_end < 0 else line_end + 1
         if text[position:next_position].rstrip(" \t\r\n") == "---":
             front_matter = "\n" + text[first_end + 1 : position]
-            return _parse_text(front_matter, path, empty_message="front matter is empty",
-                               body=text[next_position:])
+            return _parse_text(
+                front_matter, path, empty_message="front matter is empty", body=text[next_position:]
+            )
         position = next_position
     return None, [_issue(path, "front matter is not closed: add a line '---' after the YAML")]
 
@@ -625,8 +662,7 @@ class _Walk:
         """Directory entries sorted by name, hidden ones ('.x') left out."""
         try:
             with os.scandir(directory) as scan:
-                return sorted((e for e in scan if not e.name.startswith(".")),
-                              key=lambda e: e.name)
+                return sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
         except OSError as exc:
             self.problem(self.display(), f"cannot read folder ({exc.strerror or exc})")
             return []
@@ -658,9 +694,12 @@ class _Walk:
         self.problem(display, "not a regular file")
         return None
 
-    def read(self, file_path: str, display: str,
-             parse: Callable[[bytes, str], tuple[LoadedFile | None, list[ContentIssue]]]
-             ) -> LoadedFile | None:
+    def read(
+        self,
+        file_path: str,
+        display: str,
+        parse: Callable[[bytes, str], tuple[LoadedFile | None, list[ContentIssue]]],
+    ) -> LoadedFile | None:
         """Read and parse one file (once); size is checked before reading."""
         try:
             with open(file_path, "rb") as handle:
@@ -686,16 +725,21 @@ class _Walk:
             if kind is None:
                 continue
             if kind == "dir":
-                self.problem(display, f"unexpected folder inside cycle folder '{entry.name}': "
-                                      "unit files go directly in the cycle folder")
+                self.problem(
+                    display,
+                    f"unexpected folder inside cycle folder '{entry.name}': "
+                    "unit files go directly in the cycle folder",
+                )
                 continue
             stem, suffix = os.path.splitext(item.name)
             if suffix not in UNIT_SUFFIXES or not stem:
                 self.problem(display, "not a unit file: expected <unit>.yaml or <unit>.md")
                 continue
             if stem in seen:
-                self.problem(display, f"unit '{stem}' already has a file in this cycle "
-                                      f"({seen[stem]}); keep only one")
+                self.problem(
+                    display,
+                    f"unit '{stem}' already has a file in this cycle ({seen[stem]}); keep only one",
+                )
                 continue
             seen[stem] = item.name
             loaded = self.read(item.path, display, parse_unit_file)
@@ -717,8 +761,11 @@ def load_content(content_dir: Path) -> RawContent:
     content_dir = Path(content_dir)
     if not content_dir.is_dir():
         display = str(PurePosixPath(*content_dir.parts)) if content_dir.parts else "."
-        message = ("content directory not found" if not content_dir.exists()
-                   else "content path is not a directory")
+        message = (
+            "content directory not found"
+            if not content_dir.exists()
+            else "content path is not a directory"
+        )
         raise ContentError([_issue(display, message)])
     walk = _Walk(content_dir)
     top: dict[str, LoadedFile | None] = dict.fromkeys(REQUIRED_FILES)
@@ -742,13 +789,20 @@ def load_content(content_dir: Path) -> RawContent:
         elif entry.name.lower() not in ("readme.md", "readme", "readme.txt"):
             stem = os.path.splitext(entry.name)[0]
             hint = f" (did you mean {stem}.yaml?)" if f"{stem}.yaml" in REQUIRED_FILES else ""
-            walk.problem(display, "unexpected file: the content directory holds company.yaml, "
-                                  f"org.yaml and one folder per cycle{hint}")
+            walk.problem(
+                display,
+                "unexpected file: the content directory holds company.yaml, "
+                f"org.yaml and one folder per cycle{hint}",
+            )
     for name in REQUIRED_FILES:
         if name not in found:
             walk.problem(walk.display(name), "missing file")
-    log.debug("loaded %d cycle folders, %d unit files from %s", len(cycle_files),
-              sum(len(units) for units in cycle_files.values()), content_dir)
+    log.debug(
+        "loaded %d cycle folders, %d unit files from %s",
+        len(cycle_files),
+        sum(len(units) for units in cycle_files.values()),
+        content_dir,
+    )
     return RawContent(
         root=content_dir,
         company=top["company.yaml"],
