@@ -67,7 +67,7 @@ def format_value(value: float | None, unit: str | None = None, prefix: str | Non
     return text
 
 
-def _values_with_unit(values: list[float | None], unit: str | None, prefix: str | None) -> str:
+def join_values(values: list[float | None], unit: str | None, prefix: str | None) -> str:
     """Values joined by arrows, with the unit once at the end when it is a word."""
     if unit and not prefix and not attaches(unit):
         parts = [format_value(v) for v in values]
@@ -97,7 +97,7 @@ def format_range(kr: KeyResult) -> str:
         return "–"
     if kr.start is None:
         return f"target {format_value(kr.target, kr.unit, kr.prefix)}"
-    return _values_with_unit([kr.start, kr.target], kr.unit, kr.prefix)
+    return join_values([kr.start, kr.target], kr.unit, kr.prefix)
 
 
 def format_progression(kr: KeyResult) -> str:
@@ -118,7 +118,7 @@ def format_progression(kr: KeyResult) -> str:
         return f"{format_value(value, kr.unit, kr.prefix)} ({threshold_text(kr)}: {verdict})"
     if kr.start is None and kr.target is None:
         return format_value(value, kr.unit, kr.prefix)
-    return _values_with_unit([kr.start, value, kr.target], kr.unit, kr.prefix)
+    return join_values([kr.start, value, kr.target], kr.unit, kr.prefix)
 
 
 def value_triple(kr: KeyResult) -> tuple[str, str, str]:

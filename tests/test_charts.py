@@ -1,0 +1,179 @@
+"""Check-in charts: golden SVGs, safety, accessibility.
+
+Goldens live in ``tests/golden/charts/``. To regenerate them deliberately
+after an intended change, run::
+
+    OKRSITE_UPDATE_GOLDENS=1 python -m pytest tests/test_charts.py
+
+and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from okrsite.charts import chart_description, checkin_chart, num, short_date
+from okrsite.model import CycleDef, KeyResult, Scoring
+
+GOLDEN_DIR = Path(__file__).parent / "golden" / "charts"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+CYCLE = CycleDef.model_validate(
+    {"id": "2026-Q1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 3, 31)}
+)
+SCORING = Scoring()
+
+
+def kr(**fields: Any) -> KeyResult:
+    return KeyResult.model_validate({"id": "k", "title": "A key result", **fields})
+
+
+def weekly(values: list[tuple[float, Any]], first: dt.date = dt.date(2026, 1, 5)) -> list[dict]:
+    return [
+        {"date": first + dt.timedelta(days=7 * i), "value": value, "confidence": confidence}
+        for i, (value, confidence) in enumerate(values)
+    ]
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare with ``tests/golden/charts/<name>``; rewrite it when
+    ``OKRSITE_UPDATE_GOLDENS=1``."""
+    path = GOLDEN_DIR / name
+    if os.environ.get("OKRSITE_UPDATE_GOLDENS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    assert path.exists(), f"missing golden {path}; run with OKRSITE_UPDATE_GOLDENS=1"
+    assert text + "\n" == path.read_text(encoding="utf-8")
+
+
+CASES: dict[str, KeyResult] = {
+    "decreasing.svg": kr(
+        title="Cut time to first value",
+        start=14,
+        target=5,
+        unit="days",
+        checkins=weekly([(14, 0.8), (12, 0.7), (11, 0.6), (10, "medium"), (9, 0.7)]),
+    ),
+    "increasing_money.svg": kr(
+        title="Grow mid-market ARR",
+        start=3,
+        target=7,
+        unit="M",
+        prefix="$",
+        checkins=weekly([(3.2, "high"), (3.9, "high"), (4.4, "medium")]),
+    ),
+    "threshold.svg": kr(
+        title="Keep first response time low",
+        kind="threshold",
+        direction="below",
+        target=4,
+        unit="h",
+        checkins=weekly([(3.1, 0.9), (4.6, 0.5), (3.8, 0.6)]),
+    ),
+    "no_checkins.svg": kr(title="Raise NPS", start=30, target=45),
+    "single_checkin.svg": kr(
+        title="Raise activation", start=20, target=40, unit="%", checkins=weekly([(25, 0.3)])
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_charts(name: str) -> None:
+    """Each chart matches its reviewed golden SVG byte for byte."""
+    svg = checkin_chart(CASES[name], CYCLE, SCORING, title=CASES[name].title)
+    assert_golden(name, svg)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_charts_are_well_formed_and_script_free(name: str) -> None:
+    """Every chart parses as XML, has title and desc, no script, no on… handlers."""
+    svg = checkin_chart(CASES[name], CYCLE, SCORING, title=CASES[name].title)
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG_NS}svg"
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG_NS}title") is not None
+    assert root.find(f"{SVG_NS}desc") is not None
+    assert "<script" not in svg.lower()
+    assert not re.search(r"\son\w+\s*=", svg, re.IGNORECASE)
+    assert "\n\n" not in svg  # a blank line would end a raw HTML block in Markdown
+
+
+def test_hostile_title_is_escaped() -> None:
+    """Markup in content stays text: no element, no attribute, no handler."""
+    hostile = '</title><script>alert(1)</script><g onload="alert(2)">&'
+    evil = kr(title=hostile, start=1, target=2, unit='"><script>', checkins=weekly([(1.5, 0.5)]))
+    svg = checkin_chart(evil, CYCLE, SCORING, title=hostile)
+    assert "<script" not in svg
+    assert "onload=" not in svg.replace("onload=&quot;", "")
+    root = ET.fromstring(svg)
+    assert root.findtext(f"{SVG_NS}title") == hostile
+    assert [el.tag for el in root.iter() if "script" in el.tag] == []
+    assert_golden("hostile.svg", svg)
+
+
+def test_hard_coded_colours_are_avoided() -> None:
+    """Lines and text use currentColor; colours come from CSS custom properties."""
+    svg = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
+    assert "#000" not in svg and "#fff" not in svg and "black" not in svg and "white" not in svg
+    assert 'fill="currentColor"' in svg
+    assert "var(--okr-green" in svg
+    for css in ("okr-chart__value", "okr-chart__ideal", "okr-chart__target"):
+        assert f'class="{css}"' in svg
+
+
+def test_no_chart_for_milestones_or_empty_krs() -> None:
+    """Milestones: the caller shows done/not done; nothing to draw without data."""
+    assert checkin_chart(kr(done=True), CYCLE, SCORING, title="t") == ""
+    assert checkin_chart(kr(target=5), CYCLE, SCORING, title="t") == ""
+    assert checkin_chart(kr(kind="threshold", target=5), CYCLE, SCORING, title="t") == ""
+
+
+def test_threshold_draws_the_threshold_not_an_ideal_line() -> None:
+    """Threshold KRs: a target line, dots marked met/missed, no ideal line."""
+    svg = checkin_chart(CASES["threshold.svg"], CYCLE, SCORING, title="t")
+    assert "okr-chart__ideal" not in svg
+    assert "okr-chart__target" in svg
+    assert svg.count("okr-chart__dot--met") == 2
+    assert svg.count("okr-chart__dot--missed") == 1
+
+
+def test_descriptions() -> None:
+    """The text alternative states the numbers a sighted reader sees."""
+    assert (
+        chart_description(CASES["decreasing.svg"], "Cut time to first value")
+        == "Cut time to first value: 14 → 9 days on 2026-02-02, target 5 days; "
+        "confidence 0.7 (high)"
+    )
+    assert (
+        chart_description(CASES["threshold.svg"], "Response")
+        == "Response: stay below 4 h; 3.8 h on 2026-01-19 (met); confidence 0.6 (medium)"
+    )
+    assert chart_description(CASES["no_checkins.svg"], "NPS") == (
+        "NPS: start 30, target 45; no check-ins yet"
+    )
+
+
+def test_checkins_outside_the_cycle_widen_the_axis() -> None:
+    """A check-in after the end date still lands inside the plot."""
+    late = kr(start=0, target=10, checkins=weekly([(4, 0.5)], first=dt.date(2026, 4, 10)))
+    svg = checkin_chart(late, CYCLE, SCORING, title="t")
+    assert "Apr 10" in svg
+    circle = ET.fromstring(svg).find(f"{SVG_NS}circle")
+    assert circle is not None and float(circle.get("cx", "0")) <= 320
+
+
+def test_deterministic_numbers() -> None:
+    """One decimal everywhere, never negative zero; dates are locale-free."""
+    assert num(-0.04) == "0.0"
+    assert num(12.345) == "12.3"
+    assert short_date(dt.date(2026, 11, 20)) == "Nov 20"
+    first = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
+    assert first == checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
+    for value in re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', first):
+        assert re.fullmatch(r"-?\d+\.\d", value), value
