@@ -1,0 +1,367 @@
+"""The rule engine: findings, rules, the context rules read, and the run.
+
+A rule is one small function ``check(ctx) -> Iterable[Finding]`` wrapped by
+the :func:`rule` decorator, which records its id, name, default severity,
+fix hint, the methods it applies to and its documentation (the function's
+docstring, shown on the rules reference page). Rules create findings with
+:meth:`CheckContext.finding`, which fills in the rule's id, severity and hint.
+
+:func:`run_rules` then applies the company's configuration, in this order:
+
+1. ``company.checks[rule_id] == "off"`` skips the rule.
+2. A rule whose ``methods`` do not include the company's method is skipped,
+   unless ``company.checks`` gives it an explicit severity (opting in).
+3. An explicit severity in ``company.checks`` replaces the rule's own
+   (including its per-method severities).
+4. ``allow: [OKR00X]`` on an objective drops that rule's findings for the
+   objective *and its key results*; on a key result, for that key result.
+
+The result is sorted (file, line, column, rule id, …) and free of duplicates,
+so the same content and ``today`` always give the same list.
+
+Everything here is pure: the model and a date in, findings out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from okrsite.alignment import OkrRef
+from okrsite.errors import SourceLocation
+from okrsite.model import (
+    ROOT_UNIT,
+    Cycle,
+    KeyResult,
+    Method,
+    Objective,
+    OkrModel,
+    UnitOkrs,
+)
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+"""Severities from most to least severe."""
+ALL_METHODS: frozenset[Method] = frozenset({"cascade", "align", "hybrid"})
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem found by one rule, at one place in the content.
+
+    ``message`` is one line of plain text; content quoted in it is untrusted
+    and renderers escape it. ``cycle``/``unit``/``objective``/``key_result``
+    name the offending node (``None`` where they do not apply), so pages can
+    link to it.
+    """
+
+    location: SourceLocation
+    rule_id: str
+    severity: Severity
+    message: str
+    hint: str
+    cycle: str | None = None
+    unit: str | None = None
+    objective: str | None = None
+    key_result: str | None = None
+
+    def sort_key(self) -> tuple[object, ...]:
+        """A total order that never compares ``None`` with text."""
+        return (
+            self.location,
+            self.rule_id,
+            SEVERITIES.index(self.severity),
+            self.message,
+            self.hint,
+            self.cycle or "",
+            self.unit or "",
+            self.objective or "",
+            self.key_result or "",
+        )
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity} {self.rule_id}: {self.message}"
+
+
+CheckFunction = Callable[["CheckContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A quality rule: metadata plus the function that finds problems."""
+
+    id: str
+    """Stable id, ``OKR`` and three digits; used in config and ``allow``."""
+    name: str
+    """Short kebab-case name, e.g. ``activity-not-outcome``."""
+    severity: Severity
+    """Default severity."""
+    hint: str
+    """One-line fix hint (a finding may give a more specific one)."""
+    methods: frozenset[Method]
+    """Methods (cascade/align/hybrid) the rule runs for by default."""
+    doc: str
+    """A paragraph explaining the rule, for the rules reference page."""
+    check: CheckFunction = field(compare=False, repr=False)
+    severity_by_method: Mapping[Method, Severity] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    """Per-method default severities that differ from ``severity``."""
+
+    def severity_for(self, method: Method) -> Severity:
+        """Default severity of this rule under ``method``."""
+        return self.severity_by_method.get(method, self.severity)
+
+    @property
+    def title(self) -> str:
+        """``activity-not-outcome`` → ``Activity not outcome``."""
+        return self.name.replace("-", " ").capitalize()
+
+
+def rule(
+    id: str,
+    name: str,
+    *,
+    severity: Severity,
+    hint: str,
+    methods: Iterable[Method] = ALL_METHODS,
+    severity_by_method: Mapping[Method, Severity] | None = None,
+) -> Callable[[CheckFunction], Rule]:
+    """Decorator turning a check function into a :class:`Rule`.
+
+    The function's docstring becomes the rule's documentation paragraph.
+    """
+
+    def wrap(check: CheckFunction) -> Rule:
+        doc = inspect.cleandoc(check.__doc__ or "")
+        return Rule(
+            id=id,
+            name=name,
+            severity=severity,
+            hint=hint,
+            methods=frozenset(methods),
+            doc=doc,
+            check=check,
+            severity_by_method=dict(severity_by_method or {}),
+        )
+
+    return wrap
+
+
+@dataclass
+class SupportIndex:
+    """The upward links of one cycle (``aligns_to`` and ``contributes_to``),
+    private objectives included, indexed both ways. Lateral ``related`` links
+    are not support and are left out."""
+
+    supporters: dict[OkrRef, set[str]] = field(default_factory=dict)
+    """Target → ids of the units whose objectives or KRs serve it."""
+    sources: set[OkrRef] = field(default_factory=set)
+    """Every objective or key result that serves something."""
+
+    @classmethod
+    def build(cls, cycle: Cycle) -> SupportIndex:
+        index = cls()
+        for unit_id, okrs in cycle.okrs.items():
+            for objective in okrs.objectives:
+                for text in objective.aligns_to:
+                    index.add(OkrRef(unit_id, objective.id), OkrRef.parse(text))
+                for kr in objective.key_results:
+                    for text in kr.contributes_to:
+                        index.add(OkrRef(unit_id, objective.id, kr.id), OkrRef.parse(text))
+        return index
+
+    def add(self, source: OkrRef, target: OkrRef) -> None:
+        self.supporters.setdefault(target, set()).add(source.unit)
+        self.sources.add(source)
+
+    def supporting_units(self, target: OkrRef) -> list[str]:
+        """Distinct units serving ``target``, sorted."""
+        return sorted(self.supporters.get(target, ()))
+
+    def serves_anything(self, unit: str, objective: Objective) -> bool:
+        """True when the objective or any of its key results links upwards."""
+        if OkrRef(unit, objective.id) in self.sources:
+            return True
+        return any(
+            OkrRef(unit, objective.id, kr.id) in self.sources for kr in objective.key_results
+        )
+
+
+@dataclass
+class _Shared:
+    """Look-ups computed once per run and shared by every rule."""
+
+    alignment: dict[str, SupportIndex] = field(default_factory=dict)
+    objectives: dict[tuple[str, str, str], Objective] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a rule can see: the model, today's date, the company's settings,
+    shared look-ups, and (set by the engine) the rule being run."""
+
+    model: OkrModel
+    today: dt.date
+    rules: Mapping[str, Rule] = field(default_factory=dict)
+    """Every known rule by id (for rules that defer to another rule)."""
+    rule: Rule | None = None
+    _shared: _Shared = field(default_factory=_Shared, repr=False)
+
+    # -- settings ---------------------------------------------------------
+
+    @property
+    def method(self) -> Method:
+        return self.model.company.method
+
+    def setting(self, rule_id: str) -> str | None:
+        """The company's setting for a rule (``off``/a severity), if any."""
+        return self.model.company.checks.get(rule_id)
+
+    def is_active(self, rule_id: str) -> bool:
+        """Whether a rule runs at all for this company (method and config)."""
+        known = self.rules.get(rule_id)
+        if known is None:
+            return False
+        setting = self.setting(rule_id)
+        if setting == "off":
+            return False
+        return setting is not None or self.method in known.methods
+
+    def is_allowed(
+        self, rule_id: str, cycle: str | None, unit: str | None,
+        objective: str | None, key_result: str | None = None,
+    ) -> bool:
+        """Whether ``allow:`` on the objective or key result exempts it from a rule."""
+        if cycle is None or unit is None or objective is None:
+            return False
+        found = self.objective(cycle, unit, objective)
+        if found is None:
+            return False
+        if rule_id in found.allow:
+            return True
+        if key_result is not None:
+            for kr in found.key_results:
+                if kr.id == key_result:
+                    return rule_id in kr.allow
+        return False
+
+    def reports(
+        self, rule_id: str, cycle: str, unit: str, objective: str,
+        key_result: str | None = None,
+    ) -> bool:
+        """Whether ``rule_id`` would report a finding on this node (active and
+        not allowed there), so related rules can avoid reporting it twice."""
+        return self.is_active(rule_id) and not self.is_allowed(
+            rule_id, cycle, unit, objective, key_result
+        )
+
+    # -- look-ups ---------------------------------------------------------
+
+    def alignment(self, cycle: Cycle) -> SupportIndex:
+        """Who supports what in a cycle, private objectives included."""
+        index = self._shared.alignment.get(cycle.id)
+        if index is None:
+            index = SupportIndex.build(cycle)
+            self._shared.alignment[cycle.id] = index
+        return index
+
+    def objective(self, cycle: str, unit: str, objective: str) -> Objective | None:
+        """An objective by cycle, unit and id."""
+        if not self._shared.objectives:
+            for cyc in self.model.cycles.values():
+                for unit_id, okrs in cyc.okrs.items():
+                    for obj in okrs.objectives:
+                        self._shared.objectives[(cyc.id, unit_id, obj.id)] = obj
+        return self._shared.objectives.get((cycle, unit, objective))
+
+    def unit_files(self) -> Iterator[tuple[Cycle, UnitOkrs]]:
+        """Every unit file (the company's too) of every cycle."""
+        for cycle in self.model.cycles.values():
+            for okrs in cycle.okrs.values():
+                yield cycle, okrs
+
+    def objectives(self) -> Iterator[tuple[Cycle, UnitOkrs, Objective]]:
+        """Every objective of every unit file."""
+        for cycle, okrs in self.unit_files():
+            for objective in okrs.objectives:
+                yield cycle, okrs, objective
+
+    def key_results(self) -> Iterator[tuple[Cycle, UnitOkrs, Objective, KeyResult]]:
+        """Every key result of every objective."""
+        for cycle, okrs, objective in self.objectives():
+            for kr in objective.key_results:
+                yield cycle, okrs, objective, kr
+
+    def is_current(self, cycle: Cycle) -> bool:
+        """Whether ``today`` falls within the cycle (both ends included)."""
+        return cycle.definition.start <= self.today <= cycle.definition.end
+
+    def unit_label(self, unit_id: str) -> str:
+        """``company`` → the company's name; other units by name."""
+        return self.model.unit_name(unit_id)
+
+    def is_unit(self, unit_id: str) -> bool:
+        """True for units of the organisation, false for the company root."""
+        return unit_id != ROOT_UNIT
+
+    # -- findings ---------------------------------------------------------
+
+    def finding(
+        self,
+        location: SourceLocation,
+        message: str,
+        *,
+        cycle: str | None = None,
+        unit: str | None = None,
+        objective: str | None = None,
+        key_result: str | None = None,
+        severity: Severity | None = None,
+        hint: str | None = None,
+    ) -> Finding:
+        """A finding of the rule being run (its id, severity and hint)."""
+        assert self.rule is not None, "finding() is only available inside a rule"
+        return Finding(
+            location=location,
+            rule_id=self.rule.id,
+            severity=severity or self.rule.severity_for(self.method),
+            message=" ".join(message.split()),
+            hint=" ".join((hint or self.rule.hint).split()),
+            cycle=cycle,
+            unit=unit,
+            objective=objective,
+            key_result=key_result,
+        )
+
+
+def run_rules(rules: Iterable[Rule], model: OkrModel, *, today: dt.date) -> list[Finding]:
+    """Run ``rules`` on ``model`` as of ``today`` and apply the company's
+    configuration (see the module docstring). Sorted and deterministic."""
+    by_id = {r.id: r for r in rules}
+    ctx = CheckContext(model=model, today=today, rules=by_id)
+    found: set[Finding] = set()
+    for rule_id in sorted(by_id):
+        current = by_id[rule_id]
+        if not ctx.is_active(rule_id):
+            continue
+        setting = ctx.setting(rule_id)
+        override: Severity | None = setting if setting in SEVERITIES else None  # type: ignore[assignment]
+        rule_ctx = replace(ctx, rule=current)
+        for item in current.check(rule_ctx):
+            if ctx.is_allowed(rule_id, item.cycle, item.unit, item.objective, item.key_result):
+                continue
+            if override is not None and item.severity != override:
+                item = replace(item, severity=override)
+            found.add(item)
+    return sorted(found, key=Finding.sort_key)
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """``{"error": n, "warning": n, "info": n}`` (every key present)."""
+    counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
+    for item in findings:
+        counts[item.severity] += 1
+    return counts
