@@ -34,10 +34,11 @@ import yaml
 from pydantic import ValidationError
 
 from okrsite.errors import OkrsiteError
+from okrsite.load import UNIT_SUFFIXES
 from okrsite.model import SLUG_RE, CheckIn
 
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
-_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_FRONT_MATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _DEFAULT_SEQUENCE_OFFSET = 2
 
 
@@ -134,26 +135,27 @@ def add_checkin_to_file(
 
 
 def find_unit_file(content_dir: Path, cycle_id: str, unit_id: str) -> Path:
-    """The file holding ``unit_id``'s OKRs in ``cycle_id``: ``<unit>.yaml`` or ``.md``.
+    """The file holding ``unit_id``'s OKRs in ``cycle_id``: ``<unit>.yaml|.yml|.md``.
 
-    Why here: the CLI resolves ``okrsite checkin UNIT/OBJ/KR`` to a file; both
-    suffixes are allowed by the format, and having both would be ambiguous.
+    Why here: the CLI resolves ``okrsite checkin UNIT/OBJ/KR`` to a file; the
+    loader accepts these suffixes (``load.UNIT_SUFFIXES``), and more than one
+    file for a unit would be ambiguous.
     """
     if not SLUG_RE.match(unit_id):
         raise CheckinError(f"'{unit_id}' is not a unit id")
     if "/" in cycle_id or "\\" in cycle_id or cycle_id in ("", ".", ".."):
         raise CheckinError(f"'{cycle_id}' is not a cycle id")
     folder = content_dir / cycle_id
-    found = [folder / f"{unit_id}{suffix}" for suffix in (".yaml", ".md")]
+    found = [folder / f"{unit_id}{suffix}" for suffix in UNIT_SUFFIXES]
     existing = [p for p in found if p.is_file()]
     if len(existing) == 1:
         return existing[0]
     if not existing:
         raise CheckinError(
             f"no file for unit '{unit_id}' in cycle '{cycle_id}' "
-            f"(looked for {found[0]} and {found[1]})"
+            f"(looked for {', '.join(str(p) for p in found)})"
         )
-    raise CheckinError(f"both {found[0]} and {found[1]} exist; keep one")
+    raise CheckinError(f"{' and '.join(str(p) for p in existing)} all exist; keep one")
 
 
 # --------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from okrsite.checkin import (
     quote,
 )
 from okrsite.errors import OkrsiteError
+from okrsite.load import parse_unit_file
+from okrsite.model import UnitCycleFile
 
 CHECKIN = {"date": dt.date(2026, 11, 23), "value": 12, "confidence": 0.7, "note": "On track"}
 NEW_FLOW = '{date: 2026-11-23, value: 12, confidence: 0.7, note: "On track"}'
@@ -422,3 +424,33 @@ def test_find_unit_file(tmp_path: Path) -> None:
         find_unit_file(tmp_path, "2026-Q1", "product")
     with pytest.raises(CheckinError, match="not a unit id"):
         find_unit_file(tmp_path, "2026-Q1", "../etc")
+
+
+@pytest.mark.parametrize(
+    ("objective_id", "kr_id"),
+    [
+        ("easier-start", "time-to-value"),
+        ("easier-start", "activation"),
+        ("second", "blocky"),
+        ("second", "flowy"),
+        ("second", "listy"),
+        ("second", "empty"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".yaml", ".md"])
+def test_edited_file_passes_okrsites_own_loader_and_model(
+    objective_id: str, kr_id: str, suffix: str
+) -> None:
+    """The strict content loader reads the edited file without issues and the model accepts it."""
+    text = UNIT_FILE if suffix == ".yaml" else "---\n" + UNIT_FILE + "---\nBody\n"
+    note = "hostile: # note\n'quoted' \"double\" \\ 😀"
+    new = add_checkin(text, objective_id, kr_id, {**CHECKIN, "note": note})
+    loaded, issues = parse_unit_file(new.encode("utf-8"), f"content/2026-Q1/product{suffix}")
+    assert issues == []
+    assert loaded is not None
+    unit = UnitCycleFile.model_validate(loaded.data)
+    objective = next(o for o in unit.objectives if o.id == objective_id)
+    kr = next(k for k in objective.key_results if k.id == kr_id)
+    assert kr.checkins[-1].note == note
+    assert kr.checkins[-1].date == dt.date(2026, 11, 23)
+    assert kr.current == 12
