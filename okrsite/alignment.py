@@ -18,7 +18,7 @@ from okrsite.model import Cycle
 LinkKind = Literal["aligns_to", "contributes_to", "related"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class OkrRef:
     """An objective (``key_result`` is None) or a key result of a unit."""
 
@@ -40,7 +40,7 @@ class OkrRef:
         return f"{self.unit}/{self.objective}{tail}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Link:
     source: OkrRef
     target: OkrRef
@@ -86,7 +86,7 @@ class AlignmentIndex:
                 if link.source.objective_ref not in private
                 and link.target.objective_ref not in private
             ]
-        index = cls(links=sorted(set(links)))
+        index = cls(links=sorted(set(links), key=lambda k: (str(k.source), str(k.target), k.kind)))
         by_target: dict[OkrRef, list[Link]] = defaultdict(list)
         by_source: dict[OkrRef, list[Link]] = defaultdict(list)
         for link in index.links:
@@ -112,7 +112,7 @@ class AlignmentIndex:
         """Lateral partners of ``ref`` in either direction."""
         out = {link.target for link in self._by_source.get(ref, []) if link.kind == "related"}
         out |= {link.source for link in self._by_target.get(ref, []) if link.kind == "related"}
-        return sorted(out)
+        return sorted(out, key=str)
 
     def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
         """True when the objective or any of its KRs links upwards."""

@@ -45,6 +45,9 @@ def environment() -> jinja2.Environment:
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        # Markdown anchors look like `{#id}`: only `{#- … -#}` is a comment.
+        comment_start_string="{#-",
+        comment_end_string="-#}",
         trim_blocks=True,
         lstrip_blocks=True,
     )

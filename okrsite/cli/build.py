@@ -1,0 +1,222 @@
+"""``okrsite build|serve|generate|init|schema``: the site and the project."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import yaml
+
+from okrsite.cli import main
+from okrsite.cli.common import content_option, fail, load, parse_today, today_option
+from okrsite.errors import OkrsiteError
+from okrsite.model import schema as content_schema
+from okrsite.navigation import nav_to_mkdocs
+from okrsite.site import SiteOptions, build_docs_tree
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The MkDocs configuration of the site.",
+)
+audience_option = click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default=None,
+    help="public (default) drops private objectives; internal shows them, marked.",
+)
+graphs_option = click.option(
+    "--graphs/--no-graphs", default=True, help="Draw alignment graphs with Graphviz."
+)
+
+
+@contextlib.contextmanager
+def _plugin_env(today: str | None, audience: str | None, graphs: bool) -> Iterator[None]:
+    """Pass CLI choices to the plugin through the environment, then restore it."""
+    wanted = {"OKRSITE_TODAY": today, "OKRSITE_AUDIENCE": audience}
+    wanted["OKRSITE_GRAPHS"] = None if graphs else "0"
+    saved = {key: os.environ.get(key) for key in wanted}
+    try:
+        for key, value in wanted.items():
+            if value is not None:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_okrsite", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._okrsite = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def swap_into_place(built: Path, target: Path) -> None:
+    """Replace ``target`` by ``built`` with renames only (same filesystem)."""
+    old = target.with_name(f".{target.name}.okrsite-old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    built.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+@main.command()
+@config_option
+@click.option("--site-dir", type=click.Path(path_type=Path), help="Output directory.")
+@click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
+@today_option
+@audience_option
+@graphs_option
+def build(
+    config_file: Path,
+    site_dir: Path | None,
+    strict: bool,
+    today: str | None,
+    audience: str | None,
+    graphs: bool,
+) -> None:
+    """Build the site atomically: a failed build leaves the previous site intact."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    parse_today(today)
+    _setup_logging()
+    with _plugin_env(today, audience, graphs):
+        try:
+            config = load_config(str(config_file), strict=strict)
+        except MkDocsException as err:
+            raise click.ClickException(str(err)) from None
+        target = Path(site_dir or config.site_dir).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.okrsite-", dir=target.parent))
+        config.site_dir = str(staging)
+        try:
+            mkdocs_build(config)
+        except BaseException as err:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(err, MkDocsException):
+                raise click.ClickException(str(err).removeprefix("okrsite: ")) from None
+            raise
+    swap_into_place(staging, target)
+    click.echo(f"Site built in {target}", err=True)
+
+
+@main.command()
+@config_option
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@today_option
+@audience_option
+@graphs_option
+def serve(
+    config_file: Path, dev_addr: str, today: str | None, audience: str | None, graphs: bool
+) -> None:
+    """Serve the site with live reload; rebuilds when content files change."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    parse_today(today)
+    _setup_logging()
+    with _plugin_env(today, audience, graphs):
+        try:
+            mkdocs_serve(str(config_file), dev_addr=dev_addr, livereload=True)
+        except MkDocsException as err:
+            raise click.ClickException(str(err)) from None
+
+
+@main.command()
+@content_option
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output docs directory.")
+@click.option("--nav-file", type=click.Path(path_type=Path), help="Also write the nav as YAML.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".okrsite-cache"))
+@today_option
+@audience_option
+@graphs_option
+def generate(
+    content_dir: Path,
+    out: Path,
+    nav_file: Path | None,
+    cache_dir: Path,
+    today: str | None,
+    audience: str | None,
+    graphs: bool,
+) -> None:
+    """Write the generated docs tree to disk, for any MkDocs-compatible engine."""
+    model = load(content_dir)
+    options = SiteOptions(
+        audience=audience or "public",  # type: ignore[arg-type]
+        today=parse_today(today),
+        graphs=graphs,
+        graph_cache_dir=cache_dir / "graphs",
+    )
+    try:
+        tree = build_docs_tree(model, options)
+    except OkrsiteError as err:
+        raise fail(err) from None
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.okrsite-", dir=out.parent))
+    try:
+        for path, content in sorted(tree.files.items()):
+            dest = staging / path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                dest.write_bytes(content)
+            else:
+                dest.write_text(content, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_into_place(staging, out)
+    if nav_file is not None:
+        nav_file.write_text(
+            yaml.safe_dump({"nav": nav_to_mkdocs(tree.nav)}, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+    click.echo(f"Wrote {len(tree.files)} files to {out}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Create a starter OKR repository in DIRECTORY that builds as it is."""
+    from importlib import resources
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty; choose a new directory")
+    starter = Path(str(resources.files("okrsite") / "starter"))
+    shutil.copytree(starter, directory, dirs_exist_ok=True)
+    click.echo(f"Created {directory}. Next: cd {directory} && okrsite serve")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of the content files (for editors)."""
+    text = json.dumps(content_schema(), indent=2, sort_keys=True) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")

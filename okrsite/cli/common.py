@@ -1,0 +1,62 @@
+"""Helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from okrsite.errors import ContentError, OkrsiteError
+from okrsite.model import OkrModel
+from okrsite.validate import load_model
+
+content_option = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path),
+    default=Path("content"),
+    show_default=True,
+    help="Content directory (company.yaml, org.yaml, one folder per cycle).",
+)
+
+
+def parse_today(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"expected YYYY-MM-DD, not {value!r}") from err
+
+
+today_option = click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="The build's 'now' (for phases and staleness); default: today.",
+)
+
+
+class ContentProblem(click.ClickException):
+    """Invalid content: print every issue, exit 1."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def,override]
+        click.echo(self.message, err=True)
+
+
+def fail(err: OkrsiteError) -> click.ClickException:
+    if isinstance(err, ContentError):
+        return ContentProblem(str(err))
+    return click.ClickException(str(err))
+
+
+def load(content_dir: Path) -> OkrModel:
+    try:
+        return load_model(content_dir)
+    except OkrsiteError as err:
+        raise fail(err) from None

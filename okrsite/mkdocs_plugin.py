@@ -1,0 +1,137 @@
+"""The MkDocs plugin ``okrsite``: adapts the docs tree to MkDocs. No OKR logic.
+
+Hooks used, and why:
+
+- ``on_config``: make sure the Markdown extensions our pages need are on
+  (``attr_list`` for anchors, ``tables``, ``admonition``, ``md_in_html``)
+  and add our stylesheet to ``extra_css``.
+- ``on_files``: load and validate the content, build the docs tree (pure
+  core), add each file as a virtual ``File.generated``; set the navigation
+  unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
+  with every ``file:line:column`` problem, so the build fails (never a
+  "successful" build with a log line).
+- ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+
+MkDocs reuses the plugin object across ``serve`` rebuilds, so nothing
+build-specific is kept on ``self`` (see STYLE.md, practice 12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from okrsite import urls
+from okrsite.errors import OkrsiteError
+from okrsite.gitinfo import last_changed
+from okrsite.navigation import nav_to_mkdocs
+from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.validate import load_model
+
+log = logging.getLogger("mkdocs.plugins.okrsite")
+
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
+
+
+class OkrsitePluginConfig(Config):
+    content_dir = c.Type(str, default="content")
+    """Content directory, relative to mkdocs.yml."""
+    audience = c.Choice(("public", "internal"), default="public")
+    """``public`` drops private objectives entirely; ``internal`` shows them, marked."""
+    today = c.Optional(c.Type(str))
+    """Fixed build date (YYYY-MM-DD) for reproducible builds; default: today."""
+    graphs = c.Type(bool, default=True)
+    """Draw alignment graphs with Graphviz (needs the ``dot`` program)."""
+    graph_jobs = c.Type(int, default=2)
+    cache_dir = c.Type(str, default=".okrsite-cache")
+    """Graph cache, relative to mkdocs.yml; unchanged graphs are never re-rendered."""
+    edit_url = c.Optional(c.Type(str))
+    """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
+    branch = c.Type(str, default="main")
+    nav_section_size = c.Type(int, default=100)
+
+
+class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if urls.STYLESHEET not in config.extra_css:
+            config.extra_css.append(urls.STYLESHEET)
+        return config
+
+    def _options(self, config: MkDocsConfig, base: Path) -> SiteOptions:
+        env_today = os.environ.get("OKRSITE_TODAY") or self.config.today
+        try:
+            today = dt.date.fromisoformat(env_today) if env_today else None
+        except ValueError as err:
+            raise PluginError(f"okrsite: 'today' must be YYYY-MM-DD, not {env_today!r}") from err
+        audience = os.environ.get("OKRSITE_AUDIENCE") or self.config.audience
+        if audience not in ("public", "internal"):
+            raise PluginError(f"okrsite: audience must be public or internal, not {audience!r}")
+        graphs = self.config.graphs and os.environ.get("OKRSITE_GRAPHS", "1") != "0"
+        edit_url = self.config.edit_url
+        if edit_url is None and config.repo_url:
+            edit_url = config.repo_url.rstrip("/") + f"/edit/{self.config.branch}/"
+        content_dir = base / self.config.content_dir
+        return SiteOptions(
+            audience=audience,  # type: ignore[arg-type]
+            today=today,
+            edit_url_base=edit_url,
+            graphs=graphs,
+            graph_cache_dir=base / self.config.cache_dir / "graphs",
+            graph_jobs=max(1, self.config.graph_jobs),
+            last_changed=last_changed(content_dir),
+            nav_section_size=self.config.nav_section_size,
+        )
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        base = Path(config.config_file_path or ".").resolve().parent
+        try:
+            model = load_model(base / self.config.content_dir)
+            tree = build_docs_tree(model, self._options(config, base))
+        except OkrsiteError as err:
+            raise PluginError(f"okrsite: {err}") from None
+        for path, content in sorted(tree.files.items()):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.info("okrsite: keeping hand-written %s instead of the generated page", path)
+                continue
+            files.append(File.generated(config, path, content=content))
+        if not config.nav:
+            hand_written = sorted(
+                f.src_uri
+                for f in files.documentation_pages()
+                if f.src_uri not in tree.files
+            )
+            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
+        return files
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        base = Path(config.config_file_path or ".").resolve().parent
+        server.watch(str(base / self.config.content_dir))
+        return server
+
+
+def _escape_titles(items: list[Any]) -> list[Any]:
+    """MkDocs themes print nav titles unescaped; titles come from content."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            ((title, value),) = item.items()
+            value = _escape_titles(value) if isinstance(value, list) else value
+            out.append({html.escape(title): value})
+        else:
+            out.append(item)
+    return out

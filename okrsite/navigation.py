@@ -1,0 +1,82 @@
+"""The navigation outline: by cycle, then by department.
+
+Sections keep every page's nav small once Material's ``navigation.prune``
+renders only the active section: page size stays flat as units grow.
+Sections longer than ``SiteOptions.nav_section_size`` are split.
+"""
+
+from __future__ import annotations
+
+from okrsite import urls
+from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.site import NavItem, SiteContext, cycles_newest_first
+
+
+def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
+    model = ctx.model
+    size = max(2, ctx.options.nav_section_size)
+    nav = [NavItem("Home", urls.HOME)]
+    for cycle_id in cycles_newest_first(model):
+        cycle = model.cycles[cycle_id]
+        items = [NavItem("Overview", urls.cycle_overview(cycle_id))]
+        if urls.quality_page(cycle_id) in paths:
+            items.append(NavItem("Quality", urls.quality_page(cycle_id)))
+        items.append(NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT)))
+        items.extend(_unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size))
+        nav.append(NavItem(cycle.title, children=items))
+    units = [NavItem("Directory", urls.DIRECTORY)]
+    units.extend(_unit_sections(model, urls.unit_profile, size))
+    nav.append(NavItem("Units", children=units))
+    if urls.RULES in paths:
+        nav.append(NavItem("Rules", urls.RULES))
+    return nav
+
+
+def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    """Top-level units; those with children become sections of their subtree."""
+    out: list[NavItem] = []
+    loose: list[NavItem] = []
+    for unit in model.units.values():
+        if unit.parent != ROOT_UNIT:
+            continue
+        subtree = _descendants(model, unit.id)
+        if not subtree:
+            loose.append(NavItem(unit.name, page_of(unit.id)))
+            continue
+        pages = [NavItem(unit.name, page_of(unit.id))]
+        pages += [NavItem(model.unit_name(u), page_of(u)) for u in subtree]
+        out.extend(_chunk(unit.name, pages, size))
+    if loose:
+        out.extend(_chunk("Other units", loose, size))
+    return out
+
+
+def _descendants(model: OkrModel, unit_id: str) -> list[str]:
+    found: list[str] = []
+    stack = list(reversed(model.units[unit_id].children))
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(model.units[current].children))
+    return found
+
+
+def _chunk(title: str, pages: list[NavItem], size: int) -> list[NavItem]:
+    if len(pages) <= size:
+        return [NavItem(title, children=pages)]
+    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+    return [
+        NavItem(f"{title} ({i * size + 1}–{i * size + len(chunk)})", children=chunk)
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def nav_to_mkdocs(items: list[NavItem]) -> list[object]:
+    """The outline in mkdocs.yml ``nav`` form (list of single-key dicts)."""
+    out: list[object] = []
+    for item in items:
+        if item.children:
+            out.append({item.title: nav_to_mkdocs(item.children)})
+        elif item.path is not None:
+            out.append({item.title: item.path})
+    return out

@@ -1,0 +1,17 @@
+"""Page producers: model → generated pages. Each is pure (context in, files out).
+
+Order matters only for readability of the tree; paths must not collide.
+"""
+
+from __future__ import annotations
+
+from okrsite.pages import assets, directory, home, overview, unit
+from okrsite.site import Producer
+
+PRODUCERS: list[Producer] = [
+    assets.produce,
+    home.produce,
+    directory.produce,
+    overview.produce,
+    unit.produce,
+]

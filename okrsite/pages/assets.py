@@ -1,0 +1,14 @@
+"""Static assets of the generated site (the stylesheet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from okrsite import urls
+from okrsite.pages.render import templates_dir
+from okrsite.site import GeneratedFile, SiteContext
+
+
+def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
+    css = (templates_dir() / "okrsite.css").read_text(encoding="utf-8")
+    yield GeneratedFile(urls.STYLESHEET, css)

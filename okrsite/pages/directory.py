@@ -1,0 +1,85 @@
+"""The unit directory (every unit, with its current OKRs) and unit profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from markupsafe import Markup
+
+from okrsite import urls
+from okrsite.escape import md_block
+from okrsite.model import OkrModel
+from okrsite.pages.components import doc_link, progress_bar, status_chip
+from okrsite.pages.render import render
+from okrsite.pages.unit import KIND_LABELS
+from okrsite.progress import unit_progress
+from okrsite.site import GeneratedFile, SiteContext, cycles_newest_first
+
+
+def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
+    yield GeneratedFile(urls.DIRECTORY, render_directory(ctx.model, ctx.current_cycle_id))
+    for unit_id in ctx.model.units:
+        yield GeneratedFile(urls.unit_profile(unit_id), render_profile(ctx.model, unit_id))
+
+
+def render_directory(model: OkrModel, cycle_id: str) -> str:
+    doc = urls.DIRECTORY
+    cycle = model.cycles[cycle_id]
+    rows = []
+    for unit in model.units.values():
+        okrs = cycle.okrs.get(unit.id)
+        current = (
+            progress_bar(unit_progress(okrs), model.company.scoring)
+            if okrs and okrs.public_objectives
+            else Markup("no OKRs")
+        )
+        rows.append(
+            {
+                "link": doc_link(unit.name, doc, urls.unit_profile(unit.id)),
+                "kind": KIND_LABELS[unit.kind],
+                "parent": doc_link(model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)),
+                "lead": unit.definition.lead or "",
+                "current": Markup(" ").join(
+                    [doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit.id)), current]
+                ),
+            }
+        )
+    return render(
+        "directory.md.j2", company_name=model.company.name, cycle_title=cycle.title, rows=rows
+    )
+
+
+def render_profile(model: OkrModel, unit_id: str) -> str:
+    """A unit across all cycles, newest first."""
+    doc = urls.unit_profile(unit_id)
+    unit = model.units[unit_id]
+    rows = []
+    for cycle_id in cycles_newest_first(model):
+        cycle = model.cycles[cycle_id]
+        okrs = cycle.okrs.get(unit_id)
+        graded = okrs is not None and okrs.content.status == "graded"
+        rows.append(
+            {
+                "link": doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit_id)),
+                "status": status_chip(okrs.content.status) if okrs else "no OKRs",
+                "objectives": len(okrs.public_objectives) if okrs else 0,
+                "progress": progress_bar(unit_progress(okrs), model.company.scoring, graded=graded)
+                if okrs
+                else "",
+            }
+        )
+    meta = Markup(" · ").join(
+        [
+            Markup(KIND_LABELS[unit.kind]),
+            Markup("in ") + doc_link(model.unit_name(unit.parent), doc, urls.unit_profile(unit.parent))
+            if unit.parent in model.units
+            else Markup(f"in {model.unit_name(unit.parent)}"),
+        ]
+    )
+    return render(
+        "profile.md.j2",
+        unit_name=unit.name,
+        meta=meta,
+        description=md_block(unit.definition.description) if unit.definition.description else None,
+        rows=rows,
+    )
