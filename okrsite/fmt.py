@@ -132,14 +132,16 @@ def value_triple(kr: KeyResult) -> tuple[str, str, str]:
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
-    """The KR's own ``confidence`` when set, else the latest check-in's
-    (same precedence as ``current`` over check-in values)."""
-    if kr.confidence is not None:
-        return kr.confidence
+    """The newest check-in's confidence, else the KR's own ``confidence``.
+
+    Check-ins win because ``okrsite checkin`` records confidence only on the
+    check-in; a KR-level ``confidence`` set when the KR was written would
+    otherwise hide every later forecast.
+    """
     for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
         if checkin.confidence is not None:
             return checkin.confidence
-    return None
+    return kr.confidence
 
 
 def confidence_level(confidence: Confidence | None) -> ConfidenceLevel | None:

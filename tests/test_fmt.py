@@ -152,12 +152,13 @@ def test_confidence(confidence: Any, level: str | None, band: str, label: str) -
 
 
 def test_latest_confidence() -> None:
-    """The KR's own confidence wins, else the newest check-in that has one."""
+    """The newest check-in with a confidence wins, else the KR's own."""
     checkins = [
         {"date": dt.date(2026, 1, 12), "value": 3, "confidence": 0.5},
         {"date": dt.date(2026, 1, 19), "value": 4},
         {"date": dt.date(2026, 1, 5), "value": 2, "confidence": "high"},
     ]
     assert latest_confidence(kr(checkins=checkins)) == 0.5
-    assert latest_confidence(kr(checkins=checkins, confidence="low")) == "low"
+    assert latest_confidence(kr(checkins=checkins, confidence="low")) == 0.5
+    assert latest_confidence(kr(confidence="low")) == "low"
     assert latest_confidence(kr()) is None
