@@ -30,7 +30,7 @@ def summary(findings: Iterable[Finding]) -> str:
 
 
 def format_text(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
-    """One line per finding plus an indented hint, then a summary line::
+    """One line per finding plus an indented hint (empty for no findings)::
 
         content/2026-Q1/sales.yaml:12:5: warning OKR001 activity-not-outcome: key result …
             hint: Rewrite it as the result the work should produce…
@@ -41,8 +41,7 @@ def format_text(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
         name = f" {rule.name}" if rule else ""
         lines.append(f"{item.location}: {item.severity} {item.rule_id}{name}: {item.message}")
         lines.append(f"    hint: {item.hint}")
-    lines.append(summary(findings))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def finding_dict(item: Finding) -> dict[str, object]:
@@ -63,9 +62,11 @@ def finding_dict(item: Finding) -> dict[str, object]:
 
 
 def format_json(findings: list[Finding]) -> str:
-    """``{"version": 1, "summary": {...}, "findings": [...]}``, keys sorted."""
+    """``{"version": 1, "valid": true, "summary": {...}, "findings": [...]}``,
+    keys sorted (the CLI reports invalid content with ``"valid": false``)."""
     data = {
         "version": JSON_VERSION,
+        "valid": True,
         "summary": count_by_severity(findings),
         "findings": [finding_dict(f) for f in findings],
     }
@@ -88,7 +89,8 @@ def format_github(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
         ::warning file=content/2026-Q1/sales.yaml,line=12,col=5,title=OKR001 activity-not-outcome::…
 
     ``info`` findings become ``notice``. The hint follows the message on a
-    second line (``%0A``). A plain summary line ends the output.
+    second line (``%0A``). Properties are escaped as GitHub's toolkit does
+    (``%``, CR, LF, ``:`` and ``,``); the message as data (``%``, CR, LF).
     """
     lines: list[str] = []
     for item in findings:
@@ -104,8 +106,7 @@ def format_github(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
         )
         message = escape_data(f"{item.message}\nHint: {item.hint}")
         lines.append(f"::{_GITHUB_LEVEL[item.severity]} {props}::{message}")
-    lines.append(summary(findings))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def fails(findings: Iterable[Finding], *, strict: bool = False) -> bool:

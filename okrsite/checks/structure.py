@@ -92,8 +92,8 @@ def too_deep(ctx: CheckContext) -> Iterator[Finding]:
     "objective-and-kr-counts",
     severity="warning",
     hint=(
-        "Focus: keep 1–3 company objectives, at most 5 per unit, and 2–5 key results "
-        "per objective (company.check_limits changes the numbers)"
+        "Focus: merge or drop objectives, split an overloaded objective, or give a lone "
+        "key result a companion (company.check_limits changes the limits)"
     ),
 )
 def objective_and_kr_counts(ctx: CheckContext) -> Iterator[Finding]:

@@ -136,5 +136,9 @@ def similarity(a: str, b: str) -> float:
         return 1.0 if " ".join(words(a)) == " ".join(words(b)) else 0.0
     sa, sb = set(wa), set(wb)
     jaccard = len(sa & sb) / len(sa | sb)
-    ratio = difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False).ratio()
-    return max(jaccard, ratio)
+    matcher = difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
+    # The quick ratios are upper bounds of ratio(): skip the costly one when
+    # it cannot beat the Jaccard index.
+    if matcher.real_quick_ratio() <= jaccard or matcher.quick_ratio() <= jaccard:
+        return jaccard
+    return max(jaccard, matcher.ratio())

@@ -1,16 +1,91 @@
-"""``okrsite check``: validate the content (and lint it, once rules exist)."""
+"""``okrsite check``: validate the content, then lint it with the quality rules.
+
+Exit codes: 0 when the content is valid and no finding fails the check;
+1 when the content is invalid, any finding is an error, or (with
+``--strict``) any finding is a warning. ``info`` never fails.
+
+Formats: ``text`` (for people; a summary line ends it), ``json`` (for tools;
+findings and summary in one document, validation errors included as findings
+with rule ``null``) and ``github`` (GitHub Actions workflow commands, so CI
+shows each finding inline on the pull request).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
+from okrsite.checks import RULES_BY_ID, Finding, run_checks
+from okrsite.checks.report import (
+    FORMATS,
+    JSON_VERSION,
+    escape_data,
+    escape_property,
+    fails,
+    format_github,
+    format_json,
+    format_text,
+    summary,
+)
 from okrsite.cli import main
-from okrsite.cli.common import content_option
-from okrsite.errors import ContentError
+from okrsite.cli.common import content_option, parse_today, today_option
+from okrsite.errors import ContentError, ContentIssue
 from okrsite.validate import load_model
+
+
+def _invalid(err: ContentError, output_format: str) -> None:
+    """Print validation errors in the requested format."""
+    issues: list[ContentIssue] = err.issues
+    if output_format == "json":
+        data = {
+            "version": JSON_VERSION,
+            "valid": False,
+            "summary": {"error": len(issues), "warning": 0, "info": 0},
+            "findings": [
+                {
+                    "path": i.location.path,
+                    "line": i.location.line,
+                    "column": i.location.column,
+                    "rule": None,
+                    "severity": "error",
+                    "message": i.message,
+                    "hint": None,
+                    "cycle": None,
+                    "unit": None,
+                    "objective": None,
+                    "key_result": None,
+                }
+                for i in issues
+            ],
+        }
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    elif output_format == "github":
+        for i in issues:
+            props = ",".join(
+                [
+                    f"file={escape_property(i.location.path)}",
+                    f"line={i.location.line}",
+                    f"col={i.location.column}",
+                    "title=invalid content",
+                ]
+            )
+            click.echo(f"::error {props}::{escape_data(i.message)}")
+        noun = "error" if len(issues) == 1 else "errors"
+        click.echo(f"content is invalid: {len(issues)} {noun}")
+    else:
+        click.echo(str(err), err=True)
+
+
+def _verdict(findings: list[Finding], strict: bool) -> str:
+    """``2 errors, 5 warnings, 1 info: failed`` and why."""
+    if fails(findings, strict=False):
+        return f"{summary(findings)}: failed"
+    if fails(findings, strict=strict):
+        return f"{summary(findings)}: failed (warnings fail with --strict)"
+    return f"{summary(findings)}: passed"
 
 
 @main.command()
@@ -18,37 +93,40 @@ from okrsite.validate import load_model
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="text for people, json for tools, github for GitHub Actions annotations.",
 )
-def check(content_dir: Path, output_format: str) -> None:
-    """Validate the content; exit 1 and list every problem if it is invalid."""
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@today_option
+def check(content_dir: Path, output_format: str, strict: bool, today: str | None) -> None:
+    """Validate the content and lint the OKRs with the quality rules.
+
+    Every finding has a rule id, a severity, file:line:column and a fix hint;
+    `okrsite` rules are documented on the site's rules page. Configure them in
+    company.yaml (`checks: {OKR004: off, OKR006: info}`) or exempt one
+    objective or key result with `allow: [OKR001]`. Exits 1 on invalid content
+    or error findings (and warnings with --strict), else 0.
+    """
+    day = parse_today(today) or dt.date.today()
     try:
         model = load_model(content_dir)
     except ContentError as err:
-        if output_format == "json":
-            click.echo(
-                json.dumps(
-                    [
-                        {
-                            "file": i.location.path,
-                            "line": i.location.line,
-                            "column": i.location.column,
-                            "severity": "error",
-                            "message": i.message,
-                        }
-                        for i in err.issues
-                    ],
-                    indent=2,
-                )
-            )
-        else:
-            click.echo(str(err), err=True)
+        _invalid(err, output_format)
         raise SystemExit(1) from None
+    findings = run_checks(model, today=day)
     if output_format == "json":
-        click.echo("[]")
+        click.echo(format_json(findings), nl=False)
+    elif output_format == "github":
+        click.echo(format_github(findings, RULES_BY_ID), nl=False)
+        click.echo(_verdict(findings, strict))
     else:
+        click.echo(format_text(findings, RULES_BY_ID), nl=False)
         units = len(model.units)
-        click.echo(f"{content_dir}: valid ({units} units, {len(model.cycles)} cycles)")
+        click.echo(
+            f"{content_dir}: {units} units, {len(model.cycles)} cycles, "
+            f"{_verdict(findings, strict)}"
+        )
+    if fails(findings, strict=strict):
+        raise SystemExit(1)
