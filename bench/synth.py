@@ -605,7 +605,9 @@ class CycleWriter:
 
 
 MKDOCS_YML = """\
+# A synthetic organisation for okrsite's benchmarks (bench/synth.py).
 site_name: {name}
+docs_dir: docs
 theme:
   name: material
   font: false
@@ -615,10 +617,18 @@ theme:
     - navigation.prune
     - navigation.instant
     - search.highlight
+markdown_extensions:
+  - attr_list
+  - tables
+  - admonition
+  - md_in_html
+  - toc:
+      permalink: true
 plugins:
   - search
   - okrsite:
       content_dir: content
+      today: "{today}"
 """
 
 
@@ -628,8 +638,12 @@ def generate(
     cycles: int = 2,
     last_cycle: str = "2026-Q4",
     as_of: dt.date | None = None,
+    stats: dict[str, int] | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Yield ``(relative path, text)`` for every file of the synthetic org."""
+    """Yield ``(relative path, text)`` for every file of the synthetic org.
+
+    When given, ``stats`` receives counts: units, objectives, key_results,
+    checkins and private objectives (over all cycles)."""
     if cycles < 1:
         raise ValueError("--cycles must be at least 1")
     rng = random.Random(seed)
@@ -656,9 +670,11 @@ def generate(
         files = [(f"content/{cycle.id}/company.yaml", writer.company())]
         files += [(f"content/{cycle.id}/{u.id}.yaml", writer.unit(u)) for u in plan]
         _ensure_private(files)
+        if stats is not None:
+            _count(files, stats)
         for path, data in files:
             yield path, to_yaml(data)
-    yield "mkdocs.yml", MKDOCS_YML.format(name=name)
+    yield "mkdocs.yml", MKDOCS_YML.format(name=name, today=cycle_specs[-1].as_of.isoformat())
 
 
 def _ensure_private(files: list[tuple[str, dict[str, Any]]]) -> None:
@@ -672,9 +688,22 @@ def _ensure_private(files: list[tuple[str, dict[str, Any]]]) -> None:
         data["objectives"][-1]["visibility"] = "private"
 
 
+def _count(files: list[tuple[str, dict[str, Any]]], stats: dict[str, int]) -> None:
+    for _, data in files:
+        for objective in data.get("objectives", []):
+            stats["objectives"] = stats.get("objectives", 0) + 1
+            if objective.get("visibility") == "private":
+                stats["private"] = stats.get("private", 0) + 1
+            for kr in objective["key_results"]:
+                stats["key_results"] = stats.get("key_results", 0) + 1
+                stats["checkins"] = stats.get("checkins", 0) + len(kr.get("checkins", ()))
+
+
 def write(out: Path, **kwargs: Any) -> dict[str, int]:
-    """Write the synthetic org under ``out``; return file and byte counts."""
-    stats = {"files": 0, "bytes": 0}
+    """Write the synthetic org under ``out``; return counts of files, bytes,
+    units, objectives, key results, check-ins and private objectives."""
+    stats = {"files": 0, "bytes": 0, "units": kwargs.get("units", 0)}
+    kwargs["stats"] = stats
     (out / "docs").mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
     for rel, text in generate(**kwargs):
