@@ -119,7 +119,7 @@ MISSING_DOT_HINT = (
     "or pass `--no-graphs`."
 )
 
-_SAFE_URL = re.compile(r"^[A-Za-z0-9_./#-]*$")
+_SAFE_URL = re.compile(r"^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(?=/|$))?[A-Za-z0-9_./~%#-]*$")
 _HEADER = re.compile(r"^// okrsite-(title|desc): (.*)$", re.MULTILINE)
 
 
@@ -180,11 +180,17 @@ def _href(url: str) -> str:
     """A link target for an HTML-like label; only relative slug paths.
 
     Graphviz copies ``HREF`` to the SVG without escaping, so the character
-    set is restricted instead (urls.py builds links from slugs only).
+    set is restricted instead (urls.py builds links from slugs only; an
+    absolute ``site_url`` may add an http(s) scheme and host).
     """
     if not _SAFE_URL.match(url) or url.startswith("//"):
         raise ValueError(f"unsafe link in graph: {url!r}")
     return url
+
+
+def is_safe_site_url(url: str) -> bool:
+    """Whether ``url`` can prefix graph links (http(s), no query, no quotes)."""
+    return bool(re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9_./~%-]*)?", url))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -213,6 +219,8 @@ class _Builder:
     index: AlignmentIndex
     from_doc: str
     focus: str | None = None
+    site_url: str | None = None
+    """Absolute site URL for standalone graphs (CLI); None: links relative to ``from_doc``."""
     lines: list[str] = field(default_factory=list)
     counter: int = 0
     clusters: int = 0
@@ -245,6 +253,9 @@ class _Builder:
         else:
             target = urls.unit_profile(unit_id)
             anchor = None
+        if self.site_url:
+            tail = f"#{anchor}" if anchor else ""
+            return _href(f"{self.site_url.rstrip('/')}/{urls.page_url(target)}{tail}")
         return _href(urls.relative(self.from_doc, target, anchor))
 
     def band_of(self, value: float | None) -> Band:
@@ -665,9 +676,17 @@ def _describe(b: _Builder) -> str:
 
 
 def overview_dot(
-    model: OkrModel, cycle_id: str, *, collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
+    model: OkrModel,
+    cycle_id: str,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    site_url: str | None = None,
 ) -> str:
-    """DOT of a cycle's whole alignment tree (department level when large)."""
+    """DOT of a cycle's whole alignment tree (department level when large).
+
+    Links are relative to the cycle overview page, or absolute under
+    ``site_url`` (for graphs used outside the site).
+    """
     cycle = model.cycles[cycle_id]
     b = _Builder(
         model,
@@ -675,6 +694,7 @@ def overview_dot(
         _alignment_index(cycle),
         urls.cycle_overview(cycle_id),
         focus=ROOT_UNIT,
+        site_url=site_url,
     )
     collapsed = _draw(b, ROOT_UNIT, threshold=collapse_threshold)
     level = "department level" if collapsed else "company, departments and teams"
@@ -688,16 +708,20 @@ def unit_dot(
     unit_id: str,
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
-    from_doc: str | None = None,
+    site_url: str | None = None,
 ) -> str:
-    """DOT of one unit's neighbourhood (the company's: always department level)."""
+    """DOT of one unit's neighbourhood (the company's: always department level).
+
+    Links are relative to the unit's page, or absolute under ``site_url``.
+    """
     cycle = model.cycles[cycle_id]
     b = _Builder(
         model,
         cycle,
         _alignment_index(cycle),
-        from_doc or urls.unit_page(cycle_id, unit_id),
+        urls.unit_page(cycle_id, unit_id),
         focus=unit_id,
+        site_url=site_url,
     )
     _draw(b, unit_id, threshold=collapse_threshold, force_collapse=unit_id == ROOT_UNIT)
     title = f"Alignment of {model.unit_name(unit_id)} OKRs, {cycle.title}"
