@@ -46,7 +46,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -304,6 +304,8 @@ def _printable(text: str) -> str:
 
 def _syntax_issue(exc: yaml.YAMLError, text: str, path: str) -> ContentIssue:
     """A PyYAML error as a ContentIssue at its problem mark, in plain words."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or not exc.problem:
+        return _issue(path, "invalid YAML: the file could not be parsed (check quotes and escapes)")
     mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
     problem = str(getattr(exc, "problem", None) or "invalid YAML")
@@ -344,6 +346,8 @@ def _syntax_issue(exc: yaml.YAMLError, text: str, path: str) -> ContentIssue:
         message = f"expected ',' or ']' in the list in brackets{started}"
     elif "flow mapping" in context:
         message = f"expected ',' or '}}' in the mapping in braces{started}"
+    elif "Unicode character escape" in problem or "hexdecimal" in problem:
+        message = "invalid escape in double-quoted text: \\u and \\x need a valid character code"
     elif "escape character" in problem:
         message = (
             "unknown escape sequence in double-quoted text; use single quotes, "
@@ -427,6 +431,8 @@ class _Builder:
                 if event.anchor is not None or event.tag is not None:
                     self.node_properties(event, where)
                     plain = False
+                if event.style == '"':
+                    self.check_escapes(event.value, where)
                 value = _resolve_plain(event.value) if plain else event.value
                 self.place(value, where, plain=plain, text=event.value)
             elif kind is mapping_end or kind is sequence_end:
@@ -462,6 +468,21 @@ class _Builder:
                         fatal=True,
                     )
                     raise _Abort
+
+    def check_escapes(self, value: str, where: Location) -> None:
+        """Escapes ("\\0", "\\uD800") must not smuggle in what the file may not hold.
+
+        Control characters and lone surrogates would break pages (and UTF-8
+        output) far downstream; refuse them here, where we know the place.
+        """
+        bad = _NON_PRINTABLE.search(value)
+        if bad:
+            code = ord(bad.group())
+            self.add_issue(
+                f"escaped character U+{code:04X} is not allowed in text; remove it",
+                where,
+                fatal=True,
+            )
 
     def node_properties(self, event: Any, where: Location) -> None:
         """Anchors and explicit tags are refused (they are how YAML gets unsafe)."""
@@ -557,13 +578,30 @@ class _Builder:
 # One file
 
 
+class _ParserCrash(yaml.YAMLError):
+    """PyYAML's pure-Python scanner raised a non-YAML error (e.g. ValueError
+    from chr() on the escape "\\U0011FFFF"): still a content problem."""
+
+
+def _events(text: str) -> Iterator[Any]:
+    """The YAML event stream, with parser-internal crashes turned into YAMLError.
+
+    Only exceptions raised *by the parser* pass through this generator, so
+    bugs in our own code below keep their traceback.
+    """
+    try:
+        yield from yaml.parse(text, Loader=_Loader)
+    except (ValueError, OverflowError, UnicodeError) as exc:
+        raise _ParserCrash(str(exc)) from exc
+
+
 def _parse_text(
     text: str, path: str, *, empty_message: str = "file is empty", body: str = ""
 ) -> tuple[LoadedFile | None, list[ContentIssue]]:
     """Parse checked text (see :func:`parse_yaml`)."""
     builder = _Builder(path)
     try:
-        builder.run(yaml.parse(text, Loader=_Loader))
+        builder.run(_events(text))
     except _Abort:
         return None, builder.issues
     except yaml.YAMLError as exc:

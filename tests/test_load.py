@@ -498,6 +498,48 @@ def test_syntax_error_messages_have_no_python_noise() -> None:
             assert "<" not in message.split(": ", 1)[1] and "Error" not in message
 
 
+@pytest.mark.usefixtures("both_parsers")
+@pytest.mark.parametrize(
+    ("text", "code", "column"),
+    [('a: "x\\0y"\n', "0000", 4), ('"\\x1b": 1\n', "001B", 1), ('a: ["\\x7f"]\n', "007F", 5)],
+)
+def test_escapes_cannot_smuggle_control_characters(text: str, code: str, column: int) -> None:
+    """A double-quoted escape for a control character is refused at that scalar."""
+    loaded, issues = parse_yaml(text, PATH)
+    assert loaded is None
+    assert [str(i) for i in issues] == [
+        at(1, column, f"escaped character U+{code} is not allowed in text; remove it")
+    ]
+
+
+def test_escaped_lone_surrogate_is_refused(both_parsers: str) -> None:
+    """An escaped lone surrogate never reaches the data (it would break UTF-8 output).
+
+    libyaml refuses it as a syntax error; the pure-Python parser decodes it,
+    and our escape check refuses it.
+    """
+    loaded, issues = parse_yaml('a: ["\\uDC00"]\n', PATH)
+    assert loaded is None
+    expected = (
+        at(1, 5, "escaped character U+DC00 is not allowed in text; remove it")
+        if both_parsers == "pure-python"
+        else at(
+            1,
+            8,
+            "invalid escape in double-quoted text: \\u and \\x need a valid character code",
+        )
+    )
+    assert [str(i) for i in issues] == [expected]
+
+
+def test_pure_python_parser_crash_becomes_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML's pure-Python scanner raises ValueError on "\\U0011FFFF": still an issue."""
+    monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+    assert problems('a: "\\U0011FFFF"\n') == [
+        at(1, 1, "invalid YAML: the file could not be parsed (check quotes and escapes)")
+    ]
+
+
 def test_tabs_inside_values_are_fine() -> None:
     """A tab inside text (not indentation) is allowed."""
     assert data('a: x\ty\nb: "p\\tq"\n') == {"a": "x\ty", "b": "p\tq"}
