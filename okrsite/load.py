@@ -346,7 +346,7 @@ def _syntax_issue(exc: yaml.YAMLError, text: str, path: str) -> ContentIssue:
         message = f"expected ',' or ']' in the list in brackets{started}"
     elif "flow mapping" in context:
         message = f"expected ',' or '}}' in the mapping in braces{started}"
-    elif "Unicode character escape" in problem or "hexdecimal" in problem:
+    elif "Unicode character escape" in problem or ("hex" in problem and "quoted" in context):
         message = "invalid escape in double-quoted text: \\u and \\x need a valid character code"
     elif "escape character" in problem:
         message = (

@@ -481,6 +481,12 @@ def test_single_document_with_markers_is_fine() -> None:
         ("a: [1, 2]]\n", 1, 10, "unexpected ']' without a matching opening bracket"),
         ("a: @handle\n", 1, 4, "'@' cannot start a plain value; put the value in quotes"),
         ("a: `code`\n", 1, 4, "'`' cannot start a plain value; put the value in quotes"),
+        (
+            'a: "\\x4"\n',
+            1,
+            7,
+            "invalid escape in double-quoted text: \\u and \\x need a valid character code",
+        ),
     ],
 )
 def test_syntax_errors_are_located_and_readable(
