@@ -79,6 +79,8 @@ _BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff")
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# Characters we never echo back in a message (control, line breaks, surrogates).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # YAML's line breaks: PyYAML and libyaml count lines by these.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -251,6 +253,12 @@ def _char_at(text: str, line: int, column: int) -> str:
     if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
         return lines[line][column]
     return ""
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Content quoted in a message, cut to keep messages one line."""
+    text = _UNSHOWABLE.sub("?", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _issue(path: str, message: str, line: int = 1, column: int = 1) -> ContentIssue:
@@ -452,7 +460,7 @@ class _Builder:
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
                 self.add_issue(
-                    f"aliases (*{event.anchor}) are not allowed; write the value out",
+                    f"aliases (*{_short(event.anchor)}) are not allowed; write the value out",
                     where,
                     fatal=True,
                 )
@@ -488,10 +496,12 @@ class _Builder:
         """Anchors and explicit tags are refused (they are how YAML gets unsafe)."""
         if event.anchor is not None:
             self.add_issue(
-                f"anchors (&{event.anchor}) are not allowed; write the value out", where, fatal=True
+                f"anchors (&{_short(event.anchor)}) are not allowed; write the value out",
+                where,
+                fatal=True,
             )
         if event.tag is not None:
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            tag = _short(event.tag.replace("tag:yaml.org,2002:", "!!"), 60)
             self.add_issue(
                 f"tags such as '{tag}' are not allowed; remove the tag", where, fatal=True
             )
@@ -560,7 +570,7 @@ class _Builder:
                 message = "missing key before ':'"
             else:
                 message = (
-                    f"key '{text}' is {_describe_non_text(value)}, not text; "
+                    f"key '{_short(text)}' is {_describe_non_text(value)}, not text; "
                     "put it in quotes if it is meant as text"
                 )
             self.add_issue(message, where)
@@ -568,7 +578,9 @@ class _Builder:
         path = (*parent.path, value)
         if value in parent.container:
             first = self.keys[path][0]
-            self.add_issue(f"duplicate key '{value}' (first defined on line {first})", where)
+            self.add_issue(
+                f"duplicate key '{_short(value)}' (first defined on line {first})", where
+            )
             return _BAD_KEY
         self.keys[path] = where
         return value

@@ -250,6 +250,15 @@ def test_non_text_keys_are_errors() -> None:
     assert loaded is not None and loaded.data == {"ok": "f"}
 
 
+def test_messages_quote_content_briefly() -> None:
+    """Keys echoed in messages are cut to 40 characters and never carry control characters."""
+    long_key = "k" * 100
+    assert problems(f"{long_key}: 1\n{long_key}: 2\n'a\tb': 1\n'a\tb': 2\n") == [
+        at(2, 1, f"duplicate key '{'k' * 39}…' (first defined on line 1)"),
+        at(4, 1, "duplicate key 'a?b' (first defined on line 3)"),
+    ]
+
+
 def test_quoted_number_key_is_text() -> None:
     """A quoted key is text, whatever it looks like."""
     assert data("'1': a\n\"true\": b\n") == {"1": "a", "true": "b"}
