@@ -178,7 +178,7 @@ def _yaml_region(text: str, front_matter: bool | None) -> tuple[int, int]:
     return 0, len(text)
 
 
-def _compose(region: str) -> yaml.Node:
+def _compose(region: str) -> yaml.MappingNode:
     try:
         root = yaml.compose(region, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -190,9 +190,7 @@ def _compose(region: str) -> yaml.Node:
 
 def _get(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     """The (key node, value node) pair of ``key``; duplicates are refused."""
-    pairs = [
-        (k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key
-    ]
+    pairs = [(k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key]
     if len(pairs) > 1:
         line = pairs[1][0].start_mark.line + 1
         raise CheckinError(f"duplicate key '{key}' (second one on line {line} of the YAML)")
@@ -459,9 +457,7 @@ def _append_checkin(
     if kr.flow_style:
         if pair is None:
             last = kr.value[-1][1]
-            editor.insert(
-                editor.pos(last.end_mark), f", checkins: [{flow}]", _ORDER_NEW_CHECKINS
-            )
+            editor.insert(editor.pos(last.end_mark), f", checkins: [{flow}]", _ORDER_NEW_CHECKINS)
             return
         _append_to_flow_sequence(editor, pair[1], flow)
         return
@@ -509,8 +505,10 @@ def _append_to_block_sequence(
     content = int(last.start_mark.column)
     lead = " " * dash + "-" + " " * (content - dash - 1)
     if isinstance(last, yaml.MappingNode) and not last.flow_style:
-        lines = [lead + f"{k}: {v}" if i == 0 else " " * content + f"{k}: {v}"
-                 for i, (k, v) in enumerate(fields)]
+        lines = [
+            lead + f"{k}: {v}" if i == 0 else " " * content + f"{k}: {v}"
+            for i, (k, v) in enumerate(fields)
+        ]
     else:
         lines = [lead + _flow_item(fields)]
     at = editor.after_line(_content_end(editor, last))

@@ -115,15 +115,11 @@ def codeowners(
         entries += [(f"{root}/*/{unit_id}{suffix}", owners) for suffix in UNIT_FILE_SUFFIXES]
 
     width = max((len(e[0]) for e in entries if isinstance(e, tuple)), default=0)
-    lines = [
-        e if isinstance(e, str) else f"{e[0].ljust(width)} {' '.join(e[1])}" for e in entries
-    ]
+    lines = [e if isinstance(e, str) else f"{e[0].ljust(width)} {' '.join(e[1])}" for e in entries]
     return "\n".join(lines) + "\n"
 
 
-def invalid_maintainers(
-    model: OkrModel, company_owners: Sequence[str] = ()
-) -> list[ContentIssue]:
+def invalid_maintainers(model: OkrModel, company_owners: Sequence[str] = ()) -> list[ContentIssue]:
     """Every maintainer entry :func:`codeowners` skipped, located in ``org.yaml``.
 
     Why: skipping silently would leave a unit without reviewers and nobody

@@ -88,9 +88,7 @@ def changes(old: str, new: str) -> list[tuple[str, list[str], list[str]]]:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     return [
-        (tag, a[i1:i2], b[j1:j2])
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
+        (tag, a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     ]
 
 
@@ -163,7 +161,7 @@ def test_block_style_items_are_matched() -> None:
         ),
     ]
     # The block scalar's trailing blank line stays below the new item.
-    assert "        note: \"On track\"\n\n    - {id: flowy" in new
+    assert '        note: "On track"\n\n    - {id: flowy' in new
     assert loaded_kr(new, "second", "blocky")["checkins"][0]["note"] == "first week\n"
 
 
@@ -216,8 +214,9 @@ def test_checkin_without_value_leaves_current_alone() -> None:
 
 def test_empty_current_gets_a_value() -> None:
     """`current:` with no value (null) gets the value after the colon, comment kept."""
-    text = UNIT_FILE.replace("        current: 9    # days, from the dashboard\n",
-                             "        current:    # days\n")
+    text = UNIT_FILE.replace(
+        "        current: 9    # days, from the dashboard\n", "        current:    # days\n"
+    )
     new = add_checkin(text, "easier-start", "time-to-value", CHECKIN)
     assert "        current: 12    # days\n" in new
     assert loaded_kr(new, "easier-start", "time-to-value")["current"] == 12
@@ -244,7 +243,10 @@ def test_hostile_notes_cannot_break_the_file(note: str) -> None:
     assert len(new.splitlines()) == len(UNIT_FILE.splitlines()) + 1
     kr = loaded_kr(new, "easier-start", "time-to-value")
     assert kr["checkins"][-1] == {
-        "date": dt.date(2026, 11, 23), "value": 12, "confidence": 0.7, "note": note,
+        "date": dt.date(2026, 11, 23),
+        "value": 12,
+        "confidence": 0.7,
+        "note": note,
     }
     assert yaml.safe_load(new)["status"] == "locked"
 
@@ -349,8 +351,7 @@ def test_crlf_line_endings_are_kept() -> None:
 def test_file_without_final_newline() -> None:
     """A KR on the last, unterminated line still gets a well-formed check-in."""
     text = (
-        "objectives:\n- id: o\n  title: O\n  key_results:\n  - id: k\n    title: K\n"
-        "    target: 3"
+        "objectives:\n- id: o\n  title: O\n  key_results:\n  - id: k\n    title: K\n    target: 3"
     )
     new = add_checkin(text, "o", "k", CHECKIN)
     assert new.startswith(text + "\n")

@@ -76,8 +76,12 @@ def test_header_says_generated_and_how_to_regenerate() -> None:
 
 def test_unit_without_maintainers_inherits_nearest_ancestor() -> None:
     """A team with no maintainers gets its department's, and a comment says so."""
-    squad = {"id": "onboarding-emails", "name": "Emails", "kind": "team",
-             "parent": "product-onboarding"}
+    squad = {
+        "id": "onboarding-emails",
+        "name": "Emails",
+        "kind": "team",
+        "parent": "product-onboarding",
+    }
     text = codeowners(make_model(PRODUCT, ONBOARDING, squad))
     table = rules(text)
     assert table["/content/*/product-onboarding.yaml"] == ["@priya"]
@@ -89,8 +93,12 @@ def test_unit_without_maintainers_inherits_nearest_ancestor() -> None:
 def test_nearest_ancestor_wins_over_farther_one() -> None:
     """With maintainers at two levels above, the closer one is inherited."""
     team = {**ONBOARDING, "maintainers": ["@omar"]}
-    squad = {"id": "onboarding-emails", "name": "Emails", "kind": "team",
-             "parent": "product-onboarding"}
+    squad = {
+        "id": "onboarding-emails",
+        "name": "Emails",
+        "kind": "team",
+        "parent": "product-onboarding",
+    }
     table = rules(codeowners(make_model(PRODUCT, team, squad)))
     assert table["/content/*/onboarding-emails.yaml"] == ["@omar"]
 
@@ -100,8 +108,12 @@ def test_company_files_go_to_company_owners() -> None:
     text = codeowners(make_model(PRODUCT), company_owners=["@org/okr-council", "ceo@example.com"])
     table = rules(text)
     owners = ["@org/okr-council", "ceo@example.com"]
-    for pattern in ("/content/company.yaml", "/content/org.yaml",
-                    "/content/*/company.yaml", "/content/*/company.md"):
+    for pattern in (
+        "/content/company.yaml",
+        "/content/org.yaml",
+        "/content/*/company.yaml",
+        "/content/*/company.md",
+    ):
         assert table[pattern] == owners
 
 

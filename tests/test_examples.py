@@ -260,8 +260,14 @@ def test_every_okrsite_call_names_a_real_command(path: Path) -> None:
     [
         (GITHUB_PR, {("check", "--format", "github"), ("diff", "origin/$BASE_REF")}),
         (GITHUB_PUBLISH, {("build", "--strict", "--site-dir", "site")}),
-        (GITLAB, {("check",), ("diff", "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
-                  ("build", "--strict", "--site-dir", "public")}),
+        (
+            GITLAB,
+            {
+                ("check",),
+                ("diff", "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
+                ("build", "--strict", "--site-dir", "public"),
+            },
+        ),
         (PRE_COMMIT, {("check",)}),
     ],
     ids=lambda v: v.name if isinstance(v, Path) else "",
@@ -300,9 +306,7 @@ def test_pr_workflow_fetches_history_and_keeps_one_sticky_comment() -> None:
     diff_step = next(s for s in steps if "okrsite diff" in s.get("run", ""))
     assert "> okr-diff.md" in diff_step["run"]
     assert diff_step["env"]["BASE_REF"] == "${{ github.base_ref }}"
-    comment = next(
-        s for s in steps if str(s.get("uses", "")).startswith("actions/github-script@")
-    )
+    comment = next(s for s in steps if str(s.get("uses", "")).startswith("actions/github-script@"))
     script = comment["with"]["script"]
     assert "<!-- okrsite-diff -->" in script
     assert "updateComment" in script and "createComment" in script
