@@ -35,9 +35,11 @@ def make_content(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def minimal(**extra: str | bytes) -> dict[str, str | bytes]:
-    """A valid minimal content tree plus ``extra`` files."""
-    return {"company.yaml": "name: Northwind\n", "org.yaml": "units: []\n", **extra}
+def minimal(
+    extra: dict[str, str | bytes] | None = None, **more: str | bytes
+) -> dict[str, str | bytes]:
+    """A valid minimal content tree plus ``extra``/``more`` files."""
+    return {"company.yaml": "name: Northwind\n", "org.yaml": "units: []\n", **(extra or {}), **more}
 
 
 def data(text: str) -> object:
@@ -710,7 +712,7 @@ def test_load_content_happy_path(tmp_path: Path) -> None:
     root = make_content(
         tmp_path,
         minimal(
-            **{
+            {
                 "2026-Q2/sales.yaml": "status: draft\n",
                 "2026-Q1/product.yaml": "status: locked\n",
                 "2026-Q1/company.yml": "status: locked\n",
@@ -757,7 +759,7 @@ def test_missing_required_files(tmp_path: Path) -> None:
 
 def test_broken_company_file_is_none_with_its_issue(tmp_path: Path) -> None:
     """A required file that does not parse is None, its issue recorded; others still load."""
-    root = make_content(tmp_path, minimal(**{"company.yaml": "name: [x\n"}))
+    root = make_content(tmp_path, minimal({"company.yaml": "name: [x\n"}))
     raw = load_content(root)
     assert raw.company is None and raw.org is not None
     assert [str(i) for i in raw.issues] == [
@@ -794,7 +796,7 @@ def test_stray_top_level_files(tmp_path: Path) -> None:
     """Files at the top besides company.yaml/org.yaml/README are errors (with a hint)."""
     root = make_content(
         tmp_path,
-        minimal(**{"company.yml": "name: x\n", "notes.txt": "x", "_private.yaml": "a: 1\n"}),
+        minimal({"company.yml": "name: x\n", "notes.txt": "x", "_private.yaml": "a: 1\n"}),
     )
     expected = (
         "unexpected file: the content directory holds company.yaml, org.yaml and one "
@@ -812,7 +814,7 @@ def test_not_a_unit_file(tmp_path: Path) -> None:
     root = make_content(
         tmp_path,
         minimal(
-            **{
+            {
                 "2026-Q1/notes.txt": "x",
                 "2026-Q1/.swp": "x",
                 "2026-Q1/product.json": "{}",
@@ -831,7 +833,7 @@ def test_two_files_for_one_unit(tmp_path: Path) -> None:
     root = make_content(
         tmp_path,
         minimal(
-            **{
+            {
                 "2026-Q1/product.yaml": "status: locked\n",
                 "2026-Q1/product.md": "---\nstatus: draft\n---\n",
                 "2026-Q1/sales.yaml": "status: draft\n",
@@ -851,7 +853,7 @@ def test_two_files_for_one_unit(tmp_path: Path) -> None:
 
 def test_nested_folder_in_cycle(tmp_path: Path) -> None:
     """A folder inside a cycle folder is an error and is not walked."""
-    root = make_content(tmp_path, minimal(**{"2026-Q1/product/x.yaml": "a: 1\n"}))
+    root = make_content(tmp_path, minimal({"2026-Q1/product/x.yaml": "a: 1\n"}))
     raw = load_content(root)
     assert [str(i) for i in raw.issues] == [
         "content/2026-Q1/product:1:1: unexpected folder inside cycle folder '2026-Q1': "
@@ -882,7 +884,7 @@ def test_symlink_outside_content_is_not_read(tmp_path: Path) -> None:
 
 def test_symlink_inside_content_is_followed(tmp_path: Path) -> None:
     """A relative link to another file inside the content directory is read."""
-    root = make_content(tmp_path, minimal(**{"2026-Q1/product.yaml": "status: draft\n"}))
+    root = make_content(tmp_path, minimal({"2026-Q1/product.yaml": "status: draft\n"}))
     (root / "2026-Q2").mkdir()
     (root / "2026-Q2" / "product.yaml").symlink_to("../2026-Q1/product.yaml")
     raw = load_content(root)
@@ -914,7 +916,7 @@ def test_fifo_is_not_read(tmp_path: Path) -> None:
 
 def test_large_unit_file_in_directory(tmp_path: Path) -> None:
     """A unit file over 1 MiB is reported by size without being parsed."""
-    root = make_content(tmp_path, minimal(**{"2026-Q1/big.yaml": b"a: " + b"x" * (1 << 20)}))
+    root = make_content(tmp_path, minimal({"2026-Q1/big.yaml": b"a: " + b"x" * (1 << 20)}))
     raw = load_content(root)
     assert [str(i) for i in raw.issues] == [
         f"content/2026-Q1/big.yaml:1:1: file is too large ({(1 << 20) + 3} bytes; "
@@ -928,7 +930,7 @@ def test_all_issues_collected_and_sorted(tmp_path: Path) -> None:
     root = make_content(
         tmp_path,
         minimal(
-            **{
+            {
                 "2026-Q1/b.yaml": "a: 1\na: 2\n",
                 "2026-Q1/a.yaml": "x: !!python/object:os.system 1\n",
                 "2026-Q1/c.yaml": "status: draft\n",
