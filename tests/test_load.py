@@ -35,11 +35,9 @@ def make_content(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def minimal(
-    extra: dict[str, str | bytes] | None = None, **more: str | bytes
-) -> dict[str, str | bytes]:
-    """A valid minimal content tree plus ``extra``/``more`` files."""
-    return {"company.yaml": "name: Northwind\n", "org.yaml": "units: []\n", **(extra or {}), **more}
+def minimal(extra: dict[str, str | bytes] | None = None) -> dict[str, str | bytes]:
+    """A valid minimal content tree (company.yaml, org.yaml) plus ``extra`` files."""
+    return {"company.yaml": "name: Northwind\n", "org.yaml": "units: []\n", **(extra or {})}
 
 
 def data(text: str) -> object:
