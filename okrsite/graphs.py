@@ -211,12 +211,48 @@ class _End:
 
 
 @dataclass
+class _CycleData:
+    """Look-ups shared by every graph of one cycle (computed once per cycle)."""
+
+    index: AlignmentIndex
+    ancestors: dict[str, list[str]]
+    descendants: dict[str, list[str]]
+    """Unit (or the root) → its descendants in org order."""
+    org_key: dict[str, tuple[str, ...]]
+    overlap: dict[OkrRef, int]
+    """Served item → number of *other* units serving it."""
+    links_from: dict[str, list[int]]
+    """Unit → positions in ``index.links`` of the links it is the source of."""
+
+    @classmethod
+    def build(cls, model: OkrModel, cycle: Cycle) -> _CycleData:
+        index = _alignment_index(cycle)
+        ancestors = {u: model.ancestors(u) for u in model.units}
+        ancestors[ROOT_UNIT] = []
+        org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
+        org_key[ROOT_UNIT] = ()
+        descendants: dict[str, list[str]] = defaultdict(list)
+        for unit_id in sorted(model.units, key=org_key.__getitem__):
+            descendants[ROOT_UNIT].append(unit_id)
+            for ancestor in ancestors[unit_id]:
+                descendants[ancestor].append(unit_id)
+        targets = {link.target for link in index.links}
+        overlap = {
+            t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
+        }
+        links_from: dict[str, list[int]] = defaultdict(list)
+        for position, link in enumerate(index.links):
+            links_from[link.source.unit].append(position)
+        return cls(index, ancestors, dict(descendants), org_key, overlap, dict(links_from))
+
+
+@dataclass
 class _Builder:
     """Accumulates one DOT graph. Node ids are handed out in call order."""
 
     model: OkrModel
     cycle: Cycle
-    index: AlignmentIndex
+    data: _CycleData
     from_doc: str
     focus: str | None = None
     site_url: str | None = None
@@ -230,6 +266,7 @@ class _Builder:
     """unit id → summary/stub node standing for that unit."""
     box_covers_subtree: dict[str, bool] = field(default_factory=dict)
     ranks: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    node_rank: dict[str, int] = field(default_factory=dict)
     objective_count: int = 0
     kr_count: int = 0
 
@@ -261,8 +298,13 @@ class _Builder:
     def band_of(self, value: float | None) -> Band:
         return band(value, self.model.company.scoring)
 
-    def overlap_units(self, ref: OkrRef) -> list[str]:
-        return [u for u in self.index.supporting_units(ref) if u != ref.unit]
+    def overlaps(self, ref: OkrRef) -> int:
+        return self.data.overlap.get(ref, 0)
+
+    def ranked(self, unit_id: str, node: str) -> None:
+        depth = self.depth(unit_id)
+        self.ranks[depth].append(node)
+        self.node_rank[node] = depth
 
     # -- nodes ----------------------------------------------------------------
 
@@ -306,17 +348,17 @@ class _Builder:
             f'COLOR="{border}"{style}>{"".join(rows)}</TABLE>'
         )
         self.lines.append(f"    {node} [label=<{label}>];")
-        self.ranks[self.depth(unit_id)].append(node)
+        self.ranked(unit_id, node)
         return node
 
     def progress_text(self, value: float | None) -> str:
         return "no data" if value is None else percent(value)
 
     def overlap_note(self, ref: OkrRef) -> str:
-        units = self.overlap_units(ref)
-        if len(units) < 2:
+        count = self.overlaps(ref)
+        if count < 2:
             return ""
-        return f" · <I>supported by {len(units)} units</I>"
+        return f" · <I>supported by {count} units</I>"
 
     def redacted_node(self, okrs: UnitOkrs) -> None:
         count = okrs.redacted_private
@@ -332,7 +374,7 @@ class _Builder:
             f"<I>{_text(text)}</I></TD></TR></TABLE>"
         )
         self.lines.append(f"    {node} [label=<{label}>];")
-        self.ranks[self.depth(okrs.unit_id)].append(node)
+        self.ranked(okrs.unit_id, node)
 
     def empty_node(self, unit_id: str, okrs: UnitOkrs) -> None:
         """A note for a unit whose file has no objectives this cycle."""
@@ -346,7 +388,7 @@ class _Builder:
             f'TARGET="_top" TITLE="Open the unit page"><I>{_text(text)}</I></TD></TR></TABLE>'
         )
         self.lines.append(f"    {node} [label=<{label}>];")
-        self.ranks[self.depth(unit_id)].append(node)
+        self.ranked(unit_id, node)
 
     def unit_box(self, unit_id: str, *, subtree: bool) -> str:
         """A summary box for a unit (and, when ``subtree``, all its descendants)."""
@@ -379,21 +421,14 @@ class _Builder:
             f"</FONT></TD></TR></TABLE>"
         )
         self.lines.append(f"  {node} [label=<{label}>];")
-        self.ranks[self.depth(unit_id)].append(node)
+        self.ranked(unit_id, node)
         return node
 
     def descendants(self, unit_id: str) -> list[str]:
-        if unit_id == ROOT_UNIT:
-            return sorted(self.model.units, key=self.org_key)
-        return sorted(
-            (u for u in self.model.units if unit_id in self.model.ancestors(u)),
-            key=self.org_key,
-        )
+        return self.data.descendants.get(unit_id, [])
 
     def org_key(self, unit_id: str) -> tuple[str, ...]:
-        if unit_id == ROOT_UNIT:
-            return ()
-        return (*reversed(self.model.ancestors(unit_id)), unit_id)
+        return self.data.org_key.get(unit_id, (unit_id,))
 
     def cluster(
         self, unit_id: str, objectives: Iterable[Objective], *, full: bool
@@ -431,7 +466,7 @@ class _Builder:
             return _End(node, self.kr_ports.get(ref) if ref.key_result else "o")
         if ref.unit in self.boxes:
             return _End(self.boxes[ref.unit])
-        for ancestor in self.model.ancestors(ref.unit) if ref.unit in self.model.units else []:
+        for ancestor in self.data.ancestors.get(ref.unit, []):
             if ancestor in self.boxes and self.box_covers_subtree.get(ancestor):
                 return _End(self.boxes[ancestor])
         if ROOT_UNIT in self.boxes and self.box_covers_subtree.get(ROOT_UNIT):
@@ -443,7 +478,13 @@ class _Builder:
         upward: dict[tuple[_End, _End], int] = {}
         lateral: set[tuple[_End, _End]] = set()
         bold: set[tuple[_End, _End]] = set()
-        for link in self.index.links:
+        drawn = {r.unit for r in self.tables} | set(self.boxes)
+        for unit_id in list(drawn):
+            if self.box_covers_subtree.get(unit_id):
+                drawn.update(self.descendants(unit_id))
+        positions = sorted(p for u in drawn for p in self.data.links_from.get(u, []))
+        for position in positions:
+            link = self.data.index.links[position]
             source, target = self.end(link.source), self.end(link.target)
             if source is None or target is None or source.node == target.node:
                 continue
@@ -452,7 +493,7 @@ class _Builder:
                 lateral.add(pair)
                 continue
             upward[(target, source)] = upward.get((target, source), 0) + 1
-            if len(self.overlap_units(link.target)) >= 2:
+            if self.overlaps(link.target) >= 2:
                 bold.add((target, source))
         for (target, source), count in sorted(upward.items(), key=lambda i: (i[0][0].dot(),
                                                                              i[0][1].dot())):
@@ -472,10 +513,7 @@ class _Builder:
             )
 
     def rank_of(self, node: str) -> int:
-        for depth, nodes in self.ranks.items():
-            if node in nodes:
-                return depth
-        return 0
+        return self.node_rank.get(node, 0)
 
     def legend(self) -> None:
         scoring = self.model.company.scoring
@@ -624,7 +662,7 @@ def _draw(b: _Builder, focus: str, *, threshold: int, force_collapse: bool = Fal
     seen_up: set[OkrRef] = set()
     while queue:
         ref = queue.pop()
-        for link in b.index.serves(ref):
+        for link in b.data.index.serves(ref):
             target = link.target.objective_ref
             if outside(target) and target not in seen_up:
                 seen_up.add(target)
@@ -633,10 +671,10 @@ def _draw(b: _Builder, focus: str, *, threshold: int, force_collapse: bool = Fal
                     context.add(target)
                     queue.extend(refs_of(target.unit, obj))
     for ref in drawn_refs:
-        for link in b.index.supporters(ref):
+        for link in b.data.index.supporters(ref):
             if outside(link.source):
                 context.add(link.source.objective_ref)
-        for partner in b.index.lateral(ref):
+        for partner in b.data.index.lateral(ref):
             if outside(partner):
                 context.add(partner.objective_ref)
 
@@ -681,6 +719,7 @@ def overview_dot(
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
     site_url: str | None = None,
+    _data: _CycleData | None = None,
 ) -> str:
     """DOT of a cycle's whole alignment tree (department level when large).
 
@@ -691,7 +730,7 @@ def overview_dot(
     b = _Builder(
         model,
         cycle,
-        _alignment_index(cycle),
+        _data or _CycleData.build(model, cycle),
         urls.cycle_overview(cycle_id),
         focus=ROOT_UNIT,
         site_url=site_url,
@@ -709,6 +748,7 @@ def unit_dot(
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
     site_url: str | None = None,
+    _data: _CycleData | None = None,
 ) -> str:
     """DOT of one unit's neighbourhood (the company's: always department level).
 
@@ -718,7 +758,7 @@ def unit_dot(
     b = _Builder(
         model,
         cycle,
-        _alignment_index(cycle),
+        _data or _CycleData.build(model, cycle),
         urls.unit_page(cycle_id, unit_id),
         focus=unit_id,
         site_url=site_url,
@@ -742,12 +782,13 @@ def page_graphs(
     out: dict[str, str] = {}
     for cycle_id in model.cycles:
         cycle = model.cycles[cycle_id]
+        data = _CycleData.build(model, cycle)
         out[urls.cycle_overview(cycle_id)] = overview_dot(
-            model, cycle_id, collapse_threshold=collapse_threshold
+            model, cycle_id, collapse_threshold=collapse_threshold, _data=data
         )
         for unit_id in sorted(cycle.okrs):
             out[urls.unit_page(cycle_id, unit_id)] = unit_dot(
-                model, cycle_id, unit_id, collapse_threshold=collapse_threshold
+                model, cycle_id, unit_id, collapse_threshold=collapse_threshold, _data=data
             )
     return dict(sorted(out.items()))
 
