@@ -1,0 +1,423 @@
+"""Benchmark okrsite at company scale, against the plain-MkDocs floor, in one run.
+
+Usage::
+
+    python bench/run.py --units 1000 [--seed 1] [--cycles 2] [--work DIR] [--json]
+    taskset -c 1 python bench/run.py --units 1000     # pin everything to one core
+
+For one synthetic org (``bench/synth.py``) it measures, each command in a
+fresh subprocess (wall time and peak RSS of the process tree's largest
+process, from ``getrusage(RUSAGE_CHILDREN)`` in a small wrapper):
+
+1. ``okrsite check`` (load + validate);
+2. ``okrsite generate --nav-file`` — the same docs tree written to disk;
+3. **floor**: plain ``mkdocs build`` of that tree with the same theme,
+   Markdown extensions, stylesheet and navigation, *without* the okrsite
+   plugin (MkDocs + Material + search only);
+4. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
+5. **rebuild**: the same build again with nothing changed (cache warm).
+
+``dot`` processes are counted honestly: a shim named ``dot`` placed first on
+``PATH`` appends its arguments to a log and ``exec``s the real Graphviz
+``dot``. ``dot -V`` (the version probe okrsite uses for its cache key) is
+counted separately from renders.
+
+It prints a Markdown table of every metric with the targets of issue 8
+(``--json`` prints the metrics as JSON instead). ``--profile FILE`` adds a
+cProfile run of the full build and a summary of where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+# Runs a command, then writes its wall time and peak RSS (KiB on Linux) as JSON.
+_WRAPPER = """\
+import json, resource, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+seconds = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(out, "w") as f:
+    json.dump({"seconds": seconds, "rss_kb": rss, "returncode": proc.returncode,
+               "stderr": proc.stderr.decode("utf-8", "replace")[-4000:]}, f)
+"""
+
+_DOT_SHIM = """\
+#!/bin/sh
+# okrsite benchmark: count dot processes, then run the real dot.
+printf '%s\\n' "$*" >> "$OKRSITE_BENCH_DOT_LOG"
+exec {real} "$@"
+"""
+
+# Issue 8's targets: (metric, units it applies to or None for all, limit).
+TARGETS: list[tuple[str, int | None, float]] = [
+    ("full_build_s", 1000, 12.0),
+    ("full_build_s", 5000, 90.0),
+    ("ratio", 1000, 1.3),
+    ("check_s", 1000, 2.0),
+    ("largest_page_kb", None, 80.0),
+    ("full_build_rss_mb", 1000, 500.0),
+    ("full_build_rss_mb", 5000, 1024.0),
+    ("rebuild_dot_renders", None, 0),
+    ("rebuild_dot_processes", None, 0),
+]
+
+ROWS: list[tuple[str, str, str]] = [
+    # (metric key, label, format)
+    ("units", "Units", "{:,}"),
+    ("objectives", "Objectives (all cycles)", "{:,}"),
+    ("key_results", "Key results (all cycles)", "{:,}"),
+    ("checkins", "Check-ins (all cycles)", "{:,}"),
+    ("content_mb", "Content size", "{:.1f} MB"),
+    ("synth_s", "Generate synthetic org (bench/synth.py)", "{:.2f} s"),
+    ("check_s", "`okrsite check`", "{:.2f} s"),
+    ("check_rss_mb", "`okrsite check` peak RSS", "{:.0f} MB"),
+    ("generate_s", "`okrsite generate` (docs tree to disk, graphs cold)", "{:.2f} s"),
+    ("floor_build_s", "Floor: plain `mkdocs build` of the same Markdown", "{:.2f} s"),
+    ("floor_build_rss_mb", "Floor peak RSS", "{:.0f} MB"),
+    ("full_build_s", "Full okrsite build (`mkdocs build` + plugin, cold cache)", "{:.2f} s"),
+    ("full_build_rss_mb", "Full build peak RSS", "{:.0f} MB"),
+    ("ratio", "Ratio full / floor", "{:.2f}×"),
+    ("full_dot_renders", "`dot` renders, full build", "{:,}"),
+    ("full_dot_processes", "`dot` processes (incl. `-V`), full build", "{:,}"),
+    ("rebuild_s", "No-change rebuild (warm graph cache)", "{:.2f} s"),
+    ("rebuild_dot_renders", "`dot` renders, rebuild", "{:,}"),
+    ("rebuild_dot_processes", "`dot` processes (incl. `-V`), rebuild", "{:,}"),
+    ("html_pages", "HTML pages", "{:,}"),
+    ("output_mb", "Output size", "{:.1f} MB"),
+    ("largest_page_kb", "Largest HTML page", "{:.0f} KB"),
+    ("largest_page", "Largest HTML page (path)", "{}"),
+    ("search_index_kb", "Search index (`search/search_index.json`)", "{:,.0f} KB"),
+    ("floor_output_mb", "Floor output size", "{:.1f} MB"),
+]
+
+
+def _load_synth() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_synth", BENCH_DIR / "synth.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class BenchError(RuntimeError):
+    """A measured command failed."""
+
+
+class Runner:
+    """Runs measured commands in ``work`` with the counting ``dot`` shim on PATH."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        real_dot = shutil.which("dot")
+        if real_dot is None:
+            raise BenchError("Graphviz `dot` is not on PATH (apt-get install graphviz)")
+        shim_dir = work / ".bench" / "bin"
+        shim_dir.mkdir(parents=True, exist_ok=True)
+        shim = shim_dir / "dot"
+        shim.write_text(_DOT_SHIM.format(real=real_dot), encoding="utf-8")
+        shim.chmod(0o755)
+        self.env = dict(os.environ)
+        self.env["PATH"] = f"{shim_dir}{os.pathsep}{self.env.get('PATH', '')}"
+        self.env["NO_MKDOCS_2_WARNING"] = "1"
+        self.env["PYTHONHASHSEED"] = "0"
+        self.count = 0
+
+    def measure(self, name: str, cmd: list[str], *, check: bool = True) -> dict[str, Any]:
+        """Run ``cmd``; return seconds, rss_mb, returncode, dot counts."""
+        self.count += 1
+        stem = self.work / ".bench" / f"{self.count:02d}-{name}"
+        log = stem.with_suffix(".dot.log")
+        log.write_text("", encoding="utf-8")
+        env = {**self.env, "OKRSITE_BENCH_DOT_LOG": str(log)}
+        result_file = stem.with_suffix(".json")
+        subprocess.run(
+            [sys.executable, "-c", _WRAPPER, str(result_file), *cmd],
+            cwd=self.work, env=env, check=True,
+        )
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        if check and result["returncode"] != 0:
+            raise BenchError(f"{name} failed ({result['returncode']}):\n{result['stderr']}")
+        calls = [line for line in log.read_text(encoding="utf-8").splitlines()]
+        return {
+            "seconds": result["seconds"],
+            "rss_mb": result["rss_kb"] / 1024,
+            "returncode": result["returncode"],
+            "dot_processes": len(calls),
+            "dot_renders": sum(1 for c in calls if c.strip() != "-V"),
+            "stderr": result["stderr"],
+        }
+
+
+def _okrsite() -> list[str]:
+    return [sys.executable, "-c", "from okrsite.cli import main; main()"]
+
+
+def _mkdocs() -> list[str]:
+    return [sys.executable, "-m", "mkdocs"]
+
+
+def floor_config(full_config: dict[str, Any], docs: Path, nav: list[Any]) -> dict[str, Any]:
+    """The full site's config without the okrsite plugin: same theme and
+    Markdown extensions, the generated stylesheet and navigation."""
+    config = dict(full_config)
+    config["docs_dir"] = str(docs)
+    config["plugins"] = [
+        p for p in config.get("plugins", []) if not (isinstance(p, dict) and "okrsite" in p)
+    ]
+    css = [str(p.relative_to(docs)) for p in sorted(docs.glob("assets/okrsite/*.css"))]
+    if css:
+        config["extra_css"] = [*config.get("extra_css", []), *css]
+    config["nav"] = nav
+    return config
+
+
+def site_stats(site: Path) -> dict[str, Any]:
+    """Output size, HTML pages, the largest page and the search index size."""
+    total = 0
+    pages = 0
+    largest = (0, "")
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        total += size
+        if path.suffix == ".html":
+            pages += 1
+            largest = max(largest, (size, str(path.relative_to(site))))
+    index = site / "search" / "search_index.json"
+    return {
+        "output_mb": total / 1e6,
+        "html_pages": pages,
+        "largest_page_kb": largest[0] / 1024,
+        "largest_page": largest[1],
+        "search_index_kb": index.stat().st_size / 1024 if index.exists() else 0.0,
+    }
+
+
+def run(units: int, work: Path, seed: int = 1, cycles: int = 2) -> dict[str, Any]:
+    """Generate the org under ``work`` and measure everything; return metrics."""
+    synth = _load_synth()
+    if work.exists():
+        shutil.rmtree(work)
+    t0 = time.perf_counter()
+    stats = synth.write(work, units=units, seed=seed, cycles=cycles)
+    metrics: dict[str, Any] = {
+        "units": units,
+        "objectives": stats.get("objectives", 0),
+        "key_results": stats.get("key_results", 0),
+        "checkins": stats.get("checkins", 0),
+        "content_mb": stats["bytes"] / 1e6,
+        "synth_s": time.perf_counter() - t0,
+    }
+    full_config = yaml.safe_load((work / "mkdocs.yml").read_text(encoding="utf-8"))
+    today = next(
+        p["okrsite"].get("today")
+        for p in full_config["plugins"]
+        if isinstance(p, dict) and "okrsite" in p
+    )
+    runner = Runner(work)
+
+    check = runner.measure("check", [*_okrsite(), "check", "--content", "content"], check=False)
+    if check["returncode"] not in (0, 1) or "Traceback" in check["stderr"]:
+        raise BenchError(f"okrsite check crashed:\n{check['stderr']}")
+    metrics.update(
+        check_s=check["seconds"], check_rss_mb=check["rss_mb"], check_exit=check["returncode"]
+    )
+
+    floor = work / "floor"
+    gen = runner.measure(
+        "generate",
+        [*_okrsite(), "generate", "--content", "content", "--out", str(floor / "docs"),
+         "--nav-file", str(floor / "nav.yml"), "--cache-dir", str(floor / ".cache"),
+         "--today", str(today)],
+    )
+    metrics.update(generate_s=gen["seconds"], generate_dot_renders=gen["dot_renders"])
+    nav = yaml.safe_load((floor / "nav.yml").read_text(encoding="utf-8"))["nav"]
+    (floor / "mkdocs.yml").write_text(
+        yaml.safe_dump(floor_config(full_config, floor / "docs", nav), allow_unicode=True,
+                       sort_keys=False),
+        encoding="utf-8",
+    )
+    base = runner.measure(
+        "floor", [*_mkdocs(), "build", "-q", "-f", str(floor / "mkdocs.yml"),
+                  "-d", str(floor / "site")],
+    )
+    metrics.update(floor_build_s=base["seconds"], floor_build_rss_mb=base["rss_mb"])
+    metrics["floor_output_mb"] = site_stats(floor / "site")["output_mb"]
+
+    shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
+    build_cmd = [*_mkdocs(), "build", "-q", "-f", "mkdocs.yml", "-d", "site"]
+    full = runner.measure("full", build_cmd)
+    metrics.update(
+        full_build_s=full["seconds"],
+        full_build_rss_mb=full["rss_mb"],
+        full_dot_renders=full["dot_renders"],
+        full_dot_processes=full["dot_processes"],
+        ratio=full["seconds"] / base["seconds"],
+    )
+    metrics.update(site_stats(work / "site"))
+    again = runner.measure("rebuild", build_cmd)
+    metrics.update(
+        rebuild_s=again["seconds"],
+        rebuild_dot_renders=again["dot_renders"],
+        rebuild_dot_processes=again["dot_processes"],
+    )
+    return metrics
+
+
+def machine() -> dict[str, str]:
+    """Where the numbers come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for dist in ("mkdocs", "mkdocs-material", "okrsite"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:  # not installed
+            versions[dist] = "?"
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+    dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False).stderr
+    return {
+        "date": dt.date.today().isoformat(),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "cores_used": str(affinity or os.cpu_count()),
+        "python": platform.python_version(),
+        "graphviz": dot.strip().removeprefix("dot - graphviz version "),
+        **versions,
+    }
+
+
+def _target(key: str, units: int) -> float | None:
+    for metric, size, limit in TARGETS:
+        if metric == key and (size is None or size == units):
+            return limit
+    return None
+
+
+def table(metrics: dict[str, Any]) -> str:
+    """Every metric as a Markdown table with issue 8's targets."""
+    lines = ["| Metric | Value | Target | |", "|---|---:|---:|---|"]
+    for key, label, fmt in ROWS:
+        value = metrics.get(key)
+        shown = fmt.format(value) if value is not None else "—"
+        limit = _target(key, metrics["units"])
+        if limit is None:
+            lines.append(f"| {label} | {shown} | | |")
+        else:
+            ok = value is not None and value <= limit
+            unit = fmt.format(limit) if "{:," not in fmt else f"{limit:g}"
+            lines.append(f"| {label} | {shown} | ≤ {unit} | {'✅' if ok else '❌'} |")
+    return "\n".join(lines)
+
+
+def profile(work: Path, out: Path, top: int = 25) -> str:
+    """cProfile the full build (cold graph cache) and summarise where time goes."""
+    import pstats
+
+    shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build", "-q",
+         "-f", "mkdocs.yml", "-d", "site"],
+        cwd=work, env=env, check=True,
+    )
+    stats = pstats.Stats(str(out))
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = max(ct for (_, _, ct, _, _) in raw.values())
+    stages = [
+        ("okrsite: load + validate", "okrsite/validate.py", "load_model"),
+        ("okrsite: docs tree (pages, nav)", "okrsite/site.py", "build_docs_tree"),
+        ("okrsite: graphs (DOT + dot runs)", "okrsite/graphs.py", "render_svgs"),
+        ("okrsite: redact", "okrsite/redact.py", "redact"),
+        ("mkdocs: Markdown → HTML", "mkdocs/structure/pages.py", "render"),
+        ("mkdocs: page templates (theme, nav)", "mkdocs/commands/build.py", "_build_page"),
+        ("mkdocs: search index", "mkdocs/contrib/search/__init__.py", "on_post_build"),
+        ("mkdocs: search page context", "mkdocs/contrib/search/__init__.py", "on_page_context"),
+        ("mkdocs: files/nav", "mkdocs/structure/nav.py", "get_navigation"),
+    ]
+    lines = [f"Total (profiled, single thread view): {total:.1f} s", "",
+             "| Stage | Cumulative s | Share |", "|---|---:|---:|"]
+    for label, file_part, func in stages:
+        cum = sum(
+            ct for (fname, _, name), (_, _, _, ct, _) in raw.items()
+            if name == func and fname.endswith(file_part)
+        )
+        lines.append(f"| {label} | {cum:.2f} | {100 * cum / total:.0f} % |")
+    lines += ["", f"Top {top} functions by internal time:", "```"]
+    import io
+
+    buf = io.StringIO()
+    pstats.Stats(str(out), stream=buf).sort_stats("tottime").print_stats(top)
+    body = buf.getvalue()
+    lines.append(body[body.find("ncalls"):].rstrip())
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cycles", type=int, default=2)
+    parser.add_argument("--work", type=Path, help="work directory (kept); default: a temp dir")
+    parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument("--profile", type=Path, help="also cProfile the full build to FILE")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix=f"okrsite-bench-{args.units}-"))
+    try:
+        metrics = run(args.units, work.resolve(), seed=args.seed, cycles=args.cycles)
+        summary = profile(work.resolve(), args.profile.resolve()) if args.profile else None
+    except BenchError as err:
+        print(f"benchmark failed: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    info = machine()
+    if args.json:
+        print(json.dumps({"machine": info, "metrics": metrics}, indent=2, sort_keys=True))
+    else:
+        print(
+            f"okrsite benchmark, {args.units:,} units, seed {args.seed}, {args.cycles} cycles — "
+            f"{info['date']}, {info['cpu']}, {info['cores_used']}/{info['cores']} cores, "
+            f"Python {info['python']}, MkDocs {info['mkdocs']}, "
+            f"Material {info['mkdocs-material']}, Graphviz {info['graphviz']}\n"
+        )
+        print(table(metrics))
+        if summary:
+            print("\n" + summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The benchmark harness (bench/run.py) runs end to end at a tiny size and
+reports every metric. Not a timed test: CI only proves the harness works."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+RUN_PATH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+def _load_run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", RUN_PATH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_run = _load_run()
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed"),
+]
+
+
+def test_harness_reports_every_metric(tmp_path: Path) -> None:
+    """`bench/run.py --units 12 --json` exits 0 and reports every metric of the
+    table; the Markdown table has a row with a value for each of them."""
+    proc = subprocess.run(
+        [sys.executable, str(RUN_PATH), "--units", "12", "--work", str(tmp_path / "w"), "--json"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    metrics = report["metrics"]
+    assert {"date", "cpu", "cores", "mkdocs", "mkdocs-material"} <= set(report["machine"])
+    for key, label, _ in bench_run.ROWS:
+        assert metrics.get(key) is not None, f"missing metric {key} ({label})"
+    assert metrics["units"] == 12
+    assert metrics["html_pages"] > 12
+    assert metrics["full_dot_renders"] > 0, "the dot shim counted the cold build's renders"
+    assert metrics["rebuild_dot_renders"] == 0, "a no-change rebuild renders no graph"
+    table = bench_run.table(metrics)
+    for _, label, _ in bench_run.ROWS:
+        row = next(line for line in table.splitlines() if line.startswith(f"| {label} |"))
+        assert row.split("|")[2].strip() not in ("", "—"), row
+
+
+def test_floor_config_drops_only_the_okrsite_plugin(tmp_path: Path) -> None:
+    """The floor build keeps theme, extensions and search, adds the generated
+    stylesheet and nav, and has no okrsite plugin."""
+    docs = tmp_path / "docs"
+    (docs / "assets" / "okrsite").mkdir(parents=True)
+    (docs / "assets" / "okrsite" / "okrsite.css").write_text("", encoding="utf-8")
+    full = {
+        "site_name": "x",
+        "theme": {"name": "material", "features": ["navigation.prune"]},
+        "markdown_extensions": ["attr_list"],
+        "plugins": ["search", {"okrsite": {"content_dir": "content"}}],
+    }
+    floor = bench_run.floor_config(full, docs, [{"Home": "index.md"}])
+    assert floor["plugins"] == ["search"]
+    assert floor["theme"] == full["theme"]
+    assert floor["markdown_extensions"] == ["attr_list"]
+    assert floor["extra_css"] == ["assets/okrsite/okrsite.css"]
+    assert floor["nav"] == [{"Home": "index.md"}]
+    assert full["plugins"][1] == {"okrsite": {"content_dir": "content"}}, "input untouched"
