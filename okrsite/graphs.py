@@ -51,6 +51,7 @@ strings (Graphviz expands escape sequences in ``tooltip``/``URL`` twice).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -127,9 +128,12 @@ _HEADER = re.compile(r"^// okrsite-(title|desc): (.*)$", re.MULTILINE)
 # Escaping
 
 
+@functools.lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
     """Content text as one line: control/surrogate/unassigned-private chars
     removed, whitespace collapsed."""
+    if text.isprintable():
+        return " ".join(text.split())
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -163,6 +167,7 @@ def _tooltip(text: str) -> str:
     return _attr(cleaned)
 
 
+@functools.lru_cache(maxsize=65536)
 def _wrapped(text: str, width: int = WRAP, max_lines: int = MAX_LINES) -> str:
     """Title wrapped to a few lines, each escaped, joined with ``<BR/>``."""
     lines = textwrap.wrap(
