@@ -778,3 +778,93 @@ def test_good_content_copy_is_independent() -> None:
     objective(a, "product")["title"] = "changed"
     assert objective(b, "product")["title"] != "changed"
     assert objective(good_content(), "product")["title"] != "changed"
+
+
+# --------------------------------------------------------------------------
+# Site pages: quality report, rules reference, unit badge
+
+
+def site_context(tmp_path: Path, content: dict[str, Any]) -> Any:
+    """A public SiteContext for the content (as build_docs_tree makes it)."""
+    from okrsite.redact import redact
+    from okrsite.site import SiteContext, SiteOptions
+
+    model = redact(load_model(write_content(tmp_path, content)))
+    return SiteContext(model=model, options=SiteOptions(today=TODAY), today=TODAY)
+
+
+def test_quality_page_groups_links_and_escapes(tmp_path: Path) -> None:
+    """The quality page lists findings by rule and unit, links to the OKR's anchor
+    (relative .md link) and escapes content strings."""
+    from okrsite.pages import quality
+
+    content = good_content()
+    obj = objective(content, "onboarding")
+    del obj["owner"]
+    obj["title"] = "Guide [x](javascript:alert(1)) <b>users</b>"
+    files = {f.path: f.content for f in quality.produce(site_context(tmp_path, content))}
+    page = files["2026-Q1/quality.md"]
+    assert isinstance(page, str)
+    assert "**1 warning** · checked on 2026-02-10" in page
+    assert "[OKR003 Objective without owner](../rules.md#okr003)" in page
+    assert "### Onboarding {#unit-onboarding}" in page
+    assert "](onboarding.md#obj-checklist)" in page
+    assert "javascript:alert" not in page and "<b>" not in page
+    assert "rules.md" in files
+
+
+def test_quality_page_without_findings_and_private_content(tmp_path: Path) -> None:
+    """A clean cycle says so; private objectives appear only as OKR011's count."""
+    from okrsite.pages import quality
+
+    page = quality.render_quality_page(
+        load_model(write_content(tmp_path / "a", good_content())).model_copy(),
+        load_model(write_content(tmp_path / "b", good_content())).cycles["2026-Q1"],
+        [],
+        today="2026-02-10",
+    )
+    assert '!!! success "No findings"' in page
+    content = good_content()
+    content["2026-Q1/product.yaml"]["objectives"].append(
+        {"id": "secret", "title": "CANARY hidden plan", "owner": "Priya",
+         "visibility": "private", "key_results": [{"id": "k", "title": "CANARY metric"}]}
+    )
+    ctx = site_context(tmp_path / "c", content)
+    text = "".join(str(f.content) for f in quality.produce(ctx))
+    assert "CANARY" not in text and "secret" not in text
+    assert "1 private objective" in text
+
+
+def test_rules_page_documents_every_rule(tmp_path: Path) -> None:
+    """The rules page has a section per rule, from its docstring, with this company's setting."""
+    from okrsite.pages import quality
+
+    content = good_content()
+    content["company.yaml"]["checks"] = {"OKR004": "off"}
+    page = quality.render_rules_page(load_model(write_content(tmp_path, content)))
+    for r in RULES:
+        assert f"## {r.id} · " in page and f"{{#{r.id.lower()}}}" in page
+    assert "off &#40;company.yaml&#41;" in page
+    assert "`company.checks`" in page and "``company" not in page
+
+
+def test_unit_badge_links_to_quality_section(tmp_path: Path) -> None:
+    """The unit badge counts the unit's findings and links to its quality section."""
+    from okrsite.pages import quality
+
+    content = good_content()
+    del objective(content, "onboarding")["owner"]
+    findings = quality.site_findings(site_context(tmp_path, content))
+    badge = quality.unit_badge(findings, "2026-Q1", "onboarding", "2026-Q1/onboarding.md")
+    assert badge is not None and "(quality.md#unit-onboarding)" in badge
+    assert "1 warning" in badge
+    assert quality.unit_badge(findings, "2026-Q1", "product", "2026-Q1/product.md") is None
+
+
+def test_site_leaves_owner_rules_out_when_people_are_unpublished(tmp_path: Path) -> None:
+    """With publish_people: false, redaction drops owners, so OKR003/OKR004 are not shown."""
+    from okrsite.pages import quality
+
+    content = good_content()
+    content["company.yaml"]["publish_people"] = False
+    assert quality.site_findings(site_context(tmp_path, content)) == []

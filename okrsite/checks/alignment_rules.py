@@ -39,6 +39,7 @@ def unit_list(ctx: CheckContext, unit_ids: list[str]) -> str:
 @rule(
     "OKR005",
     "repeats-parent",
+    title="Objective repeats its parent",
     severity="warning",
     methods=("cascade", "hybrid"),
     severity_by_method={"hybrid": "info"},
@@ -82,6 +83,7 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR006",
     "aligns-to-nothing",
+    title="Objective aligns to nothing",
     severity="warning",
     severity_by_method={"align": "info"},
     hint=(
@@ -114,6 +116,7 @@ def aligns_to_nothing(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR007",
     "unsupported-company-kr",
+    title="Company key result nobody supports",
     severity="warning",
     hint=(
         "Have a unit objective 'aligns_to' it or a unit key result 'contributes_to' it, "
@@ -157,6 +160,7 @@ def unsupported_company_kr(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR008",
     "shared-kr",
+    title="Key result shared by several units",
     severity="info",
     hint=(
         "Nothing to fix if intended: make sure the supporting units agree who does what "

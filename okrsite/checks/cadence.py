@@ -35,6 +35,7 @@ def is_finished(kr: KeyResult) -> bool:
 @rule(
     "OKR012",
     "stale-checkins",
+    title="Stale check-ins",
     severity="warning",
     hint="Add a check-in (date, value, confidence) to 'checkins:' every week",
 )
@@ -78,6 +79,7 @@ def stale_checkins(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR013",
     "schedule-slipping",
+    title="Schedule slipping",
     severity="warning",
     hint="Finish the peer review and set 'status: locked' (with 'locked_on')",
 )
@@ -117,6 +119,7 @@ def schedule_slipping(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR015",
     "graded-without-score",
+    title="Graded without a score",
     severity="warning",
     hint="Add 'score: 0.0–1.0' to the key result (or score the objective as a whole)",
 )
@@ -139,6 +142,7 @@ def graded_without_score(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR016",
     "checkin-outside-cycle",
+    title="Check-in dated outside the cycle",
     severity="warning",
     hint="Fix the check-in's date (a wrong year is the usual cause)",
 )

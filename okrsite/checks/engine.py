@@ -110,6 +110,8 @@ class Rule:
         default_factory=dict, compare=False, hash=False
     )
     """Per-method default severities that differ from ``severity``."""
+    label: str = ""
+    """Human title for pages, e.g. "Activity, not outcome" (default: from ``name``)."""
 
     def severity_for(self, method: Method) -> Severity:
         """Default severity of this rule under ``method``."""
@@ -117,8 +119,8 @@ class Rule:
 
     @property
     def title(self) -> str:
-        """``activity-not-outcome`` → ``Activity not outcome``."""
-        return self.name.replace("-", " ").capitalize()
+        """The human title: ``label``, else ``activity-not-outcome`` → ``Activity not outcome``."""
+        return self.label or self.name.replace("-", " ").capitalize()
 
 
 def rule(
@@ -129,6 +131,7 @@ def rule(
     hint: str,
     methods: Iterable[Method] = ALL_METHODS,
     severity_by_method: Mapping[Method, Severity] | None = None,
+    title: str = "",
 ) -> Callable[[CheckFunction], Rule]:
     """Decorator turning a check function into a :class:`Rule`.
 
@@ -146,6 +149,7 @@ def rule(
             doc=doc,
             check=check,
             severity_by_method=dict(severity_by_method or {}),
+            label=title,
         )
 
     return wrap

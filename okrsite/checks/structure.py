@@ -24,6 +24,7 @@ def plural(count: int, noun: str) -> str:
 @rule(
     "OKR000",
     "unknown-rule",
+    title="Unknown rule id",
     severity="warning",
     hint="Use a rule id from the rules reference (OKR001…); check for a typo",
 )
@@ -61,6 +62,7 @@ def unknown_rule(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR009",
     "too-deep",
+    title="Organisation too deep",
     severity="warning",
     hint=(
         "Flatten the organisation for OKRs: let this unit's OKRs live in its parent's, "
@@ -90,6 +92,7 @@ def too_deep(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR010",
     "objective-and-kr-counts",
+    title="Too many or too few objectives or key results",
     severity="warning",
     hint=(
         "Focus: merge or drop objectives, split an overloaded objective, or give a lone "
@@ -148,6 +151,7 @@ def objective_and_kr_counts(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR011",
     "private-okrs",
+    title="Private OKRs",
     severity="warning",
     hint=(
         "Make the objective public (remove 'visibility: private') unless it truly "
@@ -178,6 +182,7 @@ def private_okrs(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR014",
     "idle-service-unit",
+    title="Service unit without OKRs or health metrics",
     severity="info",
     hint=(
         "Add 'health_metrics' for the business-as-usual work, or objectives for what "

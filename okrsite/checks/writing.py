@@ -36,6 +36,7 @@ def is_activity(kr: KeyResult) -> bool:
 @rule(
     "OKR001",
     "activity-not-outcome",
+    title="Activity, not outcome",
     severity="warning",
     hint=(
         "Rewrite it as the result the work should produce, with a start and a target "
@@ -76,6 +77,7 @@ def activity_not_outcome(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR002",
     "no-start-or-target",
+    title="No real start and target",
     severity="warning",
     hint=(
         "Give 'start' (where you are at the start of the cycle) and a different "
@@ -117,6 +119,7 @@ def no_start_or_target(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR003",
     "objective-without-owner",
+    title="Objective without owner",
     severity="warning",
     hint="Add 'owner:' with the one person accountable for the objective",
 )
@@ -136,6 +139,7 @@ def objective_without_owner(ctx: CheckContext) -> Iterator[Finding]:
 @rule(
     "OKR004",
     "key-result-without-owner",
+    title="Key result without owner",
     severity="warning",
     hint="Add 'owner:' to the key result, or to its objective (key results inherit it)",
 )
