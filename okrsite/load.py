@@ -692,8 +692,14 @@ def parse_unit_file(raw: bytes, path: str) -> tuple[LoadedFile | None, list[Cont
 # The content directory
 
 
-class _Walk:
-    """State of one :func:`load_content` run (display paths, issues, reading)."""
+class Walk:
+    """State of one :func:`load_content` run (display paths, issues, reading).
+
+    This one walks a directory on disk; ``gitsource.GitWalk`` overrides
+    :meth:`entries`, :meth:`kind` and :meth:`read_bytes` to walk a git tree,
+    so both share every per-file rule (:meth:`cycle`, :func:`load_walk`).
+    An entry is anything with ``name`` and ``path`` attributes.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -708,7 +714,7 @@ class _Walk:
     def problem(self, display: str, message: str) -> None:
         self.issues.append(_issue(display, message))
 
-    def entries(self, directory: Path) -> list[os.DirEntry[str]]:
+    def entries(self, directory: str) -> list[Any]:
         """Directory entries sorted by name, hidden ones ('.x') left out."""
         try:
             with os.scandir(directory) as scan:
@@ -717,7 +723,7 @@ class _Walk:
             self.problem(self.display(), f"cannot read folder ({exc.strerror or exc})")
             return []
 
-    def kind(self, entry: os.DirEntry[str], display: str) -> str | None:
+    def kind(self, entry: Any, display: str) -> str | None:
         """'file' or 'dir' for an entry that is safe to use, else None (issue recorded).
 
         Symbolic links are followed only within the content directory, so a
@@ -744,13 +750,8 @@ class _Walk:
         self.problem(display, "not a regular file")
         return None
 
-    def read(
-        self,
-        file_path: str,
-        display: str,
-        parse: Callable[[bytes, str], tuple[LoadedFile | None, list[ContentIssue]]],
-    ) -> LoadedFile | None:
-        """Read and parse one file (once); size is checked before reading."""
+    def read_bytes(self, file_path: str, display: str) -> bytes | None:
+        """The bytes of one file, or None (issue recorded); size checked first."""
         try:
             with open(file_path, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
@@ -761,15 +762,27 @@ class _Walk:
         except OSError as exc:
             self.problem(display, f"cannot read file ({exc.strerror or exc})")
             return None
+        return raw
+
+    def read(
+        self,
+        file_path: str,
+        display: str,
+        parse: Callable[[bytes, str], tuple[LoadedFile | None, list[ContentIssue]]],
+    ) -> LoadedFile | None:
+        """Read and parse one file (once)."""
+        raw = self.read_bytes(file_path, display)
+        if raw is None:
+            return None
         loaded, issues = parse(raw, display)
         self.issues.extend(issues)
         return loaded
 
-    def cycle(self, entry: os.DirEntry[str]) -> dict[str, LoadedFile]:
+    def cycle(self, entry: Any) -> dict[str, LoadedFile]:
         """Every unit file of one cycle folder, by unit id."""
         files: dict[str, LoadedFile] = {}
         seen: dict[str, str] = {}  # unit id -> first file name
-        for item in self.entries(Path(entry.path)):
+        for item in self.entries(entry.path):
             display = self.display(entry.name, item.name)
             kind = self.kind(item, display)
             if kind is None:
@@ -817,11 +830,15 @@ def load_content(content_dir: Path) -> RawContent:
             else "content path is not a directory"
         )
         raise ContentError([_issue(display, message)])
-    walk = _Walk(content_dir)
+    return load_walk(Walk(content_dir), content_dir)
+
+
+def load_walk(walk: Walk, content_dir: Path) -> RawContent:
+    """The content layout rules of :func:`load_content`, over any :class:`Walk`."""
     top: dict[str, LoadedFile | None] = dict.fromkeys(REQUIRED_FILES)
     cycle_files: dict[str, dict[str, LoadedFile]] = {}
     found: set[str] = set()
-    for entry in walk.entries(content_dir):
+    for entry in walk.entries(str(content_dir)):
         display = walk.display(entry.name)
         kind = walk.kind(entry, display)
         if kind is None:
