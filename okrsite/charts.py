@@ -18,7 +18,8 @@ Accessibility: ``role="img"`` with ``<title>`` (the caller's title) and
 ``<desc>`` (a sentence with the numbers, e.g. "Cut time to first value:
 14 → 9 days on 2026-01-19, target 5 days; confidence 0.7 (high)").
 
-Content is untrusted: every text goes through :func:`okrsite.escape.xml_text`.
+Content is untrusted: every text goes through :func:`svg_text` (escaped with
+:func:`okrsite.escape.xml_text`, whitespace collapsed to one line).
 Output is deterministic: coordinates are rounded to one decimal and nothing
 depends on the clock or on dict order.
 """
@@ -30,6 +31,7 @@ from collections.abc import Iterable
 
 from okrsite.escape import xml_text
 from okrsite.fmt import (
+    attaches,
     confidence_band,
     confidence_label,
     format_value,
@@ -66,15 +68,28 @@ def short_date(day: dt.date) -> str:
     return f"{_MONTHS[day.month - 1]} {day.day}"
 
 
+def svg_text(text: object) -> str:
+    """Escaped text on one line: a blank line inside an inline SVG would end
+    the raw HTML block in Markdown and spill the rest as page text."""
+    return xml_text(" ".join(str(text).split()))
+
+
 def svg_open(css_class: str, width: int, height: int, title: str, desc: str) -> list[str]:
     """The opening of a chart: root element, ``<title>`` and ``<desc>``."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" '
         f'viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'font-size="9" fill="currentColor" stroke-linecap="round">',
-        f"<title>{xml_text(title)}</title>",
-        f"<desc>{xml_text(desc)}</desc>",
+        f"<title>{svg_text(title)}</title>",
+        f"<desc>{svg_text(desc)}</desc>",
     ]
+
+
+def axis_value(value: float, kr: KeyResult) -> str:
+    """A short axis label: prefix and attached units only (``$7M``, ``78%``,
+    ``150``); word units are left to the description and the page text."""
+    unit = kr.unit if kr.unit and attaches(kr.unit) else None
+    return format_value(value, unit, kr.prefix)
 
 
 def _value_checkins(kr: KeyResult) -> list[CheckIn]:
@@ -111,7 +126,7 @@ def _line(css: str, x1: float, y1: float, x2: float, y2: float, extra: str = "")
 def _text(css: str, x: float, y: float, text: str, anchor: str = "start") -> str:
     return (
         f'<text class="{css}" x="{num(x)}" y="{num(y)}" text-anchor="{anchor}">'
-        f"{xml_text(text)}</text>"
+        f"{svg_text(text)}</text>"
     )
 
 
@@ -188,7 +203,7 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
                 "okr-chart__label",
                 LEFT - 4,
                 ty + 3,
-                format_value(kr.target, kr.unit, kr.prefix),
+                axis_value(kr.target, kr),
                 "end",
             )
         )
@@ -210,7 +225,7 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
                     "okr-chart__label",
                     LEFT - 4,
                     sy + 3,
-                    format_value(kr.start, kr.unit, kr.prefix),
+                    axis_value(kr.start, kr),
                     "end",
                 )
             )

@@ -23,8 +23,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from okrsite.charts import BAND_COLOURS, num, svg_open
-from okrsite.escape import xml_text
+from okrsite.charts import BAND_COLOURS, num, svg_open, svg_text
 from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
 from okrsite.progress import Band, band, kr_score, unit_progress
 
@@ -226,7 +225,7 @@ def trend_svg(records: list[UnitCycleRecord], *, title: str) -> str:
         )
         out.append(
             f'<text class="okr-chart__label" x="{num(x)}" y="{num(bottom + 14)}" '
-            f'text-anchor="middle">{xml_text(record.cycle_id)}</text>'
+            f'text-anchor="middle">{svg_text(record.cycle_id)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)

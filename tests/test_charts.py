@@ -117,6 +117,14 @@ def test_hostile_title_is_escaped() -> None:
     assert_golden("hostile.svg", svg)
 
 
+def test_multi_line_text_stays_on_one_line() -> None:
+    """A blank line in a title would end the raw HTML block in Markdown."""
+    title = "First line\n\n\nafter a blank line"
+    svg = checkin_chart(kr(title=title, start=0, target=1), CYCLE, SCORING, title=title)
+    assert "\n\n" not in svg
+    assert "<title>First line after a blank line</title>" in svg
+
+
 def test_hard_coded_colours_are_avoided() -> None:
     """Lines and text use currentColor; colours come from CSS custom properties."""
     svg = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")

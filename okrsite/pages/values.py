@@ -1,97 +1,109 @@
-"""How KR values, confidence and check-ins read on a page."""
+"""How KR values, confidence and check-ins read on a page.
+
+Thin page adapters: the wording lives in :mod:`okrsite.fmt` (values, ranges,
+confidence levels) and the check-in chart in :mod:`okrsite.charts`; this
+module only wraps them in escaped Markup for the templates.
+"""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
+from okrsite import fmt
+from okrsite.charts import checkin_chart
 from okrsite.escape import html_text
-from okrsite.model import Confidence, Cycle, KeyResult, Scoring
+from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
+from okrsite.progress import threshold_met
 
 
 def number(value: float | None) -> str:
-    """``150.0`` → ``150``; ``0.125`` → ``0.13``; thousands separated."""
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """``150.0`` → ``150``; ``1.50`` → ``1.5``; thousands separated."""
+    return "–" if value is None else fmt.format_number(value)
 
 
 def with_unit(value: float | None, kr: KeyResult) -> str:
-    if value is None:
-        return "–"
-    text = f"{kr.prefix or ''}{number(value)}"
-    if kr.unit:
-        text += kr.unit if kr.unit in {"%", "M", "k", "K", "B", "x"} else f" {kr.unit}"
-    return text
+    """A value with the KR's prefix and unit: ``$3M``, ``78%``, ``14 days``."""
+    return fmt.format_value(value, kr.unit, kr.prefix)
 
 
 def range_text(kr: KeyResult) -> str:
-    """``14 → 9 → 5 days``: start → current → target."""
-    from okrsite.progress import latest_done, latest_value
-
-    kind = kr.effective_kind
-    if kind == "milestone":
-        done = latest_done(kr)
-        return "milestone: " + ("done" if done else "not done yet")
-    if kind == "threshold":
-        side = "below" if kr.direction == "below" else "above"
-        return f"stay {side} {with_unit(kr.target, kr)} · now {with_unit(latest_value(kr), kr)}"
-    return " → ".join(
-        with_unit(v, kr) for v in (kr.start, latest_value(kr), kr.target)
-    )
+    """``14 → 9 → 5 days`` (start → current → target), ``3.1 h (stay below
+    4 h: met)`` or ``done`` / ``not done``."""
+    return fmt.format_progression(kr)
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        if checkin.confidence is not None:
-            return checkin.confidence
-    return kr.confidence
+    return fmt.latest_confidence(kr)
 
 
 def confidence_level(confidence: Confidence) -> str:
-    if isinstance(confidence, str):
-        return confidence
-    if confidence >= 0.7:
-        return "high"
-    if confidence >= 0.4:
-        return "medium"
-    return "low"
+    return fmt.confidence_level(confidence) or "none"
 
 
 def confidence_chip(confidence: Confidence) -> Markup:
-    level = confidence_level(confidence)
-    shown = confidence if isinstance(confidence, str) else f"{confidence:.1f}"
+    """Confidence as a traffic light plus words (colour is never the only signal)."""
+    level = fmt.confidence_level(confidence) or "none"
+    label = fmt.confidence_label(confidence)
     return Markup(
-        f'<span class="okr-chip okr-confidence--{level}" title="confidence">'
-        f"confidence {html_text(shown)} ({level})</span>"
+        f'<span class="okr-chip okr-confidence okr-confidence--{level}" '
+        f'title="latest confidence forecast">'
+        f'<span class="okr-traffic okr-traffic--{level}" aria-hidden="true">'
+        "<i></i><i></i><i></i></span> "
+        f"confidence {html_text(label)}</span>"
     )
+
+
+def _one_line(text: str | None) -> str:
+    """Escaped text with whitespace collapsed: a blank line would end the
+    raw HTML block this text sits in."""
+    return html_text(" ".join((text or "").split()))
+
+
+def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
+    if checkin.value is not None:
+        text = with_unit(checkin.value, kr)
+        if kr.effective_kind == "threshold":
+            met = threshold_met(kr, checkin.value) if checkin.met is None else checkin.met
+            text += " (met)" if met else " (not met)"
+        return text
+    if checkin.done is not None:
+        return fmt.done_text(checkin.done)
+    if checkin.met is not None:
+        return "met" if checkin.met else "not met"
+    return "–"
 
 
 def checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
-    """Check-in history as a collapsible raw-HTML block (newest first)."""
+    """Check-in history as one raw-HTML block: the chart (numeric and
+    threshold KRs), the latest note, and the full table in ``<details>``."""
+    chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title)
     rows = []
     for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        if checkin.value is not None:
-            value = with_unit(checkin.value, kr)
-        elif checkin.done is not None:
-            value = "done" if checkin.done else "not done"
-        else:
-            value = "–"
-        confidence = "" if checkin.confidence is None else confidence_level(checkin.confidence)
+        confidence = "" if checkin.confidence is None else fmt.confidence_label(checkin.confidence)
         rows.append(
             "<tr>"
             f"<td>{checkin.date.isoformat()}</td>"
-            f"<td>{html_text(value)}</td>"
+            f"<td>{html_text(_checkin_value(kr, checkin))}</td>"
             f"<td>{html_text(confidence)}</td>"
-            f"<td>{html_text(checkin.note or '')}</td>"
+            f"<td>{_one_line(checkin.note)}</td>"
             "</tr>"
         )
     latest = max(kr.checkins, key=lambda c: c.date)
-    summary = f"{len(kr.checkins)} check-ins · latest {latest.date.isoformat()}"
-    return Markup(
-        '\n<details class="okr-checkins" markdown="0">'
+    noun = "check-in" if len(kr.checkins) == 1 else "check-ins"
+    summary = f"{len(kr.checkins)} {noun} · latest {latest.date.isoformat()}"
+    parts = ['\n<div class="okr-checkin-history" markdown="0">']
+    if chart:
+        parts.append(f'<div class="okr-chart-wrap">\n{chart}\n</div>')
+    if latest.note:
+        parts.append(
+            f'<p class="okr-latest-note"><strong>{latest.date.isoformat()}:</strong> '
+            f"{_one_line(latest.note)}</p>"
+        )
+    parts.append(
+        '<details class="okr-checkins">'
         f"<summary>{html_text(summary)}</summary>"
-        '<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>\n"
+        "<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
     )
+    parts.append("</div>\n")
+    return Markup("\n".join(parts))
