@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrsite import urls
-from okrsite.alignment import AlignmentIndex, Link, OkrRef
+from okrsite.alignment import AlignmentIndex, OkrRef
 from okrsite.errors import BuildError
 from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
 from okrsite.progress import (
@@ -567,39 +567,8 @@ def _ref_key(ref: OkrRef) -> tuple[str, str, str]:
 
 
 def _alignment_index(cycle: Cycle) -> AlignmentIndex:
-    """``AlignmentIndex.build(cycle, include_private=True)``.
-
-    Falls back to indexing here when ``build`` cannot sort the links (its
-    ``OkrRef`` ordering compares ``None`` with ``str`` when an objective and
-    one of its KRs link to the same place); remove once alignment.py sorts
-    with a key.
-    """
-    try:
-        return AlignmentIndex.build(cycle, include_private=True)
-    except TypeError:
-        pass
-    links: set[Link] = set()
-    for unit_id, okrs in cycle.okrs.items():
-        for objective in okrs.objectives:
-            obj_ref = OkrRef(unit_id, objective.id)
-            links.update(Link(obj_ref, OkrRef.parse(t), "aligns_to") for t in objective.aligns_to)
-            links.update(Link(obj_ref, OkrRef.parse(t), "related") for t in objective.related)
-            for kr in objective.key_results:
-                kr_ref = OkrRef(unit_id, objective.id, kr.id)
-                links.update(
-                    Link(kr_ref, OkrRef.parse(t), "contributes_to") for t in kr.contributes_to
-                )
-                links.update(Link(kr_ref, OkrRef.parse(t), "related") for t in kr.related)
-    ordered = sorted(links, key=lambda k: (_ref_key(k.source), _ref_key(k.target), k.kind))
-    index = AlignmentIndex(links=ordered)
-    by_target: dict[OkrRef, list[Link]] = defaultdict(list)
-    by_source: dict[OkrRef, list[Link]] = defaultdict(list)
-    for link in ordered:
-        by_target[link.target].append(link)
-        by_source[link.source].append(link)
-    index._by_target = dict(by_target)
-    index._by_source = dict(by_source)
-    return index
+    """Every link of the cycle, private ones included (redaction happens upstream)."""
+    return AlignmentIndex.build(cycle, include_private=True)
 
 
 def _items(okrs: UnitOkrs) -> int:

@@ -55,7 +55,9 @@ def threshold_met(kr: KeyResult, value: float | None) -> bool | None:
     return value >= kr.target
 
 
-def numeric_progress(start: float | None, target: float | None, value: float | None) -> float | None:
+def numeric_progress(
+    start: float | None, target: float | None, value: float | None
+) -> float | None:
     """(value − start) / (target − start), clamped to 0..1.
 
     Works for decreasing targets (start > target). A zero-width range

@@ -52,7 +52,9 @@ def _points_to(ref: str, private_refs: set[str]) -> bool:
 def _drop_refs(model: OkrModel, cycle_id: str, private_refs: set[str]) -> None:
     for okrs in model.cycles[cycle_id].okrs.values():
         for objective in okrs.content.objectives:
-            objective.aligns_to = [r for r in objective.aligns_to if not _points_to(r, private_refs)]
+            objective.aligns_to = [
+                r for r in objective.aligns_to if not _points_to(r, private_refs)
+            ]
             objective.related = [r for r in objective.related if not _points_to(r, private_refs)]
             for kr in objective.key_results:
                 kr.contributes_to = [

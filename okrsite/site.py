@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from okrsite.model import OkrModel
 from okrsite.redact import Audience, redact
 
@@ -104,8 +103,7 @@ def current_cycle_id(model: OkrModel, today: dt.date) -> str:
 
 def cycles_newest_first(model: OkrModel) -> list[str]:
     return [
-        c.id
-        for c in sorted(model.cycles.values(), key=lambda c: c.definition.start, reverse=True)
+        c.id for c in sorted(model.cycles.values(), key=lambda c: c.definition.start, reverse=True)
     ]
 
 
@@ -131,5 +129,3 @@ def build_docs_tree(model: OkrModel, options: SiteOptions) -> DocsTree:
         tree.add(producer(context))
     tree.nav = build_nav(context, set(tree.files))
     return tree
-
-

@@ -57,6 +57,14 @@ _TYPE_WORDS = {
 }
 
 
+_BOUND_WORDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
+
+
 def load_model(content_dir: Path) -> OkrModel:
     """Load and validate a content directory. Raises ContentError with every issue."""
     raw = load_content(content_dir)
@@ -90,7 +98,7 @@ def validate(raw: RawContent) -> OkrModel:
 # Pass 1: shape
 
 
-def _shape(file: LoadedFile | None, schema: type[M], issues: list[ContentIssue]) -> M | None:  # noqa: E501
+def _shape(file: LoadedFile | None, schema: type[M], issues: list[ContentIssue]) -> M | None:
     """Validate one file's data against its schema; attach source locations."""
     if file is None:
         return None
@@ -103,7 +111,9 @@ def _shape(file: LoadedFile | None, schema: type[M], issues: list[ContentIssue])
     return node
 
 
-def _translate(err: ValidationError, file: LoadedFile, schema: type[BaseModel]) -> list[ContentIssue]:
+def _translate(
+    err: ValidationError, file: LoadedFile, schema: type[BaseModel]
+) -> list[ContentIssue]:
     out: list[ContentIssue] = []
     seen: set[DataPath] = set()
     for error in err.errors(include_url=False):
@@ -127,9 +137,36 @@ def _translate(err: ValidationError, file: LoadedFile, schema: type[BaseModel]) 
             out.append(ContentIssue(location, f"missing required key '{path[-1]}'"))
             continue
         location = file.location(path, key=False)
-        if len(path) < len(loc):
+        ctx = error.get("ctx") or {}
+        if kind == "string_pattern_mismatch":  # only rule ids have a pattern
+            if loc[-1] == "[key]":
+                location, name = file.location(path, key=True), "key"
+            message = (
+                f"{name}: {_show(error.get('input'))} is not a rule id "
+                "(write OKR and three digits, e.g. OKR004)"
+            )
+        elif len(path) < len(loc):
             # A union (e.g. confidence: number or word) failed in every branch.
             message = f"{name}: {_show(error.get('input'))} is not allowed here" + _union_hint(path)
+        elif kind in _BOUND_WORDS:
+            words, bound = _BOUND_WORDS[kind]
+            limit = _limit(ctx.get(bound))
+            message = f"{name} should be {words} {limit}, not {_show(error.get('input'))}"
+        elif kind == "string_too_short":
+            message = f"{name} must not be empty"
+        elif kind == "string_too_long":
+            length = len(error.get("input") or "")
+            message = (
+                f"{name} is too long ({length} characters; the limit is {ctx.get('max_length')})"
+            )
+        elif kind == "too_short":
+            minimum = ctx.get("min_length")
+            message = f"{name} needs at least {minimum} item{'s' if minimum != 1 else ''}"
+        elif kind == "too_long":
+            message = (
+                f"{name} has {ctx.get('actual_length')} items; the limit is "
+                f"{ctx.get('max_length')} (split it up or leave some out)"
+            )
         elif kind in _TYPE_WORDS:
             message = f"{name} should be {_TYPE_WORDS[kind]}, not {_show(error.get('input'))}"
         elif kind == "literal_error":
@@ -198,9 +235,22 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _describe(path: DataPath) -> str:
-    """``('objectives', 0, 'key_results', 1, 'target')`` → ``'target'``."""
+    """``('objectives', 0, 'key_results', 1, 'target')`` → ``'target'``.
+
+    A list item is named by its position: ``('units', 2)`` → ``item 3 of 'units'``.
+    """
     names = [p for p in path if isinstance(p, str)]
-    return f"'{names[-1]}'" if names else "the file"
+    name = f"'{names[-1]}'" if names else "the file"
+    if path and isinstance(path[-1], int) and names:
+        return f"item {path[-1] + 1} of {name}"
+    return name
+
+
+def _limit(value: Any) -> str:
+    """A bound from the schema: ``1.0`` → ``1``, ``1e15`` → ``1000000000000000``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
 
 
 def _show(value: Any) -> str:
@@ -235,7 +285,9 @@ def _attach_sources(node: Node, file: LoadedFile, path: DataPath) -> None:
 # Pass 2: meaning
 
 
-def _resolve_units(org: OrgFile, file: LoadedFile | None, issues: list[ContentIssue]) -> dict[str, Unit]:
+def _resolve_units(
+    org: OrgFile, file: LoadedFile | None, issues: list[ContentIssue]
+) -> dict[str, Unit]:
     assert file is not None
     defs = {}
     for i, unit in enumerate(org.units):
@@ -262,14 +314,22 @@ def _resolve_units(org: OrgFile, file: LoadedFile | None, issues: list[ContentIs
                 hint = difflib.get_close_matches(parent, list(defs), n=1)
                 extra = f" (did you mean '{hint[0]}'?)" if hint else ""
                 if len(chain) == 1:
-                    issues.append(ContentIssue(where, f"parent '{parent}' is not a unit in org.yaml{extra}"))
+                    issues.append(
+                        ContentIssue(where, f"parent '{parent}' is not a unit in org.yaml{extra}")
+                    )
                 ok = False
                 break
             if parent in chain:
                 if parent == unit_id:
                     loop = " → ".join([*chain, parent])
-                    what = "is its own parent" if len(chain) == 1 else f"is in a parent loop: {loop}"
-                    issues.append(ContentIssue(where, f"unit '{unit_id}' {what}; the chain must end at 'company'"))
+                    what = (
+                        "is its own parent" if len(chain) == 1 else f"is in a parent loop: {loop}"
+                    )
+                    issues.append(
+                        ContentIssue(
+                            where, f"unit '{unit_id}' {what}; the chain must end at 'company'"
+                        )
+                    )
                 ok = False
                 break
             chain.append(parent)
@@ -302,7 +362,9 @@ def _load_cycles(
             where = SourceLocation(first.path if first else f"{raw.root.name}/{folder}")
             ids = ", ".join(cycles) or "none"
             issues.append(
-                ContentIssue(where, f"folder '{folder}' is not a cycle in company.yaml (cycles: {ids})")
+                ContentIssue(
+                    where, f"folder '{folder}' is not a cycle in company.yaml (cycles: {ids})"
+                )
             )
         for unit_id, file in sorted(files.items()):
             if unit_id != ROOT_UNIT and org is not None and unit_id not in known_units:
@@ -355,7 +417,9 @@ def _check_unique_ids(content: UnitCycleFile, file: LoadedFile, issues: list[Con
                 kr_seen[kr.id] = kr.source.line
 
 
-def _check_cycle_dates(company: CompanyFile, file: LoadedFile | None, issues: list[ContentIssue]) -> None:
+def _check_cycle_dates(
+    company: CompanyFile, file: LoadedFile | None, issues: list[ContentIssue]
+) -> None:
     assert file is not None
     seen: dict[str, int] = {}
     for i, cycle in enumerate(company.cycles):
@@ -435,12 +499,16 @@ def _check_references(
                 )
                 continue
             if ref.split("/")[:2] == [unit_id, _objective_id(okrs, path)]:
-                issues.append(ContentIssue(file.location(path), f"{field}: '{ref}' refers to itself"))
+                issues.append(
+                    ContentIssue(file.location(path), f"{field}: '{ref}' refers to itself")
+                )
                 continue
             problem = _lookup(cycle, ref)
             if problem is None:
                 continue
-            elsewhere = [c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None]
+            elsewhere = [
+                c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None
+            ]
             if elsewhere:
                 problem = (
                     f"'{ref}' is in cycle {elsewhere[0]}, not {cycle.id}; "
@@ -455,7 +523,9 @@ def _objective_id(okrs: UnitOkrs, path: DataPath) -> str:
     return okrs.objectives[index].id
 
 
-def _check_alignment_cycles(cycles: dict[str, Cycle], raw: RawContent, issues: list[ContentIssue]) -> None:
+def _check_alignment_cycles(
+    cycles: dict[str, Cycle], raw: RawContent, issues: list[ContentIssue]
+) -> None:
     """Objective-level alignment (aligns_to, contributes_to) must be a DAG."""
     for cycle in cycles.values():
         edges: dict[str, list[tuple[str, LoadedFile, DataPath]]] = {}
@@ -479,7 +549,9 @@ def _check_alignment_cycles(cycles: dict[str, Cycle], raw: RawContent, issues: l
                 issues.append(ContentIssue(file.location(path), f"alignment loop: {text}"))
 
 
-def _find_loop(start: str, edges: dict[str, list[tuple[str, LoadedFile, DataPath]]]) -> list[str] | None:
+def _find_loop(
+    start: str, edges: dict[str, list[tuple[str, LoadedFile, DataPath]]]
+) -> list[str] | None:
     """A cycle through ``start`` (as a node list), found by depth-first search."""
     stack: list[tuple[str, list[str]]] = [(start, [start])]
     visited: set[str] = set()

@@ -45,19 +45,26 @@ def test_check_invalid_exits_one_with_all_errors(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(main, ["check", "--content", str(content)])
     assert result.exit_code == 1
-    assert "content/2026-Q1/product.yaml:4:5: unknown key 'ownr' (did you mean 'owner'?)" in result.output
+    assert (
+        "content/2026-Q1/product.yaml:4:5: unknown key 'ownr' (did you mean 'owner'?)"
+        in result.output
+    )
     assert "content/org.yaml:2:34:" in result.output
     assert "Traceback" not in result.output
 
 
 def test_check_json_lists_errors(tmp_path: Path) -> None:
     """--format json prints machine-readable errors with file, line and column."""
-    content = make_content(tmp_path, {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    ownr: P\n"})
+    content = make_content(
+        tmp_path, {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    ownr: P\n"}
+    )
     result = CliRunner().invoke(main, ["check", "--content", str(content), "--format", "json"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     items = data if isinstance(data, list) else data.get("errors") or data.get("findings")
-    assert any(i["line"] == 4 and i["column"] == 5 and i["path"].endswith("product.yaml") for i in items)
+    assert any(
+        i["line"] == 4 and i["column"] == 5 and i["path"].endswith("product.yaml") for i in items
+    )
 
 
 def test_missing_content_dir_is_clean_error(tmp_path: Path) -> None:
@@ -95,8 +102,18 @@ def test_generate_writes_tree(tmp_path: Path) -> None:
     out = tmp_path / "docs"
     result = CliRunner().invoke(
         main,
-        ["generate", "--content", str(content), "--out", str(out), "--no-graphs",
-         "--nav-file", str(tmp_path / "nav.yml"), "--today", "2026-02-01"],
+        [
+            "generate",
+            "--content",
+            str(content),
+            "--out",
+            str(out),
+            "--no-graphs",
+            "--nav-file",
+            str(tmp_path / "nav.yml"),
+            "--today",
+            "2026-02-01",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "index.md").is_file()
@@ -108,7 +125,8 @@ def test_bad_today_is_usage_error(tmp_path: Path) -> None:
     """--today must be a date: usage error (exit 2), not a traceback."""
     content = make_content(tmp_path, {})
     result = CliRunner().invoke(
-        main, ["generate", "--content", str(content), "--out", str(tmp_path / "o"), "--today", "soon"]
+        main,
+        ["generate", "--content", str(content), "--out", str(tmp_path / "o"), "--today", "soon"],
     )
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)

@@ -44,7 +44,9 @@ def _compare(path: str, actual: str) -> None:
     assert actual == golden.read_text(encoding="utf-8"), f"{path} differs from its golden"
 
 
-@pytest.mark.parametrize("path", ["2026-Q1/onboarding.md", "2026-Q1/product.md", "2026-Q1/engineering.md"])
+@pytest.mark.parametrize(
+    "path", ["2026-Q1/onboarding.md", "2026-Q1/product.md", "2026-Q1/engineering.md"]
+)
 def test_unit_page_golden(tree: DocsTree, path: str) -> None:
     """Unit pages render exactly as their goldens."""
     _compare(path, _as_text(tree.files[path]))

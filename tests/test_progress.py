@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from okrsite.model import KeyResult, Objective, Scoring, UnitCycleFile, UnitOkrs
-from okrsite.progress import band, kr_progress, kr_score, numeric_progress, objective_progress, unit_progress
+from okrsite.progress import (
+    band,
+    kr_progress,
+    kr_score,
+    numeric_progress,
+    objective_progress,
+    unit_progress,
+)
 
 
 def kr(**fields: object) -> KeyResult:

@@ -29,7 +29,17 @@ def copy_site(src_content: Path, dest: Path, *, graphs: bool = True) -> Path:
 def build(config: Path, site: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         main,
-        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23", *extra],
+        [
+            "build",
+            "-f",
+            str(config),
+            "--site-dir",
+            str(site),
+            "--strict",
+            "--today",
+            "2026-11-23",
+            *extra,
+        ],
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
@@ -54,9 +64,16 @@ def all_text(site: Path) -> dict[str, str]:
 
 def test_demo_builds_strict_with_every_page(demo_site: Path) -> None:
     """The demo builds with --strict (no warnings) and has home, overview, unit and directory pages."""
-    for page in ["index.html", "2026-Q4/index.html", "2026-Q4/product-onboarding/index.html",
-                 "2026-Q3/company/index.html", "units/index.html", "units/sales/index.html",
-                 "about/index.html", "search/search_index.json"]:
+    for page in [
+        "index.html",
+        "2026-Q4/index.html",
+        "2026-Q4/product-onboarding/index.html",
+        "2026-Q3/company/index.html",
+        "units/index.html",
+        "units/sales/index.html",
+        "about/index.html",
+        "search/search_index.json",
+    ]:
         assert (demo_site / page).is_file(), page
 
 

@@ -37,12 +37,16 @@ CASES = [
     ),
     (
         "unknown top-level key",
-        {"company.yaml": "name: Acme\nmethd: align\ncycles:\n  - {id: 2026-Q1, start: 2026-01-01, end: 2026-03-31}\n"},
+        {
+            "company.yaml": "name: Acme\nmethd: align\ncycles:\n  - {id: 2026-Q1, start: 2026-01-01, end: 2026-03-31}\n"
+        },
         ["content/company.yaml:2:1: unknown key 'methd' (did you mean 'method'?)"],
     ),
     (
         "number given as text",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, start: '14', target: 5}\n"},
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, start: '14', target: 5}\n"
+        },
         ["content/2026-Q1/product.yaml:5:34: 'start' should be a number, not text '14'"],
     ),
     (
@@ -52,7 +56,9 @@ CASES = [
     ),
     (
         "boolean word stays text and is rejected for a boolean field",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, done: yes}\n"},
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, done: yes}\n"
+        },
         ["content/2026-Q1/product.yaml:5:33: 'done' should be true or false, not text 'yes'"],
     ),
     (
@@ -91,17 +97,27 @@ CASES = [
     ),
     (
         "dangling objective reference",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [company/nope]\n"},
-        ["content/2026-Q1/product.yaml:4:17: aligns_to: unit 'company' has no objective 'nope' in cycle 2026-Q1"],
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [company/nope]\n"
+        },
+        [
+            "content/2026-Q1/product.yaml:4:17: aligns_to: unit 'company' has no objective 'nope' in cycle 2026-Q1"
+        ],
     ),
     (
         "dangling key result reference",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, contributes_to: [company/grow/nope]}\n"},
-        ["content/2026-Q1/product.yaml:5:44: contributes_to: objective 'company/grow' has no key result 'nope'"],
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, contributes_to: [company/grow/nope]}\n"
+        },
+        [
+            "content/2026-Q1/product.yaml:5:44: contributes_to: objective 'company/grow' has no key result 'nope'"
+        ],
     ),
     (
         "reference to a unit that does not exist",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [sales/x]\n"},
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [sales/x]\n"
+        },
         ["content/2026-Q1/product.yaml:4:17: aligns_to: 'sales/x' names no unit in org.yaml"],
     ),
     (
@@ -115,21 +131,35 @@ CASES = [
     (
         "unit file with no unit in org.yaml",
         {"2026-Q1/prodcut.yaml": "objectives: []\n"},
-        ["content/2026-Q1/prodcut.yaml:1:1: no unit 'prodcut' in org.yaml for this file (did you mean 'product'?)"],
+        [
+            "content/2026-Q1/prodcut.yaml:1:1: no unit 'prodcut' in org.yaml for this file (did you mean 'product'?)"
+        ],
     ),
     (
         "unit parented to itself",
-        {"org.yaml": "units:\n  - {id: product, name: P, kind: department, parent: product}\n", "2026-Q1/product.yaml": None},
-        ["content/org.yaml:2:54: unit 'product' is its own parent; the chain must end at 'company'"],
+        {
+            "org.yaml": "units:\n  - {id: product, name: P, kind: department, parent: product}\n",
+            "2026-Q1/product.yaml": None,
+        },
+        [
+            "content/org.yaml:2:54: unit 'product' is its own parent; the chain must end at 'company'"
+        ],
     ),
     (
         "parent that does not exist",
-        {"org.yaml": "units:\n  - {id: product, name: P, kind: department, parent: prod}\n", "2026-Q1/product.yaml": None},
-        ["content/org.yaml:2:54: parent 'prod' is not a unit in org.yaml (did you mean 'product'?)"],
+        {
+            "org.yaml": "units:\n  - {id: product, name: P, kind: department, parent: prod}\n",
+            "2026-Q1/product.yaml": None,
+        },
+        [
+            "content/org.yaml:2:54: parent 'prod' is not a unit in org.yaml (did you mean 'product'?)"
+        ],
     ),
     (
         "duplicate unit id",
-        {"org.yaml": "units:\n  - {id: product, name: P, kind: department}\n  - {id: product, name: Q, kind: team}\n"},
+        {
+            "org.yaml": "units:\n  - {id: product, name: P, kind: department}\n  - {id: product, name: Q, kind: team}\n"
+        },
         ["content/org.yaml:3:10: duplicate unit id 'product' (first defined on line 2)"],
     ),
     (
@@ -140,7 +170,9 @@ CASES = [
     (
         "cycle folder not in company.yaml",
         {"2026-Q2/product.yaml": "objectives: []\n"},
-        ["content/2026-Q2/product.yaml:1:1: folder '2026-Q2' is not a cycle in company.yaml (cycles: 2026-Q1)"],
+        [
+            "content/2026-Q2/product.yaml:1:1: folder '2026-Q2' is not a cycle in company.yaml (cycles: 2026-Q1)"
+        ],
     ),
     (
         "overlapping cycles",
@@ -148,12 +180,18 @@ CASES = [
             "company.yaml": "name: Acme\ncycles:\n  - {id: 2026-Q1, start: 2026-01-01, end: 2026-03-31}\n"
             "  - {id: 2026-Q2, start: 2026-03-15, end: 2026-06-30}\n"
         },
-        ["content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31)"],
+        [
+            "content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31)"
+        ],
     ),
     (
         "cycle ending before it starts",
-        {"company.yaml": "name: Acme\ncycles:\n  - {id: 2026-Q1, start: 2026-03-31, end: 2026-01-01}\n"},
-        ["content/company.yaml:3:43: cycle '2026-Q1' ends (2026-01-01) before it starts (2026-03-31)"],
+        {
+            "company.yaml": "name: Acme\ncycles:\n  - {id: 2026-Q1, start: 2026-03-31, end: 2026-01-01}\n"
+        },
+        [
+            "content/company.yaml:3:43: cycle '2026-Q1' ends (2026-01-01) before it starts (2026-03-31)"
+        ],
     ),
     (
         "alignment loop",
@@ -161,16 +199,22 @@ CASES = [
             "2026-Q1/onboarding.yaml": "objectives:\n  - id: b\n    title: B\n    aligns_to: [product/a]\n",
             "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [onboarding/b]\n",
         },
-        ["content/2026-Q1/product.yaml:4:17: alignment loop: onboarding/b → product/a → onboarding/b"],
+        [
+            "content/2026-Q1/product.yaml:4:17: alignment loop: onboarding/b → product/a → onboarding/b"
+        ],
     ),
     (
         "not a finite number",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, start: .nan, target: 5}\n"},
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, start: .nan, target: 5}\n"
+        },
         ["content/2026-Q1/product.yaml:5:34: 'start' should be a finite number, not nan"],
     ),
     (
         "confidence out of range word",
-        {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, confidence: sure}\n"},
+        {
+            "2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    key_results:\n      - {id: k, title: K, confidence: sure}\n"
+        },
         [
             "content/2026-Q1/product.yaml:5:39: 'confidence': text 'sure' is not allowed here "
             "(use a number from 0 to 1, or low, medium or high)"
@@ -180,7 +224,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_error_message_and_location(tmp_path: Path, files: dict[str, str | None], expected: list[str]) -> None:
+def test_error_message_and_location(
+    tmp_path: Path, files: dict[str, str | None], expected: list[str]
+) -> None:
     """Each bad input yields exactly the expected located messages."""
     assert errors_of(tmp_path, files) == expected
 

@@ -148,7 +148,9 @@ def serve(
 
 @main.command()
 @content_option
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output docs directory.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="Output docs directory."
+)
 @click.option("--nav-file", type=click.Path(path_type=Path), help="Also write the nav as YAML.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".okrsite-cache"))
 @today_option

@@ -11,13 +11,12 @@ from okrsite import graphs
 from okrsite.cli import main
 from okrsite.errors import OkrsiteError
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.site import current_cycle_id
 
 
 def default_cycle(model: OkrModel, today: dt.date | None = None) -> str:
-    """The current cycle: the last one that has started by ``today``, else the last."""
-    today = today or dt.date.today()
-    started = [c.id for c in model.cycles.values() if c.definition.start <= today]
-    return started[-1] if started else list(model.cycles)[-1]
+    """The current cycle (the same rule the site uses)."""
+    return current_cycle_id(model, today or dt.date.today())
 
 
 @main.command()

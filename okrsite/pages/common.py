@@ -49,7 +49,9 @@ def company_objectives(model: OkrModel, cycle: Cycle, from_doc: str) -> list[Obj
                     link=doc_link(
                         kr.title, from_doc, page, urls.key_result_anchor(objective.id, kr.id)
                     ),
-                    progress=progress_bar(kr_score(kr), scoring, graded=graded and kr.score is not None),
+                    progress=progress_bar(
+                        kr_score(kr), scoring, graded=graded and kr.score is not None
+                    ),
                     range=Markup(md_inline(f"({values.range_text(kr)})")),
                 )
             )

@@ -37,7 +37,9 @@ def render_directory(model: OkrModel, cycle_id: str) -> str:
             {
                 "link": doc_link(unit.name, doc, urls.unit_profile(unit.id)),
                 "kind": KIND_LABELS[unit.kind],
-                "parent": doc_link(model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)),
+                "parent": doc_link(
+                    model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)
+                ),
                 "lead": unit.definition.lead or "",
                 "current": Markup(" ").join(
                     [doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit.id)), current]
@@ -71,7 +73,8 @@ def render_profile(model: OkrModel, unit_id: str) -> str:
     meta = Markup(" · ").join(
         [
             Markup(KIND_LABELS[unit.kind]),
-            Markup("in ") + doc_link(model.unit_name(unit.parent), doc, urls.unit_profile(unit.parent))
+            Markup("in ")
+            + doc_link(model.unit_name(unit.parent), doc, urls.unit_profile(unit.parent))
             if unit.parent in model.units
             else Markup(f"in {model.unit_name(unit.parent)}"),
         ]

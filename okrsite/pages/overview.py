@@ -21,9 +21,7 @@ from okrsite.site import GeneratedFile, SiteContext
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in ctx.model.cycles.values():
         path = urls.cycle_overview(cycle.id)
-        yield GeneratedFile(
-            path, render_overview(ctx.model, cycle, ctx.graph_svgs.get(path))
-        )
+        yield GeneratedFile(path, render_overview(ctx.model, cycle, ctx.graph_svgs.get(path)))
 
 
 def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None) -> str:
@@ -40,7 +38,9 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
             if ref.key_result is None
             else urls.key_result_anchor(ref.objective, ref.key_result)
         )
-        return doc_link(okr_title(model, cycle, ref), doc, urls.unit_page(cycle.id, ref.unit), anchor)
+        return doc_link(
+            okr_title(model, cycle, ref), doc, urls.unit_page(cycle.id, ref.unit), anchor
+        )
 
     coverage = []
     orphans = []
@@ -51,7 +51,9 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
             units = sorted({s.source.unit for s in supporters})
             parts = [link(s.source) for s in supporters]
             if len(units) > 1:
-                parts.append(Markup(f'<span class="okr-chip okr-overlap">overlap: {len(units)} units</span>'))
+                parts.append(
+                    Markup(f'<span class="okr-chip okr-overlap">overlap: {len(units)} units</span>')
+                )
             coverage.append(
                 {
                     "link": link(ref),
