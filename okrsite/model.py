@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -35,6 +35,13 @@ CYCLE_ID_RE = re.compile(r"^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$")
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 2000
 MAX_NUMBER = 1e15
+MAX_OBJECTIVES = 50
+"""Most objectives in one unit file (the quality check OKR010 already warns above 5)."""
+MAX_KEY_RESULTS = 50
+"""Most key results of one objective."""
+MAX_CHECKINS = 500
+"""Most check-ins of one key result (ten years of weekly check-ins)."""
+MAX_HEALTH_METRICS = 100
 
 # Ids that would collide with generated paths, MkDocs/Material files or
 # Windows device names once they become file names.
@@ -62,6 +69,10 @@ def _check_slug(value: str) -> str:
 
 def _check_unit_id(value: str) -> str:
     _check_slug(value)
+    if value == ROOT_UNIT:
+        raise ValueError(
+            f"'{ROOT_UNIT}' is the company itself (the root of org.yaml) and cannot be a unit id"
+        )
     if value in RESERVED_IDS:
         raise ValueError(f"'{value}' is a reserved name and cannot be a unit id")
     return value
@@ -100,7 +111,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Weight = Annotated[float, Field(gt=0.0, le=1000.0, allow_inf_nan=False)]
 RuleId = Annotated[str, Field(pattern=r"^OKR[0-9]{3}$")]
 ConfidenceWord = Literal["low", "medium", "high"]
-Confidence = Union[Fraction, ConfidenceWord]
+Confidence = Fraction | ConfidenceWord
 
 Method = Literal["cascade", "align", "hybrid"]
 UnitKind = Literal["department", "team", "service"]
@@ -269,7 +280,7 @@ class KeyResult(Node):
     confidence: Confidence | None = None
     contributes_to: list[Ref] = Field(default_factory=list)
     related: list[Ref] = Field(default_factory=list)
-    checkins: list[CheckIn] = Field(default_factory=list)
+    checkins: list[CheckIn] = Field(default_factory=list, max_length=MAX_CHECKINS)
     score: Fraction | None = None
     note: Text | None = None
     allow: list[RuleId] = Field(default_factory=list)
@@ -292,7 +303,7 @@ class Objective(Node):
     weight: Weight = 1.0
     aligns_to: list[Ref] = Field(default_factory=list)
     related: list[Ref] = Field(default_factory=list)
-    key_results: list[KeyResult] = Field(default_factory=list)
+    key_results: list[KeyResult] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
     score: Fraction | None = None
     outcome: Outcome | None = None
     learnings: LongText | None = None
@@ -320,8 +331,10 @@ class UnitCycleFile(Node):
     status: Status = "draft"
     locked_on: dt.date | None = None
     """When the OKRs were locked (used by the schedule check)."""
-    objectives: list[Objective] = Field(default_factory=list)
-    health_metrics: list[HealthMetric] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list, max_length=MAX_OBJECTIVES)
+    health_metrics: list[HealthMetric] = Field(
+        default_factory=list, max_length=MAX_HEALTH_METRICS
+    )
 
 
 # --------------------------------------------------------------------------

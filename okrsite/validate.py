@@ -18,6 +18,7 @@ Only when both passes find nothing is a model returned; otherwise one
 from __future__ import annotations
 
 import difflib
+import itertools
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -398,7 +399,8 @@ def _check_unique_ids(content: UnitCycleFile, file: LoadedFile, issues: list[Con
             issues.append(
                 ContentIssue(
                     file.location(("objectives", i, "id")),
-                    f"duplicate objective id '{objective.id}' (first used on line {seen[objective.id]})",
+                    f"duplicate objective id '{objective.id}' "
+                    f"(first used on line {seen[objective.id]})",
                 )
             )
         else:
@@ -439,7 +441,7 @@ def _check_cycle_dates(
                 )
             )
     ordered = sorted(enumerate(company.cycles), key=lambda pair: (pair[1].start, pair[0]))
-    for (_, earlier), (j, later) in zip(ordered, ordered[1:], strict=False):
+    for (_, earlier), (j, later) in itertools.pairwise(ordered):
         if later.start <= earlier.end and later.id != earlier.id:
             issues.append(
                 ContentIssue(

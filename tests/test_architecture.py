@@ -51,7 +51,7 @@ def test_plugin_and_cli_do_not_import_each_other() -> None:
 def test_only_cli_prints() -> None:
     """print() is not called outside the CLI (the core logs or returns text)."""
     offenders = []
-    for path in core_modules() + [PACKAGE / "mkdocs_plugin.py"]:
+    for path in [*core_modules(), PACKAGE / "mkdocs_plugin.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
                 offenders.append(str(path.relative_to(PACKAGE)))

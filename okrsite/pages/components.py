@@ -46,7 +46,8 @@ def band_chip(value: float | None, scoring: Scoring) -> Markup:
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="okr-status okr-status--{html_text(status)}">{html_text(status)}</span>')
+    safe = html_text(status)
+    return Markup(f'<span class="okr-status okr-status--{safe}">{safe}</span>')
 
 
 def external_link(text: str, url: str) -> Markup:
