@@ -35,6 +35,7 @@ from okrsite.model import (
     OrgFile,
     Unit,
     UnitCycleFile,
+    UnitDef,
     UnitOkrs,
 )
 
@@ -141,9 +142,9 @@ def _translate(
         ctx = error.get("ctx") or {}
         if kind == "string_pattern_mismatch":  # only rule ids have a pattern
             if loc[-1] == "[key]":
-                location, name = file.location(path, key=True), "key"
+                location = file.location(path, key=True)
             message = (
-                f"{name}: {_show(error.get('input'))} is not a rule id "
+                f"{_show(error.get('input')).removeprefix('text ')} is not a rule id "
                 "(write OKR and three digits, e.g. OKR004)"
             )
         elif len(path) < len(loc):
@@ -214,7 +215,8 @@ def _fields_at(schema: type[BaseModel], path: DataPath) -> list[str]:
     for part in path:
         if isinstance(part, int):
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
+        fields = getattr(current, "model_fields", None)
+        field = fields.get(part) if isinstance(fields, dict) else None
         if field is None:
             return []
         current = _inner_model(field.annotation)
@@ -290,7 +292,7 @@ def _resolve_units(
     org: OrgFile, file: LoadedFile | None, issues: list[ContentIssue]
 ) -> dict[str, Unit]:
     assert file is not None
-    defs = {}
+    defs: dict[str, UnitDef] = {}
     for i, unit in enumerate(org.units):
         if unit.id in defs:
             first = defs[unit.id].source.line
@@ -337,9 +339,9 @@ def _resolve_units(
             parent = defs[parent].parent
         if ok:
             units[unit_id] = Unit(definition=unit, depth=len(chain))
-    for unit in units.values():
-        if unit.parent in units:
-            units[unit.parent].children.append(unit.id)
+    for resolved in units.values():
+        if resolved.parent in units:
+            units[resolved.parent].children.append(resolved.id)
     return units
 
 
