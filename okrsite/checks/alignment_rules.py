@@ -67,7 +67,7 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
             parent = ref_title(ctx, cycle, OkrRef.parse(text))
             if parent is None:
                 continue
-            score = similarity(objective.title, parent)
+            score = similarity(objective.title, parent, floor=REPEAT_THRESHOLD)
             if score >= REPEAT_THRESHOLD and (best is None or score > best[0]):
                 best = (score, text, parent)
         if best is not None:
@@ -176,16 +176,19 @@ def shared_kr(ctx: CheckContext) -> Iterator[Finding]:
     """
     for cycle in ctx.model.cycles.values():
         index = ctx.alignment(cycle)
-        for unit_id, okrs in cycle.okrs.items():
-            for objective in okrs.objectives:
-                for kr in objective.key_results:
-                    ref = OkrRef(unit_id, objective.id, kr.id)
-                    units = [u for u in index.supporting_units(ref) if u != unit_id]
-                    if len(units) < 2:
-                        continue
-                    yield ctx.finding(
-                        kr.source,
-                        f"key result {quote(kr.title)} is supported by {len(units)} units: "
-                        f"{unit_list(ctx, units)}",
-                        cycle=cycle.id, unit=unit_id, objective=objective.id, key_result=kr.id,
-                    )
+        for ref, supporters in index.supporters.items():
+            if ref.key_result is None or len(supporters - {ref.unit}) < 2:
+                continue
+            objective = ctx.objective(cycle.id, ref.unit, ref.objective)
+            kr = next(
+                (k for k in objective.key_results if k.id == ref.key_result), None
+            ) if objective else None
+            if objective is None or kr is None:
+                continue
+            units = sorted(supporters - {ref.unit})
+            yield ctx.finding(
+                kr.source,
+                f"key result {quote(kr.title)} is supported by {len(units)} units: "
+                f"{unit_list(ctx, units)}",
+                cycle=cycle.id, unit=ref.unit, objective=objective.id, key_result=kr.id,
+            )

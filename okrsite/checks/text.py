@@ -128,9 +128,14 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in ("&", "+")]
 
 
-def similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str, *, floor: float = 0.0) -> float:
     """How alike two titles are, 0..1: the larger of the Jaccard index of their
-    content words and difflib's ratio of the normalized texts."""
+    content words and difflib's ratio of the normalized texts.
+
+    With ``floor``, a result below ``floor`` may be an underestimate (the
+    costly ratio is skipped when its upper bounds cannot reach ``floor``);
+    results at or above it are exact.
+    """
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:
         return 1.0 if " ".join(words(a)) == " ".join(words(b)) else 0.0
@@ -139,6 +144,7 @@ def similarity(a: str, b: str) -> float:
     matcher = difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
     # The quick ratios are upper bounds of ratio(): skip the costly one when
     # it cannot beat the Jaccard index.
-    if matcher.real_quick_ratio() <= jaccard or matcher.quick_ratio() <= jaccard:
+    bar = max(jaccard, floor)
+    if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
         return jaccard
     return max(jaccard, matcher.ratio())
