@@ -5,7 +5,7 @@ Order matters only for readability of the tree; paths must not collide.
 
 from __future__ import annotations
 
-from okrsite.pages import assets, data, directory, home, overview, unit
+from okrsite.pages import assets, data, directory, home, overview, quality, unit
 from okrsite.site import Producer
 
 PRODUCERS: list[Producer] = [
@@ -14,5 +14,6 @@ PRODUCERS: list[Producer] = [
     directory.produce,
     overview.produce,
     unit.produce,
+    quality.produce,  # <cycle>/quality.md and rules.md
     data.produce,  # okrs.json, okrs.csv, feed.xml, export/okrs.schema.json
 ]

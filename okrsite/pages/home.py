@@ -12,6 +12,7 @@ from okrsite.alignment import AlignmentIndex
 from okrsite.model import ROOT_UNIT
 from okrsite.pages.common import company_objectives, coverage_stats
 from okrsite.pages.components import doc_link
+from okrsite.pages.history_views import phase_block, recent_changes
 from okrsite.pages.render import render
 from okrsite.site import GeneratedFile, SiteContext
 
@@ -48,7 +49,10 @@ def render_home(ctx: SiteContext) -> str:
         annual_objectives=[a for a in model.company.annual if a.year == year],
         cycle_title=cycle.title,
         phase_label=phase.label,
+        phase_block=phase_block(model, cycle, now),  # cadence timeline (history_views.py)
+        changes=recent_changes(model, ctx.today, doc),  # "what changed this week"
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),
+        quality_link=doc_link("Quality report", doc, urls.quality_page(cycle.id)),
         directory_link=doc_link("All units", doc, urls.DIRECTORY),
         objectives=company_objectives(model, cycle, doc),
         stats=coverage_stats(model, cycle, index),

@@ -68,7 +68,10 @@ class UnitPage:
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A page per unit (and the company) per cycle, with or without OKRs."""
+    from okrsite.pages.quality import site_findings, unit_badge
+
     model = ctx.model
+    findings = site_findings(ctx)
     for cycle in model.cycles.values():
         index = AlignmentIndex.build(cycle)
         for unit_id in [ROOT_UNIT, *model.units]:
@@ -76,7 +79,8 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             yield GeneratedFile(
                 path,
                 render_unit_page(
-                    model, cycle, unit_id, index, ctx.options, ctx.graph_svgs.get(path)
+                    model, cycle, unit_id, index, ctx.options, ctx.graph_svgs.get(path),
+                    badge=unit_badge(findings, cycle.id, unit_id, path),
                 ),
             )
 
@@ -88,8 +92,10 @@ def render_unit_page(
     index: AlignmentIndex,
     options: SiteOptions,
     graph_svg: str | None = None,
+    badge: Markup | None = None,
 ) -> str:
-    """Markdown of one unit's page in one cycle (pure: model in, text out)."""
+    """Markdown of one unit's page in one cycle (pure: model in, text out).
+    ``badge`` is the quality-check badge shown next to the status."""
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
@@ -102,6 +108,8 @@ def render_unit_page(
     if okrs is not None:
         summary_bits.append(str(progress_bar(unit_progress(okrs), scoring, graded=graded)))
         summary_bits.append(str(status_chip(okrs.content.status)))
+    if badge is not None:
+        summary_bits.append(str(badge))
     page = UnitPage(
         unit_name=model.unit_name(unit_id),
         cycle_title=cycle.title,
