@@ -41,9 +41,11 @@ Windows never run backwards: each boundary is clamped to be no earlier than
 the previous one, so an odd configuration (e.g. ``publish_days_before_end:
 0``) yields empty phases, which are skipped, rather than nonsense.
 
-Weeks: the cycle has ``ceil(days / 7)`` weeks (Jan 1–Mar 31 → 13); during
-``[S, E)`` the week number is ``days since S // 7 + 1``. Weeks are always 7
-days; ``checkin_days`` only says how often check-ins are expected.
+Weeks: the cycle has ``round(days / 7)`` weeks, at least 1 (every quarter,
+90–92 days, has 13); during ``[S, E)`` the week number is ``days since S //
+7 + 1``, capped at that total (so a quarter's last one or two extra days
+still read "Week 13 of 13"). Weeks are always 7 days; ``checkin_days`` only
+says how often check-ins are expected.
 """
 
 from __future__ import annotations
@@ -165,9 +167,10 @@ def cycle_bounds(cycle: CycleDef, tz: dt.tzinfo | None = None) -> tuple[dt.datet
 
 
 def total_weeks(cycle: CycleDef) -> int:
-    """Weeks in the cycle, counting a partial last week (90 days → 13)."""
+    """Weeks in the cycle, rounded to the nearest whole week (a 90–94 day
+    quarter has 13; at least 1)."""
     days = (cycle.end - cycle.start).days + 1
-    return max(1, math.ceil(days / 7))
+    return max(1, round(days / 7))
 
 
 def _planning(anchor: dt.datetime, cadence: Cadence) -> list[dt.datetime]:

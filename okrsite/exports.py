@@ -234,8 +234,19 @@ def okrs_data(model: OkrModel) -> dict[str, Any]:
 
 
 def okrs_json(model: OkrModel) -> str:
-    """``okrs.json``: deterministic, pretty-printed, UTF-8, newline-terminated."""
-    return json.dumps(okrs_data(model), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """``okrs.json``: deterministic, pretty-printed, UTF-8, newline-terminated.
+
+    ``<``, ``>`` and ``&`` inside strings are written as ``\\u003c`` etc.
+    (same parsed value), so the file stays inert even if someone inlines it
+    into an HTML page.
+    """
+    text = json.dumps(okrs_data(model), indent=2, ensure_ascii=False, allow_nan=False)
+    return _html_safe_json(text) + "\n"
+
+
+def _html_safe_json(text: str) -> str:
+    # Only string contents can hold these characters in our JSON output.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -408,7 +419,7 @@ def okrs_json_schema() -> dict[str, Any]:
 
 def okrs_json_schema_text() -> str:
     """The schema as published text (stable key order)."""
-    return json.dumps(okrs_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return _html_safe_json(json.dumps(okrs_json_schema(), indent=2, ensure_ascii=False)) + "\n"
 
 
 # --------------------------------------------------------------------------

@@ -98,8 +98,14 @@ def test_durations_round_up(remaining: dt.timedelta, text: str) -> None:
 
 
 def test_weeks() -> None:
-    """Week numbers change every 7 days from the start: 90 days → 13 weeks."""
+    """Week numbers change every 7 days from the start; quarters have 13 weeks."""
     assert total_weeks(Q1) == 13
+    q4 = CycleDef.model_validate(
+        {"id": "2026-Q4", "start": dt.date(2026, 10, 1), "end": dt.date(2026, 12, 31)}
+    )
+    assert total_weeks(q4) == 13  # 92 days
+    assert phase(q4, DEFAULT, at(2026, 12, 24)).week == 13  # day 85: capped
+    assert phase(q4, DEFAULT, at(2026, 12, 31, 23)).week == 13
     assert phase(Q1, DEFAULT, at(2026, 1, 1)).week == 1
     assert phase(Q1, DEFAULT, at(2026, 1, 8) - SECOND).week == 1
     assert phase(Q1, DEFAULT, at(2026, 1, 8)).week == 2

@@ -246,6 +246,16 @@ def test_json_content(model: OkrModel) -> None:
     assert q2["objectives"][0]["description"] is None
 
 
+def test_json_is_inert_in_html(model: OkrModel) -> None:
+    """<, > and & are \\u-escaped in okrs.json; parsing gives the text back."""
+    text = okrs_json(model)
+    assert "<" not in text and ">" not in text and "&" not in text
+    titles = [
+        o["title"] for c in json.loads(text)["cycles"] for u in c["units"] for o in u["objectives"]
+    ]
+    assert HOSTILE in titles
+
+
 def test_json_is_deterministic(model: OkrModel) -> None:
     """Same model, same bytes; keys in the documented order."""
     assert okrs_json(model) == okrs_json(make_model(CONTENT))

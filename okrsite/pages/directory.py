@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.escape import md_block
+from okrsite.calibration import CalibrationReport, calibration_report
+from okrsite.escape import md_block, md_inline
 from okrsite.model import OkrModel
 from okrsite.pages.components import doc_link, progress_bar, status_chip
+from okrsite.pages.history_views import calibration_block, calibration_rows, profile_history
 from okrsite.pages.render import render
 from okrsite.pages.unit import KIND_LABELS
 from okrsite.progress import unit_progress
@@ -17,13 +19,17 @@ from okrsite.site import GeneratedFile, SiteContext, cycles_newest_first
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
-    yield GeneratedFile(urls.DIRECTORY, render_directory(ctx.model, ctx.current_cycle_id))
+    report = calibration_report(ctx.model)  # across graded cycles (calibration.py)
+    yield GeneratedFile(urls.DIRECTORY, render_directory(ctx.model, ctx.current_cycle_id, report))
     for unit_id in ctx.model.units:
-        yield GeneratedFile(urls.unit_profile(unit_id), render_profile(ctx.model, unit_id))
+        yield GeneratedFile(urls.unit_profile(unit_id), render_profile(ctx.model, unit_id, report))
 
 
-def render_directory(model: OkrModel, cycle_id: str) -> str:
+def render_directory(
+    model: OkrModel, cycle_id: str, calibration: CalibrationReport | None = None
+) -> str:
     doc = urls.DIRECTORY
+    report = calibration or calibration_report(model)
     cycle = model.cycles[cycle_id]
     rows = []
     for unit in model.units.values():
@@ -47,13 +53,26 @@ def render_directory(model: OkrModel, cycle_id: str) -> str:
             }
         )
     return render(
-        "directory.md.j2", company_name=model.company.name, cycle_title=cycle.title, rows=rows
+        "directory.md.j2",
+        company_name=model.company.name,
+        cycle_title=cycle.title,
+        rows=rows,
+        # Confidence calibration, company-wide and per unit (history_views.py)
+        calibration=calibration_block(
+            report.company, f"{model.company.name}: confidence calibration"
+        ),
+        calibration_rows=calibration_rows(model, report, doc),
     )
 
 
-def render_profile(model: OkrModel, unit_id: str) -> str:
+def render_profile(
+    model: OkrModel, unit_id: str, calibration: CalibrationReport | None = None
+) -> str:
     """A unit across all cycles, newest first."""
     doc = urls.unit_profile(unit_id)
+    report = calibration or calibration_report(model)
+    trend, history = profile_history(model, unit_id, doc)
+    unit_calibration = report.units.get(unit_id)
     unit = model.units[unit_id]
     rows = []
     for cycle_id in cycles_newest_first(model):
@@ -76,7 +95,7 @@ def render_profile(model: OkrModel, unit_id: str) -> str:
             Markup("in ")
             + doc_link(model.unit_name(unit.parent), doc, urls.unit_profile(unit.parent))
             if unit.parent in model.units
-            else Markup(f"in {model.unit_name(unit.parent)}"),
+            else Markup("in ") + Markup(md_inline(model.unit_name(unit.parent))),
         ]
     )
     return render(
@@ -85,4 +104,10 @@ def render_profile(model: OkrModel, unit_id: str) -> str:
         meta=meta,
         description=md_block(unit.definition.description) if unit.definition.description else None,
         rows=rows,
+        # Trend, objectives per cycle and calibration (history_views.py)
+        trend=trend,
+        history=history,
+        calibration=calibration_block(unit_calibration, f"{unit.name}: confidence calibration")
+        if unit_calibration
+        else None,
     )

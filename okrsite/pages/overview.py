@@ -12,6 +12,7 @@ from okrsite.escape import md_inline
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.pages.common import company_objectives
 from okrsite.pages.components import doc_link, html_block, progress_bar, status_chip
+from okrsite.pages.history_views import summary_view
 from okrsite.pages.render import render
 from okrsite.pages.unit import KIND_LABELS, okr_title
 from okrsite.progress import kr_score, unit_progress
@@ -105,4 +106,5 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
         unaligned=unaligned,
         units=rows,
         graded=graded,
+        summary=summary_view(model, cycle),  # counts, on track, distribution (history_views.py)
     )

@@ -1,0 +1,86 @@
+"""Progress over time on the site: timeline, changes, summaries, profiles,
+calibration, check-in charts and the published exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+from test_exports import CONTENT, HOSTILE, make_model
+
+from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+
+
+@pytest.fixture(scope="module")
+def tree() -> DocsTree:
+    """Q1 graded (sales, company), Q2 running; today is in Q2's week 3."""
+    model = make_model(CONTENT)
+    return build_docs_tree(model, SiteOptions(today=dt.date(2026, 4, 20), graphs=False))
+
+
+def text(tree: DocsTree, path: str) -> str:
+    content = tree.files[path]
+    return content if isinstance(content, str) else content.decode("utf-8")
+
+
+def test_home_shows_phase_timeline_and_changes(tree: DocsTree) -> None:
+    """The phase, the cadence timeline and this week's check-ins."""
+    home = text(tree, "index.md")
+    assert "Week 3 of 13" in home
+    assert '<li class="okr-timeline__current">' in home
+    assert "## What changed this week" in home
+    assert "12 days → 10 days" in home
+    assert "secret" not in home.lower()
+
+
+def test_home_shows_next_cycle_planning() -> None:
+    """In Q1's last week the home page also shows Q2's planning step."""
+    tree = build_docs_tree(
+        make_model(CONTENT), SiteOptions(today=dt.date(2026, 3, 27), graphs=False)
+    )
+    home = text(tree, "index.md")
+    assert "Next cycle: peer review" in home
+    assert "<strong>2026-Q2</strong> · Peer review — closes in 24 h" in home
+
+
+def test_graded_overview_has_summary_and_distribution(tree: DocsTree) -> None:
+    """A graded cycle: results line and the score distribution chart."""
+    q1 = text(tree, "2026-Q1/index.md")
+    assert "**Results:**" in q1
+    assert "okr-chart--distribution" in q1
+    q2 = text(tree, "2026-Q2/index.md")
+    assert "**So far:**" in q2
+    assert "okr-chart--distribution" not in q2
+
+
+def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> None:
+    """Numeric KRs get a chart; confidence is a traffic light; the latest note shows."""
+    page = text(tree, "2026-Q2/product.md")
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart"' in page
+    assert "okr-traffic okr-traffic--medium" in page
+    assert '<p class="okr-latest-note"><strong>2026-04-20:</strong> week 3</p>' in page
+
+
+def test_profile_has_history_and_calibration(tree: DocsTree) -> None:
+    """The unit profile lists each cycle's objectives and its calibration."""
+    sales = text(tree, "units/sales.md")
+    assert "## 2026-Q1 {#cycle-2026-Q1}" in sales
+    assert "&#60;script&#62;" in sales  # the hostile objective title, escaped
+    assert "<script" not in sales
+    directory = text(tree, "units/index.md")
+    assert "## Confidence calibration" in directory
+    assert "okr-chart--reliability" in directory
+
+
+def test_exports_are_published(tree: DocsTree) -> None:
+    """okrs.json (valid against the published schema), okrs.csv, feed.xml."""
+    data = json.loads(text(tree, "okrs.json"))
+    schema = json.loads(text(tree, "export/okrs.schema.json"))
+    jsonschema.validate(data, schema)
+    assert "Secret" not in text(tree, "okrs.json")
+    assert text(tree, "okrs.csv").startswith("cycle,unit,objective,key_result,")
+    ET.fromstring(text(tree, "feed.xml"))
+    assert HOSTILE not in text(tree, "okrs.csv")
