@@ -126,7 +126,7 @@ class BenchError(RuntimeError):
 class Runner:
     """Runs measured commands in ``work`` with the counting ``dot`` shim on PATH."""
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, pythonpath: Path | None = None) -> None:
         self.work = work
         real_dot = shutil.which("dot")
         if real_dot is None:
@@ -140,6 +140,8 @@ class Runner:
         self.env["PATH"] = f"{shim_dir}{os.pathsep}{self.env.get('PATH', '')}"
         self.env["NO_MKDOCS_2_WARNING"] = "1"
         self.env["PYTHONHASHSEED"] = "0"
+        if pythonpath is not None:
+            self.env["PYTHONPATH"] = str(pythonpath)
         self.count = 0
 
     def measure(self, name: str, cmd: list[str], *, check: bool = True) -> dict[str, Any]:
@@ -214,8 +216,11 @@ def site_stats(site: Path) -> dict[str, Any]:
     }
 
 
-def run(units: int, work: Path, seed: int = 1, cycles: int = 2) -> dict[str, Any]:
-    """Generate the org under ``work`` and measure everything; return metrics."""
+def run(
+    units: int, work: Path, seed: int = 1, cycles: int = 2, pythonpath: Path | None = None
+) -> dict[str, Any]:
+    """Generate the org under ``work`` and measure everything; return metrics.
+    ``pythonpath``: import okrsite from there (e.g. an exported commit)."""
     synth = _load_synth()
     if work.exists():
         shutil.rmtree(work)
@@ -235,7 +240,7 @@ def run(units: int, work: Path, seed: int = 1, cycles: int = 2) -> dict[str, Any
         for p in full_config["plugins"]
         if isinstance(p, dict) and "okrsite" in p
     )
-    runner = Runner(work)
+    runner = Runner(work, pythonpath)
 
     check = runner.measure("check", [*_okrsite(), "check", "--content", "content"], check=False)
     if check["returncode"] not in (0, 1) or "Traceback" in check["stderr"]:
@@ -339,12 +344,14 @@ def table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def profile(work: Path, out: Path, top: int = 25) -> str:
+def profile(work: Path, out: Path, top: int = 25, pythonpath: Path | None = None) -> str:
     """cProfile the full build (cold graph cache) and summarise where time goes."""
     import pstats
 
     shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     subprocess.run(
         [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build", "-q",
          "-f", "mkdocs.yml", "-d", "site"],
@@ -392,11 +399,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="work directory (kept); default: a temp dir")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
     parser.add_argument("--profile", type=Path, help="also cProfile the full build to FILE")
+    parser.add_argument(
+        "--pythonpath", type=Path,
+        help="import okrsite from DIR instead of the installed package, e.g. a commit "
+        "exported with `git archive` while the working tree is being edited",
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix=f"okrsite-bench-{args.units}-"))
     try:
-        metrics = run(args.units, work.resolve(), seed=args.seed, cycles=args.cycles)
-        summary = profile(work.resolve(), args.profile.resolve()) if args.profile else None
+        pythonpath = args.pythonpath.resolve() if args.pythonpath else None
+        metrics = run(args.units, work.resolve(), seed=args.seed, cycles=args.cycles,
+                      pythonpath=pythonpath)
+        summary = (
+            profile(work.resolve(), args.profile.resolve(), pythonpath=pythonpath)
+            if args.profile else None
+        )
     except BenchError as err:
         print(f"benchmark failed: {err}", file=sys.stderr)
         return 1
