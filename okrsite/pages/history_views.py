@@ -54,8 +54,16 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
             lines.append(
                 f"<p><strong>{html_text(title)}</strong> · {html_text(upcoming.label)}</p>"
             )
+    milestones = cadence.timeline(cycle.definition, settings, now)
+    coming = next((m for m in milestones if m.state == "future"), None)
+    if coming is not None:
+        lines.append(
+            f'<p class="okr-phase__next">Next: <time>{html_text(_when(coming.at))}</time> · '
+            f"{html_text(coming.label)}</p>"
+        )
+    lines.append('<details class="okr-timeline-details"><summary>Cadence timeline</summary>')
     lines.append('<ol class="okr-timeline">')
-    for milestone in cadence.timeline(cycle.definition, settings, now):
+    for milestone in milestones:
         marker = " (now)" if milestone.state == "current" else ""
         lines.append(
             f'<li class="okr-timeline__{milestone.state}">'
@@ -63,6 +71,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
             f"{html_text(milestone.label)}{marker}</li>"
         )
     lines.append("</ol>")
+    lines.append("</details>")
     lines.append("</div>")
     return Markup("\n" + "\n".join(lines) + "\n")
 
@@ -93,12 +102,11 @@ def recent_changes(
         )
         bits: list[str] = []
         if checkin.value is not None:
-            new = fmt.format_value(checkin.value, kr.unit, kr.prefix)
             if item.previous_value is not None and item.previous_value != checkin.value:
-                old = fmt.format_value(item.previous_value, kr.unit, kr.prefix)
-                bits.append(f"{old} → {new}")
+                seen = [item.previous_value, checkin.value]
+                bits.append(fmt.join_values(seen, kr.unit, kr.prefix))
             else:
-                bits.append(new)
+                bits.append(fmt.format_value(checkin.value, kr.unit, kr.prefix))
         elif checkin.done is not None:
             bits.append(fmt.done_text(checkin.done))
         if checkin.confidence is not None:
