@@ -150,6 +150,12 @@ def honest_text() -> st.SearchStrategy[str]:
     )
 
 
+# Text that YAML 1.1 or 1.2 could read as something else, and YAML punctuation.
+TRICKY_TEXT = [
+    *("yes", "no", "on", "off", "NO", "y", "n", "~", "null", "true", "<<"),
+    *("0777", "1:20", "2026-01-19", "0x1F", "- a", "a: b", "#x", "'", '"', "", " "),
+    *("@x", "%x", "!x", "&x", "*x", "|", ">", "? x", "[", "{"),
+]
 SCALARS = (
     st.none()
     | st.booleans()
@@ -157,38 +163,16 @@ SCALARS = (
     | st.floats(allow_nan=False)
     | st.dates()
     | honest_text()
-    | st.sampled_from(
-        [
-            "yes",
-            "no",
-            "on",
-            "off",
-            "NO",
-            "y",
-            "n",
-            "~",
-            "null",
-            "0777",
-            "1:20",
-            "2026-01-19",
-            "0x1F",
-            "<<",
-            "true",
-            "- a",
-            "a: b",
-            "#x",
-            "'",
-            '"',
-        ]
-    )
+    | st.sampled_from(TRICKY_TEXT)
 )
-PLAIN_DATA = st.recursive(
-    SCALARS,
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(honest_text(), children, max_size=4)
-    ),
-    max_leaves=25,
-)
+
+
+def containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Lists and text-keyed mappings of ``children`` (the recursive step)."""
+    return st.lists(children, max_size=4) | st.dictionaries(honest_text(), children, max_size=4)
+
+
+PLAIN_DATA = st.recursive(SCALARS, containers, max_leaves=25)
 
 
 @FUZZ
