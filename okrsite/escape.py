@@ -18,6 +18,8 @@ import re
 
 from markupsafe import Markup
 
+from okrsite import sanitize
+
 # Characters with a meaning in Markdown, HTML, attr_list, tables or pymdownx
 # inline syntax (==mark==, ^^ins^^, ~~del~~, :emoji:, $math$).
 _MD_SPECIAL = set("\\`*_{}[]()<>#!|~^=:&\"$")
@@ -52,7 +54,7 @@ def md_block(text: object) -> Markup:
         "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
         for p in paragraphs
     )
-    return Markup(f'<div class="okr-text">{body}</div>') if body else Markup("")
+    return Markup(sanitize.clean(f'<div class="okr-text">{body}</div>')) if body else Markup("")
 
 
 def html_text(text: object) -> str:

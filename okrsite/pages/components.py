@@ -10,6 +10,7 @@ import posixpath
 
 from markupsafe import Markup
 
+from okrsite import sanitize
 from okrsite.escape import html_text, md_inline
 from okrsite.model import Scoring
 from okrsite.progress import BAND_LABELS, band, percent
@@ -58,5 +59,5 @@ def external_link(text: str, url: str) -> Markup:
 
 
 def html_block(inner: str, css_class: str) -> Markup:
-    """Wrap trusted HTML (e.g. an SVG we generated) as a raw HTML block."""
-    return Markup(f'\n<div class="{css_class}" markdown="0">\n{inner}\n</div>\n')
+    """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised."""
+    return Markup(f'\n<div class="{css_class}" markdown="0">\n{sanitize.clean(inner)}\n</div>\n')

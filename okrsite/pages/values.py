@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from okrsite import fmt
+from okrsite import fmt, sanitize
 from okrsite.charts import checkin_chart
 from okrsite.escape import html_text
 from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
@@ -106,4 +106,4 @@ def checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
     )
     parts.append("</div>\n")
-    return Markup("\n".join(parts))
+    return Markup(sanitize.clean("\n".join(parts)))
