@@ -183,7 +183,7 @@ def _versions(root: Path, paths: list[str]) -> list[Version]:
         root,
         [
             "log",
-            "--format=%x1e%H%x1f%h%x1f%as%x1f%an",
+            "--format=%x1e%H%x1f%as%x1f%an",
             "--raw",
             "--no-abbrev",
             "--no-renames",
@@ -207,13 +207,18 @@ def _versions(root: Path, paths: list[str]) -> list[Version]:
         commits.append((meta, blob, path))
     commits.reverse()
     blobs = read_blobs(root, [b for _, b, _ in commits if b])
+    shas = [meta[0] for meta, _, _ in commits]
+    # --no-abbrev (full blob ids) also unabbreviates %h: ask for short ids once.
+    listed = run_git(root, ["show", "-s", "--format=%H %h", *shas]).decode() if shas else ""
+    short_of = dict(line.split() for line in listed.splitlines() if line.strip())
+    shorts = [short_of.get(sha, sha[:7]) for sha in shas]
     versions: list[Version] = []
-    for meta, blob, path in commits:
+    for (meta, blob, path), short in zip(commits, shorts, strict=True):
         data = None
         if blob is not None:
             loaded, _issues = parse_unit_file(blobs[blob], path)
             data = loaded.data if loaded is not None else None
-        versions.append(Version(meta[0], meta[1], meta[2], meta[3], data))
+        versions.append(Version(meta[0], short, meta[1], meta[2], data))
     return versions
 
 
