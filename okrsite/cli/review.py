@@ -25,7 +25,7 @@ from okrsite.codeowners import codeowners as make_codeowners
 from okrsite.codeowners import invalid_maintainers
 from okrsite.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
-from okrsite.gitsource import content_path_in_repo, load_git_content
+from okrsite.gitsource import GitError, content_path_in_repo, load_git_content
 from okrsite.model import OkrModel
 from okrsite.redact import redact
 from okrsite.validate import load_model, validate
@@ -160,8 +160,12 @@ def codeowners(content_dir: Path, company_owners: tuple[str, ...]) -> None:
     skipped, with a warning on standard error.
     """
     model = load(content_dir)
+    try:  # CODEOWNERS patterns are relative to the repository root
+        name = content_path_in_repo(content_dir)[1] or content_dir.as_posix()
+    except GitError:
+        name = content_dir.as_posix()
     try:
-        text = make_codeowners(model, content_dir.as_posix(), company_owners)
+        text = make_codeowners(model, name, company_owners)
     except OkrsiteError as err:
         raise fail(err) from None
     for issue in invalid_maintainers(model, company_owners):
