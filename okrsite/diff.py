@@ -798,7 +798,8 @@ def _affected(base: OkrModel | None, head: OkrModel, d: ModelDiff) -> list[Affec
                     add(unit, f"{uc.cycle}: supports {target}, which {what[target]}", uc.unit)
         # Parents that gained or lost a supporter.
         for o in uc.objectives:
-            for kr_or_o in [o, *o.key_results]:
+            items: list[ObjectiveChange | KrChange] = [o, *o.key_results]
+            for kr_or_o in items:
                 for link in [*kr_or_o.links_added, *kr_or_o.links_removed]:
                     add(link.ref.split("/")[0], f"{uc.cycle}: {uc.unit} {link.text}", uc.unit)
             if o.status == "removed" or (o.status == "changed" and o.key_results):
@@ -832,10 +833,10 @@ def _affected(base: OkrModel | None, head: OkrModel, d: ModelDiff) -> list[Affec
         if uid in changed_units and uid not in head.units and base is not None:
             continue
         model = head if uid in head.units or base is None else base
-        unit = model.units.get(uid)
-        if uid != ROOT_UNIT and unit is None:
+        found = model.units.get(uid)
+        if uid != ROOT_UNIT and found is None:
             continue
-        maintainers = list(unit.definition.maintainers) if unit else []
+        maintainers = list(found.definition.maintainers) if found else []
         affected.append(AffectedUnit(uid, model.unit_name(uid), maintainers, sorted(reasons[uid])))
     return affected
 

@@ -55,6 +55,7 @@ def compute_diff(
         base = _model_at(root, base_ref, content_path)
     except ContentError as err:
         base, base_issues = None, err.issues
+    head: OkrModel | None
     try:
         if head_ref is None:
             head = load_model(content_dir)
