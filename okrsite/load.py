@@ -42,6 +42,7 @@ validator can still report the rest of the file in the same run.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
@@ -770,11 +771,11 @@ class Walk:
         display: str,
         parse: Callable[[bytes, str], tuple[LoadedFile | None, list[ContentIssue]]],
     ) -> LoadedFile | None:
-        """Read and parse one file (once)."""
+        """Read and parse one file (once; unchanged bytes are parsed once per process)."""
         raw = self.read_bytes(file_path, display)
         if raw is None:
             return None
-        loaded, issues = parse(raw, display)
+        loaded, issues = _memo_parse(parse, raw, display)
         self.issues.extend(issues)
         return loaded
 
@@ -809,6 +810,30 @@ class Walk:
             if loaded is not None:
                 files[stem] = loaded
         return files
+
+
+_ParseResult = tuple["LoadedFile | None", list[ContentIssue]]
+_PARSE_MEMO: dict[tuple[str, str, bytes], _ParseResult] = {}
+_PARSE_MEMO_LIMIT = 50_000
+
+
+def _memo_parse(
+    parse: Callable[[bytes, str], _ParseResult], raw: bytes, display: str
+) -> _ParseResult:
+    """``parse(raw, display)``, remembered by the file's path and content hash.
+
+    ``mkdocs serve`` rebuilds in the same process after every edit; with
+    thousands of unit files, re-parsing the unchanged ones would dominate the
+    rebuild. The key is the content itself (sha256), so a hit is always the
+    same answer; results are treated as read-only downstream.
+    """
+    key = (display, parse.__name__, hashlib.sha256(raw).digest())
+    found = _PARSE_MEMO.get(key)
+    if found is None:
+        if len(_PARSE_MEMO) >= _PARSE_MEMO_LIMIT:
+            _PARSE_MEMO.clear()
+        found = _PARSE_MEMO[key] = parse(raw, display)
+    return found[0], list(found[1])
 
 
 def load_content(content_dir: Path) -> RawContent:

@@ -102,16 +102,36 @@ def validate(raw: RawContent) -> OkrModel:
 
 
 def _shape(file: LoadedFile | None, schema: type[M], issues: list[ContentIssue]) -> M | None:
-    """Validate one file's data against its schema; attach source locations."""
+    """Validate one file's data against its schema; attach source locations.
+
+    Remembered per loaded file: the loader hands out the same LoadedFile
+    object for unchanged bytes, so ``mkdocs serve`` rebuilds validate only
+    the files that changed. The returned node is shared and must be treated
+    as read-only (``redact`` copies before it changes anything).
+    """
     if file is None:
         return None
+    key = (schema, id(file))
+    found = _SHAPE_MEMO.get(key)
+    if found is None or found[0] is not file:
+        found = (file, *_validate_shape(file, schema))
+        if len(_SHAPE_MEMO) >= 50_000:
+            _SHAPE_MEMO.clear()
+        _SHAPE_MEMO[key] = found
+    issues.extend(found[2])
+    return found[1]  # type: ignore[return-value]
+
+
+_SHAPE_MEMO: dict[tuple[type, int], tuple[LoadedFile, Node | None, list[ContentIssue]]] = {}
+
+
+def _validate_shape(file: LoadedFile, schema: type[M]) -> tuple[M | None, list[ContentIssue]]:
     try:
         node = schema.model_validate(file.data)
     except ValidationError as err:
-        issues.extend(_translate(err, file, schema))
-        return None
+        return None, _translate(err, file, schema)
     _attach_sources(node, file, ())
-    return node
+    return node, []
 
 
 def _translate(
