@@ -40,12 +40,24 @@ def quiet_env() -> dict[str, str]:
 
 
 def shoot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as ``test-artifacts/screenshots/<name>-<scheme>.png``."""
+    """Save the whole page as ``test-artifacts/screenshots/<name>-<scheme>.png``.
+
+    The viewport is stretched to the page's height for the shot (then restored),
+    so Material's sticky header sits at the top instead of mid-page.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme') || 'default'")
     label = "dark" if scheme == "slate" else "light"
     path = SCREENSHOTS / f"{name}-{label}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, 200), 8000)})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(100)
+    try:
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
     return path
 
 

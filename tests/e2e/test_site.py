@@ -90,10 +90,11 @@ def test_unit_directory_lists_every_unit(page: Page) -> None:
     shoot(page, "units")
 
 
-def test_navigate_to_team_page_shows_krs_bars_and_checkins(page: Page) -> None:
+def test_navigate_to_team_page_shows_krs_bars_and_checkin_charts(page: Page) -> None:
     """Clicking the Q4 2026 tab and then Onboarding in the sidebar opens the team page,
     which shows every KR as a heading with a progress bar and start → current → target,
-    and each KR's check-in history (one row per check-in)."""
+    a visible check-in chart per KR (an SVG image titled with the KR, one point per
+    check-in), and the check-in history table (one row per check-in)."""
     model = demo_model()
     okrs = model.cycles[CYCLE].okrs["product-onboarding"]
     page.goto("/")
@@ -112,6 +113,18 @@ def test_navigate_to_team_page_shows_krs_bars_and_checkins(page: Page) -> None:
         expect(line.locator(".okr-progress")).to_be_visible()
         expect(line).to_contain_text("→")
     expect(page.get_by_text("40% → 62% → 75%")).to_be_visible()
+
+    charts = page.locator("article svg.okr-chart")
+    with_values = [kr for kr in krs if any(c.value is not None for c in kr.checkins)]
+    expect(charts).to_have_count(len(with_values))
+    for kr, chart in zip(with_values, charts.all(), strict=True):
+        expect(chart).to_be_visible()
+        expect(chart).to_have_attribute("role", "img")
+        expect(chart.locator("title")).to_have_text(kr.title)
+        points = chart.locator("polyline.okr-chart__value").get_attribute("points") or ""
+        assert len(points.split()) == len([c for c in kr.checkins if c.value is not None])
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 40, box
 
     history = page.locator("details.okr-checkins")
     with_checkins = [kr for kr in krs if kr.checkins]
@@ -183,12 +196,13 @@ CONTRAST_JS = """
     const shapes = [...svg.querySelectorAll("polygon, path, rect, ellipse, circle")]
       .filter((s) => { const c = parse(getComputedStyle(s).fill); return c && c.a > 0.5; });
     const inks = [...svg.querySelectorAll("text")].map((t) => ({el: t, paint: "fill"}))
-      .concat([...svg.querySelectorAll("polyline, line, path")]
-        .filter((s) => s.closest("[class*=okr-chart]") && getComputedStyle(s).stroke !== "none")
+      .concat([...svg.querySelectorAll(".okr-chart__value, .okr-chart__target")]
         .map((s) => ({el: s, paint: "stroke"})));
     for (const {el, paint} of inks) {
-      const ink = parse(getComputedStyle(el)[paint]);
+      const style = getComputedStyle(el);
+      const ink = parse(style[paint]);
       if (!ink || ink.a === 0) continue;
+      ink.a *= Number(style[paint + "Opacity"]) * Number(style.opacity);
       const box = el.getBBox();
       const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
       let bg = null;
@@ -200,8 +214,11 @@ CONTRAST_JS = """
         }
       }
       bg = bg || pageBackground(svg);
-      results.push({what: paint + " of " + el.tagName + ": " + (el.textContent || "").trim(),
-                    ratio: ratio(ink, bg)});
+      const seen = {r: ink.r * ink.a + bg.r * (1 - ink.a), g: ink.g * ink.a + bg.g * (1 - ink.a),
+                    b: ink.b * ink.a + bg.b * (1 - ink.a)};
+      results.push({what: paint + " of " + el.tagName + "." + el.getAttribute("class") + ": "
+                    + (el.textContent || "").trim(), chart: !!el.closest(".okr-chart"),
+                    ratio: ratio(seen, bg)});
     }
   }
   return results;
@@ -209,16 +226,39 @@ CONTRAST_JS = """
 """
 
 
+def test_quality_page_lists_findings(page: Page) -> None:
+    """The cycle's Quality page, opened from the sidebar, says how many findings there
+    are, lists exactly that many (each with a severity chip and a rule link), and
+    includes the demo's planted ones: an activity KR and an objective without owner."""
+    page.goto(f"/{CYCLE}/")
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="Quality").click()
+    expect(page).to_have_url(re.compile(rf"/{CYCLE}/quality/$"))
+    expect(page.locator("h1")).to_have_text(heading("Quality · Q4 2026"))
+    summary = page.locator("article > p").first.inner_text()
+    counts = [int(n) for n in re.findall(r"(\d+) (?:errors?|warnings?|info)", summary)]
+    assert counts and sum(counts) > 0, summary
+    findings = page.locator("article li").filter(has=page.locator("[class*=okr-finding--]"))
+    expect(findings).to_have_count(sum(counts))
+    expect(findings.filter(has_text="OKR001").filter(has_text="Hire 3 SDRs")).to_have_count(1)
+    expect(findings.filter(has_text="OKR003")).to_have_count(1)
+    for item in findings.all():
+        expect(item.locator('a[href*="rules/#okr"]')).to_have_count(1)
+    shoot(page, "quality")
+
+
 @pytest.mark.parametrize("path", [f"/{CYCLE}/", f"/{CYCLE}/product-onboarding/"])
 def test_dark_mode_graphs_and_charts_are_legible(page: Page, path: str) -> None:
-    """After toggling the palette to dark, every text of the alignment graph (and every
-    chart line and label, where charts are drawn) contrasts with what is behind it by
-    at least 3:1 (WCAG relative luminance)."""
+    """After toggling the palette to dark, every text of the alignment graph, and the
+    value line, target line and labels of every check-in chart (on the team page),
+    contrasts with what is behind it by at least 3:1 (WCAG relative luminance, with
+    the element's opacity blended in)."""
     page.goto(path)
     switch_to_dark(page)
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
     results = page.evaluate(CONTRAST_JS, "article svg")
-    assert len(results) > 10, results
+    assert len([r for r in results if not r["chart"]]) > 10, results
+    if path.endswith("product-onboarding/"):
+        assert len([r for r in results if r["chart"]]) >= 6, results
     poor = [r for r in results if r["ratio"] < MIN_CONTRAST]
     assert not poor, poor
     name = "overview" if path == f"/{CYCLE}/" else "team"
