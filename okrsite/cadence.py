@@ -270,6 +270,8 @@ def phase(cycle: CycleDef, cadence: Cadence, now: dt.datetime) -> Phase:
     if week is not None:
         week = min(week, weeks)
     first = sched.windows[0]
+    start: dt.datetime | None
+    end: dt.datetime | None
     if now < first.start:
         key: PhaseKey = "upcoming"
         start, end = None, first.start

@@ -161,6 +161,29 @@ def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
     }
 
 
+def _unit_okrs_json(model: OkrModel, okrs: UnitOkrs) -> dict[str, Any]:
+    content = okrs.content
+    return {
+        "unit": okrs.unit_id,
+        "status": content.status,
+        "locked_on": content.locked_on.isoformat() if content.locked_on else None,
+        "source": okrs.path,
+        "private_objectives": okrs.private_count,
+        "objectives": [_objective_json(o, model) for o in _public_objectives(okrs)],
+        "health_metrics": [
+            {
+                "title": m.title,
+                "target": m.target,
+                "current": m.current,
+                "status": m.status,
+                "owner": m.owner,
+                "note": m.note,
+            }
+            for m in content.health_metrics
+        ],
+    }
+
+
 def okrs_data(model: OkrModel) -> dict[str, Any]:
     """The ``okrs.json`` document as Python data (see the module docstring)."""
     company = model.company
@@ -199,32 +222,7 @@ def okrs_data(model: OkrModel) -> dict[str, Any]:
                 "start": cycle.definition.start.isoformat(),
                 "end": cycle.definition.end.isoformat(),
                 "units": [
-                    {
-                        "unit": unit_id,
-                        "status": cycle.okrs[unit_id].content.status,
-                        "locked_on": (
-                            cycle.okrs[unit_id].content.locked_on.isoformat()
-                            if cycle.okrs[unit_id].content.locked_on
-                            else None
-                        ),
-                        "source": cycle.okrs[unit_id].path,
-                        "private_objectives": cycle.okrs[unit_id].private_count,
-                        "objectives": [
-                            _objective_json(o, model)
-                            for o in _public_objectives(cycle.okrs[unit_id])
-                        ],
-                        "health_metrics": [
-                            {
-                                "title": m.title,
-                                "target": m.target,
-                                "current": m.current,
-                                "status": m.status,
-                                "owner": m.owner,
-                                "note": m.note,
-                            }
-                            for m in cycle.okrs[unit_id].content.health_metrics
-                        ],
-                    }
+                    _unit_okrs_json(model, cycle.okrs[unit_id])
                     for unit_id in _unit_order(model, cycle)
                 ],
             }

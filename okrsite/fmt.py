@@ -23,6 +23,7 @@ Output is plain text: escape it for the target language (``okrsite.escape``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from okrsite.model import Confidence, KeyResult
@@ -67,7 +68,7 @@ def format_value(value: float | None, unit: str | None = None, prefix: str | Non
     return text
 
 
-def join_values(values: list[float | None], unit: str | None, prefix: str | None) -> str:
+def join_values(values: Sequence[float | None], unit: str | None, prefix: str | None) -> str:
     """Values joined by arrows, with the unit once at the end when it is a word."""
     if unit and not prefix and not attaches(unit):
         parts = [format_value(v) for v in values]
@@ -166,7 +167,7 @@ def confidence_band(confidence: Confidence | None) -> Band:
 def confidence_label(confidence: Confidence | None) -> str:
     """``0.7 (high)``, ``medium``, or ``no forecast``."""
     level = confidence_level(confidence)
-    if level is None:
+    if level is None or confidence is None:
         return "no forecast"
     if isinstance(confidence, str):
         return level

@@ -201,7 +201,7 @@ def profile_history(
             (
                 doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),
                 progress_bar(objective_progress(o), scoring, graded=record.graded),
-                o.outcome or "",
+                str(o.outcome or ""),
             )
             for o in okrs.public_objectives
         ]
