@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
@@ -59,6 +62,32 @@ def _plugin_env(today: str | None, audience: str | None, graphs: bool) -> Iterat
                 os.environ[key] = value
 
 
+def _source_date_epoch(today: str | None, config: Any) -> str | None:
+    """``SOURCE_DATE_EPOCH`` for MkDocs, so builds are byte-identical.
+
+    MkDocs dates every generated page (sitemap ``<lastmod>``, the gzip
+    header of ``sitemap.xml.gz``) with the wall clock unless
+    ``SOURCE_DATE_EPOCH`` is set. We set it (unless the caller already did)
+    to midnight UTC of the build's "today": ``--today``, else the plugin's
+    ``today`` option, else the date of the last git commit of the project.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return None
+    plugin = config.plugins.get("okrsite") if hasattr(config, "plugins") else None
+    day = today or (getattr(plugin, "config", {}) or {}).get("today")
+    if day:
+        moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC)
+        return str(int(moment.timestamp()))
+    try:
+        stamp = subprocess.run(
+            ["git", "-C", str(Path(config.config_file_path).parent), "log", "-1", "--format=%ct"],
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError, TypeError):
+        return None
+    return stamp if stamp.isdigit() else None
+
+
 def _setup_logging() -> None:
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_okrsite", False) for h in logger.handlers):
@@ -77,7 +106,12 @@ def swap_into_place(built: Path, target: Path) -> None:
         shutil.rmtree(old)
     if target.exists():
         target.rename(old)
-    built.rename(target)
+    try:
+        built.rename(target)
+    except BaseException:
+        if old.exists() and not target.exists():
+            old.rename(target)  # put the previous site back
+        raise
     if old.exists():
         shutil.rmtree(old)
 
@@ -113,14 +147,26 @@ def build(
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.okrsite-", dir=target.parent))
         config.site_dir = str(staging)
+        epoch = _source_date_epoch(today, config)
+        saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         try:
+            if epoch is not None:
+                os.environ["SOURCE_DATE_EPOCH"] = epoch
             mkdocs_build(config)
+            swap_into_place(staging, target)
         except BaseException as err:
             shutil.rmtree(staging, ignore_errors=True)
             if isinstance(err, MkDocsException):
                 raise click.ClickException(str(err).removeprefix("okrsite: ")) from None
+            if isinstance(err, OSError):  # e.g. disk full: explain, no traceback
+                raise click.ClickException(f"could not write the site: {err}") from None
             raise
-    swap_into_place(staging, target)
+        finally:
+            if epoch is not None:
+                if saved_epoch is None:
+                    os.environ.pop("SOURCE_DATE_EPOCH", None)
+                else:
+                    os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
     click.echo(f"Site built in {target}", err=True)
 
 
