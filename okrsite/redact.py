@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from okrsite.model import OkrModel
+from okrsite.model import Cycle, OkrModel, UnitOkrs
 
 Audience = Literal["public", "internal"]
 
@@ -20,56 +20,85 @@ def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
     ``public``: private objectives removed (and references to them dropped),
     people's names removed when ``company.publish_people`` is false.
     ``internal``: everything, unchanged.
+
+    Copy-on-write: only the units that change are deep-copied; the others
+    are shared with ``model`` (validated content is read-only downstream).
+    At company scale a whole deep copy cost more than rendering.
     """
     if audience == "internal":
         return model
-    out = model.model_copy(deep=True)
-    for cycle in out.cycles.values():
-        private_refs: set[str] = set()
+    people = model.company.publish_people
+    cycles: dict[str, Cycle] = {}
+    for cycle_id, cycle in model.cycles.items():
+        private_refs = {
+            f"{unit_id}/{o.id}"
+            for unit_id, okrs in cycle.okrs.items()
+            for o in okrs.objectives
+            if o.is_private
+        }
+        okrs_by_unit: dict[str, UnitOkrs] = {}
         for unit_id, okrs in cycle.okrs.items():
-            kept = []
-            for objective in okrs.content.objectives:
-                if objective.is_private:
-                    private_refs.add(f"{unit_id}/{objective.id}")
-                    okrs.redacted_private += 1
-                else:
-                    kept.append(objective)
-            okrs.content.objectives = kept
-        if private_refs:
-            _drop_refs(out, cycle.id, private_refs)
-        if not out.company.publish_people:
-            _drop_people(out, cycle.id)
-    if not out.company.publish_people:
-        for unit in out.units.values():
+            if people and not _touches(okrs, private_refs):
+                okrs_by_unit[unit_id] = okrs
+                continue
+            copy = okrs.model_copy(deep=True)
+            kept = [o for o in copy.content.objectives if not o.is_private]
+            copy.redacted_private += len(copy.content.objectives) - len(kept)
+            copy.content.objectives = kept
+            _drop_refs(copy, private_refs)
+            if not people:
+                _drop_people(copy)
+            okrs_by_unit[unit_id] = copy
+        cycles[cycle_id] = cycle.model_copy(update={"okrs": okrs_by_unit})
+    units = model.units
+    if not people:
+        units = {unit_id: unit.model_copy(deep=True) for unit_id, unit in units.items()}
+        for unit in units.values():
             unit.definition.lead = None
-    return out
+    return model.model_copy(update={"cycles": cycles, "units": units})
+
+
+def _touches(okrs: UnitOkrs, private_refs: set[str]) -> bool:
+    """Whether redaction changes this unit: it has private objectives or links to one."""
+    if not private_refs:
+        return False
+    for objective in okrs.objectives:
+        if objective.is_private or any(_points_to(r, private_refs) for r in objective.aligns_to):
+            return True
+        if any(_points_to(r, private_refs) for r in objective.related):
+            return True
+        for kr in objective.key_results:
+            if any(_points_to(r, private_refs) for r in (*kr.contributes_to, *kr.related)):
+                return True
+    return False
 
 
 def _points_to(ref: str, private_refs: set[str]) -> bool:
     return "/".join(ref.split("/")[:2]) in private_refs
 
 
-def _drop_refs(model: OkrModel, cycle_id: str, private_refs: set[str]) -> None:
-    for okrs in model.cycles[cycle_id].okrs.values():
+def _drop_refs(okrs: UnitOkrs, private_refs: set[str]) -> None:
+    """Remove references to private objectives from a copied unit."""
+    if private_refs:
         for objective in okrs.content.objectives:
-            objective.aligns_to = [
-                r for r in objective.aligns_to if not _points_to(r, private_refs)
-            ]
-            objective.related = [r for r in objective.related if not _points_to(r, private_refs)]
+            objective.aligns_to = _kept(objective.aligns_to, private_refs)
+            objective.related = _kept(objective.related, private_refs)
             for kr in objective.key_results:
-                kr.contributes_to = [
-                    r for r in kr.contributes_to if not _points_to(r, private_refs)
-                ]
-                kr.related = [r for r in kr.related if not _points_to(r, private_refs)]
+                kr.contributes_to = _kept(kr.contributes_to, private_refs)
+                kr.related = _kept(kr.related, private_refs)
 
 
-def _drop_people(model: OkrModel, cycle_id: str) -> None:
-    for okrs in model.cycles[cycle_id].okrs.values():
-        for metric in okrs.content.health_metrics:
-            metric.owner = None
-        for objective in okrs.content.objectives:
-            objective.owner = None
-            for kr in objective.key_results:
-                kr.owner = None
-                for checkin in kr.checkins:
-                    checkin.author = None
+def _kept(refs: list[str], private_refs: set[str]) -> list[str]:
+    return [r for r in refs if not _points_to(r, private_refs)]
+
+
+def _drop_people(okrs: UnitOkrs) -> None:
+    """Remove people's names from a copied unit."""
+    for metric in okrs.content.health_metrics:
+        metric.owner = None
+    for objective in okrs.content.objectives:
+        objective.owner = None
+        for kr in objective.key_results:
+            kr.owner = None
+            for checkin in kr.checkins:
+                checkin.author = None

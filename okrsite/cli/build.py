@@ -81,20 +81,28 @@ def _source_date_epoch(today: str | None, config: Any) -> str | None:
     try:
         stamp = subprocess.run(
             ["git", "-C", str(Path(config.config_file_path).parent), "log", "-1", "--format=%ct"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError, TypeError):
         return None
     return stamp if stamp.isdigit() else None
 
 
+class _ClickHandler(logging.Handler):
+    """MkDocs log records to stderr via click, resolved at each record (so a
+    test runner's captured stream is used, not the one at set-up time)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname:<7} -  {record.getMessage()}", err=True)
+
+
 def _setup_logging() -> None:
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_okrsite", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler._okrsite = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    if not any(isinstance(h, _ClickHandler) for h in logger.handlers):
+        logger.addHandler(_ClickHandler())
     logger.setLevel(logging.INFO)
     logger.propagate = False
 

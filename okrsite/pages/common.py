@@ -38,7 +38,7 @@ def company_objectives(model: OkrModel, cycle: Cycle, from_doc: str) -> list[Obj
     graded = okrs.content.status == "graded"
     page = urls.unit_page(cycle.id, ROOT_UNIT)
     lines = []
-    for objective in okrs.public_objectives:
+    for objective in okrs.objectives:
         line = ObjectiveLine(
             link=doc_link(objective.title, from_doc, page, urls.objective_anchor(objective.id)),
             progress=progress_bar(objective_progress(objective), scoring, graded=graded),
@@ -76,14 +76,12 @@ def _ratio(part: int, whole: int) -> str:
 
 def coverage_stats(model: OkrModel, cycle: Cycle, index: AlignmentIndex) -> CoverageStats:
     """Headline numbers: counts and how much of the company's KRs are supported."""
-    objectives = [
-        (unit_id, o) for unit_id, okrs in cycle.okrs.items() for o in okrs.public_objectives
-    ]
+    objectives = [(unit_id, o) for unit_id, okrs in cycle.okrs.items() for o in okrs.objectives]
     key_results = sum(len(o.key_results) for _, o in objectives)
     company = cycle.okrs.get(ROOT_UNIT)
     company_krs = [
         OkrRef(ROOT_UNIT, o.id, kr.id)
-        for o in (company.public_objectives if company else [])
+        for o in (company.objectives if company else [])
         for kr in o.key_results
     ]
     supported = sum(1 for ref in company_krs if index.supporters(ref))

@@ -59,5 +59,12 @@ def external_link(text: str, url: str) -> Markup:
 
 
 def html_block(inner: str, css_class: str) -> Markup:
-    """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised."""
-    return Markup(f'\n<div class="{css_class}" markdown="0">\n{sanitize.clean(inner)}\n</div>\n')
+    """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised.
+
+    Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
+    they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
+    """
+    focus = ' tabindex="0"' if "okr-graph" in css_class.split() else ""
+    return Markup(
+        f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
+    )

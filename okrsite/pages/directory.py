@@ -35,8 +35,8 @@ def render_directory(
     for unit in model.units.values():
         okrs = cycle.okrs.get(unit.id)
         current = (
-            progress_bar(unit_progress(okrs), model.company.scoring)
-            if okrs and okrs.public_objectives
+            progress_bar(unit_progress(okrs, include_private=True), model.company.scoring)
+            if okrs and okrs.objectives
             else Markup("no OKRs")
         )
         rows.append(
@@ -83,8 +83,10 @@ def render_profile(
             {
                 "link": doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit_id)),
                 "status": status_chip(okrs.content.status) if okrs else "no OKRs",
-                "objectives": len(okrs.public_objectives) if okrs else 0,
-                "progress": progress_bar(unit_progress(okrs), model.company.scoring, graded=graded)
+                "objectives": len(okrs.objectives) if okrs else 0,
+                "progress": progress_bar(
+                    unit_progress(okrs, include_private=True), model.company.scoring, graded=graded
+                )
                 if okrs
                 else "",
             }

@@ -27,7 +27,7 @@ def render_home(ctx: SiteContext) -> str:
     cycle = model.cycles[ctx.current_cycle_id]
     now = dt.datetime.combine(ctx.today, dt.time(0, 0))
     phase = cadence.phase(cycle.definition, model.company.cadence, now)
-    index = AlignmentIndex.build(cycle)
+    index = AlignmentIndex.build(cycle, include_private=True)
     directory = []
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:

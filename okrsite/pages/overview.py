@@ -28,7 +28,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
 def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None) -> str:
     """Markdown of a cycle's overview page (pure)."""
     doc = urls.cycle_overview(cycle.id)
-    index = AlignmentIndex.build(cycle)
+    index = AlignmentIndex.build(cycle, include_private=True)
     scoring = model.company.scoring
     company = cycle.okrs.get(ROOT_UNIT)
     graded = company is not None and company.content.status == "graded"
@@ -45,7 +45,7 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
 
     coverage = []
     orphans = []
-    for objective in company.public_objectives if company else []:
+    for objective in company.objectives if company else []:
         for kr in objective.key_results:
             ref = OkrRef(ROOT_UNIT, objective.id, kr.id)
             supporters = index.supporters(ref)
@@ -73,7 +73,7 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
         if okrs is None:
             continue
         if unit_id != ROOT_UNIT:
-            for objective in okrs.public_objectives:
+            for objective in okrs.objectives:
                 krs = [kr.id for kr in objective.key_results]
                 if not index.objective_serves_anything(unit_id, objective.id, krs):
                     unaligned.append(link(OkrRef(unit_id, objective.id)))
@@ -82,10 +82,12 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
                 "link": doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id)),
                 "kind": kind,
                 "status": status_chip(okrs.content.status),
-                "objectives": len(okrs.public_objectives),
-                "key_results": sum(len(o.key_results) for o in okrs.public_objectives),
+                "objectives": len(okrs.objectives),
+                "key_results": sum(len(o.key_results) for o in okrs.objectives),
                 "progress": progress_bar(
-                    unit_progress(okrs), scoring, graded=okrs.content.status == "graded"
+                    unit_progress(okrs, include_private=True),
+                    scoring,
+                    graded=okrs.content.status == "graded",
                 ),
             }
         )

@@ -1,4 +1,8 @@
-"""The page of one unit's OKRs in one cycle (the company's own too)."""
+"""The page of one unit's OKRs in one cycle (the company's own too).
+
+Pages show every objective the model holds: public builds receive a model
+already redacted (``redact.py``), internal builds show private ones, marked.
+"""
 
 from __future__ import annotations
 
@@ -73,13 +77,18 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     model = ctx.model
     findings = site_findings(ctx)
     for cycle in model.cycles.values():
-        index = AlignmentIndex.build(cycle)
+        index = AlignmentIndex.build(cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             path = urls.unit_page(cycle.id, unit_id)
             yield GeneratedFile(
                 path,
                 render_unit_page(
-                    model, cycle, unit_id, index, ctx.options, ctx.graph_svgs.get(path),
+                    model,
+                    cycle,
+                    unit_id,
+                    index,
+                    ctx.options,
+                    ctx.graph_svgs.get(path),
                     badge=unit_badge(findings, cycle.id, unit_id, path),
                 ),
             )
@@ -102,11 +111,13 @@ def render_unit_page(
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
         _objective_view(model, cycle, unit_id, o, index, doc, graded)
-        for o in (okrs.public_objectives if okrs else [])
+        for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
     if okrs is not None:
-        summary_bits.append(str(progress_bar(unit_progress(okrs), scoring, graded=graded)))
+        summary_bits.append(
+            str(progress_bar(unit_progress(okrs, include_private=True), scoring, graded=graded))
+        )
         summary_bits.append(str(status_chip(okrs.content.status)))
     if badge is not None:
         summary_bits.append(str(badge))
@@ -248,8 +259,7 @@ def _meta(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | Non
     bits = [Markup(md_inline(KIND_LABELS[unit.kind]))]
     parent = unit.parent
     bits.append(
-        Markup("in ")
-        + doc_link(model.unit_name(parent), doc, urls.unit_page(cycle.id, parent))
+        Markup("in ") + doc_link(model.unit_name(parent), doc, urls.unit_page(cycle.id, parent))
     )
     if unit.definition.lead:
         bits.append(Markup("Lead: ") + Markup(md_inline(unit.definition.lead)))
@@ -264,9 +274,7 @@ def _children(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup |
         child_ids = list(model.units[unit_id].children)
     if not child_ids:
         return None
-    links = [
-        doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in child_ids
-    ]
+    links = [doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in child_ids]
     return Markup(" · ").join(links)
 
 
