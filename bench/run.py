@@ -47,16 +47,18 @@ import yaml
 
 BENCH_DIR = Path(__file__).resolve().parent
 
-# Runs a command, then writes its wall time and peak RSS (KiB on Linux) as JSON.
+# Runs a command, then writes its wall time, CPU time (user + system, the
+# whole process tree) and peak RSS (KiB on Linux) as JSON.
 _WRAPPER = """\
 import json, resource, subprocess, sys, time
 out, cmd = sys.argv[1], sys.argv[2:]
 t0 = time.perf_counter()
 proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 seconds = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(out, "w") as f:
-    json.dump({"seconds": seconds, "rss_kb": rss, "returncode": proc.returncode,
+    json.dump({"seconds": seconds, "rss_kb": usage.ru_maxrss,
+               "cpu_seconds": usage.ru_utime + usage.ru_stime, "returncode": proc.returncode,
                "stderr": proc.stderr.decode("utf-8", "replace")[-4000:]}, f)
 """
 
@@ -71,7 +73,11 @@ exec {real} "$@"
 TARGETS: list[tuple[str, int | None, float]] = [
     ("full_build_s", 1000, 12.0),
     ("full_build_s", 5000, 90.0),
+    ("full_build_cpu_s", 1000, 12.0),
+    ("full_build_cpu_s", 5000, 90.0),
+    ("check_cpu_s", 1000, 2.0),
     ("ratio", 1000, 1.3),
+    ("ratio_cpu", 1000, 1.3),
     ("check_s", 1000, 2.0),
     ("largest_page_kb", None, 80.0),
     ("full_build_rss_mb", 1000, 500.0),
@@ -89,16 +95,23 @@ ROWS: list[tuple[str, str, str]] = [
     ("content_mb", "Content size", "{:.1f} MB"),
     ("synth_s", "Generate synthetic org (bench/synth.py)", "{:.2f} s"),
     ("check_s", "`okrsite check`", "{:.2f} s"),
+    ("check_cpu_s", "`okrsite check`, CPU", "{:.2f} s"),
     ("check_rss_mb", "`okrsite check` peak RSS", "{:.0f} MB"),
     ("generate_s", "`okrsite generate` (docs tree to disk, graphs cold)", "{:.2f} s"),
+    ("generate_cpu_s", "`okrsite generate`, CPU", "{:.2f} s"),
+    ("generate_rss_mb", "`okrsite generate` peak RSS", "{:.0f} MB"),
     ("floor_build_s", "Floor: plain `mkdocs build` of the same Markdown", "{:.2f} s"),
+    ("floor_build_cpu_s", "Floor, CPU", "{:.2f} s"),
     ("floor_build_rss_mb", "Floor peak RSS", "{:.0f} MB"),
     ("full_build_s", "Full okrsite build (`mkdocs build` + plugin, cold cache)", "{:.2f} s"),
+    ("full_build_cpu_s", "Full build, CPU", "{:.2f} s"),
     ("full_build_rss_mb", "Full build peak RSS", "{:.0f} MB"),
-    ("ratio", "Ratio full / floor", "{:.2f}×"),
+    ("ratio", "Ratio full / floor (wall)", "{:.2f}×"),
+    ("ratio_cpu", "Ratio full / floor (CPU)", "{:.2f}×"),
     ("full_dot_renders", "`dot` renders, full build", "{:,}"),
     ("full_dot_processes", "`dot` processes (incl. `-V`), full build", "{:,}"),
     ("rebuild_s", "No-change rebuild (warm graph cache)", "{:.2f} s"),
+    ("rebuild_cpu_s", "No-change rebuild, CPU", "{:.2f} s"),
     ("rebuild_dot_renders", "`dot` renders, rebuild", "{:,}"),
     ("rebuild_dot_processes", "`dot` processes (incl. `-V`), rebuild", "{:,}"),
     ("html_pages", "HTML pages", "{:,}"),
@@ -162,6 +175,7 @@ class Runner:
         calls = [line for line in log.read_text(encoding="utf-8").splitlines()]
         return {
             "seconds": result["seconds"],
+            "cpu_seconds": result["cpu_seconds"],
             "rss_mb": result["rss_kb"] / 1024,
             "returncode": result["returncode"],
             "dot_processes": len(calls),
@@ -216,11 +230,26 @@ def site_stats(site: Path) -> dict[str, Any]:
     }
 
 
+STEPS = ("check", "generate", "floor", "full", "rebuild")
+
+
 def run(
-    units: int, work: Path, seed: int = 1, cycles: int = 2, pythonpath: Path | None = None
+    units: int,
+    work: Path,
+    seed: int = 1,
+    cycles: int = 2,
+    pythonpath: Path | None = None,
+    steps: tuple[str, ...] = STEPS,
 ) -> dict[str, Any]:
-    """Generate the org under ``work`` and measure everything; return metrics.
-    ``pythonpath``: import okrsite from there (e.g. an exported commit)."""
+    """Generate the org under ``work`` and measure ``steps``; return metrics.
+
+    ``pythonpath``: import okrsite from there (e.g. an exported commit).
+    Times are wall clock (``*_s``) and CPU, user + system of the whole process
+    tree (``*_cpu_s``): on a shared machine CPU time is the steadier number.
+    The floor needs ``generate``.
+    """
+    if "floor" in steps and "generate" not in steps:
+        raise BenchError("the floor step needs the generate step")
     synth = _load_synth()
     if work.exists():
         shutil.rmtree(work)
@@ -242,51 +271,62 @@ def run(
     )
     runner = Runner(work, pythonpath)
 
-    check = runner.measure("check", [*_okrsite(), "check", "--content", "content"], check=False)
-    if check["returncode"] not in (0, 1) or "Traceback" in check["stderr"]:
-        raise BenchError(f"okrsite check crashed:\n{check['stderr']}")
-    metrics.update(
-        check_s=check["seconds"], check_rss_mb=check["rss_mb"], check_exit=check["returncode"]
-    )
+    def record(prefix: str, result: dict[str, Any]) -> None:
+        metrics[f"{prefix}_s"] = result["seconds"]
+        metrics[f"{prefix}_cpu_s"] = result["cpu_seconds"]
+        metrics[f"{prefix}_rss_mb"] = result["rss_mb"]
+
+    if "check" in steps:
+        check = runner.measure(
+            "check", [*_okrsite(), "check", "--content", "content"], check=False
+        )
+        if check["returncode"] not in (0, 1) or "Traceback" in check["stderr"]:
+            raise BenchError(f"okrsite check crashed:\n{check['stderr']}")
+        record("check", check)
+        metrics["check_exit"] = check["returncode"]
 
     floor = work / "floor"
-    gen = runner.measure(
-        "generate",
-        [*_okrsite(), "generate", "--content", "content", "--out", str(floor / "docs"),
-         "--nav-file", str(floor / "nav.yml"), "--cache-dir", str(floor / ".cache"),
-         "--today", str(today)],
-    )
-    metrics.update(generate_s=gen["seconds"], generate_dot_renders=gen["dot_renders"])
-    nav = yaml.safe_load((floor / "nav.yml").read_text(encoding="utf-8"))["nav"]
-    (floor / "mkdocs.yml").write_text(
-        yaml.safe_dump(floor_config(full_config, floor / "docs", nav), allow_unicode=True,
-                       sort_keys=False),
-        encoding="utf-8",
-    )
-    base = runner.measure(
-        "floor", [*_mkdocs(), "build", "-q", "-f", str(floor / "mkdocs.yml"),
-                  "-d", str(floor / "site")],
-    )
-    metrics.update(floor_build_s=base["seconds"], floor_build_rss_mb=base["rss_mb"])
-    metrics["floor_output_mb"] = site_stats(floor / "site")["output_mb"]
+    if "generate" in steps:
+        gen = runner.measure(
+            "generate",
+            [*_okrsite(), "generate", "--content", "content", "--out", str(floor / "docs"),
+             "--nav-file", str(floor / "nav.yml"), "--cache-dir", str(floor / ".cache"),
+             "--today", str(today)],
+        )
+        record("generate", gen)
+        metrics["generate_dot_renders"] = gen["dot_renders"]
 
-    shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
+    if "floor" in steps:
+        nav = yaml.safe_load((floor / "nav.yml").read_text(encoding="utf-8"))["nav"]
+        (floor / "mkdocs.yml").write_text(
+            yaml.safe_dump(floor_config(full_config, floor / "docs", nav), allow_unicode=True,
+                           sort_keys=False),
+            encoding="utf-8",
+        )
+        base = runner.measure(
+            "floor", [*_mkdocs(), "build", "-q", "-f", str(floor / "mkdocs.yml"),
+                      "-d", str(floor / "site")],
+        )
+        record("floor_build", base)
+        metrics["floor_output_mb"] = site_stats(floor / "site")["output_mb"]
+
     build_cmd = [*_mkdocs(), "build", "-q", "-f", "mkdocs.yml", "-d", "site"]
-    full = runner.measure("full", build_cmd)
-    metrics.update(
-        full_build_s=full["seconds"],
-        full_build_rss_mb=full["rss_mb"],
-        full_dot_renders=full["dot_renders"],
-        full_dot_processes=full["dot_processes"],
-        ratio=full["seconds"] / base["seconds"],
-    )
-    metrics.update(site_stats(work / "site"))
-    again = runner.measure("rebuild", build_cmd)
-    metrics.update(
-        rebuild_s=again["seconds"],
-        rebuild_dot_renders=again["dot_renders"],
-        rebuild_dot_processes=again["dot_processes"],
-    )
+    if "full" in steps:
+        shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
+        full = runner.measure("full", build_cmd)
+        record("full_build", full)
+        metrics["full_dot_renders"] = full["dot_renders"]
+        metrics["full_dot_processes"] = full["dot_processes"]
+        if "floor_build_s" in metrics:
+            metrics["ratio"] = full["seconds"] / metrics["floor_build_s"]
+            metrics["ratio_cpu"] = full["cpu_seconds"] / metrics["floor_build_cpu_s"]
+        metrics.update(site_stats(work / "site"))
+
+    if "rebuild" in steps:
+        again = runner.measure("rebuild", build_cmd)
+        record("rebuild", again)
+        metrics["rebuild_dot_renders"] = again["dot_renders"]
+        metrics["rebuild_dot_processes"] = again["dot_processes"]
     return metrics
 
 
@@ -333,12 +373,14 @@ def table(metrics: dict[str, Any]) -> str:
     lines = ["| Metric | Value | Target | |", "|---|---:|---:|---|"]
     for key, label, fmt in ROWS:
         value = metrics.get(key)
-        shown = fmt.format(value) if value is not None else "—"
+        shown = fmt.format(value) if value is not None else ""
         limit = _target(key, metrics["units"])
-        if limit is None:
+        if value is None:
+            lines.append(f"| {label} | not measured | | |")
+        elif limit is None:
             lines.append(f"| {label} | {shown} | | |")
         else:
-            ok = value is not None and value <= limit
+            ok = value <= limit
             unit = fmt.format(limit) if "{:," not in fmt else f"{limit:g}"
             lines.append(f"| {label} | {shown} | ≤ {unit} | {'✅' if ok else '❌'} |")
     return "\n".join(lines)
@@ -346,7 +388,6 @@ def table(metrics: dict[str, Any]) -> str:
 
 def profile(work: Path, out: Path, top: int = 25, pythonpath: Path | None = None) -> str:
     """cProfile the full build (cold graph cache) and summarise where time goes."""
-    import pstats
 
     shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -357,18 +398,28 @@ def profile(work: Path, out: Path, top: int = 25, pythonpath: Path | None = None
          "-f", "mkdocs.yml", "-d", "site"],
         cwd=work, env=env, check=True,
     )
+    return summarize_profile(out, top)
+
+
+def summarize_profile(out: Path, top: int = 25) -> str:
+    """Where the time of a profiled build went: stages, then top functions."""
+    import io
+    import pstats
+
     stats = pstats.Stats(str(out))
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = max(ct for (_, _, ct, _, _) in raw.values())
     stages = [
         ("okrsite: load + validate", "okrsite/validate.py", "load_model"),
         ("okrsite: docs tree (pages, nav)", "okrsite/site.py", "build_docs_tree"),
-        ("okrsite: graphs (DOT + dot runs)", "okrsite/graphs.py", "render_svgs"),
+        ("okrsite: graphs, DOT source", "okrsite/graphs.py", "page_graphs"),
+        ("okrsite: graphs, dot runs + SVG clean-up", "okrsite/graphs.py", "render_svgs"),
         ("okrsite: redact", "okrsite/redact.py", "redact"),
         ("mkdocs: Markdown → HTML", "mkdocs/structure/pages.py", "render"),
-        ("mkdocs: page templates (theme, nav)", "mkdocs/commands/build.py", "_build_page"),
-        ("mkdocs: search index", "mkdocs/contrib/search/__init__.py", "on_post_build"),
-        ("mkdocs: search page context", "mkdocs/contrib/search/__init__.py", "on_page_context"),
+        ("mkdocs: page build (template + hooks)", "mkdocs/commands/build.py", "_build_page"),
+        ("jinja2: theme templates (nav)", "jinja2/environment.py", "render"),
+        ("material: search, per page", "material/plugins/search/plugin.py", "on_page_context"),
+        ("material: search, write index", "material/plugins/search/plugin.py", "on_post_build"),
         ("mkdocs: files/nav", "mkdocs/structure/nav.py", "get_navigation"),
     ]
     lines = [f"Total (profiled, single thread view): {total:.1f} s", "",
@@ -380,8 +431,6 @@ def profile(work: Path, out: Path, top: int = 25, pythonpath: Path | None = None
         )
         lines.append(f"| {label} | {cum:.2f} | {100 * cum / total:.0f} % |")
     lines += ["", f"Top {top} functions by internal time:", "```"]
-    import io
-
     buf = io.StringIO()
     pstats.Stats(str(out), stream=buf).sort_stats("tottime").print_stats(top)
     body = buf.getvalue()
@@ -398,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--work", type=Path, help="work directory (kept); default: a temp dir")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS),
+        help=f"comma-separated subset of {','.join(STEPS)} (default: all)",
+    )
     parser.add_argument("--profile", type=Path, help="also cProfile the full build to FILE")
     parser.add_argument(
         "--pythonpath", type=Path,
@@ -408,8 +461,12 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix=f"okrsite-bench-{args.units}-"))
     try:
         pythonpath = args.pythonpath.resolve() if args.pythonpath else None
+        steps = tuple(step for step in args.steps.split(",") if step)
+        unknown = set(steps) - set(STEPS)
+        if unknown:
+            parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
         metrics = run(args.units, work.resolve(), seed=args.seed, cycles=args.cycles,
-                      pythonpath=pythonpath)
+                      pythonpath=pythonpath, steps=steps)
         summary = (
             profile(work.resolve(), args.profile.resolve(), pythonpath=pythonpath)
             if args.profile else None
@@ -422,7 +479,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     info = machine()
     if args.json:
-        print(json.dumps({"machine": info, "metrics": metrics}, indent=2, sort_keys=True))
+        report: dict[str, Any] = {"machine": info, "metrics": metrics}
+        if summary:
+            report["profile"] = summary
+        print(json.dumps(report, indent=2, sort_keys=True))
     else:
         print(
             f"okrsite benchmark, {args.units:,} units, seed {args.seed}, {args.cycles} cycles — "
