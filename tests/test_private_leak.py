@@ -160,14 +160,6 @@ def test_internal_build_contains_private_objective(variant_internal: Path) -> No
     assert leaks(variant_internal, CANARY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (pages/unit.py, lead): render_unit_page lists okrs.public_objectives, so the "
-        "internal build never shows private objectives on unit pages (only in graphs). "
-        "redact() already removes them from public builds: use okrs.objectives there."
-    ),
-)
 def test_internal_build_shows_private_marked(variant_internal: Path) -> None:
     """The internal build shows the private objective and its key results on
     the unit page, marked private."""
