@@ -10,6 +10,10 @@ Hooks used, and why:
   unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
   with every ``file:line:column`` problem, so the build fails (never a
   "successful" build with a log line).
+- ``on_page_context``: give generated pages an explicit, escaped
+  ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
+  and ``striptags`` *unescapes* the nav title we escaped; Material prints
+  ``meta.title`` as is.
 - ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
 
 MkDocs reuses the plugin object across ``serve`` rebuilds, so nothing
@@ -117,6 +121,14 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             )
             config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
         return files
+
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Any, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        if page.file.generated_by is not None and page.title:
+            # page.title is the nav title, HTML-escaped by _escape_titles.
+            page.meta["title"] = page.title
+        return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent

@@ -51,11 +51,15 @@ def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
             okrs_by_unit[unit_id] = copy
         cycles[cycle_id] = cycle.model_copy(update={"okrs": okrs_by_unit})
     units = model.units
+    company = model.company
     if not people:
         units = {unit_id: unit.model_copy(deep=True) for unit_id, unit in units.items()}
         for unit in units.values():
             unit.definition.lead = None
-    return model.model_copy(update={"cycles": cycles, "units": units})
+        company = company.model_copy(deep=True)
+        for candidate in company.candidates:
+            candidate.owner = None
+    return model.model_copy(update={"cycles": cycles, "units": units, "company": company})
 
 
 def _touches(okrs: UnitOkrs, private_refs: set[str]) -> bool:

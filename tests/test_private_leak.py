@@ -206,14 +206,6 @@ def candidate_owners(root: Path) -> set[str]:
     return {c.owner for c in model.company.candidates if c.owner}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (redact.py): with publish_people: false the owners of candidate objectives "
-        "(company.yaml 'candidates') stay in the public build (home page, search index). "
-        "Fix: in redact(), also set candidate.owner = None for out.company.candidates."
-    ),
-)
 def test_publish_people_false_drops_candidate_owners(variant: Path, variant_public: Path) -> None:
     """With ``publish_people: false`` the owners of candidate objectives are not
     published either."""

@@ -526,16 +526,6 @@ def test_sanitiser_keeps_safe_markup() -> None:
     assert clean(html) == html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (mkdocs_plugin.py, lead): Material prints the page <title> as "
-        "{{ page.title | striptags }}; striptags un-escapes the nav titles the plugin "
-        "escaped, so a unit named '</title><script>…' runs a script. Fix: give every "
-        "generated page an escaped meta title (page.meta['title'] = nav title, already "
-        "html-escaped) in on_page_markdown, or escape titles twice for <title> only."
-    ),
-)
 def test_page_title_cannot_break_out(tmp_path: Path) -> None:
     """A unit name that closes <title> and opens <script> stays text in every
     page's <head> (no script element holds the payload)."""
