@@ -16,6 +16,7 @@ from typing import Literal
 from okrsite.model import Cycle
 
 LinkKind = Literal["aligns_to", "contributes_to", "related"]
+_RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,23 @@ class AlignmentIndex:
     @classmethod
     def build(cls, cycle: Cycle, *, include_private: bool = False) -> AlignmentIndex:
         """Index every link in ``cycle``. Links from or to private objectives
-        are left out unless ``include_private`` (public output never shows them)."""
+        are left out unless ``include_private`` (public output never shows them).
+
+        Several page producers ask for the same cycle's index in one build;
+        the last few are remembered by the identity of the cycle object.
+        """
+        key = (id(cycle), include_private)
+        cached = _RECENT.get(key)
+        if cached is not None and cached[0] is cycle:
+            return cached[1]
+        index = cls._build(cycle, include_private=include_private)
+        if len(_RECENT) >= 16:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = (cycle, index)
+        return index
+
+    @classmethod
+    def _build(cls, cycle: Cycle, *, include_private: bool) -> AlignmentIndex:
         private = {
             OkrRef(unit_id, o.id)
             for unit_id, okrs in cycle.okrs.items()

@@ -84,11 +84,22 @@ def test_hostile_strings_are_escaped_in_markdown(tree: DocsTree) -> None:
     # feed.xml) keep titles verbatim in their own escaping, which
     # test_exports.py checks (JSON \\u-escapes <>&, CSV formula injection).
     data_files = (".json", ".csv", ".xml")
-    everything = "\n".join(
-        _as_text(c) for p, c in tree.files.items() if not p.endswith(data_files)
-    )
+    everything = "\n".join(_as_text(c) for p, c in tree.files.items() if not p.endswith(data_files))
     assert "<script>" not in everything
     assert "](javascript:" not in everything
     assert "{: onclick" not in everything
     assert '<a href="javascript:' not in everything
     assert "NPS &#60;script&#62;alert&#40;1&#41;&#60;/script&#62;" in everything
+
+
+def test_relative_path_matches_posixpath() -> None:
+    """The file-system-free relative path equals posixpath.relpath for docs paths."""
+    import itertools
+    import posixpath
+
+    from okrsite.pages.components import relative_path
+
+    docs = ["index.md", "units/index.md", "units/a.md", "2026-Q1/b.md", "x/y/z.md", "units/b/c.md"]
+    for to_doc, from_doc in itertools.product(docs, docs):
+        start = posixpath.dirname(from_doc)
+        assert relative_path(to_doc, start) == posixpath.relpath(to_doc, start or ".")

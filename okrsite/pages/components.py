@@ -16,9 +16,22 @@ from okrsite.model import Scoring
 from okrsite.progress import BAND_LABELS, band, percent
 
 
+def relative_path(to_doc: str, from_dir: str) -> str:
+    """``posixpath.relpath`` for docs paths, without touching the file system
+    (``relpath`` calls ``getcwd`` twice per link: seconds at company scale)."""
+    to_parts = to_doc.split("/")
+    from_parts = from_dir.split("/") if from_dir else []
+    common = 0
+    for a, b in zip(to_parts[:-1], from_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:])
+
+
 def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None) -> Markup:
     """A Markdown link between generated pages (MkDocs resolves and checks it)."""
-    target = posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
+    target = relative_path(to_doc, posixpath.dirname(from_doc))
     if anchor:
         target += f"#{anchor}"
     return Markup(f"[{md_inline(text)}]({target})")

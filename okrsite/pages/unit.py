@@ -75,7 +75,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     from okrsite.pages.quality import site_findings, unit_badge
 
     model = ctx.model
-    findings = site_findings(ctx)
+    findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
+    for finding in site_findings(ctx):
+        findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     for cycle in model.cycles.values():
         index = AlignmentIndex.build(cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
@@ -89,7 +91,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     index,
                     ctx.options,
                     ctx.graph_svgs.get(path),
-                    badge=unit_badge(findings, cycle.id, unit_id, path),
+                    badge=unit_badge(
+                        findings_by_unit.get((cycle.id, unit_id), []), cycle.id, unit_id, path
+                    ),
                 ),
             )
 
