@@ -88,6 +88,8 @@ def test_unit_directory_lists_every_unit(page: Page) -> None:
         link = first_cells.get_by_role("link", name=unit.name, exact=True)
         expect(link).to_have_attribute("href", re.compile(rf"{re.escape(unit_id)}/$"))
     shoot(page, "units")
+    switch_to_dark(page)
+    shoot(page, "units")
 
 
 def test_navigate_to_team_page_shows_krs_bars_and_checkin_charts(page: Page) -> None:
@@ -243,6 +245,8 @@ def test_quality_page_lists_findings(page: Page) -> None:
     expect(findings.filter(has_text="OKR003")).to_have_count(1)
     for item in findings.all():
         expect(item.locator('a[href*="rules/#okr"]')).to_have_count(1)
+    shoot(page, "quality")
+    switch_to_dark(page)
     shoot(page, "quality")
 
 
