@@ -9,6 +9,7 @@ import click
 
 from okrsite import graphs
 from okrsite.cli import main
+from okrsite.cli.common import content_option
 from okrsite.errors import OkrsiteError
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.site import current_cycle_id
@@ -20,14 +21,7 @@ def default_cycle(model: OkrModel, today: dt.date | None = None) -> str:
 
 
 @main.command()
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("content"),
-    show_default=True,
-    help="Content directory (company.yaml, org.yaml, one folder per cycle).",
-)
+@content_option
 @click.option("--cycle", "cycle_id", help="Cycle id, e.g. 2026-Q1 (default: the current cycle).")
 @click.option(
     "--unit",

@@ -14,7 +14,7 @@ from okrsite.pages.common import company_objectives
 from okrsite.pages.components import doc_link, html_block, progress_bar, status_chip
 from okrsite.pages.history_views import summary_view
 from okrsite.pages.render import render
-from okrsite.pages.unit import KIND_LABELS, okr_title
+from okrsite.pages.unit import KIND_LABELS, ref_link
 from okrsite.progress import kr_score, unit_progress
 from okrsite.site import GeneratedFile, SiteContext
 
@@ -34,14 +34,7 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
     graded = company is not None and company.content.status == "graded"
 
     def link(ref: OkrRef) -> Markup:
-        anchor = (
-            urls.objective_anchor(ref.objective)
-            if ref.key_result is None
-            else urls.key_result_anchor(ref.objective, ref.key_result)
-        )
-        return doc_link(
-            okr_title(model, cycle, ref), doc, urls.unit_page(cycle.id, ref.unit), anchor
-        )
+        return ref_link(model, cycle, ref, doc)
 
     coverage = []
     orphans = []
