@@ -25,9 +25,19 @@ Which graphs exist (for cycle ``c``):
     items, one summary box per child unit), the objectives they align or
     contribute to up to the company, direct supporters from elsewhere,
     lateral (``related``) partners, and a small box for every org ancestor
-    that would otherwise not appear.
+    that would otherwise not appear. Unit pages use the lower
+    ``unit_collapse_threshold``: a page embeds its graph inline, so a
+    department's graph must stay small (a 40-item subtree draws as ~40 KB of
+    SVG, and the SVG grows ~4 KB per drawn item).
 ``urls.unit_page(c, "company")`` when the company has OKRs in ``c``
     Always department level: company objectives and one box per top-level unit.
+
+Summary boxes are capped: when a collapsed graph would draw more than
+``max_boxes`` child-unit boxes, the first ``max_boxes - 1`` (in org order) get
+their own box and the rest share one "N more units" box (edges merged) that
+links to the list of every unit (the overview's units table, or the unit's
+page with its list of teams). So no inline graph grows with the number of
+units.
 
 Drawing: every objective is one node, an HTML-like table whose first row is the
 objective and one row per key result (ports ``o``, ``k1``, ``k2``…), so edges
@@ -111,6 +121,10 @@ WRAP = 30
 MAX_LINES = 3
 TOOLTIP_CHARS = 300
 DEFAULT_COLLAPSE_THRESHOLD = 150
+DEFAULT_UNIT_COLLAPSE_THRESHOLD = 40
+"""Items above which a unit page's neighbourhood draws child units as boxes."""
+DEFAULT_MAX_BOXES = 8
+"""Most child-unit summary boxes in one graph; the rest share one box."""
 
 MISSING_DOT_HINT = (
     "Graphviz 'dot' was not found{where}. okrsite draws the alignment graphs with it. "
@@ -429,6 +443,35 @@ class _Builder:
         self.ranked(unit_id, node)
         return node
 
+    def more_box(self, unit_ids: list[str], link: str) -> str:
+        """One box standing for several child units (and their subtrees)."""
+        node = self.new_id()
+        members = [m for u in unit_ids for m in [u, *self.descendants(u)]]
+        for unit_id in unit_ids:
+            self.boxes[unit_id] = node
+            self.box_covers_subtree[unit_id] = True
+        okrs = [self.cycle.okrs[u] for u in members if u in self.cycle.okrs]
+        objectives = [o for ok in okrs for o in ok.objectives]
+        value = weighted_mean((objective_progress(o), o.weight) for o in objectives)
+        tone = self.band_of(value)
+        detail = " · ".join(
+            [
+                _plural(len(objectives), "objective"),
+                _plural(sum(len(o.key_results) for o in objectives), "KR"),
+            ]
+        )
+        label = (
+            f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
+            f'COLOR="{BAND_COLOURS[tone]}" STYLE="rounded,dashed" BGCOLOR="{BAND_FILLS[tone]}">'
+            f'<TR><TD HREF="{link}" TARGET="_top" TITLE="See every unit">'
+            f"<B>{_text(_plural(len(unit_ids), 'more unit'))}</B><BR/>"
+            f'<FONT POINT-SIZE="9">{_text(detail)}<BR/>{_text(self.progress_text(value))}'
+            f"</FONT></TD></TR></TABLE>"
+        )
+        self.lines.append(f"  {node} [label=<{label}>];")
+        self.ranked(unit_ids[0], node)
+        return node
+
     def descendants(self, unit_id: str) -> list[str]:
         return self.data.descendants.get(unit_id, [])
 
@@ -596,9 +639,19 @@ def _children(b: _Builder, unit_id: str) -> list[str]:
     )
 
 
-def _draw(b: _Builder, focus: str, *, threshold: int, force_collapse: bool = False) -> bool:
+def _draw(
+    b: _Builder,
+    focus: str,
+    *,
+    threshold: int,
+    force_collapse: bool = False,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    more_link: str | None = None,
+) -> bool:
     """Draw ``focus`` with its subtree (full or as child boxes) and context.
 
+    At most ``max_boxes`` child boxes: beyond that the last ones merge into
+    one box linking to ``more_link`` (default: the focus unit's page).
     Returns True when the subtree was collapsed to child boxes.
     """
     cycle = b.cycle
@@ -666,11 +719,23 @@ def _draw(b: _Builder, focus: str, *, threshold: int, force_collapse: bool = Fal
             b.cluster(unit_id, chosen, full=False)
     for unit_id in sorted(stubs, key=b.org_key):
         b.unit_box(unit_id, subtree=False)
-    for unit_id in boxed:
+    keep = boxed if len(boxed) <= max(max_boxes, 1) else boxed[: max(max_boxes, 2) - 1]
+    for unit_id in keep:
         b.unit_box(unit_id, subtree=True)
+    rest = boxed[len(keep) :]
+    if rest:
+        b.more_box(rest, more_link or b.unit_link(focus))
     b.edges()
     b.legend()
     return collapsed
+
+
+def _more_link(b: _Builder, target: str, anchor: str | None) -> str:
+    """URL of the page listing every unit a "more units" box stands for."""
+    if b.site_url:
+        tail = f"#{anchor}" if anchor else ""
+        return _href(f"{b.site_url.rstrip('/')}/{urls.page_url(target)}{tail}")
+    return _href(urls.relative(b.from_doc, target, anchor))
 
 
 def _describe(b: _Builder) -> str:
@@ -678,8 +743,9 @@ def _describe(b: _Builder) -> str:
         _plural(b.objective_count, "objective"),
         _plural(b.kr_count, "key result"),
     ]
-    if b.boxes:
-        parts.append(f"{len(b.boxes)} unit {'summary' if len(b.boxes) == 1 else 'summaries'}")
+    boxes = len(set(b.boxes.values()))
+    if boxes:
+        parts.append(f"{boxes} unit {'summary' if boxes == 1 else 'summaries'}")
     return (
         "Alignment graph: "
         + ", ".join(parts)
@@ -692,6 +758,7 @@ def overview_dot(
     cycle_id: str,
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
     site_url: str | None = None,
     _data: _CycleData | None = None,
 ) -> str:
@@ -709,7 +776,13 @@ def overview_dot(
         focus=ROOT_UNIT,
         site_url=site_url,
     )
-    collapsed = _draw(b, ROOT_UNIT, threshold=collapse_threshold)
+    collapsed = _draw(
+        b,
+        ROOT_UNIT,
+        threshold=collapse_threshold,
+        max_boxes=max_boxes,
+        more_link=_more_link(b, urls.cycle_overview(cycle_id), "units"),
+    )
     level = "department level" if collapsed else "company, departments and teams"
     title = f"Alignment of {model.company.name} OKRs, {cycle.title} ({level})"
     return b.render(title, _describe(b))
@@ -721,6 +794,7 @@ def unit_dot(
     unit_id: str,
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
     site_url: str | None = None,
     _data: _CycleData | None = None,
 ) -> str:
@@ -737,19 +811,38 @@ def unit_dot(
         focus=unit_id,
         site_url=site_url,
     )
-    _draw(b, unit_id, threshold=collapse_threshold, force_collapse=unit_id == ROOT_UNIT)
+    more_link = (
+        _more_link(b, urls.cycle_overview(cycle_id), "units")
+        if unit_id == ROOT_UNIT
+        else _more_link(b, urls.unit_page(cycle_id, unit_id), None)
+    )
+    _draw(
+        b,
+        unit_id,
+        threshold=collapse_threshold,
+        force_collapse=unit_id == ROOT_UNIT,
+        max_boxes=max_boxes,
+        more_link=more_link,
+    )
     title = f"Alignment of {model.unit_name(unit_id)} OKRs, {cycle.title}"
     return b.render(title, _describe(b))
 
 
 def page_graphs(
-    model: OkrModel, *, collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    unit_collapse_threshold: int = DEFAULT_UNIT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
 ) -> dict[str, str]:
     """DOT source of every graph, keyed by the docs path of the page embedding it.
 
     Keys per cycle ``c``: ``urls.cycle_overview(c)`` (whole tree, or department
     level above ``collapse_threshold`` items), and ``urls.unit_page(c, u)`` for
-    every unit with OKRs in ``c`` including ``company`` (department level).
+    every unit with OKRs in ``c`` including ``company`` (department level);
+    a unit page's subtree collapses to child boxes above the lower
+    ``unit_collapse_threshold`` items (at most ``collapse_threshold``). No
+    graph draws more than ``max_boxes`` child-unit boxes.
     Private objectives present in ``model`` are drawn marked "(private)"; pass
     a redacted model for public builds.
     """
@@ -758,11 +851,17 @@ def page_graphs(
         cycle = model.cycles[cycle_id]
         data = _CycleData.build(model, cycle)
         out[urls.cycle_overview(cycle_id)] = overview_dot(
-            model, cycle_id, collapse_threshold=collapse_threshold, _data=data
+            model, cycle_id, collapse_threshold=collapse_threshold, max_boxes=max_boxes, _data=data
         )
+        unit_threshold = min(unit_collapse_threshold, collapse_threshold)
         for unit_id in sorted(cycle.okrs):
             out[urls.unit_page(cycle_id, unit_id)] = unit_dot(
-                model, cycle_id, unit_id, collapse_threshold=collapse_threshold, _data=data
+                model,
+                cycle_id,
+                unit_id,
+                collapse_threshold=unit_threshold,
+                max_boxes=max_boxes,
+                _data=data,
             )
     return dict(sorted(out.items()))
 
