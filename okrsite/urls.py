@@ -24,6 +24,11 @@ def quality_page(cycle_id: str) -> str:
     return f"{cycle_id}/quality.md"
 
 
+def quality_unit_page(cycle_id: str, unit_id: str) -> str:
+    """Large companies: the quality findings of one top-level unit's subtree."""
+    return f"{cycle_id}/quality/{unit_id}.md"
+
+
 def unit_page(cycle_id: str, unit_id: str) -> str:
     """The page of one unit's OKRs in one cycle (the company's too)."""
     return f"{cycle_id}/{unit_id}.md"

@@ -1,4 +1,12 @@
-"""The cycle overview: company OKRs, alignment tree, coverage, units."""
+"""The cycle overview: company OKRs, alignment tree, coverage, units.
+
+Large companies (more units than ``SiteOptions.nav_section_size``, see
+``pages/scale.py``) get a compact overview whose size does not grow with the
+number of units: the units table rolls up each top-level unit's subtree, the
+coverage table names the top-level units involved instead of every supporting
+objective, and unaligned objectives are counted per top-level unit with a
+link to that unit's quality page.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from okrsite.pages.common import company_objectives
 from okrsite.pages.components import doc_link, html_block, progress_bar, status_chip
 from okrsite.pages.history_views import summary_view
 from okrsite.pages.render import render
+from okrsite.pages.scale import is_compact, rollup, top_level_of, top_level_units
 from okrsite.pages.unit import KIND_LABELS, ref_link
 from okrsite.progress import kr_score, unit_progress
 from okrsite.site import GeneratedFile, SiteContext
@@ -22,11 +31,21 @@ from okrsite.site import GeneratedFile, SiteContext
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in ctx.model.cycles.values():
         path = urls.cycle_overview(cycle.id)
-        yield GeneratedFile(path, render_overview(ctx.model, cycle, ctx.graph_svgs.get(path)))
+        yield GeneratedFile(
+            path,
+            render_overview(
+                ctx.model,
+                cycle,
+                ctx.graph_svgs.get(path),
+                compact=is_compact(ctx.model, ctx.options),
+            ),
+        )
 
 
-def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None) -> str:
-    """Markdown of a cycle's overview page (pure)."""
+def render_overview(
+    model: OkrModel, cycle: Cycle, graph_svg: str | None = None, *, compact: bool = False
+) -> str:
+    """Markdown of a cycle's overview page (pure); ``compact`` for large companies."""
     doc = urls.cycle_overview(cycle.id)
     index = AlignmentIndex.build(cycle, include_private=True)
     scoring = model.company.scoring
@@ -43,7 +62,10 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
             ref = OkrRef(ROOT_UNIT, objective.id, kr.id)
             supporters = index.supporters(ref)
             units = sorted({s.source.unit for s in supporters})
-            parts = [link(s.source) for s in supporters]
+            if compact:
+                parts = _supporting_top_units(model, cycle, units, doc)
+            else:
+                parts = [link(s.source) for s in supporters]
             if len(units) > 1:
                 parts.append(
                     Markup(f'<span class="okr-chip okr-overlap">overlap: {len(units)} units</span>')
@@ -58,9 +80,12 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
             if not supporters:
                 orphans.append(link(ref))
 
-    unaligned = []
-    rows = []
-    for unit_id in [ROOT_UNIT, *model.units]:
+    unaligned: list[Markup] = []
+    rows: list[dict[str, object]] = []
+    if compact:
+        unaligned = _unaligned_counts(model, cycle, index, doc)
+        rows = _rollup_rows(model, cycle, doc)
+    for unit_id in [] if compact else [ROOT_UNIT, *model.units]:
         okrs = cycle.okrs.get(unit_id)
         kind = "Company" if unit_id == ROOT_UNIT else KIND_LABELS[model.units[unit_id].kind]
         if okrs is None:
@@ -100,6 +125,84 @@ def render_overview(model: OkrModel, cycle: Cycle, graph_svg: str | None = None)
         orphan_krs=orphans,
         unaligned=unaligned,
         units=rows,
+        compact=compact,
         graded=graded,
         summary=summary_view(model, cycle),  # counts, on track, distribution (history_views.py)
     )
+
+
+def _supporting_top_units(
+    model: OkrModel, cycle: Cycle, units: list[str], doc: str
+) -> list[Markup]:
+    """``N units`` plus a link per top-level unit they belong to (org order)."""
+    if not units:
+        return []
+    tops = {top_level_of(model, u) for u in units}
+    order = [ROOT_UNIT, *top_level_units(model)]
+    noun = "unit" if len(units) == 1 else "units"
+    links = [
+        doc_link(model.unit_name(u), doc, urls.unit_page(cycle.id, u)) for u in order if u in tops
+    ]
+    return [Markup(md_inline(f"{len(units)} {noun} in ")) + Markup(", ").join(links)]
+
+
+def _unaligned_counts(
+    model: OkrModel, cycle: Cycle, index: AlignmentIndex, doc: str
+) -> list[Markup]:
+    """Per top-level unit: how many objectives in its subtree align to nothing,
+    linked to that subtree's quality page."""
+    counts: dict[str, int] = {}
+    for unit_id in model.units:
+        okrs = cycle.okrs.get(unit_id)
+        if okrs is None:
+            continue
+        for objective in okrs.objectives:
+            krs = [kr.id for kr in objective.key_results]
+            if not index.objective_serves_anything(unit_id, objective.id, krs):
+                top = top_level_of(model, unit_id)
+                counts[top] = counts.get(top, 0) + 1
+    lines = []
+    for top in top_level_units(model):
+        n = counts.get(top, 0)
+        if n:
+            noun = "objective" if n == 1 else "objectives"
+            lines.append(
+                doc_link(model.unit_name(top), doc, urls.quality_unit_page(cycle.id, top))
+                + Markup(md_inline(f": {n} {noun}"))
+            )
+    return lines
+
+
+def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, object]]:
+    """The company and every top-level unit with its subtree's roll-up."""
+    scoring = model.company.scoring
+    rows: list[dict[str, object]] = []
+    company = cycle.okrs.get(ROOT_UNIT)
+    if company is not None:
+        rows.append(
+            {
+                "link": doc_link(model.company.name, doc, urls.unit_page(cycle.id, ROOT_UNIT)),
+                "kind": "Company",
+                "units": 1,
+                "objectives": len(company.objectives),
+                "key_results": sum(len(o.key_results) for o in company.objectives),
+                "progress": progress_bar(
+                    unit_progress(company, include_private=True),
+                    scoring,
+                    graded=company.content.status == "graded",
+                ),
+            }
+        )
+    for unit_id in top_level_units(model):
+        total = rollup(model, cycle, unit_id)
+        rows.append(
+            {
+                "link": doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id)),
+                "kind": KIND_LABELS[model.units[unit_id].kind],
+                "units": total.units,
+                "objectives": total.objectives,
+                "key_results": total.key_results,
+                "progress": progress_bar(total.progress, scoring, graded=total.graded),
+            }
+        )
+    return rows
