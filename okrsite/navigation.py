@@ -20,7 +20,7 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
         cycle = model.cycles[cycle_id]
         items = [NavItem("Overview", urls.cycle_overview(cycle_id))]
         if urls.quality_page(cycle_id) in paths:
-            items.append(NavItem("Quality", urls.quality_page(cycle_id)))
+            items.append(_quality_item(model, cycle_id, paths, size))
         items.append(NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT)))
         items.extend(_unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size))
         nav.append(NavItem(cycle.title, children=items))
@@ -30,6 +30,23 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
     if urls.RULES in paths:
         nav.append(NavItem("Rules", urls.RULES))
     return nav
+
+
+def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) -> NavItem:
+    """The cycle's quality page, or (large companies, split per top-level
+    unit) a section: the summary, then one page per top-level unit."""
+    summary = urls.quality_page(cycle_id)
+    pages = [
+        NavItem(unit.name, urls.quality_unit_page(cycle_id, unit.id))
+        for unit in model.units.values()
+        if unit.parent == ROOT_UNIT and urls.quality_unit_page(cycle_id, unit.id) in paths
+    ]
+    if not pages:
+        return NavItem("Quality", summary)
+    children = [NavItem("Summary", summary)]
+    for chunk in _chunk("Quality", pages, size):
+        children.extend(chunk.children if len(pages) <= size else [chunk])
+    return NavItem("Quality", children=children)
 
 
 def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]

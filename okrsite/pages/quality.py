@@ -10,6 +10,13 @@ are left out rather than reported for every objective.
 Findings are computed once per build and shared through
 ``SiteContext.extras[FINDINGS_KEY]`` (see :func:`site_findings`), so the unit
 pages can show a badge without running the rules again.
+
+Large companies (more units than ``SiteOptions.nav_section_size``, see
+``pages/scale.py``) get a summary page per cycle (counts by severity, by rule
+and by top-level unit, plus the company's own findings) and one page per
+top-level unit (``urls.quality_unit_page``) with its subtree's findings, so
+no page grows with the number of units. The ``#unit-<id>`` anchors live on
+whichever page holds the unit (:func:`quality_section_page`).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from okrsite.escape import html_text
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.pages.components import doc_link
 from okrsite.pages.render import render
+from okrsite.pages.scale import descendants, is_compact, top_level_of, top_level_units
 from okrsite.site import GeneratedFile, SiteContext
 
 FINDINGS_KEY = "check_findings"
@@ -39,11 +47,19 @@ _RST_LITERAL = re.compile(r"``(.+?)``")
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A quality page per cycle and the rules reference page."""
     findings = site_findings(ctx)
+    compact = is_compact(ctx.model, ctx.options)
+    today = ctx.today.isoformat()
     for cycle in ctx.model.cycles.values():
         yield GeneratedFile(
             urls.quality_page(cycle.id),
-            render_quality_page(ctx.model, cycle, findings, today=ctx.today.isoformat()),
+            render_quality_page(ctx.model, cycle, findings, today=today, compact=compact),
         )
+        if compact:
+            for unit_id in top_level_units(ctx.model):
+                yield GeneratedFile(
+                    urls.quality_unit_page(cycle.id, unit_id),
+                    render_quality_unit_page(ctx.model, cycle, findings, unit_id, today=today),
+                )
     yield GeneratedFile(urls.RULES, render_rules_page(ctx.model))
 
 
@@ -62,6 +78,14 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
 def unit_anchor(unit_id: str) -> str:
     """Anchor of a unit's section on the quality page."""
     return f"unit-{unit_id}"
+
+
+def quality_section_page(model: OkrModel, cycle_id: str, unit_id: str, *, compact: bool) -> str:
+    """The quality page holding ``unit_id``'s section (``#unit-<id>``)."""
+    top = top_level_of(model, unit_id)
+    if not compact or top == ROOT_UNIT:
+        return urls.quality_page(cycle_id)
+    return urls.quality_unit_page(cycle_id, top)
 
 
 def rule_anchor(rule_id: str) -> str:
@@ -91,10 +115,16 @@ def counts_text(findings: Iterable[Finding]) -> str:
 
 
 def unit_badge(
-    findings: Iterable[Finding], cycle_id: str, unit_id: str, from_doc: str
+    findings: Iterable[Finding],
+    cycle_id: str,
+    unit_id: str,
+    from_doc: str,
+    page: str | None = None,
 ) -> Markup | None:
     """A small link to the unit's section of the quality page, e.g.
-    "2 warnings · 1 info", or ``None`` when the unit has no findings."""
+    "2 warnings · 1 info", or ``None`` when the unit has no findings.
+    ``page`` is the page holding that section (default: the cycle's quality
+    page; see :func:`quality_section_page`)."""
     mine = [f for f in findings if f.cycle == cycle_id and f.unit == unit_id]
     if not mine:
         return None
@@ -103,7 +133,7 @@ def unit_badge(
     link = doc_link(
         f"Quality: {counts_text(mine)}",
         from_doc,
-        urls.quality_page(cycle_id),
+        page or urls.quality_page(cycle_id),
         unit_anchor(unit_id),
     )
     opening = Markup(f'<span class="okr-chip okr-band--{chip_band} okr-quality-badge">')
@@ -151,19 +181,7 @@ def _finding_view(
     }
 
 
-def render_quality_page(
-    model: OkrModel, cycle: Cycle, findings: list[Finding], *, today: str
-) -> str:
-    """Markdown of a cycle's quality page (pure).
-
-    ``findings`` may hold every cycle's findings: this page shows the cycle's
-    own plus those about the organisation as a whole (no cycle).
-    """
-    doc = urls.quality_page(cycle.id)
-    mine = [f for f in findings if f.cycle == cycle.id]
-    general = [f for f in findings if f.cycle is None]
-    shown = mine + general
-
+def _by_rule(shown: list[Finding], doc: str) -> list[dict[str, object]]:
     by_rule = []
     for rule in RULES:
         hits = [f for f in shown if f.rule_id == rule.id]
@@ -179,10 +197,19 @@ def render_quality_page(
                     "count": len(hits),
                 }
             )
+    return by_rule
 
+
+def _unit_sections(
+    model: OkrModel, cycle: Cycle, mine: list[Finding], unit_ids: list[str], doc: str
+) -> list[dict[str, object]]:
+    """One section per unit with findings, in the given order."""
+    by_unit: dict[str | None, list[Finding]] = {}
+    for finding in mine:
+        by_unit.setdefault(finding.unit, []).append(finding)
     units = []
-    for unit_id in [ROOT_UNIT, *model.units]:
-        hits = [f for f in mine if f.unit == unit_id]
+    for unit_id in unit_ids:
+        hits = by_unit.get(unit_id)
         if not hits:
             continue
         units.append(
@@ -194,6 +221,78 @@ def render_quality_page(
                 "findings": [_finding_view(model, cycle, f, doc) for f in hits],
             }
         )
+    return units
+
+
+def _top_unit_rows(
+    model: OkrModel, cycle: Cycle, mine: list[Finding], doc: str
+) -> list[dict[str, object]]:
+    """Per top-level unit: its subtree's findings, linked to its quality page."""
+    by_top: dict[str, list[Finding]] = {}
+    for finding in mine:
+        if finding.unit is not None and finding.unit in model.units:
+            by_top.setdefault(top_level_of(model, finding.unit), []).append(finding)
+    rows = []
+    for unit_id in top_level_units(model):
+        hits = by_top.get(unit_id, [])
+        rows.append(
+            {
+                "link": doc_link(
+                    model.unit_name(unit_id), doc, urls.quality_unit_page(cycle.id, unit_id)
+                ),
+                "units": len({f.unit for f in hits}),
+                "count": len(hits),
+                "counts": counts_text(hits),
+            }
+        )
+    return rows
+
+
+def render_quality_unit_page(
+    model: OkrModel, cycle: Cycle, findings: list[Finding], top_unit: str, *, today: str
+) -> str:
+    """Markdown of one top-level unit's quality page in a large company (pure):
+    the findings of the unit and every unit below it, one section each."""
+    doc = urls.quality_unit_page(cycle.id, top_unit)
+    members = [top_unit, *descendants(model, top_unit)]
+    member_set = set(members)
+    mine = [f for f in findings if f.cycle == cycle.id and f.unit in member_set]
+    return render(
+        "quality_unit.md.j2",
+        cycle_title=cycle.title,
+        unit_name=model.unit_name(top_unit),
+        today=today,
+        counts=counts_text(mine),
+        total=len(mine),
+        member_count=len(members),
+        summary_link=doc_link(f"Quality · {cycle.title}", doc, urls.quality_page(cycle.id)),
+        unit_link=doc_link(
+            model.unit_name(top_unit), doc, urls.unit_page(cycle.id, top_unit)
+        ),
+        rules_link=doc_link("rules reference", doc, urls.RULES),
+        by_rule=_by_rule(mine, doc),
+        units=_unit_sections(model, cycle, mine, members, doc),
+    )
+
+
+def render_quality_page(
+    model: OkrModel, cycle: Cycle, findings: list[Finding], *, today: str, compact: bool = False
+) -> str:
+    """Markdown of a cycle's quality page (pure).
+
+    ``findings`` may hold every cycle's findings: this page shows the cycle's
+    own plus those about the organisation as a whole (no cycle). When
+    ``compact`` (large companies) it lists only the company's own findings and
+    a table per top-level unit linking to :func:`render_quality_unit_page`.
+    """
+    doc = urls.quality_page(cycle.id)
+    mine = [f for f in findings if f.cycle == cycle.id]
+    general = [f for f in findings if f.cycle is None]
+    shown = mine + general
+
+    by_rule = _by_rule(shown, doc)
+    unit_ids = [ROOT_UNIT] if compact else [ROOT_UNIT, *model.units]
+    units = _unit_sections(model, cycle, mine, unit_ids, doc)
     known = {ROOT_UNIT, *model.units}
     stray = [f for f in mine if f.unit not in known]
 
@@ -206,9 +305,18 @@ def render_quality_page(
         rules_link=doc_link("rules reference", doc, urls.RULES),
         by_rule=by_rule,
         units=units,
+        top_units=_top_unit_rows(model, cycle, mine, doc) if compact else [],
+        severities=_severity_rows(shown) if compact else [],
         general=[_finding_view(model, None, f, doc) for f in general]
         + [_finding_view(model, cycle, f, doc) for f in stray],
     )
+
+
+def _severity_rows(shown: list[Finding]) -> list[dict[str, object]]:
+    counts = count_by_severity(shown)
+    return [
+        {"severity": severity_chip(s), "count": counts[s]} for s in SEVERITIES if counts[s]
+    ]
 
 
 def _doc_markdown(text: str) -> Markup:

@@ -72,9 +72,11 @@ class UnitPage:
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A page per unit (and the company) per cycle, with or without OKRs."""
-    from okrsite.pages.quality import site_findings, unit_badge
+    from okrsite.pages.quality import quality_section_page, site_findings, unit_badge
+    from okrsite.pages.scale import is_compact
 
     model = ctx.model
+    compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
@@ -92,7 +94,11 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     ctx.options,
                     ctx.graph_svgs.get(path),
                     badge=unit_badge(
-                        findings_by_unit.get((cycle.id, unit_id), []), cycle.id, unit_id, path
+                        findings_by_unit.get((cycle.id, unit_id), []),
+                        cycle.id,
+                        unit_id,
+                        path,
+                        quality_section_page(model, cycle.id, unit_id, compact=compact),
                     ),
                 ),
             )
