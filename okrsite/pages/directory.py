@@ -1,4 +1,11 @@
-"""The unit directory (every unit, with its current OKRs) and unit profiles."""
+"""The unit directory (every unit, with its current OKRs) and unit profiles.
+
+Large companies (more units than ``SiteOptions.nav_section_size``, see
+``pages/scale.py``) get a compact directory: top-level units with subtree
+counts, linking to their profiles, and each top-level unit's profile lists
+every unit below it. Calibration rows are then limited to the company and
+the top-level units (every unit's own calibration is on its profile).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,11 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.calibration import CalibrationReport, calibration_report
 from okrsite.escape import md_block, md_inline
-from okrsite.model import OkrModel
+from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.pages.components import doc_link, progress_bar, status_chip
 from okrsite.pages.history_views import calibration_block, calibration_rows, profile_history
 from okrsite.pages.render import render
+from okrsite.pages.scale import descendants, is_compact, top_level_units
 from okrsite.pages.unit import KIND_LABELS
 from okrsite.progress import unit_progress
 from okrsite.site import GeneratedFile, SiteContext, cycles_newest_first
@@ -20,19 +28,41 @@ from okrsite.site import GeneratedFile, SiteContext, cycles_newest_first
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     report = calibration_report(ctx.model)  # across graded cycles (calibration.py)
-    yield GeneratedFile(urls.DIRECTORY, render_directory(ctx.model, ctx.current_cycle_id, report))
+    compact = is_compact(ctx.model, ctx.options)
+    cycle_id = ctx.current_cycle_id
+    yield GeneratedFile(
+        urls.DIRECTORY, render_directory(ctx.model, cycle_id, report, compact=compact)
+    )
     for unit_id in ctx.model.units:
-        yield GeneratedFile(urls.unit_profile(unit_id), render_profile(ctx.model, unit_id, report))
+        yield GeneratedFile(
+            urls.unit_profile(unit_id),
+            render_profile(
+                ctx.model, unit_id, report, current_cycle=cycle_id if compact else None
+            ),
+        )
 
 
 def render_directory(
-    model: OkrModel, cycle_id: str, calibration: CalibrationReport | None = None
+    model: OkrModel,
+    cycle_id: str,
+    calibration: CalibrationReport | None = None,
+    *,
+    compact: bool = False,
 ) -> str:
+    """Every unit with its current OKRs; ``compact``: top-level units only."""
     doc = urls.DIRECTORY
     report = calibration or calibration_report(model)
     cycle = model.cycles[cycle_id]
+    if compact:
+        shown = {ROOT_UNIT, *top_level_units(model)}
+        report = CalibrationReport(
+            company=report.company,
+            units={u: c for u, c in report.units.items() if u in shown},
+        )
     rows = []
     for unit in model.units.values():
+        if compact and unit.parent != ROOT_UNIT:
+            continue
         okrs = cycle.okrs.get(unit.id)
         current = (
             progress_bar(unit_progress(okrs, include_private=True), model.company.scoring)
@@ -47,6 +77,7 @@ def render_directory(
                     model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)
                 ),
                 "lead": unit.definition.lead or "",
+                "units": 1 + len(descendants(model, unit.id)) if compact else None,
                 "current": Markup(" ").join(
                     [doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit.id)), current]
                 ),
@@ -57,6 +88,8 @@ def render_directory(
         company_name=model.company.name,
         cycle_title=cycle.title,
         rows=rows,
+        compact=compact,
+        unit_count=len(model.units),
         # Confidence calibration, company-wide and per unit (history_views.py)
         calibration=calibration_block(
             report.company, f"{model.company.name}: confidence calibration"
@@ -66,9 +99,14 @@ def render_directory(
 
 
 def render_profile(
-    model: OkrModel, unit_id: str, calibration: CalibrationReport | None = None
+    model: OkrModel,
+    unit_id: str,
+    calibration: CalibrationReport | None = None,
+    *,
+    current_cycle: str | None = None,
 ) -> str:
-    """A unit across all cycles, newest first."""
+    """A unit across all cycles, newest first. With ``current_cycle`` (large
+    companies), a top-level unit's profile also lists every unit below it."""
     doc = urls.unit_profile(unit_id)
     report = calibration or calibration_report(model)
     trend, history = profile_history(model, unit_id, doc)
@@ -106,6 +144,9 @@ def render_profile(
         meta=meta,
         description=md_block(unit.definition.description) if unit.definition.description else None,
         rows=rows,
+        members=_members(model, unit_id, current_cycle, doc)
+        if current_cycle is not None and unit.parent == ROOT_UNIT
+        else [],
         # Trend, objectives per cycle and calibration (history_views.py)
         trend=trend,
         history=history,
@@ -113,3 +154,22 @@ def render_profile(
         if unit_calibration
         else None,
     )
+
+
+def _members(
+    model: OkrModel, unit_id: str, cycle_id: str, doc: str
+) -> list[dict[str, object]]:
+    """Every unit below ``unit_id``: profile link, kind, parent, current page."""
+    cycle = model.cycles[cycle_id]
+    rows: list[dict[str, object]] = []
+    for member in descendants(model, unit_id):
+        unit = model.units[member]
+        rows.append(
+            {
+                "link": doc_link(unit.name, doc, urls.unit_profile(member)),
+                "kind": KIND_LABELS[unit.kind],
+                "parent": model.unit_name(unit.parent),
+                "current": doc_link(cycle.title, doc, urls.unit_page(cycle_id, member)),
+            }
+        )
+    return rows
