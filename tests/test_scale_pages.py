@@ -1,0 +1,209 @@
+"""Company-wide pages stay small in large companies (issue 8): above
+``nav_section_size`` units the overview, quality report and directory list
+top-level units with roll-ups and link to per-subtree pages; small companies
+keep the full tables. Built with bench/synth.py orgs and a low threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import posixpath
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from okrsite import graphs, urls
+from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.navigation import nav_to_mkdocs
+from okrsite.redact import redact
+from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.validate import load_model
+
+SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
+TODAY = dt.date(2026, 11, 23)
+CYCLE = "2026-Q4"
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+ANCHOR = re.compile(r"\{#([A-Za-z0-9_-]+)\}")
+
+
+def _load_synth() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_synth_scale", SYNTH_PATH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _load_synth()
+
+
+def _org(tmp_path_factory: pytest.TempPathFactory, units: int) -> OkrModel:
+    out = tmp_path_factory.mktemp(f"org{units}")
+    synth.write(out, units=units, seed=3, cycles=1, as_of=TODAY)
+    return load_model(out / "content")
+
+
+@pytest.fixture(scope="module")
+def small_org(tmp_path_factory: pytest.TempPathFactory) -> OkrModel:
+    """A 30-unit synthetic org."""
+    return _org(tmp_path_factory, 30)
+
+
+@pytest.fixture(scope="module")
+def big_org(tmp_path_factory: pytest.TempPathFactory) -> OkrModel:
+    """A 120-unit synthetic org."""
+    return _org(tmp_path_factory, 120)
+
+
+def _tree(model: OkrModel, section: int = 5) -> DocsTree:
+    return build_docs_tree(
+        model, SiteOptions(graphs=False, today=TODAY, nav_section_size=section)
+    )
+
+
+def _pages(tree: DocsTree) -> dict[str, str]:
+    return {p: c for p, c in tree.files.items() if p.endswith(".md") and isinstance(c, str)}
+
+
+def _top_level(model: OkrModel) -> list[str]:
+    return [u.id for u in model.units.values() if u.parent == ROOT_UNIT]
+
+
+def _resolve(page: str, target: str) -> tuple[str, str | None]:
+    path, _, anchor = target.partition("#")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    return resolved, anchor or None
+
+
+def test_large_company_gets_split_quality_pages(small_org: OkrModel) -> None:
+    """Above the threshold every top-level unit has a quality page, listed in
+    the nav under the cycle's Quality section after the summary."""
+    tree = _tree(small_org)
+    tops = _top_level(small_org)
+    for unit_id in tops:
+        assert urls.quality_unit_page(CYCLE, unit_id) in tree.files
+    nav = nav_to_mkdocs(tree.nav)
+    cycle_section = next(item for item in nav if isinstance(item, dict) and "Home" not in item)
+    entries = next(iter(cycle_section.values()))  # type: ignore[union-attr]
+    quality = next(e for e in entries if "Quality" in e)["Quality"]
+    targets = [next(iter(e.values())) for e in quality]
+    assert targets[0] == urls.quality_page(CYCLE)
+    assert targets[1:] == [urls.quality_unit_page(CYCLE, u) for u in tops]
+
+
+def test_every_markdown_link_target_exists(small_org: OkrModel) -> None:
+    """Every relative Markdown link of the split site points at a generated
+    file, and links to a ``#unit-…`` section land on the page that has it."""
+    tree = _tree(small_org)
+    pages = _pages(tree)
+    anchors = {p: set(ANCHOR.findall(text)) for p, text in pages.items()}
+    checked = 0
+    for page, text in pages.items():
+        for target in LINK.findall(text):
+            if target.startswith(("http://", "https://", "#")):
+                continue
+            resolved, anchor = _resolve(page, target)
+            assert resolved in tree.files, f"{page} links to missing {target}"
+            if anchor and anchor.startswith("unit-"):
+                assert anchor in anchors[resolved], f"{page}: no #{anchor} on {resolved}"
+            checked += 1
+    assert checked > 500
+
+
+def test_unit_badges_point_to_their_subtree_quality_page(small_org: OkrModel) -> None:
+    """A team's quality badge links to its top-level unit's quality page."""
+    tree = _tree(small_org)
+    pages = _pages(tree)
+    found = 0
+    for unit_id, unit in small_org.units.items():
+        if unit.parent == ROOT_UNIT:
+            continue
+        text = pages[urls.unit_page(CYCLE, unit_id)]
+        match = re.search(r"okr-quality-badge\">\[[^\]]*\]\(([^)]+)\)", text)
+        if match is None:
+            continue
+        resolved, anchor = _resolve(urls.unit_page(CYCLE, unit_id), match.group(1))
+        assert resolved == urls.quality_unit_page(CYCLE, small_org.ancestors(unit_id)[-1])
+        assert anchor == f"unit-{unit_id}"
+        found += 1
+    assert found > 0
+
+
+def test_compact_overview_and_directory_list_top_level_units_only(small_org: OkrModel) -> None:
+    """The overview's units table and the directory list the top-level units
+    (with subtree counts), and each top-level profile lists its descendants."""
+    pages = _pages(_tree(small_org))
+    overview = pages[urls.cycle_overview(CYCLE)]
+    directory = pages[urls.DIRECTORY]
+    team = next(u for u in small_org.units.values() if u.parent != ROOT_UNIT)
+    top = team.parent
+    units_table = overview.split("## Units", 1)[1]
+    assert f"]({top}.md)" in units_table
+    assert f"]({team.id}.md)" not in units_table
+    assert f"]({top}.md)" in directory
+    assert f"]({team.id}.md)" not in directory
+    profile = pages[urls.unit_profile(top)]
+    assert "## Units {#units}" in profile
+    assert f"]({team.id}.md)" in profile
+    assert "units in" in overview.split("## Coverage", 1)[1].split("## Units", 1)[0]
+
+
+def test_small_company_keeps_full_tables(small_org: OkrModel) -> None:
+    """Below the threshold nothing is split: one quality page, every unit in
+    the overview and the directory."""
+    tree = _tree(small_org, section=100)
+    pages = _pages(tree)
+    assert not [p for p in tree.files if p.startswith(f"{CYCLE}/quality/")]
+    team = next(u for u in small_org.units.values() if u.parent != ROOT_UNIT)
+    assert f"]({team.id}.md)" in pages[urls.cycle_overview(CYCLE)].split("## Units", 1)[1]
+    assert f"]({team.id}.md)" in pages[urls.DIRECTORY]
+    assert "## Units {#units}" not in pages[urls.unit_profile(team.parent)]
+
+
+SPLIT_PAGES = [urls.cycle_overview(CYCLE), urls.quality_page(CYCLE), urls.DIRECTORY]
+
+
+def _largest_split_page(tree: DocsTree) -> int:
+    return max(len(tree.files[p]) for p in SPLIT_PAGES)
+
+
+def test_company_pages_stay_bounded_as_the_org_grows(
+    small_org: OkrModel, big_org: OkrModel
+) -> None:
+    """The compact overview, quality summary and directory: the largest grows
+    by less than 20% from 30 to 120 units, where the full pages grow several
+    times over; at 120 units each compact page is a fraction of the full one."""
+    small, big = _tree(small_org), _tree(big_org)
+    assert _largest_split_page(big) < 1.2 * _largest_split_page(small)
+    full_small, full_big = _tree(small_org, 1000), _tree(big_org, 1000)
+    assert _largest_split_page(full_big) > 2 * _largest_split_page(full_small)
+    for page in SPLIT_PAGES:
+        assert 3 * len(big.files[page]) < len(full_big.files[page]), page
+
+
+def test_largest_page_stays_bounded_as_the_org_grows(
+    small_org: OkrModel, big_org: OkrModel
+) -> None:
+    """The largest Markdown page of the whole site grows by less than 20%."""
+    small = max(len(t) for t in _pages(_tree(small_org)).values())
+    big = max(len(t) for t in _pages(_tree(big_org)).values())
+    assert big < 1.2 * small, (small, big)
+
+
+def test_unit_graphs_cap_child_boxes(big_org: OkrModel) -> None:
+    """A department with many teams draws at most ``max_boxes`` child boxes;
+    the rest share one "N more units" box."""
+    dots = graphs.page_graphs(redact(big_org, "public"), max_boxes=4)
+    biggest = max(
+        _top_level(big_org), key=lambda u: len(big_org.units[u].children)
+    )
+    assert len(big_org.units[biggest].children) > 4
+    dot = dots[urls.unit_page(CYCLE, biggest)]
+    assert re.search(r"<B>\d+ more units</B>", dot)
+    assert dot.count("unit summar") == 1
+    described = re.search(r"(\d+) unit summaries", dot)
+    assert described is not None and int(described.group(1)) <= 4
