@@ -207,7 +207,7 @@ def _unit_sections(
     by_unit: dict[str | None, list[Finding]] = {}
     for finding in mine:
         by_unit.setdefault(finding.unit, []).append(finding)
-    units = []
+    units: list[dict[str, object]] = []
     for unit_id in unit_ids:
         hits = by_unit.get(unit_id)
         if not hits:
