@@ -29,12 +29,17 @@ def render_home(ctx: SiteContext) -> str:
     phase = cadence.phase(cycle.definition, model.company.cadence, now)
     index = AlignmentIndex.build(cycle, include_private=True)
     directory = []
+    # A large company lists only its top-level units here (with a count);
+    # the home page must not grow with the number of teams.
+    large = len(model.units) > ctx.options.nav_section_size
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
-        children = [
+        children: list[Markup] = [
             doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in unit.children
         ]
+        if large and children:
+            children = [Markup(f"{len(unit.children)} units")]
         directory.append(
             {
                 "link": doc_link(unit.name, doc, urls.unit_page(cycle.id, unit.id)),
