@@ -3,29 +3,49 @@
 Sections keep every page's nav small once Material's ``navigation.prune``
 renders only the active section: page size stays flat as units grow.
 Sections longer than ``SiteOptions.nav_section_size`` are split.
+
+With ``navigation.tabs`` + ``navigation.sections`` Material renders the
+second level (the sections of the active tab) expanded on every page of that
+tab; only the third level collapses and is pruned. So in large companies
+(more units than ``nav_section_size``) the per-unit sections go one level
+deeper, under a "Units" section of the cycle (and "All units" in the Units
+tab), and the per-unit quality pages under "By unit": a page then carries
+its own section plus one title per top-level unit, not every unit.
 """
 
 from __future__ import annotations
 
 from okrsite import urls
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.pages.scale import is_compact
 from okrsite.site import NavItem, SiteContext, cycles_newest_first
 
 
 def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
     model = ctx.model
     size = max(2, ctx.options.nav_section_size)
+    deep = is_compact(model, ctx.options)
     nav = [NavItem("Home", urls.HOME)]
     for cycle_id in cycles_newest_first(model):
         cycle = model.cycles[cycle_id]
         items = [NavItem("Overview", urls.cycle_overview(cycle_id))]
         if urls.quality_page(cycle_id) in paths:
             items.append(_quality_item(model, cycle_id, paths, size))
-        items.append(NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT)))
-        items.extend(_unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size))
+        unit_items = [NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT))]
+        unit_items.extend(
+            _unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size)
+        )
+        if deep:
+            items.append(NavItem("Units", children=unit_items))
+        else:
+            items.extend(unit_items)
         nav.append(NavItem(cycle.title, children=items))
     units = [NavItem("Directory", urls.DIRECTORY)]
-    units.extend(_unit_sections(model, urls.unit_profile, size))
+    profiles = _unit_sections(model, urls.unit_profile, size)
+    if deep:
+        units.append(NavItem("All units", children=profiles))
+    else:
+        units.extend(profiles)
     nav.append(NavItem("Units", children=units))
     if urls.RULES in paths:
         nav.append(NavItem("Rules", urls.RULES))
@@ -43,10 +63,8 @@ def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) ->
     ]
     if not pages:
         return NavItem("Quality", summary)
-    children = [NavItem("Summary", summary)]
-    for chunk in _chunk("Quality", pages, size):
-        children.extend(chunk.children if len(pages) <= size else [chunk])
-    return NavItem("Quality", children=children)
+    by_unit = _chunk("By unit", pages, size)
+    return NavItem("Quality", children=[NavItem("Summary", summary), *by_unit])
 
 
 def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]

@@ -81,18 +81,23 @@ def _resolve(page: str, target: str) -> tuple[str, str | None]:
 
 def test_large_company_gets_split_quality_pages(small_org: OkrModel) -> None:
     """Above the threshold every top-level unit has a quality page, listed in
-    the nav under the cycle's Quality section after the summary."""
+    the nav under the cycle's Quality section ("Summary", then "By unit"),
+    and the unit pages sit one level deeper, under "Units" (so Material
+    collapses and prunes them)."""
     tree = _tree(small_org)
     tops = _top_level(small_org)
     for unit_id in tops:
         assert urls.quality_unit_page(CYCLE, unit_id) in tree.files
     nav = nav_to_mkdocs(tree.nav)
-    cycle_section = next(item for item in nav if isinstance(item, dict) and "Home" not in item)
-    entries = next(iter(cycle_section.values()))  # type: ignore[union-attr]
-    quality = next(e for e in entries if "Quality" in e)["Quality"]
-    targets = [next(iter(e.values())) for e in quality]
-    assert targets[0] == urls.quality_page(CYCLE)
-    assert targets[1:] == [urls.quality_unit_page(CYCLE, u) for u in tops]
+    cycle_section = next(item for item in nav if isinstance(item, dict) and CYCLE in item)
+    entries = cycle_section[CYCLE]  # type: ignore[index]
+    assert [next(iter(e)) for e in entries] == ["Overview", "Quality", "Units"]
+    quality = entries[1]["Quality"]
+    assert quality[0] == {"Summary": urls.quality_page(CYCLE)}
+    by_unit = [next(iter(e.values())) for e in quality[1]["By unit"]]
+    assert by_unit == [urls.quality_unit_page(CYCLE, u) for u in tops]
+    unit_sections = entries[2]["Units"][1:]
+    assert all(isinstance(next(iter(s.values())), list) for s in unit_sections)
 
 
 def test_every_markdown_link_target_exists(small_org: OkrModel) -> None:
