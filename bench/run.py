@@ -408,7 +408,7 @@ def summarize_profile(out: Path, top: int = 25) -> str:
 
     stats = pstats.Stats(str(out))
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    total = max(ct for (_, _, ct, _, _) in raw.values())
+    total = max(ct for (_, _, _, ct, _) in raw.values())
     stages = [
         ("okrsite: load + validate", "okrsite/validate.py", "load_model"),
         ("okrsite: docs tree (pages, nav)", "okrsite/site.py", "build_docs_tree"),
@@ -422,7 +422,7 @@ def summarize_profile(out: Path, top: int = 25) -> str:
         ("material: search, write index", "material/plugins/search/plugin.py", "on_post_build"),
         ("mkdocs: files/nav", "mkdocs/structure/nav.py", "get_navigation"),
     ]
-    lines = [f"Total (profiled, single thread view): {total:.1f} s", "",
+    lines = [f"Total (profiled; cProfile adds overhead): {total:.1f} s", "",
              "| Stage | Cumulative s | Share |", "|---|---:|---:|"]
     for label, file_part, func in stages:
         cum = sum(
