@@ -35,6 +35,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
 from okrsite.errors import OkrsiteError
@@ -123,8 +126,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return files
 
     def on_page_context(
-        self, context: dict[str, Any], *, page: Any, config: MkDocsConfig, nav: Any
-    ) -> dict[str, Any]:
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         if page.file.generated_by is not None and page.title:
             # page.title is the nav title, HTML-escaped by _escape_titles.
             page.meta["title"] = page.title

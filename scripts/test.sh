@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OKRSITE_WITH_TEST_TOOLS=1 source scripts/setup.sh
 ruff check okrsite tests bench
+mypy okrsite
 python -m pytest "$@"
