@@ -898,11 +898,26 @@ def find_dot(dot_binary: str | os.PathLike[str] | None = None) -> str:
     return found
 
 
-def dot_version(dot_binary: str | os.PathLike[str] | None = None) -> str:
-    """The Graphviz version string (``dot -V``), memoised per binary file."""
+def dot_version(
+    dot_binary: str | os.PathLike[str] | None = None, *, cache_dir: Path | None = None
+) -> str:
+    """The Graphviz version string (``dot -V``), memoised per binary file.
+
+    With ``cache_dir`` the answer is also kept on disk (keyed by the binary's
+    path, size and modification time), so a rebuild in a new process with
+    nothing changed starts no ``dot`` process at all.
+    """
     path = find_dot(dot_binary)
     stat = os.stat(path)
     key = (path, stat.st_mtime_ns, stat.st_size)
+    stored = cache_dir / "dot-version.txt" if cache_dir is not None else None
+    if key not in _version_cache and stored is not None:
+        try:
+            cached: str | None = stored.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            cached = None
+        if cached is not None and cached.startswith(f"{key!r}\n"):
+            _version_cache[key] = cached.split("\n", 1)[1]
     if key not in _version_cache:
         _started()
         try:
@@ -915,6 +930,8 @@ def dot_version(dot_binary: str | os.PathLike[str] | None = None) -> str:
         if proc.returncode != 0 or "graphviz" not in text.lower():
             raise BuildError(f"{path} does not look like Graphviz dot: {text[:200]!r}")
         _version_cache[key] = text
+        if stored is not None:
+            _write_cache(stored, f"{key!r}\n{text}")
     return _version_cache[key]
 
 
@@ -1045,7 +1062,7 @@ def render_svgs(
     if not dots:
         return {}
     path = find_dot(dot_binary)
-    version = dot_version(path)
+    version = dot_version(path, cache_dir=cache_dir)
     digests = {key: _cache_key(source, version) for key, source in dots.items()}
     raw: dict[str, str] = {}
     todo: dict[str, tuple[str, str]] = {}

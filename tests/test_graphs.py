@@ -477,3 +477,15 @@ def test_cli_default_cycle() -> None:
     model = small_model()
     assert default_cycle(model, dt.date(2026, 2, 1)) == CYCLE
     assert default_cycle(model, dt.date(2020, 1, 1)) == CYCLE
+
+
+def test_dot_version_is_kept_in_the_cache_dir(tmp_path: Path) -> None:
+    """With a cache dir, a fresh process (empty memo) learns the version from disk:
+    no `dot -V` process is started."""
+    graphs._version_cache.clear()
+    first = graphs.dot_version(cache_dir=tmp_path)
+    assert (tmp_path / "dot-version.txt").is_file()
+    graphs._version_cache.clear()
+    before = graphs.render_count()
+    assert graphs.dot_version(cache_dir=tmp_path) == first
+    assert graphs.render_count() == before

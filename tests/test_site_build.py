@@ -148,3 +148,12 @@ def test_failed_build_leaves_previous_site(tmp_path: Path) -> None:
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in tmp_path.iterdir() if "okrsite-" in p.name]
+
+
+def test_search_index_is_lean(demo_site: Path) -> None:
+    """Graphs and charts stay out of the search index; KR titles and check-in notes stay in."""
+    index = (demo_site / "search/search_index.json").read_text()
+    assert "Onboarding completion" in index
+    assert "62% for the October cohort" in index  # a check-in note
+    assert "okrsite-graph" not in index and "arrow: aligns to" not in index
+    assert "okr-chart" not in index

@@ -77,7 +77,9 @@ def html_block(inner: str, css_class: str) -> Markup:
     Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
     they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
     """
-    focus = ' tabindex="0"' if "okr-graph" in css_class.split() else ""
+    # Graphs repeat the page's own titles: keep them out of the search index.
+    graph = "okr-graph" in css_class.split()
+    focus = ' tabindex="0" data-search-exclude' if graph else ""
     return Markup(
         f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
     )

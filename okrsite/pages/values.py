@@ -91,9 +91,9 @@ def checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
     latest = max(kr.checkins, key=lambda c: c.date)
     noun = "check-in" if len(kr.checkins) == 1 else "check-ins"
     summary = f"{len(kr.checkins)} {noun} · latest {latest.date.isoformat()}"
-    parts = ['\n<div class="okr-checkin-history" markdown="0">']
-    if chart:
-        parts.append(f'<div class="okr-chart-wrap">\n{chart}\n</div>')
+    # The chart is drawn from the table below: keep it out of the search index
+    # (data-search-exclude, added after sanitising, which would drop it).
+    parts: list[str] = []
     if latest.note:
         parts.append(
             f'<p class="okr-latest-note"><strong>{latest.date.isoformat()}:</strong> '
@@ -105,5 +105,12 @@ def checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         "<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
     )
-    parts.append("</div>\n")
-    return Markup(sanitize.clean("\n".join(parts)))
+    chart_html = (
+        f'<div class="okr-chart-wrap" data-search-exclude>\n{sanitize.clean(chart)}\n</div>\n'
+        if chart
+        else ""
+    )
+    return Markup(
+        '\n<div class="okr-checkin-history" markdown="0">\n'
+        f"{chart_html}{sanitize.clean(chr(10).join(parts))}\n</div>\n"
+    )
