@@ -53,7 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from okrsite.model import Cadence, CycleDef
 
@@ -185,19 +185,7 @@ def _schedule(cycle: CycleDef, cadence: Cadence, tz: dt.tzinfo | None) -> _Sched
     start, end = cycle_bounds(cycle, tz)
     publish = dt.timedelta(days=cadence.publish_days_before_end)
     grade = dt.timedelta(days=cadence.grade_days_before_end)
-    keys: list[PhaseKey] = [
-        "drafting",
-        "review",
-        "locking",
-        "locked",
-        "in-progress",
-        "grading",
-        "next-drafting",
-        "next-review",
-        "next-locking",
-        "wrap-up",
-        "ended",
-    ]
+    keys: list[PhaseKey] = list(get_args(PhaseKey))[1:]  # every phase after "upcoming"
     instants = [
         *_planning(start - publish, cadence),
         start,
