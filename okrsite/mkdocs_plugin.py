@@ -10,6 +10,12 @@ Hooks used, and why:
   unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
   with every ``file:line:column`` problem, so the build fails (never a
   "successful" build with a log line).
+- ``on_post_page``: put the inline SVGs (graphs, charts) back into the
+  HTML. ``on_files`` swaps each ``<svg>…</svg>`` of a generated page for a
+  placeholder comment, so Python-Markdown and the search indexer never scan
+  hundreds of kilobytes of drawing markup (a fifth of the build at company
+  scale); the SVGs ride along on the page's ``File`` object, which is
+  created anew for every build.
 - ``on_page_context``: give generated pages an explicit, escaped
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
@@ -26,6 +32,7 @@ import datetime as dt
 import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +122,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if existing is not None:
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
                 continue
-            files.append(File.generated(config, path, content=content))
+            svgs: list[str] = []
+            if path.endswith(".md") and isinstance(content, str) and "<svg" in content:
+                content, svgs = _park_svgs(content)
+            file = File.generated(config, path, content=content)
+            if svgs:
+                file.okrsite_svgs = svgs  # type: ignore[attr-defined]
+            files.append(file)
         if not config.nav:
             hand_written = sorted(
                 f.src_uri
@@ -133,10 +146,32 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             page.meta["title"] = page.title
         return context
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        svgs: list[str] | None = getattr(page.file, "okrsite_svgs", None)
+        if not svgs:
+            return output
+        return _PLACEHOLDER.sub(lambda m: svgs[int(m.group(1))], output)
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
         server.watch(str(base / self.config.content_dir))
         return server
+
+
+_SVG_BLOCK = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_PLACEHOLDER = re.compile(r"<!-- okrsite-svg (\d+) -->")
+
+
+def _park_svgs(markdown: str) -> tuple[str, list[str]]:
+    """Markdown with each ``<svg>…</svg>`` replaced by a numbered comment,
+    and the SVGs in that order."""
+    parked: list[str] = []
+
+    def park(match: re.Match[str]) -> str:
+        parked.append(match.group(0))
+        return f"<!-- okrsite-svg {len(parked) - 1} -->"
+
+    return _SVG_BLOCK.sub(park, markdown), parked
 
 
 def _escape_titles(items: list[Any]) -> list[Any]:

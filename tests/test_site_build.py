@@ -157,3 +157,25 @@ def test_search_index_is_lean(demo_site: Path) -> None:
     assert "62% for the October cohort" in index  # a check-in note
     assert "okrsite-graph" not in index and "arrow: aligns to" not in index
     assert "okr-chart" not in index
+
+
+def test_every_svg_is_back_in_the_html(demo_site: Path) -> None:
+    """The plugin parks SVGs during Markdown processing: the HTML must hold every
+    one of them again and no placeholder may remain."""
+    import datetime as dt
+
+    from okrsite.site import SiteOptions, build_docs_tree
+    from okrsite.validate import load_model
+
+    tree = build_docs_tree(
+        load_model(REPO / "content"), SiteOptions(today=dt.date(2026, 11, 23), graphs=True)
+    )
+    for path, content in tree.files.items():
+        if not path.endswith(".md"):
+            continue
+        html_path = demo_site / (
+            path[: -len("index.md")] if path.endswith("index.md") else path[:-3] + "/"
+        )
+        html = (html_path / "index.html").read_text()
+        assert "okrsite-svg" not in html, path
+        assert html.count("<svg") >= str(content).count("<svg"), path
