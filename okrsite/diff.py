@@ -29,8 +29,11 @@ Affected units
     department; the parent of a deleted unit. Their maintainers come from
     ``org.yaml`` (head, else base).
 Findings
-    Compared by (rule, cycle, unit, objective, key result, message), so moving
-    lines does not make a finding "new".
+    Compared by (rule, cycle, unit, objective, key result), so moving lines
+    does not make a finding "new", and neither does a changed detail in its
+    message (a stale check-in warning whose day count grew is the same
+    warning). Several findings of one rule on one node are paired by message
+    first; only the surplus on either side is new or fixed.
 Privacy
     Both models are redacted for the public (:func:`okrsite.redact.redact`)
     before anything is compared: private objectives — and objectives that are
@@ -845,15 +848,33 @@ def _affected(base: OkrModel | None, head: OkrModel, d: ModelDiff) -> list[Affec
 # Findings
 
 
-def _finding_key(f: Finding) -> tuple[str, str, str, str, str, str]:
-    return (
-        f.rule_id,
-        f.cycle or "",
-        f.unit or "",
-        f.objective or "",
-        f.key_result or "",
-        f.message,
-    )
+def _finding_key(f: Finding) -> tuple[str, str, str, str, str]:
+    """What makes two findings "the same" across base and head (not the message)."""
+    return (f.rule_id, f.cycle or "", f.unit or "", f.objective or "", f.key_result or "")
+
+
+def _surplus(ours: list[Finding], theirs: list[Finding]) -> list[Finding]:
+    """Findings of ``ours`` left over once each is paired with one of ``theirs``
+    of the same key: identical messages pair first, then the rest in order."""
+    out: list[Finding] = []
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in theirs:
+        groups.setdefault(_finding_key(f), []).append(f)
+    pending: list[Finding] = []
+    for f in sorted(ours, key=Finding.sort_key):
+        group = groups.get(_finding_key(f), [])
+        same = next((g for g in group if g.message == f.message), None)
+        if same is not None:
+            group.remove(same)
+        else:
+            pending.append(f)
+    for f in pending:
+        group = groups.get(_finding_key(f), [])
+        if group:
+            group.pop(0)
+        else:
+            out.append(f)
+    return out
 
 
 def _finding_change(f: Finding) -> FindingChange:
@@ -877,16 +898,8 @@ def _finding_changes(
             f for f in findings if (f.cycle or "", f.unit or "", f.objective or "") not in private
         ]
 
-    base_keys = {_finding_key(f) for f in public(base)}
-    head_keys = {_finding_key(f) for f in public(head)}
-    new = sorted(
-        {_finding_key(f): f for f in public(head) if _finding_key(f) not in base_keys}.values(),
-        key=Finding.sort_key,
-    )
-    fixed = sorted(
-        {_finding_key(f): f for f in public(base) if _finding_key(f) not in head_keys}.values(),
-        key=Finding.sort_key,
-    )
+    new = sorted(_surplus(public(head), public(base)), key=Finding.sort_key)
+    fixed = sorted(_surplus(public(base), public(head)), key=Finding.sort_key)
     return [_finding_change(f) for f in new], [_finding_change(f) for f in fixed]
 
 

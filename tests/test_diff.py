@@ -438,3 +438,36 @@ def test_shallow_clone_diffs_what_it_has_and_explains_what_it_lacks(tmp_path: Pa
     sha = git(repo, "rev-parse", "base").strip()
     with pytest.raises(GitError, match="shallow clone"):
         compute_diff(clone / "content", sha, None, TODAY)
+
+
+def test_changed_detail_in_a_finding_is_not_new_or_fixed(tmp_path: Path) -> None:
+    """A finding on the same rule and node whose message changed (a stale
+    check-in warning whose day count grew) is neither new nor fixed; a second
+    finding of that rule on that node is new."""
+    from okrsite.checks import Finding
+    from okrsite.diff import diff_models
+    from okrsite.errors import SourceLocation
+    from okrsite.validate import load_model
+
+    model = load_model(make_content(tmp_path, {}))
+
+    def stale(days: int) -> Finding:
+        return Finding(
+            SourceLocation("content/2026-Q1/product.yaml", 8, 9),
+            "OKR012",
+            "warning",
+            f"key result 'Cut time to first value' has no check-in for {days} days",
+            "Add a check-in",
+            cycle="2026-Q1",
+            unit="product",
+            objective="easier",
+            key_result="ttv",
+        )
+
+    same = diff_models(model, model, base_findings=[stale(9)], head_findings=[stale(16)])
+    assert same.new_findings == [] and same.fixed_findings == []
+    more = diff_models(
+        model, model, base_findings=[stale(9)], head_findings=[stale(9), stale(16)]
+    )
+    assert [f.message for f in more.new_findings] == [stale(16).message]
+    assert more.fixed_findings == []
