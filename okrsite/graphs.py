@@ -327,8 +327,11 @@ class _Builder:
 
     # -- nodes ----------------------------------------------------------------
 
-    def objective_table(self, unit_id: str, objective: Objective) -> str:
-        """One objective with its KRs as an HTML-like table node."""
+    def objective_table(
+        self, unit_id: str, objective: Objective, *, only: set[str] | None = None
+    ) -> str:
+        """One objective with its KRs as an HTML-like table node (only the KR
+        ids in ``only`` when given; the others are counted in one row)."""
         node = self.new_id()
         ref = OkrRef(unit_id, objective.id)
         self.tables[ref] = node
@@ -344,7 +347,11 @@ class _Builder:
             f'<FONT POINT-SIZE="9">Objective{private} · {_text(self.progress_text(value))}'
             f"{self.overlap_note(ref)}</FONT></TD></TR>"
         ]
+        hidden = 0
         for i, kr in enumerate(objective.key_results, start=1):
+            if only is not None and kr.id not in only:
+                hidden += 1
+                continue
             kr_ref = OkrRef(unit_id, objective.id, kr.id)
             port = f"k{i}"
             self.kr_ports[kr_ref] = port
@@ -359,6 +366,13 @@ class _Builder:
                 f"{_wrapped(kr.title, WRAP + 4)}<BR/>"
                 f'<FONT POINT-SIZE="9">KR · {_text(self.progress_text(kr_value))}'
                 f"{self.overlap_note(kr_ref)}</FONT></TD></TR>"
+            )
+        if hidden:
+            href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
+            rows.append(
+                f'<TR><TD ALIGN="LEFT" HREF="{href}" '
+                f'TARGET="_top" TITLE="{_tooltip(objective.title)}">'
+                f'<FONT POINT-SIZE="9">+ {_plural(hidden, "more key result")}</FONT></TD></TR>'
             )
         border = BAND_COLOURS[tone]
         style = ' STYLE="dashed"' if objective.is_private else ""
@@ -479,9 +493,15 @@ class _Builder:
         return self.data.org_key.get(unit_id, (unit_id,))
 
     def cluster(
-        self, unit_id: str, objectives: Iterable[Objective], *, full: bool
+        self,
+        unit_id: str,
+        objectives: Iterable[Objective],
+        *,
+        full: bool,
+        kr_rows: dict[OkrRef, set[str]] | None = None,
     ) -> None:
-        """A unit's cluster with the given objectives (all of them when ``full``)."""
+        """A unit's cluster with the given objectives (all of them when ``full``);
+        ``kr_rows`` limits which KR rows each objective shows."""
         self.clusters += 1
         name = self.model.unit_name(unit_id)
         focus = unit_id == self.focus
@@ -498,7 +518,8 @@ class _Builder:
         )
         self.lines.append(f"    label=<{label}>;")
         for objective in objectives:
-            self.objective_table(unit_id, objective)
+            only = None if kr_rows is None else kr_rows.get(OkrRef(unit_id, objective.id))
+            self.objective_table(unit_id, objective, only=only)
         okrs = self.cycle.okrs.get(unit_id)
         if full and okrs is not None:
             self.redacted_node(okrs)
@@ -684,26 +705,37 @@ def _draw(
     def outside(ref: OkrRef) -> bool:
         return ref.unit not in full_set and ref.unit not in boxed_set
 
+    # Context objectives show only the KR rows a link of this graph touches
+    # (the rest is one "N more key results" row): a department's page would
+    # otherwise carry every KR of every objective it serves.
+    context_krs: dict[OkrRef, set[str]] = {}
+
+    def note(ref: OkrRef) -> None:
+        context.add(ref.objective_ref)
+        rows = context_krs.setdefault(ref.objective_ref, set())
+        if ref.key_result is not None:
+            rows.add(ref.key_result)
+
     drawn_refs = [r for u in full_units for o in cycle.okrs[u].objectives for r in refs_of(u, o)]
     queue = list(drawn_refs)
     seen_up: set[OkrRef] = set()
     while queue:
         ref = queue.pop()
         for link in b.data.index.serves(ref):
-            target = link.target.objective_ref
+            target = link.target
             if outside(target) and target not in seen_up:
                 seen_up.add(target)
-                obj = objective(target)
-                if obj is not None:
-                    context.add(target)
-                    queue.extend(refs_of(target.unit, obj))
+                if objective(target.objective_ref) is not None:
+                    note(target)
+                    # Up the chain through what was linked (and its objective).
+                    queue.extend({target, target.objective_ref})
     for ref in drawn_refs:
         for link in b.data.index.supporters(ref):
             if outside(link.source):
-                context.add(link.source.objective_ref)
+                note(link.source)
         for partner in b.data.index.lateral(ref):
             if outside(partner):
-                context.add(partner.objective_ref)
+                note(partner)
 
     # Org ancestors of the focus that nothing else represents get a small box.
     chain = [] if focus == ROOT_UNIT else [*b.model.ancestors(focus), ROOT_UNIT]
@@ -716,7 +748,7 @@ def _draw(
             b.cluster(unit_id, okrs.objectives, full=True)
         else:
             chosen = [o for o in okrs.objectives if OkrRef(unit_id, o.id) in context]
-            b.cluster(unit_id, chosen, full=False)
+            b.cluster(unit_id, chosen, full=False, kr_rows=context_krs)
     for unit_id in sorted(stubs, key=b.org_key):
         b.unit_box(unit_id, subtree=False)
     keep = boxed if len(boxed) <= max(max_boxes, 1) else boxed[: max(max_boxes, 2) - 1]
