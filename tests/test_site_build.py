@@ -177,5 +177,5 @@ def test_every_svg_is_back_in_the_html(demo_site: Path) -> None:
             path[: -len("index.md")] if path.endswith("index.md") else path[:-3] + "/"
         )
         html = (html_path / "index.html").read_text()
-        assert "okrsite-svg" not in html, path
+        assert "okrsite-park" not in html, path
         assert html.count("<svg") >= str(content).count("<svg"), path

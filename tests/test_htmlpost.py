@@ -1,0 +1,88 @@
+"""Parking raw HTML around MkDocs, and compacting built pages."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from okrsite.htmlpost import compact_html, park_html, unpark_html
+
+PAGE = """# Team
+
+Intro with <span class="okr-chip">inline</span> HTML.
+
+<div class="okr-checkin-history" markdown="0">
+<div class="okr-chart-wrap" data-search-exclude>
+<svg viewBox="0 0 10 10"><title>t</title></svg>
+</div>
+<details><summary>2 check-ins</summary><table><tr><td>a &lt;div&gt;</td></tr></table></details>
+</div>
+
+## Next {#next}
+
+<div class="okr-graph" tabindex="0" data-search-exclude markdown="0">
+<svg><a href="x/">x</a></svg>
+</div>
+
+Loose <svg class="okr-chart"><circle r="1"></circle></svg> drawing.
+"""
+
+
+def test_blocks_are_parked_whole_and_come_back_without_the_markdown_attribute() -> None:
+    text, parked = park_html(PAGE)
+    assert "<div" not in text and "<svg" not in text
+    assert text.count("<!-- okrsite-park") == 3
+    assert parked[0].startswith('<div class="okr-checkin-history">\n<div class="okr-chart-wrap"')
+    assert parked[0].endswith("</details>\n</div>")
+    assert parked[1].startswith('<div class="okr-graph" tabindex="0" data-search-exclude>')
+    assert parked[2] == '<svg class="okr-chart"><circle r="1"></circle></svg>'
+    # Headings, text and inline HTML stay for Markdown (and the table of contents).
+    assert "## Next {#next}" in text and '<span class="okr-chip">inline</span>' in text
+    restored = unpark_html(text, parked)
+    assert restored == PAGE.replace(' markdown="0">', ">")
+
+
+def test_unbalanced_block_is_left_to_markdown() -> None:
+    page = '<div class="x" markdown="0">\n<div>never closed\n'
+    text, parked = park_html(page)
+    assert text == page and parked == []
+
+
+def test_indented_or_inline_divs_are_not_parked() -> None:
+    page = 'text <div class="x" markdown="0">a</div>\n    <div class="y" markdown="0">\n</div>\n'
+    text, parked = park_html(page)
+    assert parked == [] and text == page
+
+
+PIECES = ["a", "<b>", "\n", " ", '<div class="k" markdown="0">', "</div>", "<svg>", "</svg>", "&lt;"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_park_then_unpark_gives_the_page_back(pieces: list[str]) -> None:
+    page = "".join(pieces)
+    text, parked = park_html(page)
+    assert text.count("<!-- okrsite-park ") == len(parked)
+    restored = unpark_html(text, parked)
+    # Only the attribute Python-Markdown would have dropped may differ.
+    assert restored.replace(' markdown="0">', ">") == page.replace(' markdown="0">', ">")
+    assert "<svg>" not in text or "</svg>" not in text.split("<svg>", 1)[1]
+
+
+def test_compact_drops_indentation_but_keeps_verbatim_elements() -> None:
+    html = (
+        "<ul>\n    <li>\n      <a href='x'>\n        Home\n      </a>\n    </li>\n\n\n</ul>\n"
+        "<pre><code>  keep\n    this\n</code></pre>\n"
+        "<script>\n  // a comment\n  var a = 1;\n</script>\n"
+        "<textarea>\n  typed\n</textarea>\n  <style>\n  p { }\n</style>"
+    )
+    out = compact_html(html)
+    assert out.startswith("<ul>\n<li>\n<a href='x'>\nHome\n</a>\n</li>\n</ul>\n")
+    assert "<pre><code>  keep\n    this\n</code></pre>" in out
+    assert "<script>\n  // a comment\n  var a = 1;\n</script>" in out
+    assert "<textarea>\n  typed\n</textarea>" in out
+    assert "\n<style>\n  p { }\n</style>" in out
+
+
+def test_compact_keeps_words_apart() -> None:
+    out = compact_html("<p>one\n    two</p>\n  <span>a</span>\n  <span>b</span>")
+    assert out == "<p>one\ntwo</p>\n<span>a</span>\n<span>b</span>"
