@@ -216,6 +216,32 @@ def test_svg_is_inline_ready_with_unique_ids(demo_model: OkrModel, demo_cycle: s
     assert len(all_ids) == len(set(all_ids))
 
 
+def test_inline_svg_draws_the_same_in_fewer_bytes(demo_model: OkrModel, demo_cycle: str) -> None:
+    """Cell fill + border polygon pairs become one polygon with both paints, and
+    the font family is stated once on the root: same shapes, colours and text."""
+    key = urls.unit_page(demo_cycle, "product")
+    source = graphs.page_graphs(demo_model)[key]
+    raw = graphs.run_dot(source, "svg").decode()
+    svg = graphs.inline_svg(raw, key=key, dot_source=source)
+    assert len(svg) < 0.9 * len(raw)
+    root = parse_svg(svg)
+    assert root.get("font-family") == graphs.FONT
+    assert not [el for el in root.iter() if el is not root and el.get("font-family")]
+    raw_root = parse_svg(raw[raw.find("<svg"):])
+    raw_polygons = list(raw_root.iter(f"{SVG_NS}polygon"))
+    fills = [p for p in raw_polygons if p.get("stroke") == "transparent"]
+    merged = list(root.iter(f"{SVG_NS}polygon"))
+    assert len(merged) < len(raw_polygons)
+    painted = {(p.get("fill"), p.get("stroke"), p.get("points")) for p in merged}
+    for cell in fills:
+        border = next((p for p in raw_polygons if p.get("fill") == "none"
+                       and p.get("points") == cell.get("points")), None)
+        stroke = border.get("stroke") if border is not None else "transparent"
+        assert (cell.get("fill"), stroke, cell.get("points")) in painted
+    texts = [t.text for t in raw_root.iter(f"{SVG_NS}text")]
+    assert [t.text for t in root.iter(f"{SVG_NS}text")] == texts
+
+
 def test_svg_fill_colours_follow_bands() -> None:
     """Cells are filled by band: green, yellow, red, and grey for no data."""
     okrs = {"company": [objective("o", "Bands", [

@@ -212,3 +212,42 @@ def test_unit_graphs_cap_child_boxes(big_org: OkrModel) -> None:
     assert dot.count("unit summar") == 1
     described = re.search(r"(\d+) unit summaries", dot)
     assert described is not None and int(described.group(1)) <= 4
+
+
+def test_long_supporter_lists_link_each_unit_once(big_org: OkrModel) -> None:
+    """A KR or objective served by more than SUPPORTERS_LISTED items lists the
+    supporting units (with counts) instead of every objective and KR; shorter
+    lists keep one link per supporting objective or KR."""
+    from okrsite.alignment import AlignmentIndex
+    from okrsite.pages.unit import SUPPORTERS_LISTED
+
+    cycle = big_org.cycles[CYCLE]
+    index = AlignmentIndex.build(cycle)
+    targets = {link.target for link in index.links if link.kind != "related"}
+    long = [t for t in targets if len(index.supporters(t)) > SUPPORTERS_LISTED]
+    short = [t for t in targets if 1 < len(index.supporters(t)) <= SUPPORTERS_LISTED]
+    assert long and short
+    pages = _pages(_tree(big_org))
+    for target, grouped in [(long[0], True), (short[0], False)]:
+        page = pages[urls.unit_page(CYCLE, target.unit)]
+        links = index.supporters(target)
+        lines = [ln for ln in page.splitlines() if ln.startswith("**Supported by")]
+        anchor = (
+            urls.objective_anchor(target.objective)
+            if target.key_result is None
+            else urls.key_result_anchor(target.objective, target.key_result)
+        )
+        section = page.split(f"{{#{anchor}}}", 1)[1]
+        line = next(ln for ln in section.splitlines() if ln.startswith("**Supported by"))
+        assert line in lines
+        hrefs = LINK.findall(line)
+        units = {link.source.unit for link in links}
+        if grouped:
+            assert f"{len(links)} objectives and key results)" in line
+            assert len(hrefs) == len(units) and not any("#" in h for h in hrefs)
+            assert {_resolve(urls.unit_page(CYCLE, target.unit), h)[0] for h in hrefs} == {
+                urls.unit_page(CYCLE, u) for u in units
+            }
+        else:
+            assert "objectives and key results" not in line
+            assert len(hrefs) == len(links) and all("#" in h for h in hrefs)

@@ -181,15 +181,40 @@ def _link_line(label: str, links: list[Markup]) -> Markup | None:
     return Markup(f"**{label}:** ") + Markup(" · ").join(links)
 
 
+SUPPORTERS_LISTED = 8
+"""Above this many supporting objectives/KRs, "Supported by" links each
+supporting unit once (with its count) instead of every objective and KR: a
+department KR that 20 teams ladder up to would otherwise fill a screen and
+tens of kilobytes per page. The alignment graph still shows each one."""
+
+
+def _supporting_units(
+    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
+) -> list[Markup]:
+    counts: dict[str, int] = {}
+    for link in links:
+        counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
+    return [
+        doc_link(model.unit_name(unit), doc, urls.unit_page(cycle.id, unit))
+        + (Markup(f" ({count})") if count > 1 else Markup(""))
+        for unit, count in counts.items()
+    ]
+
+
 def _alignment_lines(
     model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
 ) -> list[Markup]:
     up = [ref_link(model, cycle, link.target, doc) for link in index.serves(ref)]
     down_links: list[Link] = index.supporters(ref)
-    down = [ref_link(model, cycle, link.source, doc) for link in down_links]
     lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
     overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
-    down_label = "Supported by" + (f" ({overlap} units)" if overlap > 1 else "")
+    counts = [f"{overlap} units"] if overlap > 1 else []
+    if len(down_links) > SUPPORTERS_LISTED:
+        down = _supporting_units(model, cycle, down_links, doc)
+        counts.append(f"{len(down_links)} objectives and key results")
+    else:
+        down = [ref_link(model, cycle, link.source, doc) for link in down_links]
+    down_label = "Supported by" + (f" ({', '.join(counts)})" if counts else "")
     lines = [
         _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
         _link_line(down_label, down),
