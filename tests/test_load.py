@@ -195,6 +195,46 @@ def test_timestamp_with_offset() -> None:
     assert value == dt.datetime(2026, 1, 19, 10, 30, 0, 500000, dt.timezone(dt.timedelta(hours=2)))
 
 
+def test_typed_scalars_resolve_the_same_when_seen_again() -> None:
+    """Resolved plain scalars are remembered by text: a second file gets equal values."""
+    text = (
+        "a: [0.7, 2026-01-19, 2026-02-30, 12, 0x1F, 0777, .inf, ~, null, true, TRUE, no,"
+        " 1e3, -5, 2026-01-19 10:30:00, 99999999999999999999, title, nullable, 1.5.2]\n"
+    )
+    load._RESOLVED.clear()
+    first = data(text)["a"]  # type: ignore[index]
+    again = data(text)["a"]  # type: ignore[index]
+    load._RESOLVED.clear()
+    fresh = data(text)["a"]  # type: ignore[index]
+    for values in (again, fresh):
+        assert [(type(v), repr(v)) for v in values] == [(type(v), repr(v)) for v in first]
+    assert first[:4] == [0.7, dt.date(2026, 1, 19), "2026-02-30", 12]
+    assert first[-2:] == ["nullable", "1.5.2"]
+
+
+def test_long_typed_looking_text_is_not_remembered() -> None:
+    """Only short scalars are remembered, so the cache stays small."""
+    load._RESOLVED.clear()
+    long_text = "2026 " + "x" * 60
+    assert data(f"a: {long_text}\nb: 0.5\n") == {"a": long_text, "b": 0.5}
+    assert list(load._RESOLVED) == ["0.5"]
+
+
+def test_our_own_bugs_are_not_reported_as_content_problems(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the parser's ValueError becomes an issue; one raised by our code propagates."""
+
+    def broken(text: str) -> object:
+        raise ValueError("a bug in okrsite")
+
+    monkeypatch.setattr(load, "_resolve_typed", broken)
+    load._RESOLVED.clear()
+    with pytest.raises(ValueError, match="a bug in okrsite"):
+        parse_yaml("a: 1\n", PATH)
+    load._RESOLVED.clear()
+
+
 @pytest.mark.usefixtures("both_parsers")
 def test_quoted_and_block_scalars_are_always_text() -> None:
     """Quoting (or a block scalar) keeps true, 1, null and dates as text."""
