@@ -41,6 +41,7 @@ validator can still report the rest of the file in the same run.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import logging
@@ -896,6 +897,9 @@ class Walk:
 _ParseResult = tuple["LoadedFile | None", list[ContentIssue]]
 _PARSE_MEMO: dict[tuple[str, str, bytes], _ParseResult] = {}
 _PARSE_MEMO_LIMIT = 50_000
+# Emptied at exit, before interpreter shutdown runs its garbage collections
+# (which would otherwise walk every remembered file, slowly).
+atexit.register(_PARSE_MEMO.clear)
 
 
 def _memo_parse(

@@ -17,9 +17,13 @@ Only when both passes find nothing is a model returned; otherwise one
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import difflib
 import functools
+import gc
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,8 +74,28 @@ _BOUND_WORDS = {
 
 def load_model(content_dir: Path) -> OkrModel:
     """Load and validate a content directory. Raises ContentError with every issue."""
-    raw = load_content(content_dir)
-    return validate(raw)
+    with _gc_paused():
+        raw = load_content(content_dir)
+        return validate(raw)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off while a model is built.
+
+    Loading creates millions of objects and no reference cycles; with the
+    collector on, it walks the growing heap again and again (a third of the
+    loading time of a 1,000-unit company). Nothing changes but speed: objects
+    are still freed by reference counting, and the collector resumes after.
+    """
+    if not gc.isenabled():  # someone else paused it: leave it to them
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def validate(raw: RawContent) -> OkrModel:
@@ -123,6 +147,9 @@ def _shape(file: LoadedFile | None, schema: type[M], issues: list[ContentIssue])
 
 
 _SHAPE_MEMO: dict[tuple[type, int], tuple[LoadedFile, Node | None, list[ContentIssue]]] = {}
+# Emptied at exit, before interpreter shutdown runs its garbage collections:
+# walking a whole company's nodes there costs more than freeing them here.
+atexit.register(_SHAPE_MEMO.clear)
 
 
 def _validate_shape(file: LoadedFile, schema: type[M]) -> tuple[M | None, list[ContentIssue]]:

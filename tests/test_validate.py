@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,24 @@ def test_no_traceback_for_missing_directory(tmp_path: Path) -> None:
         load_model(tmp_path / "nope")
     assert len(info.value.issues) == 1
     assert info.value.issues[0].location.path.endswith("nope")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("valid", [True, False])
+def test_load_model_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, enabled: bool, valid: bool
+) -> None:
+    """The collector is paused while loading and restored after, even on invalid content."""
+    files: dict[str, str | None] = {} if valid else {"2026-Q1/product.yaml": "objectives: 3\n"}
+    content = make_content(tmp_path, files)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if valid:
+            load_model(content)
+        else:
+            with pytest.raises(ContentError):
+                load_model(content)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
