@@ -92,6 +92,7 @@ from okrsite.progress import (
     percent,
     weighted_mean,
 )
+from okrsite.svgcompact import compact_svg
 
 log = logging.getLogger(__name__)
 
@@ -1036,34 +1037,12 @@ def _id_prefix(key: str) -> str:
     return "okg-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
-# dot draws a filled, bordered table cell as two polygons over the same points:
-# the fill with an invisible stroke, then the border without fill. One polygon
-# with both paints the same (fill first, then stroke) in half the bytes.
-_CELL_PAIR = re.compile(
-    r'<polygon fill="([^"]+)" stroke="transparent" points="([^"]+)"/>\n'
-    r'<polygon fill="none" stroke="([^"]+)" points="\2"/>'
-)
-_FONT_FAMILY = re.compile(r' font-family="([^"]*)"')
-
-
-def _compact_drawing(svg: str) -> str:
-    """Same picture, fewer bytes: merge cell polygon pairs, and state the font
-    family once on the root (SVG inherits it) instead of on every ``<text>``."""
-    svg = _CELL_PAIR.sub(r'<polygon fill="\1" stroke="\3" points="\2"/>', svg)
-    families = set(_FONT_FAMILY.findall(svg))
-    if len(families) == 1:
-        (family,) = families
-        svg = _FONT_FAMILY.sub("", svg)
-        svg = svg.replace("<svg", f'<svg font-family="{family}"', 1)
-    return svg
-
-
 def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
     """Make dot's SVG fit for inlining in an HTML page.
 
     Drops the XML prolog, DOCTYPE, comments and dot's own ``<title>`` elements
     (they would show node ids as tooltips); compacts the drawing (see
-    ``_compact_drawing``); prefixes every id with a per-graph
+    ``okrsite.svgcompact``); prefixes every id with a per-graph
     prefix; replaces width/height with a responsive style; adds ``<title>``
     and ``<desc>`` (from the ``// okrsite-title:`` / ``desc:`` header lines).
     """
@@ -1074,7 +1053,7 @@ def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
     svg = raw_svg[start:]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
-    svg = _compact_drawing(svg)
+    svg = compact_svg(svg)
     prefix = _id_prefix(key)
     svg = re.sub(r'(\s)id="([^"]+)"', rf'\1id="{prefix}-\2"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', rf"url(#{prefix}-\1)", svg)
