@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from contentkit import make_content
 
+from okrsite import validate
 from okrsite.errors import ContentError
 from okrsite.model import OkrModel
 from okrsite.validate import load_model
@@ -293,3 +294,16 @@ def test_load_model_leaves_the_garbage_collector_as_it_found_it(
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_large_load_leaves_nothing_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New objects are promoted to the oldest generation, never left in the frozen one."""
+    monkeypatch.setattr(validate, "_MANY_NEW_OBJECTS", 0)  # treat this small load as large
+    content = make_content(tmp_path, {})
+    frozen = gc.get_freeze_count()
+    model = load_model(content)
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+    assert model.cycles["2026-Q1"].okrs["product"].objectives[0].source.line == 3
