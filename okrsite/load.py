@@ -492,6 +492,7 @@ class _Builder:
         stack, values, keys = self.stack, self.values, self.keys
         no_key, bad_key = _NO_KEY, _BAD_KEY
         maybe_typed, resolve = _MAYBE_TYPED, _resolve_plain
+        resolved, unresolved = _RESOLVED, _UNRESOLVED
         crashes = _PARSER_CRASHES
         while True:
             try:
@@ -508,7 +509,12 @@ class _Builder:
                     self.node_properties(event, where)
                     plain = False
                 if plain:  # plain style, so never double-quoted
-                    value = text if text and text[0] not in maybe_typed else resolve(text)
+                    if text and text[0] not in maybe_typed:
+                        value = text
+                    else:  # _resolve_plain, with its cache lookup inlined
+                        value = resolved.get(text, unresolved)
+                        if value is unresolved:
+                            value = resolve(text)
                 else:
                     value = text
                     if event.style == '"':
@@ -552,7 +558,26 @@ class _Builder:
                         f"too deeply nested (more than {MAX_DEPTH} levels)", where, fatal=True
                     )
                     raise _Abort
-                self.place({} if kind is mapping_start else [], where, opening=True)
+                node: dict[str, Any] | list[Any] = {} if kind is mapping_start else []
+                if stack:
+                    parent = stack[-1]
+                    if parent.record:
+                        container = parent.container
+                        if not parent.is_map:
+                            path = (*parent.path, len(container))
+                            values[path] = where
+                            container.append(node)  # type: ignore[union-attr]
+                            stack.append(_Frame(node, path, True, where))
+                            continue
+                        key = parent.key
+                        if key is not no_key and key is not bad_key:
+                            parent.key = no_key
+                            path = parent.key_path
+                            container[key] = node  # type: ignore[call-overload]
+                            values[path] = where
+                            stack.append(_Frame(node, path, True, where))
+                            continue
+                self.place(node, where, opening=True)
             elif kind is alias:
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
