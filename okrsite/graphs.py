@@ -1008,8 +1008,12 @@ def run_dot(
     return proc.stdout
 
 
+_CACHE_FORMAT = "compact-1"
+"""Changes whenever what the cache stores changes (now: compacted SVG)."""
+
+
 def _cache_key(source: str, version: str) -> str:
-    return hashlib.sha256(f"{version}\0{source}".encode()).hexdigest()
+    return hashlib.sha256(f"{version}\0{_CACHE_FORMAT}\0{source}".encode()).hexdigest()
 
 
 def _read_cache(path: Path) -> str | None:
@@ -1084,13 +1088,16 @@ def render_svgs(
     jobs: int = 2,
     timeout: float = 30.0,
     dot_binary: str | os.PathLike[str] | None = None,
+    remember: bool = False,
 ) -> dict[str, str]:
     """Render DOT → inline-ready SVG with the real ``dot``, in parallel, cached.
 
     ``dots`` maps a key (the embedding page's docs path) to DOT source. Each
-    distinct source is rendered at most once; with ``cache_dir`` the raw SVG is
-    stored as ``<sha256(dot version, source)>.svg`` (written atomically) and
-    reused across builds, so unchanged graphs start no ``dot`` process.
+    distinct source is rendered at most once; with ``cache_dir`` dot's SVG,
+    compacted, is stored as ``<sha256(dot version, format, source)>.svg``
+    (written atomically) and reused across builds, so unchanged graphs start
+    no ``dot`` process. With ``remember`` (a preview server) the inline-ready
+    SVGs are also kept in memory for the next call.
     Raises :class:`~okrsite.errors.BuildError` when dot is missing, fails or
     exceeds ``timeout`` seconds.
     """
@@ -1099,11 +1106,17 @@ def render_svgs(
     path = find_dot(dot_binary)
     version = dot_version(path, cache_dir=cache_dir)
     digests = {key: _cache_key(source, version) for key, source in dots.items()}
+    done: dict[str, str] = {}
+    if remember:
+        for key, digest in digests.items():
+            found = _INLINE_MEMO.get((digest, key))
+            if found is not None:
+                done[key] = found
     raw: dict[str, str] = {}
     todo: dict[str, tuple[str, str]] = {}
     for key in sorted(dots):
         digest = digests[key]
-        if digest in raw or digest in todo:
+        if key in done or digest in raw or digest in todo:
             continue
         cached = _read_cache(cache_dir / f"{digest}.svg") if cache_dir is not None else None
         if cached is not None:
@@ -1114,7 +1127,7 @@ def render_svgs(
     def work(item: tuple[str, tuple[str, str]]) -> tuple[str, str]:
         digest, (key, source) = item
         svg = run_dot(source, "svg", dot_binary=path, timeout=timeout, what=f"the graph of {key}")
-        text = svg.decode("utf-8", "replace")
+        text = compact_svg(svg.decode("utf-8", "replace"))
         if cache_dir is not None:
             _write_cache(cache_dir / f"{digest}.svg", text)
         return digest, text
@@ -1132,6 +1145,15 @@ def render_svgs(
                     future.cancel()
                 raise
     raw.update(results)
-    return {
-        key: inline_svg(raw[digests[key]], key=key, dot_source=dots[key]) for key in sorted(dots)
-    }
+    for key in sorted(dots):
+        if key not in done:
+            done[key] = inline_svg(raw[digests[key]], key=key, dot_source=dots[key])
+    if remember:
+        if len(_INLINE_MEMO) > 4 * len(dots):
+            _INLINE_MEMO.clear()  # forget graphs of pages that are gone
+        _INLINE_MEMO.update(((digests[key], key), svg) for key, svg in done.items())
+    return dict(sorted(done.items()))
+
+
+_INLINE_MEMO: dict[tuple[str, str], str] = {}
+"""(cache digest, page key) → inline SVG, kept by ``render_svgs(remember=True)``."""

@@ -23,19 +23,30 @@ Hooks used, and why:
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
 - ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+- ``on_startup`` / ``on_post_build``: incremental preview. Under
+  ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
+  renders pages whose ``File.is_modified()`` is true; for generated pages
+  that is "their text differs from what the last successful build of the same
+  site wrote" (a digest per page). Editing one unit file thus re-renders the
+  few pages whose text changed, not all of them. Any change to the
+  navigation or to ``mkdocs.yml`` makes every page count as changed.
 
-MkDocs reuses the plugin object across ``serve`` rebuilds, so nothing
-build-specific is kept on ``self`` (see STYLE.md, practice 12).
+MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
+has ``on_startup``, across builds in one process). The only thing kept on
+``self`` is that preview record, keyed by site directory and configuration;
+it can only make MkDocs skip a page in a dirty build, whose output is still
+on disk (see STYLE.md, practice 12).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -80,7 +91,29 @@ class OkrsitePluginConfig(Config):
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
 
 
+class _GeneratedFile(File):
+    """A generated file that can tell a dirty build it has not changed."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        if self.unchanged and os.path.isfile(self.abs_dest_path):
+            return False
+        return super().is_modified()
+
+
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
+    def __init__(self) -> None:
+        super().__init__()
+        # Preview record: (site dir, config digest) → page path → text digest,
+        # of the last successful build; and the same for the running build.
+        self._written: dict[tuple[str, str], dict[str, str]] = {}
+        self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
+        self._serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve" and dirty
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -112,6 +145,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             graph_jobs=max(1, self.config.graph_jobs),
             last_changed=last_changed(content_dir),
             nav_section_size=self.config.nav_section_size,
+            incremental=self._serving,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -121,6 +155,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             tree = build_docs_tree(model, self._options(config, base))
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
+        generated: list[_GeneratedFile] = []
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -129,10 +164,11 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             parked: list[str] = []
             if path.endswith(".md") and isinstance(content, str):
                 content, parked = park_html(content)
-            file = File.generated(config, path, content=content)
+            file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=content))
             if parked:
                 file.okrsite_parked = parked  # type: ignore[attr-defined]
             files.append(file)
+            generated.append(file)
         if not config.nav:
             hand_written = sorted(
                 f.src_uri
@@ -140,7 +176,31 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 if f.src_uri not in tree.files
             )
             config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
+        if self._serving:
+            self._mark_unchanged(config, generated)
         return files
+
+    def _mark_unchanged(self, config: MkDocsConfig, generated: list[_GeneratedFile]) -> None:
+        """Flag pages whose text equals the last successful build's (see module doc)."""
+        setup = hashlib.sha256(repr(config.nav).encode())
+        if config.config_file_path and os.path.isfile(config.config_file_path):
+            setup.update(Path(config.config_file_path).read_bytes())
+        key = (config.site_dir, setup.hexdigest())
+        before = self._written.get(key, {})
+        now: dict[str, str] = {}
+        for file in generated:
+            digest = hashlib.sha256(file.content_bytes)
+            for block in getattr(file, "okrsite_parked", ()):
+                digest.update(block.encode())
+            now[file.src_uri] = digest.hexdigest()
+            file.unchanged = before.get(file.src_uri) == now[file.src_uri]
+        self._pending = (key, now)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._pending is not None:
+            key, digests = self._pending
+            self._written = {key: digests}
+            self._pending = None
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

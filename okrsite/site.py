@@ -35,6 +35,9 @@ class SiteOptions:
     last_changed: dict[str, str] = field(default_factory=dict)
     """Source file path → ISO date of its last commit (from git, if known)."""
     nav_section_size: int = 100
+    incremental: bool = False
+    """Remember page fragments for the next build in this process (preview
+    server): see :mod:`okrsite.memo`."""
     """Largest number of pages in one navigation section before splitting."""
 
     def resolved_today(self) -> dt.date:
@@ -123,6 +126,7 @@ def build_docs_tree(model: OkrModel, options: SiteOptions) -> DocsTree:
             cache_dir=options.graph_cache_dir,
             jobs=options.graph_jobs,
             timeout=options.graph_timeout,
+            remember=options.incremental,
         )
     tree = DocsTree()
     for producer in PRODUCERS:

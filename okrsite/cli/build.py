@@ -107,6 +107,15 @@ def _setup_logging() -> None:
     logger.propagate = False
 
 
+class _HideDirtyWarning(logging.Filter):
+    """MkDocs warns on every dirty build that navigation may be stale. Under
+    ``okrsite serve --dirty`` the plugin re-renders every page whenever the
+    navigation changes, so the warning would only be noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
 def swap_into_place(built: Path, target: Path) -> None:
     """Replace ``target`` by ``built`` with renames only (same filesystem)."""
     old = target.with_name(f".{target.name}.okrsite-old")
@@ -184,20 +193,47 @@ def build(
 @today_option
 @audience_option
 @graphs_option
+@click.option(
+    "--dirty/--full",
+    default=True,
+    show_default=True,
+    help="After a change, re-render only the pages whose text changed (--dirty), "
+    "or every page (--full).",
+)
 def serve(
-    config_file: Path, dev_addr: str, today: str | None, audience: str | None, graphs: bool
+    config_file: Path,
+    dev_addr: str,
+    today: str | None,
+    audience: str | None,
+    graphs: bool,
+    dirty: bool,
 ) -> None:
-    """Serve the site with live reload; rebuilds when content files change."""
+    """Serve the site with live reload; rebuilds when content files change.
+
+    With --dirty (the default) a rebuild still loads and checks all content,
+    but MkDocs re-renders only pages whose text changed. Caveat: the preview's
+    search may then list a re-rendered page twice until the server restarts.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
     parse_today(today)
     _setup_logging()
+    build_logger = logging.getLogger("mkdocs.commands.build")
+    hide = _HideDirtyWarning()
+    build_logger.addFilter(hide)
     with _plugin_env(today, audience, graphs):
         try:
-            mkdocs_serve(str(config_file), dev_addr=dev_addr, livereload=True)
+            mkdocs_serve(
+                str(config_file),
+                dev_addr=dev_addr,
+                livereload=True,
+                build_type="dirty" if dirty else None,
+            )
         except MkDocsException as err:
             raise click.ClickException(str(err)) from None
+        finally:
+            build_logger.removeFilter(hide)
 
 
 @main.command()

@@ -120,7 +120,7 @@ def render_unit_page(
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, options.incremental)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
@@ -139,7 +139,9 @@ def render_unit_page(
         notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
-        graph=html_block(graph_svg, "okr-graph") if graph_svg else None,
+        graph=(
+            html_block(graph_svg, "okr-graph", remember=options.incremental) if graph_svg else None
+        ),
         objectives=objectives,
         private_note=_private_note(okrs),
         health_metrics=_health(okrs),
@@ -231,6 +233,7 @@ def _objective_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
+    remember: bool = False,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
@@ -250,7 +253,7 @@ def _objective_view(
         links=_alignment_lines(model, cycle, ref, index, doc),
         learnings=md_block(objective.learnings) if objective.learnings else None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, remember)
             for kr in objective.key_results
         ],
     )
@@ -265,6 +268,7 @@ def _kr_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
+    remember: bool = False,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
@@ -282,7 +286,9 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        checkins=values.checkins_block(kr, cycle, scoring) if kr.checkins else None,
+        checkins=(
+            values.checkins_block(kr, cycle, scoring, remember=remember) if kr.checkins else None
+        ),
     )
 
 

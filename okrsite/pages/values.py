@@ -12,6 +12,7 @@ from markupsafe import Markup
 from okrsite import fmt, sanitize
 from okrsite.charts import checkin_chart
 from okrsite.escape import html_text
+from okrsite.memo import IdentityMemo
 from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
 from okrsite.progress import threshold_met
 
@@ -73,9 +74,26 @@ def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
     return "–"
 
 
-def checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
+_CHECKINS_MEMO: IdentityMemo[Markup] = IdentityMemo()
+
+
+def checkins_block(
+    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, remember: bool = False
+) -> Markup:
     """Check-in history as one raw-HTML block: the chart (numeric and
-    threshold KRs), the latest note, and the full table in ``<details>``."""
+    threshold KRs), the latest note, and the full table in ``<details>``.
+    With ``remember`` the block is reused while ``kr``, the cycle's definition
+    and ``scoring`` are the same objects (see :mod:`okrsite.memo`)."""
+    if not remember:
+        return _checkins_block(kr, cycle, scoring)
+    sources = (kr, cycle.definition, scoring)
+    found = _CHECKINS_MEMO.get(*sources)
+    if found is None:
+        found = _CHECKINS_MEMO.put(sources, _checkins_block(kr, cycle, scoring))
+    return found
+
+
+def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
     chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title)
     rows = []
     for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):

@@ -1,0 +1,138 @@
+"""Incremental preview builds (``okrsite serve`` = ``mkdocs serve --dirty``).
+
+Real MkDocs dirty builds of the demo site into one site directory, as the
+preview server runs them: after an edit only pages whose text changed are
+rendered again, and the result equals a fresh full build of the edited
+content, page for page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from okrsite.memo import IdentityMemo
+
+REPO = Path(__file__).resolve().parents[1]
+OLD = 1_000_000_000  # an mtime long before any build
+
+
+def _project(root: Path) -> Path:
+    shutil.copytree(REPO / "content", root / "content")
+    (root / "docs" / "site").mkdir(parents=True)
+    (root / "docs" / "site" / "about.md").write_text("# About\n\nHand-written page.\n")
+    config = root / "mkdocs.yml"
+    config.write_text((REPO / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    return config
+
+
+def _config(config_file: Path, site: Path) -> MkDocsConfig:
+    return load_config(str(config_file), site_dir=str(site))
+
+
+@pytest.fixture
+def serving() -> Iterator[None]:
+    """Tell the (process-wide, cached) plugin instance a dirty preview runs, then
+    tell it a plain build runs again so later tests are unaffected."""
+    yield
+    config = load_config(str(REPO / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+
+
+def _html(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}
+
+
+def _age_all(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        os.utime(page, (OLD, OLD))
+
+
+def _rendered(site: Path) -> set[str]:
+    return {p for p, path in _paths(site).items() if path.stat().st_mtime > OLD + 1}
+
+
+def _paths(site: Path) -> dict[str, Path]:
+    return {p.relative_to(site).as_posix(): p for p in site.rglob("*.html")}
+
+
+def _serve_build(config_file: Path, site: Path, *, first: bool = False) -> None:
+    config = _config(config_file, site)
+    if first:
+        config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+
+
+def _full_build(config_file: Path, site: Path) -> dict[str, bytes]:
+    config = _config(config_file, site)
+    build(config)
+    return _html(site)
+
+
+def test_editing_one_unit_renders_only_changed_pages(tmp_path: Path, serving: None) -> None:
+    config_file = _project(tmp_path / "repo")
+    site = tmp_path / "preview"
+    _serve_build(config_file, site, first=True)
+    pages = set(_paths(site))
+    assert len(pages) > 30
+
+    unit_file = tmp_path / "repo" / "content" / "2026-Q4" / "product-onboarding.yaml"
+    text = unit_file.read_text(encoding="utf-8")
+    edited = text.replace("title: Onboarding completion", "title: Onboarding completion rate", 1)
+    assert edited != text
+    unit_file.write_text(edited, encoding="utf-8")
+    _age_all(site)
+    _serve_build(config_file, site)
+
+    rendered = _rendered(site)
+    assert "2026-Q4/product-onboarding/index.html" in rendered
+    assert "Onboarding completion rate" in (
+        site / "2026-Q4/product-onboarding/index.html"
+    ).read_text(encoding="utf-8")
+    # Pages that do not show that KR are not rendered again …
+    assert "2026-Q3/product-onboarding/index.html" not in rendered
+    assert "2026-Q4/sales/index.html" not in rendered
+    assert len(rendered) < len(pages) / 2
+    # … and yet the preview equals a fresh full build, page for page.
+    assert _html(site) == _full_build(config_file, tmp_path / "fresh")
+
+
+def test_navigation_change_renders_every_page(tmp_path: Path, serving: None) -> None:
+    config_file = _project(tmp_path / "repo")
+    site = tmp_path / "preview"
+    _serve_build(config_file, site, first=True)
+    org = tmp_path / "repo" / "content" / "org.yaml"
+    text = org.read_text(encoding="utf-8")
+    org.write_text(text.replace("name: Onboarding", "name: Activation", 1), encoding="utf-8")
+    _age_all(site)
+    _serve_build(config_file, site)
+    assert _rendered(site) == set(_paths(site))
+    assert _html(site) == _full_build(config_file, tmp_path / "fresh")
+
+
+def test_plain_builds_render_everything(tmp_path: Path) -> None:
+    """Without a dirty preview, nothing is skipped (MkDocs' own default)."""
+    config_file = _project(tmp_path / "repo")
+    site = tmp_path / "site"
+    build(_config(config_file, site))
+    _age_all(site)
+    build(_config(config_file, site))
+    assert _rendered(site) == set(_paths(site))
+
+
+def test_identity_memo_needs_the_same_objects() -> None:
+    memo: IdentityMemo[str] = IdentityMemo(limit=3)
+    a, b = ["x"], ["x"]
+    memo.put((a, "k"), "value")
+    assert memo.get(a, "k") == "value"
+    assert memo.get(b, "k") is None  # equal, not identical
+    for i in range(3):
+        memo.put(([i],), str(i))
+    assert len(memo) <= 3
