@@ -15,7 +15,11 @@ process, from ``getrusage(RUSAGE_CHILDREN)`` in a small wrapper):
    Markdown extensions, stylesheet and navigation, *without* the okrsite
    plugin (MkDocs + Material + search only);
 4. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
-5. **rebuild**: the same build again with nothing changed (cache warm).
+5. **rebuild**: the same build again with nothing changed (cache warm);
+6. **serve**: ``okrsite serve`` (dirty preview rebuilds); after its first
+   build, one unit file's objective title is edited twice and the time from
+   writing the file until the server returns the page with the new title is
+   measured (HTTP polling every 50 ms), with the server's peak RSS.
 
 ``dot`` processes are counted honestly: a shim named ``dot`` placed first on
 ``PATH`` appends its arguments to a log and ``exec``s the real Graphviz
@@ -35,11 +39,16 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +91,7 @@ TARGETS: list[tuple[str, int | None, float]] = [
     ("largest_page_kb", None, 80.0),
     ("full_build_rss_mb", 1000, 500.0),
     ("full_build_rss_mb", 5000, 1024.0),
+    ("serve_reload_s", 1000, 3.0),
     ("rebuild_dot_renders", None, 0),
     ("rebuild_dot_processes", None, 0),
 ]
@@ -114,6 +124,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("rebuild_cpu_s", "No-change rebuild, CPU", "{:.2f} s"),
     ("rebuild_dot_renders", "`dot` renders, rebuild", "{:,}"),
     ("rebuild_dot_processes", "`dot` processes (incl. `-V`), rebuild", "{:,}"),
+    ("serve_first_build_s", "`okrsite serve`: first build", "{:.2f} s"),
+    ("serve_reload_s", "`okrsite serve`: edit a unit file → page shows it (best of 2)",
+     "{:.2f} s"),
+    ("serve_reload_max_s", "`okrsite serve`: same, worst of 2", "{:.2f} s"),
+    ("serve_rss_mb", "`okrsite serve` peak RSS", "{:.0f} MB"),
     ("html_pages", "HTML pages", "{:,}"),
     ("output_mb", "Output size", "{:.1f} MB"),
     ("largest_page_kb", "Largest HTML page", "{:.0f} KB"),
@@ -230,7 +245,7 @@ def site_stats(site: Path) -> dict[str, Any]:
     }
 
 
-STEPS = ("check", "generate", "floor", "full", "rebuild")
+STEPS = ("check", "generate", "floor", "full", "rebuild", "serve")
 
 
 def run(
@@ -327,7 +342,84 @@ def run(
         record("rebuild", again)
         metrics["rebuild_dot_renders"] = again["dot_renders"]
         metrics["rebuild_dot_processes"] = again["dot_processes"]
+    if "serve" in steps:
+        metrics.update(measure_serve(runner, work))
     return metrics
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_for(url: str, marker: str, deadline: float, server: subprocess.Popen[bytes]) -> float:
+    """Poll ``url`` until its body contains ``marker``; the time it happened."""
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"okrsite serve exited with {server.returncode}")
+        body = _fetch(url)
+        if body is not None and marker in body:
+            return time.perf_counter()
+        time.sleep(0.05)
+    raise BenchError(f"{url} did not show {marker!r} in time")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_serve(runner: Runner, work: Path, edits: int = 2) -> dict[str, Any]:
+    """Time ``okrsite serve``'s first build and its reload after editing one unit file."""
+    cycle_dirs = sorted(d for d in (work / "content").iterdir() if d.is_dir())
+    unit_file = sorted(p for p in cycle_dirs[-1].glob("*.yaml") if p.stem != "cycle")[0]
+    url = f"http://127.0.0.1:{_free_port()}"
+    page = f"{url}/{cycle_dirs[-1].name}/{unit_file.stem}/"
+    log = (work / ".bench" / "serve.log").open("wb")
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [*_okrsite(), "serve", "-f", "mkdocs.yml", "-a", url.removeprefix("http://")],
+        cwd=work, env=runner.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    out: dict[str, Any] = {}
+    try:
+        title_line = re.compile(r"^(    title: )(.*)$", re.MULTILINE)
+        text = unit_file.read_text(encoding="utf-8")
+        first = title_line.search(text)
+        if first is None:
+            raise BenchError(f"no objective title in {unit_file}")
+        ready = _wait_for(page, html_escape(first.group(2)), started + 1800, server)
+        out["serve_first_build_s"] = ready - started
+        times = []
+        for n in range(1, edits + 1):
+            marker = f"Edited {n} for the benchmark"
+            text = title_line.sub(lambda m, new=marker: m.group(1) + new, text, count=1)
+            time.sleep(1.0)  # let the watcher settle after the previous build
+            written = time.perf_counter()
+            unit_file.write_text(text, encoding="utf-8")
+            times.append(_wait_for(page, marker, written + 600, server) - written)
+        out["serve_reload_s"] = min(times)
+        out["serve_reload_max_s"] = max(times)
+        out["serve_rss_mb"] = _peak_rss_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    return out
 
 
 def machine() -> dict[str, str]:

@@ -50,6 +50,7 @@ def test_harness_reports_every_metric(tmp_path: Path) -> None:
     assert metrics["html_pages"] > 12
     assert metrics["full_dot_renders"] > 0, "the dot shim counted the cold build's renders"
     assert metrics["rebuild_dot_renders"] == 0, "a no-change rebuild renders no graph"
+    assert 0 < metrics["serve_reload_s"] <= metrics["serve_reload_max_s"]
     table = bench_run.table(metrics)
     for _, label, _ in bench_run.ROWS:
         row = next(line for line in table.splitlines() if line.startswith(f"| {label} |"))
