@@ -335,7 +335,11 @@ def _show(value: Any) -> str:
 
 def _attach_sources(node: Node, file: LoadedFile, path: DataPath) -> None:
     """Give every node of a validated file its ``source`` location."""
-    node.set_source(file.location(path))
+    found = file.value_locations.get(path)  # the common case of file.location(path)
+    if found is None:
+        node.set_source(file.location(path))
+    else:
+        node.set_source(SourceLocation(file.path, found[0], found[1]))
     for name, is_list in _node_fields(type(node)):
         value = getattr(node, name)
         if value is None:
@@ -535,12 +539,14 @@ def _ref_fields(content: UnitCycleFile) -> list[tuple[DataPath, str, str]]:
     """Every reference in a unit file: (data path, field name, reference text)."""
     out: list[tuple[DataPath, str, str]] = []
     for i, objective in enumerate(content.objectives):
-        for field in ("aligns_to", "related"):
-            for k, ref in enumerate(getattr(objective, field)):
+        for field, refs in (("aligns_to", objective.aligns_to), ("related", objective.related)):
+            for k, ref in enumerate(refs):
                 out.append((("objectives", i, field, k), field, ref))
         for j, kr in enumerate(objective.key_results):
-            for field in ("contributes_to", "related"):
-                for k, ref in enumerate(getattr(kr, field)):
+            if not (kr.contributes_to or kr.related):
+                continue  # most key results: nothing to list
+            for field, refs in (("contributes_to", kr.contributes_to), ("related", kr.related)):
+                for k, ref in enumerate(refs):
                     out.append((("objectives", i, "key_results", j, field, k), field, ref))
     return out
 
@@ -551,8 +557,10 @@ def _lookup(cycle: Cycle, ref: str) -> str | None:
     okrs = cycle.okrs.get(parts[0])
     if okrs is None:
         return f"unit '{parts[0]}' has no OKRs in cycle {cycle.id}"
-    objective = next((o for o in okrs.objectives if o.id == parts[1]), None)
-    if objective is None:
+    for objective in okrs.content.objectives:
+        if objective.id == parts[1]:
+            break
+    else:
         return f"unit '{parts[0]}' has no objective '{parts[1]}' in cycle {cycle.id}"
     if len(parts) == 3 and not any(kr.id == parts[2] for kr in objective.key_results):
         return f"objective '{parts[0]}/{parts[1]}' has no key result '{parts[2]}'"
