@@ -35,6 +35,9 @@ class SiteOptions:
     last_changed: dict[str, str] = field(default_factory=dict)
     """Source file path → ISO date of its last commit (from git, if known)."""
     nav_section_size: int = 100
+    inline_graph_limit: int = 16_000
+    """Alignment graphs longer than this (characters of SVG) get their own file,
+    embedded with ``<object>`` (see :mod:`okrsite.pages.graph_embed`)."""
     incremental: bool = False
     """Remember page fragments for the next build in this process (preview
     server): see :mod:`okrsite.memo`."""

@@ -19,7 +19,8 @@ from okrsite.alignment import AlignmentIndex, OkrRef
 from okrsite.escape import md_inline
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.pages.common import company_objectives
-from okrsite.pages.components import doc_link, html_block, progress_bar, status_chip
+from okrsite.pages.components import doc_link, progress_bar, status_chip
+from okrsite.pages.graph_embed import graph_block
 from okrsite.pages.history_views import summary_view
 from okrsite.pages.render import render
 from okrsite.pages.scale import is_compact, rollup, top_level_of, top_level_units
@@ -31,19 +32,32 @@ from okrsite.site import GeneratedFile, SiteContext
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in ctx.model.cycles.values():
         path = urls.cycle_overview(cycle.id)
+        svg = ctx.graph_svgs.get(path)
+        graph, graph_file = (
+            graph_block(
+                path,
+                svg,
+                "okr-graph okr-graph--overview",
+                inline_limit=ctx.options.inline_graph_limit,
+            )
+            if svg
+            else (None, None)
+        )
+        if graph_file is not None:
+            yield graph_file
         yield GeneratedFile(
             path,
             render_overview(
                 ctx.model,
                 cycle,
-                ctx.graph_svgs.get(path),
+                graph,
                 compact=is_compact(ctx.model, ctx.options),
             ),
         )
 
 
 def render_overview(
-    model: OkrModel, cycle: Cycle, graph_svg: str | None = None, *, compact: bool = False
+    model: OkrModel, cycle: Cycle, graph: Markup | None = None, *, compact: bool = False
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies."""
     doc = urls.cycle_overview(cycle.id)
@@ -120,7 +134,7 @@ def render_overview(
         dates=Markup(md_inline(f"{d.start.isoformat()} to {d.end.isoformat()}")),
         status_summary=status_summary,
         objectives=company_objectives(model, cycle, doc),
-        graph=html_block(graph_svg, "okr-graph okr-graph--overview") if graph_svg else None,
+        graph=graph,
         coverage=coverage,
         orphan_krs=orphans,
         unaligned=unaligned,

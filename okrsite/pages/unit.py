@@ -19,10 +19,10 @@ from okrsite.pages import values
 from okrsite.pages.components import (
     doc_link,
     external_link,
-    html_block,
     progress_bar,
     status_chip,
 )
+from okrsite.pages.graph_embed import graph_block
 from okrsite.pages.render import render
 from okrsite.progress import kr_score, objective_progress, unit_progress
 from okrsite.site import GeneratedFile, SiteContext, SiteOptions
@@ -84,6 +84,20 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         index = AlignmentIndex.build(cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             path = urls.unit_page(cycle.id, unit_id)
+            svg = ctx.graph_svgs.get(path)
+            graph, graph_file = (
+                graph_block(
+                    path,
+                    svg,
+                    "okr-graph",
+                    inline_limit=ctx.options.inline_graph_limit,
+                    remember=ctx.options.incremental,
+                )
+                if svg
+                else (None, None)
+            )
+            if graph_file is not None:
+                yield graph_file
             yield GeneratedFile(
                 path,
                 render_unit_page(
@@ -92,7 +106,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     unit_id,
                     index,
                     ctx.options,
-                    ctx.graph_svgs.get(path),
+                    graph,
                     badge=unit_badge(
                         findings_by_unit.get((cycle.id, unit_id), []),
                         cycle.id,
@@ -110,11 +124,12 @@ def render_unit_page(
     unit_id: str,
     index: AlignmentIndex,
     options: SiteOptions,
-    graph_svg: str | None = None,
+    graph: Markup | None = None,
     badge: Markup | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
-    ``badge`` is the quality-check badge shown next to the status."""
+    ``graph`` is the alignment graph block (see :mod:`okrsite.pages.graph_embed`),
+    ``badge`` the quality-check badge shown next to the status."""
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
@@ -139,9 +154,7 @@ def render_unit_page(
         notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
-        graph=(
-            html_block(graph_svg, "okr-graph", remember=options.incremental) if graph_svg else None
-        ),
+        graph=graph,
         objectives=objectives,
         private_note=_private_note(okrs),
         health_metrics=_health(okrs),

@@ -138,18 +138,37 @@ def test_navigate_to_team_page_shows_krs_bars_and_checkin_charts(page: Page) -> 
     shoot(page, "team")
 
 
+GRAPH_FILES_LOADED = """() => [...document.querySelectorAll('article object')]
+  .every((o) => o.contentDocument && o.contentDocument.querySelector('text'))"""
+
+
 def test_clicking_a_graph_node_opens_the_unit_page(page: Page) -> None:
-    """Overview: clicking the 'Content & Webinars' box of the inline alignment graph
-    navigates to that team's page."""
+    """Overview: its alignment graph is large, so it is its own SVG file in an
+    <object>; clicking the 'Content & Webinars' box in it navigates the page
+    to that team's page."""
     page.goto(f"/{CYCLE}/")
-    graph = page.locator(".okr-graph svg")
+    graph = page.locator(".okr-graph object")
     expect(graph).to_have_count(1)
-    node = page.locator("svg a").filter(has_text=re.compile(r"^\s*Content & Webinars\s*$"))
+    expect(graph).to_have_attribute("data", "alignment.svg")
+    page.wait_for_function(GRAPH_FILES_LOADED)
+    drawing = page.frame(url=re.compile(rf"/{CYCLE}/alignment\.svg$"))
+    assert drawing is not None, [f.url for f in page.frames]
+    node = drawing.locator("a").filter(has_text=re.compile(r"^\s*Content & Webinars\s*$"))
     expect(node).to_have_count(1)
     shoot(page, "overview")
     node.click()
     expect(page).to_have_url(re.compile(rf"/{CYCLE}/marketing-content/$"))
     expect(page.locator("h1")).to_have_text(heading("Content & Webinars · Q4 2026"))
+
+
+def test_clicking_an_inline_graph_node_opens_the_unit_page(page: Page) -> None:
+    """A team page's small graph is inline: clicking its parent's box opens it."""
+    page.goto(f"/{CYCLE}/product-onboarding/")
+    expect(page.locator(".okr-graph svg")).to_have_count(1)
+    node = page.locator(".okr-graph svg a").filter(has_text=re.compile(r"^\s*Product\s*$"))
+    expect(node.first).to_be_visible()
+    node.first.click()
+    expect(page).to_have_url(re.compile(rf"/{CYCLE}/product/$"))
 
 
 def test_search_finds_a_kr_by_a_word_in_its_title(page: Page) -> None:
@@ -170,6 +189,8 @@ def test_search_finds_a_kr_by_a_word_in_its_title(page: Page) -> None:
 
 CONTRAST_JS = """
 (selector) => {
+  // Graphs written as their own file are SVG documents inside <object>.
+  const cs = (e) => e.ownerDocument.defaultView.getComputedStyle(e);
   const parse = (c) => {
     const m = c && c.match(/rgba?\\(([^)]+)\\)/);
     if (!m) return null;
@@ -186,7 +207,7 @@ CONTRAST_JS = """
   };
   const pageBackground = (el) => {
     for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
+      const c = parse(cs(e).backgroundColor);
       if (c && c.a > 0.5) return c;
     }
     return {r: 255, g: 255, b: 255, a: 1};
@@ -194,14 +215,18 @@ CONTRAST_JS = """
   const contains = (box, x, y) =>
     x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height;
   const results = [];
-  for (const svg of document.querySelectorAll(selector)) {
+  const drawings = [...document.querySelectorAll(selector)].map((svg) => ({svg, host: svg}))
+    .concat([...document.querySelectorAll("article object")]
+      .filter((o) => o.contentDocument && o.contentDocument.documentElement)
+      .map((o) => ({svg: o.contentDocument.documentElement, host: o})));
+  for (const {svg, host} of drawings) {
     const shapes = [...svg.querySelectorAll("polygon, path, rect, ellipse, circle")]
-      .filter((s) => { const c = parse(getComputedStyle(s).fill); return c && c.a > 0.5; });
+      .filter((s) => { const c = parse(cs(s).fill); return c && c.a > 0.5; });
     const inks = [...svg.querySelectorAll("text")].map((t) => ({el: t, paint: "fill"}))
       .concat([...svg.querySelectorAll(".okr-chart__value, .okr-chart__target")]
         .map((s) => ({el: s, paint: "stroke"})));
     for (const {el, paint} of inks) {
-      const style = getComputedStyle(el);
+      const style = cs(el);
       const ink = parse(style[paint]);
       if (!ink || ink.a === 0) continue;
       ink.a *= Number(style[paint + "Opacity"]) * Number(style.opacity);
@@ -212,10 +237,10 @@ CONTRAST_JS = """
         if (s === el) continue;
         const before = s.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
         if (before && s.ownerSVGElement === el.ownerSVGElement && contains(s.getBBox(), x, y)) {
-          bg = parse(getComputedStyle(s).fill);
+          bg = parse(cs(s).fill);
         }
       }
-      bg = bg || pageBackground(svg);
+      bg = bg || pageBackground(host);
       const seen = {r: ink.r * ink.a + bg.r * (1 - ink.a), g: ink.g * ink.a + bg.g * (1 - ink.a),
                     b: ink.b * ink.a + bg.b * (1 - ink.a)};
       results.push({what: paint + " of " + el.tagName + "." + el.getAttribute("class") + ": "
@@ -259,6 +284,7 @@ def test_dark_mode_graphs_and_charts_are_legible(page: Page, path: str) -> None:
     page.goto(path)
     switch_to_dark(page)
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    page.wait_for_function(GRAPH_FILES_LOADED)
     results = page.evaluate(CONTRAST_JS, "article svg")
     assert len([r for r in results if not r["chart"]]) > 10, results
     if path.endswith("product-onboarding/"):

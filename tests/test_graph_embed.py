@@ -1,0 +1,78 @@
+"""Large alignment graphs become their own SVG file next to the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from okrsite import urls
+from okrsite.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
+from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.validate import load_model
+
+REPO = Path(__file__).resolve().parents[1]
+SVG_NS = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+HOSTILE_SVG = (
+    '<svg viewBox="0.00 0.00 100.50 40.25" xmlns="http://www.w3.org/2000/svg">'
+    '<title id="t">Q&amp;A &lt;b&gt; "quoted"\u00a0title</title>'
+    '<a xlink:href="../x/" target="_top"><text x="1" y="2">a\u00a0b &amp; c</text></a>'
+    "<script>alert(1)</script></svg>"
+)
+
+
+def test_small_graph_stays_inline() -> None:
+    block, file = graph_block("2026-Q4/sales.md", HOSTILE_SVG, "okr-graph", inline_limit=10_000)
+    assert file is None
+    assert "<svg" in block and "<object" not in block and "<script" not in block
+
+
+def test_large_graph_is_a_standalone_file_next_to_the_page() -> None:
+    block, file = graph_block("2026-Q4/sales.md", HOSTILE_SVG, "okr-graph", inline_limit=10)
+    assert file is not None
+    # The page's URL is 2026-Q4/sales/: the file sits in that directory, so the
+    # graph's relative links resolve the same from the page and from the file.
+    assert file.path == f"2026-Q4/sales/{GRAPH_FILE}"
+    assert posixpath.dirname(file.path) + "/" == urls.page_url("2026-Q4/sales.md")
+    assert f'data="{GRAPH_FILE}"' in block and "<svg" not in block
+    assert 'aspect-ratio:100.50 / 40.25' in block and "max-width:100.50pt" in block
+    # The title is escaped for the attribute (quotes included).
+    label = re.search(r'aria-label="([^"]*)"', block)
+    assert label and label.group(1) == "Q&amp;A &lt;b&gt; &quot;quoted&quot;\u00a0title"
+    assert "<script" not in str(file.content) and "alert" not in str(file.content)
+    root = ET.fromstring(str(file.content).split("\n", 1)[1])  # strict XML
+    assert root.tag == f"{SVG_NS}svg"
+    link = root.find(f"{SVG_NS}a")
+    assert link is not None and link.get(XLINK) == "../x/" and link.get("target") == "_top"
+    assert "a\u00a0b & c" in "".join(root.itertext())
+
+
+def test_standalone_svg_declares_namespaces_once() -> None:
+    doc = standalone_svg('<svg xmlns="http://www.w3.org/2000/svg"><g></g></svg>')
+    head = doc.split("\n")[1]
+    assert head.count("xmlns=") == 1 and head.count("xmlns:xlink=") == 1
+    ET.fromstring(doc.split("\n", 1)[1])
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_demo_tree_writes_the_overview_graph_as_a_file(tmp_path: Path) -> None:
+    """In the demo only the overview graphs are over the limit: each becomes a
+    file next to its page, every other graph stays inline."""
+    tree = build_docs_tree(
+        load_model(REPO / "content"),
+        SiteOptions(today=dt.date(2026, 11, 23), graph_cache_dir=tmp_path),
+    )
+    files = sorted(p for p in tree.files if p.endswith(GRAPH_FILE))
+    assert files == [f"{c}/{GRAPH_FILE}" for c in ("2026-Q3", "2026-Q4")]
+    for cycle in ("2026-Q3", "2026-Q4"):
+        page = str(tree.files[urls.cycle_overview(cycle)])
+        assert f'data="{GRAPH_FILE}"' in page and "<svg" not in page.split("## ", 2)[1]
+    team = str(tree.files[urls.unit_page("2026-Q4", "product-onboarding")])
+    assert '<svg viewBox' in team or "<svg font-family" in team
