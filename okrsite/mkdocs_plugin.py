@@ -87,6 +87,8 @@ class OkrsitePluginConfig(Config):
     """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
     branch = c.Type(str, default="main")
     nav_section_size = c.Type(int, default=100)
+    inline_graph_kb = c.Type(int, default=16)
+    """Alignment graphs larger than this many KB are written as their own SVG file."""
     compact_html = c.Type(bool, default=True)
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
 
@@ -145,6 +147,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             graph_jobs=max(1, self.config.graph_jobs),
             last_changed=last_changed(content_dir),
             nav_section_size=self.config.nav_section_size,
+            inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
             incremental=self._serving,
         )
 
