@@ -45,13 +45,18 @@ import atexit
 import datetime as dt
 import hashlib
 import logging
+import marshal
 import os
+import pickle
 import re
+import signal
 import stat
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml import events as ev
@@ -890,6 +895,7 @@ class Walk:
         """Every unit file of one cycle folder, by unit id."""
         files: dict[str, LoadedFile] = {}
         seen: dict[str, str] = {}  # unit id -> first file name
+        todo: list[tuple[str, bytes, str]] = []  # unit id, bytes, display path
         for item in self.entries(entry.path):
             display = self.display(entry.name, item.name)
             kind = self.kind(item, display)
@@ -913,7 +919,13 @@ class Walk:
                 )
                 continue
             seen[stem] = item.name
-            loaded = self.read(item.path, display, parse_unit_file)
+            raw = self.read_bytes(item.path, display)
+            if raw is not None:
+                todo.append((stem, raw, display))
+        # Parsed together, so that a large cycle can use two processes.
+        results = _memo_parse_many(parse_unit_file, [(raw, shown) for _, raw, shown in todo])
+        for (stem, _, _), (loaded, issues) in zip(todo, results, strict=True):
+            self.issues.extend(issues)
             if loaded is not None:
                 files[stem] = loaded
         return files
@@ -937,13 +949,140 @@ def _memo_parse(
     rebuild. The key is the content itself (sha256), so a hit is always the
     same answer; results are treated as read-only downstream.
     """
-    key = (display, parse.__name__, hashlib.sha256(raw).digest())
-    found = _PARSE_MEMO.get(key)
-    if found is None:
+    return _memo_parse_many(parse, [(raw, display)])[0]
+
+
+def _memo_parse_many(
+    parse: Callable[[bytes, str], _ParseResult], jobs: list[tuple[bytes, str]]
+) -> list[_ParseResult]:
+    """:func:`_memo_parse` for each ``(raw, display)`` job, in order."""
+    keys = [(display, parse.__name__, hashlib.sha256(raw).digest()) for raw, display in jobs]
+    found = [_PARSE_MEMO.get(key) for key in keys]
+    new = [i for i, result in enumerate(found) if result is None]
+    parsed = _parse_all(parse, [jobs[i] for i in new])
+    for i, result in zip(new, parsed, strict=True):
         if len(_PARSE_MEMO) >= _PARSE_MEMO_LIMIT:
             _PARSE_MEMO.clear()
-        found = _PARSE_MEMO[key] = parse(raw, display)
-    return found[0], list(found[1])
+        found[i] = _PARSE_MEMO[keys[i]] = result
+    return [(result[0], list(result[1])) for result in found if result is not None]
+
+
+# --------------------------------------------------------------------------
+# Many files at once: two processes when it pays
+
+_FORK_MIN_FILES = 200
+"""Fewer new files than this are parsed in this process: a fork would not pay."""
+_CHILD_SHARE = 0.44
+"""Share of the files the forked process parses; it also encodes its results,
+and this process decodes them, so it takes a little less than half."""
+
+
+def _parse_all(
+    parse: Callable[[bytes, str], _ParseResult], jobs: list[tuple[bytes, str]]
+) -> list[_ParseResult]:
+    """``parse`` of every job, in order; in two processes when that pays.
+
+    Parsing is pure and CPU-bound (a 1,000-unit company: 1,000 files, about
+    a second). A forked child parses the first part while this process
+    parses the rest, then sends its results back: the data and issues
+    pickled, the locations marshalled (most of the volume, and marshal is
+    several times faster for tuples). The results are equal to a serial run's.
+
+    Only on Linux, with one running thread (forking a multi-threaded
+    process, e.g. under ``mkdocs serve``, is unsafe), for enough files, and
+    with a CPU to spare (:func:`_fork_pays`). If the child fails in any way,
+    its part is parsed here: same results, only slower.
+    """
+    if not _fork_pays(len(jobs)):
+        return [parse(raw, display) for raw, display in jobs]
+    split = int(len(jobs) * _CHILD_SHARE)
+    theirs = None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse the first part, send it, and vanish
+        status = 1
+        try:
+            os.close(read_end)
+            with open(write_end, "wb") as pipe:
+                _send([parse(raw, display) for raw, display in jobs[:split]], pipe)
+            status = 0
+        finally:
+            os._exit(status)  # no atexit handlers, no flushing the parent's buffers
+    os.close(write_end)
+    with open(read_end, "rb") as pipe:
+        try:
+            mine = [parse(raw, display) for raw, display in jobs[split:]]
+            blob = pipe.read()
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            raise
+        finally:
+            try:
+                status = os.waitpid(pid, 0)[1]
+            except ChildProcessError:  # reaped by someone else: trust nothing it sent
+                status = -1
+    if status == 0:
+        theirs = _received(blob)
+    if theirs is None or len(theirs) != split:
+        log.debug("parsing in a second process failed (status %s); parsing here", status)
+        theirs = [parse(raw, display) for raw, display in jobs[:split]]
+    for i, (raw, display) in enumerate(jobs[:split]):
+        if _MAY_HOLD_NAN.search(raw):  # keep NaN the one shared object (nan != nan)
+            theirs[i] = parse(raw, display)
+    return theirs + mine
+
+
+_MAY_HOLD_NAN = re.compile(rb"\.(?:nan|NaN|NAN)")
+
+
+def _fork_pays(count: int) -> bool:
+    """Whether parsing ``count`` files in two processes is safe and worth it.
+
+    Worth it only with a CPU to spare: when every CPU is already busy, the
+    child's encoding and this process's decoding are pure overhead (measured
+    on two CPUs: 0.2 s faster when one is idle, 0.3 s slower when none is).
+    The load average tells whether one is likely idle.
+    """
+    if count < _FORK_MIN_FILES or sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    cpus = len(os.sched_getaffinity(0))
+    return cpus > 1 and os.getloadavg()[0] < cpus - 0.5
+
+
+def _send(results: list[_ParseResult], pipe: BinaryIO) -> None:
+    """Write parse results for :func:`_received`: a length, a pickle, a marshal."""
+    heads: list[Any] = []
+    locations: list[Any] = []
+    for loaded, issues in results:
+        if loaded is None:
+            heads.append((None, issues))
+            locations.append(None)
+        else:
+            heads.append(((loaded.path, loaded.data, loaded.body), issues))
+            locations.append((loaded.value_locations, loaded.key_locations))
+    head = pickle.dumps(heads, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(head).to_bytes(8, "little"))
+    pipe.write(head)
+    pipe.write(marshal.dumps(locations))
+
+
+def _received(blob: bytes) -> list[_ParseResult] | None:
+    """The results written by :func:`_send`, or None if ``blob`` is not whole."""
+    if len(blob) < 8:
+        return None
+    size = int.from_bytes(blob[:8], "little")
+    if len(blob) < 8 + size:
+        return None
+    heads = pickle.loads(blob[8 : 8 + size])
+    locations = marshal.loads(blob[8 + size :])
+    results: list[_ParseResult] = []
+    for (head, issues), where in zip(heads, locations, strict=True):
+        if head is None:
+            results.append((None, issues))
+        else:
+            path, data, body = head
+            results.append((LoadedFile(path, data, where[0], where[1], body), issues))
+    return results
 
 
 def load_content(content_dir: Path) -> RawContent:

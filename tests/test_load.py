@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -1001,3 +1004,112 @@ def test_load_content_does_not_print(tmp_path: Path, capsys: pytest.CaptureFixtu
     root = make_content(tmp_path, {"x.txt": "x", "2026-Q1/a.yaml": "a: [\n"})
     load_content(root)
     assert capsys.readouterr() == ("", "")
+
+
+# --------------------------------------------------------------------------
+# Many files in two processes (load._parse_all)
+
+MIXED_UNIT_FILES: dict[str, str | bytes] = {
+    "2026-Q1/a-good.yaml": "status: locked\nobjectives: []\n",
+    "2026-Q1/b-dates.yaml": "a: [2026-01-19, 0.7, .nan, 0x1F, 2026-01-19 10:30:00+02:00]\n",
+    "2026-Q1/c-duplicate.yaml": "a: 1\na: 2\nb: {c: [1, {d: e}]}\n",
+    "2026-Q1/d-syntax.yaml": "a: [1, 2\nb: 3\n",
+    "2026-Q1/e-tag.yaml": "x: !!python/object:os.system 1\n",
+    "2026-Q1/f-notes.md": "---\nstatus: review\n---\nNotes\n",
+    "2026-Q1/g-bytes.yaml": b"a: \xff\n",
+    "2026-Q1/h-empty.yaml": "",
+    "2026-Q1/i-list.yaml": "- 1\n",
+    "2026-Q1/j-keys.yaml": "1: x\n[a]: y\n<<: {z: 1}\nok: fine\n",
+    "2026-Q1/k.txt": "not a unit file",
+    "2026-Q2/sales.yaml": "status: draft\n",
+}
+
+
+def _forking_possible() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _load_twice(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, int]:
+    """``load_content`` serially and with forking forced on: (serial, forked, forks made)."""
+    monkeypatch.setattr(load, "_fork_pays", lambda count: False)
+    load._PARSE_MEMO.clear()
+    serial = load_content(root)
+    forks = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(load, "_fork_pays", lambda count: count >= 2)
+    load._PARSE_MEMO.clear()
+    forked = load_content(root)
+    load._PARSE_MEMO.clear()
+    return serial, forked, len(forks)
+
+
+@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
+def test_two_processes_give_exactly_the_serial_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data, locations (in order), bodies and issues are the same whichever process parsed."""
+    root = make_content(tmp_path, minimal(MIXED_UNIT_FILES))
+    serial, forked, forks = _load_twice(root, monkeypatch)
+    assert forks == 1  # 2026-Q1 is forked, 2026-Q2 (one file) is not
+    assert forked == serial
+    assert isinstance(serial, load.RawContent) and isinstance(forked, load.RawContent)
+    assert [str(i) for i in forked.issues] == [str(i) for i in serial.issues]
+    for cycle, files in serial.cycle_files.items():
+        assert list(forked.cycle_files[cycle]) == list(files)
+        for unit, loaded in files.items():
+            other = forked.cycle_files[cycle][unit]
+            assert repr(other.data) == repr(loaded.data)
+            assert list(other.value_locations.items()) == list(loaded.value_locations.items())
+            assert list(other.key_locations.items()) == list(loaded.key_locations.items())
+
+
+@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
+def test_a_failing_child_process_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the forked process cannot send its results, this process parses its part."""
+
+    def broken_send(results: object, pipe: object) -> None:
+        raise RuntimeError("the child cannot send")
+
+    monkeypatch.setattr(load, "_send", broken_send)
+    root = make_content(tmp_path, minimal(MIXED_UNIT_FILES))
+    serial, forked, forks = _load_twice(root, monkeypatch)
+    assert forks == 1
+    assert forked == serial
+
+
+@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
+def test_an_error_here_stops_the_child_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug while this process parses its part propagates, and leaves no child behind."""
+    monkeypatch.setattr(load, "_fork_pays", lambda count: True)
+    parent = os.getpid()
+
+    def parse(raw: bytes, display: str) -> load._ParseResult:
+        if os.getpid() == parent:
+            raise KeyError("a bug in okrsite")
+        time.sleep(0.05)
+        return None, []
+
+    with pytest.raises(KeyError, match="a bug in okrsite"):
+        load._parse_all(parse, [(b"a: 1\n", f"f{i}.yaml") for i in range(10)])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_few_files_or_threads_parse_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small inputs, other threads (mkdocs serve), busy CPUs or other systems never fork."""
+    assert not load._fork_pays(load._FORK_MIN_FILES - 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert not load._fork_pays(10_000)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # no CPU to spare
+    assert not load._fork_pays(10_000)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not load._fork_pays(10_000)
