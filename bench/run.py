@@ -388,9 +388,10 @@ def measure_serve(runner: Runner, work: Path, edits: int = 2) -> dict[str, Any]:
     page = f"{url}/{cycle_dirs[-1].name}/{unit_file.stem}/"
     log = (work / ".bench" / "serve.log").open("wb")
     started = time.perf_counter()
+    env = {**runner.env, "OKRSITE_BENCH_DOT_LOG": str(work / ".bench" / "serve.dot.log")}
     server = subprocess.Popen(
         [*_okrsite(), "serve", "-f", "mkdocs.yml", "-a", url.removeprefix("http://")],
-        cwd=work, env=runner.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     out: dict[str, Any] = {}
     try:

@@ -7,8 +7,6 @@ site works under any ``site_url`` sub-path.
 
 from __future__ import annotations
 
-import posixpath
-
 HOME = "index.md"
 DIRECTORY = "units/index.md"
 RULES = "rules.md"
@@ -63,7 +61,20 @@ def relative(from_doc: str, to_doc: str, anchor: str | None = None) -> str:
     """
     src_dir = page_url(from_doc)
     target = page_url(to_doc) if to_doc.endswith(".md") else to_doc
-    rel = posixpath.relpath(target or ".", src_dir or ".")
+    rel = relpath(target, src_dir)
     if (not target or target.endswith("/")) and not rel.endswith("/"):
         rel += "/"
     return rel + (f"#{anchor}" if anchor else "")
+
+
+def relpath(target: str, start: str) -> str:
+    """``posixpath.relpath`` for clean relative paths (no ``..``), without the
+    two ``getcwd`` calls it makes each time: tens of thousands of graph links."""
+    to_parts = [p for p in target.split("/") if p and p != "."]
+    from_parts = [p for p in start.split("/") if p and p != "."]
+    common = 0
+    for a, b in zip(to_parts, from_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."

@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okrsite import urls
 from okrsite.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
@@ -76,3 +78,16 @@ def test_demo_tree_writes_the_overview_graph_as_a_file(tmp_path: Path) -> None:
         assert f'data="{GRAPH_FILE}"' in page and "<svg" not in page.split("## ", 2)[1]
     team = str(tree.files[urls.unit_page("2026-Q4", "product-onboarding")])
     assert '<svg viewBox' in team or "<svg font-family" in team
+
+
+_SEGMENT = st.sampled_from(["a", "b", "2026-Q4", "x.svg", "."])
+
+
+@given(st.lists(_SEGMENT, max_size=4), st.lists(_SEGMENT, max_size=4), st.booleans(),
+       st.booleans())
+def test_relpath_matches_posixpath(to: list[str], start: list[str], slash_a: bool,
+                                   slash_b: bool) -> None:
+    """The getcwd-free relpath gives posixpath.relpath's answer on docs paths."""
+    target = "/".join(to) + ("/" if slash_a and to else "")
+    origin = "/".join(start) + ("/" if slash_b and start else "")
+    assert urls.relpath(target, origin) == posixpath.relpath(target or ".", origin or ".")

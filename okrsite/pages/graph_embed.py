@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from okrsite import sanitize, urls
 from okrsite.escape import html_text
+from okrsite.memo import IdentityMemo
 from okrsite.pages.components import html_block
 from okrsite.site import GeneratedFile
 
@@ -41,9 +42,28 @@ def graph_block(
     inline_limit: int = DEFAULT_INLINE_LIMIT,
     remember: bool = False,
 ) -> tuple[Markup, GeneratedFile | None]:
-    """The page's graph block, and the SVG file to write next to it (if any)."""
+    """The page's graph block, and the SVG file to write next to it (if any).
+
+    With ``remember`` (preview server) a file-backed block is reused while
+    ``svg`` is the same string object (see :mod:`okrsite.memo`)."""
     if len(svg) <= inline_limit:
         return html_block(svg, css_class, remember=remember), None
+    if remember:
+        found = _FILE_MEMO.get(svg)
+        if found is not None and found[0] == (doc, css_class):
+            return found[1]
+        made = _as_file(doc, svg, css_class)
+        _FILE_MEMO.put((svg,), ((doc, css_class), made))
+        return made
+    return _as_file(doc, svg, css_class)
+
+
+_FILE_MEMO: IdentityMemo[tuple[tuple[str, str], tuple[Markup, GeneratedFile]]] = IdentityMemo(
+    limit=20_000
+)
+
+
+def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]:
     clean = sanitize.clean(svg)
     document = standalone_svg(clean)
     size = _VIEWBOX.search(clean)
