@@ -939,6 +939,11 @@ _PARSE_MEMO_LIMIT = 50_000
 atexit.register(_PARSE_MEMO.clear)
 
 
+def forget_parsed() -> None:
+    """Drop remembered parse results (a one-shot build needs the memory more)."""
+    _PARSE_MEMO.clear()
+
+
 def _memo_parse(
     parse: Callable[[bytes, str], _ParseResult], raw: bytes, display: str
 ) -> _ParseResult:

@@ -64,7 +64,7 @@ from okrsite.gitinfo import last_changed
 from okrsite.htmlpost import compact_html, park_html, unpark_html
 from okrsite.navigation import nav_to_mkdocs
 from okrsite.site import SiteOptions, build_docs_tree
-from okrsite.validate import load_model
+from okrsite.validate import forget_loaded, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
@@ -155,6 +155,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         base = Path(config.config_file_path or ".").resolve().parent
         try:
             model = load_model(base / self.config.content_dir)
+            if not self._serving:
+                forget_loaded()  # only a preview server loads the same files again
             tree = build_docs_tree(model, self._options(config, base))
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None

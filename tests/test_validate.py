@@ -307,3 +307,22 @@ def test_a_large_load_leaves_nothing_frozen(
     assert gc.get_freeze_count() == frozen
     assert gc.isenabled()
     assert model.cycles["2026-Q1"].okrs["product"].objectives[0].source.line == 3
+
+
+def test_forget_loaded_drops_what_the_next_load_would_reuse(tmp_path: Path) -> None:
+    """Loading unchanged files twice reuses the validated objects; after
+    forget_loaded() (one-shot builds) they are parsed and validated afresh."""
+    from okrsite.validate import forget_loaded
+
+    content = Path(__file__).resolve().parents[1] / "content"
+    first = load_model(content)
+    again = load_model(content)
+    def first_kr(model: object) -> object:
+        okrs = model.cycles["2026-Q4"].okrs  # type: ignore[attr-defined]
+        return okrs[sorted(okrs)[0]].objectives[0].key_results[0]
+
+    assert first_kr(again) is first_kr(first)
+    forget_loaded()
+    fresh = load_model(content)
+    assert first_kr(fresh) is not first_kr(first)
+    assert first_kr(fresh) == first_kr(first)
