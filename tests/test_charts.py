@@ -177,11 +177,12 @@ def test_checkins_outside_the_cycle_widen_the_axis() -> None:
 
 
 def test_deterministic_numbers() -> None:
-    """One decimal everywhere, never negative zero; dates are locale-free."""
-    assert num(-0.04) == "0.0"
+    """At most one decimal, no trailing ".0", never negative zero; dates are locale-free."""
+    assert num(-0.04) == "0"
     assert num(12.345) == "12.3"
+    assert num(44.0) == "44" and num(-3.96) == "-4" and num(-3.94) == "-3.9"
     assert short_date(dt.date(2026, 11, 20)) == "Nov 20"
     first = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
     assert first == checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
     for value in re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', first):
-        assert re.fullmatch(r"-?\d+\.\d", value), value
+        assert re.fullmatch(r"-?\d+(\.[1-9])?", value), value

@@ -23,7 +23,6 @@ from okrsite.errors import OkrsiteError
 from okrsite.model import schema as content_schema
 from okrsite.navigation import nav_to_mkdocs
 from okrsite.site import SiteOptions, build_docs_tree
-from okrsite.validate import forget_loaded
 
 config_option = click.option(
     "-f",
@@ -258,7 +257,6 @@ def generate(
 ) -> None:
     """Write the generated docs tree to disk, for any MkDocs-compatible engine."""
     model = load(content_dir)
-    forget_loaded()  # nothing loads these files again in this process
     options = SiteOptions(
         audience=audience or "public",  # type: ignore[arg-type]
         today=parse_today(today),
