@@ -15,6 +15,7 @@ Pure functions, no MkDocs imports, so they are tested on their own:
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _BLOCK_START = re.compile(r'^<div class="[^"<>]*"[^<>]*? markdown="0">$', re.MULTILINE)
@@ -64,6 +65,62 @@ def _block_end(text: str, after_open: int) -> int | None:
 def _placeholder(parked: list[str], html: str) -> str:
     parked.append(html)
     return f"<!-- okrsite-park {len(parked) - 1} -->"
+
+
+_SPAN_START = re.compile(r'<span class="okr-[^"<>]*"[^<>]*>')
+_SPAN_TAG = re.compile(r"<span\b|</span>")
+# Inside a span parked whole, Markdown must have had nothing to do.
+_MARKDOWN_CHARS = frozenset("[]*_`\\")
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def park_inline(markdown: str) -> tuple[str, list[str], str]:
+    """Markdown with okrsite's inline HTML (``<span class="okr-…">…</span>``:
+    progress bars, chips, status) swapped for plain-word tokens.
+
+    Python-Markdown would only copy these through, but its inline patterns
+    and HTML scanner work through every tag: a third of its time on OKR
+    pages. A span whose content has Markdown syntax (a link in a badge) is
+    left alone. Returns the text, the spans, and the token prefix: a digest
+    of the page, so no text in the page can spell a token by accident.
+    """
+    prefix = "okrsite" + hashlib.sha256(markdown.encode()).hexdigest()[:12]
+    parked: list[str] = []
+    pieces: list[str] = []
+    position = 0
+    for start in _SPAN_START.finditer(markdown):
+        if start.start() < position:
+            continue
+        end = _span_end(markdown, start.end())
+        if end is None:
+            continue
+        span = markdown[start.start() : end]
+        if _MARKDOWN_CHARS.intersection(_TAG.sub("", span)):
+            continue
+        pieces.append(markdown[position : start.start()])
+        pieces.append(f"{prefix}x{len(parked)}x")
+        parked.append(span)
+        position = end
+    if not parked:
+        return markdown, [], prefix
+    pieces.append(markdown[position:])
+    return "".join(pieces), parked, prefix
+
+
+def _span_end(text: str, after_open: int) -> int | None:
+    depth = 1
+    for tag in _SPAN_TAG.finditer(text, after_open):
+        depth += 1 if tag.group(0) == "<span" else -1
+        if depth == 0:
+            return tag.end()
+    return None
+
+
+def unpark_inline(html: str, parked: list[str], prefix: str) -> str:
+    """Put the spans of :func:`park_inline` back."""
+    if not parked:
+        return html
+    return re.sub(rf"{prefix}x(\d+)x", lambda match: parked[int(match.group(1))], html)
 
 
 def unpark_html(html: str, parked: list[str]) -> str:

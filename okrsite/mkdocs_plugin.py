@@ -18,6 +18,9 @@ Hooks used, and why:
   scan them (a fifth to a third of the build at company scale; it also keeps
   check-in tables out of the search index); the blocks ride along on the
   page's ``File`` object, which is created anew for every build.
+- ``on_page_content``: put back the inline spans (progress bars, chips)
+  that ``on_files`` swapped for plain-word tokens (``park_inline``), before
+  the search indexer reads the page, so search sees them as before.
 - ``on_page_context``: give generated pages an explicit, escaped
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
@@ -61,7 +64,13 @@ from mkdocs.utils.templates import TemplateContext
 from okrsite import urls
 from okrsite.errors import OkrsiteError
 from okrsite.gitinfo import last_changed
-from okrsite.htmlpost import compact_html, park_html, unpark_html
+from okrsite.htmlpost import (
+    compact_html,
+    park_html,
+    park_inline,
+    unpark_html,
+    unpark_inline,
+)
 from okrsite.navigation import nav_to_mkdocs
 from okrsite.site import SiteOptions, build_docs_tree
 from okrsite.validate import forget_loaded, load_model
@@ -167,11 +176,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
                 continue
             parked: list[str] = []
+            inline: list[str] = []
             if path.endswith(".md") and isinstance(content, str):
                 content, parked = park_html(content)
+                content, inline, prefix = park_inline(content)
             file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=content))
             if parked:
                 file.okrsite_parked = parked  # type: ignore[attr-defined]
+            if inline:
+                file.okrsite_inline = (inline, prefix)  # type: ignore[attr-defined]
             files.append(file)
             generated.append(file)
         if not config.nav:
@@ -197,6 +210,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             digest = hashlib.sha256(file.content_bytes)
             for block in getattr(file, "okrsite_parked", ()):
                 digest.update(block.encode())
+            for span in getattr(file, "okrsite_inline", ((), ""))[0]:
+                digest.update(span.encode())
             now[file.src_uri] = digest.hexdigest()
             file.unchanged = before.get(file.src_uri) == now[file.src_uri]
         self._pending = (key, now)
@@ -214,6 +229,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             # page.title is the nav title, HTML-escaped by _escape_titles.
             page.meta["title"] = page.title
         return context
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        # Before the search indexer reads the page: it sees the spans' text.
+        found: tuple[list[str], str] | None = getattr(page.file, "okrsite_inline", None)
+        return unpark_inline(html, *found) if found else html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         parked: list[str] | None = getattr(page.file, "okrsite_parked", None)
