@@ -40,7 +40,7 @@ def park_html(markdown: str) -> tuple[str, list[str]]:
     for start in _BLOCK_START.finditer(markdown):
         if start.start() < position:
             continue  # nested inside a block already parked
-        end = _block_end(markdown, start.end())
+        end = _matching_end(markdown, start.end(), _DIV_TAG)
         if end is None:
             continue  # unbalanced: leave it to Markdown
         pieces.append(markdown[position : start.start()])
@@ -53,10 +53,12 @@ def park_html(markdown: str) -> tuple[str, list[str]]:
     return text, parked
 
 
-def _block_end(text: str, after_open: int) -> int | None:
+def _matching_end(text: str, after_open: int, tags: re.Pattern[str]) -> int | None:
+    """End of the element whose opening tag ends at ``after_open``: ``tags``
+    matches its opening (``<name``) and closing (``</name>``) tags."""
     depth = 1
-    for tag in _DIV_TAG.finditer(text, after_open):
-        depth += 1 if tag.group(0) == "<div" else -1
+    for tag in tags.finditer(text, after_open):
+        depth += -1 if tag.group(0).startswith("</") else 1
         if depth == 0:
             return tag.end()
     return None
@@ -91,7 +93,7 @@ def park_inline(markdown: str) -> tuple[str, list[str], str]:
     for start in _SPAN_START.finditer(markdown):
         if start.start() < position:
             continue
-        end = _span_end(markdown, start.end())
+        end = _matching_end(markdown, start.end(), _SPAN_TAG)
         if end is None:
             continue
         span = markdown[start.start() : end]
@@ -105,15 +107,6 @@ def park_inline(markdown: str) -> tuple[str, list[str], str]:
         return markdown, [], prefix
     pieces.append(markdown[position:])
     return "".join(pieces), parked, prefix
-
-
-def _span_end(text: str, after_open: int) -> int | None:
-    depth = 1
-    for tag in _SPAN_TAG.finditer(text, after_open):
-        depth += 1 if tag.group(0) == "<span" else -1
-        if depth == 0:
-            return tag.end()
-    return None
 
 
 def unpark_inline(html: str, parked: list[str], prefix: str) -> str:
