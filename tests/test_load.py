@@ -1090,6 +1090,16 @@ def test_an_error_here_stops_the_child_process(monkeypatch: pytest.MonkeyPatch) 
     """A bug while this process parses its part propagates, and leaves no child behind."""
     monkeypatch.setattr(load, "_fork_pays", lambda count: True)
     parent = os.getpid()
+    real_fork = os.fork
+    children: list[int] = []
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
 
     def parse(raw: bytes, display: str) -> load._ParseResult:
         if os.getpid() == parent:
@@ -1099,8 +1109,10 @@ def test_an_error_here_stops_the_child_process(monkeypatch: pytest.MonkeyPatch) 
 
     with pytest.raises(KeyError, match="a bug in okrsite"):
         load._parse_all(parse, [(b"a: 1\n", f"f{i}.yaml") for i in range(10)])
+    assert len(children) == 1
+    # Reaped already (other tests' processes may still exist: ask about this one).
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(children[0], os.WNOHANG)
 
 
 def test_few_files_or_threads_parse_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
