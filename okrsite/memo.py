@@ -25,18 +25,13 @@ class IdentityMemo(Generic[T]):
 
     def get(self, *sources: object) -> T | None:
         found = self._data.get(tuple(map(id, sources)))
-        if found is None:
-            return None
-        kept, value = found
-        # The kept references keep the originals alive, so no other object
-        # can have their ids; checking costs little all the same.
-        if all(a is b for a, b in zip(kept, sources, strict=True)):
-            return value
-        return None
+        return None if found is None else found[1]
 
     def put(self, sources: tuple[object, ...], value: T) -> T:
         if len(self._data) >= self._limit:
             self._data.clear()
+        # The sources are kept with the value: alive, their ids cannot be
+        # reused by other objects, so a hit on the ids is a hit on them.
         self._data[tuple(map(id, sources))] = (sources, value)
         return value
 
