@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 _BLOCK_START = re.compile(r'^<div class="[^"<>]*"[^<>]*? markdown="0">$', re.MULTILINE)
 _DIV_TAG = re.compile(r"<div\b|</div>")
@@ -35,22 +36,42 @@ def park_html(markdown: str) -> tuple[str, list[str]]:
     ``markdown="0"`` attribute is dropped (Python-Markdown would have).
     """
     parked: list[str] = []
-    pieces: list[str] = []
-    position = 0
-    for start in _BLOCK_START.finditer(markdown):
-        if start.start() < position:
-            continue  # nested inside a block already parked
-        end = _matching_end(markdown, start.end(), _DIV_TAG)
-        if end is None:
-            continue  # unbalanced: leave it to Markdown
-        pieces.append(markdown[position : start.start()])
-        block = markdown[start.start() : end].replace(' markdown="0">', ">", 1)
-        pieces.append(_placeholder(parked, block))
-        position = end
-    pieces.append(markdown[position:])
-    text = "".join(pieces)
+    text = _swap_elements(
+        markdown,
+        _BLOCK_START,
+        _DIV_TAG,
+        lambda block: _placeholder(parked, block.replace(' markdown="0">', ">", 1)),
+    )
     text = _SVG_BLOCK.sub(lambda match: _placeholder(parked, match.group(0)), text)
     return text, parked
+
+
+def _swap_elements(
+    text: str,
+    starts: re.Pattern[str],
+    tags: re.Pattern[str],
+    swap: Callable[[str], str | None],
+) -> str:
+    """``text`` with each element whose opening tag ``starts`` matches (up to
+    its matching closing tag, counted with ``tags``) replaced by ``swap(element)``;
+    elements nested in a swapped one, unbalanced ones, and those ``swap``
+    returns None for stay as they are."""
+    pieces: list[str] = []
+    position = 0
+    for start in starts.finditer(text):
+        if start.start() < position:
+            continue  # inside an element already swapped
+        end = _matching_end(text, start.end(), tags)
+        if end is None:
+            continue  # unbalanced: leave it to Markdown
+        replacement = swap(text[start.start() : end])
+        if replacement is None:
+            continue
+        pieces.append(text[position : start.start()])
+        pieces.append(replacement)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _matching_end(text: str, after_open: int, tags: re.Pattern[str]) -> int | None:
@@ -88,25 +109,15 @@ def park_inline(markdown: str) -> tuple[str, list[str], str]:
     """
     prefix = "okrsite" + hashlib.sha256(markdown.encode()).hexdigest()[:12]
     parked: list[str] = []
-    pieces: list[str] = []
-    position = 0
-    for start in _SPAN_START.finditer(markdown):
-        if start.start() < position:
-            continue
-        end = _matching_end(markdown, start.end(), _SPAN_TAG)
-        if end is None:
-            continue
-        span = markdown[start.start() : end]
+
+    def token(span: str) -> str | None:
         if _MARKDOWN_CHARS.intersection(_TAG.sub("", span)):
-            continue
-        pieces.append(markdown[position : start.start()])
-        pieces.append(f"{prefix}x{len(parked)}x")
+            return None
         parked.append(span)
-        position = end
-    if not parked:
-        return markdown, [], prefix
-    pieces.append(markdown[position:])
-    return "".join(pieces), parked, prefix
+        return f"{prefix}x{len(parked) - 1}x"
+
+    text = _swap_elements(markdown, _SPAN_START, _SPAN_TAG, token)
+    return text, parked, prefix
 
 
 def unpark_inline(html: str, parked: list[str], prefix: str) -> str:
