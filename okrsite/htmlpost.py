@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 _BLOCK_START = re.compile(r'^<div class="[^"<>]*"[^<>]*? markdown="0">$', re.MULTILINE)
 _DIV_TAG = re.compile(r"<div\b|</div>")
@@ -120,14 +120,14 @@ def park_inline(markdown: str) -> tuple[str, list[str], str]:
     return text, parked, prefix
 
 
-def unpark_inline(html: str, parked: list[str], prefix: str) -> str:
+def unpark_inline(html: str, parked: Sequence[str], prefix: str) -> str:
     """Put the spans of :func:`park_inline` back."""
     if not parked:
         return html
     return re.sub(rf"{prefix}x(\d+)x", lambda match: parked[int(match.group(1))], html)
 
 
-def unpark_html(html: str, parked: list[str]) -> str:
+def unpark_html(html: str, parked: Sequence[str]) -> str:
     """Put parked HTML back in place of its placeholders."""
     if not parked:
         return html

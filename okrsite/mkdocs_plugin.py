@@ -72,7 +72,7 @@ from okrsite.htmlpost import (
     unpark_inline,
 )
 from okrsite.navigation import nav_to_mkdocs
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site import FileContent, SiteOptions, build_docs_tree
 from okrsite.validate import forget_loaded, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
@@ -103,8 +103,13 @@ class OkrsitePluginConfig(Config):
 
 
 class _GeneratedFile(File):
-    """A generated file that can tell a dirty build it has not changed."""
+    """A generated file: the HTML parked out of its Markdown (see
+    :mod:`okrsite.htmlpost`), and whether a dirty build may skip it."""
 
+    parked: tuple[str, ...] = ()
+    """Raw-HTML blocks, put back in ``on_post_page``."""
+    inline: tuple[tuple[str, ...], str] = ((), "")
+    """Inline spans and their token prefix, put back in ``on_page_content``."""
     unchanged = False
 
     def is_modified(self) -> bool:
@@ -169,7 +174,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             tree = build_docs_tree(model, self._options(config, base))
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
-        generated: list[_GeneratedFile] = []
+        generated: dict[str, _GeneratedFile] = {}
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -177,16 +182,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 continue
             parked: list[str] = []
             inline: list[str] = []
+            markdown = content
             if path.endswith(".md") and isinstance(content, str):
-                content, parked = park_html(content)
-                content, inline, prefix = park_inline(content)
-            file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=content))
-            if parked:
-                file.okrsite_parked = parked  # type: ignore[attr-defined]
+                markdown, parked = park_html(content)
+                markdown, inline, prefix = park_inline(markdown)
+            file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
+            file.parked = tuple(parked)
             if inline:
-                file.okrsite_inline = (inline, prefix)  # type: ignore[attr-defined]
+                file.inline = (tuple(inline), prefix)
             files.append(file)
-            generated.append(file)
+            generated[path] = file
         if not config.nav:
             hand_written = sorted(
                 f.src_uri
@@ -195,25 +200,27 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             )
             config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
         if self._serving:
-            self._mark_unchanged(config, generated)
+            self._mark_unchanged(config, generated, tree.files)
         return files
 
-    def _mark_unchanged(self, config: MkDocsConfig, generated: list[_GeneratedFile]) -> None:
-        """Flag pages whose text equals the last successful build's (see module doc)."""
+    def _mark_unchanged(
+        self,
+        config: MkDocsConfig,
+        generated: dict[str, _GeneratedFile],
+        texts: dict[str, FileContent],
+    ) -> None:
+        """Flag pages whose generated text (before parking) equals the last
+        successful build's (see module doc)."""
         setup = hashlib.sha256(repr(config.nav).encode())
         if config.config_file_path and os.path.isfile(config.config_file_path):
             setup.update(Path(config.config_file_path).read_bytes())
         key = (config.site_dir, setup.hexdigest())
         before = self._written.get(key, {})
         now: dict[str, str] = {}
-        for file in generated:
-            digest = hashlib.sha256(file.content_bytes)
-            for block in getattr(file, "okrsite_parked", ()):
-                digest.update(block.encode())
-            for span in getattr(file, "okrsite_inline", ((), ""))[0]:
-                digest.update(span.encode())
-            now[file.src_uri] = digest.hexdigest()
-            file.unchanged = before.get(file.src_uri) == now[file.src_uri]
+        for path, file in generated.items():
+            text = texts[path]
+            now[path] = hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+            file.unchanged = before.get(path) == now[path]
         self._pending = (key, now)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -234,13 +241,14 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         # Before the search indexer reads the page: it sees the spans' text.
-        found: tuple[list[str], str] | None = getattr(page.file, "okrsite_inline", None)
-        return unpark_inline(html, *found) if found else html
+        if isinstance(page.file, _GeneratedFile):
+            spans, prefix = page.file.inline
+            return unpark_inline(html, spans, prefix)
+        return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        parked: list[str] | None = getattr(page.file, "okrsite_parked", None)
-        if parked:
-            output = unpark_html(output, parked)
+        if isinstance(page.file, _GeneratedFile):
+            output = unpark_html(output, page.file.parked)
         return compact_html(output) if self.config.compact_html else output
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
