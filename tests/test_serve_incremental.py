@@ -39,11 +39,16 @@ def _config(config_file: Path, site: Path) -> MkDocsConfig:
 
 @pytest.fixture
 def serving() -> Iterator[None]:
-    """Tell the (process-wide, cached) plugin instance a dirty preview runs, then
-    tell it a plain build runs again so later tests are unaffected."""
+    """Fresh plugin instances for a dirty preview, and fresh ones again after it.
+
+    MkDocs keeps plugins that have ``on_startup`` in a process-wide cache:
+    okrsite's and Material's search plugin, which after a dirty build keeps
+    the previous search index and merges it into every later build. Emptying
+    the cache keeps the preview's state out of other tests' builds."""
+    cache = MkDocsConfig.plugins.plugin_cache
+    cache.clear()
     yield
-    config = load_config(str(REPO / "mkdocs.yml"))
-    config.plugins.on_startup(command="build", dirty=False)
+    cache.clear()
 
 
 def _html(site: Path) -> dict[str, bytes]:
