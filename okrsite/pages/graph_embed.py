@@ -24,7 +24,7 @@ from okrsite import sanitize, urls
 from okrsite.escape import html_text
 from okrsite.memo import IdentityMemo
 from okrsite.pages.components import html_block
-from okrsite.site import GeneratedFile
+from okrsite.site import GeneratedFile, SiteContext
 
 GRAPH_FILE = "alignment.svg"
 DEFAULT_INLINE_LIMIT = 16_000
@@ -32,6 +32,23 @@ DEFAULT_INLINE_LIMIT = 16_000
 _XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
 _VIEWBOX = re.compile(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)"')
 _TITLE = re.compile(r"<title\b[^>]*>([^<]*)</title>")
+
+
+def page_graph(
+    ctx: SiteContext, doc: str, css_class: str
+) -> tuple[Markup | None, GeneratedFile | None]:
+    """:func:`graph_block` for the graph drawn for page ``doc``, if any, with
+    the site's options."""
+    svg = ctx.graph_svgs.get(doc)
+    if not svg:
+        return None, None
+    return graph_block(
+        doc,
+        svg,
+        css_class,
+        inline_limit=ctx.options.inline_graph_limit,
+        remember=ctx.options.incremental,
+    )
 
 
 def graph_block(

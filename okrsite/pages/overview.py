@@ -20,7 +20,7 @@ from okrsite.escape import md_inline
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.pages.common import company_objectives
 from okrsite.pages.components import doc_link, progress_bar, status_chip
-from okrsite.pages.graph_embed import graph_block
+from okrsite.pages.graph_embed import page_graph
 from okrsite.pages.history_views import summary_view
 from okrsite.pages.render import render
 from okrsite.pages.scale import is_compact, rollup, top_level_of, top_level_units
@@ -32,17 +32,7 @@ from okrsite.site import GeneratedFile, SiteContext
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in ctx.model.cycles.values():
         path = urls.cycle_overview(cycle.id)
-        svg = ctx.graph_svgs.get(path)
-        graph, graph_file = (
-            graph_block(
-                path,
-                svg,
-                "okr-graph okr-graph--overview",
-                inline_limit=ctx.options.inline_graph_limit,
-            )
-            if svg
-            else (None, None)
-        )
+        graph, graph_file = page_graph(ctx, path, "okr-graph okr-graph--overview")
         if graph_file is not None:
             yield graph_file
         yield GeneratedFile(

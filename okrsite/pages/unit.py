@@ -22,7 +22,7 @@ from okrsite.pages.components import (
     progress_bar,
     status_chip,
 )
-from okrsite.pages.graph_embed import graph_block
+from okrsite.pages.graph_embed import page_graph
 from okrsite.pages.render import render
 from okrsite.progress import kr_score, objective_progress, unit_progress
 from okrsite.site import GeneratedFile, SiteContext, SiteOptions
@@ -84,18 +84,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         index = AlignmentIndex.build(cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             path = urls.unit_page(cycle.id, unit_id)
-            svg = ctx.graph_svgs.get(path)
-            graph, graph_file = (
-                graph_block(
-                    path,
-                    svg,
-                    "okr-graph",
-                    inline_limit=ctx.options.inline_graph_limit,
-                    remember=ctx.options.incremental,
-                )
-                if svg
-                else (None, None)
-            )
+            graph, graph_file = page_graph(ctx, path, "okr-graph")
             if graph_file is not None:
                 yield graph_file
             yield GeneratedFile(
