@@ -442,10 +442,24 @@ _PARSER_CRASHES = (ValueError, OverflowError, UnicodeError)
 """Non-YAML exceptions that only the parser (never our code) turns into _ParserCrash."""
 
 
-def _open_parser(text: str) -> Any:
-    """A YAML parser over ``text`` (libyaml's when available)."""
+def _too_deep_message() -> str:
+    return f"too deeply nested (more than {MAX_DEPTH} levels)"
+
+
+def _is_parser_depth_limit(exc: yaml.YAMLError) -> bool:
+    """The parser's own nesting limit (not a syntax error in the content)."""
+    return isinstance(exc, yaml.MarkedYAMLError) and "nesting depth" in (exc.problem or "")
+
+
+def _mark_of(exc: yaml.YAMLError) -> tuple[int, int] | None:
+    mark = getattr(exc, "problem_mark", None)
+    return None if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def _open_parser(text: str, loader: type) -> Any:
+    """A YAML parser over ``text``."""
     try:
-        return _Loader(text)
+        return loader(text)
     except _PARSER_CRASHES as exc:
         raise _ParserCrash(str(exc)) from exc
 
@@ -472,9 +486,9 @@ class _Builder:
         self.issues.append(_issue(self.path, message, *where))
         self.fatal = self.fatal or fatal
 
-    def run(self, text: str) -> None:
+    def run(self, text: str, loader: type | None = None) -> None:
         """Parse ``text`` into data; lets yaml.YAMLError (syntax) and _Abort through."""
-        parser = _open_parser(text)
+        parser = _open_parser(text, loader or _Loader)
         try:
             self.consume(parser.get_event)
         finally:
@@ -559,9 +573,7 @@ class _Builder:
                 if event.anchor is not None or event.tag is not None:
                     self.node_properties(event, where)
                 if len(stack) >= MAX_DEPTH:
-                    self.add_issue(
-                        f"too deeply nested (more than {MAX_DEPTH} levels)", where, fatal=True
-                    )
+                    self.add_issue(_too_deep_message(), where, fatal=True)
                     raise _Abort
                 node: dict[str, Any] | list[Any] = {} if kind is mapping_start else []
                 if stack:
@@ -730,7 +742,21 @@ def _parse_text(
     except _Abort:
         return None, builder.issues
     except yaml.YAMLError as exc:
-        return None, [*builder.issues, _syntax_issue(exc, text, path)]
+        if not _is_parser_depth_limit(exc):
+            return None, [*builder.issues, _syntax_issue(exc, text, path)]
+        # Some libyaml releases (PyYAML 6.0.4) stop deep flow nesting in the
+        # scanner, which reads ahead of the events our own depth check sees.
+        # Nesting that deep is over MAX_DEPTH anyway: parse again with the
+        # pure-Python parser, which yields events lazily, so the refusal
+        # carries our message at the place where level MAX_DEPTH + 1 opens.
+        builder = _Builder(path)
+        try:
+            builder.run(text, yaml.SafeLoader)
+        except _Abort:
+            return None, builder.issues
+        except yaml.YAMLError as again:
+            where = _mark_of(again) or _mark_of(exc) or (1, 1)
+            return None, [_issue(path, _too_deep_message(), *where)]
     if builder.fatal:
         return None, builder.issues
     if not builder.has_root or builder.root_is_empty:

@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GITHUB_PR = EXAMPLES / "github" / "okr-pr.yml"
 GITHUB_PUBLISH = EXAMPLES / "github" / "okr-publish.yml"
+GITHUB_LATEST = EXAMPLES / "github" / "okr-latest.yml"
 GITLAB = EXAMPLES / "gitlab" / ".gitlab-ci.yml"
 PRE_COMMIT = ROOT / ".pre-commit-hooks.yaml"
-ALL_FILES = [GITHUB_PR, GITHUB_PUBLISH, GITLAB, PRE_COMMIT]
+ALL_FILES = [GITHUB_PR, GITHUB_PUBLISH, GITHUB_LATEST, GITLAB, PRE_COMMIT]
 
 FLAG = "flag"
 ANY = "any"
@@ -261,9 +262,14 @@ def test_every_okrsite_call_names_a_real_command(path: Path) -> None:
         (GITHUB_PR, {("check", "--format", "github"), ("diff", "origin/$BASE_REF")}),
         (GITHUB_PUBLISH, {("build", "--strict", "--site-dir", "site")}),
         (
+            GITHUB_LATEST,
+            {("check", "--format", "github"), ("build", "--strict", "--site-dir", "site")},
+        ),
+        (
             GITLAB,
             {
                 ("check",),
+                ("build", "--strict", "--site-dir", "latest-site"),
                 ("diff", "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
                 ("build", "--strict", "--site-dir", "public"),
             },
@@ -279,7 +285,7 @@ def test_each_file_makes_the_calls_it_is_for(path: Path, expected: set[tuple[str
 
 def test_no_github_expressions_inside_run_scripts() -> None:
     """`${{ … }}` is never pasted into a shell script (script injection); env is used instead."""
-    for path in (GITHUB_PR, GITHUB_PUBLISH):
+    for path in (GITHUB_PR, GITHUB_PUBLISH, GITHUB_LATEST):
         for script in shell_scripts(load(path)):
             assert "${{" not in script, f"{path.name}: {script!r}"
 
@@ -356,9 +362,21 @@ def test_pre_commit_hook_has_required_keys() -> None:
     assert not re.match(hook["files"], "docs/index.md")
 
 
+def test_early_warning_jobs_run_on_a_schedule_with_the_newest_releases() -> None:
+    """The weekly jobs upgrade okrsite and its dependencies eagerly, on a schedule only."""
+    github = load(GITHUB_LATEST)
+    assert "schedule" in github[True]  # PyYAML reads the key `on` as True
+    steps = " ".join(s.get("run", "") for s in github["jobs"]["newest-releases"]["steps"])
+    assert "--upgrade-strategy eager okrsite" in steps
+    gitlab = load(GITLAB)
+    assert gitlab["okr-latest"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert any("--upgrade-strategy eager" in line for line in gitlab["okr-latest"]["before_script"])
+    assert "schedule" in gitlab["pages"]["rules"][0]["if"]  # no publish from the weekly run
+
+
 def test_examples_readme_mentions_every_file() -> None:
     """examples/README.md explains each shipped example file."""
     readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
-    for path in (GITHUB_PR, GITHUB_PUBLISH, GITLAB):
+    for path in (GITHUB_PR, GITHUB_PUBLISH, GITHUB_LATEST, GITLAB):
         assert str(path.relative_to(EXAMPLES)) in readme
     assert ".pre-commit-hooks.yaml" in readme

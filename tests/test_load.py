@@ -390,6 +390,27 @@ def test_very_deep_nesting_does_not_crash() -> None:
     )
 
 
+class _ParserWithItsOwnDepthLimit(yaml.SafeLoader):
+    """A parser that, like libyaml in PyYAML 6.0.4, stops deep flow nesting in
+    its scanner at its own limit (here 40 levels), ahead of any event."""
+
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        if self.flow_level >= 40:
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", None,
+                "exceeded maximum nesting depth", self.get_mark(),
+            )
+        super().fetch_flow_collection_start(token_class)
+
+
+def test_depth_limit_is_ours_whatever_the_parser_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser release with its own (scanner-level) depth limit still gives
+    okrsite's message at the 33rd level, not the parser's wording and place."""
+    monkeypatch.setattr(load, "_Loader", _ParserWithItsOwnDepthLimit)
+    assert problems("a: " + "[" * 200) == [at(1, 35, "too deeply nested (more than 32 levels)")]
+    assert problems("a: {b: " + "[" * 50) == [at(1, 38, "too deeply nested (more than 32 levels)")]
+
+
 # --------------------------------------------------------------------------
 # Whole-file rules
 
