@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 
 from okrsite import graphs
-from okrsite.load import load_content
+from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.redact import redact
 from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.source.load import load_content
 from okrsite.validate import validate
 
 UNITS = int(os.environ.get("OKRSITE_BENCH_UNITS", "1000"))

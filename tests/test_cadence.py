@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from okrsite.cadence import (
+from okrsite.analysis.cadence import (
     PHASE_NAMES,
     current_cycle,
     cycle_bounds,

@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 
-from okrsite.calibration import (
+from okrsite.analysis.calibration import (
     calibrate,
     calibration_report,
     collect_samples,

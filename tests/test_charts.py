@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from okrsite.charts import chart_description, checkin_chart, num, short_date
 from okrsite.model import CycleDef, KeyResult, Scoring
+from okrsite.render.charts import chart_description, checkin_chart, num, short_date
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "charts"
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -1,4 +1,4 @@
-"""Round-trip check-in editing (okrsite.checkin): only the check-in is added."""
+"""Round-trip check-in editing (okrsite.review.checkin): only the check-in is added."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrsite import checkin as checkin_module
-from okrsite.checkin import (
+from okrsite.errors import OkrsiteError
+from okrsite.model import UnitCycleFile
+from okrsite.review import checkin as checkin_module
+from okrsite.review.checkin import (
     CheckinError,
     add_checkin,
     add_checkin_to_file,
     find_unit_file,
     quote,
 )
-from okrsite.errors import OkrsiteError
-from okrsite.load import parse_unit_file
-from okrsite.model import UnitCycleFile
+from okrsite.source.load import parse_unit_file
 
 CHECKIN = {"date": dt.date(2026, 11, 23), "value": 12, "confidence": 0.7, "note": "On track"}
 NEW_FLOW = '{date: 2026-11-23, value: 12, confidence: 0.7, note: "On track"}'

@@ -786,7 +786,7 @@ def test_good_content_copy_is_independent() -> None:
 
 def site_context(tmp_path: Path, content: dict[str, Any]) -> Any:
     """A public SiteContext for the content (as build_docs_tree makes it)."""
-    from okrsite.redact import redact
+    from okrsite.analysis.redact import redact
     from okrsite.site import SiteContext, SiteOptions
 
     model = redact(load_model(write_content(tmp_path, content)))
@@ -796,7 +796,7 @@ def site_context(tmp_path: Path, content: dict[str, Any]) -> Any:
 def test_quality_page_groups_links_and_escapes(tmp_path: Path) -> None:
     """The quality page lists findings by rule and unit, links to the OKR's anchor
     (relative .md link) and escapes content strings."""
-    from okrsite.pages import quality
+    from okrsite.site.pages import quality
 
     content = good_content()
     obj = objective(content, "onboarding")
@@ -815,7 +815,7 @@ def test_quality_page_groups_links_and_escapes(tmp_path: Path) -> None:
 
 def test_quality_page_without_findings_and_private_content(tmp_path: Path) -> None:
     """A clean cycle says so; private objectives appear only as OKR011's count."""
-    from okrsite.pages import quality
+    from okrsite.site.pages import quality
 
     page = quality.render_quality_page(
         load_model(write_content(tmp_path / "a", good_content())).model_copy(),
@@ -837,7 +837,7 @@ def test_quality_page_without_findings_and_private_content(tmp_path: Path) -> No
 
 def test_rules_page_documents_every_rule(tmp_path: Path) -> None:
     """The rules page has a section per rule, from its docstring, with this company's setting."""
-    from okrsite.pages import quality
+    from okrsite.site.pages import quality
 
     content = good_content()
     content["company.yaml"]["checks"] = {"OKR004": "off"}
@@ -850,7 +850,7 @@ def test_rules_page_documents_every_rule(tmp_path: Path) -> None:
 
 def test_unit_badge_links_to_quality_section(tmp_path: Path) -> None:
     """The unit badge counts the unit's findings and links to its quality section."""
-    from okrsite.pages import quality
+    from okrsite.site.pages import quality
 
     content = good_content()
     del objective(content, "onboarding")["owner"]
@@ -863,7 +863,7 @@ def test_unit_badge_links_to_quality_section(tmp_path: Path) -> None:
 
 def test_site_leaves_owner_rules_out_when_people_are_unpublished(tmp_path: Path) -> None:
     """With publish_people: false, redaction drops owners, so OKR003/OKR004 are not shown."""
-    from okrsite.pages import quality
+    from okrsite.site.pages import quality
 
     content = good_content()
     content["company.yaml"]["publish_people"] = False

@@ -1,4 +1,4 @@
-"""CODEOWNERS generation from unit maintainers (okrsite.codeowners)."""
+"""CODEOWNERS generation from unit maintainers (okrsite.review.codeowners)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from okrsite.codeowners import (
+from okrsite.errors import OkrsiteError
+from okrsite.model import CompanyFile, OkrModel, Unit, UnitDef
+from okrsite.review.codeowners import (
     REGENERATE_COMMAND,
     CodeownersError,
     codeowners,
     invalid_maintainers,
     is_valid_owner,
 )
-from okrsite.errors import OkrsiteError
-from okrsite.model import CompanyFile, OkrModel, Unit, UnitDef
 
 
 def make_model(*units: dict[str, Any]) -> OkrModel:

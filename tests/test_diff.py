@@ -18,10 +18,10 @@ import pytest
 from contentkit import make_content
 
 from okrsite.cli.review import compute_diff
-from okrsite.diff import MARKER, diff_json, diff_markdown
 from okrsite.errors import ContentError, OkrsiteError
-from okrsite.gitsource import GitError, load_git_content
-from okrsite.load import load_content
+from okrsite.review.diff import MARKER, diff_json, diff_markdown
+from okrsite.source.gitsource import GitError, load_git_content
+from okrsite.source.load import load_content
 
 TODAY = dt.date(2026, 2, 10)
 
@@ -445,8 +445,8 @@ def test_changed_detail_in_a_finding_is_not_new_or_fixed(tmp_path: Path) -> None
     check-in warning whose day count grew) is neither new nor fixed; a second
     finding of that rule on that node is new."""
     from okrsite.checks import Finding
-    from okrsite.diff import diff_models
     from okrsite.errors import SourceLocation
+    from okrsite.review.diff import diff_models
     from okrsite.validate import load_model
 
     model = load_model(make_content(tmp_path, {}))

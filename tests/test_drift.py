@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from contentkit import make_content
 
 from okrsite.cli import main
-from okrsite.drift import format_report, target_history
+from okrsite.review.drift import format_report, target_history
 
 
 def git(repo: Path, *args: str, author: str = "Alice", date: str = "2026-01-05T10:00:00") -> str:

@@ -12,7 +12,17 @@ from typing import Any
 import jsonschema
 import pytest
 
-from okrsite.exports import (
+from okrsite.analysis.redact import redact
+from okrsite.model import (
+    CompanyFile,
+    Cycle,
+    OkrModel,
+    OrgFile,
+    Unit,
+    UnitCycleFile,
+    UnitOkrs,
+)
+from okrsite.render.exports import (
     CSV_COLUMNS,
     FEED_LIMIT,
     checkins_atom,
@@ -23,16 +33,6 @@ from okrsite.exports import (
     okrs_json_schema_text,
     safe_cell,
 )
-from okrsite.model import (
-    CompanyFile,
-    Cycle,
-    OkrModel,
-    OrgFile,
-    Unit,
-    UnitCycleFile,
-    UnitOkrs,
-)
-from okrsite.redact import redact
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = '=HYPERLINK("http://evil")<script>&"'

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from okrsite.fmt import (
+from okrsite.model import KeyResult
+from okrsite.render.fmt import (
     attaches,
     confidence_band,
     confidence_label,
@@ -19,7 +20,6 @@ from okrsite.fmt import (
     latest_confidence,
     value_triple,
 )
-from okrsite.model import KeyResult
 
 
 def kr(**fields: Any) -> KeyResult:

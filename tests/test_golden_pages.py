@@ -97,7 +97,7 @@ def test_relative_path_matches_posixpath() -> None:
     import itertools
     import posixpath
 
-    from okrsite.pages.components import relative_path
+    from okrsite.site.pages.components import relative_path
 
     docs = ["index.md", "units/index.md", "units/a.md", "2026-Q1/b.md", "x/y/z.md", "units/b/c.md"]
     for to_doc, from_doc in itertools.product(docs, docs):

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsite import urls
-from okrsite.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
 from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
 from okrsite.validate import load_model
 
 REPO = Path(__file__).resolve().parents[1]

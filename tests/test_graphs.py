@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from okrsite import graphs, urls
+from okrsite.analysis.redact import redact
 from okrsite.errors import BuildError
 from okrsite.model import (
     CompanyFile,
@@ -31,7 +32,6 @@ from okrsite.model import (
     UnitDef,
     UnitOkrs,
 )
-from okrsite.redact import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graphs"
@@ -271,7 +271,7 @@ def test_inline_svg_draws_the_same_in_fewer_bytes(demo_model: OkrModel, demo_cyc
 
 
 def test_only_axis_aligned_rectangles_become_rects() -> None:
-    from okrsite.svgcompact import compact_svg
+    from okrsite.graphs.svgcompact import compact_svg
 
     box = '<polygon fill="red" stroke="blue" points="1,-2 1,-7.5 11,-7.5 11,-2 1,-2"/>'
     arrow = '<polygon fill="#546e7a" stroke="#546e7a" points="103.26,-468.39 105,-474.5 107.45,-468.64 103.26,-468.39"/>'

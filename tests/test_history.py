@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from test_exports import CONTENT, HOSTILE, make_model
 
-from okrsite.history import (
+from okrsite.analysis.history import (
     cycle_summary,
     distribution_svg,
     is_graded,

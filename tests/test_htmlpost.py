@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okrsite.htmlpost import compact_html, park_html, unpark_html
+from okrsite.engine.htmlpost import compact_html, park_html, unpark_html
 
 PAGE = """# Team
 
@@ -89,7 +89,7 @@ def test_compact_keeps_words_apart() -> None:
 
 
 def test_inline_spans_are_parked_unless_markdown_is_inside() -> None:
-    from okrsite.htmlpost import park_inline, unpark_inline
+    from okrsite.engine.htmlpost import park_inline, unpark_inline
 
     bar = (
         '<span class="okr-progress okr-band--red" role="img" aria-label="progress 5%">'
@@ -114,7 +114,7 @@ def test_parking_does_not_change_what_markdown_renders() -> None:
 
     import markdown
 
-    from okrsite.htmlpost import park_inline, unpark_inline
+    from okrsite.engine.htmlpost import park_inline, unpark_inline
     from okrsite.site import SiteOptions, build_docs_tree
     from okrsite.validate import load_model
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from okrsite import load
 from okrsite.errors import ContentError, ContentIssue, SourceLocation
-from okrsite.load import LoadedFile, load_content, parse_unit_file, parse_yaml
+from okrsite.source import load
+from okrsite.source.load import LoadedFile, load_content, parse_unit_file, parse_yaml
 
 PATH = "content/2026-Q1/product.yaml"
 

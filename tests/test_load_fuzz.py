@@ -1,6 +1,6 @@
 """Property tests of the strict loader: no input makes it raise, valid data round-trips.
 
-YAML files come from pull requests, so ``okrsite.load`` must turn *any* bytes
+YAML files come from pull requests, so ``okrsite.source.load`` must turn *any* bytes
 into either a loaded file or a list of located issues, never a traceback.
 
 By default each property runs a bounded number of examples (the whole module
@@ -23,8 +23,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrsite import load
-from okrsite.load import LoadedFile, parse_unit_file, parse_yaml
+from okrsite.source import load
+from okrsite.source.load import LoadedFile, parse_unit_file, parse_yaml
 
 EXAMPLES = int(os.environ.get("OKRSITE_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from okrsite.model import KeyResult, Objective, Scoring, UnitCycleFile, UnitOkrs
-from okrsite.progress import (
+from okrsite.analysis.progress import (
     band,
     kr_progress,
     kr_score,
@@ -15,6 +14,7 @@ from okrsite.progress import (
     objective_progress,
     unit_progress,
 )
+from okrsite.model import KeyResult, Objective, Scoring, UnitCycleFile, UnitOkrs
 
 
 def kr(**fields: object) -> KeyResult:

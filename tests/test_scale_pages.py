@@ -16,10 +16,10 @@ from types import ModuleType
 import pytest
 
 from okrsite import graphs, urls
+from okrsite.analysis.redact import redact
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.navigation import nav_to_mkdocs
-from okrsite.redact import redact
 from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.validate import load_model
 
 SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
@@ -218,8 +218,8 @@ def test_long_supporter_lists_link_each_unit_once(big_org: OkrModel) -> None:
     """A KR or objective served by more than SUPPORTERS_LISTED items lists the
     supporting units (with counts) instead of every objective and KR; shorter
     lists keep one link per supporting objective or KR."""
-    from okrsite.alignment import AlignmentIndex
-    from okrsite.pages.unit import SUPPORTERS_LISTED
+    from okrsite.analysis.alignment import AlignmentIndex
+    from okrsite.site.pages.unit import SUPPORTERS_LISTED
 
     cycle = big_org.cycles[CYCLE]
     index = AlignmentIndex.build(cycle)

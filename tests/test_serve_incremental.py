@@ -18,7 +18,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from okrsite.memo import IdentityMemo
+from okrsite.site.memo import IdentityMemo
 
 REPO = Path(__file__).resolve().parents[1]
 OLD = 1_000_000_000  # an mtime long before any build

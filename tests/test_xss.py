@@ -499,9 +499,9 @@ FRAGMENTS = [
 
 @pytest.mark.parametrize("fragment", FRAGMENTS)
 def test_sanitiser_removes_active_content(fragment: str) -> None:
-    """okrsite.sanitize.clean leaves no script, no on… handler, no embed and
+    """okrsite.render.sanitize.clean leaves no script, no on… handler, no embed and
     no URL that is not relative, whatever the trick."""
-    from okrsite.sanitize import clean
+    from okrsite.render.sanitize import clean
 
     scan = scan_markup(clean(fragment))
     assert scan.scripts == []
@@ -516,7 +516,7 @@ def test_sanitiser_removes_active_content(fragment: str) -> None:
 def test_sanitiser_keeps_safe_markup() -> None:
     """Our own fragments pass unchanged in meaning: classes, markdown="0",
     relative and anchor links, SVG geometry and the allowed style properties."""
-    from okrsite.sanitize import clean
+    from okrsite.render.sanitize import clean
 
     html = (
         '<div class="okr-x" markdown="0"><a href="../a/#b" target="_top">l</a>'

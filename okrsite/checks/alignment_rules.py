@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsite.alignment import OkrRef
+from okrsite.analysis.alignment import OkrRef
 from okrsite.checks.engine import CheckContext, Finding, rule
 from okrsite.checks.text import quote, similarity
 from okrsite.model import ROOT_UNIT, Cycle

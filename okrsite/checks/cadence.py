@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from okrsite.analysis.progress import latest_done
 from okrsite.checks.engine import CheckContext, Finding, rule
 from okrsite.checks.text import quote
 from okrsite.model import ROOT_UNIT, KeyResult
-from okrsite.progress import latest_done
 
 FIRST_CHECKIN_DAYS = 14
 """A key result without any check-in is stale after this many days of the cycle."""

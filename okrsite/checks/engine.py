@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from okrsite.alignment import OkrRef
+from okrsite.analysis.alignment import OkrRef
 from okrsite.errors import SourceLocation
 from okrsite.model import (
     ROOT_UNIT,

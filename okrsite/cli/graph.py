@@ -65,7 +65,7 @@ def graph(
     collapse_threshold: int,
 ) -> None:
     """Write an alignment graph of the public OKRs (private objectives only as a count)."""
-    from okrsite.redact import redact
+    from okrsite.analysis.redact import redact
     from okrsite.validate import load_model
 
     if fmt == "png" and out is None:

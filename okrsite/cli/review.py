@@ -16,18 +16,18 @@ from pathlib import Path
 
 import click
 
-from okrsite import drift
-from okrsite.checkin import add_checkin_to_file, find_unit_file
+from okrsite.analysis.redact import redact
 from okrsite.checks import Finding, run_checks
 from okrsite.cli import main
 from okrsite.cli.common import content_option, fail, load, parse_today, today_option
-from okrsite.codeowners import codeowners as make_codeowners
-from okrsite.codeowners import invalid_maintainers
-from okrsite.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
-from okrsite.gitsource import GitError, content_path_in_repo, load_git_content
 from okrsite.model import OkrModel
-from okrsite.redact import redact
+from okrsite.review import drift
+from okrsite.review.checkin import add_checkin_to_file, find_unit_file
+from okrsite.review.codeowners import codeowners as make_codeowners
+from okrsite.review.codeowners import invalid_maintainers
+from okrsite.review.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
+from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
 from okrsite.validate import load_model, validate
 
 # --------------------------------------------------------------------------

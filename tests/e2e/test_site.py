@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from okrsite import cadence
+from okrsite.analysis import cadence
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.validate import load_model
 

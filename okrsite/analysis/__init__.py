@@ -1,0 +1,1 @@
+"""Pure facts about a model: links, roll-ups, cadence, history, calibration, redaction."""

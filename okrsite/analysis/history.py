@@ -1,0 +1,285 @@
+"""Progress over time: cycle summaries, score distributions, unit trends and
+recent check-ins. Pure functions of the (redacted) model; SVGs follow the
+rules of :mod:`okrsite.render.charts` (no script, ``currentColor``, CSS classes,
+band colours from CSS custom properties, escaped text, one-decimal numbers).
+
+Definitions
+-----------
+Score of a KR
+    ``score`` when graded, else computed progress (:func:`progress.kr_score`).
+On track
+    A KR whose score/progress is in the green band (``scoring.green``).
+Distribution
+    KR scores in ten bins of 0.1: ``[0.0, 0.1)`` … ``[0.9, 1.0]`` (1.0 falls in
+    the last bin); each bin is coloured by the band of its lower edge.
+Recent check-ins
+    Check-ins dated in ``(today − days, today]``, newest first, each with the
+    previous check-in value of the same KR so the page can show the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from okrsite.analysis.progress import Band, band, kr_score, unit_progress
+from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
+from okrsite.render.charts import BAND_COLOURS, num, svg_open, svg_text
+
+DISTRIBUTION_BINS = 10
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    """Headline numbers of one cycle, over every unit's public OKRs."""
+
+    objectives: int
+    key_results: int
+    scored: int
+    """KRs with a score or computed progress."""
+    on_track: int
+    """KRs in the green band."""
+    mean_score: float | None
+    achieved: int
+    missed: int
+    postponed: int
+    distribution: tuple[int, ...]
+    """KR counts per bin of 0.1 (see the module docstring)."""
+
+    @property
+    def on_track_share(self) -> float | None:
+        return None if self.scored == 0 else self.on_track / self.scored
+
+
+def _bin(score: float) -> int:
+    return min(DISTRIBUTION_BINS - 1, max(0, math.floor(score * DISTRIBUTION_BINS + 1e-9)))
+
+
+def cycle_summary(model: OkrModel, cycle: Cycle) -> CycleSummary:
+    """Counts, share on track, outcomes and the score distribution of a cycle."""
+    scoring = model.company.scoring
+    objectives: list[Objective] = [
+        o for okrs in cycle.okrs.values() for o in okrs.public_objectives
+    ]
+    krs: list[KeyResult] = [kr for o in objectives for kr in o.key_results]
+    scores = [s for s in (kr_score(kr) for kr in krs) if s is not None]
+    bins = [0] * DISTRIBUTION_BINS
+    for score in scores:
+        bins[_bin(score)] += 1
+    return CycleSummary(
+        objectives=len(objectives),
+        key_results=len(krs),
+        scored=len(scores),
+        on_track=sum(1 for s in scores if band(s, scoring) == "green"),
+        mean_score=sum(scores) / len(scores) if scores else None,
+        achieved=sum(1 for o in objectives if o.outcome == "achieved"),
+        missed=sum(1 for o in objectives if o.outcome == "missed"),
+        postponed=sum(1 for o in objectives if o.outcome == "postponed"),
+        distribution=tuple(bins),
+    )
+
+
+def is_graded(cycle: Cycle) -> bool:
+    """A cycle counts as graded when the company's OKRs are graded, or when
+    every unit file in it is (a cycle without OKRs is not graded)."""
+    company = cycle.okrs.get(ROOT_UNIT)
+    if company is not None:
+        return company.content.status == "graded"
+    return bool(cycle.okrs) and all(o.content.status == "graded" for o in cycle.okrs.values())
+
+
+def distribution_svg(summary: CycleSummary, scoring: Scoring, *, title: str) -> str:
+    """A small bar chart of the KR score distribution; ``""`` when nothing is scored."""
+    if summary.scored == 0:
+        return ""
+    width, height = 320, 110
+    left, right, top, bottom = 24.0, 312.0, 10.0, 86.0
+    biggest = max(summary.distribution)
+    slot = (right - left) / DISTRIBUTION_BINS
+    desc = ", ".join(
+        f"{i / 10:.1f}–{(i + 1) / 10:.1f}: {n}" for i, n in enumerate(summary.distribution)
+    )
+    out = svg_open(
+        "okr-chart okr-chart--distribution",
+        width,
+        height,
+        title,
+        f"Key results by score: {desc}",
+    )
+    out.append(
+        f'<line class="okr-chart__axis" x1="{num(left)}" y1="{num(bottom)}" x2="{num(right)}" '
+        f'y2="{num(bottom)}" stroke="currentColor" stroke-opacity="0.3"/>'
+    )
+    for i, count in enumerate(summary.distribution):
+        colour: Band = band(i / DISTRIBUTION_BINS, scoring)
+        x = left + i * slot + 2
+        label_x = left + (i + 0.5) * slot
+        if count:
+            h = count / biggest * (bottom - top - 10)
+            out.append(
+                f'<rect class="okr-chart__bar okr-chart__bar--{colour}" x="{num(x)}" '
+                f'y="{num(bottom - h)}" width="{num(slot - 4)}" height="{num(h)}" '
+                f'style="fill:{BAND_COLOURS[colour]}"/>'
+            )
+            out.append(
+                f'<text class="okr-chart__label" x="{num(label_x)}" y="{num(bottom - h - 2)}" '
+                f'text-anchor="middle">{count}</text>'
+            )
+        if i % 2 == 0:
+            out.append(
+                f'<text class="okr-chart__label" x="{num(left + i * slot)}" '
+                f'y="{num(bottom + 11)}" text-anchor="middle">{i / 10:.1f}</text>'
+            )
+    out.append(
+        f'<text class="okr-chart__label" x="{num(right)}" y="{num(bottom + 11)}" '
+        f'text-anchor="middle">1.0</text>'
+    )
+    out.append(
+        f'<text class="okr-chart__label" x="{num((left + right) / 2)}" y="{num(bottom + 22)}" '
+        f'text-anchor="middle">score</text>'
+    )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class UnitCycleRecord:
+    """A unit's result in one cycle, for its profile page."""
+
+    cycle_id: str
+    cycle_title: str
+    status: str | None
+    """``None`` when the unit had no OKRs in the cycle."""
+    objectives: int
+    key_results: int
+    value: float | None
+    """Score when graded, else progress (``unit_progress``)."""
+    graded: bool
+    band: Band
+
+
+def unit_history(model: OkrModel, unit_id: str) -> list[UnitCycleRecord]:
+    """The unit's result in every cycle, oldest first (the order of a trend)."""
+    out: list[UnitCycleRecord] = []
+    cycles = sorted(model.cycles.values(), key=lambda c: (c.definition.start, c.id))
+    for cycle in cycles:
+        okrs = cycle.okrs.get(unit_id)
+        value = unit_progress(okrs) if okrs else None
+        out.append(
+            UnitCycleRecord(
+                cycle_id=cycle.id,
+                cycle_title=cycle.title,
+                status=okrs.content.status if okrs else None,
+                objectives=len(okrs.public_objectives) if okrs else 0,
+                key_results=sum(len(o.key_results) for o in okrs.public_objectives) if okrs else 0,
+                value=value,
+                graded=bool(okrs and okrs.content.status == "graded"),
+                band=band(value, model.company.scoring),
+            )
+        )
+    return out
+
+
+def trend_svg(records: list[UnitCycleRecord], *, title: str) -> str:
+    """A sparkline of a unit's score/progress over cycles (oldest → newest).
+
+    Needs at least two cycles with a value; otherwise ``""``. Graded cycles
+    have filled dots, cycles still running hollow ones.
+    """
+    points = [r for r in records if r.value is not None]
+    if len(points) < 2:
+        return ""
+    width, height = 320, 80
+    left, right, top, bottom = 24.0, 300.0, 8.0, 60.0
+    step = (right - left) / (len(points) - 1)
+
+    def y(value: float) -> float:
+        return bottom - value * (bottom - top)
+
+    coords = [(left + i * step, y(r.value or 0.0)) for i, r in enumerate(points)]
+    desc = "; ".join(
+        f"{r.cycle_title}: {r.value:.2f}{'' if r.graded else ' (in progress)'}" for r in points
+    )
+    out = svg_open("okr-chart okr-chart--trend", width, height, title, desc)
+    for value in (0.0, 1.0):
+        out.append(
+            f'<line class="okr-chart__axis" x1="{num(left)}" y1="{num(y(value))}" '
+            f'x2="{num(right)}" y2="{num(y(value))}" stroke="currentColor" '
+            f'stroke-opacity="0.2"/>'
+        )
+        out.append(
+            f'<text class="okr-chart__label" x="{num(left - 4)}" y="{num(y(value) + 3)}" '
+            f'text-anchor="end">{value:.0f}</text>'
+        )
+    joined = " ".join(f"{num(x)},{num(yy)}" for x, yy in coords)
+    out.append(
+        f'<polyline class="okr-chart__value" points="{joined}" fill="none" '
+        f'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
+    )
+    for record, (x, yy) in zip(points, coords, strict=True):
+        fill = BAND_COLOURS[record.band] if record.graded else "none"
+        out.append(
+            f'<circle class="okr-chart__dot okr-chart__dot--{record.band}" cx="{num(x)}" '
+            f'cy="{num(yy)}" r="3" stroke="currentColor" style="fill:{fill}"/>'
+        )
+        out.append(
+            f'<text class="okr-chart__label" x="{num(x)}" y="{num(bottom + 14)}" '
+            f'text-anchor="middle">{svg_text(record.cycle_id)}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class RecentCheckin:
+    """A check-in from the last few days, with what it changed."""
+
+    cycle_id: str
+    unit_id: str
+    objective: Objective
+    key_result: KeyResult
+    checkin: CheckIn
+    previous_value: float | None
+    """The value of the KR's previous check-in (``None`` if first or no value)."""
+
+
+def recent_checkins(
+    model: OkrModel, today: dt.date, *, days: int = 7, limit: int = 30
+) -> list[RecentCheckin]:
+    """Check-ins in ``(today − days, today]``, newest first, at most ``limit``.
+
+    Ties are ordered by cycle, unit (company first, then org.yaml order),
+    objective and KR, so the list is deterministic.
+    """
+    since = today - dt.timedelta(days=days)
+    order = {unit_id: i for i, unit_id in enumerate([ROOT_UNIT, *model.units])}
+    found: list[tuple[tuple[object, ...], RecentCheckin]] = []
+    for ci, cycle in enumerate(model.cycles.values()):
+        for unit_id, okrs in cycle.okrs.items():
+            for oi, objective in enumerate(okrs.public_objectives):
+                for ki, kr in enumerate(objective.key_results):
+                    ordered = sorted(kr.checkins, key=lambda c: c.date)
+                    previous: float | None = None
+                    for checkin in ordered:
+                        if since < checkin.date <= today:
+                            key = (
+                                -checkin.date.toordinal(),
+                                ci,
+                                order.get(unit_id, len(order)),
+                                unit_id,
+                                oi,
+                                ki,
+                            )
+                            found.append(
+                                (
+                                    key,
+                                    RecentCheckin(
+                                        cycle.id, unit_id, objective, kr, checkin, previous
+                                    ),
+                                )
+                            )
+                        if checkin.value is not None:
+                            previous = checkin.value
+    found.sort(key=lambda item: item[0])
+    return [item for _, item in found[:limit]]

@@ -1,0 +1,1 @@
+"""The one MkDocs adapter: the plugin, HTML parking, the programmatic build."""

@@ -1,0 +1,270 @@
+"""The MkDocs plugin ``okrsite``: adapts the docs tree to MkDocs. No OKR logic.
+
+Hooks used, and why:
+
+- ``on_config``: make sure the Markdown extensions our pages need are on
+  (``attr_list`` for anchors, ``tables``, ``admonition``, ``md_in_html``)
+  and add our stylesheet to ``extra_css``.
+- ``on_files``: load and validate the content, build the docs tree (pure
+  core), add each file as a virtual ``File.generated``; set the navigation
+  unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
+  with every ``file:line:column`` problem, so the build fails (never a
+  "successful" build with a log line).
+- ``on_post_page``: put the parked raw HTML (graphs, check-in charts and
+  tables) back into the page, then drop the theme's indentation
+  (``compact_html``, option ``compact_html``). ``on_files`` swaps those
+  blocks of a generated page for placeholder comments
+  (:mod:`okrsite.engine.htmlpost`), so Python-Markdown and the search indexer never
+  scan them (a fifth to a third of the build at company scale; it also keeps
+  check-in tables out of the search index); the blocks ride along on the
+  page's ``File`` object, which is created anew for every build.
+- ``on_page_content``: put back the inline spans (progress bars, chips)
+  that ``on_files`` swapped for plain-word tokens (``park_inline``), before
+  the search indexer reads the page, so search sees them as before.
+- ``on_page_context``: give generated pages an explicit, escaped
+  ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
+  and ``striptags`` *unescapes* the nav title we escaped; Material prints
+  ``meta.title`` as is.
+- ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+- ``on_startup`` / ``on_post_build``: incremental preview. Under
+  ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
+  renders pages whose ``File.is_modified()`` is true; for generated pages
+  that is "their text differs from what the last successful build of the same
+  site wrote" (a digest per page). Editing one unit file thus re-renders the
+  few pages whose text changed, not all of them. Any change to the
+  navigation or to ``mkdocs.yml`` makes every page count as changed.
+
+MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
+has ``on_startup``, across builds in one process). The only thing kept on
+``self`` is that preview record, keyed by site directory and configuration;
+it can only make MkDocs skip a page in a dirty build, whose output is still
+on disk (see STYLE.md, practice 12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import logging
+import os
+from pathlib import Path
+from typing import Any, cast
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from okrsite import urls
+from okrsite.engine.htmlpost import (
+    compact_html,
+    park_html,
+    park_inline,
+    unpark_html,
+    unpark_inline,
+)
+from okrsite.errors import OkrsiteError
+from okrsite.site import FileContent, SiteOptions, build_docs_tree
+from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.source.gitinfo import last_changed
+from okrsite.validate import forget_loaded, load_model
+
+log = logging.getLogger("mkdocs.plugins.okrsite")
+
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
+
+
+class OkrsitePluginConfig(Config):
+    content_dir = c.Type(str, default="content")
+    """Content directory, relative to mkdocs.yml."""
+    audience = c.Choice(("public", "internal"), default="public")
+    """``public`` drops private objectives entirely; ``internal`` shows them, marked."""
+    today = c.Optional(c.Type(str))
+    """Fixed build date (YYYY-MM-DD) for reproducible builds; default: today."""
+    graphs = c.Type(bool, default=True)
+    """Draw alignment graphs with Graphviz (needs the ``dot`` program)."""
+    graph_jobs = c.Type(int, default=2)
+    cache_dir = c.Type(str, default=".okrsite-cache")
+    """Graph cache, relative to mkdocs.yml; unchanged graphs are never re-rendered."""
+    edit_url = c.Optional(c.Type(str))
+    """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
+    branch = c.Type(str, default="main")
+    nav_section_size = c.Type(int, default=100)
+    inline_graph_kb = c.Type(int, default=16)
+    """Alignment graphs larger than this many KB are written as their own SVG file."""
+    compact_html = c.Type(bool, default=True)
+    """Drop indentation from every built page (renders the same, ~20 % smaller)."""
+
+
+class _GeneratedFile(File):
+    """A generated file: the HTML parked out of its Markdown (see
+    :mod:`okrsite.engine.htmlpost`), and whether a dirty build may skip it."""
+
+    parked: tuple[str, ...] = ()
+    """Raw-HTML blocks, put back in ``on_post_page``."""
+    inline: tuple[tuple[str, ...], str] = ((), "")
+    """Inline spans and their token prefix, put back in ``on_page_content``."""
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        if self.unchanged and os.path.isfile(self.abs_dest_path):
+            return False
+        return super().is_modified()
+
+
+class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
+    def __init__(self) -> None:
+        super().__init__()
+        # Preview record: (site dir, config digest) → page path → text digest,
+        # of the last successful build; and the same for the running build.
+        self._written: dict[tuple[str, str], dict[str, str]] = {}
+        self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
+        self._serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve" and dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if urls.STYLESHEET not in config.extra_css:
+            config.extra_css.append(urls.STYLESHEET)
+        return config
+
+    def _options(self, config: MkDocsConfig, base: Path) -> SiteOptions:
+        env_today = os.environ.get("OKRSITE_TODAY") or self.config.today
+        try:
+            today = dt.date.fromisoformat(env_today) if env_today else None
+        except ValueError as err:
+            raise PluginError(f"okrsite: 'today' must be YYYY-MM-DD, not {env_today!r}") from err
+        audience = os.environ.get("OKRSITE_AUDIENCE") or self.config.audience
+        if audience not in ("public", "internal"):
+            raise PluginError(f"okrsite: audience must be public or internal, not {audience!r}")
+        graphs = self.config.graphs and os.environ.get("OKRSITE_GRAPHS", "1") != "0"
+        edit_url = self.config.edit_url
+        if edit_url is None and config.repo_url:
+            edit_url = config.repo_url.rstrip("/") + f"/edit/{self.config.branch}/"
+        content_dir = base / self.config.content_dir
+        return SiteOptions(
+            audience=audience,  # type: ignore[arg-type]
+            today=today,
+            edit_url_base=edit_url,
+            graphs=graphs,
+            graph_cache_dir=base / self.config.cache_dir / "graphs",
+            graph_jobs=max(1, self.config.graph_jobs),
+            last_changed=last_changed(content_dir),
+            nav_section_size=self.config.nav_section_size,
+            inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
+            incremental=self._serving,
+        )
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        base = Path(config.config_file_path or ".").resolve().parent
+        try:
+            model = load_model(base / self.config.content_dir)
+            if not self._serving:
+                forget_loaded()  # only a preview server loads the same files again
+            tree = build_docs_tree(model, self._options(config, base))
+        except OkrsiteError as err:
+            raise PluginError(f"okrsite: {err}") from None
+        generated: dict[str, _GeneratedFile] = {}
+        for path, content in sorted(tree.files.items()):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.info("okrsite: keeping hand-written %s instead of the generated page", path)
+                continue
+            parked: list[str] = []
+            inline: list[str] = []
+            markdown = content
+            if path.endswith(".md") and isinstance(content, str):
+                markdown, parked = park_html(content)
+                markdown, inline, prefix = park_inline(markdown)
+            file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
+            file.parked = tuple(parked)
+            if inline:
+                file.inline = (tuple(inline), prefix)
+            files.append(file)
+            generated[path] = file
+        if not config.nav:
+            hand_written = sorted(
+                f.src_uri
+                for f in files.documentation_pages()
+                if f.src_uri not in tree.files
+            )
+            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
+        if self._serving:
+            self._mark_unchanged(config, generated, tree.files)
+        return files
+
+    def _mark_unchanged(
+        self,
+        config: MkDocsConfig,
+        generated: dict[str, _GeneratedFile],
+        texts: dict[str, FileContent],
+    ) -> None:
+        """Flag pages whose generated text (before parking) equals the last
+        successful build's (see module doc)."""
+        setup = hashlib.sha256(repr(config.nav).encode())
+        if config.config_file_path and os.path.isfile(config.config_file_path):
+            setup.update(Path(config.config_file_path).read_bytes())
+        key = (config.site_dir, setup.hexdigest())
+        before = self._written.get(key, {})
+        now: dict[str, str] = {}
+        for path, file in generated.items():
+            text = texts[path]
+            now[path] = hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+            file.unchanged = before.get(path) == now[path]
+        self._pending = (key, now)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._pending is not None:
+            key, digests = self._pending
+            self._written = {key: digests}
+            self._pending = None
+
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if page.file.generated_by is not None and page.title:
+            # page.title is the nav title, HTML-escaped by _escape_titles.
+            page.meta["title"] = page.title
+        return context
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        # Before the search indexer reads the page: it sees the spans' text.
+        if isinstance(page.file, _GeneratedFile):
+            spans, prefix = page.file.inline
+            return unpark_inline(html, spans, prefix)
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if isinstance(page.file, _GeneratedFile):
+            output = unpark_html(output, page.file.parked)
+        return compact_html(output) if self.config.compact_html else output
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        base = Path(config.config_file_path or ".").resolve().parent
+        server.watch(str(base / self.config.content_dir))
+        return server
+
+
+def _escape_titles(items: list[Any]) -> list[Any]:
+    """MkDocs themes print nav titles unescaped; titles come from content."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            ((title, value),) = item.items()
+            value = _escape_titles(value) if isinstance(value, list) else value
+            out.append({html.escape(title): value})
+        else:
+            out.append(item)
+    return out

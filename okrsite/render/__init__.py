@@ -1,0 +1,1 @@
+"""Model values → safe text: escaping, sanitising, number formats, charts, exports."""

@@ -1,0 +1,589 @@
+"""Machine-readable exports published with the site: JSON, CSV and Atom.
+
+All three are pure functions of a model that public builds have already
+redacted (``redact.py``). As a second line of defence every function here
+skips objectives with ``visibility: private`` itself, so an export can never
+carry one even if it is handed an unredacted model.
+
+``okrs.json`` (format ``okrsite/okrs``, version 1)
+    Every public field of the content plus computed values (``progress``,
+    ``band``, ``latest_value``). Keys appear in a fixed, documented order
+    (the order of :func:`okrs_json_schema`'s ``properties``), lists keep the
+    content's order, and nothing depends on the clock, so the same content
+    gives the same bytes. Fields the content leaves out are ``null`` (or
+    ``[]``), never missing. Not exported: quality-check suppressions
+    (``allow``) and the check configuration, which are tooling, not OKRs.
+    Additions within version 1 only add keys; removing or changing the
+    meaning of a key bumps ``version``.
+
+``okrs.csv``
+    One row per key result (see :data:`CSV_COLUMNS`). Numbers are written as
+    numbers. Text cells that a spreadsheet would read as a formula (starting
+    with ``= + - @``, tab or carriage return) get a leading ``'``; numeric
+    cells are never touched, so ``-5`` stays a number.
+
+``feed.xml``
+    An Atom feed of check-ins, newest first, at most :data:`FEED_LIMIT`
+    entries. Entry ids are ``tag:okrsite,<year of the cycle start>:<cycle>/
+    <unit>/<objective>/<kr>/<date>``; the feed's ``updated`` is the newest
+    check-in's date (no build timestamps).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from okrsite import urls
+from okrsite.analysis.progress import band, kr_progress, kr_score, latest_value, objective_progress
+from okrsite.model import (
+    ROOT_UNIT,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    OkrModel,
+    UnitOkrs,
+)
+from okrsite.render.escape import clean
+from okrsite.render.fmt import confidence_label, format_value
+
+FORMAT = "okrsite/okrs"
+VERSION = 1
+FEED_LIMIT = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+CSV_COLUMNS = [
+    "cycle",
+    "unit",
+    "objective",
+    "key_result",
+    "title",
+    "kind",
+    "start",
+    "current",
+    "target",
+    "prefix",
+    "value_unit",
+    "progress",
+    "score",
+    "band",
+    "owner",
+    "confidence",
+    "objective_title",
+    "unit_name",
+]
+"""Columns of ``okrs.csv``. ``value_unit`` is the KR's unit of measure (``days``,
+``%``); ``unit`` is the organisational unit's id."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _round(value: float | None) -> float | None:
+    """Computed fractions rounded to 4 decimals (stable, readable JSON)."""
+    return None if value is None else round(value, 4)
+
+
+def _public_objectives(okrs: UnitOkrs) -> list[Objective]:
+    return [o for o in okrs.content.objectives if not o.is_private]
+
+
+def _unit_order(model: OkrModel, cycle: Cycle) -> list[str]:
+    """Unit ids with OKRs in ``cycle``: the company first, then org.yaml order."""
+    order = [ROOT_UNIT, *model.units]
+    return sorted(cycle.okrs, key=lambda u: (order.index(u) if u in order else len(order), u))
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+def _checkin_json(checkin: CheckIn) -> dict[str, Any]:
+    return {
+        "date": checkin.date.isoformat(),
+        "value": checkin.value,
+        "done": checkin.done,
+        "met": checkin.met,
+        "confidence": checkin.confidence,
+        "note": checkin.note,
+        "author": checkin.author,
+    }
+
+
+def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
+    score = kr_score(kr)
+    return {
+        "id": kr.id,
+        "title": kr.title,
+        "kind": kr.effective_kind,
+        "start": kr.start,
+        "target": kr.target,
+        "current": kr.current,
+        "latest_value": latest_value(kr),
+        "unit": kr.unit,
+        "prefix": kr.prefix,
+        "direction": kr.direction,
+        "done": kr.done,
+        "owner": kr.owner,
+        "weight": kr.weight,
+        "confidence": kr.confidence,
+        "contributes_to": list(kr.contributes_to),
+        "related": list(kr.related),
+        "progress": _round(kr_progress(kr)),
+        "score": kr.score,
+        "band": band(score, model.company.scoring),
+        "note": kr.note,
+        "checkins": [_checkin_json(c) for c in sorted(kr.checkins, key=lambda c: c.date)],
+    }
+
+
+def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
+    progress = objective_progress(objective)
+    return {
+        "id": objective.id,
+        "title": objective.title,
+        "description": objective.description,
+        "owner": objective.owner,
+        "weight": objective.weight,
+        "aligns_to": list(objective.aligns_to),
+        "related": list(objective.related),
+        "progress": _round(progress),
+        "score": objective.score,
+        "band": band(progress, model.company.scoring),
+        "outcome": objective.outcome,
+        "learnings": objective.learnings,
+        "key_results": [_kr_json(kr, model) for kr in objective.key_results],
+    }
+
+
+def _unit_okrs_json(model: OkrModel, okrs: UnitOkrs) -> dict[str, Any]:
+    content = okrs.content
+    return {
+        "unit": okrs.unit_id,
+        "status": content.status,
+        "locked_on": content.locked_on.isoformat() if content.locked_on else None,
+        "source": okrs.path,
+        "private_objectives": okrs.private_count,
+        "objectives": [_objective_json(o, model) for o in _public_objectives(okrs)],
+        "health_metrics": [
+            {
+                "title": m.title,
+                "target": m.target,
+                "current": m.current,
+                "status": m.status,
+                "owner": m.owner,
+                "note": m.note,
+            }
+            for m in content.health_metrics
+        ],
+    }
+
+
+def okrs_data(model: OkrModel) -> dict[str, Any]:
+    """The ``okrs.json`` document as Python data (see the module docstring)."""
+    company = model.company
+    people = company.publish_people
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "company": {
+            "name": company.name,
+            "mission": company.mission,
+            "method": company.method,
+            "scoring": {"green": company.scoring.green, "yellow": company.scoring.yellow},
+            "annual": [{"year": a.year, "objective": a.objective} for a in company.annual],
+            "candidates": [
+                {"cycle": c.cycle, "objective": c.objective, "owner": c.owner if people else None}
+                for c in company.candidates
+            ],
+        },
+        "units": [
+            {
+                "id": unit.id,
+                "name": unit.name,
+                "kind": unit.kind,
+                "parent": unit.parent,
+                "depth": unit.depth,
+                "lead": unit.definition.lead,
+                "maintainers": list(unit.definition.maintainers) if people else [],
+                "description": unit.definition.description,
+            }
+            for unit in model.units.values()
+        ],
+        "cycles": [
+            {
+                "id": cycle.id,
+                "name": cycle.definition.name,
+                "start": cycle.definition.start.isoformat(),
+                "end": cycle.definition.end.isoformat(),
+                "units": [
+                    _unit_okrs_json(model, cycle.okrs[unit_id])
+                    for unit_id in _unit_order(model, cycle)
+                ],
+            }
+            for cycle in model.cycles.values()
+        ],
+    }
+
+
+def okrs_json(model: OkrModel) -> str:
+    """``okrs.json``: deterministic, compact, UTF-8, newline-terminated.
+
+    Compact because it is a data feed: at company scale (12,000 KRs with
+    their check-ins) ``indent=`` would switch ``json`` to its pure-Python
+    encoder, ten times slower. Pipe it through ``jq .`` to read it.
+
+    ``<``, ``>`` and ``&`` inside strings are written as ``\\u003c`` etc.
+    (same parsed value), so the file stays inert even if someone inlines it
+    into an HTML page.
+    """
+    text = json.dumps(
+        okrs_data(model), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return _html_safe_json(text) + "\n"
+
+
+def _html_safe_json(text: str) -> str:
+    # Only string contents can hold these characters in our JSON output.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _obj(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+def okrs_json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of ``okrs.json`` version 1, published as
+    ``export/okrs.schema.json``."""
+    string = {"type": "string"}
+    number = {"type": "number"}
+    fraction = {"type": "number", "minimum": 0, "maximum": 1}
+    date = {"type": "string", "format": "date"}
+    refs = {"type": "array", "items": string}
+    band_enum = {"enum": ["green", "yellow", "red", "none"]}
+    confidence = _nullable({"anyOf": [fraction, {"enum": ["low", "medium", "high"]}]})
+    checkin = _obj(
+        {
+            "date": date,
+            "value": _nullable(number),
+            "done": _nullable({"type": "boolean"}),
+            "met": _nullable({"type": "boolean"}),
+            "confidence": confidence,
+            "note": _nullable(string),
+            "author": _nullable(string),
+        }
+    )
+    key_result = _obj(
+        {
+            "id": string,
+            "title": string,
+            "kind": {"enum": ["numeric", "milestone", "threshold"]},
+            "start": _nullable(number),
+            "target": _nullable(number),
+            "current": _nullable(number),
+            "latest_value": _nullable(number),
+            "unit": _nullable(string),
+            "prefix": _nullable(string),
+            "direction": _nullable({"enum": ["above", "below"]}),
+            "done": _nullable({"type": "boolean"}),
+            "owner": _nullable(string),
+            "weight": number,
+            "confidence": confidence,
+            "contributes_to": refs,
+            "related": refs,
+            "progress": _nullable(fraction),
+            "score": _nullable(fraction),
+            "band": band_enum,
+            "note": _nullable(string),
+            "checkins": {"type": "array", "items": {"$ref": "#/$defs/checkin"}},
+        },
+        description="A key result. progress is computed (0..1); score is the grade if set.",
+    )
+    objective = _obj(
+        {
+            "id": string,
+            "title": string,
+            "description": _nullable(string),
+            "owner": _nullable(string),
+            "weight": number,
+            "aligns_to": refs,
+            "related": refs,
+            "progress": _nullable(fraction),
+            "score": _nullable(fraction),
+            "band": band_enum,
+            "outcome": _nullable({"enum": ["achieved", "missed", "postponed"]}),
+            "learnings": _nullable(string),
+            "key_results": {"type": "array", "items": {"$ref": "#/$defs/key_result"}},
+        },
+        description="A public objective. progress is the score or the weighted mean of its KRs.",
+    )
+    health_metric = _obj(
+        {
+            "title": string,
+            "target": _nullable(string),
+            "current": _nullable(string),
+            "status": {"enum": ["ok", "at-risk", "off-track"]},
+            "owner": _nullable(string),
+            "note": _nullable(string),
+        }
+    )
+    unit_okrs = _obj(
+        {
+            "unit": string,
+            "status": {"enum": ["draft", "review", "locked", "graded"]},
+            "locked_on": _nullable(date),
+            "source": string,
+            "private_objectives": {"type": "integer", "minimum": 0},
+            "objectives": {"type": "array", "items": {"$ref": "#/$defs/objective"}},
+            "health_metrics": {"type": "array", "items": {"$ref": "#/$defs/health_metric"}},
+        },
+        description="One unit's OKRs in one cycle; private objectives appear only as a count.",
+    )
+    unit = _obj(
+        {
+            "id": string,
+            "name": string,
+            "kind": {"enum": ["department", "team", "service"]},
+            "parent": string,
+            "depth": {"type": "integer", "minimum": 1},
+            "lead": _nullable(string),
+            "maintainers": {"type": "array", "items": string},
+            "description": _nullable(string),
+        }
+    )
+    cycle = _obj(
+        {
+            "id": string,
+            "name": _nullable(string),
+            "start": date,
+            "end": date,
+            "units": {"type": "array", "items": {"$ref": "#/$defs/unit_okrs"}},
+        }
+    )
+    company = _obj(
+        {
+            "name": string,
+            "mission": _nullable(string),
+            "method": {"enum": ["cascade", "align", "hybrid"]},
+            "scoring": _obj({"green": fraction, "yellow": fraction}),
+            "annual": {
+                "type": "array",
+                "items": _obj({"year": {"type": "integer"}, "objective": string}),
+            },
+            "candidates": {
+                "type": "array",
+                "items": _obj({"cycle": string, "objective": string, "owner": _nullable(string)}),
+            },
+        }
+    )
+    root = _obj(
+        {
+            "format": {"const": FORMAT},
+            "version": {"const": VERSION},
+            "company": company,
+            "units": {"type": "array", "items": {"$ref": "#/$defs/unit"}},
+            "cycles": {"type": "array", "items": {"$ref": "#/$defs/cycle"}},
+        }
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "okrs.schema.json",
+        "title": "okrsite export (okrs.json), version 1",
+        "description": (
+            "Every public OKR of every cycle, with computed progress and bands. "
+            "Private objectives are never included, only counted."
+        ),
+        **root,
+        "$defs": {
+            "checkin": checkin,
+            "key_result": key_result,
+            "objective": objective,
+            "health_metric": health_metric,
+            "unit_okrs": unit_okrs,
+            "unit": unit,
+            "cycle": cycle,
+        },
+    }
+
+
+def okrs_json_schema_text() -> str:
+    """The schema as published text (stable key order)."""
+    return _html_safe_json(json.dumps(okrs_json_schema(), indent=2, ensure_ascii=False)) + "\n"
+
+
+# --------------------------------------------------------------------------
+# CSV
+
+
+def safe_cell(text: str | None) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    if text is None:
+        return ""
+    value = clean(text)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _number_cell(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _iter_krs(model: OkrModel) -> Iterator[tuple[Cycle, str, Objective, KeyResult]]:
+    for cycle in model.cycles.values():
+        for unit_id in _unit_order(model, cycle):
+            for objective in _public_objectives(cycle.okrs[unit_id]):
+                for kr in objective.key_results:
+                    yield cycle, unit_id, objective, kr
+
+
+def krs_csv(model: OkrModel) -> str:
+    """``okrs.csv``: one row per public key result (columns :data:`CSV_COLUMNS`)."""
+    from okrsite.render.fmt import latest_confidence
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    for cycle, unit_id, objective, kr in _iter_krs(model):
+        score = kr_score(kr)
+        confidence = latest_confidence(kr)
+        writer.writerow(
+            [
+                cycle.id,
+                unit_id,
+                objective.id,
+                kr.id,
+                safe_cell(kr.title),
+                kr.effective_kind,
+                _number_cell(kr.start),
+                _number_cell(latest_value(kr)),
+                _number_cell(kr.target),
+                safe_cell(kr.prefix),
+                safe_cell(kr.unit),
+                _number_cell(_round(kr_progress(kr))),
+                _number_cell(kr.score),
+                band(score, model.company.scoring),
+                safe_cell(kr.owner),
+                (
+                    ""
+                    if confidence is None
+                    else (confidence if isinstance(confidence, str) else _number_cell(confidence))
+                ),
+                safe_cell(objective.title),
+                safe_cell(model.unit_name(unit_id)),
+            ]
+        )
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Atom
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "okrs"
+
+
+def _entry_text(kr: KeyResult, checkin: CheckIn) -> str:
+    parts: list[str] = []
+    if checkin.value is not None:
+        parts.append(format_value(checkin.value, kr.unit, kr.prefix))
+        if kr.effective_kind == "numeric" and kr.start is not None and kr.target is not None:
+            start = format_value(kr.start, kr.unit, kr.prefix)
+            target = format_value(kr.target, kr.unit, kr.prefix)
+            parts[-1] += f" (start {start}, target {target})"
+    if checkin.done is not None:
+        parts.append("done" if checkin.done else "not done")
+    if checkin.met is not None:
+        parts.append("met" if checkin.met else "not met")
+    if checkin.confidence is not None:
+        parts.append(f"confidence {confidence_label(checkin.confidence)}")
+    if checkin.note:
+        parts.append(checkin.note)
+    return " · ".join(parts) or "check-in"
+
+
+def _text_el(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    el.text = clean(text)
+    return el
+
+
+def checkins_atom(model: OkrModel, site_url: str | None) -> str:
+    """``feed.xml``: the newest check-ins (see the module docstring).
+
+    Links are absolute under ``site_url`` when given, else relative to the
+    feed (which lives at the site root).
+    """
+    base = (site_url.rstrip("/") + "/") if site_url else ""
+    entries: list[tuple[Any, ...]] = []
+    for cycle, unit_id, objective, kr in _iter_krs(model):
+        for checkin in kr.checkins:
+            entries.append((checkin.date, cycle, unit_id, objective, kr, checkin))
+    # Newest first; ties in a fixed order (cycle, unit, objective, KR ids).
+    entries.sort(key=lambda e: (e[1].id, e[2], e[3].id, e[4].id))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    entries = entries[:FEED_LIMIT]
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    years = sorted(c.definition.start.year for c in model.cycles.values())
+    first_year = years[0] if years else 2000
+    _text_el(feed, "id", f"tag:okrsite,{first_year}:{_slug(model.company.name)}/checkins")
+    _text_el(feed, "title", f"{model.company.name} — OKR check-ins")
+    if entries:
+        updated = entries[0][0].isoformat()
+    else:
+        starts = sorted(c.definition.start for c in model.cycles.values())
+        updated = starts[-1].isoformat() if starts else "2000-01-01"
+    _text_el(feed, "updated", f"{updated}T00:00:00Z")
+    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    _text_el(author, "name", model.company.name)
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "alternate", "href": base or "./"})
+    if base:
+        ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "self", "href": base + "feed.xml"})
+    _text_el(feed, "generator", "okrsite")
+
+    seen: set[str] = set()
+    for day, cycle, unit_id, objective, kr, checkin in entries:
+        entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        year = cycle.definition.start.year
+        entry_id = f"tag:okrsite,{year}:{cycle.id}/{unit_id}/{objective.id}/{kr.id}/{day}"
+        # Two check-ins of one KR on one day: number the later ones (stable).
+        suffix = 2
+        unique = entry_id
+        while unique in seen:
+            unique = f"{entry_id}-{suffix}"
+            suffix += 1
+        seen.add(unique)
+        _text_el(entry, "id", unique)
+        _text_el(entry, "title", f"{model.unit_name(unit_id)} · {kr.title}")
+        _text_el(entry, "updated", f"{day.isoformat()}T00:00:00Z")
+        if checkin.author:
+            entry_author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
+            _text_el(entry_author, "name", checkin.author)
+        page = urls.page_url(urls.unit_page(cycle.id, unit_id))
+        anchor = urls.key_result_anchor(objective.id, kr.id)
+        ET.SubElement(entry, f"{{{ATOM_NS}}}link", {"href": f"{base}{page}#{anchor}"})
+        _text_el(entry, "summary", _entry_text(kr, checkin), type="text")
+        ET.SubElement(entry, f"{{{ATOM_NS}}}category", {"term": cycle.id})
+    ET.indent(feed)
+    body = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

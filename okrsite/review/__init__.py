@@ -1,0 +1,1 @@
+"""Reviewing changes: diff, target drift, CODEOWNERS, check-in edits."""

@@ -1,0 +1,117 @@
+"""The navigation outline: by cycle, then by department.
+
+Sections keep every page's nav small once Material's ``navigation.prune``
+renders only the active section: page size stays flat as units grow.
+Sections longer than ``SiteOptions.nav_section_size`` are split.
+
+With ``navigation.tabs`` + ``navigation.sections`` Material renders the
+second level (the sections of the active tab) expanded on every page of that
+tab; only the third level collapses and is pruned. So in large companies
+(more units than ``nav_section_size``) the per-unit sections go one level
+deeper, under a "Units" section of the cycle (and "All units" in the Units
+tab), and the per-unit quality pages under "By unit": a page then carries
+its own section plus one title per top-level unit, not every unit.
+"""
+
+from __future__ import annotations
+
+from okrsite import urls
+from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.site import NavItem, SiteContext, cycles_newest_first
+from okrsite.site.pages.scale import is_compact
+
+
+def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
+    model = ctx.model
+    size = max(2, ctx.options.nav_section_size)
+    deep = is_compact(model, ctx.options)
+    nav = [NavItem("Home", urls.HOME)]
+    for cycle_id in cycles_newest_first(model):
+        cycle = model.cycles[cycle_id]
+        items = [NavItem("Overview", urls.cycle_overview(cycle_id))]
+        if urls.quality_page(cycle_id) in paths:
+            items.append(_quality_item(model, cycle_id, paths, size))
+        unit_items = [NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT))]
+        unit_items.extend(
+            _unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size)
+        )
+        if deep:
+            items.append(NavItem("Units", children=unit_items))
+        else:
+            items.extend(unit_items)
+        nav.append(NavItem(cycle.title, children=items))
+    units = [NavItem("Directory", urls.DIRECTORY)]
+    profiles = _unit_sections(model, urls.unit_profile, size)
+    if deep:
+        units.append(NavItem("All units", children=profiles))
+    else:
+        units.extend(profiles)
+    nav.append(NavItem("Units", children=units))
+    if urls.RULES in paths:
+        nav.append(NavItem("Rules", urls.RULES))
+    return nav
+
+
+def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) -> NavItem:
+    """The cycle's quality page, or (large companies, split per top-level
+    unit) a section: the summary, then one page per top-level unit."""
+    summary = urls.quality_page(cycle_id)
+    pages = [
+        NavItem(unit.name, urls.quality_unit_page(cycle_id, unit.id))
+        for unit in model.units.values()
+        if unit.parent == ROOT_UNIT and urls.quality_unit_page(cycle_id, unit.id) in paths
+    ]
+    if not pages:
+        return NavItem("Quality", summary)
+    by_unit = _chunk("By unit", pages, size)
+    return NavItem("Quality", children=[NavItem("Summary", summary), *by_unit])
+
+
+def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    """Top-level units; those with children become sections of their subtree."""
+    out: list[NavItem] = []
+    loose: list[NavItem] = []
+    for unit in model.units.values():
+        if unit.parent != ROOT_UNIT:
+            continue
+        subtree = _descendants(model, unit.id)
+        if not subtree:
+            loose.append(NavItem(unit.name, page_of(unit.id)))
+            continue
+        pages = [NavItem(unit.name, page_of(unit.id))]
+        pages += [NavItem(model.unit_name(u), page_of(u)) for u in subtree]
+        out.extend(_chunk(unit.name, pages, size))
+    if loose:
+        out.extend(_chunk("Other units", loose, size))
+    return out
+
+
+def _descendants(model: OkrModel, unit_id: str) -> list[str]:
+    found: list[str] = []
+    stack = list(reversed(model.units[unit_id].children))
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(model.units[current].children))
+    return found
+
+
+def _chunk(title: str, pages: list[NavItem], size: int) -> list[NavItem]:
+    if len(pages) <= size:
+        return [NavItem(title, children=pages)]
+    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+    return [
+        NavItem(f"{title} ({i * size + 1}–{i * size + len(chunk)})", children=chunk)
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def nav_to_mkdocs(items: list[NavItem]) -> list[object]:
+    """The outline in mkdocs.yml ``nav`` form (list of single-key dicts)."""
+    out: list[object] = []
+    for item in items:
+        if item.children:
+            out.append({item.title: nav_to_mkdocs(item.children)})
+        elif item.path is not None:
+            out.append({item.title: item.path})
+    return out

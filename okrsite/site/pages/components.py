@@ -1,0 +1,96 @@
+"""Small trusted HTML/Markdown fragments used by the page templates.
+
+Each returns :class:`~markupsafe.Markup` built only from escaped content and
+numbers we computed, so templates can emit it as is.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from markupsafe import Markup
+
+from okrsite.analysis.progress import BAND_LABELS, band, percent
+from okrsite.model import Scoring
+from okrsite.render import sanitize
+from okrsite.render.escape import html_text, md_inline
+from okrsite.site.memo import IdentityMemo
+
+
+def relative_path(to_doc: str, from_dir: str) -> str:
+    """``posixpath.relpath`` for docs paths, without touching the file system
+    (``relpath`` calls ``getcwd`` twice per link: seconds at company scale)."""
+    to_parts = to_doc.split("/")
+    from_parts = from_dir.split("/") if from_dir else []
+    common = 0
+    for a, b in zip(to_parts[:-1], from_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:])
+
+
+def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None) -> Markup:
+    """A Markdown link between generated pages (MkDocs resolves and checks it)."""
+    target = relative_path(to_doc, posixpath.dirname(from_doc))
+    if anchor:
+        target += f"#{anchor}"
+    return Markup(f"[{md_inline(text)}]({target})")
+
+
+def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False) -> Markup:
+    """A bar with its number and band label (colour is never the only signal)."""
+    colour = band(value, scoring)
+    label = BAND_LABELS[colour]
+    width = 0 if value is None else round(value * 100)
+    what = "score" if graded else "progress"
+    shown = f"{value:.1f}" if graded and value is not None else percent(value)
+    aria = html_text(f"{what} {shown}, {label}")
+    return Markup(
+        f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
+        f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
+        f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
+    )
+
+
+def band_chip(value: float | None, scoring: Scoring) -> Markup:
+    colour = band(value, scoring)
+    return Markup(
+        f'<span class="okr-chip okr-band--{colour}">{html_text(BAND_LABELS[colour])}</span>'
+    )
+
+
+def status_chip(status: str) -> Markup:
+    safe = html_text(status)
+    return Markup(f'<span class="okr-status okr-status--{safe}">{safe}</span>')
+
+
+def external_link(text: str, url: str) -> Markup:
+    """A link to a URL from trusted configuration (http/https only)."""
+    if not url.startswith(("https://", "http://")):
+        return Markup("")
+    return Markup(f'<a class="okr-edit" href="{html_text(url)}">{html_text(text)}</a>')
+
+
+_BLOCK_MEMO: IdentityMemo[Markup] = IdentityMemo(limit=20_000)
+
+
+def html_block(inner: str, css_class: str, *, remember: bool = False) -> Markup:
+    """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised.
+
+    Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
+    they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
+    With ``remember``, the block is reused while ``inner`` is the same string
+    object (graphs remembered by ``graphs.render_svgs(remember=True)``).
+    """
+    if remember:
+        found = _BLOCK_MEMO.get(inner, css_class)
+        if found is None:
+            found = _BLOCK_MEMO.put((inner, css_class), html_block(inner, css_class))
+        return found
+    # Graphs repeat the page's own titles: keep them out of the search index.
+    graph = "okr-graph" in css_class.split()
+    focus = ' tabindex="0" data-search-exclude' if graph else ""
+    return Markup(
+        f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
+    )

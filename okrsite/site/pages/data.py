@@ -1,0 +1,30 @@
+"""Machine-readable files published with the site: ``okrs.json``, its JSON
+Schema, ``okrs.csv`` and the Atom feed ``feed.xml`` (see ``okrsite.render.exports``).
+
+The model in the context is already redacted for the audience, so public
+builds export no private objective (and ``exports`` checks again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from okrsite.render import exports
+from okrsite.site import GeneratedFile, SiteContext
+
+OKRS_JSON = "okrs.json"
+OKRS_SCHEMA = "export/okrs.schema.json"
+OKRS_CSV = "okrs.csv"
+FEED = "feed.xml"
+
+
+def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
+    # ``site_url`` makes feed links absolute when the options carry one;
+    # without it they are relative to the feed, which lives at the site root.
+    site_url = getattr(ctx.options, "site_url", None)
+    if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
+        site_url = None
+    yield GeneratedFile(OKRS_JSON, exports.okrs_json(ctx.model))
+    yield GeneratedFile(OKRS_SCHEMA, exports.okrs_json_schema_text())
+    yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model))
+    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url))

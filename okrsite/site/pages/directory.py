@@ -1,0 +1,175 @@
+"""The unit directory (every unit, with its current OKRs) and unit profiles.
+
+Large companies (more units than ``SiteOptions.nav_section_size``, see
+``pages/scale.py``) get a compact directory: top-level units with subtree
+counts, linking to their profiles, and each top-level unit's profile lists
+every unit below it. Calibration rows are then limited to the company and
+the top-level units (every unit's own calibration is on its profile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from markupsafe import Markup
+
+from okrsite import urls
+from okrsite.analysis.calibration import CalibrationReport, calibration_report
+from okrsite.analysis.progress import unit_progress
+from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.render.escape import md_block, md_inline
+from okrsite.site import GeneratedFile, SiteContext, cycles_newest_first
+from okrsite.site.pages.components import doc_link, progress_bar, status_chip
+from okrsite.site.pages.history_views import calibration_block, calibration_rows, profile_history
+from okrsite.site.pages.render import render
+from okrsite.site.pages.scale import descendants, is_compact, top_level_units
+from okrsite.site.pages.unit import KIND_LABELS
+
+
+def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
+    report = calibration_report(ctx.model)  # across graded cycles (calibration.py)
+    compact = is_compact(ctx.model, ctx.options)
+    cycle_id = ctx.current_cycle_id
+    yield GeneratedFile(
+        urls.DIRECTORY, render_directory(ctx.model, cycle_id, report, compact=compact)
+    )
+    for unit_id in ctx.model.units:
+        yield GeneratedFile(
+            urls.unit_profile(unit_id),
+            render_profile(
+                ctx.model, unit_id, report, current_cycle=cycle_id if compact else None
+            ),
+        )
+
+
+def render_directory(
+    model: OkrModel,
+    cycle_id: str,
+    calibration: CalibrationReport | None = None,
+    *,
+    compact: bool = False,
+) -> str:
+    """Every unit with its current OKRs; ``compact``: top-level units only."""
+    doc = urls.DIRECTORY
+    report = calibration or calibration_report(model)
+    cycle = model.cycles[cycle_id]
+    if compact:
+        shown = {ROOT_UNIT, *top_level_units(model)}
+        report = CalibrationReport(
+            company=report.company,
+            units={u: c for u, c in report.units.items() if u in shown},
+        )
+    rows = []
+    for unit in model.units.values():
+        if compact and unit.parent != ROOT_UNIT:
+            continue
+        okrs = cycle.okrs.get(unit.id)
+        current = (
+            progress_bar(unit_progress(okrs, include_private=True), model.company.scoring)
+            if okrs and okrs.objectives
+            else Markup("no OKRs")
+        )
+        rows.append(
+            {
+                "link": doc_link(unit.name, doc, urls.unit_profile(unit.id)),
+                "kind": KIND_LABELS[unit.kind],
+                "parent": doc_link(
+                    model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)
+                ),
+                "lead": unit.definition.lead or "",
+                "units": 1 + len(descendants(model, unit.id)) if compact else None,
+                "current": Markup(" ").join(
+                    [doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit.id)), current]
+                ),
+            }
+        )
+    return render(
+        "directory.md.j2",
+        company_name=model.company.name,
+        cycle_title=cycle.title,
+        rows=rows,
+        compact=compact,
+        unit_count=len(model.units),
+        # Confidence calibration, company-wide and per unit (history_views.py)
+        calibration=calibration_block(
+            report.company, f"{model.company.name}: confidence calibration"
+        ),
+        calibration_rows=calibration_rows(model, report, doc),
+    )
+
+
+def render_profile(
+    model: OkrModel,
+    unit_id: str,
+    calibration: CalibrationReport | None = None,
+    *,
+    current_cycle: str | None = None,
+) -> str:
+    """A unit across all cycles, newest first. With ``current_cycle`` (large
+    companies), a top-level unit's profile also lists every unit below it."""
+    doc = urls.unit_profile(unit_id)
+    report = calibration or calibration_report(model)
+    trend, history = profile_history(model, unit_id, doc)
+    unit_calibration = report.units.get(unit_id)
+    unit = model.units[unit_id]
+    rows = []
+    for cycle_id in cycles_newest_first(model):
+        cycle = model.cycles[cycle_id]
+        okrs = cycle.okrs.get(unit_id)
+        graded = okrs is not None and okrs.content.status == "graded"
+        rows.append(
+            {
+                "link": doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit_id)),
+                "status": status_chip(okrs.content.status) if okrs else "no OKRs",
+                "objectives": len(okrs.objectives) if okrs else 0,
+                "progress": progress_bar(
+                    unit_progress(okrs, include_private=True), model.company.scoring, graded=graded
+                )
+                if okrs
+                else "",
+            }
+        )
+    meta = Markup(" · ").join(
+        [
+            Markup(KIND_LABELS[unit.kind]),
+            Markup("in ")
+            + doc_link(model.unit_name(unit.parent), doc, urls.unit_profile(unit.parent))
+            if unit.parent in model.units
+            else Markup("in ") + Markup(md_inline(model.unit_name(unit.parent))),
+        ]
+    )
+    return render(
+        "profile.md.j2",
+        unit_name=unit.name,
+        meta=meta,
+        description=md_block(unit.definition.description) if unit.definition.description else None,
+        rows=rows,
+        members=_members(model, unit_id, current_cycle, doc)
+        if current_cycle is not None and unit.parent == ROOT_UNIT
+        else [],
+        # Trend, objectives per cycle and calibration (history_views.py)
+        trend=trend,
+        history=history,
+        calibration=calibration_block(unit_calibration, f"{unit.name}: confidence calibration")
+        if unit_calibration
+        else None,
+    )
+
+
+def _members(
+    model: OkrModel, unit_id: str, cycle_id: str, doc: str
+) -> list[dict[str, object]]:
+    """Every unit below ``unit_id``: profile link, kind, parent, current page."""
+    cycle = model.cycles[cycle_id]
+    rows: list[dict[str, object]] = []
+    for member in descendants(model, unit_id):
+        unit = model.units[member]
+        rows.append(
+            {
+                "link": doc_link(unit.name, doc, urls.unit_profile(member)),
+                "kind": KIND_LABELS[unit.kind],
+                "parent": model.unit_name(unit.parent),
+                "current": doc_link(cycle.title, doc, urls.unit_page(cycle_id, member)),
+            }
+        )
+    return rows

@@ -1,0 +1,109 @@
+"""How a page carries its alignment graph: inline, or as its own SVG file.
+
+Small graphs are inlined (no extra request, found by the browser's find). A
+large one — a department's neighbourhood at company scale is 20–50 KB of SVG —
+would make every visit to that page pay for it, so above ``inline_limit``
+characters it is written next to the page as ``alignment.svg`` and embedded
+with ``<object>``: its links still work (``target="_top"``), and the page
+stays small. The file is a standalone SVG document (XML), made from the same
+sanitised markup.
+
+Graph links are relative to the page's URL (``use_directory_urls``), and the
+file sits in the page's own URL directory, so they resolve the same from
+both.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markupsafe import Markup
+
+from okrsite import urls
+from okrsite.render import sanitize
+from okrsite.render.escape import html_text
+from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.memo import IdentityMemo
+from okrsite.site.pages.components import html_block
+
+GRAPH_FILE = "alignment.svg"
+DEFAULT_INLINE_LIMIT = 16_000
+
+_XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
+_VIEWBOX = re.compile(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)"')
+_TITLE = re.compile(r"<title\b[^>]*>([^<]*)</title>")
+
+
+def page_graph(
+    ctx: SiteContext, doc: str, css_class: str
+) -> tuple[Markup | None, GeneratedFile | None]:
+    """:func:`graph_block` for the graph drawn for page ``doc``, if any, with
+    the site's options."""
+    svg = ctx.graph_svgs.get(doc)
+    if not svg:
+        return None, None
+    return graph_block(
+        doc,
+        svg,
+        css_class,
+        inline_limit=ctx.options.inline_graph_limit,
+        remember=ctx.options.incremental,
+    )
+
+
+def graph_block(
+    doc: str,
+    svg: str,
+    css_class: str,
+    *,
+    inline_limit: int = DEFAULT_INLINE_LIMIT,
+    remember: bool = False,
+) -> tuple[Markup, GeneratedFile | None]:
+    """The page's graph block, and the SVG file to write next to it (if any).
+
+    With ``remember`` (preview server) a file-backed block is reused while
+    ``svg`` is the same string object (see :mod:`okrsite.site.memo`)."""
+    if len(svg) <= inline_limit:
+        return html_block(svg, css_class, remember=remember), None
+    if remember:
+        found = _FILE_MEMO.get(svg)
+        if found is not None and found[0] == (doc, css_class):
+            return found[1]
+        made = _as_file(doc, svg, css_class)
+        _FILE_MEMO.put((svg,), ((doc, css_class), made))
+        return made
+    return _as_file(doc, svg, css_class)
+
+
+_FILE_MEMO: IdentityMemo[tuple[tuple[str, str], tuple[Markup, GeneratedFile]]] = IdentityMemo(
+    limit=20_000
+)
+
+
+def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]:
+    clean = sanitize.clean(svg)
+    document = standalone_svg(clean)
+    size = _VIEWBOX.search(clean)
+    width, height = (size.group(1), size.group(2)) if size else ("800", "600")
+    title_match = _TITLE.search(clean)
+    title = html_text(html.unescape(title_match.group(1)) if title_match else "Alignment graph")
+    style = f"width:100%;max-width:{width}pt;aspect-ratio:{width} / {height}"
+    block = Markup(
+        f'\n<div class="{html_text(css_class)}" tabindex="0" data-search-exclude markdown="0">\n'
+        f'<object class="okr-graph__file" data="{GRAPH_FILE}" type="image/svg+xml" '
+        f'style="{style}" aria-label="{title}">\n'
+        f'<a href="{GRAPH_FILE}">{title}</a>\n'
+        "</object>\n</div>\n"
+    )
+    return block, GeneratedFile(urls.page_url(doc) + GRAPH_FILE, document)
+
+
+def standalone_svg(clean_svg: str) -> str:
+    """Sanitised inline SVG (HTML serialisation) → a well-formed SVG document."""
+    body = clean_svg.strip().replace("&nbsp;", "&#160;")
+    if _XLINK not in body.split(">", 1)[0]:
+        body = body.replace("<svg", f"<svg {_XLINK}", 1)
+    if 'xmlns="http://www.w3.org/2000/svg"' not in body.split(">", 1)[0]:
+        body = body.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

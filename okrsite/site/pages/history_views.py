@@ -1,0 +1,264 @@
+"""Page pieces for progress over time: the cadence timeline, "what changed
+this week", cycle summaries, unit history and confidence calibration.
+
+Each function returns trusted :class:`~markupsafe.Markup` (or plain data
+for templates) built from escaped content, so the lead's templates can drop
+them in with ``{{ … }}``. The maths lives in ``cadence``, ``history`` and
+``calibration``; this module only lays it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from okrsite import urls
+from okrsite.analysis import cadence
+from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.history import (
+    CycleSummary,
+    cycle_summary,
+    distribution_svg,
+    is_graded,
+    recent_checkins,
+    trend_svg,
+    unit_history,
+)
+from okrsite.analysis.progress import objective_progress, percent
+from okrsite.model import Cycle, OkrModel
+from okrsite.render import fmt
+from okrsite.render.escape import html_text, md_inline
+from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
+
+
+def _when(moment: dt.datetime) -> str:
+    """``Mar 25`` or ``Mar 25 12:00`` (times only when not midnight)."""
+    text = f"{moment:%b} {moment.day}"
+    return text if moment.time() == dt.time(0) else f"{text} {moment:%H:%M}"
+
+
+def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
+    """The current phase, the next cycle's planning step when one is under
+    way, and the cycle's timeline (past / current / future milestones)."""
+    settings = model.company.cadence
+    phase = cadence.phase(cycle.definition, settings, now)
+    lines = [
+        f'<div class="okr-phase okr-phase--{phase.key}" markdown="0">',
+        f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>",
+    ]
+    following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
+    if following is not None:
+        upcoming = cadence.phase(following, settings, now)
+        if upcoming.key in ("drafting", "review", "locking", "locked"):
+            title = model.cycles[following.id].title
+            lines.append(
+                f"<p><strong>{html_text(title)}</strong> · {html_text(upcoming.label)}</p>"
+            )
+    milestones = cadence.timeline(cycle.definition, settings, now)
+    coming = next((m for m in milestones if m.state == "future"), None)
+    if coming is not None:
+        lines.append(
+            f'<p class="okr-phase__next">Next: <time>{html_text(_when(coming.at))}</time> · '
+            f"{html_text(coming.label)}</p>"
+        )
+    lines.append('<details class="okr-timeline-details"><summary>Cadence timeline</summary>')
+    lines.append('<ol class="okr-timeline">')
+    for milestone in milestones:
+        marker = " (now)" if milestone.state == "current" else ""
+        lines.append(
+            f'<li class="okr-timeline__{milestone.state}">'
+            f"<time>{html_text(_when(milestone.at))}</time> · "
+            f"{html_text(milestone.label)}{marker}</li>"
+        )
+    lines.append("</ol>")
+    lines.append("</details>")
+    lines.append("</div>")
+    return Markup("\n" + "\n".join(lines) + "\n")
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One line of "what changed this week"."""
+
+    date: str
+    link: Markup
+    change: Markup
+    note: Markup | None
+
+
+def recent_changes(
+    model: OkrModel, today: dt.date, from_doc: str, *, days: int = 7, limit: int = 20
+) -> list[ChangeLine]:
+    """Check-ins of the last ``days`` days, newest first, linked to their KRs."""
+    lines: list[ChangeLine] = []
+    for item in recent_checkins(model, today, days=days, limit=limit):
+        kr, checkin = item.key_result, item.checkin
+        cycle = model.cycles[item.cycle_id]
+        link = doc_link(
+            f"{model.unit_name(item.unit_id)} › {kr.title}",
+            from_doc,
+            urls.unit_page(cycle.id, item.unit_id),
+            urls.key_result_anchor(item.objective.id, kr.id),
+        )
+        bits: list[str] = []
+        if checkin.value is not None:
+            if item.previous_value is not None and item.previous_value != checkin.value:
+                seen = [item.previous_value, checkin.value]
+                bits.append(fmt.join_values(seen, kr.unit, kr.prefix))
+            else:
+                bits.append(fmt.format_value(checkin.value, kr.unit, kr.prefix))
+        elif checkin.done is not None:
+            bits.append(fmt.done_text(checkin.done))
+        if checkin.confidence is not None:
+            bits.append(f"confidence {fmt.confidence_label(checkin.confidence)}")
+        lines.append(
+            ChangeLine(
+                date=checkin.date.isoformat(),
+                link=link,
+                change=Markup(md_inline(" · ".join(bits) or "check-in")),
+                note=Markup(md_inline(checkin.note)) if checkin.note else None,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A cycle's summary for the overview page."""
+
+    summary: CycleSummary
+    graded: bool
+    counts: Markup
+    chart: Markup | None
+
+
+def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
+    """Counts, share on track, outcomes and (graded cycles) the score distribution."""
+    s = cycle_summary(model, cycle)
+    graded = is_graded(cycle)
+    on_track = (
+        "–"
+        if s.on_track_share is None
+        else f"{s.on_track} of {s.scored} ({percent(s.on_track_share)})"
+    )
+    parts = [
+        f"{s.objectives} objectives",
+        f"{s.key_results} key results",
+        (
+            f"key results scored green (≥ {model.company.scoring.green:g}): {on_track}"
+            if graded
+            else f"key results on track: {on_track}"
+        ),
+    ]
+    if s.mean_score is not None:
+        parts.append(f"mean {'score' if graded else 'progress'} {s.mean_score:.2f}")
+    if s.achieved or s.missed or s.postponed:
+        parts.append(
+            f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}"
+        )
+    svg = (
+        distribution_svg(s, model.company.scoring, title=f"{cycle.title}: key results by score")
+        if graded
+        else ""
+    )
+    return SummaryView(
+        summary=s,
+        graded=graded,
+        counts=Markup(md_inline(" · ".join(parts))),
+        chart=html_block(svg, "okr-chart-wrap") if svg else None,
+    )
+
+
+@dataclass(frozen=True)
+class ProfileCycle:
+    """A unit's objectives in one cycle, for its profile page."""
+
+    cycle_id: str
+    title: str
+    link: Markup
+    status: Markup
+    result: Markup
+    objectives: list[tuple[Markup, Markup, str]]
+    """(link, progress bar, outcome) per public objective."""
+
+
+def profile_history(
+    model: OkrModel, unit_id: str, from_doc: str
+) -> tuple[Markup | None, list[ProfileCycle]]:
+    """The trend chart (oldest → newest) and, newest first, every cycle with
+    the unit's objectives, scores and outcomes."""
+    records = unit_history(model, unit_id)
+    svg = trend_svg(records, title=f"{model.unit_name(unit_id)}: score or progress per cycle")
+    scoring = model.company.scoring
+    cycles: list[ProfileCycle] = []
+    for record in reversed(records):
+        cycle = model.cycles[record.cycle_id]
+        okrs = cycle.okrs.get(unit_id)
+        if okrs is None:
+            continue
+        page = urls.unit_page(cycle.id, unit_id)
+        objectives = [
+            (
+                doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),
+                progress_bar(objective_progress(o), scoring, graded=record.graded),
+                str(o.outcome or ""),
+            )
+            for o in okrs.public_objectives
+        ]
+        cycles.append(
+            ProfileCycle(
+                cycle_id=cycle.id,
+                title=cycle.title,
+                link=doc_link(cycle.title, from_doc, page),
+                status=status_chip(okrs.content.status),
+                result=progress_bar(record.value, scoring, graded=record.graded),
+                objectives=objectives,
+            )
+        )
+    return (html_block(svg, "okr-chart-wrap") if svg else None), cycles
+
+
+def calibration_block(cal: Calibration, title: str) -> Markup | None:
+    """Verdict sentence plus reliability diagram; ``None`` without samples."""
+    if not cal.samples:
+        return None
+    svg = reliability_svg(cal, title=title)
+    css = cal.verdict.replace(" ", "-")
+    verdict = (
+        f'<p class="okr-calibration okr-calibration--{html_text(css)}">'
+        f"<strong>{html_text(cal.verdict.capitalize())}.</strong> {html_text(summary(cal))}.</p>"
+    )
+    return Markup(
+        f'\n<div class="okr-calibration-block" markdown="0">\n{verdict}\n'
+        f'<div class="okr-chart-wrap">\n{svg}\n</div>\n</div>\n'
+    )
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    """One unit's calibration in the directory's table."""
+
+    link: Markup
+    forecasts: int
+    brier: str
+    verdict: str
+
+
+def calibration_rows(
+    model: OkrModel, report: CalibrationReport, from_doc: str
+) -> list[CalibrationRow]:
+    """Per-unit calibration rows (units with graded forecasts only)."""
+    rows: list[CalibrationRow] = []
+    for unit_id, cal in report.units.items():
+        target = urls.unit_profile(unit_id) if unit_id in model.units else urls.HOME
+        rows.append(
+            CalibrationRow(
+                link=doc_link(model.unit_name(unit_id), from_doc, target),
+                forecasts=cal.count,
+                brier="–" if cal.brier is None else f"{cal.brier:.2f}",
+                verdict=cal.verdict,
+            )
+        )
+    return rows

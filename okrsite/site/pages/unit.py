@@ -1,0 +1,364 @@
+"""The page of one unit's OKRs in one cycle (the company's own too).
+
+Pages show every objective the model holds: public builds receive a model
+already redacted (``redact.py``), internal builds show private ones, marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from okrsite import urls
+from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
+from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
+from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
+from okrsite.render.escape import html_text, md_block, md_inline
+from okrsite.site import GeneratedFile, SiteContext, SiteOptions
+from okrsite.site.pages import values
+from okrsite.site.pages.components import (
+    doc_link,
+    external_link,
+    progress_bar,
+    status_chip,
+)
+from okrsite.site.pages.graph_embed import page_graph
+from okrsite.site.pages.render import render
+
+KIND_LABELS = {"department": "Department", "team": "Team", "service": "Service unit"}
+
+
+@dataclass
+class KeyResultView:
+    title: str
+    anchor: str
+    progress: Markup
+    range: Markup
+    facts: list[Markup | str] = field(default_factory=list)
+    links: list[Markup] = field(default_factory=list)
+    checkins: Markup | None = None
+
+
+@dataclass
+class ObjectiveView:
+    title: str
+    anchor: str
+    progress: Markup
+    facts: list[Markup | str] = field(default_factory=list)
+    description: Markup | None = None
+    links: list[Markup] = field(default_factory=list)
+    learnings: Markup | None = None
+    key_results: list[KeyResultView] = field(default_factory=list)
+
+
+@dataclass
+class UnitPage:
+    unit_name: str
+    cycle_title: str
+    summary: Markup
+    meta: Markup | None
+    notes: Markup | None
+    children_label: str
+    children: Markup | None
+    graph: Markup | None
+    objectives: list[ObjectiveView]
+    private_note: Markup | None
+    health_metrics: list[dict[str, object]]
+    empty_message: str
+    footer: Markup
+
+
+def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
+    """A page per unit (and the company) per cycle, with or without OKRs."""
+    from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
+    from okrsite.site.pages.scale import is_compact
+
+    model = ctx.model
+    compact = is_compact(model, ctx.options)
+    findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
+    for finding in site_findings(ctx):
+        findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
+    for cycle in model.cycles.values():
+        index = AlignmentIndex.build(cycle, include_private=True)
+        for unit_id in [ROOT_UNIT, *model.units]:
+            path = urls.unit_page(cycle.id, unit_id)
+            graph, graph_file = page_graph(ctx, path, "okr-graph")
+            if graph_file is not None:
+                yield graph_file
+            yield GeneratedFile(
+                path,
+                render_unit_page(
+                    model,
+                    cycle,
+                    unit_id,
+                    index,
+                    ctx.options,
+                    graph,
+                    badge=unit_badge(
+                        findings_by_unit.get((cycle.id, unit_id), []),
+                        cycle.id,
+                        unit_id,
+                        path,
+                        quality_section_page(model, cycle.id, unit_id, compact=compact),
+                    ),
+                ),
+            )
+
+
+def render_unit_page(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    index: AlignmentIndex,
+    options: SiteOptions,
+    graph: Markup | None = None,
+    badge: Markup | None = None,
+) -> str:
+    """Markdown of one unit's page in one cycle (pure: model in, text out).
+    ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
+    ``badge`` the quality-check badge shown next to the status."""
+    doc = urls.unit_page(cycle.id, unit_id)
+    okrs = cycle.okrs.get(unit_id)
+    scoring = model.company.scoring
+    graded = okrs is not None and okrs.content.status == "graded"
+    objectives = [
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, options.incremental)
+        for o in (okrs.objectives if okrs else [])
+    ]
+    summary_bits: list[str] = []
+    if okrs is not None:
+        summary_bits.append(
+            str(progress_bar(unit_progress(okrs, include_private=True), scoring, graded=graded))
+        )
+        summary_bits.append(str(status_chip(okrs.content.status)))
+    if badge is not None:
+        summary_bits.append(str(badge))
+    page = UnitPage(
+        unit_name=model.unit_name(unit_id),
+        cycle_title=cycle.title,
+        summary=Markup(" ".join(summary_bits)),
+        meta=_meta(model, cycle, unit_id, doc),
+        notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
+        children_label="Units" if unit_id == ROOT_UNIT else "Teams",
+        children=_children(model, cycle, unit_id, doc),
+        graph=graph,
+        objectives=objectives,
+        private_note=_private_note(okrs),
+        health_metrics=_health(okrs),
+        empty_message=f"{model.unit_name(unit_id)} has no OKRs for {cycle.title}.",
+        footer=_footer(okrs, options),
+    )
+    return render("unit.md.j2", page=page)
+
+
+def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:
+    """``Unit › objective or KR title`` for link texts."""
+    okrs = cycle.okrs.get(ref.unit)
+    name = model.unit_name(ref.unit)
+    if okrs is None:
+        return name
+    objective = next((o for o in okrs.objectives if o.id == ref.objective), None)
+    if objective is None:
+        return name
+    if ref.key_result is None:
+        return f"{name} › {objective.title}"
+    kr = next((k for k in objective.key_results if k.id == ref.key_result), None)
+    return f"{name} › {kr.title if kr else objective.title}"
+
+
+def ref_link(model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str) -> Markup:
+    anchor = (
+        urls.objective_anchor(ref.objective)
+        if ref.key_result is None
+        else urls.key_result_anchor(ref.objective, ref.key_result)
+    )
+    return doc_link(
+        okr_title(model, cycle, ref), from_doc, urls.unit_page(cycle.id, ref.unit), anchor
+    )
+
+
+def _link_line(label: str, links: list[Markup]) -> Markup | None:
+    if not links:
+        return None
+    return Markup(f"**{label}:** ") + Markup(" · ").join(links)
+
+
+SUPPORTERS_LISTED = 8
+"""Above this many supporting objectives/KRs, "Supported by" links each
+supporting unit once (with its count) instead of every objective and KR: a
+department KR that 20 teams ladder up to would otherwise fill a screen and
+tens of kilobytes per page. The alignment graph still shows each one."""
+
+
+def _supporting_units(
+    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
+) -> list[Markup]:
+    counts: dict[str, int] = {}
+    for link in links:
+        counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
+    return [
+        doc_link(model.unit_name(unit), doc, urls.unit_page(cycle.id, unit))
+        + (Markup(f" ({count})") if count > 1 else Markup(""))
+        for unit, count in counts.items()
+    ]
+
+
+def _alignment_lines(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
+) -> list[Markup]:
+    up = [ref_link(model, cycle, link.target, doc) for link in index.serves(ref)]
+    down_links: list[Link] = index.supporters(ref)
+    lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
+    overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
+    counts = [f"{overlap} units"] if overlap > 1 else []
+    if len(down_links) > SUPPORTERS_LISTED:
+        down = _supporting_units(model, cycle, down_links, doc)
+        counts.append(f"{len(down_links)} objectives and key results")
+    else:
+        down = [ref_link(model, cycle, link.source, doc) for link in down_links]
+    down_label = "Supported by" + (f" ({', '.join(counts)})" if counts else "")
+    lines = [
+        _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
+        _link_line(down_label, down),
+        _link_line("Related", lateral),
+    ]
+    return [line for line in lines if line is not None]
+
+
+def _objective_view(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    objective: Objective,
+    index: AlignmentIndex,
+    doc: str,
+    graded: bool,
+    remember: bool = False,
+) -> ObjectiveView:
+    scoring = model.company.scoring
+    ref = OkrRef(unit_id, objective.id)
+    facts: list[Markup | str] = []
+    if objective.owner:
+        facts.append(Markup("Owner: ") + Markup(md_inline(objective.owner)))
+    if objective.outcome:
+        facts.append(Markup("Outcome: ") + Markup(md_inline(objective.outcome)))
+    if objective.is_private:
+        facts.append(Markup('<span class="okr-chip okr-private">private</span>'))
+    return ObjectiveView(
+        title=objective.title,
+        anchor=urls.objective_anchor(objective.id),
+        progress=progress_bar(objective_progress(objective), scoring, graded=graded),
+        facts=facts,
+        description=md_block(objective.description) if objective.description else None,
+        links=_alignment_lines(model, cycle, ref, index, doc),
+        learnings=md_block(objective.learnings) if objective.learnings else None,
+        key_results=[
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, remember)
+            for kr in objective.key_results
+        ],
+    )
+
+
+def _kr_view(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    objective: Objective,
+    kr: KeyResult,
+    index: AlignmentIndex,
+    doc: str,
+    graded: bool,
+    remember: bool = False,
+) -> KeyResultView:
+    scoring = model.company.scoring
+    facts: list[Markup | str] = []
+    owner = kr.owner or objective.owner
+    if owner:
+        facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
+    confidence = values.latest_confidence(kr)
+    if confidence is not None:
+        facts.append(values.confidence_chip(confidence))
+    ref = OkrRef(unit_id, objective.id, kr.id)
+    return KeyResultView(
+        title=kr.title,
+        anchor=urls.key_result_anchor(objective.id, kr.id),
+        progress=progress_bar(kr_score(kr), scoring, graded=graded and kr.score is not None),
+        range=Markup(md_inline(values.range_text(kr))),
+        facts=facts,
+        links=_alignment_lines(model, cycle, ref, index, doc),
+        checkins=(
+            values.checkins_block(kr, cycle, scoring, remember=remember) if kr.checkins else None
+        ),
+    )
+
+
+def _meta(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | None:
+    if unit_id == ROOT_UNIT:
+        mission = model.company.mission
+        return Markup(f"**Mission:** {md_inline(mission)}") if mission else None
+    unit = model.units[unit_id]
+    bits = [Markup(md_inline(KIND_LABELS[unit.kind]))]
+    parent = unit.parent
+    bits.append(
+        Markup("in ") + doc_link(model.unit_name(parent), doc, urls.unit_page(cycle.id, parent))
+    )
+    if unit.definition.lead:
+        bits.append(Markup("Lead: ") + Markup(md_inline(unit.definition.lead)))
+    bits.append(doc_link("All cycles", doc, urls.unit_profile(unit_id)))
+    return Markup(" · ").join(bits)
+
+
+def _children(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | None:
+    if unit_id == ROOT_UNIT:
+        child_ids = [u.id for u in model.units.values() if u.parent == ROOT_UNIT]
+    else:
+        child_ids = list(model.units[unit_id].children)
+    if not child_ids:
+        return None
+    links = [doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in child_ids]
+    return Markup(" · ").join(links)
+
+
+def _private_note(okrs: UnitOkrs | None) -> Markup | None:
+    if okrs is None or okrs.redacted_private == 0:
+        return None
+    count = okrs.redacted_private
+    noun = "objective" if count == 1 else "objectives"
+    return Markup(
+        f'<p class="okr-private-note">{count} private {noun} not shown. '
+        "Transparency works best when every objective is visible.</p>"
+    )
+
+
+def _health(okrs: UnitOkrs | None) -> list[dict[str, object]]:
+    if okrs is None:
+        return []
+    rows: list[dict[str, object]] = []
+    for metric in okrs.content.health_metrics:
+        rows.append(
+            {
+                "title": metric.title,
+                "target": metric.target or "–",
+                "current": metric.current or "–",
+                "status": Markup(
+                    f'<span class="okr-chip okr-health--{html_text(metric.status)}">'
+                    f"{html_text(metric.status.replace('-', ' '))}</span>"
+                ),
+                "owner": metric.owner or "",
+            }
+        )
+    return rows
+
+
+def _footer(okrs: UnitOkrs | None, options: SiteOptions) -> Markup:
+    if okrs is None:
+        return Markup("")
+    bits = [Markup(f"Source: {md_inline(okrs.path)}")]
+    changed = options.last_changed.get(okrs.path)
+    if changed:
+        bits.append(Markup(f"Last changed {md_inline(changed)}"))
+    if options.edit_url_base:
+        bits.append(external_link("Edit this file", options.edit_url_base + okrs.path))
+    return Markup(" · ").join(bits)
