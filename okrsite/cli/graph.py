@@ -95,7 +95,7 @@ def graph(
                 collapse_threshold=collapse_threshold,
                 site_url=site_url,
             )
-        data = source.encode("utf-8") if fmt == "dot" else graphs.run_dot(source, fmt)
+        data = source.encode("utf-8") if fmt == "dot" else graphs.Graphviz().run(source, fmt)
     except OkrsiteError as err:
         raise click.ClickException(str(err)) from err
     if out is None:

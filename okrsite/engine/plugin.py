@@ -70,6 +70,7 @@ from okrsite.engine.htmlpost import (
     unpark_inline,
 )
 from okrsite.errors import OkrsiteError
+from okrsite.graphs.cache import GraphCache
 from okrsite.site import FileContent, SiteOptions, build_docs_tree
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.source.gitinfo import last_changed
@@ -126,6 +127,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
+        # A preview server's rendered graphs, kept across its rebuilds.
+        self._graph_cache: GraphCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -152,12 +155,18 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if edit_url is None and config.repo_url:
             edit_url = config.repo_url.rstrip("/") + f"/edit/{self.config.branch}/"
         content_dir = base / self.config.content_dir
+        graph_dir = base / self.config.cache_dir / "graphs"
+        if self._serving and (
+            self._graph_cache is None or self._graph_cache.directory != graph_dir
+        ):
+            self._graph_cache = GraphCache(graph_dir, keep_inline=True)
         return SiteOptions(
             audience=audience,  # type: ignore[arg-type]
             today=today,
             edit_url_base=edit_url,
             graphs=graphs,
-            graph_cache_dir=base / self.config.cache_dir / "graphs",
+            graph_cache_dir=graph_dir,
+            graph_cache=self._graph_cache if self._serving else None,
             graph_jobs=max(1, self.config.graph_jobs),
             last_changed=last_changed(content_dir),
             nav_section_size=self.config.nav_section_size,

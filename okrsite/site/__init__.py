@@ -11,9 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsite.analysis.redact import Audience, redact
 from okrsite.model import OkrModel
+
+if TYPE_CHECKING:
+    from okrsite.graphs.cache import GraphCache
 
 FileContent = str | bytes
 
@@ -32,6 +36,9 @@ class SiteOptions:
     graph_cache_dir: Path | None = None
     graph_jobs: int = 2
     graph_timeout: float = 60.0
+    graph_cache: GraphCache | None = None
+    """Rendered graphs kept by the owner of several builds (a preview server);
+    ``None``: a cache for this build over ``graph_cache_dir``."""
     last_changed: dict[str, str] = field(default_factory=dict)
     """Source file path → ISO date of its last commit (from git, if known)."""
     nav_section_size: int = 100
@@ -126,10 +133,9 @@ def build_docs_tree(model: OkrModel, options: SiteOptions) -> DocsTree:
         dots = graphs.page_graphs(public_model)
         context.graph_svgs = graphs.render_svgs(
             dots,
-            cache_dir=options.graph_cache_dir,
+            cache=options.graph_cache or graphs.GraphCache(options.graph_cache_dir),
             jobs=options.graph_jobs,
             timeout=options.graph_timeout,
-            remember=options.incremental,
         )
     tree = DocsTree()
     for producer in PRODUCERS:

@@ -81,7 +81,7 @@ def html_block(inner: str, css_class: str, *, remember: bool = False) -> Markup:
     Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
     they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
     With ``remember``, the block is reused while ``inner`` is the same string
-    object (graphs remembered by ``graphs.render_svgs(remember=True)``).
+    object (graphs kept in memory by a ``GraphCache(keep_inline=True)``).
     """
     if remember:
         found = _BLOCK_MEMO.get(inner, css_class)
