@@ -29,6 +29,16 @@ from okrsite.validate import load_model
 class ImportError_(ContentError):
     """The sheet cannot be imported; every problem at ``FILE:ROW``."""
 
+    def __init__(self, issues: list[ContentIssue]) -> None:
+        super().__init__(issues)
+        count = len(self.issues)
+        lines = [str(issue) for issue in self.issues]
+        noun = "problem" if count == 1 else "problems"
+        self.args = ("\n".join([*lines, f"{count} {noun}: nothing was imported"]),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
 
 @dataclass
 class FileChange:

@@ -274,7 +274,7 @@ class _Planner:
         for name in ("start", "target", "current"):
             raw = self.cell(cells, name)
             try:
-                parsed[name] = parse_value(raw)
+                parsed[name] = parse_value(raw, self.table.decimal_comma)
             except ValueProblem as err:
                 if name == "current" and (
                     is_done(raw) or not (self.cell(cells, "start") or self.cell(cells, "target"))
@@ -305,7 +305,7 @@ class _Planner:
                 kr.done, kr.current, kr.unit, kr.prefix = True, None, None, None
         raw_confidence = self.cell(cells, "confidence")
         try:
-            kr.confidence = parse_confidence(raw_confidence)
+            kr.confidence = parse_confidence(raw_confidence, self.table.decimal_comma)
         except ValueProblem as err:
             header = self.table.headers[self.columns.index["confidence"]]
             self.problem(row, f"{header!r} is {err}: {raw_confidence!r}")

@@ -35,6 +35,8 @@ class Table:
     header_row: int
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     """``(row number, cells)``; cells are padded to the header's width."""
+    decimal_comma: bool = False
+    """Numbers use a decimal comma (a ``;``-separated CSV): ``1.200`` is 1200."""
 
 
 class TableError(Exception):
@@ -61,14 +63,16 @@ def read_table(file: Path, display: str, sheet: str | None = None) -> Table:
     if suffix == ".csv" or suffix == ".txt" or suffix == ".tsv":
         if sheet is not None:
             raise _issue(display, 1, "--sheet applies to .xlsx files only")
-        data = file.read_bytes()
-        return _table(display, _csv_rows(data, display))
+        rows, delimiter = _csv_rows(file.read_bytes(), display)
+        table = _table(display, rows)
+        table.decimal_comma = delimiter == ";"
+        return table
     if suffix in (".xlsx", ".xlsm"):
         return _table(display, _xlsx_rows(file, display, sheet))
     raise _issue(display, 1, f"cannot import '{suffix or file.name}' files: use .csv or .xlsx")
 
 
-def _csv_rows(data: bytes, display: str) -> list[list[str]]:
+def _csv_rows(data: bytes, display: str) -> tuple[list[list[str]], str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -89,7 +93,7 @@ def _csv_rows(data: bytes, display: str) -> list[list[str]]:
                 raise _issue(display, len(rows), f"more than {MAX_ROWS} rows")
     except csv.Error as err:
         raise _issue(display, len(rows) + 1, f"not a valid CSV row: {err}") from None
-    return rows
+    return rows, delimiter
 
 
 def _xlsx_rows(file: Path, display: str, sheet: str | None) -> list[list[str]]:

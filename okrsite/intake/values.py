@@ -85,8 +85,12 @@ def is_done(text: str) -> bool:
     return text.strip().lower() in DONE_WORDS
 
 
-def parse_number_text(text: str) -> float:
-    """``1,200`` → 1200; ``1,5`` → 1.5; ``1.234,5`` → 1234.5; ``1 200`` → 1200."""
+def parse_number_text(text: str, decimal_comma: bool = False) -> float:
+    """``1,200`` → 1200; ``1,5`` → 1.5; ``1.234,5`` → 1234.5; ``1 200`` → 1200.
+
+    With ``decimal_comma`` (a ``;``-separated CSV, written where the comma is
+    the decimal mark) ``1.200`` is 1200 and ``1,200`` is 1.2.
+    """
     cleaned = re.sub(r"[ '\u00a0\u202f]", "", text)
     if not cleaned or not re.fullmatch(r"[0-9.,]+", cleaned) or not re.search(r"[0-9]", cleaned):
         raise ValueProblem("not a number")
@@ -97,8 +101,10 @@ def parse_number_text(text: str) -> float:
         whole, _, fraction = cleaned.rpartition(decimal)
         _check_groups(whole, thousands)
         cleaned = whole.replace(thousands, "") + "." + fraction
+    elif decimal_comma and dots and re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
     elif commas:
-        if commas == 1 and not re.fullmatch(r"[0-9]{1,3},[0-9]{3}", cleaned):
+        if commas == 1 and (decimal_comma or not re.fullmatch(r"[0-9]{1,3},[0-9]{3}", cleaned)):
             cleaned = cleaned.replace(",", ".")  # a decimal comma: 1,5
         else:
             _check_groups(cleaned, ",")
@@ -118,7 +124,7 @@ def _check_groups(text: str, separator: str) -> None:
         raise ValueProblem(f"'{separator}' is neither a thousands separator nor a decimal mark")
 
 
-def parse_value(text: str) -> Quantity | None:
+def parse_value(text: str, decimal_comma: bool = False) -> Quantity | None:
     """The value of a cell, ``None`` for a blank one; :class:`ValueProblem` otherwise."""
     cell = text.strip()
     if is_blank(cell):
@@ -133,7 +139,7 @@ def parse_value(text: str) -> Quantity | None:
     unit = (match["unit"] or "").strip() or None
     if unit is not None and not _UNIT_RE.match(unit):
         raise ValueProblem("not a number")
-    number = parse_number_text(number_text)
+    number = parse_number_text(number_text, decimal_comma)
     return Quantity(sign * number if number else 0.0, unit, match["prefix"])
 
 
@@ -159,7 +165,7 @@ def common_scale(values: list[Quantity]) -> list[Quantity]:
     return [Quantity(float(n), None, prefix) for n in full]
 
 
-def parse_confidence(text: str) -> Confidence | None:
+def parse_confidence(text: str, decimal_comma: bool = False) -> Confidence | None:
     """``0.7``, ``70%``, ``7/10``, ``high`` → a confidence (0..1 or a word)."""
     cell = text.strip().lower()
     if is_blank(cell):
@@ -177,8 +183,8 @@ def parse_confidence(text: str) -> Confidence | None:
         return words[cell]
     out_of = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*/\s*(10|5)", cell)
     if out_of:
-        return round(parse_number_text(out_of[1]) / int(out_of[2]), 4)
-    quantity = parse_value(cell)
+        return round(parse_number_text(out_of[1], decimal_comma) / int(out_of[2]), 4)
+    quantity = parse_value(cell, decimal_comma)
     if quantity is None:
         return None
     if quantity.unit == "%":
