@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from okrsite.model import MAX_ID_LENGTH, RESERVED_IDS, ROOT_UNIT
+from okrsite.fieldtypes import MAX_ID_LENGTH, RESERVED_IDS, ROOT_UNIT
 
 STOP_WORDS = frozenset(
     [

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from okrsite.errors import ContentIssue, RowIssue, SourceLocation
+from okrsite.fieldtypes import MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
 from okrsite.intake import ids
 from okrsite.intake.columns import Columns
 from okrsite.intake.table import Table
@@ -28,7 +29,7 @@ from okrsite.intake.values import (
     parse_confidence,
     parse_value,
 )
-from okrsite.model import MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE, Confidence
+from okrsite.model import Confidence
 
 _QUARTER_RES = (
     re.compile(r"^(?P<y>\d{4})\s*[-_ /]?\s*q(?P<q>[1-4])$"),
