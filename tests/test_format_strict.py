@@ -165,7 +165,8 @@ def test_kr_contributing_to_a_sibling_is_told_what_it_is(tmp_path: Path) -> None
 def test_department_without_teams_is_listed_with_the_departments(tmp_path: Path) -> None:
     """A team-less department gets its own section in org.yaml order; only units
     that are not departments and have no children are "Other units"."""
-    from okrsite.site import SiteOptions, build_docs_tree
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
 
     org = """\
     units:
