@@ -280,6 +280,9 @@ def _kr_view(
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
+    measured = values.measured_text(kr)
+    if measured is not None:
+        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
     owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
     if owners:
         facts.append(owners_fact(owners))
