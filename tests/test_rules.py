@@ -13,7 +13,8 @@ from okrsite.analysis import cadence, org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef, cycle_links, unit_links
 from okrsite.analysis.cycles import current_cycle, current_cycle_id, next_cycle
 from okrsite.model import ROOT_UNIT, CycleDef
-from okrsite.site import SiteContext, SiteOptions
+from okrsite.site.context import SiteContext
+from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
 
 PLATFORM_OKRS = """\

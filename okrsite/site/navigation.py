@@ -18,8 +18,9 @@ from __future__ import annotations
 from okrsite import urls
 from okrsite.analysis.org import descendants
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.site import NavItem, SiteContext, cycles_newest_first
+from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import NavItem
 
 
 def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
