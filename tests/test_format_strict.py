@@ -126,3 +126,62 @@ def test_schema_documents_the_fields_nobody_explained() -> None:
     assert "above or below" in defs["KeyResult"]["properties"]["direction"]["description"]
     assert "threshold" in defs["CheckIn"]["properties"]["met"]["description"]
     assert "OKR" in defs["KeyResult"]["properties"]["allow"]["description"]
+
+
+# ---------------------------------------------------------------------------
+# Links inside one objective
+
+
+SIBLINGS = """\
+status: locked
+objectives:
+  - id: easier
+    title: Make it easy to start
+    owner: Priya
+    aligns_to: [company/grow]
+    key_results:
+      - {id: ttv, title: Cut time to value, start: 14, target: 5, contributes_to: [product/easier/act]}
+      - {id: act, title: Raise activation, start: 30, target: 45}
+"""
+
+
+def test_kr_contributing_to_a_sibling_is_told_what_it_is(tmp_path: Path) -> None:
+    """A KR laddering up to a sibling KR is not "refers to itself": the message
+    names the sibling and says why (siblings already add up to their objective)."""
+    with pytest.raises(ContentError) as info:
+        load_model(make_content(tmp_path, {"2026-Q1/product.yaml": SIBLINGS}))
+    [message] = [str(i) for i in info.value.issues]
+    assert message.startswith(
+        "content/2026-Q1/product.yaml:8:84: contributes_to: 'product/easier/act' is a "
+        "sibling key result in the same objective"
+    )
+    assert "refers to itself" not in message
+
+
+# ---------------------------------------------------------------------------
+# Navigation: departments without teams
+
+
+def test_department_without_teams_is_listed_with_the_departments(tmp_path: Path) -> None:
+    """A team-less department gets its own section in org.yaml order; only units
+    that are not departments and have no children are "Other units"."""
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
+
+    org = """\
+    units:
+      - {id: product, name: Product, kind: department}
+      - {id: onboarding, name: Onboarding, kind: team, parent: product}
+      - {id: legal, name: Legal, kind: department}
+      - {id: it, name: IT, kind: service}
+      - {id: sales, name: Sales, kind: department}
+    """
+    model = load_model(make_content(tmp_path, {"org.yaml": org}))
+    tree = build_docs_tree(model, SiteOptions(graphs=False, today=dt.date(2026, 2, 1)))
+    cycle = next(item for item in tree.nav if item.title == "2026-Q1")
+    sections = [item.title for item in cycle.children if item.children]
+    assert sections == ["Product", "Legal", "Sales", "Other units"]
+    other = next(item for item in cycle.children if item.title == "Other units")
+    assert [item.title for item in other.children] == ["IT"]
+    legal = next(item for item in cycle.children if item.title == "Legal")
+    assert [item.path for item in legal.children] == ["2026-Q1/legal.md"]

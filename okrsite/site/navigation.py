@@ -70,14 +70,16 @@ def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) ->
 
 
 def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
-    """Top-level units; those with children become sections of their subtree."""
+    """Top-level units; departments and units with children become sections
+    of their subtree (a department without teams too: it is listed with the
+    departments, in org.yaml order); the rest go under "Other units"."""
     out: list[NavItem] = []
     loose: list[NavItem] = []
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
         subtree = descendants(model, unit.id)
-        if not subtree:
+        if not subtree and unit.kind != "department":
             loose.append(NavItem(unit.name, page_of(unit.id)))
             continue
         pages = [NavItem(unit.name, page_of(unit.id))]
