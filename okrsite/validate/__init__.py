@@ -42,7 +42,9 @@ from okrsite.model import (
     UnitDef,
     UnitOkrs,
 )
+from okrsite.source.data import DataFiles
 from okrsite.source.load import LoadedFile, RawContent, forget_parsed, load_content
+from okrsite.validate.measures import apply_measures
 
 DataPath = tuple[str | int, ...]
 M = TypeVar("M", bound=Node)
@@ -72,11 +74,14 @@ _BOUND_WORDS = {
 }
 
 
-def load_model(content_dir: Path) -> OkrModel:
-    """Load and validate a content directory. Raises ContentError with every issue."""
+def load_model(content_dir: Path, *, data: DataFiles | None = None) -> OkrModel:
+    """Load and validate a content directory. Raises ContentError with every issue.
+
+    ``data`` reads the data files of measured KRs (default: from the
+    repository root, the content directory's parent)."""
     with _gc_paused():
         raw = load_content(content_dir)
-        return validate(raw)
+        return validate(raw, data=data)
 
 
 _MANY_NEW_OBJECTS = 100_000
@@ -112,8 +117,11 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def validate(raw: RawContent) -> OkrModel:
-    """Validate loaded content; raise ContentError listing every issue."""
+def validate(raw: RawContent, *, data: DataFiles | None = None) -> OkrModel:
+    """Validate loaded content; raise ContentError listing every issue.
+
+    Measured KRs read their data files through ``data`` (default: files under
+    the content directory's parent)."""
     issues: list[ContentIssue] = list(raw.issues)
     company = _shape(raw.company, CompanyFile, issues)
     org = _shape(raw.org, OrgFile, issues)
@@ -125,6 +133,7 @@ def validate(raw: RawContent) -> OkrModel:
         for cycle in cycles.values():
             _check_references(cycle, raw, units, cycles, issues)
         _check_alignment_cycles(cycles, raw, issues)
+        issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
     if issues or company is None:
         raise ContentError(issues)
     return OkrModel(

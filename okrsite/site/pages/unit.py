@@ -279,6 +279,9 @@ def _kr_view(
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
+    measured = values.measured_text(kr)
+    if measured is not None:
+        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
     owner = kr.owner or objective.owner
     if owner:
         facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
