@@ -191,6 +191,9 @@ class Cadence(Node):
     review_hours: Annotated[int, Field(ge=0, le=2000)] = 24
     lock_hours: Annotated[int, Field(ge=0, le=2000)] = 24
     checkin_days: Annotated[int, Field(ge=1, le=90)] = 7
+    grading_grace_days: Annotated[int, Field(ge=0, le=365)] = 14
+    """Days after a cycle's end by which its files should be ``status: graded``
+    (OKR017 reports a cycle still ungraded after that)."""
 
 
 class CheckLimits(Node):
