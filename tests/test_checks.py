@@ -789,7 +789,8 @@ def test_good_content_copy_is_independent() -> None:
 def site_context(tmp_path: Path, content: dict[str, Any]) -> Any:
     """A public SiteContext for the content (as build_docs_tree makes it)."""
     from okrsite.analysis.redact import redact
-    from okrsite.site import SiteContext, SiteOptions
+    from okrsite.site.context import SiteContext
+    from okrsite.site.options import SiteOptions
 
     model = redact(load_model(write_content(tmp_path, content)))
     return SiteContext(model=model, options=SiteOptions(today=TODAY), today=TODAY)

@@ -10,10 +10,11 @@ target here exists.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from okrsite.model import Cycle
+from okrsite.model import Cycle, Objective
 
 LinkKind = Literal["aligns_to", "contributes_to", "related"]
 _RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
@@ -41,11 +42,59 @@ class OkrRef:
         return f"{self.unit}/{self.objective}{tail}"
 
 
+DataPath = tuple[str | int, ...]
+
+
 @dataclass(frozen=True)
 class Link:
+    """One reference written in a unit file: ``source`` serves (or, for
+    ``related``, sits beside) ``target``."""
+
     source: OkrRef
     target: OkrRef
     kind: LinkKind
+    path: DataPath = field(default=(), compare=False)
+    """Where the reference stands in its unit file, e.g.
+    ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
+    locations); not part of the link's identity."""
+
+
+def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
+    """Every link written in one unit's file, in file order.
+
+    This is the one walk over ``aligns_to``, ``contributes_to`` and
+    ``related``: validation, the alignment index, the quality rules and the
+    diff all read links through it, so a new link field is added here once.
+    References must have the ``unit/objective[/kr]`` shape (the model checks
+    it); whether their target exists is for the caller to decide.
+    """
+    for i, objective in enumerate(objectives):
+        objective_ref = OkrRef(unit_id, objective.id)
+        objective_fields: tuple[tuple[LinkKind, list[str]], ...] = (
+            ("aligns_to", objective.aligns_to),
+            ("related", objective.related),
+        )
+        for kind, refs in objective_fields:
+            for k, text in enumerate(refs):
+                yield Link(objective_ref, OkrRef.parse(text), kind, ("objectives", i, kind, k))
+        for j, kr in enumerate(objective.key_results):
+            if not (kr.contributes_to or kr.related):
+                continue  # most key results: nothing to walk
+            kr_ref = OkrRef(unit_id, objective.id, kr.id)
+            kr_fields: tuple[tuple[LinkKind, list[str]], ...] = (
+                ("contributes_to", kr.contributes_to),
+                ("related", kr.related),
+            )
+            for kind, refs in kr_fields:
+                for k, text in enumerate(refs):
+                    path = ("objectives", i, "key_results", j, kind, k)
+                    yield Link(kr_ref, OkrRef.parse(text), kind, path)
+
+
+def cycle_links(cycle: Cycle) -> Iterator[Link]:
+    """Every link written in a cycle's unit files (private objectives included)."""
+    for unit_id, okrs in cycle.okrs.items():
+        yield from unit_links(unit_id, okrs.objectives)
 
 
 @dataclass
@@ -82,20 +131,7 @@ class AlignmentIndex:
             for o in okrs.objectives
             if o.is_private
         }
-        links: list[Link] = []
-        for unit_id, okrs in sorted(cycle.okrs.items()):
-            for objective in okrs.objectives:
-                obj_ref = OkrRef(unit_id, objective.id)
-                for text in objective.aligns_to:
-                    links.append(Link(obj_ref, OkrRef.parse(text), "aligns_to"))
-                for text in objective.related:
-                    links.append(Link(obj_ref, OkrRef.parse(text), "related"))
-                for kr in objective.key_results:
-                    kr_ref = OkrRef(unit_id, objective.id, kr.id)
-                    for text in kr.contributes_to:
-                        links.append(Link(kr_ref, OkrRef.parse(text), "contributes_to"))
-                    for text in kr.related:
-                        links.append(Link(kr_ref, OkrRef.parse(text), "related"))
+        links = list(cycle_links(cycle))
         if not include_private:
             links = [
                 link

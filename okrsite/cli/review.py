@@ -23,10 +23,12 @@ from okrsite.cli.common import content_option, fail, load, parse_today, today_op
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
 from okrsite.model import OkrModel
 from okrsite.review import drift
+from okrsite.review.changes import ModelDiff, diff_json
 from okrsite.review.checkin import add_checkin_to_file, find_unit_file
 from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
-from okrsite.review.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
+from okrsite.review.compare import broken_head, diff_models
+from okrsite.review.markdown import diff_markdown
 from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
 from okrsite.validate import load_model, validate
 

@@ -139,6 +139,8 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
         "band": band(score, model.company.scoring),
         "note": kr.note,
         "checkins": [_checkin_json(c) for c in sorted(kr.checkins, key=lambda c: c.date)],
+        "measured_from": kr.measured.file if kr.measured else None,
+        "as_of": kr.measured.as_of.isoformat() if kr.measured and kr.measured.as_of else None,
     }
 
 
@@ -311,8 +313,13 @@ def okrs_json_schema() -> dict[str, Any]:
             "band": band_enum,
             "note": _nullable(string),
             "checkins": {"type": "array", "items": {"$ref": "#/$defs/checkin"}},
+            "measured_from": _nullable(string),
+            "as_of": _nullable({"type": "string", "format": "date"}),
         },
-        description="A key result. progress is computed (0..1); score is the grade if set.",
+        description="A key result. progress is computed (0..1); score is the grade if set. "
+        "A measured key result (measure: in the content) names its data file in "
+        "measured_from and the date of its latest value in as_of; its check-ins include "
+        "the file's rows.",
     )
     objective = _obj(
         {

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from okrsite import urls
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.site import NavItem, SiteContext, cycles_newest_first
+from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import NavItem
 
 
 def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
@@ -68,14 +69,16 @@ def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) ->
 
 
 def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
-    """Top-level units; those with children become sections of their subtree."""
+    """Top-level units; departments and units with children become sections
+    of their subtree (a department without teams too: it is listed with the
+    departments, in org.yaml order); the rest go under "Other units"."""
     out: list[NavItem] = []
     loose: list[NavItem] = []
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
         subtree = _descendants(model, unit.id)
-        if not subtree:
+        if not subtree and unit.kind != "department":
             loose.append(NavItem(unit.name, page_of(unit.id)))
             continue
         pages = [NavItem(unit.name, page_of(unit.id))]

@@ -31,10 +31,11 @@ from okrsite.checks import RULES, RULES_BY_ID, SEVERITIES, Finding, Rule, run_ch
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import html_text
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import descendants, is_compact, top_level_of, top_level_units
+from okrsite.site.tree import GeneratedFile
 
 FINDINGS_KEY = "check_findings"
 """Key of the build's findings in ``SiteContext.extras``."""

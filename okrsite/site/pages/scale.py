@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from okrsite.analysis.progress import objective_progress, weighted_mean
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
-from okrsite.site import SiteOptions
+from okrsite.site.options import SiteOptions
 
 
 def is_compact(model: OkrModel, options: SiteOptions) -> bool:

@@ -1,0 +1,52 @@
+"""What every page producer receives, and the shape of a producer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from okrsite.model import OkrModel
+from okrsite.site.cache import BuildCache
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import GeneratedFile
+
+
+@dataclass
+class SiteContext:
+    """What page producers receive: the (redacted) model and shared results."""
+
+    model: OkrModel
+    options: SiteOptions
+    today: dt.date
+    graph_svgs: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+    """Results shared between producers (e.g. check findings), by name."""
+    cache: BuildCache | None = None
+    """Fragments kept from the previous build of a preview server; ``None``
+    for a one-shot build (see :mod:`okrsite.site.cache`)."""
+
+    @property
+    def current_cycle_id(self) -> str:
+        return current_cycle_id(self.model, self.today)
+
+
+Producer = Callable[[SiteContext], Iterable[GeneratedFile]]
+
+
+def current_cycle_id(model: OkrModel, today: dt.date) -> str:
+    """The cycle containing ``today``, else the latest started, else the first."""
+    cycles = list(model.cycles.values())
+    for cycle in cycles:
+        if cycle.definition.start <= today <= cycle.definition.end:
+            return cycle.id
+    started = [c for c in cycles if c.definition.start <= today]
+    if started:
+        return max(started, key=lambda c: c.definition.start).id
+    return min(cycles, key=lambda c: c.definition.start).id
+
+
+def cycles_newest_first(model: OkrModel) -> list[str]:
+    return [
+        c.id for c in sorted(model.cycles.values(), key=lambda c: c.definition.start, reverse=True)
+    ]
