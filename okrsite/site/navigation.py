@@ -16,6 +16,7 @@ its own section plus one title per top-level unit, not every unit.
 from __future__ import annotations
 
 from okrsite import urls
+from okrsite.analysis.org import descendants
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
@@ -77,7 +78,7 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # typ
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
-        subtree = _descendants(model, unit.id)
+        subtree = descendants(model, unit.id)
         if not subtree and unit.kind != "department":
             loose.append(NavItem(unit.name, page_of(unit.id)))
             continue
@@ -87,16 +88,6 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # typ
     if loose:
         out.extend(_chunk("Other units", loose, size))
     return out
-
-
-def _descendants(model: OkrModel, unit_id: str) -> list[str]:
-    found: list[str] = []
-    stack = list(reversed(model.units[unit_id].children))
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(model.units[current].children))
-    return found
 
 
 def _chunk(title: str, pages: list[NavItem], size: int) -> list[NavItem]:
