@@ -137,9 +137,11 @@ def no_start_or_target(ctx: CheckContext) -> Iterator[Finding]:
 def objective_without_owner(ctx: CheckContext) -> Iterator[Finding]:
     """Every objective needs one accountable person, named in ``owner``. Shared
     ownership tends to mean no ownership; the owner may delegate key results.
+    Co-owners (``owners: [..]``) count: an objective with only co-owners is
+    owned, and not reported.
     """
     for cycle, okrs, objective in ctx.objectives():
-        if objective.owner is None:
+        if not objective.all_owners:
             yield ctx.finding(
                 objective.source,
                 f"objective {quote(objective.title)} has no owner",
@@ -163,7 +165,7 @@ def key_result_without_owner(ctx: CheckContext) -> Iterator[Finding]:
     that track ownership per key result).
     """
     for cycle, okrs, objective, kr in ctx.key_results():
-        if kr.owner is not None or objective.owner is not None:
+        if kr.all_owners or objective.all_owners:
             continue
         if ctx.reports("OKR003", cycle.id, okrs.unit_id, objective.id):
             continue

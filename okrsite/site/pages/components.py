@@ -83,3 +83,9 @@ def html_block(inner: str, css_class: str) -> Markup:
     return Markup(
         f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
     )
+
+
+def owners_fact(owners: list[str]) -> Markup:
+    """``Owner: Ana`` or, with co-owners, ``Owners: Ana, Ben`` (names escaped)."""
+    label = "Owner: " if len(owners) == 1 else "Owners: "
+    return Markup(label) + Markup(", ").join(Markup(md_inline(name)) for name in owners)
