@@ -149,6 +149,11 @@ class Cadence(Node):
     checkin_days: Annotated[int, Field(ge=1, le=90)] = Field(
         7, description="Days between expected check-ins during a cycle (stale check-in rule)."
     )
+    grading_grace_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        14,
+        description="Days after a cycle ends by which its files should be 'status: graded' "
+        "(the ended-not-graded rule, OKR017, reports a cycle still ungraded after that).",
+    )
 
 
 class CheckLimits(Node):
