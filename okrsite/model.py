@@ -107,6 +107,10 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
 LongText = Annotated[str, Field(max_length=20 * MAX_TEXT_LENGTH)]
 Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+MAX_SCORE = 10.0
+"""Highest grade accepted: scores above 1.0 record over-achievement (bars cap at
+1.0, numbers do not); ten times the target is already far past a typo's reach."""
+Score = Annotated[float, Field(ge=0.0, le=MAX_SCORE, allow_inf_nan=False)]
 Weight = Annotated[float, Field(gt=0.0, le=1000.0, allow_inf_nan=False)]
 RuleId = Annotated[str, Field(pattern=r"^OKR[0-9]{3}$")]
 ConfidenceWord = Literal["low", "medium", "high"]
@@ -290,8 +294,12 @@ class KeyResult(Node):
     contributes_to: list[Ref] = Field(default_factory=list)
     related: list[Ref] = Field(default_factory=list)
     checkins: list[CheckIn] = Field(default_factory=list, max_length=MAX_CHECKINS)
-    score: Fraction | None = None
+    score: Score | None = None
+    """The grade given at grading (0.0–1.0; above 1.0 is over-achievement)."""
     note: Text | None = None
+    """Markdown: the latest status note, or (when graded) the outcome/learning note."""
+    description: LongText | None = None
+    """Markdown: what the key result means, how it is measured, links to epics."""
     allow: list[RuleId] = Field(default_factory=list)
 
     @property
@@ -313,7 +321,7 @@ class Objective(Node):
     aligns_to: list[Ref] = Field(default_factory=list)
     related: list[Ref] = Field(default_factory=list)
     key_results: list[KeyResult] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
-    score: Fraction | None = None
+    score: Score | None = None
     outcome: Outcome | None = None
     learnings: LongText | None = None
     allow: list[RuleId] = Field(default_factory=list)
