@@ -11,7 +11,9 @@ import jsonschema
 import pytest
 from test_exports import CONTENT, HOSTILE, make_model
 
-from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import DocsTree
 
 
 @pytest.fixture(scope="module")

@@ -127,7 +127,8 @@ CASES = [
         {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [grow]\n"},
         [
             "content/2026-Q1/product.yaml:4:17: 'grow' is not a reference: write 'unit/objective' "
-            "or 'unit/objective/key-result' (ids in the same cycle)"
+            "or 'unit/objective/key-result' (ids in the same cycle), or "
+            "'CYCLE:unit/objective' in a containing cycle (e.g. '2026:company/grow')"
         ],
     ),
     (

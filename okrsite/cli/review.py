@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import Finding, run_checks
 from okrsite.cli import main
@@ -23,10 +24,12 @@ from okrsite.cli.common import content_option, fail, load, parse_today, today_op
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
 from okrsite.model import OkrModel
 from okrsite.review import drift
+from okrsite.review.changes import ModelDiff, diff_json
 from okrsite.review.checkin import add_checkin_to_file, find_unit_file
 from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
-from okrsite.review.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
+from okrsite.review.compare import broken_head, diff_models
+from okrsite.review.markdown import diff_markdown
 from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
 from okrsite.validate import load_model, validate
 
@@ -133,7 +136,7 @@ def history(unit: str, cycle_id: str | None, content_dir: Path, today: str | Non
     day = parse_today(today) or dt.date.today()
     try:
         if cycle_id is None:
-            cycle_id = drift.current_cycle(load(content_dir), day)
+            cycle_id = current_cycle_id(load(content_dir), day)
         report = drift.target_history(content_dir, cycle_id, unit)
     except OkrsiteError as err:
         raise fail(err) from None
@@ -256,7 +259,7 @@ def checkin(
     if note is not None:
         entry["note"] = note
     if cycle_id is None:
-        cycle_id = drift.current_cycle(load(content_dir), day)
+        cycle_id = current_cycle_id(load(content_dir), day)
     try:
         path = find_unit_file(content_dir, cycle_id, unit_id)
         original = path.read_bytes()

@@ -70,8 +70,11 @@ from okrsite.engine.htmlpost import (
     unpark_inline,
 )
 from okrsite.errors import OkrsiteError
-from okrsite.site import FileContent, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import FileContent
 from okrsite.source.gitinfo import last_changed
 from okrsite.validate import forget_loaded, load_model
 
@@ -126,9 +129,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
+        # Fragments kept between the rebuilds of one preview server.
+        self._cache: BuildCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._cache = BuildCache() if self._serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
@@ -162,7 +168,6 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             last_changed=last_changed(content_dir),
             nav_section_size=self.config.nav_section_size,
             inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
-            incremental=self._serving,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -171,7 +176,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             model = load_model(base / self.config.content_dir)
             if not self._serving:
                 forget_loaded()  # only a preview server loads the same files again
-            tree = build_docs_tree(model, self._options(config, base))
+            tree = build_docs_tree(model, self._options(config, base), self._cache)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         generated: dict[str, _GeneratedFile] = {}

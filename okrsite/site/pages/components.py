@@ -14,7 +14,6 @@ from okrsite.analysis.progress import BAND_LABELS, band, bar_width, fraction_tex
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
-from okrsite.site.memo import IdentityMemo
 
 
 def relative_path(to_doc: str, from_dir: str) -> str:
@@ -72,25 +71,21 @@ def external_link(text: str, url: str) -> Markup:
     return Markup(f'<a class="okr-edit" href="{html_text(url)}">{html_text(text)}</a>')
 
 
-_BLOCK_MEMO: IdentityMemo[Markup] = IdentityMemo(limit=20_000)
-
-
-def html_block(inner: str, css_class: str, *, remember: bool = False) -> Markup:
+def html_block(inner: str, css_class: str) -> Markup:
     """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised.
 
     Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
     they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
-    With ``remember``, the block is reused while ``inner`` is the same string
-    object (graphs remembered by ``graphs.render_svgs(remember=True)``).
     """
-    if remember:
-        found = _BLOCK_MEMO.get(inner, css_class)
-        if found is None:
-            found = _BLOCK_MEMO.put((inner, css_class), html_block(inner, css_class))
-        return found
     # Graphs repeat the page's own titles: keep them out of the search index.
     graph = "okr-graph" in css_class.split()
     focus = ' tabindex="0" data-search-exclude' if graph else ""
     return Markup(
         f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
     )
+
+
+def owners_fact(owners: list[str]) -> Markup:
+    """``Owner: Ana`` or, with co-owners, ``Owners: Ana, Ben`` (names escaped)."""
+    label = "Owner: " if len(owners) == 1 else "Owners: "
+    return Markup(label) + Markup(", ").join(Markup(md_inline(name)) for name in owners)

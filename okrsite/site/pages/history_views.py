@@ -17,6 +17,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis import cadence
 from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
@@ -49,7 +50,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
         f'<div class="okr-phase okr-phase--{phase.key}" markdown="0">',
         f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>",
     ]
-    following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
+    following = next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
     if following is not None:
         upcoming = cadence.phase(following, settings, now)
         if upcoming.key in ("drafting", "review", "locking", "locked"):

@@ -17,16 +17,22 @@ from okrsite.analysis.progress import kr_score, objective_progress, unit_progres
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import markdown_block
-from okrsite.site import GeneratedFile, SiteContext, SiteOptions
+from okrsite.site.cache import BuildCache
+from okrsite.site.context import SiteContext
+from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
 from okrsite.site.pages.components import (
     doc_link,
     external_link,
+    owners_fact,
     progress_bar,
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
+from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
 from okrsite.site.pages.render import render
+from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import GeneratedFile
 
 KIND_LABELS = {"department": "Department", "team": "Team", "service": "Service unit"}
 
@@ -76,9 +82,6 @@ class UnitPage:
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A page per unit (and the company) per cycle, with or without OKRs."""
-    from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
-    from okrsite.site.pages.scale import is_compact
-
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
@@ -107,6 +110,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         path,
                         quality_section_page(model, cycle.id, unit_id, compact=compact),
                     ),
+                    cache=ctx.cache,
                 ),
             )
 
@@ -119,16 +123,18 @@ def render_unit_page(
     options: SiteOptions,
     graph: Markup | None = None,
     badge: Markup | None = None,
+    cache: BuildCache | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
-    ``badge`` the quality-check badge shown next to the status."""
+    ``badge`` the quality-check badge shown next to the status, ``cache`` a
+    preview server's fragments from its previous rebuild (or none)."""
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, options.incremental)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
@@ -237,13 +243,13 @@ def _objective_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
     facts: list[Markup | str] = []
-    if objective.owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(objective.owner)))
+    if objective.all_owners:
+        facts.append(owners_fact(objective.all_owners))
     if objective.outcome:
         facts.append(Markup("Outcome: ") + Markup(md_inline(objective.outcome)))
     if objective.is_private:
@@ -257,7 +263,7 @@ def _objective_view(
         links=_alignment_lines(model, cycle, ref, index, doc),
         learnings=markdown_block(objective.learnings) or None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, remember)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
             for kr in objective.key_results
         ],
     )
@@ -272,13 +278,16 @@ def _kr_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    owner = kr.owner or objective.owner
-    if owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
+    measured = values.measured_text(kr)
+    if measured is not None:
+        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
+    owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
+    if owners:
+        facts.append(owners_fact(owners))
     confidence = values.latest_confidence(kr)
     if confidence is not None:
         facts.append(values.confidence_chip(confidence))
@@ -293,7 +302,7 @@ def _kr_view(
         description=markdown_block(kr.description, heading_floor=5) or None,
         notes=values.status_notes(kr),
         checkins=(
-            values.checkins_block(kr, cycle, scoring, remember=remember) if kr.checkins else None
+            values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
         ),
     )
 

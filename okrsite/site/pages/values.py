@@ -15,7 +15,7 @@ from okrsite.render import fmt, sanitize
 from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
 from okrsite.render.richtext import markdown_html, markdown_inline
-from okrsite.site.memo import IdentityMemo
+from okrsite.site.cache import BuildCache, remembered
 
 
 def number(value: float | None) -> str:
@@ -32,6 +32,18 @@ def range_text(kr: KeyResult) -> str:
     """``14 → 9 → 5 days`` (start → current → target), ``3.1 h (stay below
     4 h: met)`` or ``done`` / ``not done``."""
     return fmt.format_progression(kr)
+
+
+def measured_text(kr: KeyResult) -> str | None:
+    """Where a measured KR's number comes from and when:
+    ``517 · as of 2027-02-15 · from data/clinics.csv`` (None if not measured)."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return f"no data in this cycle yet · from {measured.file}"
+    value = with_unit(measured.value, kr)
+    return f"{value} · as of {measured.as_of.isoformat()} · from {measured.file}"
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
@@ -69,23 +81,18 @@ def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
     return "–"
 
 
-_CHECKINS_MEMO: IdentityMemo[Markup] = IdentityMemo()
-
-
 def checkins_block(
-    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, remember: bool = False
+    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, cache: BuildCache | None = None
 ) -> Markup:
     """Check-in history as one raw-HTML block: the chart (numeric and
     threshold KRs), the latest note, and the full table in ``<details>``.
-    With ``remember`` the block is reused while ``kr``, the cycle's definition
-    and ``scoring`` are the same objects (see :mod:`okrsite.site.memo`)."""
-    if not remember:
-        return _checkins_block(kr, cycle, scoring)
-    sources = (kr, cycle.definition, scoring)
-    found = _CHECKINS_MEMO.get(*sources)
-    if found is None:
-        found = _CHECKINS_MEMO.put(sources, _checkins_block(kr, cycle, scoring))
-    return found
+    With a preview server's ``cache`` the block is reused while ``kr``, the
+    cycle's definition and ``scoring`` are the same objects."""
+    return remembered(
+        None if cache is None else cache.checkins,
+        (kr, cycle.definition, scoring),
+        lambda: _checkins_block(kr, cycle, scoring),
+    )
 
 
 def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
