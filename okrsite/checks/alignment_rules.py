@@ -113,7 +113,8 @@ def aligns_to_nothing(ctx: CheckContext) -> Iterator[Finding]:
     for cycle, okrs, objective in ctx.objectives():
         if okrs.unit_id == ROOT_UNIT:
             continue
-        if ctx.alignment(cycle).serves_anything(okrs.unit_id, objective):
+        krs = [kr.id for kr in objective.key_results]
+        if ctx.alignment(cycle).objective_serves_anything(okrs.unit_id, objective.id, krs):
             continue
         yield ctx.finding(
             objective.source,
@@ -186,7 +187,8 @@ def shared_kr(ctx: CheckContext) -> Iterator[Finding]:
     """
     for cycle in ctx.model.cycles.values():
         index = ctx.alignment(cycle)
-        for ref, supporters in index.supporters.items():
+        for ref in index.served():
+            supporters = set(index.supporting_units(ref))
             if ref.key_result is None or len(supporters - {ref.unit}) < 2:
                 continue
             objective = ctx.objective(cycle.id, ref.unit, ref.objective)
