@@ -138,18 +138,16 @@ def test_internal_audience_from_the_cli_shows_private_objectives(
     """``okrsite build --audience internal`` reaches the plugin: the private
     objective of the demo is in the built site, and absent without the flag."""
     runner = CliRunner()
-    public = runner.invoke(
-        main, ["build", "-f", str(project / "mkdocs.yml"), "--site-dir", str(tmp_path / "pub"),
-               "--no-graphs", "--today", TODAY],  # fmt: skip
-    )
+    common = ["build", "-f", str(project / "mkdocs.yml"), "--no-graphs", "--today", TODAY]
+    public = runner.invoke(main, [*common, "--site-dir", str(tmp_path / "pub")])
     internal = runner.invoke(
-        main, ["build", "-f", str(project / "mkdocs.yml"), "--site-dir", str(tmp_path / "int"),
-               "--no-graphs", "--today", TODAY, "--audience", "internal"],  # fmt: skip
+        main, [*common, "--site-dir", str(tmp_path / "int"), "--audience", "internal"]
     )
     assert public.exit_code == 0 and internal.exit_code == 0, public.output + internal.output
 
     def private_marks(site: Path) -> int:
-        return sum(p.read_text(encoding="utf-8").count("okr-chip okr-private\"") for p in site.rglob("*.html"))
+        mark = 'okr-chip okr-private"'
+        return sum(p.read_text(encoding="utf-8").count(mark) for p in site.rglob("*.html"))
 
     assert private_marks(tmp_path / "pub") == 0
     assert private_marks(tmp_path / "int") > 0

@@ -31,6 +31,7 @@ from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
+from okrsite.site.parking import raw_block
 
 
 def _when(moment: dt.datetime) -> str:
@@ -44,10 +45,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
     way, and the cycle's timeline (past / current / future milestones)."""
     settings = model.company.cadence
     phase = cadence.phase(cycle.definition, settings, now)
-    lines = [
-        f'<div class="okr-phase okr-phase--{phase.key}" markdown="0">',
-        f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>",
-    ]
+    lines = [f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>"]
     following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
     if following is not None:
         upcoming = cadence.phase(following, settings, now)
@@ -74,8 +72,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
         )
     lines.append("</ol>")
     lines.append("</details>")
-    lines.append("</div>")
-    return Markup("\n" + "\n".join(lines) + "\n")
+    return raw_block("\n".join(lines), f"okr-phase okr-phase--{phase.key}")
 
 
 @dataclass(frozen=True)
@@ -230,10 +227,8 @@ def calibration_block(cal: Calibration, title: str) -> Markup | None:
         f'<p class="okr-calibration okr-calibration--{html_text(css)}">'
         f"<strong>{html_text(cal.verdict.capitalize())}.</strong> {html_text(summary(cal))}.</p>"
     )
-    return Markup(
-        f'\n<div class="okr-calibration-block" markdown="0">\n{verdict}\n'
-        f'<div class="okr-chart-wrap">\n{svg}\n</div>\n</div>\n'
-    )
+    chart = f'<div class="okr-chart-wrap">\n{svg}\n</div>'
+    return raw_block(f"{verdict}\n{chart}", "okr-calibration-block")
 
 
 @dataclass(frozen=True)

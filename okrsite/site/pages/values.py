@@ -15,6 +15,7 @@ from okrsite.render import fmt, sanitize
 from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
 from okrsite.site.cache import BuildCache, remembered
+from okrsite.site.parking import raw_block
 
 
 def number(value: float | None) -> str:
@@ -123,7 +124,4 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         if chart
         else ""
     )
-    return Markup(
-        '\n<div class="okr-checkin-history" markdown="0">\n'
-        f"{chart_html}{sanitize.clean(chr(10).join(parts))}\n</div>\n"
-    )
+    return raw_block(f"{chart_html}{sanitize.clean(chr(10).join(parts))}", "okr-checkin-history")
