@@ -13,6 +13,8 @@ Content is untrusted. Fields here are *data*; every renderer escapes them.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -147,6 +149,11 @@ class Cadence(Node):
     checkin_days: Annotated[int, Field(ge=1, le=90)] = Field(
         7, description="Days between expected check-ins during a cycle (stale check-in rule)."
     )
+    grading_grace_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        14,
+        description="Days after a cycle ends by which its files should be 'status: graded' "
+        "(the ended-not-graded rule, OKR017, reports a cycle still ungraded after that).",
+    )
 
 
 class CheckLimits(Node):
@@ -272,6 +279,41 @@ class CheckIn(Node):
     author: Text | None = Field(None, description="Who checked in.")
 
 
+class Measure(Node):
+    """Where a measured key result's values come from: a data file in the
+    repository (CSV with a header row, or JSON lines) with a date and a value
+    per row. Rows dated inside the cycle become check-ins; the latest is
+    ``current``."""
+
+    file: Annotated[str, Field(min_length=1, max_length=400)] = Field(
+        description="Data file relative to the repository root (the folder of mkdocs.yml), "
+        "e.g. data/clinics.csv; .csv or .jsonl."
+    )
+    date: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="Column (CSV) or key (JSON lines) holding each row's date (YYYY-MM-DD)."
+    )
+    value: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="Column (CSV) or key (JSON lines) holding each row's value (a number)."
+    )
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a measured key result's data file said (set by validation)."""
+
+    file: str
+    """The data file, relative to the repository root, as written in ``measure``."""
+    as_of: dt.date | None
+    """Date of the latest row inside the cycle (``None``: no row in the cycle yet)."""
+    value: float | None
+    """Value of that row."""
+    rows: int
+    """Rows inside the cycle."""
+
+
+_MEASURED_KEY = "_okrsite_measured"
+
+
 class KeyResult(Node):
     """A measurable result. ``kind`` defaults to ``numeric`` (start → target),
     or ``milestone`` when ``done`` is given."""
@@ -331,6 +373,21 @@ class KeyResult(Node):
         default_factory=list,
         description="Quality rules reviewed and accepted for this key result, e.g. [OKR001].",
     )
+    measure: Measure | None = Field(
+        None,
+        description="Read check-ins and current from a data file: "
+        "{file: data/x.csv, date: COLUMN, value: COLUMN}.",
+    )
+
+    @property
+    def measured(self) -> Measurement | None:
+        """What the ``measure`` data file said, once validation has read it."""
+        found = self.__dict__.get(_MEASURED_KEY)
+        return found if isinstance(found, Measurement) else None
+
+    def set_measured(self, measurement: Measurement) -> None:
+        """Record the data file's reading (validation does this, like ``set_source``)."""
+        object.__setattr__(self, _MEASURED_KEY, measurement)
 
     @property
     def effective_kind(self) -> KeyResultKind:

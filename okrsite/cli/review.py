@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import Finding, run_checks
 from okrsite.cli import main
@@ -135,7 +136,7 @@ def history(unit: str, cycle_id: str | None, content_dir: Path, today: str | Non
     day = parse_today(today) or dt.date.today()
     try:
         if cycle_id is None:
-            cycle_id = drift.current_cycle(load(content_dir), day)
+            cycle_id = current_cycle_id(load(content_dir), day)
         report = drift.target_history(content_dir, cycle_id, unit)
     except OkrsiteError as err:
         raise fail(err) from None
@@ -258,7 +259,7 @@ def checkin(
     if note is not None:
         entry["note"] = note
     if cycle_id is None:
-        cycle_id = drift.current_cycle(load(content_dir), day)
+        cycle_id = current_cycle_id(load(content_dir), day)
     try:
         path = find_unit_file(content_dir, cycle_id, unit_id)
         original = path.read_bytes()

@@ -80,6 +80,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrsite import urls
+from okrsite.analysis import org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.progress import (
     BAND_LABELS,
@@ -251,11 +252,12 @@ class _CycleData:
         ancestors[ROOT_UNIT] = []
         org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
         org_key[ROOT_UNIT] = ()
-        descendants: dict[str, list[str]] = defaultdict(list)
-        for unit_id in sorted(model.units, key=org_key.__getitem__):
-            descendants[ROOT_UNIT].append(unit_id)
-            for ancestor in ancestors[unit_id]:
-                descendants[ancestor].append(unit_id)
+        # Graphs lay units out by their id path (org_key), not org.yaml order.
+        descendants = {
+            u: sorted(below, key=org_key.__getitem__)
+            for u, below in org.all_descendants(model).items()
+            if below
+        }
         targets = {link.target for link in index.links}
         overlap = {
             t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
@@ -263,7 +265,7 @@ class _CycleData:
         links_from: dict[str, list[int]] = defaultdict(list)
         for position, link in enumerate(index.links):
             links_from[link.source.unit].append(position)
-        return cls(index, ancestors, dict(descendants), org_key, overlap, dict(links_from))
+        return cls(index, ancestors, descendants, org_key, overlap, dict(links_from))
 
 
 @dataclass
@@ -655,10 +657,7 @@ def _has_okrs_below(b: _Builder, unit_id: str) -> bool:
 
 
 def _children(b: _Builder, unit_id: str) -> list[str]:
-    return sorted(
-        (u for u, unit in b.model.units.items() if unit.parent == unit_id),
-        key=b.org_key,
-    )
+    return sorted(org.children(b.model, unit_id), key=b.org_key)
 
 
 def _draw(

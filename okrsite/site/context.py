@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.model import OkrModel
 from okrsite.site.cache import BuildCache
 from okrsite.site.options import SiteOptions
@@ -32,18 +33,6 @@ class SiteContext:
 
 
 Producer = Callable[[SiteContext], Iterable[GeneratedFile]]
-
-
-def current_cycle_id(model: OkrModel, today: dt.date) -> str:
-    """The cycle containing ``today``, else the latest started, else the first."""
-    cycles = list(model.cycles.values())
-    for cycle in cycles:
-        if cycle.definition.start <= today <= cycle.definition.end:
-            return cycle.id
-    started = [c for c in cycles if c.definition.start <= today]
-    if started:
-        return max(started, key=lambda c: c.definition.start).id
-    return min(cycles, key=lambda c: c.definition.start).id
 
 
 def cycles_newest_first(model: OkrModel) -> list[str]:

@@ -42,7 +42,9 @@ from okrsite.model import (
     UnitDef,
     UnitOkrs,
 )
+from okrsite.source.data import DataFiles
 from okrsite.source.load import LoadedFile, RawContent, forget_parsed, load_content
+from okrsite.validate.measures import apply_measures
 
 DataPath = tuple[str | int, ...]
 M = TypeVar("M", bound=Node)
@@ -72,11 +74,14 @@ _BOUND_WORDS = {
 }
 
 
-def load_model(content_dir: Path) -> OkrModel:
-    """Load and validate a content directory. Raises ContentError with every issue."""
+def load_model(content_dir: Path, *, data: DataFiles | None = None) -> OkrModel:
+    """Load and validate a content directory. Raises ContentError with every issue.
+
+    ``data`` reads the data files of measured KRs (default: from the
+    repository root, the content directory's parent)."""
     with _gc_paused():
         raw = load_content(content_dir)
-        return validate(raw)
+        return validate(raw, data=data)
 
 
 _MANY_NEW_OBJECTS = 100_000
@@ -112,8 +117,11 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def validate(raw: RawContent) -> OkrModel:
-    """Validate loaded content; raise ContentError listing every issue."""
+def validate(raw: RawContent, *, data: DataFiles | None = None) -> OkrModel:
+    """Validate loaded content; raise ContentError listing every issue.
+
+    Measured KRs read their data files through ``data`` (default: files under
+    the content directory's parent)."""
     issues: list[ContentIssue] = list(raw.issues)
     company = _shape(raw.company, CompanyFile, issues)
     org = _shape(raw.org, OrgFile, issues)
@@ -125,6 +133,7 @@ def validate(raw: RawContent) -> OkrModel:
         for cycle in cycles.values():
             _check_references(cycle, raw, units, cycles, issues)
         _check_alignment_cycles(cycles, raw, issues)
+        issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
     if issues or company is None:
         raise ContentError(issues)
     return OkrModel(
@@ -596,10 +605,9 @@ def _check_references(
                     ContentIssue(file.location(path), f"{field}: '{ref}' names no unit in org.yaml")
                 )
                 continue
-            if ref.split("/")[:2] == [unit_id, _objective_id(okrs, path)]:
-                issues.append(
-                    ContentIssue(file.location(path), f"{field}: '{ref}' refers to itself")
-                )
+            own = _own_link_problem(okrs, unit_id, path, field, ref)
+            if own is not None:
+                issues.append(ContentIssue(file.location(path), f"{field}: {own}"))
                 continue
             problem = _lookup(cycle, ref)
             if problem is None:
@@ -613,6 +621,53 @@ def _check_references(
                     "references must stay within their cycle"
                 )
             issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
+
+
+def _own_link_problem(
+    okrs: UnitOkrs, unit_id: str, path: DataPath, field: str, ref: str
+) -> str | None:
+    """Why a link inside its own objective is refused, or None if it leaves it.
+
+    Every such link is refused, each with what it really is: a key result and
+    its siblings already add up to their objective's progress, so one
+    laddering up to another would count twice, and the alignment (drawn
+    between objectives) has no edge to show for it.
+    """
+    target = ref.split("/")
+    objective_id = _objective_id(okrs, path)
+    if target[:2] != [unit_id, objective_id]:
+        return None
+    source_kr = _key_result_id(okrs, path)
+    target_kr = target[2] if len(target) == 3 else None
+    if source_kr == target_kr:
+        return f"'{ref}' refers to itself"
+    if source_kr is None:
+        return (
+            f"'{ref}' is a key result of this objective; an objective links to "
+            "objectives or key results of other objectives"
+        )
+    if target_kr is None:
+        return (
+            f"'{ref}' is this key result's own objective; a key result links to "
+            "key results or objectives elsewhere"
+        )
+    return (
+        f"'{ref}' is a sibling key result in the same objective; siblings already "
+        "add up to their objective's progress, so link to a key result of another "
+        "objective instead"
+    )
+
+
+def _key_result_id(okrs: UnitOkrs, path: DataPath) -> str | None:
+    """The key result a reference at ``path`` is written in (None: the objective's own)."""
+    if len(path) > 3 and path[2] == "key_results":
+        return okrs.objectives[_index(path[1])].key_results[_index(path[3])].id
+    return None
+
+
+def _index(part: str | int) -> int:
+    assert isinstance(part, int)
+    return part
 
 
 def _objective_id(okrs: UnitOkrs, path: DataPath) -> str:

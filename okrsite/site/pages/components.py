@@ -81,3 +81,9 @@ def html_block(inner: str, css_class: str) -> Markup:
     # Graphs repeat the page's own titles: keep them out of the search index.
     graph = "okr-graph" in css_class.split()
     return raw_block(sanitize.clean(inner), css_class, focusable=graph, searchable=not graph)
+
+
+def owners_fact(owners: list[str]) -> Markup:
+    """``Owner: Ana`` or, with co-owners, ``Owners: Ana, Ben`` (names escaped)."""
+    label = "Owner: " if len(owners) == 1 else "Owners: "
+    return Markup(label) + Markup(", ").join(Markup(md_inline(name)) for name in owners)

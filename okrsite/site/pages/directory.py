@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
+from okrsite.analysis.org import descendants, top_level_units
 from okrsite.analysis.progress import unit_progress
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.render.escape import md_block, md_inline
@@ -22,7 +23,7 @@ from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
 from okrsite.site.pages.history_views import calibration_block, calibration_rows, profile_history
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import descendants, is_compact, top_level_units
+from okrsite.site.pages.scale import is_compact
 from okrsite.site.pages.unit import KIND_LABELS
 from okrsite.site.tree import GeneratedFile
 

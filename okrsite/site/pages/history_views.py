@@ -17,6 +17,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis import cadence
 from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
@@ -46,7 +47,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
     settings = model.company.cadence
     phase = cadence.phase(cycle.definition, settings, now)
     lines = [f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>"]
-    following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
+    following = next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
     if following is not None:
         upcoming = cadence.phase(following, settings, now)
         if upcoming.key in ("drafting", "review", "locking", "locked"):

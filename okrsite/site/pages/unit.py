@@ -23,6 +23,7 @@ from okrsite.site.pages import values
 from okrsite.site.pages.components import (
     doc_link,
     external_link,
+    owners_fact,
     progress_bar,
     status_chip,
 )
@@ -245,8 +246,8 @@ def _objective_view(
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
     facts: list[Markup | str] = []
-    if objective.owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(objective.owner)))
+    if objective.all_owners:
+        facts.append(owners_fact(objective.all_owners))
     if objective.outcome:
         facts.append(Markup("Outcome: ") + Markup(md_inline(objective.outcome)))
     if objective.is_private:
@@ -279,9 +280,12 @@ def _kr_view(
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    owner = kr.owner or objective.owner
-    if owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
+    measured = values.measured_text(kr)
+    if measured is not None:
+        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
+    owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
+    if owners:
+        facts.append(owners_fact(owners))
     confidence = values.latest_confidence(kr)
     if confidence is not None:
         facts.append(values.confidence_chip(confidence))

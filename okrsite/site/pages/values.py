@@ -34,6 +34,18 @@ def range_text(kr: KeyResult) -> str:
     return fmt.format_progression(kr)
 
 
+def measured_text(kr: KeyResult) -> str | None:
+    """Where a measured KR's number comes from and when:
+    ``517 · as of 2027-02-15 · from data/clinics.csv`` (None if not measured)."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return f"no data in this cycle yet · from {measured.file}"
+    value = with_unit(measured.value, kr)
+    return f"{value} · as of {measured.as_of.isoformat()} · from {measured.file}"
+
+
 def latest_confidence(kr: KeyResult) -> Confidence | None:
     return fmt.latest_confidence(kr)
 
