@@ -15,7 +15,8 @@ from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
 from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import html_text, md_block, md_inline
+from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_block
 from okrsite.site.cache import BuildCache
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
@@ -45,6 +46,9 @@ class KeyResultView:
     facts: list[Markup | str] = field(default_factory=list)
     links: list[Markup] = field(default_factory=list)
     checkins: Markup | None = None
+    description: Markup | None = None
+    notes: list[Markup] = field(default_factory=list)
+    """The KR's status or grading note and its newest check-in note."""
 
 
 @dataclass
@@ -146,7 +150,7 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
+        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -198,9 +202,7 @@ department KR that 20 teams ladder up to would otherwise fill a screen and
 tens of kilobytes per page. The alignment graph still shows each one."""
 
 
-def _supporting_units(
-    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
-) -> list[Markup]:
+def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
     counts: dict[str, int] = {}
     for link in links:
         counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
@@ -257,9 +259,9 @@ def _objective_view(
         anchor=urls.objective_anchor(objective.id),
         progress=progress_bar(objective_progress(objective), scoring, graded=graded),
         facts=facts,
-        description=md_block(objective.description) if objective.description else None,
+        description=markdown_block(objective.description) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=md_block(objective.learnings) if objective.learnings else None,
+        learnings=markdown_block(objective.learnings) or None,
         key_results=[
             _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
             for kr in objective.key_results
@@ -297,6 +299,8 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
+        description=markdown_block(kr.description, heading_floor=5) or None,
+        notes=values.status_notes(kr),
         checkins=(
             values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
         ),
