@@ -5,6 +5,12 @@ A link goes from a *source* (an objective or key result of some unit) to a
 ``contributes_to`` (KR → KR, "ladder up") or ``related`` (lateral, shown in
 both directions). References are validated before this runs, so every
 target here exists.
+
+A reference may also point up into a *containing* cycle
+(``2026:company/win``, from a quarter of the year 2026): such a link's target
+has ``cycle`` set. The index keeps those apart (:meth:`AlignmentIndex.serves_across`):
+the cycle's own graphs, coverage and overlap counts are about the cycle's
+own OKRs, while pages show the cross-cycle links as links to the other cycle.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from okrsite.model import Cycle, Objective
+from okrsite.model import Cycle, Objective, split_ref
 
 LinkKind = Literal["aligns_to", "contributes_to", "related"]
 _RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
@@ -27,19 +33,28 @@ class OkrRef:
     unit: str
     objective: str
     key_result: str | None = None
+    cycle: str | None = None
+    """The containing cycle a cross-cycle reference points into
+    (``2026:company/win``); None for the cycle the reference is written in."""
 
     @classmethod
     def parse(cls, text: str) -> OkrRef:
-        parts = text.split("/")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+        cycle, rest = split_ref(text)
+        parts = rest.split("/")
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None, cycle)
 
     @property
     def objective_ref(self) -> OkrRef:
-        return OkrRef(self.unit, self.objective)
+        return OkrRef(self.unit, self.objective, cycle=self.cycle)
+
+    def in_cycle(self, cycle: str | None) -> OkrRef:
+        """The same objective or key result, named from another cycle."""
+        return OkrRef(self.unit, self.objective, self.key_result, cycle)
 
     def __str__(self) -> str:
+        head = f"{self.cycle}:" if self.cycle else ""
         tail = f"/{self.key_result}" if self.key_result else ""
-        return f"{self.unit}/{self.objective}{tail}"
+        return f"{head}{self.unit}/{self.objective}{tail}"
 
 
 DataPath = tuple[str | int, ...]
@@ -102,6 +117,9 @@ class AlignmentIndex:
     """Links of one cycle with look-ups in both directions."""
 
     links: list[Link] = field(default_factory=list)
+    """Links within the cycle."""
+    across: list[Link] = field(default_factory=list)
+    """Links up into a containing cycle (their target's ``cycle`` is set)."""
     _by_target: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
     _by_source: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
 
@@ -139,11 +157,17 @@ class AlignmentIndex:
                 if link.source.objective_ref not in private
                 and link.target.objective_ref not in private
             ]
-        index = cls(links=sorted(set(links), key=lambda k: (str(k.source), str(k.target), k.kind)))
+        ordered = sorted(set(links), key=lambda k: (str(k.source), str(k.target), k.kind))
+        index = cls(
+            links=[link for link in ordered if link.target.cycle is None],
+            across=[link for link in ordered if link.target.cycle is not None],
+        )
         by_target: dict[OkrRef, list[Link]] = defaultdict(list)
         by_source: dict[OkrRef, list[Link]] = defaultdict(list)
         for link in index.links:
             by_target[link.target].append(link)
+            by_source[link.source].append(link)
+        for link in index.across:
             by_source[link.source].append(link)
         index._by_target = dict(by_target)
         index._by_source = dict(by_source)
@@ -158,8 +182,21 @@ class AlignmentIndex:
         return sorted({link.source.unit for link in self.supporters(target)})
 
     def serves(self, source: OkrRef) -> list[Link]:
-        """Upward links from ``source``."""
-        return [link for link in self._by_source.get(source, []) if link.kind != "related"]
+        """Upward links from ``source`` within the cycle."""
+        return [
+            link
+            for link in self._by_source.get(source, [])
+            if link.kind != "related" and link.target.cycle is None
+        ]
+
+    def serves_across(self, source: OkrRef) -> list[Link]:
+        """Upward links from ``source`` into a containing cycle."""
+        return [link for link in self._by_source.get(source, []) if link.target.cycle]
+
+    def supporters_across(self, cycle_id: str, target: OkrRef) -> list[Link]:
+        """Links from this cycle up to ``target`` of the containing cycle ``cycle_id``."""
+        wanted = target.in_cycle(cycle_id)
+        return [link for link in self.across if link.target == wanted]
 
     def lateral(self, ref: OkrRef) -> list[OkrRef]:
         """Lateral partners of ``ref`` in either direction."""
@@ -170,4 +207,4 @@ class AlignmentIndex:
     def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
         """True when the objective or any of its KRs links upwards."""
         refs = [OkrRef(unit, objective_id), *(OkrRef(unit, objective_id, k) for k in kr_ids)]
-        return any(self.serves(ref) for ref in refs)
+        return any(self.serves(ref) or self.serves_across(ref) for ref in refs)

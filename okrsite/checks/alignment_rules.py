@@ -15,8 +15,9 @@ MAX_LISTED_UNITS = 5
 
 
 def ref_title(ctx: CheckContext, cycle: Cycle, ref: OkrRef) -> str | None:
-    """Title of the objective or key result ``ref`` points to in ``cycle``."""
-    objective = ctx.objective(cycle.id, ref.unit, ref.objective)
+    """Title of the objective or key result ``ref`` points to from ``cycle``
+    (in a containing cycle for a cross-cycle reference)."""
+    objective = ctx.objective(ref.cycle or cycle.id, ref.unit, ref.objective)
     if objective is None:
         return None
     if ref.key_result is None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from okrsite.analysis.alignment import OkrRef
+from okrsite.analysis.alignment import OkrRef, cycle_links
 from okrsite.errors import SourceLocation
 from okrsite.model import (
     ROOT_UNIT,
@@ -178,6 +178,14 @@ class SupportIndex:
                         index.add(OkrRef(unit_id, objective.id, kr.id), OkrRef.parse(text))
         return index
 
+    @staticmethod
+    def links_into(cycle: Cycle, outer_id: str) -> Iterator[tuple[OkrRef, OkrRef]]:
+        """Upward links of ``cycle`` into the containing cycle ``outer_id``, as
+        (source, target named from the outer cycle)."""
+        for link in cycle_links(cycle):
+            if link.kind != "related" and link.target.cycle == outer_id:
+                yield link.source, link.target.in_cycle(None)
+
     def add(self, source: OkrRef, target: OkrRef) -> None:
         self.supporters.setdefault(target, set()).add(source.unit)
         self.sources.add(source)
@@ -266,10 +274,18 @@ class CheckContext:
     # -- look-ups ---------------------------------------------------------
 
     def alignment(self, cycle: Cycle) -> SupportIndex:
-        """Who supports what in a cycle, private objectives included."""
+        """Who supports what in a cycle, private objectives included; for a
+        cycle that contains others (a year), support from their OKRs through
+        cross-cycle references (``2026:company/win``) counts too."""
         index = self._shared.alignment.get(cycle.id)
         if index is None:
             index = SupportIndex.build(cycle)
+            for inner in self.model.cycles.values():
+                if cycle.definition.contains(inner.definition):
+                    for source, target in SupportIndex.links_into(inner, cycle.id):
+                        # Support only: ``sources`` names this cycle's OKRs,
+                        # and the inner cycle's ids may repeat them.
+                        index.supporters.setdefault(target, set()).add(source.unit)
             self._shared.alignment[cycle.id] = index
         return index
 

@@ -22,7 +22,6 @@ import contextlib
 import difflib
 import functools
 import gc
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +29,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from okrsite.errors import ContentError, ContentIssue, SourceLocation
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
 from okrsite.model import (
     ROOT_UNIT,
     CompanyFile,
@@ -41,6 +41,7 @@ from okrsite.model import (
     UnitCycleFile,
     UnitDef,
     UnitOkrs,
+    split_ref,
 )
 from okrsite.source.data import DataFiles
 from okrsite.source.load import LoadedFile, RawContent, forget_parsed, load_content
@@ -541,14 +542,22 @@ def _check_cycle_dates(
                     f"cycle '{cycle.id}' ends ({cycle.end}) before it starts ({cycle.start})",
                 )
             )
+    # Cycles may nest (a year containing its quarters) but not overlap
+    # partly: then a date would belong to two cycles of the same rank.
     ordered = sorted(enumerate(company.cycles), key=lambda pair: (pair[1].start, pair[0]))
-    for (_, earlier), (j, later) in itertools.pairwise(ordered):
-        if later.start <= earlier.end and later.id != earlier.id:
+    for position, (_, earlier) in enumerate(ordered):
+        for j, later in ordered[position + 1 :]:
+            if later.start > earlier.end:
+                break  # sorted by start: no later cycle overlaps ``earlier``
+            if later.id == earlier.id or earlier.contains(later) or later.contains(earlier):
+                continue
             issues.append(
                 ContentIssue(
                     file.location(("cycles", j, "start")),
                     f"cycle '{later.id}' overlaps cycle '{earlier.id}' "
-                    f"({later.start} is before {earlier.id} ends on {earlier.end})",
+                    f"({later.start} is before {earlier.id} ends on {earlier.end}); "
+                    "cycles may overlap only when one contains the other "
+                    "(a year and its quarters)",
                 )
             )
 
@@ -597,6 +606,11 @@ def _check_references(
     for unit_id, okrs in cycle.okrs.items():
         file = files[unit_id]
         for path, field, ref in _ref_fields(okrs.content):
+            if split_ref(ref)[0] is not None:
+                across = _cross_cycle_problem(cycle, ref, field, raw, units, cycles)
+                if across is not None:
+                    issues.append(ContentIssue(file.location(path), f"{field}: {across}"))
+                continue
             target_unit = ref.split("/")[0]
             if target_unit in broken:
                 continue  # its own errors are already reported
@@ -615,12 +629,63 @@ def _check_references(
             elsewhere = [
                 c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None
             ]
-            if elsewhere:
+            containing = [
+                c for c in elsewhere if cycles[c].definition.contains(cycle.definition)
+            ]
+            if containing:
+                problem = (
+                    f"'{ref}' is in cycle {containing[0]}, which contains {cycle.id}; "
+                    f"write '{containing[0]}{CYCLE_REF_SEPARATOR}{ref}'"
+                )
+            elif elsewhere:
                 problem = (
                     f"'{ref}' is in cycle {elsewhere[0]}, not {cycle.id}; "
-                    "references must stay within their cycle"
+                    "references must stay within their cycle or point up to one "
+                    "that contains it"
                 )
             issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
+
+
+def _cross_cycle_problem(
+    cycle: Cycle,
+    ref: str,
+    field: str,
+    raw: RawContent,
+    units: dict[str, Unit],
+    cycles: dict[str, Cycle],
+) -> str | None:
+    """Why a cross-cycle reference (``2026:company/win``) written in ``cycle``
+    does not resolve, or None. It may only align up, into a cycle that
+    contains ``cycle`` (the year of a quarter): the two are then never
+    graded against each other, and no alignment loop can cross cycles."""
+    target_id, local = split_ref(ref)
+    assert target_id is not None
+    if field == "related":
+        return (
+            f"'{ref}' points into another cycle; related links stay within their "
+            "cycle (only aligns_to and contributes_to may point up to a containing cycle)"
+        )
+    if target_id == cycle.id:
+        return f"'{ref}' names this cycle; write '{local}'"
+    target = cycles.get(target_id)
+    if target is None:
+        hint = difflib.get_close_matches(target_id, list(cycles), n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"'{ref}' names no cycle in company.yaml{extra}"
+    outer, inner = target.definition, cycle.definition
+    if not outer.contains(inner):
+        return (
+            f"'{ref}': cycle {target_id} ({outer.start} to {outer.end}) does not contain "
+            f"{cycle.id} ({inner.start} to {inner.end}); a reference may only point up "
+            "to a cycle that contains its own"
+        )
+    target_unit = local.split("/")[0]
+    if target_unit != ROOT_UNIT and target_unit not in units:
+        return f"'{ref}' names no unit in org.yaml"
+    if target_unit in raw.cycle_files.get(target_id, {}) and target_unit not in target.okrs:
+        return None  # that file failed validation: its own errors are reported
+    problem = _lookup(target, local)
+    return None if problem is None else f"'{ref}': {problem}"
 
 
 def _own_link_problem(
