@@ -129,6 +129,10 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
 LongText = Annotated[str, Field(max_length=20 * MAX_TEXT_LENGTH)]
 Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+MAX_SCORE = 10.0
+"""Highest grade accepted: scores above 1.0 record over-achievement (bars cap at
+1.0, numbers do not); ten times the target is already far past a typo's reach."""
+Score = Annotated[float, Field(ge=0.0, le=MAX_SCORE, allow_inf_nan=False)]
 Weight = Annotated[float, Field(gt=0.0, le=1000.0, allow_inf_nan=False)]
 RuleId = Annotated[str, Field(pattern=r"^OKR[0-9]{3}$")]
 ConfidenceWord = Literal["low", "medium", "high"]

@@ -41,6 +41,7 @@ from okrsite.fieldtypes import (
     Ref,
     RuleId,
     RuleSetting,
+    Score,
     Slug,
     Status,
     Text,
@@ -154,6 +155,11 @@ class Cadence(Node):
     )
     checkin_days: Annotated[int, Field(ge=1, le=90)] = Field(
         7, description="Days between expected check-ins during a cycle (stale check-in rule)."
+    )
+    grading_grace_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        14,
+        description="Days after a cycle ends by which its files should be 'status: graded' "
+        "(the ended-not-graded rule, OKR017, reports a cycle still ungraded after that).",
     )
 
 
@@ -366,10 +372,19 @@ class KeyResult(Node):
     checkins: list[CheckIn] = Field(
         default_factory=list, max_length=MAX_CHECKINS, description="Check-ins, oldest first."
     )
-    score: Fraction | None = Field(
-        None, description="Grade given at grading, 0 to 1; overrides computed progress."
+    score: Score | None = Field(
+        None,
+        description="Grade given at grading, usually 0 to 1 (above 1 is over-achievement); "
+        "overrides computed progress.",
     )
-    note: Text | None = Field(None, description="Latest status note (Markdown).")
+    note: Text | None = Field(
+        None,
+        description="Latest status note (Markdown), shown beside the key result; once "
+        "graded, what came of it and what was learned.",
+    )
+    description: LongText | None = Field(
+        None, description="What it means and how it is measured, links to epics (Markdown)."
+    )
     allow: list[RuleId] = Field(
         default_factory=list,
         description="Quality rules reviewed and accepted for this key result, e.g. [OKR001].",
@@ -428,8 +443,10 @@ class Objective(Node):
     key_results: list[KeyResult] = Field(
         default_factory=list, max_length=MAX_KEY_RESULTS, description="Its key results."
     )
-    score: Fraction | None = Field(
-        None, description="Grade given at grading, 0 to 1; overrides its key results' mean."
+    score: Score | None = Field(
+        None,
+        description="Grade given at grading, usually 0 to 1 (above 1 is over-achievement); "
+        "overrides its key results' mean.",
     )
     outcome: Outcome | None = Field(
         None, description="At grading: achieved, missed or postponed."

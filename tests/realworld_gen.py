@@ -109,6 +109,21 @@ COPY_STYLES = {
     ],
 }
 
+# Objectives that start like their parent, then say how this unit moves it:
+# the hardest good cascades for OKR005 (most of the parent's words, in order).
+DERIVED_SPECIFIC = {
+    "tuning": [
+        lambda p: f"{' '.join(p.split()[:3])} for self-serve trials by fixing the empty first "
+                  "dashboard",
+        lambda p: f"{' '.join(p.split()[:4])} through partner-sourced deals in the Nordics",
+    ],
+    "heldout": [
+        lambda p: f"{' '.join(p.split()[:3])} by cutting manual review from every loan file",
+        lambda p: f"Own the {' '.join(p.split()[1:3])} work for credit unions with a "
+                  "dedicated onboarding pod",
+    ],
+}
+
 # Objectives that share the parent's domain words but are genuinely more
 # specific: a good cascade, which OKR005 must not flag.
 SPECIFIC = {
@@ -204,9 +219,11 @@ def _dump(data: object) -> str:
 
 
 class _Writer:
-    def __init__(self, root: Path, variant: str, seed: int) -> None:
+    def __init__(self, root: Path, variant: str, seed: int, score_rate: float) -> None:
         self.root = root
         self.variant = variant
+        self.score_rate = score_rate
+        self.extra_objectives = 0
         self.rng = random.Random(seed)
         self.truth = Truth()
 
@@ -267,7 +284,7 @@ class _Writer:
             kid = f"kr{m + 1}"
             roll = rng.random()
             kr: dict[str, object]
-            if roll < 0.72:
+            if roll < 0.76:
                 template, unit_name = rng.choice(NUMERIC_KRS)
                 a = rng.randint(10, 60)
                 b = a + rng.randint(5, 40)
@@ -275,7 +292,7 @@ class _Writer:
                     a, b = b, a
                 kr = {"id": kid, "title": template.format(a=a, b=b), "start": a, "target": b,
                       "current": round(a + (b - a) * rng.random()), "unit": unit_name}
-            elif roll < 0.80:
+            elif roll < 0.82:
                 kr = {"id": kid, "title": rng.choice(ACTIVITY_KRS)}
             elif roll < 0.88:
                 done = rng.random() < 0.7
@@ -300,7 +317,7 @@ class _Writer:
             if rng.random() < 0.3:
                 kr["owner"] = rng.choice(PEOPLE)
             is_done_milestone = kr.get("kind") == "milestone" and kr.get("done") is True
-            if graded and not is_done_milestone and rng.random() < 0.9:
+            if graded and not is_done_milestone and rng.random() < self.score_rate:
                 kr["score"] = round(rng.uniform(0.0, 1.0), 2)
             if current and "start" in kr and rng.random() < 0.8:
                 # weekly check-ins that stop at some point (some go stale)
@@ -323,10 +340,17 @@ class _Writer:
         if roll < 0.12:
             self.truth.near_copies.add((cid, unit, oid))
             return self.rng.choice(COPY_STYLES[self.variant])(parent, self.rng)
+        # A team's own title drawn from a shared pool must not be its
+        # parent's (that would be an unplanted copy).
+        # Derived titles only under company key results: a team deriving from
+        # a department's derived title would really copy it.
+        if roll < 0.20 and unit in DEPARTMENTS:
+            self.truth.specific_children.add((cid, unit, oid))
+            return self.rng.choice(DERIVED_SPECIFIC[self.variant])(parent)
         if roll < 0.30:
             self.truth.specific_children.add((cid, unit, oid))
-            return self.rng.choice(specific_pool)
-        return self.rng.choice(OWN_TITLES)
+            return self.rng.choice([t for t in specific_pool if t != parent])
+        return self.rng.choice([t for t in OWN_TITLES if t != parent])
 
     def unit_okrs(self, cid: str, unit: str, parents: list[tuple[str, str]],
                   start: dt.date) -> tuple[dict[str, object], list[tuple[str, str]]]:
@@ -336,6 +360,7 @@ class _Writer:
         objectives = []
         mine: list[tuple[str, str]] = []
         count = rng.choice([1, 2, 2, 2, 3, 3, 4]) if rng.random() > 0.03 else 6
+        count += self.extra_objectives
         for n in range(count):
             oid = f"o{n + 1}"
             parent_ref, parent_title = rng.choice(parents)
@@ -372,15 +397,33 @@ OWN_TITLES = [
 ]
 
 
-def generate(root: Path, *, variant: str = "tuning", seed: int | None = None) -> Truth:
-    """Write the company's ``content/`` under ``root``; return what was planted."""
+def generate(
+    root: Path,
+    *,
+    variant: str = "tuning",
+    seed: int | None = None,
+    quarters: list[tuple[int, int]] | None = None,
+    score_rate: float = 0.9,
+    presence: float = 0.55,
+    extra_objectives: int = 0,
+) -> Truth:
+    """Write the company's ``content/`` under ``root``; return what was planted.
+
+    ``quarters`` limits the cycles written (default: all eight);
+    ``score_rate`` is how often a key result of a graded file has its score
+    (``0.0`` makes the "nobody scored" quarter of a company new to grading);
+    ``presence`` is the chance a living team has a file in a quarter;
+    ``extra_objectives`` adds objectives to every unit file (a busier company).
+    """
     if variant not in COMPANY_BANK:
         raise ValueError(f"unknown variant {variant!r}")
     writer = _Writer(root / "content", variant, seed if seed is not None else
-                     (1 if variant == "tuning" else 7))
+                     (1 if variant == "tuning" else 7), score_rate)
+    writer.extra_objectives = extra_objectives
+    chosen = QUARTERS if quarters is None else quarters
     rng = writer.rng
     cycles = []
-    for year, quarter in QUARTERS:
+    for year, quarter in chosen:
         start, end = cycle_dates(year, quarter)
         cycles.append({"id": cycle_id(year, quarter), "start": start, "end": end})
     writer.write("company.yaml", {
@@ -393,7 +436,8 @@ def generate(root: Path, *, variant: str = "tuning", seed: int | None = None) ->
     teams = [u for u in units if u["kind"] == "team"]
     # Teams come and go: each team exists from a first to a last quarter.
     lifespan = {t["id"]: (rng.randint(0, 3), rng.randint(5, 8)) for t in teams}
-    for index, (year, quarter) in enumerate(QUARTERS):
+    for year, quarter in chosen:
+        index = QUARTERS.index((year, quarter))
         cid = cycle_id(year, quarter)
         start, _ = cycle_dates(year, quarter)
         company, parents = writer.company_okrs(cid)
@@ -407,7 +451,7 @@ def generate(root: Path, *, variant: str = "tuning", seed: int | None = None) ->
             dept_parents[dept] = mine
         for team in teams:
             first, last = lifespan[str(team["id"])]
-            if not first <= index < last or rng.random() < 0.3:
+            if not first <= index < last or rng.random() > presence:
                 continue
             data, _ = writer.unit_okrs(cid, str(team["id"]),
                                        dept_parents[str(team["parent"])], start)

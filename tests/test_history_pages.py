@@ -64,7 +64,10 @@ def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> No
     page = text(tree, "2026-Q2/product.md")
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart"' in page
     assert "okr-traffic okr-traffic--medium" in page
-    assert '<p class="okr-latest-note"><strong>2026-04-20:</strong> week 3</p>' in page
+    assert (
+        '<div class="okr-text okr-note okr-note--checkin">\n'
+        "<p><strong>Latest check-in, 2026-04-20:</strong> week 3</p>"
+    ) in page
 
 
 def test_profile_has_history_and_calibration(tree: DocsTree) -> None:

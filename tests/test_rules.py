@@ -10,9 +10,15 @@ from pathlib import Path
 from contentkit import make_content
 
 from okrsite.analysis import cadence, org
-from okrsite.analysis.alignment import AlignmentIndex, OkrRef, cycle_links, unit_links
+from okrsite.analysis.alignment import (
+    AlignmentIndex,
+    OkrRef,
+    cycle_links,
+    parse_ref,
+    unit_links,
+)
 from okrsite.analysis.cycles import current_cycle, current_cycle_id, next_cycle
-from okrsite.model import ROOT_UNIT, CycleDef
+from okrsite.model import ROOT_UNIT, CycleDef, Objective
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
@@ -89,6 +95,12 @@ def test_link_walker_yields_every_written_link_with_its_place(tmp_path: Path) ->
     assert set(index.links) == every
     assert index.supporting_units(OkrRef("product", "easier", "ttv")) == ["platform"]
     assert index.lateral(OkrRef("product", "easier", "ttv")) == [OkrRef("platform", "infra")]
+    assert [str(ref) for ref in index.served()] == [
+        "company/grow",
+        "company/grow/customers",
+        "product/easier",
+        "product/easier/ttv",
+    ]  # targets of aligns_to / contributes_to; related links serve nothing
 
 
 def _cycle(cid: str, start: str, end: str) -> CycleDef:
@@ -193,3 +205,26 @@ def test_org_walks_are_depth_first_in_org_yaml_order(tmp_path: Path) -> None:
     assert org.top_level_of(model, "checkout") == "product"
     assert org.top_level_of(model, "legal") == "legal"
     assert org.top_level_of(model, ROOT_UNIT) == ROOT_UNIT
+
+
+def test_link_walker_reads_cross_cycle_references() -> None:
+    """'2026:company/grow' is company/grow in cycle 2026: the walker says so
+    (never a unit called '2026:company'), and a cycle's index leaves it out."""
+    objective = Objective.model_validate(
+        {
+            "id": "q1-growth",
+            "title": "Grow this quarter",
+            "aligns_to": ["2026:company/grow", "company/focus"],
+            "key_results": [
+                {"id": "leads", "title": "Leads", "contributes_to": ["2026:company/grow/arr"]}
+            ],
+        }
+    )
+    links = list(unit_links("sales", [objective]))
+    assert [(link.target_cycle, str(link.target)) for link in links] == [
+        ("2026", "company/grow"),
+        (None, "company/focus"),
+        ("2026", "company/grow/arr"),
+    ]
+    assert parse_ref("2026-Q1:web/fast/p95") == ("2026-Q1", OkrRef("web", "fast", "p95"))
+    assert parse_ref("web/fast") == (None, OkrRef("web", "fast"))

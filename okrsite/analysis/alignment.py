@@ -7,10 +7,11 @@ both directions). References are validated before this runs, so every
 target here exists.
 
 A reference may also point up into a *containing* cycle
-(``2026:company/win``, from a quarter of the year 2026): such a link's target
-has ``cycle`` set. The index keeps those apart (:meth:`AlignmentIndex.serves_across`):
-the cycle's own graphs, coverage and overlap counts are about the cycle's
-own OKRs, while pages show the cross-cycle links as links to the other cycle.
+(``2026:company/win``, from a quarter of the year 2026): such a link has
+``target_cycle`` set. The index keeps those apart
+(:meth:`AlignmentIndex.serves_across`): the cycle's own graphs, coverage and
+overlap counts are about the cycle's own OKRs, while pages show the
+cross-cycle links as links to the other cycle.
 """
 
 from __future__ import annotations
@@ -33,28 +34,21 @@ class OkrRef:
     unit: str
     objective: str
     key_result: str | None = None
-    cycle: str | None = None
-    """The containing cycle a cross-cycle reference points into
-    (``2026:company/win``); None for the cycle the reference is written in."""
 
     @classmethod
     def parse(cls, text: str) -> OkrRef:
-        cycle, rest = split_ref(text)
-        parts = rest.split("/")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None, cycle)
+        """``unit/objective[/kr]``; see :func:`parse_ref` for a reference that
+        may name another cycle."""
+        parts = text.split("/")
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
     @property
     def objective_ref(self) -> OkrRef:
-        return OkrRef(self.unit, self.objective, cycle=self.cycle)
-
-    def in_cycle(self, cycle: str | None) -> OkrRef:
-        """The same objective or key result, named from another cycle."""
-        return OkrRef(self.unit, self.objective, self.key_result, cycle)
+        return OkrRef(self.unit, self.objective)
 
     def __str__(self) -> str:
-        head = f"{self.cycle}:" if self.cycle else ""
         tail = f"/{self.key_result}" if self.key_result else ""
-        return f"{head}{self.unit}/{self.objective}{tail}"
+        return f"{self.unit}/{self.objective}{tail}"
 
 
 DataPath = tuple[str | int, ...]
@@ -68,6 +62,9 @@ class Link:
     source: OkrRef
     target: OkrRef
     kind: LinkKind
+    target_cycle: str | None = None
+    """The cycle of a cross-cycle reference (``2026:company/grow`` → ``2026``);
+    None for the usual reference within the source's own cycle."""
     path: DataPath = field(default=(), compare=False)
     """Where the reference stands in its unit file, e.g.
     ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
@@ -80,8 +77,8 @@ def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
     This is the one walk over ``aligns_to``, ``contributes_to`` and
     ``related``: validation, the alignment index, the quality rules and the
     diff all read links through it, so a new link field is added here once.
-    References must have the ``unit/objective[/kr]`` shape (the model checks
-    it); whether their target exists is for the caller to decide.
+    References must have the ``[CYCLE:]unit/objective[/kr]`` shape (the model
+    checks it); whether their target exists is for the caller to decide.
     """
     for i, objective in enumerate(objectives):
         objective_ref = OkrRef(unit_id, objective.id)
@@ -91,7 +88,7 @@ def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
         )
         for kind, refs in objective_fields:
             for k, text in enumerate(refs):
-                yield Link(objective_ref, OkrRef.parse(text), kind, ("objectives", i, kind, k))
+                yield _link(objective_ref, text, kind, ("objectives", i, kind, k))
         for j, kr in enumerate(objective.key_results):
             if not (kr.contributes_to or kr.related):
                 continue  # most key results: nothing to walk
@@ -103,7 +100,18 @@ def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
             for kind, refs in kr_fields:
                 for k, text in enumerate(refs):
                     path = ("objectives", i, "key_results", j, kind, k)
-                    yield Link(kr_ref, OkrRef.parse(text), kind, path)
+                    yield _link(kr_ref, text, kind, path)
+
+
+def parse_ref(text: str) -> tuple[str | None, OkrRef]:
+    """A reference as written → (its cycle, or None for the same cycle; the ref)."""
+    target_cycle, ref = split_ref(text)
+    return target_cycle, OkrRef.parse(ref)
+
+
+def _link(source: OkrRef, text: str, kind: LinkKind, path: DataPath) -> Link:
+    target_cycle, target = parse_ref(text)
+    return Link(source, target, kind, target_cycle, path)
 
 
 def cycle_links(cycle: Cycle) -> Iterator[Link]:
@@ -119,7 +127,7 @@ class AlignmentIndex:
     links: list[Link] = field(default_factory=list)
     """Links within the cycle."""
     across: list[Link] = field(default_factory=list)
-    """Links up into a containing cycle (their target's ``cycle`` is set)."""
+    """Links up into a containing cycle (``target_cycle`` set)."""
     _by_target: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
     _by_source: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
 
@@ -151,16 +159,24 @@ class AlignmentIndex:
         }
         links = list(cycle_links(cycle))
         if not include_private:
+            # ``private`` names this cycle's objectives; a cross-cycle target is
+            # in another cycle (redaction already dropped private ones there).
             links = [
                 link
                 for link in links
                 if link.source.objective_ref not in private
-                and link.target.objective_ref not in private
+                and (link.target_cycle is not None or link.target.objective_ref not in private)
             ]
-        ordered = sorted(set(links), key=lambda k: (str(k.source), str(k.target), k.kind))
+        ordered = sorted(
+            set(links),
+            key=lambda k: (str(k.source), k.target_cycle or "", str(k.target), k.kind),
+        )
+        # A reference into a containing cycle (a year's objective) has its
+        # target elsewhere: kept apart, so the cycle's own look-ups, graphs and
+        # coverage stay about the cycle's own OKRs.
         index = cls(
-            links=[link for link in ordered if link.target.cycle is None],
-            across=[link for link in ordered if link.target.cycle is not None],
+            links=[link for link in ordered if link.target_cycle is None],
+            across=[link for link in ordered if link.target_cycle is not None],
         )
         by_target: dict[OkrRef, list[Link]] = defaultdict(list)
         by_source: dict[OkrRef, list[Link]] = defaultdict(list)
@@ -173,9 +189,27 @@ class AlignmentIndex:
         index._by_source = dict(by_source)
         return index
 
+    def with_support_from(self, links: list[Link]) -> AlignmentIndex:
+        """A copy whose look-ups by target also count ``links`` from cycles
+        inside this one (their sources are another cycle's OKRs, so they are
+        not this cycle's links and never its sources)."""
+        by_target = {target: list(found) for target, found in self._by_target.items()}
+        for link in links:
+            by_target.setdefault(link.target, []).append(link)
+        return AlignmentIndex(
+            links=self.links, across=self.across, _by_target=by_target, _by_source=self._by_source
+        )
+
     def supporters(self, target: OkrRef) -> list[Link]:
         """Links that serve ``target`` upwards (aligns_to / contributes_to)."""
         return [link for link in self._by_target.get(target, []) if link.kind != "related"]
+
+    def served(self) -> list[OkrRef]:
+        """Every objective or key result that something serves upwards, sorted."""
+        return sorted(
+            {t for t, links in self._by_target.items() if any(k.kind != "related" for k in links)},
+            key=str,
+        )
 
     def supporting_units(self, target: OkrRef) -> list[str]:
         """Distinct units supporting ``target`` (two or more is an overlap)."""
@@ -186,17 +220,18 @@ class AlignmentIndex:
         return [
             link
             for link in self._by_source.get(source, [])
-            if link.kind != "related" and link.target.cycle is None
+            if link.kind != "related" and link.target_cycle is None
         ]
 
     def serves_across(self, source: OkrRef) -> list[Link]:
         """Upward links from ``source`` into a containing cycle."""
-        return [link for link in self._by_source.get(source, []) if link.target.cycle]
+        return [link for link in self._by_source.get(source, []) if link.target_cycle]
 
     def supporters_across(self, cycle_id: str, target: OkrRef) -> list[Link]:
         """Links from this cycle up to ``target`` of the containing cycle ``cycle_id``."""
-        wanted = target.in_cycle(cycle_id)
-        return [link for link in self.across if link.target == wanted]
+        return [
+            link for link in self.across if link.target_cycle == cycle_id and link.target == target
+        ]
 
     def lateral(self, ref: OkrRef) -> list[OkrRef]:
         """Lateral partners of ``ref`` in either direction."""

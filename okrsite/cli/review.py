@@ -30,7 +30,13 @@ from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
 from okrsite.review.compare import broken_head, diff_models
 from okrsite.review.markdown import diff_markdown
-from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
+from okrsite.source.data import DataFiles
+from okrsite.source.gitsource import (
+    GitError,
+    content_path_in_repo,
+    data_reader,
+    load_git_content,
+)
 from okrsite.validate import load_model, validate
 
 # --------------------------------------------------------------------------
@@ -40,7 +46,11 @@ from okrsite.validate import load_model, validate
 def _model_at(root: Path, ref: str, content_path: str) -> OkrModel | None:
     """The validated model at ``ref`` (None: no content there); ContentError if invalid."""
     raw = load_git_content(root, ref, content_path)
-    return None if raw is None else validate(raw)
+    if raw is None:
+        return None
+    # Measured KRs read their data files at the same ref, so diff sees their changes.
+    data = DataFiles(root, read=data_reader(root, ref, content_path))
+    return validate(raw, data=data)
 
 
 def _findings(model: OkrModel | None, today: dt.date) -> list[Finding]:

@@ -25,7 +25,8 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
-- ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+- ``on_serve``: watch the content directory and the data files of measured
+  key results so ``mkdocs serve`` rebuilds.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -75,6 +76,7 @@ from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.site.options import SiteOptions
 from okrsite.site.tree import FileContent
+from okrsite.source.data import measure_files
 from okrsite.source.gitinfo import last_changed
 from okrsite.validate import forget_loaded, load_model
 
@@ -258,7 +260,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
-        server.watch(str(base / self.config.content_dir))
+        content = base / self.config.content_dir
+        server.watch(str(content))
+        for data_file in measure_files(content):  # measured KRs' data (measure: file)
+            server.watch(str(data_file))
         return server
 
 

@@ -22,6 +22,7 @@ from okrsite.intake.plan import Existing, ExistingItem, Plan, make_plan
 from okrsite.intake.render import comment, render_unit_file, scalar
 from okrsite.intake.table import TableError, read_table
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.source.data import DataFiles
 from okrsite.source.load import UNIT_SUFFIXES
 from okrsite.validate import load_model
 
@@ -182,7 +183,11 @@ def validate_in_scratch(result: ImportResult, content_dir: Path) -> None:
             target = copy / change.path.relative_to(content_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(change.text, encoding="utf-8")
-        load_model(copy)
+        # Measured KRs read their data files from the real repository root.
+        try:
+            load_model(copy, data=DataFiles(content_dir.resolve().parent))
+        except ContentError as err:  # the content's own paths: they are the same
+            raise ImportError_(err.issues) from None
 
 
 def write_changes(result: ImportResult) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsite.analysis.alignment import Link, OkrRef, cycle_links
+from okrsite.analysis.alignment import Link, OkrRef, cycle_links, parse_ref
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.review.changes import (
     AffectedUnit,
@@ -35,9 +35,9 @@ _SIGNIFICANT_KR_FIELDS = frozenset({"start", "target", "unit", "kind", "directio
 
 
 def _links(model: OkrModel | None, cycle_id: str) -> Iterator[Link]:
-    """Every link of a cycle in ``model`` (none when either is missing)."""
+    """Every link within a cycle of ``model`` (none when either is missing)."""
     if model is not None and cycle_id in model.cycles:
-        yield from cycle_links(model.cycles[cycle_id])
+        yield from (k for k in cycle_links(model.cycles[cycle_id]) if k.target_cycle is None)
 
 
 def _what_happened(uc: UnitChange) -> dict[OkrRef, str]:
@@ -100,7 +100,7 @@ def affected_units(base: OkrModel | None, head: OkrModel, d: ModelDiff) -> list[
             items: list[ObjectiveChange | KrChange] = [o, *o.key_results]
             for kr_or_o in items:
                 for change in [*kr_or_o.links_added, *kr_or_o.links_removed]:
-                    target = OkrRef.parse(change.ref)
+                    _cycle, target = parse_ref(change.ref)
                     add(target.unit, f"{uc.cycle}: {uc.unit} {change.text}", uc.unit)
             if o.status == "removed" or (o.status == "changed" and o.key_results):
                 # A removed objective or a changed KR whose parent it supports.

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from okrsite.errors import ContentIssue, RowIssue, SourceLocation
+from okrsite.errors import ContentError, ContentIssue, RowIssue, SourceLocation
+from okrsite.source.load import load_content
 
 MAX_DATA_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".jsonl", ".ndjson")
@@ -226,3 +227,27 @@ def _number(value: object) -> float | None:
 def _show(value: object) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
     return repr(text[:40] + ("…" if len(text) > 40 else ""))
+
+
+def measure_files(content_dir: Path) -> list[Path]:
+    """The data files named by ``measure:`` anywhere in the content (for
+    ``okrsite serve`` to watch); unreadable content simply names none."""
+    try:
+        raw = load_content(content_dir)
+    except ContentError:
+        return []
+    found: set[str] = set()
+    for files in raw.cycle_files.values():
+        for loaded in files.values():
+            data = loaded.data if isinstance(loaded.data, dict) else {}
+            for objective in data.get("objectives") or []:
+                if not isinstance(objective, dict):
+                    continue
+                for kr in objective.get("key_results") or []:
+                    measure = kr.get("measure") if isinstance(kr, dict) else None
+                    name = measure.get("file") if isinstance(measure, dict) else None
+                    safe = _safe_relative(name) if isinstance(name, str) else None
+                    if safe is not None:
+                        found.add(safe)
+    root = content_dir.parent
+    return [root / name for name in sorted(found)]

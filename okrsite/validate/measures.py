@@ -20,6 +20,11 @@ def apply_measures(cycles: dict[str, Cycle], data: DataFiles) -> list[ContentIss
     for cycle in cycles.values():
         start, end = cycle.definition.start, cycle.definition.end
         for okrs in cycle.okrs.values():
+            if not any(kr.measure for o in okrs.objectives for kr in o.key_results):
+                continue
+            # Validated file contents are shared between loads of the same text
+            # (the loader's memo): measure into a copy, never into the shared one.
+            okrs.content = okrs.content.model_copy(deep=True)
             for objective in okrs.objectives:
                 for kr in objective.key_results:
                     if kr.measure is not None:

@@ -10,7 +10,7 @@ import posixpath
 
 from markupsafe import Markup
 
-from okrsite.analysis.progress import BAND_LABELS, band, percent
+from okrsite.analysis.progress import BAND_LABELS, band, bar_width, fraction_text
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
@@ -41,9 +41,9 @@ def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False)
     """A bar with its number and band label (colour is never the only signal)."""
     colour = band(value, scoring)
     label = BAND_LABELS[colour]
-    width = 0 if value is None else round(value * 100)
+    width = bar_width(value)
     what = "score" if graded else "progress"
-    shown = f"{value:.1f}" if graded and value is not None else percent(value)
+    shown = fraction_text(value, graded=graded)
     aria = html_text(f"{what} {shown}, {label}")
     return Markup(
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'

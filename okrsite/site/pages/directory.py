@@ -18,7 +18,8 @@ from okrsite.analysis.calibration import CalibrationReport, calibration_report
 from okrsite.analysis.org import descendants, top_level_units
 from okrsite.analysis.progress import unit_progress
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.render.escape import md_block, md_inline
+from okrsite.render.escape import md_inline
+from okrsite.render.richtext import markdown_block
 from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
 from okrsite.site.pages.history_views import calibration_block, calibration_rows, profile_history
@@ -144,7 +145,7 @@ def render_profile(
         "profile.md.j2",
         unit_name=unit.name,
         meta=meta,
-        description=md_block(unit.definition.description) if unit.definition.description else None,
+        description=markdown_block(unit.definition.description, heading_floor=2) or None,
         rows=rows,
         members=_members(model, unit_id, current_cycle, doc)
         if current_cycle is not None and unit.parent == ROOT_UNIT

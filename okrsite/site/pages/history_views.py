@@ -31,6 +31,7 @@ from okrsite.analysis.progress import objective_progress, percent
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
 
 
@@ -119,7 +120,7 @@ def recent_changes(
                 date=checkin.date.isoformat(),
                 link=link,
                 change=Markup(md_inline(" · ".join(bits) or "check-in")),
-                note=Markup(md_inline(checkin.note)) if checkin.note else None,
+                note=markdown_inline_in_markdown(checkin.note) if checkin.note else None,
             )
         )
     return lines

@@ -15,7 +15,8 @@ from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
 from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import html_text, md_block, md_inline
+from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_block
 from okrsite.site.cache import BuildCache
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
@@ -45,6 +46,9 @@ class KeyResultView:
     facts: list[Markup | str] = field(default_factory=list)
     links: list[Markup] = field(default_factory=list)
     checkins: Markup | None = None
+    description: Markup | None = None
+    notes: list[Markup] = field(default_factory=list)
+    """The KR's status or grading note and its newest check-in note."""
 
 
 @dataclass
@@ -146,7 +150,7 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
+        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -174,15 +178,17 @@ def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:
     return f"{name} › {kr.title if kr else objective.title}"
 
 
-def ref_link(model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str) -> Markup:
+def ref_link(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str, target_cycle: str | None = None
+) -> Markup:
     """A link to the objective or KR ``ref`` names from ``cycle``; a cross-cycle
-    reference links into its cycle's page and says which cycle."""
+    reference (``target_cycle``) links into that cycle's page and says which."""
     anchor = (
         urls.objective_anchor(ref.objective)
         if ref.key_result is None
         else urls.key_result_anchor(ref.objective, ref.key_result)
     )
-    target = model.cycles.get(ref.cycle, cycle) if ref.cycle else cycle
+    target = model.cycles.get(target_cycle, cycle) if target_cycle else cycle
     title = okr_title(model, target, ref)
     if target is not cycle:
         title = f"{title} ({target.title})"
@@ -202,9 +208,7 @@ department KR that 20 teams ladder up to would otherwise fill a screen and
 tens of kilobytes per page. The alignment graph still shows each one."""
 
 
-def _supporting_units(
-    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
-) -> list[Markup]:
+def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
     counts: dict[str, int] = {}
     for link in links:
         counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
@@ -237,7 +241,7 @@ def _alignment_lines(
     model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
 ) -> list[Markup]:
     up = [
-        ref_link(model, cycle, link.target, doc)
+        ref_link(model, cycle, link.target, doc, link.target_cycle)
         for link in [*index.serves(ref), *index.serves_across(ref)]
     ]
     down_links: list[Link] = index.supporters(ref)
@@ -284,9 +288,9 @@ def _objective_view(
         anchor=urls.objective_anchor(objective.id),
         progress=progress_bar(objective_progress(objective), scoring, graded=graded),
         facts=facts,
-        description=md_block(objective.description) if objective.description else None,
+        description=markdown_block(objective.description) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=md_block(objective.learnings) if objective.learnings else None,
+        learnings=markdown_block(objective.learnings) or None,
         key_results=[
             _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
             for kr in objective.key_results
@@ -324,6 +328,8 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
+        description=markdown_block(kr.description, heading_floor=5) or None,
+        notes=values.status_notes(kr),
         checkins=(
             values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
         ),

@@ -14,6 +14,7 @@ from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
 from okrsite.render import fmt, sanitize
 from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
+from okrsite.render.richtext import markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
 
 
@@ -66,12 +67,6 @@ def confidence_chip(confidence: Confidence) -> Markup:
     )
 
 
-def _one_line(text: str | None) -> str:
-    """Escaped text with whitespace collapsed: a blank line would end the
-    raw HTML block this text sits in."""
-    return html_text(" ".join((text or "").split()))
-
-
 def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
     if checkin.value is not None:
         text = with_unit(checkin.value, kr)
@@ -110,7 +105,7 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
             f"<td>{checkin.date.isoformat()}</td>"
             f"<td>{html_text(_checkin_value(kr, checkin))}</td>"
             f"<td>{html_text(confidence)}</td>"
-            f"<td>{_one_line(checkin.note)}</td>"
+            f"<td>{markdown_inline(checkin.note or '')}</td>"
             "</tr>"
         )
     latest = max(kr.checkins, key=lambda c: c.date)
@@ -118,13 +113,8 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
     summary = f"{len(kr.checkins)} {noun} · latest {latest.date.isoformat()}"
     # The chart is drawn from the table below: keep it out of the search index
     # (data-search-exclude, added after sanitising, which would drop it).
-    parts: list[str] = []
-    if latest.note:
-        parts.append(
-            f'<p class="okr-latest-note"><strong>{latest.date.isoformat()}:</strong> '
-            f"{_one_line(latest.note)}</p>"
-        )
-    parts.append(
+    # The latest note is shown beside the KR (unit.py's status notes).
+    table = (
         '<details class="okr-checkins">'
         f"<summary>{html_text(summary)}</summary>"
         "<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>"
@@ -137,5 +127,40 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
     )
     return Markup(
         '\n<div class="okr-checkin-history" markdown="0">\n'
-        f"{chart_html}{sanitize.clean(chr(10).join(parts))}\n</div>\n"
+        f"{chart_html}{sanitize.clean_rich(table)}\n</div>\n"
     )
+
+
+def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
+    """The newest check-in, when it has a note."""
+    if not kr.checkins:
+        return None
+    latest = max(kr.checkins, key=lambda c: c.date)
+    return latest if latest.note else None
+
+
+def _labelled_note(label: str, text: str, css_class: str) -> Markup:
+    """A rendered note whose first paragraph starts with a bold label."""
+    body = markdown_html(text, heading_floor=5)
+    head = f"<strong>{html_text(label)}:</strong> "
+    body = "<p>" + head + body[3:] if body.startswith("<p>") else f"<p>{head}</p>\n{body}"
+    return Markup(f'<div class="okr-text okr-note {css_class}">\n{body}\n</div>')
+
+
+def status_notes(kr: KeyResult) -> list[Markup]:
+    """What the KR's owner last said about it, for beside the KR.
+
+    The KR's own ``note`` ("Grading note" once it has a score: what came of
+    it and what was learned; else its "Status"), and the newest check-in's
+    note when there is one that says something else."""
+    notes: list[Markup] = []
+    if kr.note:
+        graded = kr.score is not None
+        label = "Grading note" if graded else "Status"
+        kind = "okr-note--grading" if graded else "okr-note--status"
+        notes.append(_labelled_note(label, kr.note, kind))
+    latest = latest_checkin_note(kr)
+    if latest is not None and latest.note and latest.note != kr.note:
+        label = f"Latest check-in, {latest.date.isoformat()}"
+        notes.append(_labelled_note(label, latest.note, "okr-note--checkin"))
+    return notes
