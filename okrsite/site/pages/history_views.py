@@ -16,23 +16,23 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis import cadence
-from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
 from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
-    distribution_svg,
     is_graded,
     recent_checkins,
-    trend_svg,
     unit_history,
 )
 from okrsite.analysis.progress import objective_progress, percent
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.history_charts import distribution_svg, reliability_svg, trend_svg
 from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
+from okrsite.site.parking import raw_block
 
 
 def _day(day: dt.date) -> str:
@@ -88,10 +88,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
     current, *planning = cadence.phases(defs, cycle.definition, settings, now)
     ended = current.key == "ended"
     label = _ended_line(model, cycle) if ended else current.label
-    lines = [
-        f'<div class="okr-phase okr-phase--{current.key}" markdown="0">',
-        f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(label)}</p>",
-    ]
+    lines = [f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(label)}</p>"]
     for upcoming in planning:
         title = model.cycles[upcoming.cycle_id].title
         lines.append(f"<p><strong>{html_text(title)}</strong> · {html_text(upcoming.label)}</p>")
@@ -114,8 +111,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
         )
     lines.append("</ol>")
     lines.append("</details>")
-    lines.append("</div>")
-    return Markup("\n" + "\n".join(lines) + "\n")
+    return raw_block("\n".join(lines), f"okr-phase okr-phase--{current.key}")
 
 
 @dataclass(frozen=True)
@@ -270,10 +266,8 @@ def calibration_block(cal: Calibration, title: str) -> Markup | None:
         f'<p class="okr-calibration okr-calibration--{html_text(css)}">'
         f"<strong>{html_text(cal.verdict.capitalize())}.</strong> {html_text(summary(cal))}.</p>"
     )
-    return Markup(
-        f'\n<div class="okr-calibration-block" markdown="0">\n{verdict}\n'
-        f'<div class="okr-chart-wrap">\n{svg}\n</div>\n</div>\n'
-    )
+    chart = f'<div class="okr-chart-wrap">\n{svg}\n</div>'
+    return raw_block(f"{verdict}\n{chart}", "okr-calibration-block")
 
 
 @dataclass(frozen=True)

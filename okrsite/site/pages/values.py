@@ -16,6 +16,7 @@ from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
 from okrsite.render.richtext import markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
+from okrsite.site.parking import raw_block
 
 
 def number(value: float | None) -> str:
@@ -44,6 +45,23 @@ def measured_text(kr: KeyResult) -> str | None:
         return f"no data in this cycle yet · from {measured.file}"
     value = with_unit(measured.value, kr)
     return f"{value} · as of {measured.as_of.isoformat()} · from {measured.file}"
+
+
+def measured_fact(kr: KeyResult) -> Markup | None:
+    """:func:`measured_text` for the page: the date never breaks at its hyphens."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return Markup('<span class="okr-measured">{}</span>').format(measured_text(kr))
+    return Markup(
+        '<span class="okr-measured">{} · as of <time datetime="{}">{}</time> · from {}</span>'
+    ).format(
+        with_unit(measured.value, kr),
+        measured.as_of.isoformat(),
+        measured.as_of.isoformat(),
+        measured.file,
+    )
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
@@ -125,10 +143,7 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         if chart
         else ""
     )
-    return Markup(
-        '\n<div class="okr-checkin-history" markdown="0">\n'
-        f"{chart_html}{sanitize.clean_rich(table)}\n</div>\n"
-    )
+    return raw_block(f"{chart_html}{sanitize.clean_rich(table)}", "okr-checkin-history")
 
 
 def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
