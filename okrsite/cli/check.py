@@ -33,7 +33,7 @@ from okrsite.checks.report import (
 from okrsite.cli import main
 from okrsite.cli.common import content_option, parse_today, today_option
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 
 def _invalid(err: ContentError, output_format: str) -> None:
@@ -115,8 +115,6 @@ def check(content_dir: Path, output_format: str, strict: bool, today: str | None
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    finally:
-        forget_loaded()  # one load per command: the memory is worth more
     findings = run_checks(model, today=day)
     if output_format == "json":
         click.echo(format_json(findings), nl=False)

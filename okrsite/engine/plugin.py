@@ -73,7 +73,7 @@ from okrsite.errors import OkrsiteError
 from okrsite.site import FileContent, SiteOptions, build_docs_tree
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.source.gitinfo import last_changed
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import LoadCache, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
@@ -126,9 +126,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
+        # Parsed and validated files, kept across a preview server's rebuilds
+        # (only there is the same content loaded again in this process).
+        self._load_cache: LoadCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._load_cache = LoadCache() if self._serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
@@ -168,9 +172,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir)
-            if not self._serving:
-                forget_loaded()  # only a preview server loads the same files again
+            model = load_model(base / self.config.content_dir, self._load_cache)
             tree = build_docs_tree(model, self._options(config, base))
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None

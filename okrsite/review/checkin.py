@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from okrsite.errors import OkrsiteError
 from okrsite.model import SLUG_RE, CheckIn
-from okrsite.source.load import UNIT_SUFFIXES
+from okrsite.source import UNIT_SUFFIXES
 
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
