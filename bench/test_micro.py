@@ -28,7 +28,8 @@ import pytest
 from okrsite import graphs
 from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
 from okrsite.source import load_content
 from okrsite.validate import validate
 

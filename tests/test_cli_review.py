@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from contentkit import make_content
 
 from okrsite.cli import main
-from okrsite.review.diff import MARKER
+from okrsite.review.markdown import MARKER
 
 ORG = """\
 units:

@@ -19,7 +19,8 @@ from contentkit import make_content
 
 from okrsite.cli.review import compute_diff
 from okrsite.errors import ContentError, OkrsiteError
-from okrsite.review.diff import MARKER, diff_json, diff_markdown
+from okrsite.review.changes import diff_json
+from okrsite.review.markdown import MARKER, diff_markdown
 from okrsite.source import load_content
 from okrsite.source.gitsource import GitError, load_git_content
 
@@ -446,7 +447,7 @@ def test_changed_detail_in_a_finding_is_not_new_or_fixed(tmp_path: Path) -> None
     finding of that rule on that node is new."""
     from okrsite.checks import Finding
     from okrsite.errors import SourceLocation
-    from okrsite.review.diff import diff_models
+    from okrsite.review.compare import diff_models
     from okrsite.validate import load_model
 
     model = load_model(make_content(tmp_path, {}))

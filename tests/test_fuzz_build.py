@@ -45,7 +45,8 @@ from hypothesis import strategies as st
 from okrsite.checks import run_checks
 from okrsite.cli import main
 from okrsite.errors import ContentError
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
 
 EXAMPLES = int(os.environ.get("OKRSITE_FUZZ_EXAMPLES", "150"))

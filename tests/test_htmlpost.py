@@ -115,7 +115,8 @@ def test_parking_does_not_change_what_markdown_renders() -> None:
     import markdown
 
     from okrsite.engine.htmlpost import park_inline, unpark_inline
-    from okrsite.site import SiteOptions, build_docs_tree
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
     from okrsite.validate import load_model
 
     def render(text: str) -> str:

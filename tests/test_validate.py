@@ -126,7 +126,8 @@ CASES = [
         {"2026-Q1/product.yaml": "objectives:\n  - id: a\n    title: A\n    aligns_to: [grow]\n"},
         [
             "content/2026-Q1/product.yaml:4:17: 'grow' is not a reference: write 'unit/objective' "
-            "or 'unit/objective/key-result' (ids in the same cycle)"
+            "or 'unit/objective/key-result' (ids in the same cycle), or "
+            "'CYCLE:unit/objective' in a containing cycle (e.g. '2026:company/grow')"
         ],
     ),
     (
@@ -307,8 +308,8 @@ def test_a_load_cache_reuses_validated_files_and_only_them(tmp_path: Path) -> No
     and an edited file shows its edit; without a cache, everything is fresh."""
     content = Path(__file__).resolve().parents[1] / "content"
     cache = LoadCache()
-    first = load_model(content, cache)
-    again = load_model(content, cache)
+    first = load_model(content, cache=cache)
+    again = load_model(content, cache=cache)
     assert _first_kr(again) is _first_kr(first)
     fresh = load_model(content)
     assert _first_kr(fresh) is not _first_kr(first)
@@ -321,16 +322,16 @@ def test_a_load_cache_shows_an_edit_and_its_new_errors(tmp_path: Path) -> None:
     reported at its place, and fixing it loads cleanly again."""
     content = make_content(tmp_path, {})
     cache = LoadCache()
-    model = load_model(content, cache)
+    model = load_model(content, cache=cache)
     unit_file = content / "2026-Q1" / "product.yaml"
     text = unit_file.read_text(encoding="utf-8")
     title = model.cycles["2026-Q1"].okrs["product"].objectives[0].title
     unit_file.write_text(text.replace(title, "A new title"), encoding="utf-8")
-    edited = load_model(content, cache)
+    edited = load_model(content, cache=cache)
     assert edited.cycles["2026-Q1"].okrs["product"].objectives[0].title == "A new title"
     unit_file.write_text(text.replace("objectives:", "objectivs:"), encoding="utf-8")
     with pytest.raises(ContentError) as info:
-        load_model(content, cache)
+        load_model(content, cache=cache)
     assert "unknown key 'objectivs' (did you mean 'objectives'?)" in str(info.value)
     unit_file.write_text(text, encoding="utf-8")
-    assert load_model(content, cache).model_dump() == model.model_dump()
+    assert load_model(content, cache=cache).model_dump() == model.model_dump()

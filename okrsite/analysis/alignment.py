@@ -10,10 +10,11 @@ target here exists.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from okrsite.model import Cycle
+from okrsite.model import Cycle, Objective, split_ref
 
 LinkKind = Literal["aligns_to", "contributes_to", "related"]
 _RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
@@ -41,11 +42,73 @@ class OkrRef:
         return f"{self.unit}/{self.objective}{tail}"
 
 
+DataPath = tuple[str | int, ...]
+
+
 @dataclass(frozen=True)
 class Link:
+    """One reference written in a unit file: ``source`` serves (or, for
+    ``related``, sits beside) ``target``."""
+
     source: OkrRef
     target: OkrRef
     kind: LinkKind
+    target_cycle: str | None = None
+    """The cycle of a cross-cycle reference (``2026:company/grow`` → ``2026``);
+    None for the usual reference within the source's own cycle."""
+    path: DataPath = field(default=(), compare=False)
+    """Where the reference stands in its unit file, e.g.
+    ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
+    locations); not part of the link's identity."""
+
+
+def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
+    """Every link written in one unit's file, in file order.
+
+    This is the one walk over ``aligns_to``, ``contributes_to`` and
+    ``related``: validation, the alignment index, the quality rules and the
+    diff all read links through it, so a new link field is added here once.
+    References must have the ``[CYCLE:]unit/objective[/kr]`` shape (the model
+    checks it); whether their target exists is for the caller to decide.
+    """
+    for i, objective in enumerate(objectives):
+        objective_ref = OkrRef(unit_id, objective.id)
+        objective_fields: tuple[tuple[LinkKind, list[str]], ...] = (
+            ("aligns_to", objective.aligns_to),
+            ("related", objective.related),
+        )
+        for kind, refs in objective_fields:
+            for k, text in enumerate(refs):
+                yield _link(objective_ref, text, kind, ("objectives", i, kind, k))
+        for j, kr in enumerate(objective.key_results):
+            if not (kr.contributes_to or kr.related):
+                continue  # most key results: nothing to walk
+            kr_ref = OkrRef(unit_id, objective.id, kr.id)
+            kr_fields: tuple[tuple[LinkKind, list[str]], ...] = (
+                ("contributes_to", kr.contributes_to),
+                ("related", kr.related),
+            )
+            for kind, refs in kr_fields:
+                for k, text in enumerate(refs):
+                    path = ("objectives", i, "key_results", j, kind, k)
+                    yield _link(kr_ref, text, kind, path)
+
+
+def parse_ref(text: str) -> tuple[str | None, OkrRef]:
+    """A reference as written → (its cycle, or None for the same cycle; the ref)."""
+    target_cycle, ref = split_ref(text)
+    return target_cycle, OkrRef.parse(ref)
+
+
+def _link(source: OkrRef, text: str, kind: LinkKind, path: DataPath) -> Link:
+    target_cycle, target = parse_ref(text)
+    return Link(source, target, kind, target_cycle, path)
+
+
+def cycle_links(cycle: Cycle) -> Iterator[Link]:
+    """Every link written in a cycle's unit files (private objectives included)."""
+    for unit_id, okrs in cycle.okrs.items():
+        yield from unit_links(unit_id, okrs.objectives)
 
 
 @dataclass
@@ -82,20 +145,9 @@ class AlignmentIndex:
             for o in okrs.objectives
             if o.is_private
         }
-        links: list[Link] = []
-        for unit_id, okrs in sorted(cycle.okrs.items()):
-            for objective in okrs.objectives:
-                obj_ref = OkrRef(unit_id, objective.id)
-                for text in objective.aligns_to:
-                    links.append(Link(obj_ref, OkrRef.parse(text), "aligns_to"))
-                for text in objective.related:
-                    links.append(Link(obj_ref, OkrRef.parse(text), "related"))
-                for kr in objective.key_results:
-                    kr_ref = OkrRef(unit_id, objective.id, kr.id)
-                    for text in kr.contributes_to:
-                        links.append(Link(kr_ref, OkrRef.parse(text), "contributes_to"))
-                    for text in kr.related:
-                        links.append(Link(kr_ref, OkrRef.parse(text), "related"))
+        # The index is of one cycle: a reference into a containing cycle (a
+        # year's objective) has its target elsewhere and is not indexed here.
+        links = [link for link in cycle_links(cycle) if link.target_cycle is None]
         if not include_private:
             links = [
                 link
@@ -116,6 +168,13 @@ class AlignmentIndex:
     def supporters(self, target: OkrRef) -> list[Link]:
         """Links that serve ``target`` upwards (aligns_to / contributes_to)."""
         return [link for link in self._by_target.get(target, []) if link.kind != "related"]
+
+    def served(self) -> list[OkrRef]:
+        """Every objective or key result that something serves upwards, sorted."""
+        return sorted(
+            {t for t, links in self._by_target.items() if any(k.kind != "related" for k in links)},
+            key=str,
+        )
 
     def supporting_units(self, target: OkrRef) -> list[str]:
         """Distinct units supporting ``target`` (two or more is an overlap)."""

@@ -55,6 +55,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from okrsite.analysis.cycles import current_cycle, next_cycle
 from okrsite.model import Cadence, CycleDef
 
 PhaseKey = Literal[
@@ -298,30 +299,11 @@ def timeline(cycle: CycleDef, cadence: Cadence, now: dt.datetime) -> list[Milest
     return out
 
 
-def current_cycle(cycles: list[CycleDef], today: dt.date) -> CycleDef | None:
-    """The cycle ``today`` falls in; else the next to start; else the last to end."""
-    if not cycles:
-        return None
-    running = [c for c in cycles if c.start <= today <= c.end]
-    if running:
-        return min(running, key=lambda c: (c.start, c.id))
-    upcoming = [c for c in cycles if c.start > today]
-    if upcoming:
-        return min(upcoming, key=lambda c: (c.start, c.id))
-    return max(cycles, key=lambda c: (c.end, c.id))
-
-
-def next_cycle(cycles: list[CycleDef], cycle: CycleDef) -> CycleDef | None:
-    """The cycle that starts next after ``cycle`` starts, if any."""
-    later = [c for c in cycles if c.start > cycle.start]
-    return min(later, key=lambda c: (c.start, c.id)) if later else None
-
-
 def status(cycles: list[CycleDef], cadence: Cadence, now: dt.datetime) -> list[Phase]:
     """What the home page shows: the current cycle's phase, followed by the
     next cycle's phase while that one is being planned (drafting → locked).
     Empty when there are no cycles."""
-    cycle = current_cycle(cycles, now.date())
+    cycle = current_cycle(cycles, now.date())  # the one rule (analysis/cycles.py)
     if cycle is None:
         return []
     out = [phase(cycle, cadence, now)]

@@ -3,12 +3,21 @@
 Progress is a fraction in 0..1, or ``None`` when there is no data to compute
 it from (a KR without a current value, an objective without KRs). ``None``
 is shown as "no data", never as 0 %, so missing check-ins do not look like
-failure.
+failure. *Progress* is always computed; a *score* is only the grade given at
+grading (it may exceed 1.0: over-achievement).
+
+One number, one meaning: every value is shown at hundredths (``66%`` or
+``0.66``) and its colour band is the band of *that shown value*
+(:func:`shown`, then :func:`band`). A score of 0.66 with green at 0.7 is
+therefore "0.66 · at risk", never "0.7 · at risk"; a progress of 0.696 shows
+as "70%" and is on track, as the reader would conclude. Pages, graphs,
+exports and the diff all go through these functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from okrsite.model import KeyResult, Objective, Scoring, UnitOkrs
@@ -115,8 +124,24 @@ def unit_progress(okrs: UnitOkrs, *, include_private: bool = False) -> float | N
     return weighted_mean((objective_progress(o), o.weight) for o in objectives)
 
 
+SHOWN_STEP = Decimal("0.01")
+"""Resolution of every shown progress or score: hundredths (a whole percent)."""
+
+
+def shown(value: float | None) -> float | None:
+    """``value`` rounded as it is shown: to hundredths, halves up (0.665 → 0.67).
+
+    Rounds the decimal the author wrote (``repr``), not its binary
+    approximation, so ``0.665`` does not become ``0.66``.
+    """
+    if value is None:
+        return None
+    return float(Decimal(repr(float(value))).quantize(SHOWN_STEP, rounding=ROUND_HALF_UP))
+
+
 def band(value: float | None, scoring: Scoring) -> Band:
-    """The colour band of a progress or score value."""
+    """The colour band of a progress or score value, as shown (see :func:`shown`)."""
+    value = shown(value)
     if value is None:
         return "none"
     if value >= scoring.green:
@@ -127,7 +152,29 @@ def band(value: float | None, scoring: Scoring) -> Band:
 
 
 def percent(value: float | None) -> str:
-    """``0.456`` → ``46%``; ``None`` → ``–``."""
+    """``0.456`` → ``46%``; ``1.2`` → ``120%``; ``None`` → ``–`` (see :func:`shown`)."""
+    value = shown(value)
     if value is None:
         return "–"
     return f"{round(value * 100):d}%"
+
+
+def score_text(value: float | None) -> str:
+    """A grade as written at grading: ``0.66``, ``0.7``, ``1.0``, ``1.2``; ``–``."""
+    value = shown(value)
+    if value is None:
+        return "–"
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def fraction_text(value: float | None, *, graded: bool = False) -> str:
+    """How a progress (``66%``) or, when ``graded``, a score (``0.66``) reads."""
+    return score_text(value) if graded else percent(value)
+
+
+def bar_width(value: float | None) -> int:
+    """Width in percent of a bar showing ``value``: capped at 100 (a 1.2 score
+    fills the bar; its number still says 1.2)."""
+    value = shown(value)
+    return 0 if value is None else max(0, min(100, round(value * 100)))

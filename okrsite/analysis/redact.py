@@ -102,7 +102,9 @@ def _drop_people(okrs: UnitOkrs) -> None:
         metric.owner = None
     for objective in okrs.content.objectives:
         objective.owner = None
+        objective.owners = []
         for kr in objective.key_results:
             kr.owner = None
+            kr.owners = []
             for checkin in kr.checkins:
                 checkin.author = None

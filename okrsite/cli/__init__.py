@@ -36,7 +36,7 @@ def main() -> None:
 # Command modules register themselves on `main` when imported.
 from okrsite.cli import build, check  # noqa: E402,F401
 
-for _optional in ("graph", "review"):
+for _optional in ("graph", "review", "intake"):
     try:
         __import__(f"okrsite.cli.{_optional}")
     except ModuleNotFoundError as _err:  # a module not written yet

@@ -21,8 +21,9 @@ from okrsite.cli import main
 from okrsite.cli.common import content_option, fail, load, parse_today, today_option
 from okrsite.errors import OkrsiteError
 from okrsite.model import schema as content_schema
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
 from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.site.options import SiteOptions
 
 config_option = click.option(
     "-f",

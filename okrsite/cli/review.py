@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import Finding, run_checks
 from okrsite.cli import main
@@ -23,11 +24,19 @@ from okrsite.cli.common import content_option, fail, load, parse_today, today_op
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
 from okrsite.model import OkrModel
 from okrsite.review import drift
+from okrsite.review.changes import ModelDiff, diff_json
 from okrsite.review.checkin import add_checkin_to_file, find_unit_file
 from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
-from okrsite.review.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
-from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
+from okrsite.review.compare import broken_head, diff_models
+from okrsite.review.markdown import diff_markdown
+from okrsite.source.data import DataFiles
+from okrsite.source.gitsource import (
+    GitError,
+    content_path_in_repo,
+    data_reader,
+    load_git_content,
+)
 from okrsite.validate import load_model, validate
 
 # --------------------------------------------------------------------------
@@ -37,7 +46,11 @@ from okrsite.validate import load_model, validate
 def _model_at(root: Path, ref: str, content_path: str) -> OkrModel | None:
     """The validated model at ``ref`` (None: no content there); ContentError if invalid."""
     raw = load_git_content(root, ref, content_path)
-    return None if raw is None else validate(raw)
+    if raw is None:
+        return None
+    # Measured KRs read their data files at the same ref, so diff sees their changes.
+    data = DataFiles(root, read=data_reader(root, ref, content_path))
+    return validate(raw, data=data)
 
 
 def _findings(model: OkrModel | None, today: dt.date) -> list[Finding]:
@@ -133,7 +146,7 @@ def history(unit: str, cycle_id: str | None, content_dir: Path, today: str | Non
     day = parse_today(today) or dt.date.today()
     try:
         if cycle_id is None:
-            cycle_id = drift.current_cycle(load(content_dir), day)
+            cycle_id = current_cycle_id(load(content_dir), day)
         report = drift.target_history(content_dir, cycle_id, unit)
     except OkrsiteError as err:
         raise fail(err) from None
@@ -256,7 +269,7 @@ def checkin(
     if note is not None:
         entry["note"] = note
     if cycle_id is None:
-        cycle_id = drift.current_cycle(load(content_dir), day)
+        cycle_id = current_cycle_id(load(content_dir), day)
     try:
         path = find_unit_file(content_dir, cycle_id, unit_id)
         original = path.read_bytes()

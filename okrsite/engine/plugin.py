@@ -25,7 +25,8 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
-- ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+- ``on_serve``: watch the content directory and the data files of measured
+  key results so ``mkdocs serve`` rebuilds.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -70,8 +71,12 @@ from okrsite.engine.htmlpost import (
     unpark_inline,
 )
 from okrsite.errors import OkrsiteError
-from okrsite.site import FileContent, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import FileContent
+from okrsite.source.data import measure_files
 from okrsite.source.gitinfo import last_changed
 from okrsite.validate import LoadCache, load_model
 
@@ -126,13 +131,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
-        # Parsed and validated files, kept across a preview server's rebuilds
-        # (only there is the same content loaded again in this process).
+        # Kept between the rebuilds of one preview server (only there is the
+        # same content loaded and built again in this process): parsed and
+        # validated files, and page fragments.
         self._load_cache: LoadCache | None = None
+        self._cache: BuildCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
         self._load_cache = LoadCache() if self._serving else None
+        self._cache = BuildCache() if self._serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
@@ -166,14 +174,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             last_changed=last_changed(content_dir),
             nav_section_size=self.config.nav_section_size,
             inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
-            incremental=self._serving,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir, self._load_cache)
-            tree = build_docs_tree(model, self._options(config, base))
+            model = load_model(base / self.config.content_dir, cache=self._load_cache)
+            tree = build_docs_tree(model, self._options(config, base), self._cache)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         generated: dict[str, _GeneratedFile] = {}
@@ -255,7 +262,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
-        server.watch(str(base / self.config.content_dir))
+        content = base / self.config.content_dir
+        server.watch(str(content))
+        for data_file in measure_files(content):  # measured KRs' data (measure: file)
+            server.watch(str(data_file))
         return server
 
 

@@ -74,12 +74,13 @@ import textwrap
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrsite import urls
+from okrsite.analysis import org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.progress import (
     BAND_LABELS,
@@ -251,11 +252,12 @@ class _CycleData:
         ancestors[ROOT_UNIT] = []
         org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
         org_key[ROOT_UNIT] = ()
-        descendants: dict[str, list[str]] = defaultdict(list)
-        for unit_id in sorted(model.units, key=org_key.__getitem__):
-            descendants[ROOT_UNIT].append(unit_id)
-            for ancestor in ancestors[unit_id]:
-                descendants[ancestor].append(unit_id)
+        # Graphs lay units out by their id path (org_key), not org.yaml order.
+        descendants = {
+            u: sorted(below, key=org_key.__getitem__)
+            for u, below in org.all_descendants(model).items()
+            if below
+        }
         targets = {link.target for link in index.links}
         overlap = {
             t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
@@ -263,7 +265,7 @@ class _CycleData:
         links_from: dict[str, list[int]] = defaultdict(list)
         for position, link in enumerate(index.links):
             links_from[link.source.unit].append(position)
-        return cls(index, ancestors, dict(descendants), org_key, overlap, dict(links_from))
+        return cls(index, ancestors, descendants, org_key, overlap, dict(links_from))
 
 
 @dataclass
@@ -655,10 +657,7 @@ def _has_okrs_below(b: _Builder, unit_id: str) -> bool:
 
 
 def _children(b: _Builder, unit_id: str) -> list[str]:
-    return sorted(
-        (u for u, unit in b.model.units.items() if unit.parent == unit_id),
-        key=b.org_key,
-    )
+    return sorted(org.children(b.model, unit_id), key=b.org_key)
 
 
 def _draw(
@@ -1088,7 +1087,7 @@ def render_svgs(
     jobs: int = 2,
     timeout: float = 30.0,
     dot_binary: str | os.PathLike[str] | None = None,
-    remember: bool = False,
+    memo: MutableMapping[tuple[str, str], str] | None = None,
 ) -> dict[str, str]:
     """Render DOT → inline-ready SVG with the real ``dot``, in parallel, cached.
 
@@ -1096,8 +1095,9 @@ def render_svgs(
     distinct source is rendered at most once; with ``cache_dir`` dot's SVG,
     compacted, is stored as ``<sha256(dot version, format, source)>.svg``
     (written atomically) and reused across builds, so unchanged graphs start
-    no ``dot`` process. With ``remember`` (a preview server) the inline-ready
-    SVGs are also kept in memory for the next call.
+    no ``dot`` process. With ``memo`` (a preview server's
+    :class:`~okrsite.site.cache.BuildCache`) the inline-ready SVGs are also
+    kept in memory for the next call: (cache digest, page key) → SVG.
     Raises :class:`~okrsite.errors.BuildError` when dot is missing, fails or
     exceeds ``timeout`` seconds.
     """
@@ -1107,9 +1107,9 @@ def render_svgs(
     version = dot_version(path, cache_dir=cache_dir)
     digests = {key: _cache_key(source, version) for key, source in dots.items()}
     done: dict[str, str] = {}
-    if remember:
+    if memo is not None:
         for key, digest in digests.items():
-            found = _INLINE_MEMO.get((digest, key))
+            found = memo.get((digest, key))
             if found is not None:
                 done[key] = found
     raw: dict[str, str] = {}
@@ -1148,12 +1148,8 @@ def render_svgs(
     for key in sorted(dots):
         if key not in done:
             done[key] = inline_svg(raw[digests[key]], key=key, dot_source=dots[key])
-    if remember:
-        if len(_INLINE_MEMO) > 4 * len(dots):
-            _INLINE_MEMO.clear()  # forget graphs of pages that are gone
-        _INLINE_MEMO.update(((digests[key], key), svg) for key, svg in done.items())
+    if memo is not None:
+        if len(memo) > 4 * len(dots):
+            memo.clear()  # forget graphs of pages that are gone
+        memo.update(((digests[key], key), svg) for key, svg in done.items())
     return dict(sorted(done.items()))
-
-
-_INLINE_MEMO: dict[tuple[str, str], str] = {}
-"""(cache digest, page key) → inline SVG, kept by ``render_svgs(remember=True)``."""

@@ -9,6 +9,9 @@ Markdown escaping turns every character that Markdown or its extensions
 could read as syntax into a numeric character reference. Python-Markdown
 leaves references alone and the browser shows the character, so a title
 like ``[x](javascript:alert(1))`` or ``{: onclick=alert(1)}`` stays text.
+
+Fields authors write *as* Markdown (descriptions, notes, learnings, ``.md``
+bodies) are rendered and sanitised instead: :mod:`okrsite.render.richtext`.
 """
 
 from __future__ import annotations
@@ -16,14 +19,10 @@ from __future__ import annotations
 import html
 import re
 
-from markupsafe import Markup
-
-from okrsite.render import sanitize
-
 # Characters with a meaning in Markdown, HTML, attr_list, tables or pymdownx
 # inline syntax (==mark==, ^^ins^^, ~~del~~, :emoji:, $math$).
-_MD_SPECIAL = set("\\`*_{}[]()<>#!|~^=:&\"$")
-_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
+MD_SPECIAL = frozenset("\\`*_{}[]()<>#!|~^=:&\"$")
+_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in MD_SPECIAL}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -40,21 +39,6 @@ def md_inline(text: object) -> str:
     """
     value = _SPACE_RE.sub(" ", clean(str(text))).strip()
     return value.translate(_MD_TABLE)
-
-
-def md_block(text: object) -> Markup:
-    """Multi-line literal text as a raw HTML block: paragraphs, line breaks.
-
-    Used for descriptions, notes, learnings and ``.md`` bodies. The text is
-    HTML-escaped and wrapped in ``<div>``; Python-Markdown does not parse
-    Markdown inside a raw HTML block, so nothing in it becomes a link.
-    """
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", clean(str(text))) if p.strip()]
-    body = "".join(
-        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
-        for p in paragraphs
-    )
-    return Markup(sanitize.clean(f'<div class="okr-text">{body}</div>')) if body else Markup("")
 
 
 def html_text(text: object) -> str:

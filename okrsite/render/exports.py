@@ -77,9 +77,12 @@ CSV_COLUMNS = [
     "confidence",
     "objective_title",
     "unit_name",
+    "owners",
 ]
 """Columns of ``okrs.csv``. ``value_unit`` is the KR's unit of measure (``days``,
-``%``); ``unit`` is the organisational unit's id."""
+``%``); ``unit`` is the organisational unit's id; ``owner`` is the KR's own owner
+and ``owners`` everyone accountable for it (its owner and co-owners, else its
+objective's), separated by ``; ``."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -130,6 +133,7 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
         "direction": kr.direction,
         "done": kr.done,
         "owner": kr.owner,
+        "owners": list(kr.owners),
         "weight": kr.weight,
         "confidence": kr.confidence,
         "contributes_to": list(kr.contributes_to),
@@ -139,6 +143,8 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
         "band": band(score, model.company.scoring),
         "note": kr.note,
         "checkins": [_checkin_json(c) for c in sorted(kr.checkins, key=lambda c: c.date)],
+        "measured_from": kr.measured.file if kr.measured else None,
+        "as_of": kr.measured.as_of.isoformat() if kr.measured and kr.measured.as_of else None,
     }
 
 
@@ -149,6 +155,7 @@ def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
         "title": objective.title,
         "description": objective.description,
         "owner": objective.owner,
+        "owners": list(objective.owners),
         "weight": objective.weight,
         "aligns_to": list(objective.aligns_to),
         "related": list(objective.related),
@@ -275,6 +282,7 @@ def okrs_json_schema() -> dict[str, Any]:
     fraction = {"type": "number", "minimum": 0, "maximum": 1}
     date = {"type": "string", "format": "date"}
     refs = {"type": "array", "items": string}
+    people = {"type": "array", "items": string, "description": "Co-owners, beside owner."}
     band_enum = {"enum": ["green", "yellow", "red", "none"]}
     confidence = _nullable({"anyOf": [fraction, {"enum": ["low", "medium", "high"]}]})
     checkin = _obj(
@@ -302,6 +310,7 @@ def okrs_json_schema() -> dict[str, Any]:
             "direction": _nullable({"enum": ["above", "below"]}),
             "done": _nullable({"type": "boolean"}),
             "owner": _nullable(string),
+            "owners": people,
             "weight": number,
             "confidence": confidence,
             "contributes_to": refs,
@@ -311,8 +320,13 @@ def okrs_json_schema() -> dict[str, Any]:
             "band": band_enum,
             "note": _nullable(string),
             "checkins": {"type": "array", "items": {"$ref": "#/$defs/checkin"}},
+            "measured_from": _nullable(string),
+            "as_of": _nullable({"type": "string", "format": "date"}),
         },
-        description="A key result. progress is computed (0..1); score is the grade if set.",
+        description="A key result. progress is computed (0..1); score is the grade if set. "
+        "A measured key result (measure: in the content) names its data file in "
+        "measured_from and the date of its latest value in as_of; its check-ins include "
+        "the file's rows.",
     )
     objective = _obj(
         {
@@ -320,6 +334,7 @@ def okrs_json_schema() -> dict[str, Any]:
             "title": string,
             "description": _nullable(string),
             "owner": _nullable(string),
+            "owners": people,
             "weight": number,
             "aligns_to": refs,
             "related": refs,
@@ -488,6 +503,7 @@ def krs_csv(model: OkrModel) -> str:
                 ),
                 safe_cell(objective.title),
                 safe_cell(model.unit_name(unit_id)),
+                safe_cell("; ".join(kr.all_owners or objective.all_owners)),
             ]
         )
     return buffer.getvalue()

@@ -24,6 +24,8 @@ from pathlib import Path
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.model import CompanyFile, OkrModel, OrgFile
 from okrsite.source import LoadCache, RawContent, load_content
+from okrsite.source.data import DataFiles
+from okrsite.validate.measures import apply_measures
 from okrsite.validate.org import check_cycle_dates, load_cycles, resolve_units
 from okrsite.validate.references import check_alignment_cycles, check_references
 from okrsite.validate.shape import Shaper
@@ -31,18 +33,27 @@ from okrsite.validate.shape import Shaper
 __all__ = ["LoadCache", "load_model", "validate"]
 
 
-def load_model(content_dir: Path, cache: LoadCache | None = None) -> OkrModel:
+def load_model(
+    content_dir: Path, *, cache: LoadCache | None = None, data: DataFiles | None = None
+) -> OkrModel:
     """Load and validate a content directory. Raises ContentError with every issue.
 
     Pass a :class:`~okrsite.source.LoadCache` when the same directory is
     loaded again in this process (a preview server): unchanged files are then
-    neither parsed nor validated again.
+    neither parsed nor validated again. ``data`` reads the data files of
+    measured KRs (default: from the repository root, the content directory's
+    parent).
     """
-    return validate(load_content(content_dir, cache), cache)
+    return validate(load_content(content_dir, cache), cache=cache, data=data)
 
 
-def validate(raw: RawContent, cache: LoadCache | None = None) -> OkrModel:
-    """Validate loaded content; raise ContentError listing every issue."""
+def validate(
+    raw: RawContent, *, cache: LoadCache | None = None, data: DataFiles | None = None
+) -> OkrModel:
+    """Validate loaded content; raise ContentError listing every issue.
+
+    Measured KRs read their data files through ``data`` (default: files under
+    the content directory's parent)."""
     issues: list[ContentIssue] = list(raw.issues)
     shaper = Shaper(cache)
     company = shaper.shape(raw.company, CompanyFile, issues)
@@ -55,6 +66,7 @@ def validate(raw: RawContent, cache: LoadCache | None = None) -> OkrModel:
         for cycle in cycles.values():
             check_references(cycle, raw, units, cycles, issues)
         check_alignment_cycles(cycles, raw, issues)
+        issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
     if issues or company is None:
         raise ContentError(issues)
     return OkrModel(

@@ -63,10 +63,9 @@ def check_references(
                     ContentIssue(file.location(path), f"{field}: '{ref}' names no unit in org.yaml")
                 )
                 continue
-            if ref.split("/")[:2] == [unit_id, _objective_id(okrs, path)]:
-                issues.append(
-                    ContentIssue(file.location(path), f"{field}: '{ref}' refers to itself")
-                )
+            own = _own_link_problem(okrs, unit_id, path, field, ref)
+            if own is not None:
+                issues.append(ContentIssue(file.location(path), f"{field}: {own}"))
                 continue
             problem = _lookup(cycle, ref)
             if problem is None:
@@ -80,6 +79,53 @@ def check_references(
                     "references must stay within their cycle"
                 )
             issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
+
+
+def _own_link_problem(
+    okrs: UnitOkrs, unit_id: str, path: DataPath, field: str, ref: str
+) -> str | None:
+    """Why a link inside its own objective is refused, or None if it leaves it.
+
+    Every such link is refused, each with what it really is: a key result and
+    its siblings already add up to their objective's progress, so one
+    laddering up to another would count twice, and the alignment (drawn
+    between objectives) has no edge to show for it.
+    """
+    target = ref.split("/")
+    objective_id = _objective_id(okrs, path)
+    if target[:2] != [unit_id, objective_id]:
+        return None
+    source_kr = _key_result_id(okrs, path)
+    target_kr = target[2] if len(target) == 3 else None
+    if source_kr == target_kr:
+        return f"'{ref}' refers to itself"
+    if source_kr is None:
+        return (
+            f"'{ref}' is a key result of this objective; an objective links to "
+            "objectives or key results of other objectives"
+        )
+    if target_kr is None:
+        return (
+            f"'{ref}' is this key result's own objective; a key result links to "
+            "key results or objectives elsewhere"
+        )
+    return (
+        f"'{ref}' is a sibling key result in the same objective; siblings already "
+        "add up to their objective's progress, so link to a key result of another "
+        "objective instead"
+    )
+
+
+def _key_result_id(okrs: UnitOkrs, path: DataPath) -> str | None:
+    """The key result a reference at ``path`` is written in (None: the objective's own)."""
+    if len(path) > 3 and path[2] == "key_results":
+        return okrs.objectives[_index(path[1])].key_results[_index(path[3])].id
+    return None
+
+
+def _index(part: str | int) -> int:
+    assert isinstance(part, int)
+    return part
 
 
 def _objective_id(okrs: UnitOkrs, path: DataPath) -> str:

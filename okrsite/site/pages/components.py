@@ -10,11 +10,10 @@ import posixpath
 
 from markupsafe import Markup
 
-from okrsite.analysis.progress import BAND_LABELS, band, percent
+from okrsite.analysis.progress import BAND_LABELS, band, bar_width, fraction_text
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
-from okrsite.site.memo import IdentityMemo
 
 
 def relative_path(to_doc: str, from_dir: str) -> str:
@@ -42,9 +41,9 @@ def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False)
     """A bar with its number and band label (colour is never the only signal)."""
     colour = band(value, scoring)
     label = BAND_LABELS[colour]
-    width = 0 if value is None else round(value * 100)
+    width = bar_width(value)
     what = "score" if graded else "progress"
-    shown = f"{value:.1f}" if graded and value is not None else percent(value)
+    shown = fraction_text(value, graded=graded)
     aria = html_text(f"{what} {shown}, {label}")
     return Markup(
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
@@ -72,25 +71,21 @@ def external_link(text: str, url: str) -> Markup:
     return Markup(f'<a class="okr-edit" href="{html_text(url)}">{html_text(text)}</a>')
 
 
-_BLOCK_MEMO: IdentityMemo[Markup] = IdentityMemo(limit=20_000)
-
-
-def html_block(inner: str, css_class: str, *, remember: bool = False) -> Markup:
+def html_block(inner: str, css_class: str) -> Markup:
     """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised.
 
     Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
     they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
-    With ``remember``, the block is reused while ``inner`` is the same string
-    object (graphs remembered by ``graphs.render_svgs(remember=True)``).
     """
-    if remember:
-        found = _BLOCK_MEMO.get(inner, css_class)
-        if found is None:
-            found = _BLOCK_MEMO.put((inner, css_class), html_block(inner, css_class))
-        return found
     # Graphs repeat the page's own titles: keep them out of the search index.
     graph = "okr-graph" in css_class.split()
     focus = ' tabindex="0" data-search-exclude' if graph else ""
     return Markup(
         f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
     )
+
+
+def owners_fact(owners: list[str]) -> Markup:
+    """``Owner: Ana`` or, with co-owners, ``Owners: Ana, Ben`` (names escaped)."""
+    label = "Owner: " if len(owners) == 1 else "Owners: "
+    return Markup(label) + Markup(", ").join(Markup(md_inline(name)) for name in owners)

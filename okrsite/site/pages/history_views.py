@@ -17,6 +17,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis import cadence
 from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
@@ -30,6 +31,7 @@ from okrsite.analysis.progress import objective_progress, percent
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
 
 
@@ -48,7 +50,7 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
         f'<div class="okr-phase okr-phase--{phase.key}" markdown="0">',
         f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>",
     ]
-    following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
+    following = next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
     if following is not None:
         upcoming = cadence.phase(following, settings, now)
         if upcoming.key in ("drafting", "review", "locking", "locked"):
@@ -118,7 +120,7 @@ def recent_changes(
                 date=checkin.date.isoformat(),
                 link=link,
                 change=Markup(md_inline(" · ".join(bits) or "check-in")),
-                note=Markup(md_inline(checkin.note)) if checkin.note else None,
+                note=markdown_inline_in_markdown(checkin.note) if checkin.note else None,
             )
         )
     return lines

@@ -16,17 +16,19 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.org import top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
 from okrsite.site.pages.graph_embed import page_graph
 from okrsite.site.pages.history_views import summary_view
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import is_compact, rollup, top_level_of, top_level_units
+from okrsite.site.pages.scale import is_compact, rollup
 from okrsite.site.pages.unit import KIND_LABELS, ref_link
+from okrsite.site.tree import GeneratedFile
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:

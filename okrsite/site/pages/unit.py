@@ -15,17 +15,24 @@ from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
 from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import html_text, md_block, md_inline
-from okrsite.site import GeneratedFile, SiteContext, SiteOptions
+from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_block
+from okrsite.site.cache import BuildCache
+from okrsite.site.context import SiteContext
+from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
 from okrsite.site.pages.components import (
     doc_link,
     external_link,
+    owners_fact,
     progress_bar,
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
+from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
 from okrsite.site.pages.render import render
+from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import GeneratedFile
 
 KIND_LABELS = {"department": "Department", "team": "Team", "service": "Service unit"}
 
@@ -39,6 +46,9 @@ class KeyResultView:
     facts: list[Markup | str] = field(default_factory=list)
     links: list[Markup] = field(default_factory=list)
     checkins: Markup | None = None
+    description: Markup | None = None
+    notes: list[Markup] = field(default_factory=list)
+    """The KR's status or grading note and its newest check-in note."""
 
 
 @dataclass
@@ -72,9 +82,6 @@ class UnitPage:
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A page per unit (and the company) per cycle, with or without OKRs."""
-    from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
-    from okrsite.site.pages.scale import is_compact
-
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
@@ -103,6 +110,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         path,
                         quality_section_page(model, cycle.id, unit_id, compact=compact),
                     ),
+                    cache=ctx.cache,
                 ),
             )
 
@@ -115,16 +123,18 @@ def render_unit_page(
     options: SiteOptions,
     graph: Markup | None = None,
     badge: Markup | None = None,
+    cache: BuildCache | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
-    ``badge`` the quality-check badge shown next to the status."""
+    ``badge`` the quality-check badge shown next to the status, ``cache`` a
+    preview server's fragments from its previous rebuild (or none)."""
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, options.incremental)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
@@ -140,7 +150,7 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
+        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -192,9 +202,7 @@ department KR that 20 teams ladder up to would otherwise fill a screen and
 tens of kilobytes per page. The alignment graph still shows each one."""
 
 
-def _supporting_units(
-    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
-) -> list[Markup]:
+def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
     counts: dict[str, int] = {}
     for link in links:
         counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
@@ -235,13 +243,13 @@ def _objective_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
     facts: list[Markup | str] = []
-    if objective.owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(objective.owner)))
+    if objective.all_owners:
+        facts.append(owners_fact(objective.all_owners))
     if objective.outcome:
         facts.append(Markup("Outcome: ") + Markup(md_inline(objective.outcome)))
     if objective.is_private:
@@ -251,11 +259,11 @@ def _objective_view(
         anchor=urls.objective_anchor(objective.id),
         progress=progress_bar(objective_progress(objective), scoring, graded=graded),
         facts=facts,
-        description=md_block(objective.description) if objective.description else None,
+        description=markdown_block(objective.description) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=md_block(objective.learnings) if objective.learnings else None,
+        learnings=markdown_block(objective.learnings) or None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, remember)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
             for kr in objective.key_results
         ],
     )
@@ -270,13 +278,16 @@ def _kr_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    owner = kr.owner or objective.owner
-    if owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
+    measured = values.measured_text(kr)
+    if measured is not None:
+        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
+    owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
+    if owners:
+        facts.append(owners_fact(owners))
     confidence = values.latest_confidence(kr)
     if confidence is not None:
         facts.append(values.confidence_chip(confidence))
@@ -288,8 +299,10 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
+        description=markdown_block(kr.description, heading_floor=5) or None,
+        notes=values.status_notes(kr),
         checkins=(
-            values.checkins_block(kr, cycle, scoring, remember=remember) if kr.checkins else None
+            values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
         ),
     )
 
