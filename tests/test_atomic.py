@@ -35,7 +35,7 @@ from click.testing import CliRunner, Result
 
 import okrsite.site.build
 from okrsite.cli import main
-from okrsite.cli.build import swap_into_place
+from okrsite.engine.build import swap_into_place
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "tests" / "bad_inputs" / "_base"

@@ -207,9 +207,9 @@ def test_timeline_states() -> None:
     assert states["grading"] == "future"
     assert [m.state for m in timeline(Q1, DEFAULT, at(2025, 1, 1))] == ["future"] * 11
     last = timeline(Q1, DEFAULT, at(2026, 4, 1))
-    assert last[-1].state == "current"
     assert last[-1].end is None
-    assert all(m.state == "past" for m in last[:-1])
+    assert all(m.state == "past" for m in last)  # an ended cycle's timeline is a record
+    assert last[-1].label == "Cycle ended"
     boundary = timeline(Q1, DEFAULT, at(2026, 3, 18))
     assert {m.key: m.state for m in boundary}["grading"] == "current"
     assert {m.key: m.state for m in boundary}["in-progress"] == "past"

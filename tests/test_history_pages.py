@@ -35,7 +35,7 @@ def test_home_shows_phase_timeline_and_changes(tree: DocsTree) -> None:
     assert '<li class="okr-timeline__current">' in home
     assert "## What changed this week" in home
     assert "12 → 10 days" in home
-    assert "Next: <time>Jun 17</time> · Grading" in home
+    assert "Next: <time>Jun 17, 2026</time> · Grading" in home
     assert "secret" not in home.lower()
 
 

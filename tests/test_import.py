@@ -63,8 +63,28 @@ def test_team_sheet_and_tool_export_build(site: Path) -> None:
     assert code == 0, out + err
     assert "0 errors" in out
 
+    # A company KR measured from a weekly CSV (committed by a job).
+    (site / "data").mkdir()
+    (site / "data" / "customers.csv").write_text(
+        "week,paying\n2027-01-04,1110\n2027-01-11,1135\n2027-01-18,1162\n", encoding="utf-8"
+    )
+    company = site / "content/2027-Q1/company.yaml"
+    company.write_text(
+        company.read_text().replace(
+            "        unit: customers\n",
+            "        unit: customers\n"
+            "        measure: {file: data/customers.csv, date: week, value: paying}\n",
+        )
+    )
     code, out, err = run(
-        "build", "--strict", "--config-file", site / "mkdocs.yml", "--site-dir", site / "site"
+        "build",
+        "--strict",
+        "--config-file",
+        site / "mkdocs.yml",
+        "--site-dir",
+        site / "site",
+        "--today",
+        "2027-01-20",
     )
     assert code == 0, out + err
     data = json.loads((site / "site" / "okrs.json").read_text(encoding="utf-8"))
@@ -84,6 +104,9 @@ def test_team_sheet_and_tool_export_build(site: Path) -> None:
     assert "Rewrite the setup wizard" not in text  # an Initiative: skipped
     cycles = json.dumps(data["cycles"])
     assert "2027-Q1" in cycles and "2027-Q2" in cycles
+    page = (site / "site/2027-Q1/company/index.html").read_text(encoding="utf-8")
+    assert "1,162 customers · as of 2027-01-18 · from data/customers.csv" in page
+    assert '"measured_from": "data/customers.csv"' in text and '"as_of": "2027-01-18"' in text
 
 
 def test_values_links_and_milestones(site: Path) -> None:
@@ -304,3 +327,59 @@ def test_import_help_names_the_shapes() -> None:
     code, out, _ = run("import", "--help")
     assert code == 0
     assert "row per key result" in out.replace("\n", " ") or "row" in out
+
+
+def test_replace_that_would_break_other_units_writes_nothing(site: Path) -> None:
+    """Replacing the company's 2026-Q4 OKRs with ones that drop what Product aligns
+    to: the result is validated before anything is written, so the errors name the
+    broken references and the content stays byte-identical."""
+    sheet = site / "company.csv"
+    sheet.write_text(
+        "Team,Objective,Key Result,Start,Target,Quarter\n"
+        "Company,Something else,Revenue,$1M,$2M,2026-Q4\n",
+        encoding="utf-8",
+    )
+    before = digest(site / "content")
+    code, _, err = import_(site, sheet, "--replace")
+    assert code == 1
+    assert (
+        "content/2026-Q4/product.yaml:9:17: aligns_to: unit 'company' has no objective 'grow'"
+        in err
+    )
+    assert "nothing was imported" in err
+    assert digest(site / "content") == before
+
+
+def test_xlsx_without_openpyxl_says_how_to_install(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the [xlsx] extra: a clear message, exit 1, no traceback."""
+    book = openpyxl.Workbook()
+    path = site / "okrs.xlsx"
+    book.save(path)
+    monkeypatch.setitem(__import__("sys").modules, "openpyxl", None)
+    code, _, err = import_(site, path)
+    assert code == 1
+    assert "pip install 'okrsite[xlsx]'" in err and "Traceback" not in err
+
+
+def test_xlsx_named_sheet(site: Path) -> None:
+    """--sheet picks a sheet; an unknown one lists the sheets there are."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Notes"
+    first.append(["nothing to see"])
+    okrs = book.create_sheet("Q1 OKRs")
+    okrs.append(["Item type", "Name", "Team", "Parent", "Baseline", "Goal", "Cycle"])
+    okrs.append(["Objective", "Make setup painless", "Onboarding", None, None, None, "2027-Q1"])
+    okrs.append(
+        ["Key result", "Setup time", "Onboarding", "Make setup painless", "6 h", "2 h", "2027-Q1"]
+    )
+    path = site / "tool.xlsx"
+    book.save(path)
+    code, _, err = import_(site, path, "--sheet", "Q2")
+    assert code == 1 and "no sheet 'Q2' (sheets: 'Notes', 'Q1 OKRs')" in err
+    code, out, err = import_(site, path, "--sheet", "Q1 OKRs")
+    assert code == 0, err
+    assert "1 objective, 1 key result" in out

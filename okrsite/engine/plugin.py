@@ -6,7 +6,8 @@ Hooks used, and why:
   (``attr_list`` for anchors, ``tables``, ``admonition``, ``md_in_html``)
   and add our stylesheet to ``extra_css``.
 - ``on_files``: load and validate the content, build the docs tree (pure
-  core), add each file as a virtual ``File.generated``; set the navigation
+  core; options from the one factory, :mod:`okrsite.engine.options`, which
+  ``okrsite generate`` uses too), add each file as a virtual ``File.generated``; set the navigation
   unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
   with every ``file:line:column`` problem, so the build fails (never a
   "successful" build with a log line).
@@ -36,15 +37,23 @@ Hooks used, and why:
   navigation or to ``mkdocs.yml`` makes every page count as changed.
 
 MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
-has ``on_startup``, across builds in one process). The only thing kept on
-``self`` is that preview record, keyed by site directory and configuration;
-it can only make MkDocs skip a page in a dirty build, whose output is still
-on disk (see STYLE.md, practice 12).
+has ``on_startup``, across builds in one process). Kept on ``self``, and
+only under a dirty preview: that preview record, keyed by site directory and
+configuration (it can only make MkDocs skip a page in a dirty build, whose
+output is still on disk), and the preview's
+:class:`~okrsite.site.cache.BuildCache`, created in ``on_startup`` and
+passed to every rebuild's ``build_docs_tree`` (fragments are reused only
+while the model objects they came from are the very same). A plain build
+keeps nothing (see STYLE.md, practice 12).
+
+The plugin's options (:class:`~okrsite.engine.options.OkrsitePluginConfig`)
+are read from ``mkdocs.yml``; ``okrsite build|serve|generate`` lay their
+command-line choices over them in code (:mod:`okrsite.engine.build`,
+:mod:`okrsite.engine.preview`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import logging
@@ -52,8 +61,6 @@ import os
 from pathlib import Path
 from typing import Any, cast
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -70,41 +77,18 @@ from okrsite.engine.htmlpost import (
     unpark_html,
     unpark_inline,
 )
+from okrsite.engine.options import OkrsitePluginConfig, site_options
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
-from okrsite.site.options import SiteOptions
 from okrsite.site.tree import FileContent
 from okrsite.source.data import measure_files
-from okrsite.source.gitinfo import last_changed
 from okrsite.validate import forget_loaded, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
-
-
-class OkrsitePluginConfig(Config):
-    content_dir = c.Type(str, default="content")
-    """Content directory, relative to mkdocs.yml."""
-    audience = c.Choice(("public", "internal"), default="public")
-    """``public`` drops private objectives entirely; ``internal`` shows them, marked."""
-    today = c.Optional(c.Type(str))
-    """Fixed build date (YYYY-MM-DD) for reproducible builds; default: today."""
-    graphs = c.Type(bool, default=True)
-    """Draw alignment graphs with Graphviz (needs the ``dot`` program)."""
-    graph_jobs = c.Type(int, default=2)
-    cache_dir = c.Type(str, default=".okrsite-cache")
-    """Graph cache, relative to mkdocs.yml; unchanged graphs are never re-rendered."""
-    edit_url = c.Optional(c.Type(str))
-    """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
-    branch = c.Type(str, default="main")
-    nav_section_size = c.Type(int, default=100)
-    inline_graph_kb = c.Type(int, default=16)
-    """Alignment graphs larger than this many KB are written as their own SVG file."""
-    compact_html = c.Type(bool, default=True)
-    """Drop indentation from every built page (renders the same, ~20 % smaller)."""
 
 
 class _GeneratedFile(File):
@@ -146,39 +130,14 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             config.extra_css.append(urls.STYLESHEET)
         return config
 
-    def _options(self, config: MkDocsConfig, base: Path) -> SiteOptions:
-        env_today = os.environ.get("OKRSITE_TODAY") or self.config.today
-        try:
-            today = dt.date.fromisoformat(env_today) if env_today else None
-        except ValueError as err:
-            raise PluginError(f"okrsite: 'today' must be YYYY-MM-DD, not {env_today!r}") from err
-        audience = os.environ.get("OKRSITE_AUDIENCE") or self.config.audience
-        if audience not in ("public", "internal"):
-            raise PluginError(f"okrsite: audience must be public or internal, not {audience!r}")
-        graphs = self.config.graphs and os.environ.get("OKRSITE_GRAPHS", "1") != "0"
-        edit_url = self.config.edit_url
-        if edit_url is None and config.repo_url:
-            edit_url = config.repo_url.rstrip("/") + f"/edit/{self.config.branch}/"
-        content_dir = base / self.config.content_dir
-        return SiteOptions(
-            audience=audience,  # type: ignore[arg-type]
-            today=today,
-            edit_url_base=edit_url,
-            graphs=graphs,
-            graph_cache_dir=base / self.config.cache_dir / "graphs",
-            graph_jobs=max(1, self.config.graph_jobs),
-            last_changed=last_changed(content_dir),
-            nav_section_size=self.config.nav_section_size,
-            inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
-        )
-
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
             model = load_model(base / self.config.content_dir)
             if not self._serving:
                 forget_loaded()  # only a preview server loads the same files again
-            tree = build_docs_tree(model, self._options(config, base), self._cache)
+            options = site_options(self.config, base=base, repo_url=config.repo_url)
+            tree = build_docs_tree(model, options, self._cache)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         generated: dict[str, _GeneratedFile] = {}

@@ -21,6 +21,7 @@ from okrsite.analysis.progress import (
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
+from okrsite.site.parking import raw_block
 
 
 def relative_path(to_doc: str, from_dir: str) -> str:
@@ -100,10 +101,7 @@ def html_block(inner: str, css_class: str) -> Markup:
     """
     # Graphs repeat the page's own titles: keep them out of the search index.
     graph = "okr-graph" in css_class.split()
-    focus = ' tabindex="0" data-search-exclude' if graph else ""
-    return Markup(
-        f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
-    )
+    return raw_block(sanitize.clean(inner), css_class, focusable=graph, searchable=not graph)
 
 
 def owners_fact(owners: list[str]) -> Markup:

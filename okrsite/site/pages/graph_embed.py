@@ -26,6 +26,7 @@ from okrsite.render.escape import html_text
 from okrsite.site.cache import BuildCache, remembered
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.components import html_block
+from okrsite.site.parking import raw_block
 from okrsite.site.tree import GeneratedFile
 
 GRAPH_FILE = "alignment.svg"
@@ -88,12 +89,14 @@ def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]
     title_match = _TITLE.search(clean)
     title = html_text(html.unescape(title_match.group(1)) if title_match else "Alignment graph")
     style = f"width:100%;max-width:{width}pt;aspect-ratio:{width} / {height}"
-    block = Markup(
-        f'\n<div class="{html_text(css_class)}" tabindex="0" data-search-exclude markdown="0">\n'
+    block = raw_block(
         f'<object class="okr-graph__file" data="{GRAPH_FILE}" type="image/svg+xml" '
         f'style="{style}" aria-label="{title}">\n'
         f'<a href="{GRAPH_FILE}">{title}</a>\n'
-        "</object>\n</div>\n"
+        "</object>",
+        css_class,
+        focusable=True,
+        searchable=False,
     )
     return block, GeneratedFile(urls.page_url(doc) + GRAPH_FILE, document)
 

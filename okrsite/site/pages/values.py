@@ -16,6 +16,7 @@ from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
 from okrsite.render.richtext import markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
+from okrsite.site.parking import raw_block
 
 
 def number(value: float | None) -> str:
@@ -125,10 +126,7 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         if chart
         else ""
     )
-    return Markup(
-        '\n<div class="okr-checkin-history" markdown="0">\n'
-        f"{chart_html}{sanitize.clean_rich(table)}\n</div>\n"
-    )
+    return raw_block(f"{chart_html}{sanitize.clean_rich(table)}", "okr-checkin-history")
 
 
 def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
