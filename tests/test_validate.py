@@ -183,7 +183,8 @@ CASES = [
             "  - {id: 2026-Q2, start: 2026-03-15, end: 2026-06-30}\n"
         },
         [
-            "content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31)"
+            "content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31); "
+            "cycles may overlap only when one contains the other (a year and its quarters)"
         ],
     ),
     (
@@ -263,7 +264,7 @@ def test_cross_cycle_reference_is_explained(tmp_path: Path) -> None:
     )
     assert messages == [
         "content/2026-Q2/product.yaml:4:17: aligns_to: 'company/grow' is in cycle 2026-Q1, "
-        "not 2026-Q2; references must stay within their cycle"
+        "not 2026-Q2; references must stay within their cycle or point up to one that contains it"
     ]
 
 

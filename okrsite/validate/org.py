@@ -9,7 +9,6 @@ unique within their file.
 from __future__ import annotations
 
 import difflib
-import itertools
 
 from okrsite.errors import ContentIssue, SourceLocation
 from okrsite.model import (
@@ -182,13 +181,21 @@ def check_cycle_dates(
                     f"cycle '{cycle.id}' ends ({cycle.end}) before it starts ({cycle.start})",
                 )
             )
+    # Cycles may nest (a year containing its quarters) but not overlap
+    # partly: then a date would belong to two cycles of the same rank.
     ordered = sorted(enumerate(company.cycles), key=lambda pair: (pair[1].start, pair[0]))
-    for (_, earlier), (j, later) in itertools.pairwise(ordered):
-        if later.start <= earlier.end and later.id != earlier.id:
+    for position, (_, earlier) in enumerate(ordered):
+        for j, later in ordered[position + 1 :]:
+            if later.start > earlier.end:
+                break  # sorted by start: no later cycle overlaps ``earlier``
+            if later.id == earlier.id or earlier.contains(later) or later.contains(earlier):
+                continue
             issues.append(
                 ContentIssue(
                     file.location(("cycles", j, "start")),
                     f"cycle '{later.id}' overlaps cycle '{earlier.id}' "
-                    f"({later.start} is before {earlier.id} ends on {earlier.end})",
+                    f"({later.start} is before {earlier.id} ends on {earlier.end}); "
+                    "cycles may overlap only when one contains the other "
+                    "(a year and its quarters)",
                 )
             )

@@ -1,12 +1,16 @@
 """Pass 2, references: every ``aligns_to``/``contributes_to``/``related``
-resolves within its cycle, nothing refers to itself, and objective-level
-alignment has no loops.
+resolves within its cycle (or, written ``CYCLE:unit/objective``, in a cycle
+that contains it), nothing links inside its own objective, and
+objective-level alignment has no loops.
 """
 
 from __future__ import annotations
 
+import difflib
+
 from okrsite.errors import ContentIssue
-from okrsite.model import ROOT_UNIT, Cycle, Unit, UnitCycleFile, UnitOkrs
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
+from okrsite.model import ROOT_UNIT, Cycle, Unit, UnitCycleFile, UnitOkrs, split_ref
 from okrsite.source import LoadedFile, RawContent
 from okrsite.source.loaded import DataPath
 
@@ -55,6 +59,11 @@ def check_references(
     for unit_id, okrs in cycle.okrs.items():
         file = files[unit_id]
         for path, field, ref in _ref_fields(okrs.content):
+            if split_ref(ref)[0] is not None:
+                across = _cross_cycle_problem(cycle, ref, field, raw, units, cycles)
+                if across is not None:
+                    issues.append(ContentIssue(file.location(path), f"{field}: {across}"))
+                continue
             target_unit = ref.split("/")[0]
             if target_unit in broken:
                 continue  # its own errors are already reported
@@ -73,12 +82,63 @@ def check_references(
             elsewhere = [
                 c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None
             ]
-            if elsewhere:
+            containing = [
+                c for c in elsewhere if cycles[c].definition.contains(cycle.definition)
+            ]
+            if containing:
+                problem = (
+                    f"'{ref}' is in cycle {containing[0]}, which contains {cycle.id}; "
+                    f"write '{containing[0]}{CYCLE_REF_SEPARATOR}{ref}'"
+                )
+            elif elsewhere:
                 problem = (
                     f"'{ref}' is in cycle {elsewhere[0]}, not {cycle.id}; "
-                    "references must stay within their cycle"
+                    "references must stay within their cycle or point up to one "
+                    "that contains it"
                 )
             issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
+
+
+def _cross_cycle_problem(
+    cycle: Cycle,
+    ref: str,
+    field: str,
+    raw: RawContent,
+    units: dict[str, Unit],
+    cycles: dict[str, Cycle],
+) -> str | None:
+    """Why a cross-cycle reference (``2026:company/win``) written in ``cycle``
+    does not resolve, or None. It may only align up, into a cycle that
+    contains ``cycle`` (the year of a quarter): the two are then never
+    graded against each other, and no alignment loop can cross cycles."""
+    target_id, local = split_ref(ref)
+    assert target_id is not None
+    if field == "related":
+        return (
+            f"'{ref}' points into another cycle; related links stay within their "
+            "cycle (only aligns_to and contributes_to may point up to a containing cycle)"
+        )
+    if target_id == cycle.id:
+        return f"'{ref}' names this cycle; write '{local}'"
+    target = cycles.get(target_id)
+    if target is None:
+        hint = difflib.get_close_matches(target_id, list(cycles), n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"'{ref}' names no cycle in company.yaml{extra}"
+    outer, inner = target.definition, cycle.definition
+    if not outer.contains(inner):
+        return (
+            f"'{ref}': cycle {target_id} ({outer.start} to {outer.end}) does not contain "
+            f"{cycle.id} ({inner.start} to {inner.end}); a reference may only point up "
+            "to a cycle that contains its own"
+        )
+    target_unit = local.split("/")[0]
+    if target_unit != ROOT_UNIT and target_unit not in units:
+        return f"'{ref}' names no unit in org.yaml"
+    if target_unit in raw.cycle_files.get(target_id, {}) and target_unit not in target.okrs:
+        return None  # that file failed validation: its own errors are reported
+    problem = _lookup(target, local)
+    return None if problem is None else f"'{ref}': {problem}"
 
 
 def _own_link_problem(
