@@ -10,13 +10,12 @@ from test_exports import CONTENT, HOSTILE, make_model
 
 from okrsite.analysis.history import (
     cycle_summary,
-    distribution_svg,
     is_graded,
     recent_checkins,
-    trend_svg,
     unit_history,
 )
 from okrsite.model import Scoring
+from okrsite.render.history_charts import distribution_svg, trend_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

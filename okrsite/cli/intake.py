@@ -15,6 +15,11 @@ from okrsite.errors import OkrsiteError
 from okrsite.intake.apply import ImportResult, run_import
 from okrsite.validate import forget_loaded, load_model
 
+SHOWN_UNITS = 12
+"""New units named in the summary; the rest are counted."""
+SHOWN_FILES = 40
+"""Files listed in the summary; the rest are counted."""
+
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
@@ -31,13 +36,17 @@ def _summary(result: ImportResult, source: str, dry_run: bool) -> list[str]:
         f"{_plural(skipped, 'row')} skipped" + (f" ({kinds})" if kinds else "")
     ]
     if plan.new_units:
-        lines.append("new units: " + ", ".join(f"{u.id} ({u.kind})" for u in plan.new_units))
+        shown = ", ".join(f"{u.id} ({u.kind})" for u in plan.new_units[:SHOWN_UNITS])
+        more = len(plan.new_units) - SHOWN_UNITS
+        lines.append(f"new units: {shown}" + (f" and {more} more" if more > 0 else ""))
     if plan.new_cycles:
         lines.append("new cycles: " + ", ".join(c.id for c in plan.new_cycles))
     verb = "would write" if dry_run else "wrote"
-    for change in result.changes:
+    for change in result.changes[:SHOWN_FILES]:
         status = "unchanged" if change.status == "unchanged" else f"{verb} ({change.status})"
         lines.append(f"  {change.path}: {status}")
+    if len(result.changes) > SHOWN_FILES:
+        lines.append(f"  … and {len(result.changes) - SHOWN_FILES} more files")
     if not result.written:
         lines.append("nothing to change: the content already holds this import")
     return lines

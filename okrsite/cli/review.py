@@ -25,7 +25,13 @@ from okrsite.errors import ContentError, ContentIssue, OkrsiteError
 from okrsite.model import OkrModel
 from okrsite.review import drift
 from okrsite.review.changes import ModelDiff, diff_json
-from okrsite.review.checkin import add_checkin_to_file, find_unit_file
+from okrsite.review.checkin import (
+    CheckinError,
+    add_checkin_to_file,
+    checkin_refusal,
+    find_unit_file,
+    resolve_cycle,
+)
 from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
 from okrsite.review.compare import broken_head, diff_models
@@ -236,8 +242,11 @@ def _parse_confidence(value: str | None) -> float | str | None:
 @click.option("--confidence", help="Confidence: 0.0–1.0 or low, medium, high.")
 @click.option("--note", help="A one-line note for the check-in.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Check-in date (default: today).")
-@click.option("--cycle", "cycle_id", help="Cycle id (default: the current cycle by date).")
+@click.option(
+    "--cycle", "cycle_id", help="Cycle id (default: the cycle containing the check-in date)."
+)
 @content_option
+@today_option
 def checkin(
     target: str,
     value: str,
@@ -246,13 +255,18 @@ def checkin(
     date_text: str | None,
     cycle_id: str | None,
     content_dir: Path,
+    today: str | None,
 ) -> None:
     """Append a check-in to key result UNIT/OBJ/KR and set its current value.
 
-    VALUE is a number, done/not-done (milestones) or met/not-met (thresholds).
-    Only a few lines of the unit's file change; comments and formatting stay.
-    The whole content is validated afterwards: if it is invalid, the file is
-    restored byte for byte and the command exits 1.
+    VALUE is a number (numeric and threshold key results), done/not-done
+    (milestones; sets the key result's `done:` too when it has one) or
+    met/not-met (thresholds). Only a few lines of the unit's file change;
+    comments and formatting stay, and the output lists each line written
+    (file:line). Refused, with the file untouched (exit 1): a date in no
+    cycle or outside --cycle, a cycle that has ended and is graded, a value
+    that does not fit the key result's kind, and content that is invalid
+    before or after the check-in.
     """
     parts = target.split("/")
     if len(parts) != 3 or not all(parts):
@@ -261,19 +275,25 @@ def checkin(
         )
     unit_id, objective_id, kr_id = parts
     field_name, parsed = _parse_value(value)
-    day = parse_today(date_text) or dt.date.today()
+    now = parse_today(today) or dt.date.today()
+    day = parse_today(date_text) or now
     entry: dict[str, object] = {"date": day, field_name: parsed}
     level = _parse_confidence(confidence)
     if level is not None:
         entry["confidence"] = level
     if note is not None:
         entry["note"] = note
-    if cycle_id is None:
-        cycle_id = current_cycle_id(load(content_dir), day)
+    model = load(content_dir)  # invalid content: every error, nothing written
     try:
-        path = find_unit_file(content_dir, cycle_id, unit_id)
+        cycle = resolve_cycle(model, day, cycle_id)
+        refusal = checkin_refusal(
+            model, cycle, (unit_id, objective_id, kr_id), field_name, today=now
+        )
+        if refusal is not None:
+            raise CheckinError(refusal)
+        path = find_unit_file(content_dir, cycle.id, unit_id)
         original = path.read_bytes()
-        add_checkin_to_file(path, objective_id, kr_id, entry)
+        written = add_checkin_to_file(path, objective_id, kr_id, entry)
     except OkrsiteError as err:
         raise fail(err) from None
     try:
@@ -284,4 +304,9 @@ def checkin(
         raise click.ClickException(
             f"the check-in makes the content invalid; {path} restored"
         ) from None
-    click.echo(f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id}")
+    for line, what in written:
+        click.echo(f"{path}:{line}: {what}")
+    click.echo(
+        f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id} "
+        f"({cycle.id})"
+    )

@@ -112,7 +112,11 @@ def _verify(old: str, new: str, key: str, items: list[list[tuple[str, str]]]) ->
         raise EditError(
             f"internal error: the edit does not parse ({err}); file left unchanged"
         ) from None
-    expected_items = [yaml.safe_load("".join(f"{k}: {v}\n" for k, v in f)) for f in items]
+    listed = "".join(
+        "".join(f"{'- ' if i == 0 else '  '}{k}: {v}\n" for i, (k, v) in enumerate(fields))
+        for fields in items
+    )
+    expected_items = yaml.safe_load(listed)  # one parse for all the new items
     expected = dict(before) if isinstance(before, Mapping) else {}
     expected[key] = list(expected.get(key) or []) + expected_items
     if after != expected:

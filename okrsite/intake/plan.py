@@ -136,6 +136,10 @@ def quarter_dates(cycle_id: str) -> NewCycle | None:
     return NewCycle(cycle_id, start, end)
 
 
+_TitleIndex = dict[tuple[str, str], list[tuple[str, str]]]
+"""(cycle, collapsed title) → [(ref, unit)]."""
+
+
 def _collapse(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -157,6 +161,7 @@ class _Planner:
         # (cycle, unit, collapsed objective title) → objective
         self.objectives: dict[tuple[str, str, str], PlannedObjective] = {}
         self.taken_objective_ids: dict[tuple[str, str], set[str]] = {}
+        self.title_index: tuple[_TitleIndex, _TitleIndex] | None = None
         # pending parents: (row, cycle, unit, parent text, objective, kr or None)
         self.pending: list[tuple[int, str, str, str, PlannedObjective, PlannedKR | None]] = []
 
@@ -330,24 +335,36 @@ class _Planner:
     def candidates(self, cycle: str, text: str) -> list[tuple[str, str]]:
         """(ref, unit) of every item in ``cycle`` titled ``text``: imported ones
         first; existing content only when the import has none."""
-        wanted = _collapse(text)
-        found: list[tuple[str, str]] = []
-        for (obj_cycle, unit), objectives in self.plan.files.items():
-            if obj_cycle != cycle:
-                continue
-            for objective in objectives:
-                if _collapse(objective.title) == wanted:
-                    found.append((f"{unit}/{objective.id}", unit))
-                for kr in objective.key_results:
-                    if _collapse(kr.title) == wanted:
-                        found.append((f"{unit}/{objective.id}/{kr.id}", unit))
+        if self.title_index is None:
+            self.title_index = self.index_titles()
+        wanted = (cycle, _collapse(text))
+        found = self.title_index[0].get(wanted, [])
         if not found:
             found = [
-                (item.ref, item.unit)
-                for item in self.existing.items.get(cycle, [])
-                if _collapse(item.title) == wanted and (cycle, item.unit) not in self.plan.files
+                (ref, unit)
+                for ref, unit in self.title_index[1].get(wanted, [])
+                if (cycle, unit) not in self.plan.files
             ]
         return found
+
+    def index_titles(self) -> tuple[_TitleIndex, _TitleIndex]:
+        """(cycle, title) → items, for the import and for the existing content
+        (built once: looking titles up row by row would be quadratic)."""
+        imported: _TitleIndex = {}
+        for (cycle, unit), objectives in self.plan.files.items():
+            for objective in objectives:
+                ref = f"{unit}/{objective.id}"
+                imported.setdefault((cycle, _collapse(objective.title)), []).append((ref, unit))
+                for kr in objective.key_results:
+                    key = (cycle, _collapse(kr.title))
+                    imported.setdefault(key, []).append((f"{ref}/{kr.id}", unit))
+        existing: _TitleIndex = {}
+        for cycle, items in self.existing.items.items():
+            for item in items:
+                existing.setdefault((cycle, _collapse(item.title)), []).append(
+                    (item.ref, item.unit)
+                )
+        return imported, existing
 
     def find(
         self, row: int, cycle: str, unit: str, text: str, exclude: PlannedObjective | None
@@ -439,10 +456,15 @@ class _Planner:
             parent = self.text(row, cells, "aligns_to", "the parent")
             if parent:
                 self.pending.append((row, cycle, unit, parent, objective, None))
+        by_title: dict[str, list[PlannedObjective]] = {}
+        for (_, _, title_key), objective in self.objectives.items():
+            by_title.setdefault(title_key, []).append(objective)
         for row, cells, title in krs:
-            self.item_kr(row, cells, title)
+            self.item_kr(row, cells, title, by_title)
 
-    def item_kr(self, row: int, cells: list[str], title: str) -> None:
+    def item_kr(
+        self, row: int, cells: list[str], title: str, by_title: dict[str, list[PlannedObjective]]
+    ) -> None:
         parent = self.text(row, cells, "aligns_to", "the parent")
         if not parent:
             self.problem(row, "a key result needs its objective's title in the parent column")
@@ -450,11 +472,7 @@ class _Planner:
         cycle = self.cycle(row, cells) if self.cell(cells, "cycle") or self.default_cycle else None
         wanted = _collapse(parent)
         team = self.cell(cells, "team")
-        matches = [
-            o
-            for (c, _, t), o in self.objectives.items()
-            if t == wanted and (cycle is None or c == cycle)
-        ]
+        matches = [o for o in by_title.get(wanted, []) if cycle is None or o.cycle == cycle]
         if len(matches) > 1 and team:
             same_team = [
                 o

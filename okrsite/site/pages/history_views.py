@@ -16,21 +16,20 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis import cadence
-from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
 from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
-    distribution_svg,
     is_graded,
     recent_checkins,
-    trend_svg,
     unit_history,
 )
 from okrsite.analysis.progress import objective_progress, percent
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.history_charts import distribution_svg, reliability_svg, trend_svg
 from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
 from okrsite.site.parking import raw_block

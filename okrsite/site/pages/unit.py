@@ -282,9 +282,9 @@ def _kr_view(
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    measured = values.measured_text(kr)
+    measured = values.measured_fact(kr)
     if measured is not None:
-        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
+        facts.append(measured)
     owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
     if owners:
         facts.append(owners_fact(owners))
