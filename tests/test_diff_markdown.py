@@ -23,7 +23,7 @@ from test_diff import edit, new_repo, raw_summary
 from okrsite.render.escape import gfm_html_text, gfm_inline
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "code", "details", "summary", "h3"}
-LIVE = re.compile(r"@\w|(?:^|[^\w&])#\d|\w#\d|!\d|://|www\.|\bgh-\d", re.IGNORECASE)
+LIVE = re.compile(r"@\w|[#!]\d|://|www\.|\bgh-\d", re.IGNORECASE)
 
 
 class _Rendered(HTMLParser):

@@ -78,7 +78,7 @@ _GFM_BLOCK_START = re.compile(r"^(?:[-+=](?= |$|[-=])|#{1,6}(?= |$)|>|\d{1,9}[.)
 # URLs and www. hosts, @mentions and e-mail addresses, #12 / !12 / GH-12 /
 # org/repo#12 references, scheme:… autolinks. Inside a code span they stay text.
 _GFM_LIVE_WORD = re.compile(
-    r"://|www\.|@|(?:^|[^\w&])[#!]\d|\w[#!]\d|^gh-\d|^[a-z][\w+.-]*:[^\s]",
+    r"://|www\.|@|[#!]\d|^gh-\d|^[a-z][\w+.-]*:[^\s]",
     re.IGNORECASE,
 )
 
