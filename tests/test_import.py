@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 TEAM_SHEET = Path(__file__).resolve().parents[1] / "examples" / "import" / "team-okrs.csv"
 TOOL_EXPORT = Path(__file__).resolve().parents[1] / "examples" / "import" / "tool-export.csv"
@@ -30,7 +30,6 @@ def visible_text(html: str) -> str:
 
 def run(*args: str | Path) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [str(a) for a in args])
-    forget_loaded()
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 
@@ -323,7 +322,6 @@ def test_untrusted_titles_stay_data(site: Path) -> None:
     code, _, err = import_(site, sheet)
     assert code == 0, err
     model = load_model(site / "content")
-    forget_loaded()
     objective = model.cycles["2027-Q1"].okrs["product"].objectives[0]
     assert objective.title == " ".join(nasty.split())
     assert objective.key_results[0].title == "yes"

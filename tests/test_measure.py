@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from okrsite.cli import main
 from okrsite.errors import ContentError
 from okrsite.source.data import measure_files
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 from tests.contentkit import make_content
 
 MEASURED_COMPANY = """\
@@ -62,10 +62,7 @@ def measured_site(tmp_path: Path, data: str = WEEKLY, company: str = MEASURED_CO
 
 
 def load(content: Path):  # type: ignore[no-untyped-def]
-    try:
-        return load_model(content)
-    finally:
-        forget_loaded()
+    return load_model(content)
 
 
 def errors(content: Path) -> list[str]:
@@ -185,7 +182,6 @@ def test_page_okrs_json_and_staleness(tmp_path: Path) -> None:
             "2026-02-20",
         ],
     )
-    forget_loaded()
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site/2026-Q1/company/index.html").read_text(encoding="utf-8")
     assert "517 · as of 2026-02-16 · from data/clinics.csv" in visible_text(page)
@@ -198,7 +194,6 @@ def test_page_okrs_json_and_staleness(tmp_path: Path) -> None:
     )
 
     result = runner.invoke(main, ["check", "--content", str(content), "--today", "2026-03-10"])
-    forget_loaded()
     assert "no check-in for 22 days (last on 2026-02-16)" in result.output
 
 
@@ -230,7 +225,6 @@ def test_diff_reports_new_measured_values(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["diff", "HEAD", "--content", str(content), "--today", "2026-02-24"]
     )
-    forget_loaded()
     assert result.exit_code == 0, result.output
     assert "2026-02-23" in result.output and "530" in result.output
     assert "2026-02-16" not in result.output.split("2026-02-23")[0].splitlines()[-1]
