@@ -20,8 +20,8 @@ from okrsite.cli.review import compute_diff
 from okrsite.errors import ContentError, OkrsiteError
 from okrsite.review.changes import diff_json
 from okrsite.review.markdown import MARKER, diff_markdown
+from okrsite.source import load_content
 from okrsite.source.gitsource import GitError, load_git_content
-from okrsite.source.load import load_content
 
 TODAY = dt.date(2026, 2, 10)
 

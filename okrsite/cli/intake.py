@@ -13,7 +13,7 @@ from okrsite.cli import main
 from okrsite.cli.common import ContentProblem, content_option, fail, parse_today, today_option
 from okrsite.errors import OkrsiteError
 from okrsite.intake.apply import ImportResult, run_import
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 SHOWN_UNITS = 12
 """New units named in the summary; the rest are counted."""
@@ -101,8 +101,6 @@ def import_(
         )
     except OkrsiteError as err:
         raise fail(err) from None
-    finally:
-        forget_loaded()
     for line in _summary(result, str(sheet), dry_run):
         click.echo(line)
     if dry_run:
@@ -111,8 +109,6 @@ def import_(
         model = load_model(content_dir)
     except OkrsiteError as err:  # pragma: no cover - validated before writing
         raise ContentProblem(str(err)) from None
-    finally:
-        forget_loaded()
     findings = run_checks(model, today=day or dt.date.today())
     click.echo(format_text(findings, RULES_BY_ID), nl=False)
     click.echo(f"okrsite check: {summary(findings)}")

@@ -22,8 +22,8 @@ from okrsite.intake.plan import Existing, ExistingItem, Plan, make_plan
 from okrsite.intake.render import comment, render_unit_file, scalar
 from okrsite.intake.table import TableError, read_table
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.source import UNIT_SUFFIXES
 from okrsite.source.data import DataFiles
-from okrsite.source.load import UNIT_SUFFIXES
 from okrsite.validate import load_model
 
 
