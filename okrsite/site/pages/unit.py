@@ -13,7 +13,13 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
+from okrsite.analysis.org import descendants, subtree
+from okrsite.analysis.progress import (
+    kr_score,
+    objective_progress,
+    unit_and_teams_progress,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import markdown_block
@@ -139,10 +145,20 @@ def render_unit_page(
     ]
     summary_bits: list[str] = []
     if okrs is not None:
-        summary_bits.append(
-            str(progress_bar(unit_progress(okrs, include_private=True), scoring, graded=graded))
-        )
+        own = unit_progress(okrs, include_private=True)
+        summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
         summary_bits.append(str(status_chip(okrs.content.status)))
+    if any(u in cycle.okrs for u in descendants(model, unit_id)):
+        # The unit with its teams: the number its department row and graph box show.
+        with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
+        teams_graded = all(
+            cycle.okrs[u].content.status == "graded"
+            for u in subtree(model, unit_id)
+            if u in cycle.okrs
+        )
+        summary_bits.append(
+            str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
+        )
     if badge is not None:
         summary_bits.append(str(badge))
     page = UnitPage(
