@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from contentkit import git
 
 from okrsite.cli import main
 from okrsite.errors import ContentError
@@ -207,17 +206,6 @@ def test_page_okrs_json_and_staleness(tmp_path: Path) -> None:
 def test_serve_watches_the_data_files(tmp_path: Path) -> None:
     content = measured_site(tmp_path)
     assert measure_files(content) == [tmp_path / "data" / "clinics.csv"]
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=A", "-c", "user.email=a@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
 
 
 def test_diff_reports_new_measured_values(tmp_path: Path) -> None:
