@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from contentkit import git
 
 from okrsite.cli import main
 from okrsite.errors import ContentError
 from okrsite.source.data import measure_files
-from okrsite.validate import load_model
+from okrsite.validate import LoadCache, load_model
 from tests.contentkit import make_content
 
 MEASURED_COMPANY = """\
@@ -95,18 +94,25 @@ def test_rows_in_the_cycle_become_checkins_and_the_latest_is_current(tmp_path: P
 
 
 def test_a_second_load_reads_the_data_again(tmp_path: Path) -> None:
-    """Loads share validated files (a memo); measuring must not leak into the next
-    load, as in `okrsite serve` where the data file changes between builds."""
+    """A preview server's loads share validated files (a LoadCache); measuring must
+    not leak into the next load when the data file changes between builds."""
     content = measured_site(tmp_path)
-    first = load(content).cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    cache = LoadCache()
+
+    def kr():  # type: ignore[no-untyped-def]
+        model = load_model(content, cache=cache)
+        return model.cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+
+    first = kr()
     data = tmp_path / "data" / "clinics.csv"
     data.write_text(data.read_text().replace("2026-02-16,517", "2026-02-16,520"))
-    second = load(content).cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    second = kr()
     assert (first.current, second.current) == (517, 520)
     assert [c.value for c in second.checkins][-1] == 520
     data.write_text(WEEKLY.replace("2026-02-16,517,3\n", ""))
-    third = load(content).cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    third = kr()
     assert third.current == 480 and len(third.checkins) == 4
+    assert first.current == 517 and len(first.checkins) == 5  # earlier models unchanged
 
 
 def test_json_lines(tmp_path: Path) -> None:
@@ -200,17 +206,6 @@ def test_page_okrs_json_and_staleness(tmp_path: Path) -> None:
 def test_serve_watches_the_data_files(tmp_path: Path) -> None:
     content = measured_site(tmp_path)
     assert measure_files(content) == [tmp_path / "data" / "clinics.csv"]
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=A", "-c", "user.email=a@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
 
 
 def test_diff_reports_new_measured_values(tmp_path: Path) -> None:
