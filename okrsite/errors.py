@@ -49,3 +49,12 @@ class ContentError(OkrsiteError):
 
 class BuildError(OkrsiteError):
     """The site could not be built for a reason other than the content."""
+
+
+@dataclass(frozen=True, order=True)
+class RowIssue(ContentIssue):
+    """A problem in a row of a spreadsheet: shown as ``FILE:ROW: message``
+    (the header row is 1, as spreadsheets number it)."""
+
+    def __str__(self) -> str:
+        return f"{self.location.path}:{self.location.line}: {self.message}"

@@ -14,113 +14,45 @@ Content is untrusted. Fields here are *data*; every renderer escapes them.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
 from okrsite.errors import SourceLocation
-
-ROOT_UNIT = "company"
-"""Id of the implicit root unit; ``content/<cycle>/company.yaml`` holds its OKRs."""
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CYCLE_ID_RE = re.compile(r"^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$")
-MAX_ID_LENGTH = 64
-MAX_TEXT_LENGTH = 2000
-MAX_NUMBER = 1e15
-MAX_OBJECTIVES = 50
-"""Most objectives in one unit file (the quality check OKR010 already warns above 5)."""
-MAX_KEY_RESULTS = 50
-"""Most key results of one objective."""
-MAX_CHECKINS = 500
-"""Most check-ins of one key result (ten years of weekly check-ins)."""
-MAX_HEALTH_METRICS = 100
-
-# Ids that would collide with generated paths, MkDocs/Material files or
-# Windows device names once they become file names.
-RESERVED_IDS = frozenset(
-    {
-        "index", "search", "assets", "404", "sitemap", "units", "quality",
-        "graphs", "export", "exports", "feed", "rules", "okrs", "javascripts",
-        "stylesheets", "con", "prn", "aux", "nul",
-        *(f"com{i}" for i in range(10)),
-        *(f"lpt{i}" for i in range(10)),
-    }
+from okrsite.fieldtypes import CYCLE_ID_RE as CYCLE_ID_RE
+from okrsite.fieldtypes import (
+    MAX_CHECKINS,
+    MAX_HEALTH_METRICS,
+    MAX_KEY_RESULTS,
+    MAX_OBJECTIVES,
+    ROOT_UNIT,
+    Confidence,
+    CycleId,
+    Date,
+    Fraction,
+    HealthStatus,
+    KeyResultKind,
+    LongText,
+    Method,
+    Number,
+    Outcome,
+    ParentId,
+    Ref,
+    RuleId,
+    RuleSetting,
+    Score,
+    Slug,
+    Status,
+    Text,
+    UnitId,
+    UnitKind,
+    Visibility,
+    Weight,
 )
-
-
-def _check_slug(value: str) -> str:
-    if len(value) > MAX_ID_LENGTH:
-        raise ValueError(f"id '{value[:20]}…' is longer than {MAX_ID_LENGTH} characters")
-    if not SLUG_RE.match(value):
-        raise ValueError(
-            f"'{value}' is not a valid id: use lowercase letters a-z, digits and "
-            "single hyphens (e.g. 'time-to-value')"
-        )
-    return value
-
-
-def _check_unit_id(value: str) -> str:
-    _check_slug(value)
-    if value == ROOT_UNIT:
-        raise ValueError(
-            f"'{ROOT_UNIT}' is the company itself (the root of org.yaml) and cannot be a unit id"
-        )
-    if value in RESERVED_IDS:
-        raise ValueError(f"'{value}' is a reserved name and cannot be a unit id")
-    return value
-
-
-def _check_cycle_id(value: str) -> str:
-    if len(value) > 32 or not CYCLE_ID_RE.match(value):
-        raise ValueError(
-            f"'{value}' is not a valid cycle id: use letters, digits and single "
-            "hyphens (e.g. '2026-Q1')"
-        )
-    if value.lower() in RESERVED_IDS:
-        raise ValueError(f"'{value}' is a reserved name and cannot be a cycle id")
-    return value
-
-
-def _check_ref(value: str) -> str:
-    parts = value.split("/")
-    if len(parts) not in (2, 3) or not all(SLUG_RE.match(p) for p in parts):
-        raise ValueError(
-            f"'{value}' is not a reference: write 'unit/objective' or "
-            "'unit/objective/key-result' (ids in the same cycle)"
-        )
-    return value
-
-
-Slug = Annotated[str, AfterValidator(_check_slug)]
-UnitId = Annotated[str, AfterValidator(_check_unit_id)]
-ParentId = Annotated[str, AfterValidator(_check_slug)]
-CycleId = Annotated[str, AfterValidator(_check_cycle_id)]
-Ref = Annotated[str, AfterValidator(_check_ref)]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
-LongText = Annotated[str, Field(max_length=20 * MAX_TEXT_LENGTH)]
-Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Weight = Annotated[float, Field(gt=0.0, le=1000.0, allow_inf_nan=False)]
-RuleId = Annotated[str, Field(pattern=r"^OKR[0-9]{3}$")]
-ConfidenceWord = Literal["low", "medium", "high"]
-Confidence = Fraction | ConfidenceWord
-
-Method = Literal["cascade", "align", "hybrid"]
-UnitKind = Literal["department", "team", "service"]
-Status = Literal["draft", "review", "locked", "graded"]
-Visibility = Literal["public", "private"]
-KeyResultKind = Literal["numeric", "milestone", "threshold"]
-HealthStatus = Literal["ok", "at-risk", "off-track"]
-Outcome = Literal["achieved", "missed", "postponed"]
-RuleSetting = Literal["off", "error", "warning", "info"]
-
+from okrsite.fieldtypes import RESERVED_IDS as RESERVED_IDS
+from okrsite.fieldtypes import SLUG_RE as SLUG_RE
+from okrsite.fieldtypes import split_ref as split_ref
 
 _SOURCE_KEY = "_okrsite_source"
 
@@ -151,84 +83,147 @@ class Node(BaseModel):
 
 # --------------------------------------------------------------------------
 # company.yaml
+#
+# Every field carries a ``description``: it is the field's documentation in
+# the JSON Schema (editors show it on hover) and on the site's generated
+# "Content format" page. A test asserts that none is missing.
 
 
 class Scoring(Node):
-    """Score bands for 0.0–1.0 progress or scores: >= green, >= yellow, else red."""
+    """Score bands for progress and scores: at least green, at least yellow, else red."""
 
-    green: Fraction = 0.7
-    yellow: Fraction = 0.4
+    green: Fraction = Field(0.7, description="Lowest progress or score shown green (on track).")
+    yellow: Fraction = Field(
+        0.4, description="Lowest progress or score shown yellow (at risk); below it is red."
+    )
 
 
 class CycleDef(Node):
-    """One OKR cycle (usually a quarter); its folder is named by ``id``."""
+    """One OKR cycle (usually a quarter, or a year that contains its quarters);
+    its folder is named by ``id``."""
 
-    id: CycleId
-    name: Text | None = None
-    start: dt.date
-    end: dt.date
+    id: CycleId = Field(
+        description="Cycle id, also the name of the cycle's folder (e.g. 2026-Q1, or 2026 "
+        "for a year-long cycle)."
+    )
+    name: Text | None = Field(None, description="Display name (defaults to the id).")
+    start: Date = Field(description="First day of the cycle (YYYY-MM-DD).")
+    end: Date = Field(
+        description="Last day of the cycle (YYYY-MM-DD). Cycles may not overlap, except "
+        "that a longer cycle (a year) may contain shorter ones (its quarters)."
+    )
+
+    def contains(self, other: CycleDef) -> bool:
+        """Whether ``other`` lies inside this cycle and is shorter (a quarter
+        of a year). Two cycles with the same dates do not contain each other."""
+        inside = self.start <= other.start and other.end <= self.end
+        return inside and (self.start, self.end) != (other.start, other.end)
 
 
 class AnnualObjective(Node):
-    year: Annotated[int, Field(ge=1900, le=3000)]
-    objective: Text
+    """A one-line annual objective shown on the home page in its year."""
+
+    year: Annotated[int, Field(ge=1900, le=3000)] = Field(description="The year it is for.")
+    objective: Text = Field(description="The objective, in one line.")
 
 
 class CandidateObjective(Node):
     """An objective considered for a later cycle."""
 
-    cycle: CycleId
-    objective: Text
-    owner: Text | None = None
+    cycle: CycleId = Field(description="The cycle it is considered for.")
+    objective: Text = Field(description="The candidate objective, in one line.")
+    owner: Text | None = Field(None, description="Who proposes or would own it.")
 
 
 class Cadence(Node):
     """Cadence settings; defaults follow common OKR practice."""
 
-    grade_days_before_end: Annotated[int, Field(ge=0, le=90)] = 14
-    publish_days_before_end: Annotated[int, Field(ge=0, le=90)] = 7
-    draft_hours: Annotated[int, Field(ge=0, le=2000)] = 48
-    review_hours: Annotated[int, Field(ge=0, le=2000)] = 24
-    lock_hours: Annotated[int, Field(ge=0, le=2000)] = 24
-    checkin_days: Annotated[int, Field(ge=1, le=90)] = 7
+    grade_days_before_end: Annotated[int, Field(ge=0, le=90)] = Field(
+        14, description="Days before a cycle ends when grading starts."
+    )
+    publish_days_before_end: Annotated[int, Field(ge=0, le=90)] = Field(
+        7, description="Days before a cycle ends when the next cycle's company OKRs are published."
+    )
+    draft_hours: Annotated[int, Field(ge=0, le=2000)] = Field(
+        48, description="Hours teams have to draft their OKRs after the company's are published."
+    )
+    review_hours: Annotated[int, Field(ge=0, le=2000)] = Field(
+        24, description="Hours of peer review after drafting."
+    )
+    lock_hours: Annotated[int, Field(ge=0, le=2000)] = Field(
+        24, description="Hours to lock the OKRs after peer review."
+    )
+    checkin_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        7, description="Days between expected check-ins during a cycle (stale check-in rule)."
+    )
+    grading_grace_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        14,
+        description="Days after a cycle ends by which its files should be 'status: graded' "
+        "(the ended-not-graded rule, OKR017, reports a cycle still ungraded after that).",
+    )
 
 
 class CheckLimits(Node):
     """Limits used by the quality checks (``company.check_limits``); any field
     left out keeps its default."""
 
-    company_objectives_min: Annotated[int, Field(ge=0, le=100)] = 1
-    """Fewest company objectives per cycle (OKR010)."""
-    company_objectives_max: Annotated[int, Field(ge=1, le=100)] = 3
-    """Most company objectives per cycle (OKR010)."""
-    unit_objectives_max: Annotated[int, Field(ge=1, le=100)] = 5
-    """Most objectives of one unit per cycle (OKR010)."""
-    key_results_min: Annotated[int, Field(ge=0, le=100)] = 2
-    """Fewest key results per objective (OKR010)."""
-    key_results_max: Annotated[int, Field(ge=1, le=100)] = 5
-    """Most key results per objective (OKR010)."""
-    max_depth: Annotated[int, Field(ge=1, le=100)] = 3
-    """Deepest unit level below the company before OKR009 warns (1 = departments)."""
+    company_objectives_min: Annotated[int, Field(ge=0, le=100)] = Field(
+        1, description="Fewest company objectives per cycle (OKR010)."
+    )
+    company_objectives_max: Annotated[int, Field(ge=1, le=100)] = Field(
+        3, description="Most company objectives per cycle (OKR010)."
+    )
+    unit_objectives_max: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="Most objectives of one unit per cycle (OKR010)."
+    )
+    key_results_min: Annotated[int, Field(ge=0, le=100)] = Field(
+        2, description="Fewest key results per objective (OKR010)."
+    )
+    key_results_max: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="Most key results per objective (OKR010)."
+    )
+    max_depth: Annotated[int, Field(ge=1, le=100)] = Field(
+        3,
+        description="Deepest unit level below the company before OKR009 warns "
+        "(1 = departments).",
+    )
 
 
 class CompanyFile(Node):
     """``content/company.yaml``: the company, its method, cycles and scoring."""
 
-    version: Literal[1] = 1
-    name: Text
-    mission: Text | None = None
-    method: Method = "hybrid"
-    scoring: Scoring = Field(default_factory=Scoring)
-    cadence: Cadence = Field(default_factory=Cadence)
-    cycles: Annotated[list[CycleDef], Field(min_length=1)]
-    annual: list[AnnualObjective] = Field(default_factory=list)
-    candidates: list[CandidateObjective] = Field(default_factory=list)
-    checks: dict[RuleId, RuleSetting] = Field(default_factory=dict)
-    """Per-rule settings of the quality checks, e.g. ``{OKR004: off}``."""
-    check_limits: CheckLimits | None = None
-    """Limits of the quality checks (objective and key result counts, depth)."""
-    publish_people: bool = True
-    """When false, public builds omit people's names (owners, leads)."""
+    version: Literal[1] = Field(1, description="Content format version (1).")
+    name: Text = Field(description="The company's name.")
+    mission: Text | None = Field(None, description="The mission, shown on the home page.")
+    method: Method = Field(
+        "hybrid",
+        description="How OKRs are set: cascade (top-down; a parent KR becomes the objective "
+        "below), align (bottom-up; teams contribute to company objectives) or hybrid.",
+    )
+    scoring: Scoring = Field(default_factory=Scoring, description="Colour bands for scores.")
+    cadence: Cadence = Field(
+        default_factory=Cadence, description="Grading, publishing and check-in rhythm."
+    )
+    cycles: Annotated[list[CycleDef], Field(min_length=1)] = Field(
+        description="The OKR cycles, each with a folder of unit files."
+    )
+    annual: list[AnnualObjective] = Field(
+        default_factory=list, description="One-line annual objectives (optional)."
+    )
+    candidates: list[CandidateObjective] = Field(
+        default_factory=list, description="Objectives considered for later cycles (optional)."
+    )
+    checks: dict[RuleId, RuleSetting] = Field(
+        default_factory=dict,
+        description="Per-rule settings of the quality checks, e.g. {OKR004: off}: "
+        "off, error, warning or info.",
+    )
+    check_limits: CheckLimits | None = Field(
+        None, description="Limits of the quality checks (objective and key result counts, depth)."
+    )
+    publish_people: bool = Field(
+        True, description="When false, public builds omit people's names (owners, leads)."
+    )
 
 
 # --------------------------------------------------------------------------
@@ -238,61 +233,177 @@ class CompanyFile(Node):
 class UnitDef(Node):
     """One unit of the organisation (department, team or service unit)."""
 
-    id: UnitId
-    name: Text
-    kind: UnitKind
-    parent: ParentId = ROOT_UNIT
-    lead: Text | None = None
-    maintainers: list[Text] = Field(default_factory=list)
-    description: LongText | None = None
+    id: UnitId = Field(
+        description="Unit id (a slug); also the name of its OKR files, <id>.yaml."
+    )
+    name: Text = Field(description="Display name.")
+    kind: UnitKind = Field(
+        description="department, team or service (a service unit may track only health "
+        "metrics)."
+    )
+    parent: ParentId = Field(
+        ROOT_UNIT, description="Id of the parent unit; 'company' (the default) is the root."
+    )
+    lead: Text | None = Field(None, description="Who leads the unit.")
+    maintainers: list[Text] = Field(
+        default_factory=list,
+        description="Code owners of the unit's files (e.g. @handle), for okrsite codeowners.",
+    )
+    description: LongText | None = Field(None, description="What the unit does (Markdown).")
 
 
 class OrgFile(Node):
     """``content/org.yaml``: the organisation's units."""
 
-    units: list[UnitDef] = Field(default_factory=list)
+    units: list[UnitDef] = Field(
+        default_factory=list, description="Every unit, parents before or after children."
+    )
 
 
 # --------------------------------------------------------------------------
 # <cycle>/<unit>.yaml
 
+_REF_FORMS = (
+    "'unit/objective' or 'unit/objective/key-result' in the same cycle, or "
+    "'CYCLE:unit/objective[/key-result]' in a cycle that contains this one "
+    "(e.g. '2026:company/grow')"
+)
+
 
 class CheckIn(Node):
     """A weekly update of a key result."""
 
-    date: dt.date
-    value: Number | None = None
-    done: bool | None = None
-    met: bool | None = None
-    confidence: Confidence | None = None
-    note: Text | None = None
-    author: Text | None = None
+    date: Date = Field(description="Day of the check-in (YYYY-MM-DD).")
+    value: Number | None = Field(None, description="Measured value (numeric key results).")
+    done: bool | None = Field(None, description="Whether a milestone is done.")
+    met: bool | None = Field(
+        None, description="Whether a threshold key result held its target on that day."
+    )
+    confidence: Confidence | None = Field(
+        None, description="Confidence of reaching the target: 0 to 1, or low, medium, high."
+    )
+    note: Text | None = Field(None, description="What happened (Markdown).")
+    author: Text | None = Field(None, description="Who checked in.")
+
+
+class Measure(Node):
+    """Where a measured key result's values come from: a data file in the
+    repository (CSV with a header row, or JSON lines) with a date and a value
+    per row. Rows dated inside the cycle become check-ins; the latest is
+    ``current``."""
+
+    file: Annotated[str, Field(min_length=1, max_length=400)] = Field(
+        description="Data file relative to the repository root (the folder of mkdocs.yml), "
+        "e.g. data/clinics.csv; .csv or .jsonl."
+    )
+    date: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="Column (CSV) or key (JSON lines) holding each row's date (YYYY-MM-DD)."
+    )
+    value: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="Column (CSV) or key (JSON lines) holding each row's value (a number)."
+    )
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a measured key result's data file said (set by validation)."""
+
+    file: str
+    """The data file, relative to the repository root, as written in ``measure``."""
+    as_of: dt.date | None
+    """Date of the latest row inside the cycle (``None``: no row in the cycle yet)."""
+    value: float | None
+    """Value of that row."""
+    rows: int
+    """Rows inside the cycle."""
+
+
+_MEASURED_KEY = "_okrsite_measured"
 
 
 class KeyResult(Node):
     """A measurable result. ``kind`` defaults to ``numeric`` (start → target),
     or ``milestone`` when ``done`` is given."""
 
-    id: Slug
-    title: Text
-    kind: KeyResultKind | None = None
-    start: Number | None = None
-    target: Number | None = None
-    current: Number | None = None
-    unit: Annotated[str, Field(max_length=32)] | None = None
-    prefix: Annotated[str, Field(max_length=8)] | None = None
-    direction: Literal["above", "below"] | None = None
-    """For ``threshold`` KRs: stay above or below ``target``."""
-    done: bool | None = None
-    owner: Text | None = None
-    weight: Weight = 1.0
-    confidence: Confidence | None = None
-    contributes_to: list[Ref] = Field(default_factory=list)
-    related: list[Ref] = Field(default_factory=list)
-    checkins: list[CheckIn] = Field(default_factory=list, max_length=MAX_CHECKINS)
-    score: Fraction | None = None
-    note: Text | None = None
-    allow: list[RuleId] = Field(default_factory=list)
+    id: Slug = Field(description="Key result id, unique within its objective.")
+    title: Text = Field(description="The result, measurable (an outcome, not an activity).")
+    kind: KeyResultKind | None = Field(
+        None,
+        description="numeric (from start to target), milestone (done or not) or threshold "
+        "(stay above or below target all cycle). Default: milestone when done is given, "
+        "else numeric.",
+    )
+    start: Number | None = Field(None, description="Value at the start of the cycle.")
+    target: Number | None = Field(
+        None, description="Value to reach (numeric) or to stay above or below (threshold)."
+    )
+    current: Number | None = Field(
+        None, description="Latest value (defaults to the latest check-in's value)."
+    )
+    unit: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="Unit of the values, shown after them (e.g. days, %)."
+    )
+    prefix: Annotated[str, Field(max_length=8)] | None = Field(
+        None, description="Shown before the values (e.g. $)."
+    )
+    direction: Literal["above", "below"] | None = Field(
+        None, description="For threshold key results: stay above or below target."
+    )
+    done: bool | None = Field(None, description="For milestones: whether it is done.")
+    owner: Text | None = Field(
+        None, description="Who owns it (defaults to the objective's owner)."
+    )
+    owners: list[Text] = Field(
+        default_factory=list, description="Co-owners, beside owner (e.g. [Ana, Ben])."
+    )
+    weight: Weight = Field(
+        1.0, description="Weight in its objective's progress (relative to its siblings)."
+    )
+    confidence: Confidence | None = Field(
+        None, description="Confidence of reaching the target: 0 to 1, or low, medium, high."
+    )
+    contributes_to: list[Ref] = Field(
+        default_factory=list,
+        description=f"Key results this one ladders up to: {_REF_FORMS}.",
+    )
+    related: list[Ref] = Field(
+        default_factory=list, description=f"Lateral links (shown both ways): {_REF_FORMS}."
+    )
+    checkins: list[CheckIn] = Field(
+        default_factory=list, max_length=MAX_CHECKINS, description="Check-ins, oldest first."
+    )
+    score: Score | None = Field(
+        None,
+        description="Grade given at grading, usually 0 to 1 (above 1 is over-achievement); "
+        "overrides computed progress.",
+    )
+    note: Text | None = Field(
+        None,
+        description="Latest status note (Markdown), shown beside the key result; once "
+        "graded, what came of it and what was learned.",
+    )
+    description: LongText | None = Field(
+        None, description="What it means and how it is measured, links to epics (Markdown)."
+    )
+    allow: list[RuleId] = Field(
+        default_factory=list,
+        description="Quality rules reviewed and accepted for this key result, e.g. [OKR001].",
+    )
+    measure: Measure | None = Field(
+        None,
+        description="Read check-ins and current from a data file: "
+        "{file: data/x.csv, date: COLUMN, value: COLUMN}.",
+    )
+
+    @property
+    def measured(self) -> Measurement | None:
+        """What the ``measure`` data file said, once validation has read it."""
+        found = self.__dict__.get(_MEASURED_KEY)
+        return found if isinstance(found, Measurement) else None
+
+    def set_measured(self, measurement: Measurement) -> None:
+        """Record the data file's reading (validation does this, like ``set_source``)."""
+        object.__setattr__(self, _MEASURED_KEY, measurement)
 
     @property
     def effective_kind(self) -> KeyResultKind:
@@ -300,51 +411,98 @@ class KeyResult(Node):
             return self.kind
         return "milestone" if self.done is not None else "numeric"
 
+    @property
+    def all_owners(self) -> list[str]:
+        """``owner`` then the co-owners, each once."""
+        return _people(self.owner, self.owners)
+
 
 class Objective(Node):
     """A qualitative goal with its key results."""
 
-    id: Slug
-    title: Text
-    description: LongText | None = None
-    owner: Text | None = None
-    visibility: Visibility = "public"
-    weight: Weight = 1.0
-    aligns_to: list[Ref] = Field(default_factory=list)
-    related: list[Ref] = Field(default_factory=list)
-    key_results: list[KeyResult] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
-    score: Fraction | None = None
-    outcome: Outcome | None = None
-    learnings: LongText | None = None
-    allow: list[RuleId] = Field(default_factory=list)
+    id: Slug = Field(description="Objective id, unique within the unit and cycle.")
+    title: Text = Field(description="The objective: qualitative, inspiring, in one line.")
+    description: LongText | None = Field(None, description="Why it matters (Markdown).")
+    owner: Text | None = Field(None, description="Who owns it.")
+    owners: list[Text] = Field(
+        default_factory=list, description="Co-owners, beside owner (e.g. [Ana, Ben])."
+    )
+    visibility: Visibility = Field(
+        "public",
+        description="private objectives never appear in published output, only as a count.",
+    )
+    weight: Weight = Field(
+        1.0, description="Weight in the unit's roll-up (relative to its siblings)."
+    )
+    aligns_to: list[Ref] = Field(
+        default_factory=list, description=f"Objectives or key results it serves: {_REF_FORMS}."
+    )
+    related: list[Ref] = Field(
+        default_factory=list, description=f"Lateral links (shown both ways): {_REF_FORMS}."
+    )
+    key_results: list[KeyResult] = Field(
+        default_factory=list, max_length=MAX_KEY_RESULTS, description="Its key results."
+    )
+    score: Score | None = Field(
+        None,
+        description="Grade given at grading, usually 0 to 1 (above 1 is over-achievement); "
+        "overrides its key results' mean.",
+    )
+    outcome: Outcome | None = Field(
+        None, description="At grading: achieved, missed or postponed."
+    )
+    learnings: LongText | None = Field(None, description="What was learned, at grading.")
+    allow: list[RuleId] = Field(
+        default_factory=list,
+        description="Quality rules reviewed and accepted for this objective, e.g. [OKR005].",
+    )
 
     @property
     def is_private(self) -> bool:
         return self.visibility == "private"
 
+    @property
+    def all_owners(self) -> list[str]:
+        """``owner`` then the co-owners, each once."""
+        return _people(self.owner, self.owners)
+
+
+def _people(owner: str | None, owners: list[str]) -> list[str]:
+    found = [owner] if owner else []
+    for name in owners:
+        if name not in found:
+            found.append(name)
+    return found
+
 
 class HealthMetric(Node):
     """A business-as-usual metric, mainly for service units."""
 
-    title: Text
-    target: Text | None = None
-    current: Text | None = None
-    status: HealthStatus = "ok"
-    owner: Text | None = None
-    note: Text | None = None
+    title: Text = Field(description="What is measured.")
+    target: Text | None = Field(None, description="Target, as text (e.g. '< 4h').")
+    current: Text | None = Field(None, description="Current value, as text.")
+    status: HealthStatus = Field("ok", description="ok, at-risk or off-track.")
+    owner: Text | None = Field(None, description="Who watches it.")
+    note: Text | None = Field(None, description="A note (Markdown).")
 
 
 class UnitCycleFile(Node):
     """``content/<cycle>/<unit>.yaml`` (or ``.md`` with YAML front matter)."""
 
-    status: Status = "draft"
-    locked_on: dt.date | None = None
-    """When the OKRs were locked (used by the schedule check)."""
-    objectives: list[Objective] = Field(default_factory=list, max_length=MAX_OBJECTIVES)
-    health_metrics: list[HealthMetric] = Field(
-        default_factory=list, max_length=MAX_HEALTH_METRICS
+    status: Status = Field(
+        "draft", description="draft, review, locked (agreed) or graded (scored at the end)."
     )
-
+    locked_on: Date | None = Field(
+        None, description="When the OKRs were locked (used by the schedule check)."
+    )
+    objectives: list[Objective] = Field(
+        default_factory=list, max_length=MAX_OBJECTIVES, description="The unit's objectives."
+    )
+    health_metrics: list[HealthMetric] = Field(
+        default_factory=list,
+        max_length=MAX_HEALTH_METRICS,
+        description="Business-as-usual metrics (mainly service units).",
+    )
 
 # --------------------------------------------------------------------------
 # The validated model (built by validate.py; never by hand except in tests)

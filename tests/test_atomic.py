@@ -33,9 +33,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import okrsite.site.pages
+import okrsite.site.build
 from okrsite.cli import main
-from okrsite.cli.build import swap_into_place
+from okrsite.engine.build import swap_into_place
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "tests" / "bad_inputs" / "_base"
@@ -199,7 +199,7 @@ def test_ctrl_c_in_a_producer_keeps_previous_site(
     def interrupted(ctx: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(okrsite.site.pages, "PRODUCERS", [*okrsite.site.pages.PRODUCERS, interrupted])
+    monkeypatch.setattr(okrsite.site.build, "PRODUCERS", [*okrsite.site.build.PRODUCERS, interrupted])
     result = run(build_args(project))
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)  # click's "Aborted!"

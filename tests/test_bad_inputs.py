@@ -36,7 +36,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from okrsite.cli import main
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"

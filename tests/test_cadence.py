@@ -8,9 +8,7 @@ import pytest
 
 from okrsite.analysis.cadence import (
     PHASE_NAMES,
-    current_cycle,
     cycle_bounds,
-    next_cycle,
     phase,
     status,
     timeline,
@@ -209,9 +207,9 @@ def test_timeline_states() -> None:
     assert states["grading"] == "future"
     assert [m.state for m in timeline(Q1, DEFAULT, at(2025, 1, 1))] == ["future"] * 11
     last = timeline(Q1, DEFAULT, at(2026, 4, 1))
-    assert last[-1].state == "current"
     assert last[-1].end is None
-    assert all(m.state == "past" for m in last[:-1])
+    assert all(m.state == "past" for m in last)  # an ended cycle's timeline is a record
+    assert last[-1].label == "Cycle ended"
     boundary = timeline(Q1, DEFAULT, at(2026, 3, 18))
     assert {m.key: m.state for m in boundary}["grading"] == "current"
     assert {m.key: m.state for m in boundary}["in-progress"] == "past"
@@ -223,18 +221,6 @@ def test_aware_datetimes() -> None:
     assert phase(Q1, DEFAULT, now).key == "in-progress"
     assert phase(Q1, DEFAULT, now).start == now
     assert cycle_bounds(Q1, dt.UTC)[1] == dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
-
-
-def test_current_and_next_cycle() -> None:
-    """Current = the running cycle, else the next to start, else the last."""
-    cycles = [Q1, Q2]
-    assert current_cycle(cycles, dt.date(2026, 3, 31)) is Q1
-    assert current_cycle(cycles, dt.date(2026, 4, 1)) is Q2
-    assert current_cycle(cycles, dt.date(2025, 6, 1)) is Q1
-    assert current_cycle(cycles, dt.date(2027, 1, 1)) is Q2
-    assert current_cycle([], dt.date(2027, 1, 1)) is None
-    assert next_cycle(cycles, Q1) is Q2
-    assert next_cycle(cycles, Q2) is None
 
 
 def test_status_adds_the_cycle_being_planned() -> None:

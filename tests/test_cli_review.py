@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
-from contentkit import make_content
+from contentkit import git, make_content
 
 from okrsite.cli import main
-from okrsite.review.diff import MARKER
+from okrsite.review.markdown import MARKER
 
 ORG = """\
 units:
   - {id: product, name: Product, kind: department, lead: Priya, maintainers: ["@priya", "bad handle"]}
   - {id: onboarding, name: Onboarding, kind: team, parent: product}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` with a fixed identity; return stdout."""
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=A", "-c", "user.email=a@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
 
 
 def repo_with_content(tmp_path: Path) -> Path:
@@ -175,27 +161,36 @@ def test_checkin_milestone_words_and_bad_value(tmp_path: Path) -> None:
     assert code == 2 and "expected a number, done/not-done or met/not-met" in err
 
 
-def test_checkin_invalid_result_restores_the_file(tmp_path: Path) -> None:
-    """If the content does not validate after the check-in, the file's bytes are restored, exit 1."""
+def test_checkin_on_invalid_content_writes_nothing(tmp_path: Path) -> None:
+    """Content already invalid: every error is shown, exit 1, nothing written
+    (the cycle and the key result's kind cannot be trusted)."""
     content = repo_with_content(tmp_path)
     broken = content / "2026-Q1/onboarding.yaml"
     broken.write_text("status: nope\n")
     path = content / "2026-Q1/product.yaml"
     before = path.read_bytes()
-    code, _, err = run(
-        "checkin",
-        "product/easier/ttv",
-        "8",
-        "--date",
-        "2026-02-02",
-        "--cycle",
-        "2026-Q1",
-        "--content",
-        str(content),
+    code, out, err = run(
+        "checkin", "product/easier/ttv", "8", "--date", "2026-02-02", "--content", str(content)
     )
     assert code == 1
     assert path.read_bytes() == before
-    assert "restored" in err and "onboarding.yaml" in err
+    assert "onboarding.yaml:1:9:" in err and out == ""
+
+
+def test_checkin_invalid_result_restores_the_file(tmp_path: Path) -> None:
+    """If the content does not validate after the check-in (here: one check-in
+    over the 500 a key result may hold), the file's bytes are restored, exit 1."""
+    content = repo_with_content(tmp_path)
+    path = content / "2026-Q1/product.yaml"
+    full = "".join(f"          - {{date: 2026-01-{1 + i % 28:02d}, value: 9}}\n" for i in range(500))
+    path.write_text(path.read_text() + "        checkins:\n" + full)
+    before = path.read_bytes()
+    code, _, err = run(
+        "checkin", "product/easier/ttv", "8", "--date", "2026-02-02", "--content", str(content)
+    )
+    assert code == 1
+    assert path.read_bytes() == before
+    assert "restored" in err and "product.yaml" in err
 
 
 def test_checkin_unknown_key_result_is_a_clean_error(tmp_path: Path) -> None:
@@ -204,7 +199,8 @@ def test_checkin_unknown_key_result_is_a_clean_error(tmp_path: Path) -> None:
     path = content / "2026-Q1/product.yaml"
     before = path.read_bytes()
     code, _, err = run(
-        "checkin", "product/easier/nope", "8", "--cycle", "2026-Q1", "--content", str(content)
+        "checkin", "product/easier/nope", "8", "--cycle", "2026-Q1", "--date", "2026-02-02",
+        "--content", str(content),
     )
     assert code == 1
     assert "nope" in err and "Traceback" not in err

@@ -19,17 +19,16 @@ import datetime as dt
 import gzip
 import logging
 import os
-import shutil
 import struct
-import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from contentkit import demo_project
 
 from okrsite.cli import main
-from okrsite.cli.build import _source_date_epoch
+from okrsite.engine.build import load_site_config, source_date_epoch
+from okrsite.engine.options import Choices
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-20"  # not the demo's configured today, and not the real date
@@ -57,24 +56,11 @@ def tree_bytes(site: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project in its own git repository (fixed commit date)."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "docs" / "site", root / "docs" / "site")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = "site_url: https://okrs.example.com/\n" + config
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": "2026-11-02T10:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-11-02T10:00:00Z",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "content"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
-    return root
+    return demo_project(
+        tmp_path_factory.mktemp("project"),
+        config_head="site_url: https://okrs.example.com/\n",
+        committed_at="2026-11-02T10:00:00Z",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,20 +108,31 @@ def test_no_staging_directories_left(two_builds: tuple[Path, Path]) -> None:
         assert [p.name for p in site.parent.iterdir()] == [site.name]
 
 
-def _config(today: str | None, path: Path) -> SimpleNamespace:
-    plugin = SimpleNamespace(config={"today": today})
-    return SimpleNamespace(plugins={"okrsite": plugin}, config_file_path=str(path))
+def _epoch(project: Path, plugin_today: str | None, cli_today: str | None) -> str | None:
+    """The epoch for a real load of the project's mkdocs.yml, with the
+    plugin's ``today`` set to ``plugin_today`` and ``--today`` to ``cli_today``."""
+    config_file = project / "epoch-mkdocs.yml"
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.strip().startswith("today:")]
+    if plugin_today is not None:
+        at = next(i for i, line in enumerate(lines) if line.strip() == "- okrsite:")
+        lines.insert(at + 1, f'      today: "{plugin_today}"')
+    config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    today = None if cli_today is None else dt.date.fromisoformat(cli_today)
+    try:
+        return source_date_epoch(load_site_config(config_file, Choices(today=today)))
+    finally:
+        config_file.unlink()
 
 
 def test_source_date_epoch_sources(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The epoch comes from --today, else the plugin's today, else the last
     git commit; an epoch the caller set is left alone."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    config_file = project / "mkdocs.yml"
-    assert _source_date_epoch(TODAY, _config("2026-01-01", config_file)) == str(EPOCH)
+    assert _epoch(project, "2026-01-01", TODAY) == str(EPOCH)
     jan = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp())
-    assert _source_date_epoch(None, _config("2026-01-01", config_file)) == str(jan)
+    assert _epoch(project, "2026-01-01", None) == str(jan)
     commit = int(dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC).timestamp())
-    assert _source_date_epoch(None, _config(None, config_file)) == str(commit)
+    assert _epoch(project, None, None) == str(commit)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "123")
-    assert _source_date_epoch(TODAY, _config(None, config_file)) is None
+    assert _epoch(project, None, TODAY) is None

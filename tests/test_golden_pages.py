@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import DocsTree
 from okrsite.validate import load_model
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini" / "content"

@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsite import urls
-from okrsite.site import SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
 from okrsite.site.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
 from okrsite.validate import load_model
 

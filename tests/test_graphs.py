@@ -108,9 +108,9 @@ def small_model(**company_objective: Any) -> OkrModel:
 
 def render(dots: dict[str, str], *, cache_dir: Path | None = None,
            dot_binary: Path | None = None, **kwargs: Any) -> dict[str, str]:
-    """Render with the real dot, through a GraphCache over ``cache_dir`` if given."""
-    cache = graphs.GraphCache(cache_dir) if cache_dir is not None else None
-    return graphs.render_svgs(dots, cache=cache, graphviz=graphs.Graphviz(dot_binary), **kwargs)
+    """Render with the real dot (``dot_binary``, default: on PATH)."""
+    return graphs.render_svgs(dots, cache_dir=cache_dir, graphviz=graphs.Graphviz(dot_binary),
+                              **kwargs)
 
 
 def parse_svg(svg: str) -> ET.Element:
@@ -443,14 +443,14 @@ def test_unit_neighbourhood_contents() -> None:
 
 def test_second_render_starts_dot_zero_times(tmp_path: Path) -> None:
     """With a cache directory, re-rendering unchanged DOT in a new build (a new
-    Graphviz and GraphCache, as in a new process) starts no dot process at all."""
+    Graphviz, as in a new process) starts no dot process at all."""
     dots = graphs.page_graphs(small_model())
     cache = tmp_path / "cache"
     dot = graphs.Graphviz()
-    first = graphs.render_svgs(dots, cache=graphs.GraphCache(cache), graphviz=dot)
+    first = graphs.render_svgs(dots, cache_dir=cache, graphviz=dot)
     assert dot.runs == len(set(dots.values())) + 1  # one per distinct graph, plus `dot -V`
     fresh = graphs.Graphviz()
-    second = graphs.render_svgs(dots, cache=graphs.GraphCache(cache), graphviz=fresh)
+    second = graphs.render_svgs(dots, cache_dir=cache, graphviz=fresh)
     assert fresh.runs == 0
     assert first == second
     files = sorted(p.name for p in cache.iterdir() if p.name != "dot-version.txt")
@@ -463,7 +463,7 @@ def test_identical_sources_render_once(tmp_path: Path) -> None:
     dot = graphs.overview_dot(small_model(), CYCLE)
     graphviz = graphs.Graphviz()
     graphviz.version()
-    svgs = graphs.render_svgs({"a.md": dot, "b.md": dot}, cache=graphs.GraphCache(tmp_path),
+    svgs = graphs.render_svgs({"a.md": dot, "b.md": dot}, cache_dir=tmp_path,
                               graphviz=graphviz)
     assert graphviz.runs == 2  # `dot -V`, then one render
     assert svgs["a.md"] != svgs["b.md"]
@@ -576,9 +576,9 @@ def test_cli_default_cycle() -> None:
 def test_dot_version_is_kept_in_the_cache_dir(tmp_path: Path) -> None:
     """With a cache dir, a fresh process (empty memo) learns the version from disk:
     no `dot -V` process is started."""
-    first = graphs.Graphviz().version(graphs.GraphCache(tmp_path))
+    first = graphs.Graphviz().version(graphs.DiskCache(tmp_path))
     assert "graphviz" in first.lower()
     assert (tmp_path / "dot-version.txt").is_file()
     fresh = graphs.Graphviz()
-    assert fresh.version(graphs.GraphCache(tmp_path)) == first
+    assert fresh.version(graphs.DiskCache(tmp_path)) == first
     assert fresh.runs == 0

@@ -11,7 +11,9 @@ import jsonschema
 import pytest
 from test_exports import CONTENT, HOSTILE, make_model
 
-from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import DocsTree
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_home_shows_phase_timeline_and_changes(tree: DocsTree) -> None:
     assert '<li class="okr-timeline__current">' in home
     assert "## What changed this week" in home
     assert "12 → 10 days" in home
-    assert "Next: <time>Jun 17</time> · Grading" in home
+    assert "Next: <time>Jun 17, 2026</time> · Grading" in home
     assert "secret" not in home.lower()
 
 
@@ -62,7 +64,10 @@ def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> No
     page = text(tree, "2026-Q2/product.md")
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart"' in page
     assert "okr-traffic okr-traffic--medium" in page
-    assert '<p class="okr-latest-note"><strong>2026-04-20:</strong> week 3</p>' in page
+    assert (
+        '<div class="okr-text okr-note okr-note--checkin">\n'
+        "<p><strong>Latest check-in, 2026-04-20:</strong> week 3</p>"
+    ) in page
 
 
 def test_profile_has_history_and_calibration(tree: DocsTree) -> None:

@@ -115,7 +115,8 @@ def test_parking_does_not_change_what_markdown_renders() -> None:
     import markdown
 
     from okrsite.engine.htmlpost import park_inline, unpark_inline
-    from okrsite.site import SiteOptions, build_docs_tree
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
     from okrsite.validate import load_model
 
     def render(text: str) -> str:
@@ -136,3 +137,59 @@ def test_parking_does_not_change_what_markdown_renders() -> None:
         html = unpark_html(unpark_inline(render(text), spans, prefix), blocks)
         assert html == render(page.replace(' markdown="0">', ">")), path
     assert parked_any > 100
+
+
+def test_raw_block_is_parked_whole_and_restored_exactly() -> None:
+    """The contract: what a producer writes with raw_block() is parked as one
+    piece (wherever it sits in a page) and comes back byte for byte, less the
+    markdown="0" attribute."""
+    from okrsite.site.parking import raw_block
+
+    inner = '<p>a &lt;div&gt; in text</p>\n<div class="okr-chart-wrap">\n<svg><g></g></svg>\n</div>'
+    block = raw_block(inner, "okr-x okr-x--y", focusable=True, searchable=False)
+    assert block.startswith('\n<div class="okr-x okr-x--y" tabindex="0" data-search-exclude')
+    page = f"# Title\n\nText before.\n{block}\n## After\n\n- item{raw_block('<p>b</p>', 'okr-z')}"
+    text, parked = park_html(page)
+    assert parked == [
+        str(block).strip("\n").replace(' markdown="0">', ">", 1),
+        '<div class="okr-z">\n<p>b</p>\n</div>',
+    ]
+    assert 'markdown="0"' not in text and "<div" not in text and "<svg" not in text
+    assert unpark_html(text, parked) == page.replace(' markdown="0">', ">")
+
+
+def test_raw_block_refuses_unbalanced_divs_and_escapes_the_class() -> None:
+    """A block whose end the engine could not find is a producer bug: refused."""
+    import pytest
+
+    from okrsite.site.parking import raw_block
+
+    with pytest.raises(ValueError, match="unbalanced"):
+        raw_block("<div>open", "okr-x")
+    with pytest.raises(ValueError, match="unbalanced"):
+        raw_block("</div><div>", "okr-x")
+    assert 'class="a&quot;b"' in raw_block("", 'a"b')
+
+
+def test_every_raw_block_of_the_demo_is_parked() -> None:
+    """No producer writes a block the engine misses: in every generated page
+    of the demo (graphs on), each markdown="0" block is parked."""
+    import datetime as dt
+    from pathlib import Path
+
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
+    from okrsite.validate import load_model
+
+    root = Path(__file__).resolve().parents[1]
+    tree = build_docs_tree(
+        load_model(root / "content"),
+        SiteOptions(today=dt.date(2026, 11, 23), inline_graph_limit=4_000),
+    )
+    blocks = 0
+    for path, page in tree.files.items():
+        if path.endswith(".md") and isinstance(page, str):
+            text, parked = park_html(page)
+            assert 'markdown="0"' not in text, path
+            blocks += sum(p.startswith("<div ") for p in parked)
+    assert blocks > 50

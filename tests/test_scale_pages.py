@@ -18,8 +18,10 @@ import pytest
 from okrsite import graphs, urls
 from okrsite.analysis.redact import redact
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.site import DocsTree, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
 from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import DocsTree
 from okrsite.validate import load_model
 
 SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"

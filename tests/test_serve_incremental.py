@@ -18,7 +18,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from okrsite.site.memo import IdentityMemo
+from okrsite.site.cache import IdentityMemo
 
 REPO = Path(__file__).resolve().parents[1]
 OLD = 1_000_000_000  # an mtime long before any build
@@ -141,3 +141,31 @@ def test_identity_memo_needs_the_same_objects() -> None:
     for i in range(3):
         memo.put(([i],), str(i))
     assert len(memo) <= 3
+
+
+def test_build_cache_reuses_fragments_and_changes_nothing(tmp_path: Path) -> None:
+    """A preview server's BuildCache makes the second build reuse the first's
+    fragments (the very same objects), and the tree equals a plain build's."""
+    import datetime as dt
+
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.cache import BuildCache
+    from okrsite.site.options import SiteOptions
+    from okrsite.validate import load_model
+
+    model = load_model(REPO / "content")
+    options = SiteOptions(
+        today=dt.date(2026, 11, 20), graph_cache_dir=tmp_path / "graphs", inline_graph_limit=2_000
+    )
+    plain = build_docs_tree(model, options)
+    cache = BuildCache()
+    first = build_docs_tree(model, options, cache)
+    assert len(cache.checkins) > 10 and cache.graph_svgs and len(cache.graph_files) > 0
+    reused = dict(cache.graph_svgs)
+    second = build_docs_tree(model, options, cache)
+    assert first.files == plain.files == second.files
+    assert first.nav == plain.nav == second.nav
+    # The unchanged graphs are the same string objects as before: reused, not redrawn.
+    assert all(cache.graph_svgs[key] is svg for key, svg in reused.items())
+    # A second server's cache starts empty: nothing is shared through module state.
+    assert len(BuildCache().checkins) == 0 and not BuildCache().graph_svgs

@@ -164,7 +164,8 @@ def test_every_svg_is_back_in_the_html(demo_site: Path) -> None:
     one of them again and no placeholder may remain."""
     import datetime as dt
 
-    from okrsite.site import SiteOptions, build_docs_tree
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
     from okrsite.validate import load_model
 
     tree = build_docs_tree(

@@ -161,6 +161,7 @@ def content_files(text: Any) -> dict[str, str]:
             "prefix": SHORT_PREFIX if text is hostile else "$",
             "owner": text(f"{prefix}.kr.owner"),
             "note": text(f"{prefix}.kr.note"),
+            "description": text(f"{prefix}.kr.description"),
             "contributes_to": aligns,
             "checkins": [
                 {
@@ -401,6 +402,20 @@ def test_no_dangerous_urls(sites: tuple[Path, Path]) -> None:
     assert checked > 100  # the pages do have links (and graph node links)
 
 
+MARKDOWN_FIELDS = [
+    "unit.description",
+    "company.objective.description",
+    "objective.description",
+    "objective.learnings",
+    "company.kr.description",
+    "company.kr.note",
+    "unit.kr.description",
+    "unit.kr.note",
+    "unit.checkin2.note",
+]
+"""Fields authors write as Markdown: rendered (links become links), then sanitised.
+(``unit.checkin.note`` is an older check-in: shown in the check-in table only.)"""
+
 FIELDS_SHOWN = [
     "company.name",
     "company.mission",
@@ -410,20 +425,14 @@ FIELDS_SHOWN = [
     "cycle.name",
     "unit.name",
     "unit.lead",
-    "unit.description",
     "service.name",
     "company.objective.title",
-    "company.objective.description",
     "company.objective.owner",
     "company.kr.title",
     "objective.title",
-    "objective.description",
     "objective.owner",
-    "objective.learnings",
     "unit.kr.title",
     "unit.kr.owner",
-    "unit.checkin.note",
-    "unit.checkin2.note",
     "health.title",
     "health.target",
     "health.current",
@@ -443,15 +452,31 @@ def test_payload_is_visible_as_text(sites: tuple[Path, Path], field_name: str) -
     assert marker in text
 
 
+@pytest.mark.parametrize("field_name", MARKDOWN_FIELDS)
+def test_markdown_payload_is_rendered_inert(sites: tuple[Path, Path], field_name: str) -> None:
+    """A Markdown field is rendered, and what it held stays visible: raw HTML
+    (script, img) as typed text, the javascript:/data: links as link texts
+    without their URL (Markdown reads the payload's "(\'xss-md-link')" as a title
+    and leaves one ')'). No raw ``[text](url)``."""
+    bad, _ = sites
+    text = " ".join(site_text(bad).split())
+    marker = f"F[{field_name}] " + " ".join([*PAYLOADS[:2], "click me ) pic"])
+    assert marker in text
+    start = text.index(marker)
+    shown = text[start : text.find("F[", start + 2)]
+    assert "](javascript:" not in shown and "](data:" not in shown
+
+
 def test_body_payloads_are_text(sites: tuple[Path, Path]) -> None:
-    """The .md body's raw HTML, reference links and attribute lists stay
-    visible text on the unit page."""
+    """The .md body is Markdown: its raw HTML and attribute lists stay visible
+    text; its reference link to javascript: is a link text without a URL."""
     bad, _ = sites
     page = (bad / "2026-Q1" / "product" / "index.html").read_text(encoding="utf-8")
     text = " ".join(" ".join(scan_markup(page).text).split())
     assert "<script>alert('xss-body-script')</script>" in text
-    assert "[ref]: javascript:alert('xss-ref')" in text
+    assert "A reference link and https://example.com and" in text
     assert "{: onclick=\"alert('xss-body-attr')\" }" in text
+    assert "javascript:alert('xss-ref')" not in page
 
 
 def test_template_syntax_is_not_evaluated(sites: tuple[Path, Path]) -> None:

@@ -32,7 +32,12 @@ and the cycle itself (end instant ``E``)::
     windows: next drafting / next peer review / next locking / wrap-up [… , E)
     ended        [E, ∞)
 
-Before ``P`` a cycle is "not started". This reading keeps the two views of
+Before ``P`` a cycle is "not started".
+
+The *next cycle* phases only exist when a next cycle does (``has_next``;
+:func:`okrsite.analysis.cycles.next_cycle`): for the last cycle defined,
+grading runs until the cycle ends, and its timeline shows no "next cycle"
+events. This reading keeps the two views of
 the same moment consistent: in Q1's last week ``phase(Q1)`` is "next cycle:
 peer review" exactly when ``phase(Q2)`` is "peer review".
 
@@ -55,6 +60,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from okrsite.analysis.cycles import current_cycle, next_cycle
 from okrsite.model import Cadence, CycleDef
 
 PhaseKey = Literal[
@@ -89,6 +95,11 @@ PHASE_NAMES: dict[PhaseKey, str] = {
 }
 """Human names of the phases, in cadence order."""
 
+NEXT_CYCLE_PHASES: frozenset[PhaseKey] = frozenset(
+    {"next-drafting", "next-review", "next-locking", "wrap-up"}
+)
+"""Phases about the next cycle's planning, inside this cycle's last days."""
+
 # Label of each phase's start as a milestone on the timeline.
 _MILESTONE_LABELS: dict[PhaseKey, str] = {
     "drafting": "Company OKRs published · teams draft",
@@ -103,6 +114,16 @@ _MILESTONE_LABELS: dict[PhaseKey, str] = {
     "wrap-up": "Next cycle locked",
     "ended": "Cycle ends",
 }
+# The same milestones once they have happened (a past timeline reads as a record).
+_PAST_LABELS: dict[PhaseKey, str] = {
+    **_MILESTONE_LABELS,
+    "drafting": "Company OKRs published · teams drafted",
+    "in-progress": "Cycle started · weekly check-ins",
+    "ended": "Cycle ended",
+}
+
+PLANNING_PHASES: frozenset[PhaseKey] = frozenset({"drafting", "review", "locking", "locked"})
+"""A cycle's own planning, before it starts (shown beside the running cycle)."""
 
 WEEK = dt.timedelta(days=7)
 
@@ -181,7 +202,9 @@ def _planning(anchor: dt.datetime, cadence: Cadence) -> list[dt.datetime]:
     return [anchor, draft_end, review_end, lock_end]
 
 
-def _schedule(cycle: CycleDef, cadence: Cadence, tz: dt.tzinfo | None) -> _Schedule:
+def _schedule(
+    cycle: CycleDef, cadence: Cadence, tz: dt.tzinfo | None, *, has_next: bool = True
+) -> _Schedule:
     start, end = cycle_bounds(cycle, tz)
     publish = dt.timedelta(days=cadence.publish_days_before_end)
     grade = dt.timedelta(days=cadence.grade_days_before_end)
@@ -204,9 +227,12 @@ def _schedule(cycle: CycleDef, cadence: Cadence, tz: dt.tzinfo | None) -> _Sched
         if fixed:
             instant = max(instant, fixed[-1])
         fixed.append(instant)
+    marks = list(zip(keys, fixed, strict=True))
+    if not has_next:  # no next cycle to plan: grading lasts until the end
+        marks = [(key, at) for key, at in marks if key not in NEXT_CYCLE_PHASES]
     windows = [
-        _Window(key, at, fixed[i + 1] if i + 1 < len(fixed) else None)
-        for i, (key, at) in enumerate(zip(keys, fixed, strict=True))
+        _Window(key, at, marks[i + 1][1] if i + 1 < len(marks) else None)
+        for i, (key, at) in enumerate(marks)
     ]
     return _Schedule(start, end, [w for w in windows if w.end is None or w.end > w.start])
 
@@ -250,9 +276,11 @@ def _label(
     return f"{week_text} · {text}" if week_text else text
 
 
-def phase(cycle: CycleDef, cadence: Cadence, now: dt.datetime) -> Phase:
+def phase(
+    cycle: CycleDef, cadence: Cadence, now: dt.datetime, *, has_next: bool = True
+) -> Phase:
     """The phase of ``cycle`` at ``now`` (see the module docstring)."""
-    sched = _schedule(cycle, cadence, now.tzinfo)
+    sched = _schedule(cycle, cadence, now.tzinfo, has_next=has_next)
     weeks = total_weeks(cycle)
     week = (now - sched.start).days // 7 + 1 if sched.start <= now < sched.end else None
     if week is not None:
@@ -278,56 +306,49 @@ def phase(cycle: CycleDef, cadence: Cadence, now: dt.datetime) -> Phase:
     )
 
 
-def timeline(cycle: CycleDef, cadence: Cadence, now: dt.datetime) -> list[Milestone]:
+def timeline(
+    cycle: CycleDef, cadence: Cadence, now: dt.datetime, *, has_next: bool = True
+) -> list[Milestone]:
     """Milestones of a cycle in time order, each marked past, current or future.
 
     The current milestone is the start of the phase ``now`` is in; none is
-    current before the company OKRs are published.
+    current before the company OKRs are published, and none once the cycle
+    has ended (its timeline is then a record). Past milestones are labelled
+    in the past tense. Without ``has_next``, no next-cycle events.
     """
-    sched = _schedule(cycle, cadence, now.tzinfo)
+    sched = _schedule(cycle, cadence, now.tzinfo, has_next=has_next)
     out: list[Milestone] = []
     for window in sched.windows:
         if window.start > now:
             state: MilestoneState = "future"
+        elif window.key == "ended":
+            state = "past"  # the end is a moment, not a phase one is in
         elif window.end is None or now < window.end:
             state = "current"
         else:
             state = "past"
-        label = _MILESTONE_LABELS[window.key]
+        label = (_PAST_LABELS if state == "past" else _MILESTONE_LABELS)[window.key]
         out.append(Milestone(window.key, label, window.start, window.end, state))
     return out
 
 
-def current_cycle(cycles: list[CycleDef], today: dt.date) -> CycleDef | None:
-    """The cycle ``today`` falls in; else the next to start; else the last to end."""
-    if not cycles:
-        return None
-    running = [c for c in cycles if c.start <= today <= c.end]
-    if running:
-        return min(running, key=lambda c: (c.start, c.id))
-    upcoming = [c for c in cycles if c.start > today]
-    if upcoming:
-        return min(upcoming, key=lambda c: (c.start, c.id))
-    return max(cycles, key=lambda c: (c.end, c.id))
-
-
-def next_cycle(cycles: list[CycleDef], cycle: CycleDef) -> CycleDef | None:
-    """The cycle that starts next after ``cycle`` starts, if any."""
-    later = [c for c in cycles if c.start > cycle.start]
-    return min(later, key=lambda c: (c.start, c.id)) if later else None
+def phases(
+    cycles: list[CycleDef], cycle: CycleDef, cadence: Cadence, now: dt.datetime
+) -> list[Phase]:
+    """``cycle``'s phase, followed by the next cycle's phase while that one is
+    being planned (drafting → locked)."""
+    following = next_cycle(cycles, cycle)
+    out = [phase(cycle, cadence, now, has_next=following is not None)]
+    if following is not None:
+        upcoming = phase(following, cadence, now)  # only its planning phases are kept
+        if upcoming.key in PLANNING_PHASES:
+            out.append(upcoming)
+    return out
 
 
 def status(cycles: list[CycleDef], cadence: Cadence, now: dt.datetime) -> list[Phase]:
-    """What the home page shows: the current cycle's phase, followed by the
-    next cycle's phase while that one is being planned (drafting → locked).
-    Empty when there are no cycles."""
-    cycle = current_cycle(cycles, now.date())
-    if cycle is None:
-        return []
-    out = [phase(cycle, cadence, now)]
-    following = next_cycle(cycles, cycle)
-    if following is not None:
-        upcoming = phase(following, cadence, now)
-        if upcoming.key in ("drafting", "review", "locking", "locked"):
-            out.append(upcoming)
-    return out
+    """What the home page shows: the phases (:func:`phases`) of the current
+    cycle (:func:`okrsite.analysis.cycles.current_cycle`). Empty when there
+    are no cycles."""
+    cycle = current_cycle(cycles, now.date())  # the one rule (analysis/cycles.py)
+    return [] if cycle is None else phases(cycles, cycle, cadence, now)

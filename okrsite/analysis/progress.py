@@ -3,15 +3,25 @@
 Progress is a fraction in 0..1, or ``None`` when there is no data to compute
 it from (a KR without a current value, an objective without KRs). ``None``
 is shown as "no data", never as 0 %, so missing check-ins do not look like
-failure.
+failure. *Progress* is always computed; a *score* is only the grade given at
+grading (it may exceed 1.0: over-achievement).
+
+One number, one meaning: every value is shown at hundredths (``66%`` or
+``0.66``) and its colour band is the band of *that shown value*
+(:func:`shown`, then :func:`band`). A score of 0.66 with green at 0.7 is
+therefore "0.66 · at risk", never "0.7 · at risk"; a progress of 0.696 shows
+as "70%" and is on track, as the reader would conclude. Pages, graphs,
+exports and the diff all go through these functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from okrsite.model import KeyResult, Objective, Scoring, UnitOkrs
+from okrsite.analysis.org import subtree
+from okrsite.model import Cycle, KeyResult, Objective, OkrModel, Scoring, UnitOkrs
 
 Band = Literal["green", "yellow", "red", "none"]
 
@@ -109,14 +119,89 @@ def objective_progress(objective: Objective) -> float | None:
     return weighted_mean((kr_score(kr), kr.weight) for kr in objective.key_results)
 
 
+def objective_computed_progress(objective: Objective) -> float | None:
+    """Weighted mean of its KRs' computed progress: no grade in it."""
+    return weighted_mean((kr_progress(kr), kr.weight) for kr in objective.key_results)
+
+
+def objective_score(objective: Objective) -> float | None:
+    """The objective's grade: its own ``score``, else (once any of its KRs has
+    been scored) the weighted mean of its KRs' scores; ``None`` before grading."""
+    if objective.score is not None:
+        return objective.score
+    if any(kr.score is not None for kr in objective.key_results):
+        return objective_progress(objective)
+    return None
+
+
+RollupScope = Literal["own", "teams"]
+"""Which of a unit's two roll-ups a number is: its ``own`` OKRs, or its own
+plus every unit below it (``teams``)."""
+
+ROLLUP_LABELS: dict[RollupScope, str] = {"own": "own OKRs", "teams": "incl. teams"}
+"""How each roll-up is labelled wherever a unit's number is shown. The rule
+for which one to show: a row, entry or node that stands for the unit alone
+shows ``own``; one that stands for the unit and everything below it (a
+compact table's department row, a collapsed graph box) shows ``teams``."""
+
+
+def pooled_progress(files: Iterable[UnitOkrs], *, include_private: bool = False) -> float | None:
+    """Weighted mean over every objective of ``files`` taken as one pool (an
+    objective weighs by its ``weight``, whichever file it is in)."""
+    return weighted_mean(
+        (objective_progress(o), o.weight)
+        for okrs in files
+        for o in (okrs.objectives if include_private else okrs.public_objectives)
+    )
+
+
 def unit_progress(okrs: UnitOkrs, *, include_private: bool = False) -> float | None:
-    """Weighted mean over a unit's objectives in a cycle."""
-    objectives = okrs.objectives if include_private else okrs.public_objectives
-    return weighted_mean((objective_progress(o), o.weight) for o in objectives)
+    """A unit's own roll-up: weighted mean over its objectives in a cycle."""
+    return pooled_progress([okrs], include_private=include_private)
+
+
+def unit_and_teams_progress(
+    model: OkrModel, cycle: Cycle, unit_id: str, *, include_private: bool = False
+) -> float | None:
+    """A unit's roll-up with its teams: every objective of the unit and of
+    every unit below it (the company: every objective of the cycle)."""
+    files = [cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs]
+    return pooled_progress(files, include_private=include_private)
+
+
+def rollup_progress(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    scope: RollupScope,
+    *,
+    include_private: bool = False,
+) -> float | None:
+    """The ``scope`` roll-up of ``unit_id`` in ``cycle`` (``None``: no data)."""
+    if scope == "teams":
+        return unit_and_teams_progress(model, cycle, unit_id, include_private=include_private)
+    okrs = cycle.okrs.get(unit_id)
+    return None if okrs is None else unit_progress(okrs, include_private=include_private)
+
+
+SHOWN_STEP = Decimal("0.01")
+"""Resolution of every shown progress or score: hundredths (a whole percent)."""
+
+
+def shown(value: float | None) -> float | None:
+    """``value`` rounded as it is shown: to hundredths, halves up (0.665 → 0.67).
+
+    Rounds the decimal the author wrote (``repr``), not its binary
+    approximation, so ``0.665`` does not become ``0.66``.
+    """
+    if value is None:
+        return None
+    return float(Decimal(repr(float(value))).quantize(SHOWN_STEP, rounding=ROUND_HALF_UP))
 
 
 def band(value: float | None, scoring: Scoring) -> Band:
-    """The colour band of a progress or score value."""
+    """The colour band of a progress or score value, as shown (see :func:`shown`)."""
+    value = shown(value)
     if value is None:
         return "none"
     if value >= scoring.green:
@@ -127,7 +212,29 @@ def band(value: float | None, scoring: Scoring) -> Band:
 
 
 def percent(value: float | None) -> str:
-    """``0.456`` → ``46%``; ``None`` → ``–``."""
+    """``0.456`` → ``46%``; ``1.2`` → ``120%``; ``None`` → ``–`` (see :func:`shown`)."""
+    value = shown(value)
     if value is None:
         return "–"
     return f"{round(value * 100):d}%"
+
+
+def score_text(value: float | None) -> str:
+    """A grade as written at grading: ``0.66``, ``0.7``, ``1.0``, ``1.2``; ``–``."""
+    value = shown(value)
+    if value is None:
+        return "–"
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def fraction_text(value: float | None, *, graded: bool = False) -> str:
+    """How a progress (``66%``) or, when ``graded``, a score (``0.66``) reads."""
+    return score_text(value) if graded else percent(value)
+
+
+def bar_width(value: float | None) -> int:
+    """Width in percent of a bar showing ``value``: capped at 100 (a 1.2 score
+    fills the bar; its number still says 1.2)."""
+    value = shown(value)
+    return 0 if value is None else max(0, min(100, round(value * 100)))

@@ -11,7 +11,7 @@ Each rule is one small function in a topical module:
 - ``alignment_rules.py``: how OKRs connect across units (OKR005–OKR008);
 - ``structure.py``: organisation depth, counts, privacy, service units
   (OKR000, OKR009–OKR011, OKR014);
-- ``cadence.py``: check-ins, locking, grading (OKR012, OKR013, OKR015, OKR016).
+- ``cadence.py``: check-ins, locking, grading (OKR012, OKR013, OKR015–OKR017).
 
 ``engine.py`` holds :class:`Finding`, :class:`Rule`, :class:`CheckContext` and
 the configuration logic; ``report.py`` turns findings into text, JSON or
@@ -32,6 +32,7 @@ from okrsite.checks.alignment_rules import (
 )
 from okrsite.checks.cadence import (
     checkin_outside_cycle,
+    ended_not_graded,
     graded_without_score,
     schedule_slipping,
     stale_checkins,
@@ -79,6 +80,7 @@ RULES: list[Rule] = sorted(
         idle_service_unit,
         graded_without_score,
         checkin_outside_cycle,
+        ended_not_graded,
     ],
     key=lambda r: r.id,
 )

@@ -1,5 +1,5 @@
 """Rules about the rhythm of the cycle: check-ins, locking, grading
-(OKR012, OKR013, OKR015, OKR016)."""
+(OKR012, OKR013, OKR015, OKR016, OKR017)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from okrsite.analysis.progress import latest_done
 from okrsite.checks.engine import CheckContext, Finding, rule
 from okrsite.checks.text import quote
 from okrsite.model import ROOT_UNIT, KeyResult
+
+MAX_LISTED_FILES = 4
+"""Ungraded files named in an OKR017 message before "… and N more"."""
 
 FIRST_CHECKIN_DAYS = 14
 """A key result without any check-in is stale after this many days of the cycle."""
@@ -25,6 +28,11 @@ def lock_window(ctx: CheckContext) -> dt.timedelta:
 def hours(delta: dt.timedelta) -> str:
     """``72 h``."""
     return f"{round(delta.total_seconds() / 3600)} h"
+
+
+def has_milestone_grade(kr: KeyResult) -> bool:
+    """A milestone whose ``done`` is known (true or false): that is its grade."""
+    return kr.effective_kind == "milestone" and latest_done(kr) is not None
 
 
 def is_finished(kr: KeyResult) -> bool:
@@ -127,10 +135,14 @@ def graded_without_score(ctx: CheckContext) -> Iterator[Finding]:
     """When a unit's OKRs are ``status: graded``, each key result should carry
     its ``score`` (0.0–1.0): the grade is the team's judgement, not just the
     computed progress, and it is what the cycle's grades page shows. Key
-    results of an objective that has its own ``score`` are exempt.
+    results of an objective that has its own ``score`` are exempt, and so are
+    milestones marked done or not done (``done:`` on the key result or its
+    latest check-in): for a yes/no result, ``done`` is the grade.
     """
     for cycle, okrs, objective, kr in ctx.key_results():
         if okrs.content.status != "graded" or kr.score is not None or objective.score is not None:
+            continue
+        if has_milestone_grade(kr):
             continue
         yield ctx.finding(
             kr.source,
@@ -167,4 +179,49 @@ def checkin_outside_cycle(ctx: CheckContext) -> Iterator[Finding]:
             first.source,
             f"check-in of {quote(kr.title)} dated {first.date.isoformat()} {problem}{more}",
             cycle=cycle.id, unit=okrs.unit_id, objective=objective.id, key_result=kr.id,
+        )
+
+
+@rule(
+    "OKR017",
+    "ended-not-graded",
+    title="Cycle ended but not graded",
+    severity="warning",
+    hint=(
+        "Grade the cycle: give each key result its 'score' (milestones: 'done') and set "
+        "'status: graded' in each file of the cycle"
+    ),
+)
+def ended_not_graded(ctx: CheckContext) -> Iterator[Finding]:
+    """A cycle is graded at its end: each unit scores its key results and sets
+    ``status: graded``. Until then its pages keep showing computed progress
+    as if the cycle were still running, and nobody learns from it. This rule
+    reports, once per cycle, a cycle whose end plus the grading grace period
+    (``cadence.grading_grace_days``, 14 days) is before today while some of
+    its files are not ``graded``; the message says how many and names the
+    first few. It is located at the first such file (the company's first).
+    """
+    grace = dt.timedelta(days=ctx.model.company.cadence.grading_grace_days)
+    for cycle in ctx.model.cycles.values():
+        due = cycle.definition.end + grace
+        if ctx.today <= due:
+            continue
+        files = sorted(cycle.okrs.values(), key=lambda o: (o.unit_id != ROOT_UNIT, o.path))
+        ungraded = [o for o in files if o.content.status != "graded"]
+        if not ungraded:
+            continue
+        named = [
+            f"{ctx.unit_label(o.unit_id)} ({o.content.status})"
+            for o in ungraded[:MAX_LISTED_FILES]
+        ]
+        if len(ungraded) > MAX_LISTED_FILES:
+            named.append(f"… and {len(ungraded) - MAX_LISTED_FILES} more")
+        first = ungraded[0]
+        yield ctx.finding(
+            first.content.source,
+            f"{cycle.id} ended on {cycle.definition.end.isoformat()} and grading was due by "
+            f"{due.isoformat()}, but {len(ungraded)} of {len(files)} files are not graded: "
+            + ", ".join(named),
+            cycle=cycle.id,
+            unit=first.unit_id,
         )

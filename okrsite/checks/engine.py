@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from okrsite.analysis.alignment import OkrRef
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.errors import SourceLocation
 from okrsite.model import (
     ROOT_UNIT,
@@ -156,50 +156,10 @@ def rule(
 
 
 @dataclass
-class SupportIndex:
-    """The upward links of one cycle (``aligns_to`` and ``contributes_to``),
-    private objectives included, indexed both ways. Lateral ``related`` links
-    are not support and are left out."""
-
-    supporters: dict[OkrRef, set[str]] = field(default_factory=dict)
-    """Target → ids of the units whose objectives or KRs serve it."""
-    sources: set[OkrRef] = field(default_factory=set)
-    """Every objective or key result that serves something."""
-
-    @classmethod
-    def build(cls, cycle: Cycle) -> SupportIndex:
-        index = cls()
-        for unit_id, okrs in cycle.okrs.items():
-            for objective in okrs.objectives:
-                for text in objective.aligns_to:
-                    index.add(OkrRef(unit_id, objective.id), OkrRef.parse(text))
-                for kr in objective.key_results:
-                    for text in kr.contributes_to:
-                        index.add(OkrRef(unit_id, objective.id, kr.id), OkrRef.parse(text))
-        return index
-
-    def add(self, source: OkrRef, target: OkrRef) -> None:
-        self.supporters.setdefault(target, set()).add(source.unit)
-        self.sources.add(source)
-
-    def supporting_units(self, target: OkrRef) -> list[str]:
-        """Distinct units serving ``target``, sorted."""
-        return sorted(self.supporters.get(target, ()))
-
-    def serves_anything(self, unit: str, objective: Objective) -> bool:
-        """True when the objective or any of its key results links upwards."""
-        if OkrRef(unit, objective.id) in self.sources:
-            return True
-        return any(
-            OkrRef(unit, objective.id, kr.id) in self.sources for kr in objective.key_results
-        )
-
-
-@dataclass
 class _Shared:
     """Look-ups computed once per run and shared by every rule."""
 
-    alignment: dict[str, SupportIndex] = field(default_factory=dict)
+    alignment: dict[str, AlignmentIndex] = field(default_factory=dict)
     objectives: dict[tuple[str, str, str], Objective] = field(default_factory=dict)
 
 
@@ -265,11 +225,22 @@ class CheckContext:
 
     # -- look-ups ---------------------------------------------------------
 
-    def alignment(self, cycle: Cycle) -> SupportIndex:
-        """Who supports what in a cycle, private objectives included."""
+    def alignment(self, cycle: Cycle) -> AlignmentIndex:
+        """Who supports what in a cycle, private objectives included; for a
+        cycle that contains others (a year), support from their OKRs through
+        cross-cycle references (``2026:company/win``) counts too."""
         index = self._shared.alignment.get(cycle.id)
         if index is None:
-            index = SupportIndex.build(cycle)
+            index = AlignmentIndex.build(cycle, include_private=True)
+            from_inner = [
+                link
+                for inner in self.model.cycles.values()
+                if cycle.definition.contains(inner.definition)
+                for link in AlignmentIndex.build(inner, include_private=True).across
+                if link.target_cycle == cycle.id
+            ]
+            if from_inner:
+                index = index.with_support_from(from_inner)
             self._shared.alignment[cycle.id] = index
         return index
 

@@ -6,6 +6,7 @@ Pure functions returning strings; the CLI prints them.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from okrsite.checks.engine import Finding, Rule, count_by_severity
@@ -29,18 +30,65 @@ def summary(findings: Iterable[Finding]) -> str:
     return ", ".join(parts)
 
 
-def format_text(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
+def rule_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per rule id, in rule id order (only rules that fired)."""
+    counts = Counter(item.rule_id for item in findings)
+    return {rule_id: counts[rule_id] for rule_id in sorted(counts)}
+
+
+def rule_label(rule_id: str, rules: Mapping[str, Rule]) -> str:
+    """``OKR015 graded-without-score`` (the id alone for an unknown rule)."""
+    rule = rules.get(rule_id)
+    return f"{rule_id} {rule.name}" if rule else rule_id
+
+
+def format_rule_summary(findings: Iterable[Finding], rules: Mapping[str, Rule]) -> str:
+    """One line per rule that fired, ``OKR015 graded-without-score 282``, in
+    rule id order, under a ``findings by rule:`` heading (empty for no
+    findings). The counts are those of the JSON output's ``by_rule``."""
+    counts = rule_counts(findings)
+    if not counts:
+        return ""
+    lines = ["findings by rule:"]
+    lines += [f"{rule_label(rule_id, rules)} {n}" for rule_id, n in counts.items()]
+    return "".join(line + "\n" for line in lines)
+
+
+def _finding_lines(item: Finding, rules: Mapping[str, Rule]) -> list[str]:
+    return [
+        f"{item.location}: {item.severity} {rule_label(item.rule_id, rules)}: {item.message}",
+        f"    hint: {item.hint}",
+    ]
+
+
+def format_text(
+    findings: list[Finding], rules: Mapping[str, Rule], *, max_per_rule: int | None = None
+) -> str:
     """One line per finding plus an indented hint (empty for no findings)::
 
         content/2026-Q1/sales.yaml:12:5: warning OKR001 activity-not-outcome: key result …
             hint: Rewrite it as the result the work should produce…
+
+    With ``max_per_rule``, findings are grouped by rule (in rule id order, each
+    group in location order) and at most that many are printed per rule; a
+    line ``… and 270 more OKR015 graded-without-score`` stands for the rest,
+    so 600 findings of three rules stay readable in a terminal.
     """
     lines: list[str] = []
+    if max_per_rule is None:
+        for item in findings:
+            lines += _finding_lines(item, rules)
+        return "".join(line + "\n" for line in lines)
+    groups: dict[str, list[Finding]] = {}
     for item in findings:
-        rule = rules.get(item.rule_id)
-        name = f" {rule.name}" if rule else ""
-        lines.append(f"{item.location}: {item.severity} {item.rule_id}{name}: {item.message}")
-        lines.append(f"    hint: {item.hint}")
+        groups.setdefault(item.rule_id, []).append(item)
+    for rule_id in sorted(groups):
+        group = groups[rule_id]
+        for item in group[:max_per_rule]:
+            lines += _finding_lines(item, rules)
+        hidden = len(group) - max_per_rule
+        if hidden > 0:
+            lines.append(f"… and {hidden} more {rule_label(rule_id, rules)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -62,12 +110,15 @@ def finding_dict(item: Finding) -> dict[str, object]:
 
 
 def format_json(findings: list[Finding]) -> str:
-    """``{"version": 1, "valid": true, "summary": {...}, "findings": [...]}``,
-    keys sorted (the CLI reports invalid content with ``"valid": false``)."""
+    """``{"version": 1, "valid": true, "summary": {...}, "by_rule": {...},
+    "findings": [...]}``, keys sorted (the CLI reports invalid content with
+    ``"valid": false``). ``by_rule`` counts findings per rule id, as the text
+    format's per-rule summary does."""
     data = {
         "version": JSON_VERSION,
         "valid": True,
         "summary": count_by_severity(findings),
+        "by_rule": rule_counts(findings),
         "findings": [finding_dict(f) for f in findings],
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -83,7 +134,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
+def format_github(
+    findings: list[Finding], rules: Mapping[str, Rule], *, max_per_rule: int | None = None
+) -> str:
     """GitHub Actions workflow commands, one per finding::
 
         ::warning file=content/2026-Q1/sales.yaml,line=12,col=5,title=OKR001 activity-not-outcome::…
@@ -91,11 +144,16 @@ def format_github(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
     ``info`` findings become ``notice``. The hint follows the message on a
     second line (``%0A``). Properties are escaped as GitHub's toolkit does
     (``%``, CR, LF, ``:`` and ``,``); the message as data (``%``, CR, LF).
+    With ``max_per_rule``, only the first that many findings of each rule
+    become annotations and a plain ``… and K more`` line per rule follows.
     """
     lines: list[str] = []
+    seen: Counter[str] = Counter()
     for item in findings:
-        rule = rules.get(item.rule_id)
-        title = f"{item.rule_id} {rule.name}" if rule else item.rule_id
+        seen[item.rule_id] += 1
+        if max_per_rule is not None and seen[item.rule_id] > max_per_rule:
+            continue
+        title = rule_label(item.rule_id, rules)
         props = ",".join(
             [
                 f"file={escape_property(item.location.path)}",
@@ -106,6 +164,10 @@ def format_github(findings: list[Finding], rules: Mapping[str, Rule]) -> str:
         )
         message = escape_data(f"{item.message}\nHint: {item.hint}")
         lines.append(f"::{_GITHUB_LEVEL[item.severity]} {props}::{message}")
+    if max_per_rule is not None:
+        for rule_id, n in sorted(seen.items()):
+            if n > max_per_rule:
+                lines.append(f"… and {n - max_per_rule} more {rule_label(rule_id, rules)}")
     return "".join(line + "\n" for line in lines)
 
 

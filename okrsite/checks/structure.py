@@ -45,7 +45,7 @@ def unknown_rule(ctx: CheckContext) -> Iterator[Finding]:
             if rule_id not in ctx.rules:
                 yield ctx.finding(
                     objective.source,
-                    f"objective '{objective.id}' allows unknown rule {rule_id}",
+                    f"objective {quote(objective.title)} allows unknown rule {rule_id}",
                     cycle=cycle.id, unit=okrs.unit_id, objective=objective.id,
                 )
         for kr in objective.key_results:
@@ -53,7 +53,7 @@ def unknown_rule(ctx: CheckContext) -> Iterator[Finding]:
                 if rule_id not in ctx.rules:
                     yield ctx.finding(
                         kr.source,
-                        f"key result '{kr.id}' allows unknown rule {rule_id}",
+                        f"key result {quote(kr.title)} allows unknown rule {rule_id}",
                         cycle=cycle.id, unit=okrs.unit_id, objective=objective.id,
                         key_result=kr.id,
                     )
@@ -83,7 +83,7 @@ def too_deep(ctx: CheckContext) -> Iterator[Finding]:
         chain = " → ".join(["company", *reversed(ctx.model.ancestors(unit.id)), unit.id])
         yield ctx.finding(
             unit.definition.source,
-            f"unit '{unit.id}' is {unit.depth} levels below the company ({chain}); "
+            f"unit {quote(unit.name)} is {unit.depth} levels below the company ({chain}); "
             f"more than {max_depth} is a smell",
             unit=unit.id,
         )
@@ -135,15 +135,15 @@ def objective_and_kr_counts(ctx: CheckContext) -> Iterator[Finding]:
             if len(krs) < lim.key_results_min:
                 yield ctx.finding(
                     objective.source,
-                    f"objective '{objective.id}' has {plural(len(krs), 'key result')}; "
-                    f"expected at least {lim.key_results_min}",
+                    f"objective {quote(objective.title)} has "
+                    f"{plural(len(krs), 'key result')}; expected at least {lim.key_results_min}",
                     cycle=cycle.id, unit=okrs.unit_id, objective=objective.id,
                 )
             elif len(krs) > lim.key_results_max:
                 yield ctx.finding(
                     krs[lim.key_results_max].source,
-                    f"objective '{objective.id}' has {plural(len(krs), 'key result')}; "
-                    f"keep to at most {lim.key_results_max}",
+                    f"objective {quote(objective.title)} has "
+                    f"{plural(len(krs), 'key result')}; keep to at most {lim.key_results_max}",
                     cycle=cycle.id, unit=okrs.unit_id, objective=objective.id,
                 )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 
 QUOTE_LIMIT = 80
 
@@ -148,3 +149,76 @@ def similarity(a: str, b: str, *, floor: float = 0.0) -> float:
     if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
         return jaccard
     return max(jaccard, matcher.ratio())
+
+
+NEAR_COPY_SIMILARITY = 0.8
+"""Similarity (:func:`similarity`) from which two titles are near-copies."""
+CONTAINED_MIN_WORDS = 2
+"""Fewest content words of a title found inside the other for it to count."""
+CONTAINED_MIN_SHARE = 0.5
+"""The contained title must be at least this share of the other's words."""
+OVERLAP_MIN_JACCARD = 0.6
+"""Word-set Jaccard index from which two titles share most of their words…"""
+OVERLAP_MIN_SHARED = 3
+"""…provided they share at least this many distinct content words."""
+
+
+@dataclass(frozen=True)
+class NearCopy:
+    """Why a child's title is a near-copy of its parent's."""
+
+    how: str
+    """``alike``, ``child-in-parent``, ``parent-in-child`` or ``overlap``."""
+    score: float
+    """Similarity 0..1 (for ``alike``) or shared-word share (the others)."""
+
+    def describe(self) -> str:
+        """A few words for a message, e.g. ``its title contains the parent's``."""
+        if self.how == "child-in-parent":
+            return "the parent's title contains it"
+        if self.how == "parent-in-child":
+            return "its title contains the parent's"
+        if self.how == "overlap":
+            return f"{round(self.score * 100)}% of their words shared"
+        return f"{round(self.score * 100)}% alike"
+
+
+def _contains(longer: list[str], shorter: list[str]) -> bool:
+    """Whether ``shorter`` appears as consecutive words in ``longer``."""
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def near_copy(child: str, parent: str) -> NearCopy | None:
+    """Whether ``child`` merely restates ``parent`` (``None`` if it does not).
+
+    Compared on content words (lower-cased, small words dropped), in order:
+    the same words; one title's words found consecutively inside the
+    other's, when they are at least two words and half of the other's
+    (``Win the mid-market`` in ``Win the mid-market across all regions``, or
+    a truncated copy); nearly the same text (:func:`similarity` ≥ 0.8); or a
+    high word overlap (a Jaccard index ≥ 0.6 over at least three shared
+    words, e.g. the parent with words inserted or reordered).
+    """
+    cw, pw = content_words(child), content_words(parent)
+    if cw == pw:
+        return NearCopy("alike", 1.0)
+    for how, shorter, longer in (("child-in-parent", cw, pw), ("parent-in-child", pw, cw)):
+        if (
+            len(shorter) >= CONTAINED_MIN_WORDS
+            and len(shorter) <= len(longer)
+            and len(shorter) >= CONTAINED_MIN_SHARE * len(longer)
+            and _contains(longer, shorter)
+        ):
+            return NearCopy(how, len(shorter) / len(longer))
+    score = similarity(child, parent, floor=NEAR_COPY_SIMILARITY)
+    if score >= NEAR_COPY_SIMILARITY:
+        return NearCopy("alike", score)
+    if not cw or not pw:
+        return None
+    sc, sp = set(cw), set(pw)
+    shared = len(sc & sp)
+    jaccard = shared / len(sc | sp)
+    if shared >= OVERLAP_MIN_SHARED and jaccard >= OVERLAP_MIN_JACCARD:
+        return NearCopy("overlap", jaccard)
+    return None

@@ -25,12 +25,16 @@ def is_measurable(kr: KeyResult) -> bool:
 
 
 def is_activity(kr: KeyResult) -> bool:
-    """An activity-worded KR that is neither measurable nor an explicit milestone."""
-    return (
-        kr.kind != "milestone"
-        and not is_measurable(kr)
-        and activity_verb(kr.title) is not None
-    )
+    """An activity-worded KR without a measurable start → target (milestones included)."""
+    return not is_measurable(kr) and activity_verb(kr.title) is not None
+
+
+MILESTONE_HINT = (
+    "Say what the deliverable is for, as a result with a start and a target (e.g. "
+    "'Launch the partner portal' → 'Raise partner-sourced revenue from $0.4M to $1M'); "
+    "if the deliverable really is the goal, keep it and add 'allow: [OKR001]' to the "
+    "key result once reviewed"
+)
 
 
 @rule(
@@ -40,8 +44,7 @@ def is_activity(kr: KeyResult) -> bool:
     severity="warning",
     hint=(
         "Rewrite it as the result the work should produce, with a start and a target "
-        "(e.g. 'Raise activation from 20% to 35%'), or mark a deliberate deliverable "
-        "'kind: milestone'"
+        "(e.g. 'Raise activation from 20% to 35%')"
     ),
 )
 def activity_not_outcome(ctx: CheckContext) -> Iterator[Finding]:
@@ -51,19 +54,26 @@ def activity_not_outcome(ctx: CheckContext) -> Iterator[Finding]:
     create, develop, release, roll out, set up… — *and* that have no measurable
     start → target (a numeric range, or a threshold's target). "Launch the
     partner portal" is work; "Raise partner-sourced revenue from $0.4M to $1M"
-    is the outcome the launch is for. A deliverable that really is the goal
-    may be kept as an explicit ``kind: milestone`` key result: writing the
-    kind down is the reviewed decision, so explicit milestones are not
-    flagged (a key result that is only implicitly a milestone, by having a
-    ``done`` value, is). Outcome verbs such as increase, reduce, grow or cut
-    are never flagged, and a noun in mid-title ("Cut build time") is not a verb.
+    is the outcome the launch is for. Milestones are flagged too, declared
+    (``kind: milestone``) or implied by a ``done`` value: "avoid activity-based
+    key results like hire, launch or implement — those are initiatives". A
+    deliverable that really is the goal is a reviewed exception: add
+    ``allow: [OKR001]`` to that key result. Milestones worded as a state
+    ("SOC 2 report issued") are not flagged. Outcome verbs such as increase,
+    reduce, grow or cut are never flagged, and a noun in mid-title ("Cut build
+    time") is not a verb.
     """
     for cycle, okrs, objective, kr in ctx.key_results():
         if not is_activity(kr):
             continue
         verb = activity_verb(kr.title)
-        if kr.effective_kind == "milestone":
-            shape = "a 'done' flag but no 'kind: milestone'"
+        hint = None
+        if kr.kind == "milestone":
+            shape = "declared 'kind: milestone'"
+            hint = MILESTONE_HINT
+        elif kr.effective_kind == "milestone":
+            shape = "a 'done' flag as its only measure"
+            hint = MILESTONE_HINT
         else:
             shape = "no start → target"
         yield ctx.finding(
@@ -71,6 +81,7 @@ def activity_not_outcome(ctx: CheckContext) -> Iterator[Finding]:
             f"key result {quote(kr.title)} describes an activity ('{verb}') rather than "
             f"an outcome, with {shape}",
             cycle=cycle.id, unit=okrs.unit_id, objective=objective.id, key_result=kr.id,
+            hint=hint,
         )
 
 
@@ -126,9 +137,11 @@ def no_start_or_target(ctx: CheckContext) -> Iterator[Finding]:
 def objective_without_owner(ctx: CheckContext) -> Iterator[Finding]:
     """Every objective needs one accountable person, named in ``owner``. Shared
     ownership tends to mean no ownership; the owner may delegate key results.
+    Co-owners (``owners: [..]``) count: an objective with only co-owners is
+    owned, and not reported.
     """
     for cycle, okrs, objective in ctx.objectives():
-        if objective.owner is None:
+        if not objective.all_owners:
             yield ctx.finding(
                 objective.source,
                 f"objective {quote(objective.title)} has no owner",
@@ -152,7 +165,7 @@ def key_result_without_owner(ctx: CheckContext) -> Iterator[Finding]:
     that track ownership per key result).
     """
     for cycle, okrs, objective, kr in ctx.key_results():
-        if kr.owner is not None or objective.owner is not None:
+        if kr.all_owners or objective.all_owners:
             continue
         if ctx.reports("OKR003", cycle.id, okrs.unit_id, objective.id):
             continue

@@ -27,13 +27,14 @@ from okrsite.checks.report import (
     fails,
     format_github,
     format_json,
+    format_rule_summary,
     format_text,
     summary,
 )
 from okrsite.cli import main
 from okrsite.cli.common import content_option, parse_today, today_option
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 
 def _invalid(err: ContentError, output_format: str) -> None:
@@ -88,6 +89,18 @@ def _verdict(findings: list[Finding], strict: bool) -> str:
     return f"{summary(findings)}: passed"
 
 
+def _selected_rules(rule_ids: tuple[str, ...]) -> frozenset[str]:
+    """The ``--rule`` ids, upper-cased; an unknown id is a usage error (exit 2)."""
+    wanted = frozenset(r.strip().upper() for r in rule_ids)
+    unknown = sorted(wanted - set(RULES_BY_ID))
+    if unknown:
+        known = ", ".join(sorted(RULES_BY_ID))
+        raise click.BadParameter(
+            f"unknown rule {', '.join(unknown)} (known: {known})", param_hint="--rule"
+        )
+    return wanted
+
+
 @main.command()
 @content_option
 @click.option(
@@ -99,8 +112,30 @@ def _verdict(findings: list[Finding], strict: bool) -> str:
     help="text for people, json for tools, github for GitHub Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option(
+    "--rule",
+    "rule_ids",
+    multiple=True,
+    metavar="ID",
+    help="Show only this rule's findings (repeatable, e.g. --rule OKR001 --rule OKR015); "
+    "the verdict and exit code then count only those rules.",
+)
+@click.option(
+    "--max-per-rule",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Print at most N findings per rule (text and github formats), then "
+    "'… and K more'; the per-rule summary still counts them all.",
+)
 @today_option
-def check(content_dir: Path, output_format: str, strict: bool, today: str | None) -> None:
+def check(
+    content_dir: Path,
+    output_format: str,
+    strict: bool,
+    rule_ids: tuple[str, ...],
+    max_per_rule: int | None,
+    today: str | None,
+) -> None:
     """Validate the content and lint the OKRs with the quality rules.
 
     Every finding has a rule id, a severity, file:line:column and a fix hint;
@@ -108,23 +143,30 @@ def check(content_dir: Path, output_format: str, strict: bool, today: str | None
     company.yaml (`checks: {OKR004: off, OKR006: info}`) or exempt one
     objective or key result with `allow: [OKR001]`. Exits 1 on invalid content
     or error findings (and warnings with --strict), else 0.
+
+    The text output ends with one line per rule that fired (id, name, count),
+    then the verdict. With hundreds of findings, --max-per-rule keeps the list
+    short and --rule shows the rules you are working on.
     """
+    selected = _selected_rules(rule_ids)
     day = parse_today(today) or dt.date.today()
     try:
         model = load_model(content_dir)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    finally:
-        forget_loaded()  # one load per command: the memory is worth more
     findings = run_checks(model, today=day)
+    if selected:
+        findings = [f for f in findings if f.rule_id in selected]
     if output_format == "json":
         click.echo(format_json(findings), nl=False)
     elif output_format == "github":
-        click.echo(format_github(findings, RULES_BY_ID), nl=False)
+        click.echo(format_github(findings, RULES_BY_ID, max_per_rule=max_per_rule), nl=False)
+        click.echo(format_rule_summary(findings, RULES_BY_ID), nl=False)
         click.echo(_verdict(findings, strict))
     else:
-        click.echo(format_text(findings, RULES_BY_ID), nl=False)
+        click.echo(format_text(findings, RULES_BY_ID, max_per_rule=max_per_rule), nl=False)
+        click.echo(format_rule_summary(findings, RULES_BY_ID), nl=False)
         units = len(model.units)
         click.echo(
             f"{content_dir}: {units} units, {len(model.cycles)} cycles, "

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from okrsite import graphs
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.cli import main
 from okrsite.cli.common import content_option
 from okrsite.errors import OkrsiteError
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.site import current_cycle_id
 
 
 def default_cycle(model: OkrModel, today: dt.date | None = None) -> str:
@@ -95,7 +95,7 @@ def graph(
                 collapse_threshold=collapse_threshold,
                 site_url=site_url,
             )
-        data = source.encode("utf-8") if fmt == "dot" else graphs.Graphviz().run(source, fmt)
+        data = source.encode("utf-8") if fmt == "dot" else graphs.run_dot(source, fmt)
     except OkrsiteError as err:
         raise click.ClickException(str(err)) from err
     if out is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import Finding, run_checks
 from okrsite.cli import main
@@ -23,11 +24,25 @@ from okrsite.cli.common import content_option, fail, load, parse_today, today_op
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError
 from okrsite.model import OkrModel
 from okrsite.review import drift
-from okrsite.review.checkin import add_checkin_to_file, find_unit_file
+from okrsite.review.changes import ModelDiff, diff_json
+from okrsite.review.checkin import (
+    CheckinError,
+    add_checkin_to_file,
+    checkin_refusal,
+    find_unit_file,
+    resolve_cycle,
+)
 from okrsite.review.codeowners import codeowners as make_codeowners
 from okrsite.review.codeowners import invalid_maintainers
-from okrsite.review.diff import ModelDiff, broken_head, diff_json, diff_markdown, diff_models
-from okrsite.source.gitsource import GitError, content_path_in_repo, load_git_content
+from okrsite.review.compare import broken_head, diff_models
+from okrsite.review.markdown import diff_markdown
+from okrsite.source.data import DataFiles
+from okrsite.source.gitsource import (
+    GitError,
+    content_path_in_repo,
+    data_reader,
+    load_git_content,
+)
 from okrsite.validate import load_model, validate
 
 # --------------------------------------------------------------------------
@@ -37,7 +52,11 @@ from okrsite.validate import load_model, validate
 def _model_at(root: Path, ref: str, content_path: str) -> OkrModel | None:
     """The validated model at ``ref`` (None: no content there); ContentError if invalid."""
     raw = load_git_content(root, ref, content_path)
-    return None if raw is None else validate(raw)
+    if raw is None:
+        return None
+    # Measured KRs read their data files at the same ref, so diff sees their changes.
+    data = DataFiles(root, read=data_reader(root, ref, content_path))
+    return validate(raw, data=data)
 
 
 def _findings(model: OkrModel | None, today: dt.date) -> list[Finding]:
@@ -133,7 +152,7 @@ def history(unit: str, cycle_id: str | None, content_dir: Path, today: str | Non
     day = parse_today(today) or dt.date.today()
     try:
         if cycle_id is None:
-            cycle_id = drift.current_cycle(load(content_dir), day)
+            cycle_id = current_cycle_id(load(content_dir), day)
         report = drift.target_history(content_dir, cycle_id, unit)
     except OkrsiteError as err:
         raise fail(err) from None
@@ -223,8 +242,11 @@ def _parse_confidence(value: str | None) -> float | str | None:
 @click.option("--confidence", help="Confidence: 0.0–1.0 or low, medium, high.")
 @click.option("--note", help="A one-line note for the check-in.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Check-in date (default: today).")
-@click.option("--cycle", "cycle_id", help="Cycle id (default: the current cycle by date).")
+@click.option(
+    "--cycle", "cycle_id", help="Cycle id (default: the cycle containing the check-in date)."
+)
 @content_option
+@today_option
 def checkin(
     target: str,
     value: str,
@@ -233,13 +255,18 @@ def checkin(
     date_text: str | None,
     cycle_id: str | None,
     content_dir: Path,
+    today: str | None,
 ) -> None:
     """Append a check-in to key result UNIT/OBJ/KR and set its current value.
 
-    VALUE is a number, done/not-done (milestones) or met/not-met (thresholds).
-    Only a few lines of the unit's file change; comments and formatting stay.
-    The whole content is validated afterwards: if it is invalid, the file is
-    restored byte for byte and the command exits 1.
+    VALUE is a number (numeric and threshold key results), done/not-done
+    (milestones; sets the key result's `done:` too when it has one) or
+    met/not-met (thresholds). Only a few lines of the unit's file change;
+    comments and formatting stay, and the output lists each line written
+    (file:line). Refused, with the file untouched (exit 1): a date in no
+    cycle or outside --cycle, a cycle that has ended and is graded, a value
+    that does not fit the key result's kind, and content that is invalid
+    before or after the check-in.
     """
     parts = target.split("/")
     if len(parts) != 3 or not all(parts):
@@ -248,19 +275,25 @@ def checkin(
         )
     unit_id, objective_id, kr_id = parts
     field_name, parsed = _parse_value(value)
-    day = parse_today(date_text) or dt.date.today()
+    now = parse_today(today) or dt.date.today()
+    day = parse_today(date_text) or now
     entry: dict[str, object] = {"date": day, field_name: parsed}
     level = _parse_confidence(confidence)
     if level is not None:
         entry["confidence"] = level
     if note is not None:
         entry["note"] = note
-    if cycle_id is None:
-        cycle_id = drift.current_cycle(load(content_dir), day)
+    model = load(content_dir)  # invalid content: every error, nothing written
     try:
-        path = find_unit_file(content_dir, cycle_id, unit_id)
+        cycle = resolve_cycle(model, day, cycle_id)
+        refusal = checkin_refusal(
+            model, cycle, (unit_id, objective_id, kr_id), field_name, today=now
+        )
+        if refusal is not None:
+            raise CheckinError(refusal)
+        path = find_unit_file(content_dir, cycle.id, unit_id)
         original = path.read_bytes()
-        add_checkin_to_file(path, objective_id, kr_id, entry)
+        written = add_checkin_to_file(path, objective_id, kr_id, entry)
     except OkrsiteError as err:
         raise fail(err) from None
     try:
@@ -271,4 +304,9 @@ def checkin(
         raise click.ClickException(
             f"the check-in makes the content invalid; {path} restored"
         ) from None
-    click.echo(f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id}")
+    for line, what in written:
+        click.echo(f"{path}:{line}: {what}")
+    click.echo(
+        f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id} "
+        f"({cycle.id})"
+    )

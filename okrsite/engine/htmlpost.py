@@ -7,7 +7,10 @@ Pure functions, no MkDocs imports, so they are tested on their own:
   drawings the search indexer should not read. Swapping each for a numbered
   comment before MkDocs renders the page, and putting it back in the final
   HTML, saves both the Markdown HTML-block scan and the indexer's HTML
-  parse — a fifth to a third of a company-scale build.
+  parse — a fifth to a third of a company-scale build. Which blocks are
+  parked is a contract with the page producers, written down in
+  :mod:`okrsite.site.parking`: they mark a block with ``raw_block()``,
+  :func:`park_html` finds exactly those, :func:`unpark_html` restores them.
 - *compacting*: themes indent their templates generously (Material writes
   ~400 bytes of whitespace per navigation entry); dropping the indentation
   after a newline shrinks every page without changing how it renders.
@@ -19,8 +22,8 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 
-_BLOCK_START = re.compile(r'^<div class="[^"<>]*"[^<>]*? markdown="0">$', re.MULTILINE)
-_DIV_TAG = re.compile(r"<div\b|</div>")
+from okrsite.site.parking import BLOCK_START, DIV_TAG, PARK_ATTRIBUTE
+
 _SVG_BLOCK = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _PLACEHOLDER = re.compile(r"<!-- okrsite-park (\d+) -->")
 
@@ -28,19 +31,20 @@ _PLACEHOLDER = re.compile(r"<!-- okrsite-park (\d+) -->")
 def park_html(markdown: str) -> tuple[str, list[str]]:
     """Markdown with raw HTML swapped for ``<!-- okrsite-park N -->`` comments.
 
-    Parked, in this order: every raw-HTML block the page generator wrote as
-    ``<div class="…" markdown="0">`` on a line of its own (up to its matching
-    ``</div>``), then every remaining ``<svg>…</svg>``. The generator's HTML
-    is sanitised and content text is escaped, so ``<div`` and ``</div>`` only
-    ever occur as real tags and counting them finds the block's end. The
-    ``markdown="0"`` attribute is dropped (Python-Markdown would have).
+    Parked, in this order: every raw-HTML block a producer wrote with
+    :func:`okrsite.site.parking.raw_block` (found by its opening line,
+    ``BLOCK_START``, up to the matching ``</div>``), then every remaining
+    ``<svg>…</svg>``. Producers' HTML is sanitised and content text is
+    escaped, so ``<div`` and ``</div>`` only ever occur as real tags and
+    counting them finds the block's end. The ``markdown="0"`` attribute is
+    dropped (Python-Markdown would have).
     """
     parked: list[str] = []
     text = _swap_elements(
         markdown,
-        _BLOCK_START,
-        _DIV_TAG,
-        lambda block: _placeholder(parked, block.replace(' markdown="0">', ">", 1)),
+        BLOCK_START,
+        DIV_TAG,
+        lambda block: _placeholder(parked, block.replace(PARK_ATTRIBUTE + ">", ">", 1)),
     )
     text = _SVG_BLOCK.sub(lambda match: _placeholder(parked, match.group(0)), text)
     return text, parked
@@ -128,7 +132,8 @@ def unpark_inline(html: str, parked: Sequence[str], prefix: str) -> str:
 
 
 def unpark_html(html: str, parked: Sequence[str]) -> str:
-    """Put parked HTML back in place of its placeholders."""
+    """Put the HTML :func:`park_html` parked back in place of its placeholders
+    (in the rendered page: Markdown copies the placeholder comments through)."""
     if not parked:
         return html
     return _PLACEHOLDER.sub(lambda match: parked[int(match.group(1))], html)

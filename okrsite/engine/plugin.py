@@ -6,7 +6,8 @@ Hooks used, and why:
   (``attr_list`` for anchors, ``tables``, ``admonition``, ``md_in_html``)
   and add our stylesheet to ``extra_css``.
 - ``on_files``: load and validate the content, build the docs tree (pure
-  core), add each file as a virtual ``File.generated``; set the navigation
+  core; options from the one factory, :mod:`okrsite.engine.options`, which
+  ``okrsite generate`` uses too), add each file as a virtual ``File.generated``; set the navigation
   unless ``mkdocs.yml`` has its own. Invalid content raises ``PluginError``
   with every ``file:line:column`` problem, so the build fails (never a
   "successful" build with a log line).
@@ -25,7 +26,8 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
-- ``on_serve``: watch the content directory so ``mkdocs serve`` rebuilds.
+- ``on_serve``: watch the content directory and the data files of measured
+  key results so ``mkdocs serve`` rebuilds.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -35,15 +37,23 @@ Hooks used, and why:
   navigation or to ``mkdocs.yml`` makes every page count as changed.
 
 MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
-has ``on_startup``, across builds in one process). The only thing kept on
-``self`` is that preview record, keyed by site directory and configuration;
-it can only make MkDocs skip a page in a dirty build, whose output is still
-on disk (see STYLE.md, practice 12).
+has ``on_startup``, across builds in one process). Kept on ``self``, and
+only under a dirty preview: that preview record, keyed by site directory and
+configuration (it can only make MkDocs skip a page in a dirty build, whose
+output is still on disk), and the preview's
+:class:`~okrsite.site.cache.BuildCache`, created in ``on_startup`` and
+passed to every rebuild's ``build_docs_tree`` (fragments are reused only
+while the model objects they came from are the very same). A plain build
+keeps nothing (see STYLE.md, practice 12).
+
+The plugin's options (:class:`~okrsite.engine.options.OkrsitePluginConfig`)
+are read from ``mkdocs.yml``; ``okrsite build|serve|generate`` lay their
+command-line choices over them in code (:mod:`okrsite.engine.build`,
+:mod:`okrsite.engine.preview`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import logging
@@ -51,8 +61,6 @@ import os
 from pathlib import Path
 from typing import Any, cast
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -69,38 +77,18 @@ from okrsite.engine.htmlpost import (
     unpark_html,
     unpark_inline,
 )
+from okrsite.engine.options import OkrsitePluginConfig, site_options
 from okrsite.errors import OkrsiteError
-from okrsite.graphs.cache import GraphCache
-from okrsite.site import FileContent, SiteOptions, build_docs_tree
+from okrsite.site.build import build_docs_tree
+from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
-from okrsite.source.gitinfo import last_changed
-from okrsite.validate import forget_loaded, load_model
+from okrsite.site.tree import FileContent
+from okrsite.source.data import measure_files
+from okrsite.validate import LoadCache, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
-
-
-class OkrsitePluginConfig(Config):
-    content_dir = c.Type(str, default="content")
-    """Content directory, relative to mkdocs.yml."""
-    audience = c.Choice(("public", "internal"), default="public")
-    """``public`` drops private objectives entirely; ``internal`` shows them, marked."""
-    today = c.Optional(c.Type(str))
-    """Fixed build date (YYYY-MM-DD) for reproducible builds; default: today."""
-    graphs = c.Type(bool, default=True)
-    """Draw alignment graphs with Graphviz (needs the ``dot`` program)."""
-    graph_jobs = c.Type(int, default=2)
-    cache_dir = c.Type(str, default=".okrsite-cache")
-    """Graph cache, relative to mkdocs.yml; unchanged graphs are never re-rendered."""
-    edit_url = c.Optional(c.Type(str))
-    """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
-    branch = c.Type(str, default="main")
-    nav_section_size = c.Type(int, default=100)
-    inline_graph_kb = c.Type(int, default=16)
-    """Alignment graphs larger than this many KB are written as their own SVG file."""
-    compact_html = c.Type(bool, default=True)
-    """Drop indentation from every built page (renders the same, ~20 % smaller)."""
 
 
 class _GeneratedFile(File):
@@ -127,11 +115,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
-        # A preview server's rendered graphs, kept across its rebuilds.
-        self._graph_cache: GraphCache | None = None
+        # Kept between the rebuilds of one preview server (only there is the
+        # same content loaded and built again in this process): parsed and
+        # validated files, and page fragments.
+        self._load_cache: LoadCache | None = None
+        self._cache: BuildCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._load_cache = LoadCache() if self._serving else None
+        self._cache = BuildCache() if self._serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
@@ -141,46 +134,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             config.extra_css.append(urls.STYLESHEET)
         return config
 
-    def _options(self, config: MkDocsConfig, base: Path) -> SiteOptions:
-        env_today = os.environ.get("OKRSITE_TODAY") or self.config.today
-        try:
-            today = dt.date.fromisoformat(env_today) if env_today else None
-        except ValueError as err:
-            raise PluginError(f"okrsite: 'today' must be YYYY-MM-DD, not {env_today!r}") from err
-        audience = os.environ.get("OKRSITE_AUDIENCE") or self.config.audience
-        if audience not in ("public", "internal"):
-            raise PluginError(f"okrsite: audience must be public or internal, not {audience!r}")
-        graphs = self.config.graphs and os.environ.get("OKRSITE_GRAPHS", "1") != "0"
-        edit_url = self.config.edit_url
-        if edit_url is None and config.repo_url:
-            edit_url = config.repo_url.rstrip("/") + f"/edit/{self.config.branch}/"
-        content_dir = base / self.config.content_dir
-        graph_dir = base / self.config.cache_dir / "graphs"
-        if self._serving and (
-            self._graph_cache is None or self._graph_cache.directory != graph_dir
-        ):
-            self._graph_cache = GraphCache(graph_dir, keep_inline=True)
-        return SiteOptions(
-            audience=audience,  # type: ignore[arg-type]
-            today=today,
-            edit_url_base=edit_url,
-            graphs=graphs,
-            graph_cache_dir=graph_dir,
-            graph_cache=self._graph_cache if self._serving else None,
-            graph_jobs=max(1, self.config.graph_jobs),
-            last_changed=last_changed(content_dir),
-            nav_section_size=self.config.nav_section_size,
-            inline_graph_limit=max(0, self.config.inline_graph_kb) * 1000,
-            incremental=self._serving,
-        )
-
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir)
-            if not self._serving:
-                forget_loaded()  # only a preview server loads the same files again
-            tree = build_docs_tree(model, self._options(config, base))
+            model = load_model(base / self.config.content_dir, cache=self._load_cache)
+            options = site_options(self.config, base=base, repo_url=config.repo_url)
+            tree = build_docs_tree(model, options, self._cache)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         generated: dict[str, _GeneratedFile] = {}
@@ -262,7 +221,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
-        server.watch(str(base / self.config.content_dir))
+        content = base / self.config.content_dir
+        server.watch(str(content))
+        for data_file in measure_files(content):  # measured KRs' data (measure: file)
+            server.watch(str(data_file))
         return server
 
 

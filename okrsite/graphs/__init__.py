@@ -10,8 +10,8 @@ The stages, one module each:
   :mod:`~okrsite.graphs.style` colours and limits.
 * Running ``dot``: :mod:`~okrsite.graphs.graphviz` (finding the binary, its
   version, one process per graph) and :mod:`~okrsite.graphs.render`
-  (every page's graph, in parallel, through an explicit
-  :class:`~okrsite.graphs.cache.GraphCache` passed in by its owner).
+  (every page's graph, in parallel, cached on disk by
+  :mod:`~okrsite.graphs.cache` and in a memo passed in by its owner).
 * SVG rewriting, text in, text out: :mod:`~okrsite.graphs.svgcompact` (the
   same drawing in fewer bytes) and :mod:`~okrsite.graphs.svg` (inline-ready).
 
@@ -70,7 +70,7 @@ escape sequences in ``tooltip``/``URL`` twice).
 
 from __future__ import annotations
 
-from okrsite.graphs.cache import GraphCache
+from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.dot import overview_dot, page_graphs, unit_dot
 from okrsite.graphs.graphviz import MISSING_DOT_HINT, Graphviz, find_dot, run_dot
 from okrsite.graphs.render import render_svgs
@@ -101,7 +101,7 @@ __all__ = [
     "OVERLAP_COLOUR",
     "PRIVATE_FILL",
     "RELATED_COLOUR",
-    "GraphCache",
+    "DiskCache",
     "Graphviz",
     "find_dot",
     "inline_svg",

@@ -1,35 +1,29 @@
-"""What rendering graphs keeps between builds: an explicit object, owned by
-whoever owns the builds' lifetime (the CLI for one build, the preview server
-for many), never module state.
+"""Rendered graphs on disk, between builds and processes.
 
-* On disk (``directory``): dot's SVG, compacted, as
-  ``<sha256(dot version, format, source)>.svg``, and the dot version, each
-  written atomically. Survives processes, so an unchanged rebuild starts no
-  ``dot`` at all.
-* In memory (``keep_inline``, a preview server): the inline-ready SVG per
-  (digest, page), handed out again as the *same* string object, so page
-  fragments remembered by identity (see :mod:`okrsite.site.memo`) hit too.
+dot's SVG, compacted, is stored as ``<sha256(dot version, format,
+source)>.svg`` beside the dot version (``dot-version.txt``), each written
+atomically, so an unchanged rebuild — even in a new process — starts no
+``dot`` at all. A :class:`DiskCache` is a value made for one directory by
+whoever renders (nothing module-global); what a preview server keeps in
+memory between rebuilds is its own ``BuildCache``, passed to
+:func:`~okrsite.graphs.render_svgs` as ``memo``.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 
-class GraphCache:
-    """Rendered graphs on disk and (optionally) inline SVG in memory."""
+@dataclass(frozen=True)
+class DiskCache:
+    """Text files in one directory, read leniently and written atomically."""
 
-    def __init__(self, directory: Path | None = None, *, keep_inline: bool = False) -> None:
-        self.directory = directory
-        self.keep_inline = keep_inline
-        self.inline: dict[tuple[str, str], str] = {}
-        """(cache digest, page key) → inline SVG, when ``keep_inline``."""
+    directory: Path
 
     def read_text(self, name: str) -> str | None:
-        if self.directory is None:
-            return None
         try:
             return (self.directory / name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -37,8 +31,6 @@ class GraphCache:
 
     def write_text(self, name: str, text: str) -> None:
         """Write atomically: a temporary file in the same directory, then rename."""
-        if self.directory is None:
-            return
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".svg")
         try:
@@ -56,12 +48,3 @@ class GraphCache:
 
     def write_svg(self, digest: str, svg: str) -> None:
         self.write_text(f"{digest}.svg", svg)
-
-    def remember_inline(self, svgs: dict[tuple[str, str], str], pages: int) -> None:
-        """Keep this build's inline SVGs (forgetting everything once the memo
-        holds far more than a build's worth: graphs of pages that are gone)."""
-        if not self.keep_inline:
-            return
-        if len(self.inline) > 4 * pages:
-            self.inline.clear()
-        self.inline.update(svgs)

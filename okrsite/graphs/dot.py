@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from okrsite import urls
+from okrsite.analysis import org
 from okrsite.analysis.alignment import OkrRef
 from okrsite.graphs.builder import GraphBuilder
 from okrsite.graphs.labels import LabelText, plural
@@ -48,10 +49,7 @@ def _has_okrs_below(b: GraphBuilder, unit_id: str) -> bool:
 
 
 def _children(b: GraphBuilder, unit_id: str) -> list[str]:
-    return sorted(
-        (u for u, unit in b.model.units.items() if unit.parent == unit_id),
-        key=b.org_key,
-    )
+    return sorted(org.children(b.model, unit_id), key=b.org_key)
 
 
 def _refs_of(unit_id: str, objective: Objective) -> list[OkrRef]:

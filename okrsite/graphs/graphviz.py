@@ -17,7 +17,7 @@ import subprocess
 import threading
 
 from okrsite.errors import BuildError
-from okrsite.graphs.cache import GraphCache
+from okrsite.graphs.cache import DiskCache
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Graphviz:
         with self._lock:
             self._runs += 1
 
-    def version(self, cache: GraphCache | None = None) -> str:
+    def version(self, cache: DiskCache | None = None) -> str:
         """The Graphviz version string (``dot -V``), asked once per binary file.
 
         With a ``cache`` directory the answer is also kept on disk (keyed by

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from okrsite.analysis import org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.graphs.labels import LabelText
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
@@ -36,11 +37,12 @@ class CycleLookups:
         ancestors[ROOT_UNIT] = []
         org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
         org_key[ROOT_UNIT] = ()
-        descendants: dict[str, list[str]] = defaultdict(list)
-        for unit_id in sorted(model.units, key=org_key.__getitem__):
-            descendants[ROOT_UNIT].append(unit_id)
-            for ancestor in ancestors[unit_id]:
-                descendants[ancestor].append(unit_id)
+        # Graphs lay units out by their id path (org_key), not org.yaml order.
+        descendants = {
+            u: sorted(below, key=org_key.__getitem__)
+            for u, below in org.all_descendants(model).items()
+            if below
+        }
         targets = {link.target for link in index.links}
         overlap = {
             t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
@@ -51,7 +53,7 @@ class CycleLookups:
         return cls(
             index,
             ancestors,
-            dict(descendants),
+            descendants,
             org_key,
             overlap,
             dict(links_from),

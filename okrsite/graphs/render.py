@@ -1,13 +1,15 @@
 """DOT → inline-ready SVG for every page, with the real ``dot``: in
-parallel, with a timeout per call, through an explicit :class:`GraphCache`."""
+parallel, with a timeout per call, cached on disk and (for a preview server)
+in a memo its owner passes in."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from okrsite.graphs.cache import GraphCache
+from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.graphviz import Graphviz
 from okrsite.graphs.svg import inline_svg
 from okrsite.graphs.svgcompact import compact_svg
@@ -23,31 +25,35 @@ def cache_key(source: str, version: str) -> str:
 def render_svgs(
     dots: Mapping[str, str],
     *,
-    cache: GraphCache | None = None,
-    graphviz: Graphviz | None = None,
+    cache_dir: Path | None = None,
     jobs: int = 2,
     timeout: float = 30.0,
+    graphviz: Graphviz | None = None,
+    memo: MutableMapping[tuple[str, str], str] | None = None,
 ) -> dict[str, str]:
     """Render DOT → inline-ready SVG with the real ``dot``, in parallel, cached.
 
     ``dots`` maps a key (the embedding page's docs path) to DOT source. Each
-    distinct source is rendered at most once; with a ``cache`` directory
-    dot's compacted SVG is stored and reused across builds, so unchanged
-    graphs start no ``dot`` process; with ``cache.keep_inline`` (a preview
-    server) the inline-ready SVGs are also kept in memory for the next call.
-    ``graphviz`` is the ``dot`` to run (default: ``dot`` on PATH).
+    distinct source is rendered at most once; with ``cache_dir`` dot's
+    compacted SVG is stored there (see :mod:`okrsite.graphs.cache`) and
+    reused across builds, so unchanged graphs start no ``dot`` process. With
+    ``memo`` (a preview server's :class:`~okrsite.site.cache.BuildCache`) the
+    inline-ready SVGs are also kept in memory for the next call, as the same
+    string objects: (cache digest, page key) → SVG. ``graphviz`` is the
+    ``dot`` to run (default: ``dot`` on PATH).
     Raises :class:`~okrsite.errors.BuildError` when dot is missing, fails or
     exceeds ``timeout`` seconds.
     """
     if not dots:
         return {}
     dot = graphviz or Graphviz()
+    cache = DiskCache(cache_dir) if cache_dir is not None else None
     version = dot.version(cache)
     digests = {key: cache_key(source, version) for key, source in dots.items()}
     done: dict[str, str] = {}
-    if cache is not None and cache.keep_inline:
+    if memo is not None:
         for key, digest in digests.items():
-            found = cache.inline.get((digest, key))
+            found = memo.get((digest, key))
             if found is not None:
                 done[key] = found
     raw: dict[str, str] = {}
@@ -86,6 +92,8 @@ def render_svgs(
     for key in sorted(dots):
         if key not in done:
             done[key] = inline_svg(raw[digests[key]], key=key, dot_source=dots[key])
-    if cache is not None:
-        cache.remember_inline({(digests[k], k): svg for k, svg in done.items()}, len(dots))
+    if memo is not None:
+        if len(memo) > 4 * len(dots):
+            memo.clear()  # forget graphs of pages that are gone
+        memo.update(((digests[key], key), svg) for key, svg in done.items())
     return dict(sorted(done.items()))

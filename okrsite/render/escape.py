@@ -9,6 +9,9 @@ Markdown escaping turns every character that Markdown or its extensions
 could read as syntax into a numeric character reference. Python-Markdown
 leaves references alone and the browser shows the character, so a title
 like ``[x](javascript:alert(1))`` or ``{: onclick=alert(1)}`` stays text.
+
+Fields authors write *as* Markdown (descriptions, notes, learnings, ``.md``
+bodies) are rendered and sanitised instead: :mod:`okrsite.render.richtext`.
 """
 
 from __future__ import annotations
@@ -17,14 +20,10 @@ import html
 import re
 import unicodedata
 
-from markupsafe import Markup
-
-from okrsite.render import sanitize
-
 # Characters with a meaning in Markdown, HTML, attr_list, tables or pymdownx
 # inline syntax (==mark==, ^^ins^^, ~~del~~, :emoji:, $math$).
-_MD_SPECIAL = set("\\`*_{}[]()<>#!|~^=:&\"$")
-_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
+MD_SPECIAL = frozenset("\\`*_{}[]()<>#!|~^=:&\"$")
+_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in MD_SPECIAL}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -41,21 +40,6 @@ def md_inline(text: object) -> str:
     """
     value = _SPACE_RE.sub(" ", clean(str(text))).strip()
     return value.translate(_MD_TABLE)
-
-
-def md_block(text: object) -> Markup:
-    """Multi-line literal text as a raw HTML block: paragraphs, line breaks.
-
-    Used for descriptions, notes, learnings and ``.md`` bodies. The text is
-    HTML-escaped and wrapped in ``<div>``; Python-Markdown does not parse
-    Markdown inside a raw HTML block, so nothing in it becomes a link.
-    """
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", clean(str(text))) if p.strip()]
-    body = "".join(
-        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.splitlines()) + "</p>"
-        for p in paragraphs
-    )
-    return Markup(sanitize.clean(f'<div class="okr-text">{body}</div>')) if body else Markup("")
 
 
 def html_text(text: object) -> str:
@@ -146,3 +130,78 @@ def dot_href(url: str) -> str:
 def is_safe_site_url(url: str) -> bool:
     """Whether ``url`` can prefix graph links (http(s), no query, no quotes)."""
     return bool(_DOT_SITE_URL.fullmatch(url))
+
+
+# --------------------------------------------------------------------------
+# GitHub/GitLab comments (CommonMark + GFM), read in a browser *and* in a terminal
+
+# Punctuation escaped with a backslash wherever it stands: escapes, code,
+# emphasis, link and image brackets, table cells.
+_GFM_ALWAYS = frozenset("\\`*_[]|")
+# Escaped only where it could start something: an entity (``&amp;``), a tag
+# or autolink (``<b``, ``</``, ``<!``, ``<?``); ``~`` (strikethrough) and ``$``
+# (math) only in a value holding two, since they work in pairs. So "R&D",
+# "churn <5%" and "$3M" read as written.
+_GFM_ENTITY = re.compile(r"&(?=#?\w+;)")
+_GFM_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_GFM_PAIRED = "~$"
+# At the start of a value (it may open a list item's content): block syntax.
+_GFM_BLOCK_START = re.compile(r"^(?:[-+=](?= |$|[-=])|#{1,6}(?= |$)|>|\d{1,9}[.)](?= |$))")
+# Words GitHub or GitLab would turn into a link or a notification even when
+# their punctuation is escaped (their filters run on the rendered text):
+# URLs and www. hosts, @mentions and e-mail addresses, #12 / !12 / GH-12 /
+# org/repo#12 references, scheme:… autolinks. Inside a code span they stay text.
+_GFM_LIVE_WORD = re.compile(
+    r"://|www\.|@|[#!]\d|^gh-\d|^[a-z][\w+.-]*:[^\s]",
+    re.IGNORECASE,
+)
+
+
+def _code_span(word: str) -> str:
+    """``word`` as a CommonMark code span whose fence no backtick run in it closes."""
+    runs = [len(r) for r in re.findall(r"`+", word)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if word.startswith("`") or word.endswith("`") else ""
+    return f"{fence}{pad}{word}{pad}{fence}"
+
+
+def gfm_inline(text: object) -> str:
+    """One line of literal text for a GitHub/GitLab comment, readable as is.
+
+    Markdown punctuation gets a backslash (``\\[x\\](y)``), never a character
+    reference (``&#91;``), so the comment reads the same in a terminal;
+    words that a forge would link or notify (URLs, ``@mentions``, ``#12``)
+    become code spans. Nothing can create a link, image, HTML, a mention or
+    a block. Newlines collapse to spaces.
+    """
+    value = _SPACE_RE.sub(" ", clean(str(text))).strip()
+    paired = {c for c in _GFM_PAIRED if value.count(c) > 1}
+    words = []
+    for word in value.split(" "):
+        if _GFM_LIVE_WORD.search(word):
+            words.append(_code_span(word))
+            continue
+        word = "".join(f"\\{c}" if c in _GFM_ALWAYS or c in paired else c for c in word)
+        word = word.replace("\\](", "\\]\\(")  # not even the look of a link
+        if _GFM_TAG.search(word):  # not even the look of a tag: \<b\>
+            word = _GFM_TAG.sub(r"\\<", word).replace(">", "\\>")
+        words.append(_GFM_ENTITY.sub(r"\\&", word))
+    out = " ".join(words)
+    match = _GFM_BLOCK_START.match(out)
+    if match:  # "- x", "1. x", "# x" would open a list, heading or quote
+        head = match.group(0)
+        out = f"{head[:-1]}\\{head[-1]}{out[len(head) :]}"
+    return out
+
+
+def gfm_html_text(text: object) -> str:
+    """Literal text inside a raw HTML block of a GitHub/GitLab comment (such as
+    ``<summary>``), where no backslash escape works: ``<`` and ``>`` as
+    entities, ``&`` too where it could start one, and forge-live words in
+    ``<code>``."""
+    value = _SPACE_RE.sub(" ", clean(str(text))).strip()
+    words = []
+    for word in value.split(" "):
+        escaped = _GFM_ENTITY.sub("&amp;", word).replace("<", "&lt;").replace(">", "&gt;")
+        words.append(f"<code>{escaped}</code>" if _GFM_LIVE_WORD.search(word) else escaped)
+    return " ".join(words)

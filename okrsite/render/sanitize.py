@@ -26,6 +26,12 @@ What survives:
   backslashes. Entity tricks (``&#x6a;avascript:``) are decoded by the HTML
   parser before the check, so they fail it too.
 
+Rich text (:func:`clean_rich`, for content Markdown rendered by
+``okrsite.render.richtext``) gets the same allowlist plus the Markdown block
+elements (headings, ``pre``, ``blockquote``, ``hr``) and absolute ``http``,
+``https`` and ``mailto`` links, which carry ``rel="noopener"``. Still no
+other scheme, no ``//host`` and no backslashes.
+
 The sanitiser is deterministic (same input → same output), so builds stay
 byte-identical.
 """
@@ -108,6 +114,40 @@ _CLEANER = nh3.Cleaner(
     url_schemes=set(),
     filter_style_properties=set(STYLE_PROPERTIES),
 )
+
+
+RICH_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "hr", "del"})
+RICH_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_ABSOLUTE_URL = re.compile(r"(?:https?://[^/\\\s]|mailto:)[^\\\s]*\Z", re.IGNORECASE)
+
+
+def _rich_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Relative links as in :func:`_filter`, or absolute http(s)/mailto ones
+    (nh3 has already refused every other scheme)."""
+    if attribute == "href" and _ABSOLUTE_URL.match(value):
+        return value
+    return _filter(tag, attribute, value)
+
+
+_RICH_CLEANER = nh3.Cleaner(
+    tags=set(_ALL_TAGS | RICH_TAGS),
+    clean_content_tags={"script", "style"},
+    attributes={
+        **{tag: set(names) for tag, names in _ATTRIBUTES.items()},
+        **{tag: set(GLOBAL_ATTRIBUTES) for tag in RICH_TAGS},
+    },
+    attribute_filter=_rich_filter,
+    strip_comments=True,
+    link_rel="noopener",
+    url_schemes=set(RICH_URL_SCHEMES),
+    filter_style_properties=set(STYLE_PROPERTIES),
+)
+
+
+def clean_rich(fragment: str) -> str:
+    """Sanitise rendered content Markdown: :func:`clean` plus Markdown's block
+    elements and absolute http(s)/mailto links with ``rel="noopener"``."""
+    return _RICH_CLEANER.clean(fragment)
 
 
 def clean(fragment: str) -> str:

@@ -22,30 +22,59 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import os
-import re
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from okrsite.errors import OkrsiteError
-from okrsite.model import SLUG_RE, CheckIn
-from okrsite.source.load import UNIT_SUFFIXES
+from okrsite.analysis.cycles import current_cycle
+from okrsite.model import SLUG_RE, CheckIn, Cycle, KeyResult, OkrModel
+from okrsite.review.yamltext import Editor as _Editor
+from okrsite.review.yamltext import (
+    YamlEditError,
+    compose,
+    content_end,
+    dash_column,
+    flow_item,
+    get_pair,
+    is_empty_scalar,
+    quote,
+    scalar,
+    sequence_offset,
+    write_atomically,
+    yaml_region,
+)
+from okrsite.source import UNIT_SUFFIXES
 
-_FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
-_FRONT_MATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
-_DEFAULT_SEQUENCE_OFFSET = 2
+CheckinError = YamlEditError
+"""The check-in cannot be added: unknown objective or key result, an invalid
+check-in, a file layout we cannot edit safely, or a refused date or value.
+The file is left unchanged."""
+
+__all__ = [
+    "CheckinError",
+    "CheckinResult",
+    "add_checkin",
+    "add_checkin_to_file",
+    "checkin_refusal",
+    "find_unit_file",
+    "plan_checkin",
+    "quote",
+    "resolve_cycle",
+]
 
 
-class CheckinError(OkrsiteError):
-    """The check-in cannot be added: unknown objective or key result, an
-    invalid check-in, or a file layout we cannot edit safely. The file is
-    left unchanged."""
+@dataclass(frozen=True)
+class CheckinResult:
+    """The edited text and what was written where."""
+
+    text: str
+    written: list[tuple[int, str]] = field(default_factory=list)
+    """``(line, what)`` per change, lines 1-based in the new text, e.g.
+    ``(17, "current: 9 → 12")``."""
 
 
 # --------------------------------------------------------------------------
@@ -60,7 +89,20 @@ def add_checkin(
     *,
     front_matter: bool | None = None,
 ) -> str:
-    """Return ``text`` with ``checkin`` appended to the key result's check-ins.
+    """Return ``text`` with ``checkin`` appended (see :func:`plan_checkin`)."""
+    return plan_checkin(text, objective_id, kr_id, checkin, front_matter=front_matter).text
+
+
+def plan_checkin(
+    text: str,
+    objective_id: str,
+    kr_id: str,
+    checkin: Mapping[str, Any],
+    *,
+    front_matter: bool | None = None,
+) -> CheckinResult:
+    """``text`` with ``checkin`` appended to the key result's check-ins, and
+    the lines written.
 
     ``text`` is a unit file: YAML, or Markdown with YAML front matter
     (``front_matter=None`` detects a leading ``---`` block; ``True`` requires
@@ -81,36 +123,43 @@ def add_checkin(
       comment stays); if not, ``current: <value>`` is added after the
       ``target:`` line (or at the end of the key result). Check-ins without a
       ``value`` (e.g. milestone ``done``) leave ``current`` alone.
+    * When the check-in has ``done`` and the key result has a ``done:`` key,
+      its value is set to the check-in's (the key result's own ``done`` wins
+      over its check-ins, so a "not done" check-in beside ``done: true``
+      would change nothing).
 
     Raises :class:`CheckinError` if the objective or key result does not exist,
     the check-in is invalid, or the result would not parse back to the original
     data plus the new check-in.
     """
-    start, end = _yaml_region(text, front_matter)
+    start, end = yaml_region(text, front_matter)
     region = text[start:end]
-    root = _compose(region)
+    root = compose(region)
     fields = _checkin_fields(checkin)
     kr, kr_list_key = _find_key_result(root, objective_id, kr_id)
     editor = _Editor(text, start)
-    offset = _sequence_offset(editor, kr_list_key, kr)
-    new_value = dict(fields).get("value")
+    offset = sequence_offset(editor, kr_list_key, kr)
+    tokens = dict(fields)
 
     _append_checkin(editor, kr, fields, offset)
-    if new_value is not None:
-        _set_current(editor, kr, new_value)
+    if "value" in tokens:
+        _set_scalar(editor, kr, "current", tokens["value"], add=True)
+    if "done" in tokens:
+        _set_scalar(editor, kr, "done", tokens["done"], add=False)
 
     result = editor.apply()
-    new_start, new_end = _yaml_region(result, front_matter)
+    new_start, new_end = yaml_region(result, front_matter)
     if result[:new_start] != text[:start] or result[new_end:] != text[end:]:
         raise CheckinError("internal error: the edit left the YAML; file left unchanged")
     _verify(region, result[new_start:new_end], objective_id, kr_id, fields)
-    return result
+    return CheckinResult(result, sorted(editor.placed))
 
 
 def add_checkin_to_file(
     path: Path, objective_id: str, kr_id: str, checkin: Mapping[str, Any]
-) -> None:
-    """Add a check-in to the unit file at ``path`` and write it atomically.
+) -> list[tuple[int, str]]:
+    """Add a check-in to the unit file at ``path`` and write it atomically;
+    return what was written where (``(line, what)``, see :class:`CheckinResult`).
 
     ``.md`` files must have YAML front matter. The new text is written to a
     temporary file in the same directory and moved over the original with
@@ -126,12 +175,13 @@ def add_checkin_to_file(
     except UnicodeDecodeError as error:
         raise CheckinError(f"{path}: not UTF-8 text ({error.reason})") from error
     try:
-        new_text = add_checkin(
+        planned = plan_checkin(
             text, objective_id, kr_id, checkin, front_matter=path.suffix.lower() == ".md"
         )
     except CheckinError as error:
         raise CheckinError(f"{path}: {error}") from error
-    _write_atomically(path, new_text.encode("utf-8"))
+    write_atomically(path, planned.text.encode("utf-8"))
+    return planned.written
 
 
 def find_unit_file(content_dir: Path, cycle_id: str, unit_id: str) -> Path:
@@ -159,49 +209,125 @@ def find_unit_file(content_dir: Path, cycle_id: str, unit_id: str) -> Path:
 
 
 # --------------------------------------------------------------------------
-# locating nodes
+# when a check-in is refused (pure, on the validated model)
+
+_VALUE_WORDS = {"value": "a number", "done": "done/not-done", "met": "met/not-met"}
+_KIND_WANTS = {"numeric": "value", "milestone": "done", "threshold": "value"}
 
 
-def _yaml_region(text: str, front_matter: bool | None) -> tuple[int, int]:
-    """Start and end offsets of the YAML inside ``text`` (front matter or all)."""
-    if front_matter is False:
-        return 0, len(text)
-    opening = _FRONT_MATTER_OPEN.match(text)
-    closing = _FRONT_MATTER_CLOSE.search(text, opening.end()) if opening else None
-    if opening and closing:
-        return opening.end(), closing.start()
-    if front_matter:
+def _span(cycle: Cycle) -> str:
+    return f"{cycle.definition.start.isoformat()} to {cycle.definition.end.isoformat()}"
+
+
+def resolve_cycle(model: OkrModel, day: dt.date, cycle_id: str | None = None) -> Cycle:
+    """The cycle a check-in dated ``day`` belongs to: ``cycle_id`` when given
+    (``day`` must fall within it), else the innermost cycle containing ``day``.
+
+    Raises :class:`CheckinError` saying why and what to do when there is none:
+    a check-in outside every cycle is almost always a mistyped date, and one
+    filed under the wrong cycle is invisible where people look for it.
+    """
+    cycles = list(model.cycles.values())
+    containing = [c for c in cycles if c.definition.start <= day <= c.definition.end]
+    if cycle_id is not None:
+        cycle = model.cycles.get(cycle_id)
+        if cycle is None:
+            known = ", ".join(model.cycles) or "none"
+            raise CheckinError(f"no cycle '{cycle_id}' in company.yaml (cycles: {known})")
+        if cycle not in containing:
+            instead = ", ".join(c.id for c in containing)
+            hint = f" or leave out --cycle to use {instead}" if instead else ""
+            raise CheckinError(
+                f"the check-in date {day.isoformat()} is outside {cycle.id} ({_span(cycle)}); "
+                f"nothing was written. Give --date within {cycle.id}{hint}."
+            )
+        return cycle
+    if not containing:
+        first = min(cycles, key=lambda c: c.definition.start)
+        last = max(cycles, key=lambda c: c.definition.end)
         raise CheckinError(
-            "no YAML front matter: a .md unit file must start with a '---' line and "
-            "close the YAML with another '---' line"
+            f"the check-in date {day.isoformat()} falls in no cycle (company.yaml's cycles run "
+            f"from {first.definition.start.isoformat()} to {last.definition.end.isoformat()}); "
+            "nothing was written. Give the date the check-in is for with --date YYYY-MM-DD, "
+            "or add its cycle to company.yaml first."
         )
-    return 0, len(text)
+    found = current_cycle((c.definition for c in containing), day)
+    assert found is not None
+    return model.cycles[found.id]
 
 
-def _compose(region: str) -> yaml.MappingNode:
-    try:
-        root = yaml.compose(region, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        raise CheckinError(f"the file is not valid YAML, fix it first:\n{error}") from error
-    if not isinstance(root, yaml.MappingNode):
-        raise CheckinError("the file has no OKRs (expected a mapping with 'objectives:')")
-    return root
+def _key_result(cycle: Cycle, unit_id: str, objective_id: str, kr_id: str) -> KeyResult | None:
+    okrs = cycle.okrs.get(unit_id)
+    objective = next((o for o in okrs.objectives if o.id == objective_id), None) if okrs else None
+    if objective is None:
+        return None
+    return next((k for k in objective.key_results if k.id == kr_id), None)
 
 
-def _get(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    """The (key node, value node) pair of ``key``; duplicates are refused."""
-    pairs = [(k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key]
-    if len(pairs) > 1:
-        line = pairs[1][0].start_mark.line + 1
-        raise CheckinError(f"duplicate key '{key}' (second one on line {line} of the YAML)")
-    return pairs[0] if pairs else None
+def checkin_refusal(
+    model: OkrModel,
+    cycle: Cycle,
+    target: tuple[str, str, str],
+    field_name: str,
+    *,
+    today: dt.date,
+) -> str | None:
+    """Why a check-in of ``field_name`` (``value``, ``done`` or ``met``) on
+    ``target`` (unit, objective, key result ids) in ``cycle`` must not be
+    written, with what to do instead; ``None`` when it may be.
+
+    Refused: a check-in in a cycle that has ended (before ``today``) and
+    whose unit file is ``status: graded`` — the grade is final, a check-in
+    would change nothing anyone reads; done/not-done on a key result that is
+    not a milestone, met/not-met on one that is not a threshold, and a number
+    on a milestone. Unknown units or key results are left to the file edit,
+    which lists the ids it knows.
+    """
+    unit_id, objective_id, kr_id = target
+    okrs = cycle.okrs.get(unit_id)
+    if okrs is None:
+        return None
+    if cycle.definition.end < today and okrs.content.status == "graded":
+        return (
+            f"{cycle.id} ended on {cycle.definition.end.isoformat()} and "
+            f"{model.unit_name(unit_id)}'s OKRs for it are graded ('status: graded' in "
+            f"{okrs.path}); a check-in would not change the grade, so nothing was written. "
+            "To correct a result, edit the key result's 'score' (or 'done'); to reopen the "
+            "cycle, set 'status: locked' first. Check in on this cycle's key results instead."
+        )
+    kr = _key_result(cycle, unit_id, objective_id, kr_id)
+    if kr is None:
+        return None
+    kind = kr.effective_kind
+    wanted = _KIND_WANTS[kind]
+    if field_name == "met" and kind == "threshold":
+        return None
+    if field_name == wanted:
+        return None
+    ref = f"{unit_id}/{objective_id}/{kr_id}"
+    if kind == "milestone":
+        example = f"okrsite checkin {ref} done (or not-done)"
+    elif kind == "threshold":
+        example = f"okrsite checkin {ref} 99.9 (or met / not-met)"
+    else:
+        shown = [f"{x:g}" for x in (kr.start, kr.target) if x is not None]
+        example = f"okrsite checkin {ref} {shown[-1] if shown else 42}"
+    return (
+        f"key result {quote(kr.title)} is a {kind} key result: {_VALUE_WORDS[field_name]} "
+        f"does not apply to it, so nothing was written. Give {_VALUE_WORDS[wanted]}"
+        f"{' or met/not-met' if kind == 'threshold' else ''} instead, e.g. `{example}`."
+    )
+
+
+# --------------------------------------------------------------------------
+# locating nodes
 
 
 def _items_by_id(
     parent: yaml.MappingNode, list_key: str, what: str, wanted: str, where: str
 ) -> tuple[yaml.Node, yaml.MappingNode]:
     """The key node of ``list_key`` and the list item whose ``id`` is ``wanted``."""
-    pair = _get(parent, list_key)
+    pair = get_pair(parent, list_key)
     if pair is None or not isinstance(pair[1], yaml.SequenceNode):
         raise CheckinError(f"{what} '{wanted}' not found: {where} has no '{list_key}' list")
     key_node, sequence = pair
@@ -210,7 +336,7 @@ def _items_by_id(
     for item in sequence.value:
         if not isinstance(item, yaml.MappingNode):
             continue
-        id_pair = _get(item, "id")
+        id_pair = get_pair(item, "id")
         if id_pair is None or not isinstance(id_pair[1], yaml.ScalarNode):
             continue
         ids.append(id_pair[1].value)
@@ -264,135 +390,11 @@ def _checkin_fields(checkin: Mapping[str, Any]) -> list[tuple[str, str]]:
             for e in error.errors()
         )
         raise CheckinError(f"invalid check-in: {problems}") from error
-    return [(name, _scalar(values[name])) for name in fields if name in values]
-
-
-def _scalar(value: Any) -> str:
-    """One YAML token for a check-in value, safe in block and flow context."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, int | float):
-        # PyYAML's representer writes floats YAML 1.1 reads back as floats
-        # (``1e-05`` alone would be read as a string).
-        return yaml.safe_dump([value], default_flow_style=True).strip()[1:-1]
-    raise CheckinError(f"cannot write a {type(value).__name__} in a check-in")
-
-
-_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\0": "\\0",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\v": "\\v",
-    "\f": "\\f",
-    "\r": "\\r",
-    "\x1b": "\\e",
-    "\x85": "\\N",
-    "\u2028": "\\L",
-    "\u2029": "\\P",
-}
-
-
-def quote(text: str) -> str:
-    """``text`` as a one-line YAML double-quoted scalar.
-
-    Quotes, backslashes, line breaks (including YAML's NEL, LS and PS) and
-    every character YAML calls non-printable are escaped, so the result is one
-    token whatever the input: it cannot end the scalar, start a comment, or
-    break the line.
-    """
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif (
-            0x20 <= code <= 0x7E
-            or 0xA0 <= code <= 0xD7FF
-            or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
-            or code >= 0x10000
-        ):
-            out.append(char)
-        elif code <= 0xFF:
-            out.append(f"\\x{code:02X}")
-        else:
-            out.append(f"\\u{code:04X}")
-    out.append('"')
-    return "".join(out)
-
-
-def _flow_item(fields: list[tuple[str, str]]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in fields) + "}"
+    return [(name, scalar(values[name])) for name in fields if name in values]
 
 
 # --------------------------------------------------------------------------
 # editing
-
-
-@dataclass
-class _Edit:
-    start: int
-    end: int
-    text: str
-    order: int
-    """Among edits at the same place, lower goes first."""
-    whole_lines: bool = False
-    """The text is whole lines: it must start at the beginning of a line."""
-
-
-class _Editor:
-    """Collects text edits against absolute offsets and applies them at once."""
-
-    def __init__(self, text: str, base: int) -> None:
-        self.text = text
-        self.base = base
-        self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.edits: list[_Edit] = []
-
-    def pos(self, mark: yaml.Mark) -> int:
-        """Absolute offset of a mark from the composed region."""
-        return self.base + mark.index
-
-    def after_line(self, position: int) -> int:
-        """Start of the line after the one holding ``position`` (or end of text)."""
-        if position > 0 and self.text[position - 1] == "\n":
-            return position
-        found = self.text.find("\n", position)
-        return len(self.text) if found < 0 else found + 1
-
-    def insert_lines(self, position: int, lines: list[str], order: int) -> None:
-        """Insert whole lines at a line start (after an unterminated last line too)."""
-        body = "".join(line + self.newline for line in lines)
-        self.edits.append(_Edit(position, position, body, order, whole_lines=True))
-
-    def insert(self, position: int, text: str, order: int) -> None:
-        self.edits.append(_Edit(position, position, text, order))
-
-    def replace(self, start: int, end: int, text: str) -> None:
-        self.edits.append(_Edit(start, end, text, 0))
-
-    def apply(self) -> str:
-        parts: list[str] = []
-        cursor = 0
-        for edit in sorted(self.edits, key=lambda e: (e.start, e.order)):
-            if edit.start < cursor:
-                raise CheckinError("internal error: overlapping edits; file left unchanged")
-            parts.append(self.text[cursor : edit.start])
-            written = "".join(parts)
-            if edit.whole_lines and written and not written.endswith("\n"):
-                parts.append(self.newline)  # the file's last line had no line break
-            parts.append(edit.text)
-            cursor = edit.end
-        parts.append(self.text[cursor:])
-        return "".join(parts)
-
 
 # Order of insertions that land at the same offset: an item appended to an
 # existing list must stay inside that list, so it goes before a new
@@ -402,71 +404,31 @@ _ORDER_CURRENT = 1
 _ORDER_NEW_CHECKINS = 2
 
 
-def _content_end(editor: _Editor, node: yaml.Node) -> int:
-    """Absolute offset just after a node's last character of content.
-
-    A block collection's own end mark points at the next token, possibly past
-    comments and blank lines that follow; recursing into its last child finds
-    where its text really ends. A block scalar (``|``, ``>``) ends after its
-    trailing blank lines; unless it keeps them (``|+``) they are not content,
-    so we stop at its last non-blank line and the blank lines stay below.
-    """
-    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
-        key, value = node.value[-1]
-        return max(_content_end(editor, key), _content_end(editor, value))
-    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
-        return _content_end(editor, node.value[-1])
-    end = editor.pos(node.end_mark)
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        start = editor.pos(node.start_mark)
-        header_end = editor.text.find("\n", start)
-        header = editor.text[start : header_end if header_end >= 0 else end].split("#")[0]
-        if "+" not in header:
-            while end > header_end + 1:
-                previous = editor.text.rfind("\n", 0, end - 1) + 1
-                if editor.text[previous:end].strip(" \t\r\n"):
-                    break
-                end = previous
-    return end
-
-
-def _dash_column(editor: _Editor, item: yaml.Node) -> int | None:
-    """Column of the ``-`` introducing a block sequence item on the item's line."""
-    start = editor.pos(item.start_mark)
-    line_start = editor.text.rfind("\n", 0, start) + 1
-    before = editor.text[line_start:start].rstrip(" ")
-    if before.endswith("-") and (len(before) == 1 or before[-2] in " -"):
-        return len(before) - 1
-    return None
-
-
-def _sequence_offset(editor: _Editor, list_key: yaml.Node, item: yaml.Node) -> int:
-    """How far this file indents list items under their key (0 or usually 2)."""
-    dash = _dash_column(editor, item)
-    if dash is None:
-        return _DEFAULT_SEQUENCE_OFFSET
-    offset = dash - int(list_key.start_mark.column)
-    return offset if offset >= 0 else _DEFAULT_SEQUENCE_OFFSET
-
-
 def _append_checkin(
     editor: _Editor, kr: yaml.MappingNode, fields: list[tuple[str, str]], offset: int
 ) -> None:
-    flow = _flow_item(fields)
-    pair = _get(kr, "checkins")
+    flow = flow_item(fields)
+    pair = get_pair(kr, "checkins")
     if kr.flow_style:
         if pair is None:
             last = kr.value[-1][1]
-            editor.insert(editor.pos(last.end_mark), f", checkins: [{flow}]", _ORDER_NEW_CHECKINS)
+            editor.insert(
+                editor.pos(last.end_mark), f", checkins: [{flow}]", _ORDER_NEW_CHECKINS,
+                label=f"check-in {flow}",
+            )
             return
         _append_to_flow_sequence(editor, pair[1], flow)
         return
 
     indent = int(kr.value[0][0].start_mark.column)
     if pair is None:
-        at = editor.after_line(_content_end(editor, kr))
-        lines = [" " * indent + "checkins:", " " * (indent + offset) + "- " + flow]
-        editor.insert_lines(at, lines, _ORDER_NEW_CHECKINS)
+        at = editor.after_line(content_end(editor, kr))
+        # Two insertions at one place keep their order (a stable sort), so
+        # the check-in's own line, not the new key's, is the one reported.
+        editor.insert_lines(at, [" " * indent + "checkins:"], _ORDER_NEW_CHECKINS)
+        label = f"check-in {flow} (new 'checkins:')"
+        item = " " * (indent + offset) + "- " + flow
+        editor.insert_lines(at, [item], _ORDER_NEW_CHECKINS, label=label)
         return
 
     key, value = pair
@@ -474,9 +436,12 @@ def _append_checkin(
         _append_to_flow_sequence(editor, value, flow)
     elif isinstance(value, yaml.SequenceNode):
         _append_to_block_sequence(editor, value, fields)
-    elif _is_empty_scalar(value):
+    elif is_empty_scalar(value):
         at = editor.after_line(editor.pos(key.end_mark))
-        editor.insert_lines(at, [" " * (indent + offset) + "- " + flow], _ORDER_APPEND_ITEM)
+        editor.insert_lines(
+            at, [" " * (indent + offset) + "- " + flow], _ORDER_APPEND_ITEM,
+            label=f"check-in {flow}",
+        )
     else:
         line = key.start_mark.line + 1
         raise CheckinError(f"'checkins' (line {line} of the YAML) is not a list")
@@ -485,10 +450,13 @@ def _append_checkin(
 def _append_to_flow_sequence(editor: _Editor, sequence: yaml.Node, flow: str) -> None:
     if not isinstance(sequence, yaml.SequenceNode):
         raise CheckinError("'checkins' is not a list")
+    label = f"check-in {flow}"
     if sequence.value:
-        editor.insert(editor.pos(sequence.value[-1].end_mark), f", {flow}", _ORDER_APPEND_ITEM)
+        editor.insert(
+            editor.pos(sequence.value[-1].end_mark), f", {flow}", _ORDER_APPEND_ITEM, label
+        )
     else:
-        editor.insert(editor.pos(sequence.start_mark) + 1, flow, _ORDER_APPEND_ITEM)
+        editor.insert(editor.pos(sequence.start_mark) + 1, flow, _ORDER_APPEND_ITEM, label)
 
 
 def _append_to_block_sequence(
@@ -496,7 +464,7 @@ def _append_to_block_sequence(
 ) -> None:
     """Append after the last item, copying its dash column and its style."""
     last = sequence.value[-1]
-    dash = _dash_column(editor, last)
+    dash = dash_column(editor, last)
     if dash is None:
         raise CheckinError(
             "cannot tell how the check-in list is indented (is the item on the line "
@@ -510,36 +478,38 @@ def _append_to_block_sequence(
             for i, (k, v) in enumerate(fields)
         ]
     else:
-        lines = [lead + _flow_item(fields)]
-    at = editor.after_line(_content_end(editor, last))
-    editor.insert_lines(at, lines, _ORDER_APPEND_ITEM)
+        lines = [lead + flow_item(fields)]
+    at = editor.after_line(content_end(editor, last))
+    editor.insert_lines(at, lines, _ORDER_APPEND_ITEM, label=f"check-in {flow_item(fields)}")
 
 
-def _is_empty_scalar(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None
-
-
-def _set_current(editor: _Editor, kr: yaml.MappingNode, token: str) -> None:
-    """Replace the value token of ``current:``, or add ``current:`` (see add_checkin)."""
-    pair = _get(kr, "current")
+def _set_scalar(editor: _Editor, kr: yaml.MappingNode, key: str, token: str, *, add: bool) -> None:
+    """Replace the value token of ``key:`` (its comment stays); if there is no
+    such key and ``add``, add ``key: token`` (after ``target:``, else at the
+    end of the key result; see :func:`plan_checkin`)."""
+    pair = get_pair(kr, key)
     if pair is not None:
-        key, value = pair
+        key_node, value = pair
         if not isinstance(value, yaml.ScalarNode):
-            raise CheckinError(f"'current' (line {key.start_mark.line + 1}) is not a number")
-        if _is_empty_scalar(value):
-            editor.replace(editor.pos(value.start_mark), editor.pos(value.end_mark), " " + token)
-        else:
-            editor.replace(editor.pos(value.start_mark), editor.pos(value.end_mark), token)
+            raise CheckinError(f"'{key}' (line {key_node.start_mark.line + 1}) is not a value")
+        old = "(empty)" if is_empty_scalar(value) else value.value
+        label = f"{key}: {old} → {token}"
+        lead = " " if is_empty_scalar(value) else ""
+        start, end = editor.pos(value.start_mark), editor.pos(value.end_mark)
+        editor.replace(start, end, lead + token, label)
         return
+    if not add:
+        return
+    label = f"{key}: {token} (added)"
     if kr.flow_style:
         last = kr.value[-1][1]
-        editor.insert(editor.pos(last.end_mark), f", current: {token}", _ORDER_CURRENT)
+        editor.insert(editor.pos(last.end_mark), f", {key}: {token}", _ORDER_CURRENT, label)
         return
     indent = int(kr.value[0][0].start_mark.column)
-    target = _get(kr, "target")
+    target = get_pair(kr, "target")
     anchor = target[1] if target is not None else kr
-    at = editor.after_line(_content_end(editor, anchor))
-    editor.insert_lines(at, [" " * indent + f"current: {token}"], _ORDER_CURRENT)
+    at = editor.after_line(content_end(editor, anchor))
+    editor.insert_lines(at, [" " * indent + f"{key}: {token}"], _ORDER_CURRENT, label)
 
 
 # --------------------------------------------------------------------------
@@ -553,11 +523,12 @@ def _verify(
     kr_id: str,
     fields: list[tuple[str, str]],
 ) -> None:
-    """Require new data == old data + the check-in (+ current); never write otherwise."""
+    """Require new data == old data + the check-in (+ current, done); never
+    write otherwise."""
     try:
         before = yaml.safe_load(old_region)
         after = yaml.safe_load(new_region)
-        item = yaml.safe_load(_flow_item(fields))
+        item = yaml.safe_load(flow_item(fields))
     except Exception as error:  # a constructor error (bad date…) in the old or new file
         raise CheckinError(
             f"the edited file would not load ({error}); file left unchanged"
@@ -573,6 +544,8 @@ def _verify(
     kr["checkins"].append(item)
     if "value" in item:
         kr["current"] = item["value"]
+    if "done" in item and "done" in kr:
+        kr["done"] = item["done"]
     if after != expected:
         raise CheckinError(
             "internal error: the edit would change more than the check-in; "
@@ -580,22 +553,3 @@ def _verify(
         )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and ``os.replace``."""
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

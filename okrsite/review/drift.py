@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.errors import OkrsiteError
-from okrsite.model import SLUG_RE, OkrModel
+from okrsite.model import SLUG_RE
 from okrsite.render.escape import clean
 from okrsite.render.fmt import format_number
+from okrsite.source import UNIT_SUFFIXES, parse_unit_file
 from okrsite.source.gitsource import content_path_in_repo, is_shallow, read_blobs, run_git
-from okrsite.source.load import UNIT_SUFFIXES, parse_unit_file
 
 LOCKED = ("locked", "graded")
 _NULL_OID = "0" * 40
@@ -82,20 +82,6 @@ class HistoryReport:
     changes: list[TargetChange] = field(default_factory=list)
     shallow_before: str | None = None
     """Set on a shallow clone: the date before which history is missing."""
-
-
-def current_cycle(model: OkrModel, today: dt.date) -> str:
-    """The cycle containing ``today``; else the last one started; else the first."""
-    cycles = list(model.cycles.values())
-    for cycle in cycles:
-        if cycle.definition.start <= today <= cycle.definition.end:
-            return cycle.id
-    started = [c.id for c in cycles if c.definition.start <= today]
-    if started:
-        return started[-1]
-    if not cycles:
-        raise OkrsiteError("company.yaml defines no cycles")
-    return cycles[0].id
 
 
 # --------------------------------------------------------------------------

@@ -16,9 +16,11 @@ its own section plus one title per top-level unit, not every unit.
 from __future__ import annotations
 
 from okrsite import urls
+from okrsite.analysis.org import descendants
 from okrsite.model import ROOT_UNIT, OkrModel
-from okrsite.site import NavItem, SiteContext, cycles_newest_first
+from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import NavItem
 
 
 def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
@@ -49,6 +51,8 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
     nav.append(NavItem("Units", children=units))
     if urls.RULES in paths:
         nav.append(NavItem("Rules", urls.RULES))
+    if urls.FORMAT in paths:
+        nav.append(NavItem("Content format", urls.FORMAT))
     return nav
 
 
@@ -68,14 +72,16 @@ def _quality_item(model: OkrModel, cycle_id: str, paths: set[str], size: int) ->
 
 
 def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
-    """Top-level units; those with children become sections of their subtree."""
+    """Top-level units; departments and units with children become sections
+    of their subtree (a department without teams too: it is listed with the
+    departments, in org.yaml order); the rest go under "Other units"."""
     out: list[NavItem] = []
     loose: list[NavItem] = []
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
-        subtree = _descendants(model, unit.id)
-        if not subtree:
+        subtree = descendants(model, unit.id)
+        if not subtree and unit.kind != "department":
             loose.append(NavItem(unit.name, page_of(unit.id)))
             continue
         pages = [NavItem(unit.name, page_of(unit.id))]
@@ -84,16 +90,6 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # typ
     if loose:
         out.extend(_chunk("Other units", loose, size))
     return out
-
-
-def _descendants(model: OkrModel, unit_id: str) -> list[str]:
-    found: list[str] = []
-    stack = list(reversed(model.units[unit_id].children))
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(model.units[current].children))
-    return found
 
 
 def _chunk(title: str, pages: list[NavItem], size: int) -> list[NavItem]:

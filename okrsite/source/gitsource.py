@@ -8,8 +8,8 @@ read the objects instead:
   blob below the content directory, with modes and sizes;
 * one ``git cat-file --batch`` process returns every blob we need.
 
-The listing then goes through the loader's own walk (:class:`okrsite.source.load.Walk`
-and :func:`okrsite.source.load.load_walk`) so the same layout rules, the same strict
+The listing then goes through the loader's own walk (:class:`okrsite.source.walk.Walk`
+and :func:`okrsite.source.walk.load_walk`) so the same layout rules, the same strict
 parser and the same display paths (``content/2026-Q4/x.yaml``) apply as for a
 directory on disk. Differences, all deliberate:
 
@@ -29,12 +29,14 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError, SourceLocation
-from okrsite.source.load import MAX_FILE_BYTES, RawContent, Walk, load_walk
+from okrsite.source.data import MAX_DATA_BYTES
+from okrsite.source.loaded import MAX_FILE_BYTES, RawContent
+from okrsite.source.walk import Walk, load_walk
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +273,7 @@ def load_git_content(repo: Path, ref: str, content_path: str) -> RawContent | No
     directory does not exist at ``ref``. Raises :class:`GitError` for a ref
     that names no commit and :class:`~okrsite.errors.ContentError` when the
     content path is a file there; content problems go to ``issues`` as with
-    :func:`okrsite.source.load.load_content`.
+    :func:`okrsite.source.walk.load_content`.
     """
     commit = resolve_ref(repo, ref)
     content_path = content_path.strip("/")
@@ -293,3 +295,26 @@ def load_git_content(repo: Path, ref: str, content_path: str) -> RawContent | No
     if not content_path:
         raw.root = Path(repo.name)
     return raw
+
+
+def data_reader(repo: Path, ref: str, content_path: str) -> Callable[[str], bytes | None]:
+    """Reads measured KRs' data files as they are at ``ref``.
+
+    Data file paths are relative to the content directory's parent (the
+    folder of ``mkdocs.yml``), so ``okrsite diff`` compares measured values of
+    the base with those of the head like check-ins.
+    """
+    commit = resolve_ref(repo, ref)
+    parent = PurePosixPath(content_path).parent if content_path else PurePosixPath(".")
+
+    def read(name: str) -> bytes | None:
+        path = (parent / name).as_posix()
+        entry = next(
+            (e for e in list_tree(repo, commit, path) if e.path == path and e.type == "blob"),
+            None,
+        )
+        if entry is None or (entry.size or 0) > MAX_DATA_BYTES:
+            return None  # too large: reported as missing rather than read
+        return read_blobs(repo, [entry.oid])[entry.oid]
+
+    return read

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from okrsite import urls
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.render import templates_dir
+from okrsite.site.tree import GeneratedFile
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:

@@ -10,11 +10,18 @@ import posixpath
 
 from markupsafe import Markup
 
-from okrsite.analysis.progress import BAND_LABELS, band, percent
+from okrsite.analysis.progress import (
+    BAND_LABELS,
+    ROLLUP_LABELS,
+    RollupScope,
+    band,
+    bar_width,
+    fraction_text,
+)
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
-from okrsite.site.memo import IdentityMemo
+from okrsite.site.parking import raw_block
 
 
 def relative_path(to_doc: str, from_dir: str) -> str:
@@ -38,18 +45,32 @@ def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None
     return Markup(f"[{md_inline(text)}]({target})")
 
 
-def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False) -> Markup:
-    """A bar with its number and band label (colour is never the only signal)."""
+def progress_bar(
+    value: float | None,
+    scoring: Scoring,
+    *,
+    graded: bool = False,
+    scope: RollupScope | None = None,
+) -> Markup:
+    """A bar with its number and band label (colour is never the only signal).
+
+    ``graded``: the value is a score given at grading (``0.66``), else a
+    computed progress (``66%``); a score above 1.0 fills the bar and keeps its
+    number. ``scope``: for a unit's roll-up, which one (labelled "own OKRs"
+    or "incl. teams", see ``analysis/progress.py``)."""
     colour = band(value, scoring)
     label = BAND_LABELS[colour]
-    width = 0 if value is None else round(value * 100)
+    width = bar_width(value)
     what = "score" if graded else "progress"
-    shown = f"{value:.1f}" if graded and value is not None else percent(value)
-    aria = html_text(f"{what} {shown}, {label}")
+    shown = fraction_text(value, graded=graded)
+    scope_label = ROLLUP_LABELS[scope] if scope else ""
+    aria = html_text(f"{what} {shown}, {label}" + (f", {scope_label}" if scope else ""))
+    scope_html = f' <span class="okr-scope">· {html_text(scope_label)}</span>' if scope else ""
     return Markup(
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
         f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
         f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
+        f"{scope_html}"
     )
 
 
@@ -72,25 +93,18 @@ def external_link(text: str, url: str) -> Markup:
     return Markup(f'<a class="okr-edit" href="{html_text(url)}">{html_text(text)}</a>')
 
 
-_BLOCK_MEMO: IdentityMemo[Markup] = IdentityMemo(limit=20_000)
-
-
-def html_block(inner: str, css_class: str, *, remember: bool = False) -> Markup:
+def html_block(inner: str, css_class: str) -> Markup:
     """Wrap generated HTML (e.g. an SVG graph) as a raw HTML block, sanitised.
 
     Graph blocks (class ``okr-graph``) may scroll sideways on narrow screens, so
     they are keyboard-focusable (``tabindex="0"``) to be scrollable without a mouse.
-    With ``remember``, the block is reused while ``inner`` is the same string
-    object (graphs kept in memory by a ``GraphCache(keep_inline=True)``).
     """
-    if remember:
-        found = _BLOCK_MEMO.get(inner, css_class)
-        if found is None:
-            found = _BLOCK_MEMO.put((inner, css_class), html_block(inner, css_class))
-        return found
     # Graphs repeat the page's own titles: keep them out of the search index.
     graph = "okr-graph" in css_class.split()
-    focus = ' tabindex="0" data-search-exclude' if graph else ""
-    return Markup(
-        f'\n<div class="{css_class}"{focus} markdown="0">\n{sanitize.clean(inner)}\n</div>\n'
-    )
+    return raw_block(sanitize.clean(inner), css_class, focusable=graph, searchable=not graph)
+
+
+def owners_fact(owners: list[str]) -> Markup:
+    """``Owner: Ana`` or, with co-owners, ``Owners: Ana, Ben`` (names escaped)."""
+    label = "Owner: " if len(owners) == 1 else "Owners: "
+    return Markup(label) + Markup(", ").join(Markup(md_inline(name)) for name in owners)

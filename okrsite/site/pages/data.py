@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from okrsite.render import exports
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
+from okrsite.site.tree import GeneratedFile
 
 OKRS_JSON = "okrs.json"
 OKRS_SCHEMA = "export/okrs.schema.json"

@@ -23,9 +23,11 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text
-from okrsite.site import GeneratedFile, SiteContext
-from okrsite.site.memo import IdentityMemo
+from okrsite.site.cache import BuildCache, remembered
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.components import html_block
+from okrsite.site.parking import raw_block
+from okrsite.site.tree import GeneratedFile
 
 GRAPH_FILE = "alignment.svg"
 DEFAULT_INLINE_LIMIT = 16_000
@@ -48,7 +50,7 @@ def page_graph(
         svg,
         css_class,
         inline_limit=ctx.options.inline_graph_limit,
-        remember=ctx.options.incremental,
+        cache=ctx.cache,
     )
 
 
@@ -58,27 +60,25 @@ def graph_block(
     css_class: str,
     *,
     inline_limit: int = DEFAULT_INLINE_LIMIT,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> tuple[Markup, GeneratedFile | None]:
     """The page's graph block, and the SVG file to write next to it (if any).
 
-    With ``remember`` (preview server) a file-backed block is reused while
-    ``svg`` is the same string object (see :mod:`okrsite.site.memo`)."""
+    With a preview server's ``cache`` the block is reused while ``svg`` is
+    the same string object (the cache's ``graph_svgs`` hands out the same
+    object for an unchanged graph)."""
     if len(svg) <= inline_limit:
-        return html_block(svg, css_class, remember=remember), None
-    if remember:
-        found = _FILE_MEMO.get(svg)
-        if found is not None and found[0] == (doc, css_class):
-            return found[1]
-        made = _as_file(doc, svg, css_class)
-        _FILE_MEMO.put((svg,), ((doc, css_class), made))
-        return made
-    return _as_file(doc, svg, css_class)
-
-
-_FILE_MEMO: IdentityMemo[tuple[tuple[str, str], tuple[Markup, GeneratedFile]]] = IdentityMemo(
-    limit=20_000
-)
+        if cache is None:
+            return html_block(svg, css_class), None
+        return remembered(cache.blocks, (svg, css_class), lambda: html_block(svg, css_class)), None
+    if cache is None:
+        return _as_file(doc, svg, css_class)
+    found = cache.graph_files.get(svg)
+    if found is not None and found[0] == (doc, css_class):
+        return found[1]
+    made = _as_file(doc, svg, css_class)
+    cache.graph_files.put((svg,), ((doc, css_class), made))
+    return made
 
 
 def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]:
@@ -89,12 +89,14 @@ def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]
     title_match = _TITLE.search(clean)
     title = html_text(html.unescape(title_match.group(1)) if title_match else "Alignment graph")
     style = f"width:100%;max-width:{width}pt;aspect-ratio:{width} / {height}"
-    block = Markup(
-        f'\n<div class="{html_text(css_class)}" tabindex="0" data-search-exclude markdown="0">\n'
+    block = raw_block(
         f'<object class="okr-graph__file" data="{GRAPH_FILE}" type="image/svg+xml" '
         f'style="{style}" aria-label="{title}">\n'
         f'<a href="{GRAPH_FILE}">{title}</a>\n'
-        "</object>\n</div>\n"
+        "</object>",
+        css_class,
+        focusable=True,
+        searchable=False,
     )
     return block, GeneratedFile(urls.page_url(doc) + GRAPH_FILE, document)
 

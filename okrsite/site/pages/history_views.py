@@ -16,51 +16,88 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis import cadence
-from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
+from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
-    distribution_svg,
     is_graded,
     recent_checkins,
-    trend_svg,
     unit_history,
 )
-from okrsite.analysis.progress import objective_progress, percent
+from okrsite.analysis.progress import fraction_text, objective_progress, percent, score_text
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.history_charts import distribution_svg, reliability_svg, trend_svg
+from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
+from okrsite.site.parking import raw_block
+
+
+def _day(day: dt.date) -> str:
+    """``Mar 25, 2026``: the year always, since timelines outlive their year."""
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _when(moment: dt.datetime) -> str:
-    """``Mar 25`` or ``Mar 25 12:00`` (times only when not midnight)."""
-    text = f"{moment:%b} {moment.day}"
+    """``Mar 25, 2026`` or ``Mar 25, 2026 12:00`` (times only when not midnight)."""
+    text = _day(moment.date())
     return text if moment.time() == dt.time(0) else f"{text} {moment:%H:%M}"
+
+
+def _milestone_day(milestone: cadence.Milestone, cycle: Cycle) -> str:
+    # The end instant is the midnight after the last day; people name the last day.
+    if milestone.key == "ended":
+        return _day(cycle.definition.end)
+    return _when(milestone.at)
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    """``Oct 1 – Dec 31, 2026``, or with both years when they differ."""
+    if start.year == end.year:
+        return f"{start:%b} {start.day} – {_day(end)}"
+    return f"{_day(start)} – {_day(end)}"
+
+
+def _ended_line(model: OkrModel, cycle: Cycle) -> str:
+    """What happened in a cycle that is over: graded or not, its dates, and
+    (graded) the scores given — scores, never "on track" words."""
+    d = cycle.definition
+    if not is_graded(cycle):
+        return f"Ended, not graded yet · {_span(d.start, d.end)}"
+    bits = ["Graded", _span(d.start, d.end)]
+    s = cycle_summary(model, cycle)
+    if s.mean_score is not None:
+        bits.append(f"mean key result score {score_text(s.mean_score)}")
+    if s.achieved or s.missed or s.postponed:
+        bits.append(f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}")
+    return " · ".join(bits)
 
 
 def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
     """The current phase, the next cycle's planning step when one is under
-    way, and the cycle's timeline (past / current / future milestones)."""
+    way, and the cycle's timeline (past / current / future milestones).
+
+    A cycle that is over reports what happened (graded or not, its dates)
+    and lists only its past milestones; "next cycle" events appear only when
+    a next cycle is defined."""
     settings = model.company.cadence
-    phase = cadence.phase(cycle.definition, settings, now)
-    lines = [
-        f'<div class="okr-phase okr-phase--{phase.key}" markdown="0">',
-        f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(phase.label)}</p>",
-    ]
-    following = cadence.next_cycle([c.definition for c in model.cycles.values()], cycle.definition)
-    if following is not None:
-        upcoming = cadence.phase(following, settings, now)
-        if upcoming.key in ("drafting", "review", "locking", "locked"):
-            title = model.cycles[following.id].title
-            lines.append(
-                f"<p><strong>{html_text(title)}</strong> · {html_text(upcoming.label)}</p>"
-            )
-    milestones = cadence.timeline(cycle.definition, settings, now)
+    defs = [c.definition for c in model.cycles.values()]
+    has_next = next_cycle(defs, cycle.definition) is not None
+    current, *planning = cadence.phases(defs, cycle.definition, settings, now)
+    ended = current.key == "ended"
+    label = _ended_line(model, cycle) if ended else current.label
+    lines = [f"<p><strong>{html_text(cycle.title)}</strong> · {html_text(label)}</p>"]
+    for upcoming in planning:
+        title = model.cycles[upcoming.cycle_id].title
+        lines.append(f"<p><strong>{html_text(title)}</strong> · {html_text(upcoming.label)}</p>")
+    milestones = cadence.timeline(cycle.definition, settings, now, has_next=has_next)
     coming = next((m for m in milestones if m.state == "future"), None)
     if coming is not None:
         lines.append(
-            f'<p class="okr-phase__next">Next: <time>{html_text(_when(coming.at))}</time> · '
+            f'<p class="okr-phase__next">Next: '
+            f"<time>{html_text(_milestone_day(coming, cycle))}</time> · "
             f"{html_text(coming.label)}</p>"
         )
     lines.append('<details class="okr-timeline-details"><summary>Cadence timeline</summary>')
@@ -69,13 +106,12 @@ def phase_block(model: OkrModel, cycle: Cycle, now: dt.datetime) -> Markup:
         marker = " (now)" if milestone.state == "current" else ""
         lines.append(
             f'<li class="okr-timeline__{milestone.state}">'
-            f"<time>{html_text(_when(milestone.at))}</time> · "
+            f"<time>{html_text(_milestone_day(milestone, cycle))}</time> · "
             f"{html_text(milestone.label)}{marker}</li>"
         )
     lines.append("</ol>")
     lines.append("</details>")
-    lines.append("</div>")
-    return Markup("\n" + "\n".join(lines) + "\n")
+    return raw_block("\n".join(lines), f"okr-phase okr-phase--{current.key}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +154,7 @@ def recent_changes(
                 date=checkin.date.isoformat(),
                 link=link,
                 change=Markup(md_inline(" · ".join(bits) or "check-in")),
-                note=Markup(md_inline(checkin.note)) if checkin.note else None,
+                note=markdown_inline_in_markdown(checkin.note) if checkin.note else None,
             )
         )
     return lines
@@ -153,7 +189,10 @@ def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
         ),
     ]
     if s.mean_score is not None:
-        parts.append(f"mean {'score' if graded else 'progress'} {s.mean_score:.2f}")
+        parts.append(
+            f"mean {'score' if graded else 'progress'} "
+            f"{fraction_text(s.mean_score, graded=graded)}"
+        )
     if s.achieved or s.missed or s.postponed:
         parts.append(
             f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}"
@@ -230,10 +269,8 @@ def calibration_block(cal: Calibration, title: str) -> Markup | None:
         f'<p class="okr-calibration okr-calibration--{html_text(css)}">'
         f"<strong>{html_text(cal.verdict.capitalize())}.</strong> {html_text(summary(cal))}.</p>"
     )
-    return Markup(
-        f'\n<div class="okr-calibration-block" markdown="0">\n{verdict}\n'
-        f'<div class="okr-chart-wrap">\n{svg}\n</div>\n</div>\n'
-    )
+    chart = f'<div class="okr-chart-wrap">\n{svg}\n</div>'
+    return raw_block(f"{verdict}\n{chart}", "okr-calibration-block")
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from okrsite import urls
 from okrsite.analysis import cadence
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.model import ROOT_UNIT
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives, coverage_stats
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.history_views import phase_block, recent_changes
 from okrsite.site.pages.render import render
+from okrsite.site.tree import GeneratedFile
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:

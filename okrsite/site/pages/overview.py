@@ -16,17 +16,19 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.org import top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
 from okrsite.site.pages.graph_embed import page_graph
 from okrsite.site.pages.history_views import summary_view
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import is_compact, rollup, top_level_of, top_level_units
+from okrsite.site.pages.scale import is_compact, rollup
 from okrsite.site.pages.unit import KIND_LABELS, ref_link
+from okrsite.site.tree import GeneratedFile
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
@@ -77,7 +79,9 @@ def render_overview(
             coverage.append(
                 {
                     "link": link(ref),
-                    "progress": progress_bar(kr_score(kr), scoring, graded=graded),
+                    "progress": progress_bar(
+                        kr_score(kr), scoring, graded=graded and kr.score is not None
+                    ),
                     "supporters": Markup(" · ").join(parts) if parts else Markup("**nobody**"),
                 }
             )
@@ -110,6 +114,7 @@ def render_overview(
                     unit_progress(okrs, include_private=True),
                     scoring,
                     graded=okrs.content.status == "graded",
+                    scope="own",
                 ),
             }
         )
@@ -194,6 +199,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                     unit_progress(company, include_private=True),
                     scoring,
                     graded=company.content.status == "graded",
+                    scope="own",
                 ),
             }
         )
@@ -206,7 +212,9 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                 "units": total.units,
                 "objectives": total.objectives,
                 "key_results": total.key_results,
-                "progress": progress_bar(total.progress, scoring, graded=total.graded),
+                "progress": progress_bar(
+                    total.progress, scoring, graded=total.graded, scope="teams"
+                ),
             }
         )
     return rows

@@ -27,14 +27,16 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from okrsite import urls
+from okrsite.analysis.org import subtree, top_level_of, top_level_units
 from okrsite.checks import RULES, RULES_BY_ID, SEVERITIES, Finding, Rule, run_checks
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import html_text
-from okrsite.site import GeneratedFile, SiteContext
+from okrsite.site.context import SiteContext
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import descendants, is_compact, top_level_of, top_level_units
+from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import GeneratedFile
 
 FINDINGS_KEY = "check_findings"
 """Key of the build's findings in ``SiteContext.extras``."""
@@ -254,7 +256,7 @@ def render_quality_unit_page(
     """Markdown of one top-level unit's quality page in a large company (pure):
     the findings of the unit and every unit below it, one section each."""
     doc = urls.quality_unit_page(cycle.id, top_unit)
-    members = [top_unit, *descendants(model, top_unit)]
+    members = subtree(model, top_unit)
     member_set = set(members)
     mine = [f for f in findings if f.cycle == cycle.id and f.unit in member_set]
     return render(

@@ -16,7 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from okrsite.render.escape import html_text, md_block, md_inline
+from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_block
 
 
 def templates_dir() -> Path:
@@ -52,7 +53,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = lambda v: Markup(md_inline(v))
-    env.filters["block"] = md_block
+    env.filters["block"] = markdown_block
     env.filters["attr"] = lambda v: Markup(html_text(v))
     return env
 

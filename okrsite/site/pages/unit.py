@@ -13,19 +13,32 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
+from okrsite.analysis.org import descendants, subtree
+from okrsite.analysis.progress import (
+    kr_score,
+    objective_progress,
+    unit_and_teams_progress,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import html_text, md_block, md_inline
-from okrsite.site import GeneratedFile, SiteContext, SiteOptions
+from okrsite.render.escape import html_text, md_inline
+from okrsite.render.richtext import markdown_block
+from okrsite.site.cache import BuildCache
+from okrsite.site.context import SiteContext
+from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
 from okrsite.site.pages.components import (
     doc_link,
     external_link,
+    owners_fact,
     progress_bar,
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
+from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
 from okrsite.site.pages.render import render
+from okrsite.site.pages.scale import is_compact
+from okrsite.site.tree import GeneratedFile
 
 KIND_LABELS = {"department": "Department", "team": "Team", "service": "Service unit"}
 
@@ -39,6 +52,9 @@ class KeyResultView:
     facts: list[Markup | str] = field(default_factory=list)
     links: list[Markup] = field(default_factory=list)
     checkins: Markup | None = None
+    description: Markup | None = None
+    notes: list[Markup] = field(default_factory=list)
+    """The KR's status or grading note and its newest check-in note."""
 
 
 @dataclass
@@ -72,9 +88,6 @@ class UnitPage:
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     """A page per unit (and the company) per cycle, with or without OKRs."""
-    from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
-    from okrsite.site.pages.scale import is_compact
-
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
@@ -103,6 +116,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         path,
                         quality_section_page(model, cycle.id, unit_id, compact=compact),
                     ),
+                    cache=ctx.cache,
                 ),
             )
 
@@ -115,23 +129,36 @@ def render_unit_page(
     options: SiteOptions,
     graph: Markup | None = None,
     badge: Markup | None = None,
+    cache: BuildCache | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
-    ``badge`` the quality-check badge shown next to the status."""
+    ``badge`` the quality-check badge shown next to the status, ``cache`` a
+    preview server's fragments from its previous rebuild (or none)."""
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, options.incremental)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
     if okrs is not None:
-        summary_bits.append(
-            str(progress_bar(unit_progress(okrs, include_private=True), scoring, graded=graded))
+        own = unit_progress(okrs, include_private=True)
+        summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
+    if any(u in cycle.okrs for u in descendants(model, unit_id)):
+        # The unit with its teams: the number its department row and graph box show.
+        with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
+        teams_graded = all(
+            cycle.okrs[u].content.status == "graded"
+            for u in subtree(model, unit_id)
+            if u in cycle.okrs
         )
+        summary_bits.append(
+            str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
+        )
+    if okrs is not None:
         summary_bits.append(str(status_chip(okrs.content.status)))
     if badge is not None:
         summary_bits.append(str(badge))
@@ -140,7 +167,7 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=md_block(okrs.notes) if okrs and okrs.notes.strip() else None,
+        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -168,15 +195,21 @@ def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:
     return f"{name} › {kr.title if kr else objective.title}"
 
 
-def ref_link(model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str) -> Markup:
+def ref_link(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str, target_cycle: str | None = None
+) -> Markup:
+    """A link to the objective or KR ``ref`` names from ``cycle``; a cross-cycle
+    reference (``target_cycle``) links into that cycle's page and says which."""
     anchor = (
         urls.objective_anchor(ref.objective)
         if ref.key_result is None
         else urls.key_result_anchor(ref.objective, ref.key_result)
     )
-    return doc_link(
-        okr_title(model, cycle, ref), from_doc, urls.unit_page(cycle.id, ref.unit), anchor
-    )
+    target = model.cycles.get(target_cycle, cycle) if target_cycle else cycle
+    title = okr_title(model, target, ref)
+    if target is not cycle:
+        title = f"{title} ({target.title})"
+    return doc_link(title, from_doc, urls.unit_page(target.id, ref.unit), anchor)
 
 
 def _link_line(label: str, links: list[Markup]) -> Markup | None:
@@ -192,9 +225,7 @@ department KR that 20 teams ladder up to would otherwise fill a screen and
 tens of kilobytes per page. The alignment graph still shows each one."""
 
 
-def _supporting_units(
-    model: OkrModel, cycle: Cycle, links: list[Link], doc: str
-) -> list[Markup]:
+def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
     counts: dict[str, int] = {}
     for link in links:
         counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
@@ -205,11 +236,33 @@ def _supporting_units(
     ]
 
 
+def _supporters_from_inner_cycles(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, doc: str
+) -> list[Markup]:
+    """Links to the OKRs of cycles inside ``cycle`` (a year's quarters) that
+    align up to ``ref`` with a cross-cycle reference (grouped per unit when many)."""
+    found: list[Markup] = []
+    for inner in model.cycles.values():
+        if inner is cycle or not cycle.definition.contains(inner.definition):
+            continue
+        links = AlignmentIndex.build(inner, include_private=True).supporters_across(cycle.id, ref)
+        if len(links) > SUPPORTERS_LISTED:
+            shown = _supporting_units(model, inner, links, doc)
+        else:
+            shown = [ref_link(model, inner, link.source, doc) for link in links]
+        found.extend(link + Markup(f" ({md_inline(inner.title)})") for link in shown)
+    return found
+
+
 def _alignment_lines(
     model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
 ) -> list[Markup]:
-    up = [ref_link(model, cycle, link.target, doc) for link in index.serves(ref)]
+    up = [
+        ref_link(model, cycle, link.target, doc, link.target_cycle)
+        for link in [*index.serves(ref), *index.serves_across(ref)]
+    ]
     down_links: list[Link] = index.supporters(ref)
+    across = _supporters_from_inner_cycles(model, cycle, ref, doc)
     lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
     overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
     counts = [f"{overlap} units"] if overlap > 1 else []
@@ -222,6 +275,7 @@ def _alignment_lines(
     lines = [
         _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
         _link_line(down_label, down),
+        _link_line("Supported from shorter cycles", across),
         _link_line("Related", lateral),
     ]
     return [line for line in lines if line is not None]
@@ -235,13 +289,13 @@ def _objective_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
     facts: list[Markup | str] = []
-    if objective.owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(objective.owner)))
+    if objective.all_owners:
+        facts.append(owners_fact(objective.all_owners))
     if objective.outcome:
         facts.append(Markup("Outcome: ") + Markup(md_inline(objective.outcome)))
     if objective.is_private:
@@ -251,11 +305,11 @@ def _objective_view(
         anchor=urls.objective_anchor(objective.id),
         progress=progress_bar(objective_progress(objective), scoring, graded=graded),
         facts=facts,
-        description=md_block(objective.description) if objective.description else None,
+        description=markdown_block(objective.description) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=md_block(objective.learnings) if objective.learnings else None,
+        learnings=markdown_block(objective.learnings) or None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, remember)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
             for kr in objective.key_results
         ],
     )
@@ -270,13 +324,16 @@ def _kr_view(
     index: AlignmentIndex,
     doc: str,
     graded: bool,
-    remember: bool = False,
+    cache: BuildCache | None = None,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    owner = kr.owner or objective.owner
-    if owner:
-        facts.append(Markup("Owner: ") + Markup(md_inline(owner)))
+    measured = values.measured_fact(kr)
+    if measured is not None:
+        facts.append(measured)
+    owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
+    if owners:
+        facts.append(owners_fact(owners))
     confidence = values.latest_confidence(kr)
     if confidence is not None:
         facts.append(values.confidence_chip(confidence))
@@ -288,8 +345,10 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
+        description=markdown_block(kr.description, heading_floor=5) or None,
+        notes=values.status_notes(kr),
         checkins=(
-            values.checkins_block(kr, cycle, scoring, remember=remember) if kr.checkins else None
+            values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
         ),
     )
 

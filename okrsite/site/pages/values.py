@@ -14,7 +14,9 @@ from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
 from okrsite.render import fmt, sanitize
 from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
-from okrsite.site.memo import IdentityMemo
+from okrsite.render.richtext import markdown_html, markdown_inline
+from okrsite.site.cache import BuildCache, remembered
+from okrsite.site.parking import raw_block
 
 
 def number(value: float | None) -> str:
@@ -31,6 +33,35 @@ def range_text(kr: KeyResult) -> str:
     """``14 → 9 → 5 days`` (start → current → target), ``3.1 h (stay below
     4 h: met)`` or ``done`` / ``not done``."""
     return fmt.format_progression(kr)
+
+
+def measured_text(kr: KeyResult) -> str | None:
+    """Where a measured KR's number comes from and when:
+    ``517 · as of 2027-02-15 · from data/clinics.csv`` (None if not measured)."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return f"no data in this cycle yet · from {measured.file}"
+    value = with_unit(measured.value, kr)
+    return f"{value} · as of {measured.as_of.isoformat()} · from {measured.file}"
+
+
+def measured_fact(kr: KeyResult) -> Markup | None:
+    """:func:`measured_text` for the page: the date never breaks at its hyphens."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return Markup('<span class="okr-measured">{}</span>').format(measured_text(kr))
+    return Markup(
+        '<span class="okr-measured">{} · as of <time datetime="{}">{}</time> · from {}</span>'
+    ).format(
+        with_unit(measured.value, kr),
+        measured.as_of.isoformat(),
+        measured.as_of.isoformat(),
+        measured.file,
+    )
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
@@ -54,12 +85,6 @@ def confidence_chip(confidence: Confidence) -> Markup:
     )
 
 
-def _one_line(text: str | None) -> str:
-    """Escaped text with whitespace collapsed: a blank line would end the
-    raw HTML block this text sits in."""
-    return html_text(" ".join((text or "").split()))
-
-
 def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
     if checkin.value is not None:
         text = with_unit(checkin.value, kr)
@@ -74,23 +99,18 @@ def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
     return "–"
 
 
-_CHECKINS_MEMO: IdentityMemo[Markup] = IdentityMemo()
-
-
 def checkins_block(
-    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, remember: bool = False
+    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, cache: BuildCache | None = None
 ) -> Markup:
     """Check-in history as one raw-HTML block: the chart (numeric and
     threshold KRs), the latest note, and the full table in ``<details>``.
-    With ``remember`` the block is reused while ``kr``, the cycle's definition
-    and ``scoring`` are the same objects (see :mod:`okrsite.site.memo`)."""
-    if not remember:
-        return _checkins_block(kr, cycle, scoring)
-    sources = (kr, cycle.definition, scoring)
-    found = _CHECKINS_MEMO.get(*sources)
-    if found is None:
-        found = _CHECKINS_MEMO.put(sources, _checkins_block(kr, cycle, scoring))
-    return found
+    With a preview server's ``cache`` the block is reused while ``kr``, the
+    cycle's definition and ``scoring`` are the same objects."""
+    return remembered(
+        None if cache is None else cache.checkins,
+        (kr, cycle.definition, scoring),
+        lambda: _checkins_block(kr, cycle, scoring),
+    )
 
 
 def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
@@ -103,7 +123,7 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
             f"<td>{checkin.date.isoformat()}</td>"
             f"<td>{html_text(_checkin_value(kr, checkin))}</td>"
             f"<td>{html_text(confidence)}</td>"
-            f"<td>{_one_line(checkin.note)}</td>"
+            f"<td>{markdown_inline(checkin.note or '')}</td>"
             "</tr>"
         )
     latest = max(kr.checkins, key=lambda c: c.date)
@@ -111,13 +131,8 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
     summary = f"{len(kr.checkins)} {noun} · latest {latest.date.isoformat()}"
     # The chart is drawn from the table below: keep it out of the search index
     # (data-search-exclude, added after sanitising, which would drop it).
-    parts: list[str] = []
-    if latest.note:
-        parts.append(
-            f'<p class="okr-latest-note"><strong>{latest.date.isoformat()}:</strong> '
-            f"{_one_line(latest.note)}</p>"
-        )
-    parts.append(
+    # The latest note is shown beside the KR (unit.py's status notes).
+    table = (
         '<details class="okr-checkins">'
         f"<summary>{html_text(summary)}</summary>"
         "<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>"
@@ -128,7 +143,39 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
         if chart
         else ""
     )
-    return Markup(
-        '\n<div class="okr-checkin-history" markdown="0">\n'
-        f"{chart_html}{sanitize.clean(chr(10).join(parts))}\n</div>\n"
-    )
+    return raw_block(f"{chart_html}{sanitize.clean_rich(table)}", "okr-checkin-history")
+
+
+def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
+    """The newest check-in, when it has a note."""
+    if not kr.checkins:
+        return None
+    latest = max(kr.checkins, key=lambda c: c.date)
+    return latest if latest.note else None
+
+
+def _labelled_note(label: str, text: str, css_class: str) -> Markup:
+    """A rendered note whose first paragraph starts with a bold label."""
+    body = markdown_html(text, heading_floor=5)
+    head = f"<strong>{html_text(label)}:</strong> "
+    body = "<p>" + head + body[3:] if body.startswith("<p>") else f"<p>{head}</p>\n{body}"
+    return Markup(f'<div class="okr-text okr-note {css_class}">\n{body}\n</div>')
+
+
+def status_notes(kr: KeyResult) -> list[Markup]:
+    """What the KR's owner last said about it, for beside the KR.
+
+    The KR's own ``note`` ("Grading note" once it has a score: what came of
+    it and what was learned; else its "Status"), and the newest check-in's
+    note when there is one that says something else."""
+    notes: list[Markup] = []
+    if kr.note:
+        graded = kr.score is not None
+        label = "Grading note" if graded else "Status"
+        kind = "okr-note--grading" if graded else "okr-note--status"
+        notes.append(_labelled_note(label, kr.note, kind))
+    latest = latest_checkin_note(kr)
+    if latest is not None and latest.note and latest.note != kr.note:
+        label = f"Latest check-in, {latest.date.isoformat()}"
+        notes.append(_labelled_note(label, latest.note, "okr-note--checkin"))
+    return notes

@@ -1,0 +1,113 @@
+"""The one options factory: the plugin's settings (+ the CLI's choices) → ``SiteOptions``.
+
+Three callers build a site and must build the *same* site from the same
+project: the MkDocs plugin (``mkdocs build``/``serve`` and ``okrsite
+build``/``serve``, which run it), and ``okrsite generate`` (which writes the
+docs tree for other engines). All three read the ``okrsite`` entry of
+``mkdocs.yml`` into :class:`OkrsitePluginConfig` (defaults when there is no
+``mkdocs.yml``), lay the CLI's per-run :class:`Choices` over it
+(:func:`apply_choices`), and turn it into
+:class:`~okrsite.site.options.SiteOptions` with :func:`site_options`. The CLI
+passes its choices in code, never through environment variables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+from okrsite.analysis.redact import Audience
+from okrsite.errors import BuildError
+from okrsite.site.options import SiteOptions
+from okrsite.source.gitinfo import last_changed
+
+
+class OkrsitePluginConfig(Config):
+    """The ``okrsite`` plugin's options in ``mkdocs.yml``."""
+
+    content_dir = c.Type(str, default="content")
+    """Content directory, relative to mkdocs.yml."""
+    audience = c.Choice(("public", "internal"), default="public")
+    """``public`` drops private objectives entirely; ``internal`` shows them, marked."""
+    today = c.Optional(c.Type(str))
+    """Fixed build date (YYYY-MM-DD) for reproducible builds; default: today."""
+    graphs = c.Type(bool, default=True)
+    """Draw alignment graphs with Graphviz (needs the ``dot`` program)."""
+    graph_jobs = c.Type(int, default=2)
+    """How many ``dot`` processes run at once."""
+    cache_dir = c.Type(str, default=".okrsite-cache")
+    """Graph cache, relative to mkdocs.yml; unchanged graphs are never re-rendered."""
+    edit_url = c.Optional(c.Type(str))
+    """Prefix for "Edit this file" links; default from ``repo_url`` + ``edit/<branch>/``."""
+    branch = c.Type(str, default="main")
+    """The branch edit links point to (with ``repo_url``)."""
+    nav_section_size = c.Type(int, default=100)
+    """Largest number of pages in one navigation section before splitting."""
+    inline_graph_kb = c.Type(int, default=16)
+    """Alignment graphs larger than this many KB are written as their own SVG file."""
+    compact_html = c.Type(bool, default=True)
+    """Drop indentation from every built page (renders the same, ~20 % smaller)."""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What one ``okrsite`` command may choose over the plugin's settings."""
+
+    today: dt.date | None = None
+    """``--today``: the build's "now"; ``None`` keeps the plugin's ``today``."""
+    audience: Audience | None = None
+    """``--audience``; ``None`` keeps the plugin's ``audience``."""
+    graphs: bool = True
+    """``--no-graphs`` turns graphs off whatever the plugin says."""
+
+
+def default_plugin_config() -> OkrsitePluginConfig:
+    """The plugin's settings when a project has no ``mkdocs.yml`` entry for it."""
+    config = OkrsitePluginConfig()
+    config.load_dict({})
+    failed, _warnings = config.validate()
+    assert not failed, failed  # the defaults are valid by construction
+    return config
+
+
+def apply_choices(config: OkrsitePluginConfig, choices: Choices) -> None:
+    """Lay the CLI's choices over ``config``. MkDocs creates the plugin's
+    config object afresh for every ``load_config``, so this lasts for one
+    build and never reaches a later one."""
+    if choices.today is not None:
+        config.today = choices.today.isoformat()
+    if choices.audience is not None:
+        config.audience = choices.audience
+    if not choices.graphs:
+        config.graphs = False
+
+
+def site_options(
+    config: OkrsitePluginConfig, *, base: Path, repo_url: str | None
+) -> SiteOptions:
+    """``SiteOptions`` for a project whose ``mkdocs.yml`` (or, without one, the
+    working directory) is in ``base``. ``repo_url`` is MkDocs' top-level
+    ``repo_url``, used for edit links when the plugin has no ``edit_url``.
+    Raises :class:`~okrsite.errors.BuildError` for an invalid ``today``."""
+    try:
+        today = dt.date.fromisoformat(config.today) if config.today else None
+    except ValueError:
+        raise BuildError(f"'today' must be YYYY-MM-DD, not {config.today!r}") from None
+    edit_url = config.edit_url
+    if edit_url is None and repo_url:
+        edit_url = repo_url.rstrip("/") + f"/edit/{config.branch}/"
+    return SiteOptions(
+        audience=config.audience,  # type: ignore[arg-type]  # c.Choice checked it
+        today=today,
+        edit_url_base=edit_url,
+        graphs=config.graphs,
+        graph_cache_dir=base / config.cache_dir / "graphs",
+        graph_jobs=max(1, config.graph_jobs),
+        last_changed=last_changed(base / config.content_dir),
+        nav_section_size=config.nav_section_size,
+        inline_graph_limit=max(0, config.inline_graph_kb) * 1000,
+    )

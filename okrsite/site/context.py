@@ -1,0 +1,41 @@
+"""What every page producer receives, and the shape of a producer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from okrsite.analysis.cycles import current_cycle_id
+from okrsite.model import OkrModel
+from okrsite.site.cache import BuildCache
+from okrsite.site.options import SiteOptions
+from okrsite.site.tree import GeneratedFile
+
+
+@dataclass
+class SiteContext:
+    """What page producers receive: the (redacted) model and shared results."""
+
+    model: OkrModel
+    options: SiteOptions
+    today: dt.date
+    graph_svgs: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+    """Results shared between producers (e.g. check findings), by name."""
+    cache: BuildCache | None = None
+    """Fragments kept from the previous build of a preview server; ``None``
+    for a one-shot build (see :mod:`okrsite.site.cache`)."""
+
+    @property
+    def current_cycle_id(self) -> str:
+        return current_cycle_id(self.model, self.today)
+
+
+Producer = Callable[[SiteContext], Iterable[GeneratedFile]]
+
+
+def cycles_newest_first(model: OkrModel) -> list[str]:
+    return [
+        c.id for c in sorted(model.cycles.values(), key=lambda c: c.definition.start, reverse=True)
+    ]
