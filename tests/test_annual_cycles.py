@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from contentkit import make_content
 
-from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import run_checks
 from okrsite.errors import ContentError
 from okrsite.model import OkrModel
+from okrsite.refs import OkrRef
 from okrsite.site.build import build_docs_tree
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model

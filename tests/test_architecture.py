@@ -5,7 +5,9 @@
 - No import cycles among okrsite modules (function-level imports included;
   the click registration idiom of ``okrsite/cli/__init__.py`` excepted).
 - Only ``okrsite/engine/`` imports mkdocs; only ``okrsite/cli/`` imports
-  click or prints; options reach the engine in code, not the environment.
+  click, prints, or changes process-wide state (GC switches, forks, atexit
+  hooks, signal handlers); options reach the engine in code, not the
+  environment.
 - At most 8 modules loose in ``okrsite/``.
 - Every CLI command and option has help text.
 """
@@ -27,8 +29,8 @@ ENGINE = PACKAGE / "engine"
 CLI = PACKAGE / "cli"
 
 LAYERS: list[set[str]] = [
-    # Base: located errors, the typed model and its field types, docs paths.
-    {"okrsite", "okrsite.errors", "okrsite.fieldtypes", "okrsite.model", "okrsite.urls"},
+    # Base: located errors, the typed model, its field types and links, docs paths.
+    {"okrsite", "okrsite.errors", "okrsite.fieldtypes", "okrsite.model", "okrsite.refs", "okrsite.urls"},
     {"okrsite.source"},  # files and git objects → raw mappings with locations
     {"okrsite.validate"},  # raw → model, or every located error at once
     {"okrsite.analysis"},  # pure facts about a model, each rule defined once
@@ -240,6 +242,18 @@ def process_wide_calls(tree: ast.Module, where: str) -> list[str]:
                 if (node.module, alias.name) in PROCESS_WIDE:
                     found.append(f"{where}:{node.lineno}: {node.module}.{alias.name}")
     return found
+
+
+def test_no_process_wide_state_outside_the_cli() -> None:
+    """No gc.disable/freeze, os.fork, atexit.register or signal handlers in
+    library code (including the engine)."""
+    offenders = [
+        hit
+        for path in modules().values()
+        if CLI not in path.parents
+        for hit in process_wide_calls(syntax(path), str(path.relative_to(PACKAGE.parent)))
+    ]
+    assert offenders == []
 
 
 def test_process_wide_check_sees_calls_and_imports() -> None:

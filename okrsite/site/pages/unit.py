@@ -147,7 +147,6 @@ def render_unit_page(
     if okrs is not None:
         own = unit_progress(okrs, include_private=True)
         summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
-        summary_bits.append(str(status_chip(okrs.content.status)))
     if any(u in cycle.okrs for u in descendants(model, unit_id)):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
@@ -159,6 +158,8 @@ def render_unit_page(
         summary_bits.append(
             str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
         )
+    if okrs is not None:
+        summary_bits.append(str(status_chip(okrs.content.status)))
     if badge is not None:
         summary_bits.append(str(badge))
     page = UnitPage(
