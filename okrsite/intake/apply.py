@@ -65,6 +65,9 @@ def existing_summary(model: OkrModel) -> Existing:
         company_name=model.company.name,
         units={uid: (u.name, u.parent) for uid, u in model.units.items()},
         cycles={cid: c.title for cid, c in model.cycles.items()},
+        cycle_dates={
+            cid: (c.definition.start, c.definition.end) for cid, c in model.cycles.items()
+        },
     )
     for cycle_id, cycle in model.cycles.items():
         items: list[ExistingItem] = []

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from okrsite.errors import ContentIssue, RowIssue, SourceLocation
-from okrsite.fieldtypes import MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR, MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
 from okrsite.intake import ids
 from okrsite.intake.columns import Columns
 from okrsite.intake.table import Table
@@ -58,6 +58,8 @@ class Existing:
     """Cycle id → display name (its ``name`` or its id)."""
     items: dict[str, list[ExistingItem]] = field(default_factory=dict)
     """Cycle id → objectives and key results, for parents named by title."""
+    cycle_dates: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    """Cycle id → (start, end), to tell which cycles contain which."""
 
 
 @dataclass
@@ -115,6 +117,8 @@ class Plan:
     new_cycles: list[NewCycle] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     links: int = 0
+    notes: list[str] = field(default_factory=list)
+    """Things the import did not do but did not refuse (links across cycles)."""
 
     @property
     def objective_count(self) -> int:
@@ -369,7 +373,8 @@ class _Planner:
     def find(
         self, row: int, cycle: str, unit: str, text: str, exclude: PlannedObjective | None
     ) -> str | None:
-        parts = text.split("/")
+        _, _, ref = text.rpartition(CYCLE_REF_SEPARATOR)
+        parts = ref.split("/")
         if len(parts) in (2, 3) and all(SLUG_RE.match(p) for p in parts):
             return text
         own = f"{unit}/{exclude.id}" if exclude is not None else None
@@ -385,8 +390,7 @@ class _Planner:
                 nearest = min(chain.index(c[1]) for c in closer)
                 found = [c for c in closer if chain.index(c[1]) == nearest]
         if not found:
-            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
-            return None
+            return self.elsewhere(row, cycle, text)
         if len(found) > 1:
             refs = ", ".join(ref for ref, _ in found)
             self.problem(
@@ -394,6 +398,36 @@ class _Planner:
             )
             return None
         return found[0][0]
+
+    def elsewhere(self, row: int, cycle: str, text: str) -> str | None:
+        """A parent titled ``text`` in another cycle: a cross-cycle reference when
+        that cycle contains this one (a year and its quarters), else a note that
+        the link was not made (links stay within a cycle); an error if no cycle
+        has such a title."""
+        dates = {**self.existing.cycle_dates}
+        dates.update({c.id: (c.start, c.end) for c in self.plan.new_cycles})
+        imported, existing = self.index_or_build()
+        others = sorted({c for c, _ in [*imported, *existing]})
+        hits = [c for c in others if c != cycle and self.candidates(c, text)]
+        if not hits:
+            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
+            return None
+        here = dates.get(cycle)
+        for other in hits:
+            span = dates.get(other)
+            found = self.candidates(other, text)
+            if here and span and span[0] <= here[0] and here[1] <= span[1] and len(found) == 1:
+                return f"{other}{CYCLE_REF_SEPARATOR}{found[0][0]}"
+        self.plan.notes.append(
+            f"row {row}: no link made to {text!r}: it is in {', '.join(hits)}, not in "
+            f"{cycle} (links stay within a cycle, or point to a cycle containing it)"
+        )
+        return None
+
+    def index_or_build(self) -> tuple[_TitleIndex, _TitleIndex]:
+        if self.title_index is None:
+            self.title_index = self.index_titles()
+        return self.title_index
 
     def ancestors(self, unit: str) -> list[str]:
         parents = {u: p for u, (_, p) in self.existing.units.items()}
