@@ -503,7 +503,7 @@ def summarize_profile(out: Path, top: int = 25) -> str:
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = max(ct for (_, _, _, ct, _) in raw.values())
     stages = [
-        ("okrsite: load + validate", "okrsite/validate.py", "load_model"),
+        ("okrsite: load + validate", "okrsite/validate/__init__.py", "load_model"),
         ("okrsite: docs tree (pages, nav)", "okrsite/site/build.py", "build_docs_tree"),
         ("okrsite: graphs, DOT source", "okrsite/graphs.py", "page_graphs"),
         ("okrsite: graphs, dot runs + SVG clean-up", "okrsite/graphs.py", "render_svgs"),

@@ -30,7 +30,7 @@ from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
 from okrsite.site.build import build_docs_tree
 from okrsite.site.options import SiteOptions
-from okrsite.source.load import load_content
+from okrsite.source import load_content
 from okrsite.validate import validate
 
 UNITS = int(os.environ.get("OKRSITE_BENCH_UNITS", "1000"))

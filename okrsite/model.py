@@ -113,6 +113,12 @@ class CycleDef(Node):
         "that a longer cycle (a year) may contain shorter ones (its quarters)."
     )
 
+    def contains(self, other: CycleDef) -> bool:
+        """Whether ``other`` lies inside this cycle and is shorter (a quarter
+        of a year). Two cycles with the same dates do not contain each other."""
+        inside = self.start <= other.start and other.end <= self.end
+        return inside and (self.start, self.end) != (other.start, other.end)
+
 
 class AnnualObjective(Node):
     """A one-line annual objective shown on the home page in its year."""

@@ -43,7 +43,6 @@ from okrsite.analysis.calibration import (
     forecast_value,
     mid_cycle_forecast,
     midpoint,
-    reliability_svg,
     summary,
 )
 from okrsite.model import (
@@ -57,6 +56,7 @@ from okrsite.model import (
     UnitCycleFile,
     UnitOkrs,
 )
+from okrsite.render.history_charts import reliability_svg
 
 Q1 = {"id": "2026-Q1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 3, 31)}
 

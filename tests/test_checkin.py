@@ -24,7 +24,7 @@ from okrsite.review.checkin import (
     find_unit_file,
     quote,
 )
-from okrsite.source.load import parse_unit_file
+from okrsite.source import parse_unit_file
 
 CHECKIN = {"date": dt.date(2026, 11, 23), "value": 12, "confidence": 0.7, "note": "On track"}
 NEW_FLOW = '{date: 2026-11-23, value: 12, confidence: 0.7, note: "On track"}'

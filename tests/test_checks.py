@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from contentkit import write_files
 
 from okrsite.checks import RULES, RULES_BY_ID, Finding, run_checks
 from okrsite.checks.report import (
@@ -123,25 +123,9 @@ def good_content() -> dict[str, Any]:
     }
 
 
-class _NoAliases(yaml.SafeDumper):
-    """Write shared objects out in full (the loader rejects anchors and aliases)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def write_content(tmp_path: Path, files: dict[str, Any]) -> Path:
     """Write a content tree (YAML from dicts, or text as is) under tmp_path/content."""
-    root = tmp_path / "content"
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            text = data
-        else:
-            text = yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(tmp_path / "content", files)
 
 
 def check(tmp_path: Path, files: dict[str, Any], today: dt.date = TODAY) -> list[Finding]:

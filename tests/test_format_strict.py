@@ -276,3 +276,47 @@ def json_text(model: Any) -> str:
     from okrsite.render.exports import okrs_json
 
     return okrs_json(model)
+
+
+# ---------------------------------------------------------------------------
+# The generated "Content format" page
+
+
+def test_format_page_documents_every_field_of_the_schema() -> None:
+    """Each property of each definition of the JSON Schema has a row, with its
+    description, on the generated page; threshold/direction/met/allow too."""
+    from okrsite.site.pages.format_reference import render_format_page
+
+    page = render_format_page()
+    definitions = schema()["$defs"]
+    missing = [
+        f"{name}.{field}"
+        for name, definition in definitions.items()
+        for field in definition.get("properties", {})
+        if f"| `{field}` |" not in page
+    ]
+    assert missing == []
+    kr_section = page.split("{#key-result}")[1].split("\n## ")[0]
+    assert "| `direction` | `above` · `below` |" in kr_section
+    assert "| `allow` | list of text |" in kr_section
+    assert "threshold" in kr_section
+    checkin_section = page.split("{#check-in}")[1].split("\n## ")[0]
+    assert "| `met` | `true` or `false` |" in checkin_section
+    assert "`2026:company/win-midmarket`" in page  # the cross-cycle form
+
+
+def test_format_page_is_in_the_site_and_linked(tmp_path: Path) -> None:
+    """The site has format.md, in the navigation and linked from the rules page;
+    a cycle cannot be called 'format' (its folder would collide)."""
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
+
+    model = load_model(make_content(tmp_path, {}))
+    tree = build_docs_tree(model, SiteOptions(graphs=False, today=dt.date(2026, 2, 1)))
+    assert "format.md" in tree.files
+    assert ("Content format", "format.md") in [(i.title, i.path) for i in tree.nav]
+    assert "(format.md)" in str(tree.files["rules.md"])
+    company = "name: Acme\ncycles:\n  - {id: Format, start: 2026-01-01, end: 2026-03-31}\n"
+    with pytest.raises(ContentError) as info:
+        load_model(make_content(tmp_path / "x", {"company.yaml": company}))
+    assert "'Format' is a reserved name and cannot be a cycle id" in str(info.value.issues[0])

@@ -9,33 +9,31 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+from contentkit import write_files
 
 from okrsite.errors import ContentError, ContentIssue, SourceLocation
-from okrsite.source import load
-from okrsite.source.load import LoadedFile, load_content, parse_unit_file, parse_yaml
+from okrsite.source import (
+    LoadCache,
+    LoadedFile,
+    RawContent,
+    load_content,
+    parse_unit_file,
+    parse_yaml,
+    yaml_events,
+    yaml_scalars,
+)
+from okrsite.source.yaml_scalars import PlainScalars
 
 PATH = "content/2026-Q1/product.yaml"
 
 
 def make_content(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``files`` (relative path → text or bytes) under tmp_path/content."""
-    root = tmp_path / "content"
-    root.mkdir(exist_ok=True)
-    for name, text in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-    return root
+    """Write ``files`` (relative path → text or bytes, as they are) under tmp_path/content."""
+    return write_files(tmp_path / "content", files)
 
 
 def minimal(extra: dict[str, str | bytes] | None = None) -> dict[str, str | bytes]:
@@ -69,7 +67,7 @@ def at(line: int, column: int, message: str, path: str = PATH) -> str:
 def both_parsers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with the C parser and again with PyYAML's pure-Python fallback."""
     if request.param == "pure-python":
-        monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(yaml_events, "_Loader", yaml.SafeLoader)
     elif not hasattr(yaml, "CSafeLoader"):  # pragma: no cover
         pytest.skip("PyYAML built without libyaml")
     return str(request.param)
@@ -204,23 +202,30 @@ def test_typed_scalars_resolve_the_same_when_seen_again() -> None:
         "a: [0.7, 2026-01-19, 2026-02-30, 12, 0x1F, 0777, .inf, ~, null, true, TRUE, no,"
         " 1e3, -5, 2026-01-19 10:30:00, 99999999999999999999, title, nullable, 1.5.2]\n"
     )
-    load._RESOLVED.clear()
-    first = data(text)["a"]  # type: ignore[index]
-    again = data(text)["a"]  # type: ignore[index]
-    load._RESOLVED.clear()
-    fresh = data(text)["a"]  # type: ignore[index]
-    for values in (again, fresh):
-        assert [(type(v), repr(v)) for v in values] == [(type(v), repr(v)) for v in first]
+    scalars = PlainScalars()
+
+    def values(table: PlainScalars) -> list[object]:
+        loaded, issues = parse_yaml(text, PATH, scalars=table)
+        assert loaded is not None and issues == []
+        return loaded.data["a"]  # type: ignore[no-any-return]
+
+    first = values(scalars)
+    again = values(scalars)
+    assert scalars.known  # the second file found them remembered
+    fresh = values(PlainScalars())
+    for values_seen in (again, fresh):
+        assert [(type(v), repr(v)) for v in values_seen] == [(type(v), repr(v)) for v in first]
     assert first[:4] == [0.7, dt.date(2026, 1, 19), "2026-02-30", 12]
     assert first[-2:] == ["nullable", "1.5.2"]
 
 
 def test_long_typed_looking_text_is_not_remembered() -> None:
     """Only short scalars are remembered, so the cache stays small."""
-    load._RESOLVED.clear()
+    scalars = PlainScalars()
     long_text = "2026 " + "x" * 60
-    assert data(f"a: {long_text}\nb: 0.5\n") == {"a": long_text, "b": 0.5}
-    assert list(load._RESOLVED) == ["0.5"]
+    loaded, _ = parse_yaml(f"a: {long_text}\nb: 0.5\n", PATH, scalars=scalars)
+    assert loaded is not None and loaded.data == {"a": long_text, "b": 0.5}
+    assert list(scalars.known) == ["0.5"]
 
 
 def test_our_own_bugs_are_not_reported_as_content_problems(
@@ -231,11 +236,9 @@ def test_our_own_bugs_are_not_reported_as_content_problems(
     def broken(text: str) -> object:
         raise ValueError("a bug in okrsite")
 
-    monkeypatch.setattr(load, "_resolve_typed", broken)
-    load._RESOLVED.clear()
+    monkeypatch.setattr(yaml_scalars, "_resolve_typed", broken)
     with pytest.raises(ValueError, match="a bug in okrsite"):
         parse_yaml("a: 1\n", PATH)
-    load._RESOLVED.clear()
 
 
 @pytest.mark.usefixtures("both_parsers")
@@ -406,7 +409,7 @@ class _ParserWithItsOwnDepthLimit(yaml.SafeLoader):
 def test_depth_limit_is_ours_whatever_the_parser_release(monkeypatch: pytest.MonkeyPatch) -> None:
     """A parser release with its own (scanner-level) depth limit still gives
     okrsite's message at the 33rd level, not the parser's wording and place."""
-    monkeypatch.setattr(load, "_Loader", _ParserWithItsOwnDepthLimit)
+    monkeypatch.setattr(yaml_events, "_Loader", _ParserWithItsOwnDepthLimit)
     assert problems("a: " + "[" * 200) == [at(1, 35, "too deeply nested (more than 32 levels)")]
     assert problems("a: {b: " + "[" * 50) == [at(1, 38, "too deeply nested (more than 32 levels)")]
 
@@ -613,7 +616,7 @@ def test_escaped_lone_surrogate_is_refused(both_parsers: str) -> None:
 
 def test_pure_python_parser_crash_becomes_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
     """PyYAML's pure-Python scanner raises ValueError on "\\U0011FFFF": still an issue."""
-    monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yaml_events, "_Loader", yaml.SafeLoader)
     assert problems('a: "\\U0011FFFF"\n') == [
         at(1, 1, "invalid YAML: the file could not be parsed (check quotes and escapes)")
     ]
@@ -1028,7 +1031,7 @@ def test_load_content_does_not_print(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 # --------------------------------------------------------------------------
-# Many files in two processes (load._parse_all)
+# A LoadCache (kept by a preview server across rebuilds)
 
 MIXED_UNIT_FILES: dict[str, str | bytes] = {
     "2026-Q1/a-good.yaml": "status: locked\nobjectives: []\n",
@@ -1046,103 +1049,52 @@ MIXED_UNIT_FILES: dict[str, str | bytes] = {
 }
 
 
-def _forking_possible() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
-
-
-def _load_twice(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, int]:
-    """``load_content`` serially and with forking forced on: (serial, forked, forks made)."""
-    monkeypatch.setattr(load, "_fork_pays", lambda count: False)
-    load._PARSE_MEMO.clear()
-    serial = load_content(root)
-    forks = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr(load, "_fork_pays", lambda count: count >= 2)
-    load._PARSE_MEMO.clear()
-    forked = load_content(root)
-    load._PARSE_MEMO.clear()
-    return serial, forked, len(forks)
-
-
-@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
-def test_two_processes_give_exactly_the_serial_results(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Data, locations (in order), bodies and issues are the same whichever process parsed."""
-    root = make_content(tmp_path, minimal(MIXED_UNIT_FILES))
-    serial, forked, forks = _load_twice(root, monkeypatch)
-    assert forks == 1  # 2026-Q1 is forked, 2026-Q2 (one file) is not
-    assert forked == serial
-    assert isinstance(serial, load.RawContent) and isinstance(forked, load.RawContent)
-    assert [str(i) for i in forked.issues] == [str(i) for i in serial.issues]
-    for cycle, files in serial.cycle_files.items():
-        assert list(forked.cycle_files[cycle]) == list(files)
+def _same_content(one: RawContent, other: RawContent) -> None:
+    """Data, locations (in order), bodies and issues are equal."""
+    assert [str(i) for i in other.issues] == [str(i) for i in one.issues]
+    assert list(other.cycle_files) == list(one.cycle_files)
+    for cycle, files in one.cycle_files.items():
+        assert list(other.cycle_files[cycle]) == list(files)
         for unit, loaded in files.items():
-            other = forked.cycle_files[cycle][unit]
-            assert repr(other.data) == repr(loaded.data)
-            assert list(other.value_locations.items()) == list(loaded.value_locations.items())
-            assert list(other.key_locations.items()) == list(loaded.key_locations.items())
+            twin = other.cycle_files[cycle][unit]
+            assert repr(twin.data) == repr(loaded.data)
+            assert twin.body == loaded.body
+            assert list(twin.value_locations.items()) == list(loaded.value_locations.items())
+            assert list(twin.key_locations.items()) == list(loaded.key_locations.items())
 
 
-@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
-def test_a_failing_child_process_only_costs_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """If the forked process cannot send its results, this process parses its part."""
-
-    def broken_send(results: object, pipe: object) -> None:
-        raise RuntimeError("the child cannot send")
-
-    monkeypatch.setattr(load, "_send", broken_send)
+def test_a_cached_load_gives_exactly_the_uncached_results(tmp_path: Path) -> None:
+    """With a cache, first and repeated loads equal a load without one, issues included."""
     root = make_content(tmp_path, minimal(MIXED_UNIT_FILES))
-    serial, forked, forks = _load_twice(root, monkeypatch)
-    assert forks == 1
-    assert forked == serial
+    plain = load_content(root)
+    cache = LoadCache()
+    first = load_content(root, cache)
+    again = load_content(root, cache)
+    assert len(plain.issues) > 8  # the mixed files really are full of problems
+    for loaded in (first, again):
+        _same_content(plain, loaded)
 
 
-@pytest.mark.skipif(not _forking_possible(), reason="needs os.fork and a single thread")
-def test_an_error_here_stops_the_child_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bug while this process parses its part propagates, and leaves no child behind."""
-    monkeypatch.setattr(load, "_fork_pays", lambda count: True)
-    parent = os.getpid()
-    real_fork = os.fork
-    children: list[int] = []
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-
-    def parse(raw: bytes, display: str) -> load._ParseResult:
-        if os.getpid() == parent:
-            raise KeyError("a bug in okrsite")
-        time.sleep(0.05)
-        return None, []
-
-    with pytest.raises(KeyError, match="a bug in okrsite"):
-        load._parse_all(parse, [(b"a: 1\n", f"f{i}.yaml") for i in range(10)])
-    assert len(children) == 1
-    # Reaped already (other tests' processes may still exist: ask about this one).
-    with pytest.raises(ChildProcessError):
-        os.waitpid(children[0], os.WNOHANG)
+def test_a_cache_parses_only_changed_files_again(tmp_path: Path) -> None:
+    """Unchanged bytes give the very same file object; an edited file is read afresh."""
+    root = make_content(tmp_path, minimal(MIXED_UNIT_FILES))
+    cache = LoadCache()
+    first = load_content(root, cache)
+    (root / "2026-Q1" / "a-good.yaml").write_text("status: draft\nobjectives: []\n")
+    second = load_content(root, cache)
+    q1_before, q1_after = first.cycle_files["2026-Q1"], second.cycle_files["2026-Q1"]
+    assert q1_after["b-dates"] is q1_before["b-dates"]
+    assert q1_after["a-good"] is not q1_before["a-good"]
+    assert q1_after["a-good"].data == {"status": "draft", "objectives": []}
+    assert load_content(root).cycle_files["2026-Q1"]["b-dates"] is not q1_before["b-dates"]
 
 
-def test_few_files_or_threads_parse_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small inputs, other threads (mkdocs serve), busy CPUs or other systems never fork."""
-    assert not load._fork_pays(load._FORK_MIN_FILES - 1)
-    monkeypatch.setattr(threading, "active_count", lambda: 2)
-    assert not load._fork_pays(10_000)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # no CPU to spare
-    assert not load._fork_pays(10_000)
-    monkeypatch.setattr(sys, "platform", "darwin")
-    assert not load._fork_pays(10_000)
+def test_issue_lists_from_a_cache_are_the_callers_own(tmp_path: Path) -> None:
+    """Changing the issues of one load does not change what the next load reports."""
+    root = make_content(tmp_path, minimal({"2026-Q1/a.yaml": "a: 1\na: 2\n"}))
+    cache = LoadCache()
+    first = load_content(root, cache)
+    first.issues.clear()
+    assert [str(i) for i in load_content(root, cache).issues] == [
+        "content/2026-Q1/a.yaml:2:1: duplicate key 'a' (first defined on line 1)"
+    ]

@@ -1,6 +1,6 @@
 """Property tests of the strict loader: no input makes it raise, valid data round-trips.
 
-YAML files come from pull requests, so ``okrsite.source.load`` must turn *any* bytes
+YAML files come from pull requests, so ``okrsite.source`` must turn *any* bytes
 into either a loaded file or a list of located issues, never a traceback.
 
 By default each property runs a bounded number of examples (the whole module
@@ -23,8 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrsite.source import load
-from okrsite.source.load import LoadedFile, parse_unit_file, parse_yaml
+from okrsite.source import LoadedFile, parse_unit_file, parse_yaml, yaml_events
 
 EXAMPLES = int(os.environ.get("OKRSITE_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -63,7 +62,7 @@ YAML_ALPHABET = " \t\n\r:-?[]{},#&*!|>'\"%@`~.0123456789abcxyzTFN<=\\\x00\x85\u2
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each property runs with the C parser and with PyYAML's pure-Python fallback."""
     if request.param == "pure-python":
-        monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(yaml_events, "_Loader", yaml.SafeLoader)
     return str(request.param)
 
 

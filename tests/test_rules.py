@@ -10,15 +10,10 @@ from pathlib import Path
 from contentkit import make_content
 
 from okrsite.analysis import cadence, org
-from okrsite.analysis.alignment import (
-    AlignmentIndex,
-    OkrRef,
-    cycle_links,
-    parse_ref,
-    unit_links,
-)
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle, current_cycle_id, next_cycle
 from okrsite.model import ROOT_UNIT, CycleDef, Objective
+from okrsite.refs import OkrRef, cycle_links, parse_ref, unit_links
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model

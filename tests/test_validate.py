@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from contentkit import make_content
 
-from okrsite import validate
 from okrsite.errors import ContentError
 from okrsite.model import OkrModel
-from okrsite.validate import load_model
+from okrsite.validate import LoadCache, load_model
 
 
 def errors_of(tmp_path: Path, files: dict[str, str | None]) -> list[str]:
@@ -184,7 +183,8 @@ CASES = [
             "  - {id: 2026-Q2, start: 2026-03-15, end: 2026-06-30}\n"
         },
         [
-            "content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31)"
+            "content/company.yaml:4:26: cycle '2026-Q2' overlaps cycle '2026-Q1' (2026-03-15 is before 2026-Q1 ends on 2026-03-31); "
+            "cycles may overlap only when one contains the other (a year and its quarters)"
         ],
     ),
     (
@@ -264,7 +264,7 @@ def test_cross_cycle_reference_is_explained(tmp_path: Path) -> None:
     )
     assert messages == [
         "content/2026-Q2/product.yaml:4:17: aligns_to: 'company/grow' is in cycle 2026-Q1, "
-        "not 2026-Q2; references must stay within their cycle"
+        "not 2026-Q2; references must stay within their cycle or point up to one that contains it"
     ]
 
 
@@ -278,13 +278,14 @@ def test_no_traceback_for_missing_directory(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("enabled", [True, False])
 @pytest.mark.parametrize("valid", [True, False])
-def test_load_model_leaves_the_garbage_collector_as_it_found_it(
+def test_load_model_leaves_the_garbage_collector_alone(
     tmp_path: Path, enabled: bool, valid: bool
 ) -> None:
-    """The collector is paused while loading and restored after, even on invalid content."""
+    """Library code never switches the collector or freezes objects (only the CLI may)."""
     files: dict[str, str | None] = {} if valid else {"2026-Q1/product.yaml": "objectives: 3\n"}
     content = make_content(tmp_path, files)
     was = gc.isenabled()
+    frozen = gc.get_freeze_count()
     (gc.enable if enabled else gc.disable)()
     try:
         if valid:
@@ -293,37 +294,45 @@ def test_load_model_leaves_the_garbage_collector_as_it_found_it(
             with pytest.raises(ContentError):
                 load_model(content)
         assert gc.isenabled() is enabled
+        assert gc.get_freeze_count() == frozen
     finally:
         (gc.enable if was else gc.disable)()
 
 
-def test_a_large_load_leaves_nothing_frozen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """New objects are promoted to the oldest generation, never left in the frozen one."""
-    monkeypatch.setattr(validate, "_MANY_NEW_OBJECTS", 0)  # treat this small load as large
-    content = make_content(tmp_path, {})
-    frozen = gc.get_freeze_count()
-    model = load_model(content)
-    assert gc.get_freeze_count() == frozen
-    assert gc.isenabled()
-    assert model.cycles["2026-Q1"].okrs["product"].objectives[0].source.line == 3
+def _first_kr(model: OkrModel) -> object:
+    okrs = model.cycles["2026-Q4"].okrs
+    return okrs[sorted(okrs)[0]].objectives[0].key_results[0]
 
 
-def test_forget_loaded_drops_what_the_next_load_would_reuse(tmp_path: Path) -> None:
-    """Loading unchanged files twice reuses the validated objects; after
-    forget_loaded() (one-shot builds) they are parsed and validated afresh."""
-    from okrsite.validate import forget_loaded
-
+def test_a_load_cache_reuses_validated_files_and_only_them(tmp_path: Path) -> None:
+    """With one LoadCache, unchanged files come back as the same validated objects
+    and an edited file shows its edit; without a cache, everything is fresh."""
     content = Path(__file__).resolve().parents[1] / "content"
-    first = load_model(content)
-    again = load_model(content)
-    def first_kr(model: object) -> object:
-        okrs = model.cycles["2026-Q4"].okrs  # type: ignore[attr-defined]
-        return okrs[sorted(okrs)[0]].objectives[0].key_results[0]
-
-    assert first_kr(again) is first_kr(first)
-    forget_loaded()
+    cache = LoadCache()
+    first = load_model(content, cache=cache)
+    again = load_model(content, cache=cache)
+    assert _first_kr(again) is _first_kr(first)
     fresh = load_model(content)
-    assert first_kr(fresh) is not first_kr(first)
-    assert first_kr(fresh) == first_kr(first)
+    assert _first_kr(fresh) is not _first_kr(first)
+    assert _first_kr(fresh) == _first_kr(first)
+    assert fresh.model_dump() == first.model_dump()
+
+
+def test_a_load_cache_shows_an_edit_and_its_new_errors(tmp_path: Path) -> None:
+    """An edited file is validated again: its new value shows, a new mistake is
+    reported at its place, and fixing it loads cleanly again."""
+    content = make_content(tmp_path, {})
+    cache = LoadCache()
+    model = load_model(content, cache=cache)
+    unit_file = content / "2026-Q1" / "product.yaml"
+    text = unit_file.read_text(encoding="utf-8")
+    title = model.cycles["2026-Q1"].okrs["product"].objectives[0].title
+    unit_file.write_text(text.replace(title, "A new title"), encoding="utf-8")
+    edited = load_model(content, cache=cache)
+    assert edited.cycles["2026-Q1"].okrs["product"].objectives[0].title == "A new title"
+    unit_file.write_text(text.replace("objectives:", "objectivs:"), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_model(content, cache=cache)
+    assert "unknown key 'objectivs' (did you mean 'objectives'?)" in str(info.value)
+    unit_file.write_text(text, encoding="utf-8")
+    assert load_model(content, cache=cache).model_dump() == model.model_dump()

@@ -4,111 +4,26 @@ A link goes from a *source* (an objective or key result of some unit) to a
 *target* it serves: ``aligns_to`` (objective → objective or KR),
 ``contributes_to`` (KR → KR, "ladder up") or ``related`` (lateral, shown in
 both directions). References are validated before this runs, so every
-target here exists.
+target here exists. Links are read by the one walker,
+:func:`okrsite.refs.cycle_links`.
+
+A reference may also point up into a *containing* cycle
+(``2026:company/win``, from a quarter of the year 2026): such a link has
+``target_cycle`` set. The index keeps those apart
+(:meth:`AlignmentIndex.serves_across`): the cycle's own graphs, coverage and
+overlap counts are about the cycle's own OKRs, while pages show the
+cross-cycle links as links to the other cycle.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
 
-from okrsite.model import Cycle, Objective, split_ref
+from okrsite.model import Cycle
+from okrsite.refs import Link, OkrRef, cycle_links
 
-LinkKind = Literal["aligns_to", "contributes_to", "related"]
 _RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
-
-
-@dataclass(frozen=True)
-class OkrRef:
-    """An objective (``key_result`` is None) or a key result of a unit."""
-
-    unit: str
-    objective: str
-    key_result: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> OkrRef:
-        parts = text.split("/")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
-
-    @property
-    def objective_ref(self) -> OkrRef:
-        return OkrRef(self.unit, self.objective)
-
-    def __str__(self) -> str:
-        tail = f"/{self.key_result}" if self.key_result else ""
-        return f"{self.unit}/{self.objective}{tail}"
-
-
-DataPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Link:
-    """One reference written in a unit file: ``source`` serves (or, for
-    ``related``, sits beside) ``target``."""
-
-    source: OkrRef
-    target: OkrRef
-    kind: LinkKind
-    target_cycle: str | None = None
-    """The cycle of a cross-cycle reference (``2026:company/grow`` → ``2026``);
-    None for the usual reference within the source's own cycle."""
-    path: DataPath = field(default=(), compare=False)
-    """Where the reference stands in its unit file, e.g.
-    ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
-    locations); not part of the link's identity."""
-
-
-def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
-    """Every link written in one unit's file, in file order.
-
-    This is the one walk over ``aligns_to``, ``contributes_to`` and
-    ``related``: validation, the alignment index, the quality rules and the
-    diff all read links through it, so a new link field is added here once.
-    References must have the ``[CYCLE:]unit/objective[/kr]`` shape (the model
-    checks it); whether their target exists is for the caller to decide.
-    """
-    for i, objective in enumerate(objectives):
-        objective_ref = OkrRef(unit_id, objective.id)
-        objective_fields: tuple[tuple[LinkKind, list[str]], ...] = (
-            ("aligns_to", objective.aligns_to),
-            ("related", objective.related),
-        )
-        for kind, refs in objective_fields:
-            for k, text in enumerate(refs):
-                yield _link(objective_ref, text, kind, ("objectives", i, kind, k))
-        for j, kr in enumerate(objective.key_results):
-            if not (kr.contributes_to or kr.related):
-                continue  # most key results: nothing to walk
-            kr_ref = OkrRef(unit_id, objective.id, kr.id)
-            kr_fields: tuple[tuple[LinkKind, list[str]], ...] = (
-                ("contributes_to", kr.contributes_to),
-                ("related", kr.related),
-            )
-            for kind, refs in kr_fields:
-                for k, text in enumerate(refs):
-                    path = ("objectives", i, "key_results", j, kind, k)
-                    yield _link(kr_ref, text, kind, path)
-
-
-def parse_ref(text: str) -> tuple[str | None, OkrRef]:
-    """A reference as written → (its cycle, or None for the same cycle; the ref)."""
-    target_cycle, ref = split_ref(text)
-    return target_cycle, OkrRef.parse(ref)
-
-
-def _link(source: OkrRef, text: str, kind: LinkKind, path: DataPath) -> Link:
-    target_cycle, target = parse_ref(text)
-    return Link(source, target, kind, target_cycle, path)
-
-
-def cycle_links(cycle: Cycle) -> Iterator[Link]:
-    """Every link written in a cycle's unit files (private objectives included)."""
-    for unit_id, okrs in cycle.okrs.items():
-        yield from unit_links(unit_id, okrs.objectives)
 
 
 @dataclass
@@ -116,6 +31,9 @@ class AlignmentIndex:
     """Links of one cycle with look-ups in both directions."""
 
     links: list[Link] = field(default_factory=list)
+    """Links within the cycle."""
+    across: list[Link] = field(default_factory=list)
+    """Links up into a containing cycle (``target_cycle`` set)."""
     _by_target: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
     _by_source: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
 
@@ -145,25 +63,48 @@ class AlignmentIndex:
             for o in okrs.objectives
             if o.is_private
         }
-        # The index is of one cycle: a reference into a containing cycle (a
-        # year's objective) has its target elsewhere and is not indexed here.
-        links = [link for link in cycle_links(cycle) if link.target_cycle is None]
+        links = list(cycle_links(cycle))
         if not include_private:
+            # ``private`` names this cycle's objectives; a cross-cycle target is
+            # in another cycle (redaction already dropped private ones there).
             links = [
                 link
                 for link in links
                 if link.source.objective_ref not in private
-                and link.target.objective_ref not in private
+                and (link.target_cycle is not None or link.target.objective_ref not in private)
             ]
-        index = cls(links=sorted(set(links), key=lambda k: (str(k.source), str(k.target), k.kind)))
+        ordered = sorted(
+            set(links),
+            key=lambda k: (str(k.source), k.target_cycle or "", str(k.target), k.kind),
+        )
+        # A reference into a containing cycle (a year's objective) has its
+        # target elsewhere: kept apart, so the cycle's own look-ups, graphs and
+        # coverage stay about the cycle's own OKRs.
+        index = cls(
+            links=[link for link in ordered if link.target_cycle is None],
+            across=[link for link in ordered if link.target_cycle is not None],
+        )
         by_target: dict[OkrRef, list[Link]] = defaultdict(list)
         by_source: dict[OkrRef, list[Link]] = defaultdict(list)
         for link in index.links:
             by_target[link.target].append(link)
             by_source[link.source].append(link)
+        for link in index.across:
+            by_source[link.source].append(link)
         index._by_target = dict(by_target)
         index._by_source = dict(by_source)
         return index
+
+    def with_support_from(self, links: list[Link]) -> AlignmentIndex:
+        """A copy whose look-ups by target also count ``links`` from cycles
+        inside this one (their sources are another cycle's OKRs, so they are
+        not this cycle's links and never its sources)."""
+        by_target = {target: list(found) for target, found in self._by_target.items()}
+        for link in links:
+            by_target.setdefault(link.target, []).append(link)
+        return AlignmentIndex(
+            links=self.links, across=self.across, _by_target=by_target, _by_source=self._by_source
+        )
 
     def supporters(self, target: OkrRef) -> list[Link]:
         """Links that serve ``target`` upwards (aligns_to / contributes_to)."""
@@ -181,8 +122,22 @@ class AlignmentIndex:
         return sorted({link.source.unit for link in self.supporters(target)})
 
     def serves(self, source: OkrRef) -> list[Link]:
-        """Upward links from ``source``."""
-        return [link for link in self._by_source.get(source, []) if link.kind != "related"]
+        """Upward links from ``source`` within the cycle."""
+        return [
+            link
+            for link in self._by_source.get(source, [])
+            if link.kind != "related" and link.target_cycle is None
+        ]
+
+    def serves_across(self, source: OkrRef) -> list[Link]:
+        """Upward links from ``source`` into a containing cycle."""
+        return [link for link in self._by_source.get(source, []) if link.target_cycle]
+
+    def supporters_across(self, cycle_id: str, target: OkrRef) -> list[Link]:
+        """Links from this cycle up to ``target`` of the containing cycle ``cycle_id``."""
+        return [
+            link for link in self.across if link.target_cycle == cycle_id and link.target == target
+        ]
 
     def lateral(self, ref: OkrRef) -> list[OkrRef]:
         """Lateral partners of ``ref`` in either direction."""
@@ -193,4 +148,4 @@ class AlignmentIndex:
     def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
         """True when the objective or any of its KRs links upwards."""
         refs = [OkrRef(unit, objective_id), *(OkrRef(unit, objective_id, k) for k in kr_ids)]
-        return any(self.serves(ref) for ref in refs)
+        return any(self.serves(ref) or self.serves_across(ref) for ref in refs)

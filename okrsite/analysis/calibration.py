@@ -44,7 +44,6 @@ from typing import Literal
 
 from okrsite.analysis.progress import kr_score
 from okrsite.model import ROOT_UNIT, Confidence, CycleDef, KeyResult, OkrModel
-from okrsite.render.charts import num, svg_open
 
 OutcomeMode = Literal["binary", "score"]
 Verdict = Literal["over-promise", "sandbag", "calibrated", "not enough data"]
@@ -247,70 +246,5 @@ def summary(cal: Calibration) -> str:
 
 
 # Reliability diagram geometry (view box 160 × 160).
-_SIZE = 160
-_X0, _X1, _Y0, _Y1 = 30.0, 150.0, 10.0, 130.0
 
 
-def reliability_svg(cal: Calibration, *, title: str) -> str:
-    """A reliability diagram: forecast (x) against the share that came true (y).
-
-    Same rules as :mod:`okrsite.render.charts`: inline, no script, ``currentColor``
-    and CSS classes (``okr-chart__ideal`` is the diagonal of perfect
-    calibration, ``okr-chart__value`` the bins' polyline, dots sized by
-    count). Returns ``""`` when there are no samples.
-    """
-    if not cal.samples:
-        return ""
-
-    def px(v: float) -> float:
-        return _X0 + v * (_X1 - _X0)
-
-    def py(v: float) -> float:
-        return _Y1 - v * (_Y1 - _Y0)
-
-    out = svg_open("okr-chart okr-chart--reliability", _SIZE, _SIZE, title, summary(cal))
-    out.append(
-        f'<rect class="okr-chart__frame" x="{num(_X0)}" y="{num(_Y0)}" '
-        f'width="{num(_X1 - _X0)}" height="{num(_Y1 - _Y0)}" fill="none" '
-        f'stroke="currentColor" stroke-opacity="0.3"/>'
-    )
-    out.append(
-        f'<line class="okr-chart__ideal" x1="{num(px(0))}" y1="{num(py(0))}" '
-        f'x2="{num(px(1))}" y2="{num(py(1))}" stroke="currentColor" '
-        f'stroke-dasharray="1 3" stroke-opacity="0.6"/>'
-    )
-    used = [b for b in cal.bins if b.count and b.mean_forecast is not None]
-    biggest = max(b.count for b in used)
-    points = [(px(b.mean_forecast or 0), py(b.observed or 0)) for b in used]
-    if len(points) > 1:
-        joined = " ".join(f"{num(x)},{num(y)}" for x, y in points)
-        out.append(
-            f'<polyline class="okr-chart__value" points="{joined}" fill="none" '
-            f'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
-        )
-    for b, (x, y) in zip(used, points, strict=True):
-        radius = 2.0 + 4.0 * math.sqrt(b.count / biggest)
-        out.append(
-            f'<circle class="okr-chart__dot" cx="{num(x)}" cy="{num(y)}" r="{num(radius)}">'
-            f"<title>{b.count} forecasts {b.lower:.1f}–{b.upper:.1f}: "
-            f"{round((b.observed or 0) * 100)}% came true</title></circle>"
-        )
-    labels = [
-        (_X0, _Y1 + 12, "0", "middle"),
-        (_X1, _Y1 + 12, "1", "middle"),
-        ((_X0 + _X1) / 2, _Y1 + 24, "forecast", "middle"),
-        (_X0 - 4, _Y1 + 3, "0", "end"),
-        (_X0 - 4, _Y0 + 3, "1", "end"),
-    ]
-    for x, y, text, anchor in labels:
-        out.append(
-            f'<text class="okr-chart__label" x="{num(x)}" y="{num(y)}" '
-            f'text-anchor="{anchor}">{text}</text>'
-        )
-    out.append(
-        f'<text class="okr-chart__label" x="{num(_X0 - 14)}" y="{num((_Y0 + _Y1) / 2)}" '
-        f'text-anchor="middle" transform="rotate(-90 {num(_X0 - 14)} '
-        f'{num((_Y0 + _Y1) / 2)})">came true</text>'
-    )
-    out.append("</svg>")
-    return "\n".join(out)

@@ -1,7 +1,6 @@
 """Progress over time: cycle summaries, score distributions, unit trends and
-recent check-ins. Pure functions of the (redacted) model; SVGs follow the
-rules of :mod:`okrsite.render.charts` (no script, ``currentColor``, CSS classes,
-band colours from CSS custom properties, escaped text, one-decimal numbers).
+recent check-ins. Pure functions of the (redacted) model; their charts are
+drawn by :mod:`okrsite.render.history_charts`.
 
 Definitions
 -----------
@@ -24,8 +23,7 @@ import math
 from dataclasses import dataclass
 
 from okrsite.analysis.progress import Band, band, kr_score, unit_progress
-from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
-from okrsite.render.charts import BAND_COLOURS, num, svg_open, svg_text
+from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel
 
 DISTRIBUTION_BINS = 10
 
@@ -89,60 +87,6 @@ def is_graded(cycle: Cycle) -> bool:
     return bool(cycle.okrs) and all(o.content.status == "graded" for o in cycle.okrs.values())
 
 
-def distribution_svg(summary: CycleSummary, scoring: Scoring, *, title: str) -> str:
-    """A small bar chart of the KR score distribution; ``""`` when nothing is scored."""
-    if summary.scored == 0:
-        return ""
-    width, height = 320, 110
-    left, right, top, bottom = 24.0, 312.0, 10.0, 86.0
-    biggest = max(summary.distribution)
-    slot = (right - left) / DISTRIBUTION_BINS
-    desc = ", ".join(
-        f"{i / 10:.1f}–{(i + 1) / 10:.1f}: {n}" for i, n in enumerate(summary.distribution)
-    )
-    out = svg_open(
-        "okr-chart okr-chart--distribution",
-        width,
-        height,
-        title,
-        f"Key results by score: {desc}",
-    )
-    out.append(
-        f'<line class="okr-chart__axis" x1="{num(left)}" y1="{num(bottom)}" x2="{num(right)}" '
-        f'y2="{num(bottom)}" stroke="currentColor" stroke-opacity="0.3"/>'
-    )
-    for i, count in enumerate(summary.distribution):
-        colour: Band = band(i / DISTRIBUTION_BINS, scoring)
-        x = left + i * slot + 2
-        label_x = left + (i + 0.5) * slot
-        if count:
-            h = count / biggest * (bottom - top - 10)
-            out.append(
-                f'<rect class="okr-chart__bar okr-chart__bar--{colour}" x="{num(x)}" '
-                f'y="{num(bottom - h)}" width="{num(slot - 4)}" height="{num(h)}" '
-                f'style="fill:{BAND_COLOURS[colour]}"/>'
-            )
-            out.append(
-                f'<text class="okr-chart__label" x="{num(label_x)}" y="{num(bottom - h - 2)}" '
-                f'text-anchor="middle">{count}</text>'
-            )
-        if i % 2 == 0:
-            out.append(
-                f'<text class="okr-chart__label" x="{num(left + i * slot)}" '
-                f'y="{num(bottom + 11)}" text-anchor="middle">{i / 10:.1f}</text>'
-            )
-    out.append(
-        f'<text class="okr-chart__label" x="{num(right)}" y="{num(bottom + 11)}" '
-        f'text-anchor="middle">1.0</text>'
-    )
-    out.append(
-        f'<text class="okr-chart__label" x="{num((left + right) / 2)}" y="{num(bottom + 22)}" '
-        f'text-anchor="middle">score</text>'
-    )
-    out.append("</svg>")
-    return "\n".join(out)
-
-
 @dataclass(frozen=True)
 class UnitCycleRecord:
     """A unit's result in one cycle, for its profile page."""
@@ -179,56 +123,6 @@ def unit_history(model: OkrModel, unit_id: str) -> list[UnitCycleRecord]:
             )
         )
     return out
-
-
-def trend_svg(records: list[UnitCycleRecord], *, title: str) -> str:
-    """A sparkline of a unit's score/progress over cycles (oldest → newest).
-
-    Needs at least two cycles with a value; otherwise ``""``. Graded cycles
-    have filled dots, cycles still running hollow ones.
-    """
-    points = [r for r in records if r.value is not None]
-    if len(points) < 2:
-        return ""
-    width, height = 320, 80
-    left, right, top, bottom = 24.0, 300.0, 8.0, 60.0
-    step = (right - left) / (len(points) - 1)
-
-    def y(value: float) -> float:
-        return bottom - value * (bottom - top)
-
-    coords = [(left + i * step, y(r.value or 0.0)) for i, r in enumerate(points)]
-    desc = "; ".join(
-        f"{r.cycle_title}: {r.value:.2f}{'' if r.graded else ' (in progress)'}" for r in points
-    )
-    out = svg_open("okr-chart okr-chart--trend", width, height, title, desc)
-    for value in (0.0, 1.0):
-        out.append(
-            f'<line class="okr-chart__axis" x1="{num(left)}" y1="{num(y(value))}" '
-            f'x2="{num(right)}" y2="{num(y(value))}" stroke="currentColor" '
-            f'stroke-opacity="0.2"/>'
-        )
-        out.append(
-            f'<text class="okr-chart__label" x="{num(left - 4)}" y="{num(y(value) + 3)}" '
-            f'text-anchor="end">{value:.0f}</text>'
-        )
-    joined = " ".join(f"{num(x)},{num(yy)}" for x, yy in coords)
-    out.append(
-        f'<polyline class="okr-chart__value" points="{joined}" fill="none" '
-        f'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
-    )
-    for record, (x, yy) in zip(points, coords, strict=True):
-        fill = BAND_COLOURS[record.band] if record.graded else "none"
-        out.append(
-            f'<circle class="okr-chart__dot okr-chart__dot--{record.band}" cx="{num(x)}" '
-            f'cy="{num(yy)}" r="3" stroke="currentColor" style="fill:{fill}"/>'
-        )
-        out.append(
-            f'<text class="okr-chart__label" x="{num(x)}" y="{num(bottom + 14)}" '
-            f'text-anchor="middle">{svg_text(record.cycle_id)}</text>'
-        )
-    out.append("</svg>")
-    return "\n".join(out)
 
 
 @dataclass(frozen=True)

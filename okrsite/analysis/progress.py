@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from okrsite.model import KeyResult, Objective, Scoring, UnitOkrs
+from okrsite.analysis.org import subtree
+from okrsite.model import Cycle, KeyResult, Objective, OkrModel, Scoring, UnitOkrs
 
 Band = Literal["green", "yellow", "red", "none"]
 
@@ -118,10 +119,69 @@ def objective_progress(objective: Objective) -> float | None:
     return weighted_mean((kr_score(kr), kr.weight) for kr in objective.key_results)
 
 
+def objective_computed_progress(objective: Objective) -> float | None:
+    """Weighted mean of its KRs' computed progress: no grade in it."""
+    return weighted_mean((kr_progress(kr), kr.weight) for kr in objective.key_results)
+
+
+def objective_score(objective: Objective) -> float | None:
+    """The objective's grade: its own ``score``, else (once any of its KRs has
+    been scored) the weighted mean of its KRs' scores; ``None`` before grading."""
+    if objective.score is not None:
+        return objective.score
+    if any(kr.score is not None for kr in objective.key_results):
+        return objective_progress(objective)
+    return None
+
+
+RollupScope = Literal["own", "teams"]
+"""Which of a unit's two roll-ups a number is: its ``own`` OKRs, or its own
+plus every unit below it (``teams``)."""
+
+ROLLUP_LABELS: dict[RollupScope, str] = {"own": "own OKRs", "teams": "incl. teams"}
+"""How each roll-up is labelled wherever a unit's number is shown. The rule
+for which one to show: a row, entry or node that stands for the unit alone
+shows ``own``; one that stands for the unit and everything below it (a
+compact table's department row, a collapsed graph box) shows ``teams``."""
+
+
+def pooled_progress(files: Iterable[UnitOkrs], *, include_private: bool = False) -> float | None:
+    """Weighted mean over every objective of ``files`` taken as one pool (an
+    objective weighs by its ``weight``, whichever file it is in)."""
+    return weighted_mean(
+        (objective_progress(o), o.weight)
+        for okrs in files
+        for o in (okrs.objectives if include_private else okrs.public_objectives)
+    )
+
+
 def unit_progress(okrs: UnitOkrs, *, include_private: bool = False) -> float | None:
-    """Weighted mean over a unit's objectives in a cycle."""
-    objectives = okrs.objectives if include_private else okrs.public_objectives
-    return weighted_mean((objective_progress(o), o.weight) for o in objectives)
+    """A unit's own roll-up: weighted mean over its objectives in a cycle."""
+    return pooled_progress([okrs], include_private=include_private)
+
+
+def unit_and_teams_progress(
+    model: OkrModel, cycle: Cycle, unit_id: str, *, include_private: bool = False
+) -> float | None:
+    """A unit's roll-up with its teams: every objective of the unit and of
+    every unit below it (the company: every objective of the cycle)."""
+    files = [cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs]
+    return pooled_progress(files, include_private=include_private)
+
+
+def rollup_progress(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    scope: RollupScope,
+    *,
+    include_private: bool = False,
+) -> float | None:
+    """The ``scope`` roll-up of ``unit_id`` in ``cycle`` (``None``: no data)."""
+    if scope == "teams":
+        return unit_and_teams_progress(model, cycle, unit_id, include_private=include_private)
+    okrs = cycle.okrs.get(unit_id)
+    return None if okrs is None else unit_progress(okrs, include_private=include_private)
 
 
 SHOWN_STEP = Decimal("0.01")

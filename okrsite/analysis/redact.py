@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
 from okrsite.model import Cycle, OkrModel, UnitOkrs
 
 Audience = Literal["public", "internal"]
@@ -29,13 +30,24 @@ def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
         return model
     people = model.company.publish_people
     cycles: dict[str, Cycle] = {}
-    for cycle_id, cycle in model.cycles.items():
-        private_refs = {
+    # Private objectives as references name them: ``unit/objective`` from
+    # their own cycle, ``cycle:unit/objective`` from a cycle inside it.
+    private_by_cycle = {
+        cycle_id: {
             f"{unit_id}/{o.id}"
             for unit_id, okrs in cycle.okrs.items()
             for o in okrs.objectives
             if o.is_private
         }
+        for cycle_id, cycle in model.cycles.items()
+    }
+    across = {
+        f"{cycle_id}{CYCLE_REF_SEPARATOR}{ref}"
+        for cycle_id, refs in private_by_cycle.items()
+        for ref in refs
+    }
+    for cycle_id, cycle in model.cycles.items():
+        private_refs = private_by_cycle[cycle_id] | across
         okrs_by_unit: dict[str, UnitOkrs] = {}
         for unit_id, okrs in cycle.okrs.items():
             if people and not _touches(okrs, private_refs):

@@ -8,13 +8,17 @@ from okrsite.analysis.alignment import OkrRef
 from okrsite.checks.engine import CheckContext, Finding, rule
 from okrsite.checks.text import NearCopy, near_copy, quote
 from okrsite.model import ROOT_UNIT, Cycle
+from okrsite.refs import parse_ref
 
 MAX_LISTED_UNITS = 5
 
 
-def ref_title(ctx: CheckContext, cycle: Cycle, ref: OkrRef) -> str | None:
-    """Title of the objective or key result ``ref`` points to in ``cycle``."""
-    objective = ctx.objective(cycle.id, ref.unit, ref.objective)
+def ref_title(
+    ctx: CheckContext, cycle: Cycle, ref: OkrRef, target_cycle: str | None = None
+) -> str | None:
+    """Title of the objective or key result ``ref`` points to from ``cycle``
+    (in ``target_cycle``, a containing cycle, for a cross-cycle reference)."""
+    objective = ctx.objective(target_cycle or cycle.id, ref.unit, ref.objective)
     if objective is None:
         return None
     if ref.key_result is None:
@@ -74,7 +78,8 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
             continue
         best: tuple[NearCopy, str, str] | None = None
         for text in objective.aligns_to:
-            parent = ref_title(ctx, cycle, OkrRef.parse(text))
+            target_cycle, target = parse_ref(text)  # may be a year's objective
+            parent = ref_title(ctx, cycle, target, target_cycle)
             if parent is None:
                 continue
             found = near_copy(objective.title, parent)

@@ -226,10 +226,21 @@ class CheckContext:
     # -- look-ups ---------------------------------------------------------
 
     def alignment(self, cycle: Cycle) -> AlignmentIndex:
-        """Who supports what in a cycle, private objectives included."""
+        """Who supports what in a cycle, private objectives included; for a
+        cycle that contains others (a year), support from their OKRs through
+        cross-cycle references (``2026:company/win``) counts too."""
         index = self._shared.alignment.get(cycle.id)
         if index is None:
             index = AlignmentIndex.build(cycle, include_private=True)
+            from_inner = [
+                link
+                for inner in self.model.cycles.values()
+                if cycle.definition.contains(inner.definition)
+                for link in AlignmentIndex.build(inner, include_private=True).across
+                if link.target_cycle == cycle.id
+            ]
+            if from_inner:
+                index = index.with_support_from(from_inner)
             self._shared.alignment[cycle.id] = index
         return index
 

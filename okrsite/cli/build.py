@@ -109,7 +109,14 @@ def build(
 
 @main.command()
 @config_option
-@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option(
+    "-a",
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    help="Address the preview server listens on.",
+)
 @today_option
 @audience_option
 @graphs_option

@@ -34,7 +34,7 @@ from okrsite.checks.report import (
 from okrsite.cli import main
 from okrsite.cli.common import content_option, parse_today, today_option
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 
 def _invalid(err: ContentError, output_format: str) -> None:
@@ -155,8 +155,6 @@ def check(
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    finally:
-        forget_loaded()  # one load per command: the memory is worth more
     findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]

@@ -9,7 +9,7 @@ import click
 
 from okrsite.errors import ContentError, OkrsiteError
 from okrsite.model import OkrModel
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 content_option = click.option(
     "--content",
@@ -56,11 +56,8 @@ def fail(err: OkrsiteError) -> click.ClickException:
 
 
 def load(content_dir: Path) -> OkrModel:
-    """The validated model; a CLI command loads once, so nothing is remembered
-    for a next load (see ``validate.forget_loaded``)."""
+    """The validated model (a CLI command loads once: no cache to keep)."""
     try:
         return load_model(content_dir)
     except OkrsiteError as err:
         raise fail(err) from None
-    finally:
-        forget_loaded()

@@ -13,7 +13,12 @@ from okrsite.cli import main
 from okrsite.cli.common import ContentProblem, content_option, fail, parse_today, today_option
 from okrsite.errors import OkrsiteError
 from okrsite.intake.apply import ImportResult, run_import
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
+
+SHOWN_UNITS = 12
+"""New units named in the summary; the rest are counted."""
+SHOWN_FILES = 40
+"""Files listed in the summary; the rest are counted."""
 
 
 def _plural(count: int, noun: str) -> str:
@@ -31,13 +36,18 @@ def _summary(result: ImportResult, source: str, dry_run: bool) -> list[str]:
         f"{_plural(skipped, 'row')} skipped" + (f" ({kinds})" if kinds else "")
     ]
     if plan.new_units:
-        lines.append("new units: " + ", ".join(f"{u.id} ({u.kind})" for u in plan.new_units))
+        shown = ", ".join(f"{u.id} ({u.kind})" for u in plan.new_units[:SHOWN_UNITS])
+        more = len(plan.new_units) - SHOWN_UNITS
+        lines.append(f"new units: {shown}" + (f" and {more} more" if more > 0 else ""))
+    lines.extend(f"note: {note}" for note in plan.notes)
     if plan.new_cycles:
         lines.append("new cycles: " + ", ".join(c.id for c in plan.new_cycles))
     verb = "would write" if dry_run else "wrote"
-    for change in result.changes:
+    for change in result.changes[:SHOWN_FILES]:
         status = "unchanged" if change.status == "unchanged" else f"{verb} ({change.status})"
         lines.append(f"  {change.path}: {status}")
+    if len(result.changes) > SHOWN_FILES:
+        lines.append(f"  … and {len(result.changes) - SHOWN_FILES} more files")
     if not result.written:
         lines.append("nothing to change: the content already holds this import")
     return lines
@@ -92,8 +102,6 @@ def import_(
         )
     except OkrsiteError as err:
         raise fail(err) from None
-    finally:
-        forget_loaded()
     for line in _summary(result, str(sheet), dry_run):
         click.echo(line)
     if dry_run:
@@ -102,8 +110,6 @@ def import_(
         model = load_model(content_dir)
     except OkrsiteError as err:  # pragma: no cover - validated before writing
         raise ContentProblem(str(err)) from None
-    finally:
-        forget_loaded()
     findings = run_checks(model, today=day or dt.date.today())
     click.echo(format_text(findings, RULES_BY_ID), nl=False)
     click.echo(f"okrsite check: {summary(findings)}")

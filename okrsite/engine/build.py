@@ -39,7 +39,7 @@ from okrsite.engine.options import (
 from okrsite.errors import BuildError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.tree import DocsTree
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import load_model
 
 PLUGIN_NAME = "okrsite"
 
@@ -190,10 +190,7 @@ def generate_tree(
     if cache_dir is not None:
         settings.cache_dir = str(cache_dir.resolve())
     options = site_options(settings, base=base, repo_url=repo_url)
-    try:
-        model = load_model(base / settings.content_dir)
-    finally:
-        forget_loaded()  # one load per command: nothing to remember for a next one
+    model = load_model(base / settings.content_dir)  # one load: no cache to keep
     return build_docs_tree(model, options)
 
 

@@ -84,7 +84,7 @@ from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.site.tree import FileContent
 from okrsite.source.data import measure_files
-from okrsite.validate import forget_loaded, load_model
+from okrsite.validate import LoadCache, load_model
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
@@ -115,11 +115,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, str]] = {}
         self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
         self._serving = False
-        # Fragments kept between the rebuilds of one preview server.
+        # Kept between the rebuilds of one preview server (only there is the
+        # same content loaded and built again in this process): parsed and
+        # validated files, and page fragments.
+        self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._load_cache = LoadCache() if self._serving else None
         self._cache = BuildCache() if self._serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -133,9 +137,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir)
-            if not self._serving:
-                forget_loaded()  # only a preview server loads the same files again
+            model = load_model(base / self.config.content_dir, cache=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
             tree = build_docs_tree(model, options, self._cache)
         except OkrsiteError as err:

@@ -22,8 +22,8 @@ from okrsite.intake.plan import Existing, ExistingItem, Plan, make_plan
 from okrsite.intake.render import comment, render_unit_file, scalar
 from okrsite.intake.table import TableError, read_table
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.source import UNIT_SUFFIXES
 from okrsite.source.data import DataFiles
-from okrsite.source.load import UNIT_SUFFIXES
 from okrsite.validate import load_model
 
 
@@ -65,6 +65,9 @@ def existing_summary(model: OkrModel) -> Existing:
         company_name=model.company.name,
         units={uid: (u.name, u.parent) for uid, u in model.units.items()},
         cycles={cid: c.title for cid, c in model.cycles.items()},
+        cycle_dates={
+            cid: (c.definition.start, c.definition.end) for cid, c in model.cycles.items()
+        },
     )
     for cycle_id, cycle in model.cycles.items():
         items: list[ExistingItem] = []

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from okrsite.errors import ContentIssue, RowIssue, SourceLocation
-from okrsite.fieldtypes import MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR, MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
 from okrsite.intake import ids
 from okrsite.intake.columns import Columns
 from okrsite.intake.table import Table
@@ -58,6 +58,8 @@ class Existing:
     """Cycle id → display name (its ``name`` or its id)."""
     items: dict[str, list[ExistingItem]] = field(default_factory=dict)
     """Cycle id → objectives and key results, for parents named by title."""
+    cycle_dates: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    """Cycle id → (start, end), to tell which cycles contain which."""
 
 
 @dataclass
@@ -115,6 +117,8 @@ class Plan:
     new_cycles: list[NewCycle] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     links: int = 0
+    notes: list[str] = field(default_factory=list)
+    """Things the import did not do but did not refuse (links across cycles)."""
 
     @property
     def objective_count(self) -> int:
@@ -134,6 +138,10 @@ def quarter_dates(cycle_id: str) -> NewCycle | None:
     start = dt.date(year, 3 * quarter - 2, 1)
     end = (dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
     return NewCycle(cycle_id, start, end)
+
+
+_TitleIndex = dict[tuple[str, str], list[tuple[str, str]]]
+"""(cycle, collapsed title) → [(ref, unit)]."""
 
 
 def _collapse(text: str) -> str:
@@ -157,6 +165,7 @@ class _Planner:
         # (cycle, unit, collapsed objective title) → objective
         self.objectives: dict[tuple[str, str, str], PlannedObjective] = {}
         self.taken_objective_ids: dict[tuple[str, str], set[str]] = {}
+        self.title_index: tuple[_TitleIndex, _TitleIndex] | None = None
         # pending parents: (row, cycle, unit, parent text, objective, kr or None)
         self.pending: list[tuple[int, str, str, str, PlannedObjective, PlannedKR | None]] = []
 
@@ -330,29 +339,42 @@ class _Planner:
     def candidates(self, cycle: str, text: str) -> list[tuple[str, str]]:
         """(ref, unit) of every item in ``cycle`` titled ``text``: imported ones
         first; existing content only when the import has none."""
-        wanted = _collapse(text)
-        found: list[tuple[str, str]] = []
-        for (obj_cycle, unit), objectives in self.plan.files.items():
-            if obj_cycle != cycle:
-                continue
-            for objective in objectives:
-                if _collapse(objective.title) == wanted:
-                    found.append((f"{unit}/{objective.id}", unit))
-                for kr in objective.key_results:
-                    if _collapse(kr.title) == wanted:
-                        found.append((f"{unit}/{objective.id}/{kr.id}", unit))
+        if self.title_index is None:
+            self.title_index = self.index_titles()
+        wanted = (cycle, _collapse(text))
+        found = self.title_index[0].get(wanted, [])
         if not found:
             found = [
-                (item.ref, item.unit)
-                for item in self.existing.items.get(cycle, [])
-                if _collapse(item.title) == wanted and (cycle, item.unit) not in self.plan.files
+                (ref, unit)
+                for ref, unit in self.title_index[1].get(wanted, [])
+                if (cycle, unit) not in self.plan.files
             ]
         return found
+
+    def index_titles(self) -> tuple[_TitleIndex, _TitleIndex]:
+        """(cycle, title) → items, for the import and for the existing content
+        (built once: looking titles up row by row would be quadratic)."""
+        imported: _TitleIndex = {}
+        for (cycle, unit), objectives in self.plan.files.items():
+            for objective in objectives:
+                ref = f"{unit}/{objective.id}"
+                imported.setdefault((cycle, _collapse(objective.title)), []).append((ref, unit))
+                for kr in objective.key_results:
+                    key = (cycle, _collapse(kr.title))
+                    imported.setdefault(key, []).append((f"{ref}/{kr.id}", unit))
+        existing: _TitleIndex = {}
+        for cycle, items in self.existing.items.items():
+            for item in items:
+                existing.setdefault((cycle, _collapse(item.title)), []).append(
+                    (item.ref, item.unit)
+                )
+        return imported, existing
 
     def find(
         self, row: int, cycle: str, unit: str, text: str, exclude: PlannedObjective | None
     ) -> str | None:
-        parts = text.split("/")
+        _, _, ref = text.rpartition(CYCLE_REF_SEPARATOR)
+        parts = ref.split("/")
         if len(parts) in (2, 3) and all(SLUG_RE.match(p) for p in parts):
             return text
         own = f"{unit}/{exclude.id}" if exclude is not None else None
@@ -368,8 +390,7 @@ class _Planner:
                 nearest = min(chain.index(c[1]) for c in closer)
                 found = [c for c in closer if chain.index(c[1]) == nearest]
         if not found:
-            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
-            return None
+            return self.elsewhere(row, cycle, text)
         if len(found) > 1:
             refs = ", ".join(ref for ref, _ in found)
             self.problem(
@@ -377,6 +398,36 @@ class _Planner:
             )
             return None
         return found[0][0]
+
+    def elsewhere(self, row: int, cycle: str, text: str) -> str | None:
+        """A parent titled ``text`` in another cycle: a cross-cycle reference when
+        that cycle contains this one (a year and its quarters), else a note that
+        the link was not made (links stay within a cycle); an error if no cycle
+        has such a title."""
+        dates = {**self.existing.cycle_dates}
+        dates.update({c.id: (c.start, c.end) for c in self.plan.new_cycles})
+        imported, existing = self.index_or_build()
+        others = sorted({c for c, _ in [*imported, *existing]})
+        hits = [c for c in others if c != cycle and self.candidates(c, text)]
+        if not hits:
+            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
+            return None
+        here = dates.get(cycle)
+        for other in hits:
+            span = dates.get(other)
+            found = self.candidates(other, text)
+            if here and span and span[0] <= here[0] and here[1] <= span[1] and len(found) == 1:
+                return f"{other}{CYCLE_REF_SEPARATOR}{found[0][0]}"
+        self.plan.notes.append(
+            f"row {row}: no link made to {text!r}: it is in {', '.join(hits)}, not in "
+            f"{cycle} (links stay within a cycle, or point to a cycle containing it)"
+        )
+        return None
+
+    def index_or_build(self) -> tuple[_TitleIndex, _TitleIndex]:
+        if self.title_index is None:
+            self.title_index = self.index_titles()
+        return self.title_index
 
     def ancestors(self, unit: str) -> list[str]:
         parents = {u: p for u, (_, p) in self.existing.units.items()}
@@ -439,10 +490,15 @@ class _Planner:
             parent = self.text(row, cells, "aligns_to", "the parent")
             if parent:
                 self.pending.append((row, cycle, unit, parent, objective, None))
+        by_title: dict[str, list[PlannedObjective]] = {}
+        for (_, _, title_key), objective in self.objectives.items():
+            by_title.setdefault(title_key, []).append(objective)
         for row, cells, title in krs:
-            self.item_kr(row, cells, title)
+            self.item_kr(row, cells, title, by_title)
 
-    def item_kr(self, row: int, cells: list[str], title: str) -> None:
+    def item_kr(
+        self, row: int, cells: list[str], title: str, by_title: dict[str, list[PlannedObjective]]
+    ) -> None:
         parent = self.text(row, cells, "aligns_to", "the parent")
         if not parent:
             self.problem(row, "a key result needs its objective's title in the parent column")
@@ -450,11 +506,7 @@ class _Planner:
         cycle = self.cycle(row, cells) if self.cell(cells, "cycle") or self.default_cycle else None
         wanted = _collapse(parent)
         team = self.cell(cells, "team")
-        matches = [
-            o
-            for (c, _, t), o in self.objectives.items()
-            if t == wanted and (cycle is None or c == cycle)
-        ]
+        matches = [o for o in by_title.get(wanted, []) if cycle is None or o.cycle == cycle]
         if len(matches) > 1 and team:
             same_team = [
                 o

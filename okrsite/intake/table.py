@@ -99,7 +99,7 @@ def _csv_rows(data: bytes, display: str) -> tuple[list[list[str]], str]:
 def _xlsx_rows(file: Path, display: str, sheet: str | None) -> list[list[str]]:
     try:
         import openpyxl
-    except ModuleNotFoundError:
+    except ImportError:
         raise _issue(
             display, 1, "reading .xlsx files needs openpyxl: pip install 'okrsite[xlsx]'"
         ) from None

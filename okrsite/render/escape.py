@@ -56,3 +56,78 @@ def dot_string(text: object) -> str:
     value = clean(str(text)).replace("\\", "\\\\").replace('"', '\\"')
     value = value.replace("\n", "\\n").replace("\r", "")
     return f'"{value}"'
+
+
+# --------------------------------------------------------------------------
+# GitHub/GitLab comments (CommonMark + GFM), read in a browser *and* in a terminal
+
+# Punctuation escaped with a backslash wherever it stands: escapes, code,
+# emphasis, link and image brackets, table cells.
+_GFM_ALWAYS = frozenset("\\`*_[]|")
+# Escaped only where it could start something: an entity (``&amp;``), a tag
+# or autolink (``<b``, ``</``, ``<!``, ``<?``); ``~`` (strikethrough) and ``$``
+# (math) only in a value holding two, since they work in pairs. So "R&D",
+# "churn <5%" and "$3M" read as written.
+_GFM_ENTITY = re.compile(r"&(?=#?\w+;)")
+_GFM_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_GFM_PAIRED = "~$"
+# At the start of a value (it may open a list item's content): block syntax.
+_GFM_BLOCK_START = re.compile(r"^(?:[-+=](?= |$|[-=])|#{1,6}(?= |$)|>|\d{1,9}[.)](?= |$))")
+# Words GitHub or GitLab would turn into a link or a notification even when
+# their punctuation is escaped (their filters run on the rendered text):
+# URLs and www. hosts, @mentions and e-mail addresses, #12 / !12 / GH-12 /
+# org/repo#12 references, scheme:… autolinks. Inside a code span they stay text.
+_GFM_LIVE_WORD = re.compile(
+    r"://|www\.|@|[#!]\d|^gh-\d|^[a-z][\w+.-]*:[^\s]",
+    re.IGNORECASE,
+)
+
+
+def _code_span(word: str) -> str:
+    """``word`` as a CommonMark code span whose fence no backtick run in it closes."""
+    runs = [len(r) for r in re.findall(r"`+", word)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if word.startswith("`") or word.endswith("`") else ""
+    return f"{fence}{pad}{word}{pad}{fence}"
+
+
+def gfm_inline(text: object) -> str:
+    """One line of literal text for a GitHub/GitLab comment, readable as is.
+
+    Markdown punctuation gets a backslash (``\\[x\\](y)``), never a character
+    reference (``&#91;``), so the comment reads the same in a terminal;
+    words that a forge would link or notify (URLs, ``@mentions``, ``#12``)
+    become code spans. Nothing can create a link, image, HTML, a mention or
+    a block. Newlines collapse to spaces.
+    """
+    value = _SPACE_RE.sub(" ", clean(str(text))).strip()
+    paired = {c for c in _GFM_PAIRED if value.count(c) > 1}
+    words = []
+    for word in value.split(" "):
+        if _GFM_LIVE_WORD.search(word):
+            words.append(_code_span(word))
+            continue
+        word = "".join(f"\\{c}" if c in _GFM_ALWAYS or c in paired else c for c in word)
+        word = word.replace("\\](", "\\]\\(")  # not even the look of a link
+        if _GFM_TAG.search(word):  # not even the look of a tag: \<b\>
+            word = _GFM_TAG.sub(r"\\<", word).replace(">", "\\>")
+        words.append(_GFM_ENTITY.sub(r"\\&", word))
+    out = " ".join(words)
+    match = _GFM_BLOCK_START.match(out)
+    if match:  # "- x", "1. x", "# x" would open a list, heading or quote
+        head = match.group(0)
+        out = f"{head[:-1]}\\{head[-1]}{out[len(head) :]}"
+    return out
+
+
+def gfm_html_text(text: object) -> str:
+    """Literal text inside a raw HTML block of a GitHub/GitLab comment (such as
+    ``<summary>``), where no backslash escape works: ``<`` and ``>`` as
+    entities, ``&`` too where it could start one, and forge-live words in
+    ``<code>``."""
+    value = _SPACE_RE.sub(" ", clean(str(text))).strip()
+    words = []
+    for word in value.split(" "):
+        escaped = _GFM_ENTITY.sub("&amp;", word).replace("<", "&lt;").replace(">", "&gt;")
+        words.append(f"<code>{escaped}</code>" if _GFM_LIVE_WORD.search(word) else escaped)
+    return " ".join(words)

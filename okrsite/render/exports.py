@@ -40,7 +40,17 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from okrsite import urls
-from okrsite.analysis.progress import band, kr_progress, kr_score, latest_value, objective_progress
+from okrsite.analysis.progress import (
+    band,
+    kr_progress,
+    kr_score,
+    latest_value,
+    objective_computed_progress,
+    objective_progress,
+    objective_score,
+    shown,
+)
+from okrsite.fieldtypes import MAX_SCORE
 from okrsite.model import (
     ROOT_UNIT,
     CheckIn,
@@ -88,8 +98,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _round(value: float | None) -> float | None:
-    """Computed fractions rounded to 4 decimals (stable, readable JSON)."""
-    return None if value is None else round(value, 4)
+    """Progress and scores as the site shows them (hundredths, see
+    ``analysis/progress.py``), so a reader's band of the exported number is
+    the band the export and the pages give."""
+    return shown(value)
 
 
 def _public_objectives(okrs: UnitOkrs) -> list[Objective]:
@@ -139,8 +151,9 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
         "contributes_to": list(kr.contributes_to),
         "related": list(kr.related),
         "progress": _round(kr_progress(kr)),
-        "score": kr.score,
+        "score": _round(kr.score),
         "band": band(score, model.company.scoring),
+        "description": kr.description,
         "note": kr.note,
         "checkins": [_checkin_json(c) for c in sorted(kr.checkins, key=lambda c: c.date)],
         "measured_from": kr.measured.file if kr.measured else None,
@@ -149,7 +162,7 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
 
 
 def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
-    progress = objective_progress(objective)
+    shown_value = objective_progress(objective)  # what the pages show and colour
     return {
         "id": objective.id,
         "title": objective.title,
@@ -159,9 +172,9 @@ def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
         "weight": objective.weight,
         "aligns_to": list(objective.aligns_to),
         "related": list(objective.related),
-        "progress": _round(progress),
-        "score": objective.score,
-        "band": band(progress, model.company.scoring),
+        "progress": _round(objective_computed_progress(objective)),
+        "score": _round(objective_score(objective)),
+        "band": band(shown_value, model.company.scoring),
         "outcome": objective.outcome,
         "learnings": objective.learnings,
         "key_results": [_kr_json(kr, model) for kr in objective.key_results],
@@ -280,6 +293,7 @@ def okrs_json_schema() -> dict[str, Any]:
     string = {"type": "string"}
     number = {"type": "number"}
     fraction = {"type": "number", "minimum": 0, "maximum": 1}
+    score = {"type": "number", "minimum": 0, "maximum": MAX_SCORE}
     date = {"type": "string", "format": "date"}
     refs = {"type": "array", "items": string}
     people = {"type": "array", "items": string, "description": "Co-owners, beside owner."}
@@ -316,14 +330,17 @@ def okrs_json_schema() -> dict[str, Any]:
             "contributes_to": refs,
             "related": refs,
             "progress": _nullable(fraction),
-            "score": _nullable(fraction),
+            "score": _nullable(score),
             "band": band_enum,
+            "description": _nullable(string),
             "note": _nullable(string),
             "checkins": {"type": "array", "items": {"$ref": "#/$defs/checkin"}},
             "measured_from": _nullable(string),
             "as_of": _nullable({"type": "string", "format": "date"}),
         },
-        description="A key result. progress is computed (0..1); score is the grade if set. "
+        description="A key result. progress is computed (0..1); score is the grade if set "
+        "(above 1 is over-achievement); both in hundredths, as the site shows them; band "
+        "is the band of the score if set, else of progress. "
         "A measured key result (measure: in the content) names its data file in "
         "measured_from and the date of its latest value in as_of; its check-ins include "
         "the file's rows.",
@@ -339,13 +356,15 @@ def okrs_json_schema() -> dict[str, Any]:
             "aligns_to": refs,
             "related": refs,
             "progress": _nullable(fraction),
-            "score": _nullable(fraction),
+            "score": _nullable(score),
             "band": band_enum,
             "outcome": _nullable({"enum": ["achieved", "missed", "postponed"]}),
             "learnings": _nullable(string),
             "key_results": {"type": "array", "items": {"$ref": "#/$defs/key_result"}},
         },
-        description="A public objective. progress is the score or the weighted mean of its KRs.",
+        description="A public objective. progress is the weighted mean of its KRs' computed "
+        "progress; score is its grade (its own, else the weighted mean of its KRs' scores "
+        "once any is scored); band is the band of the score if any, else of progress.",
     )
     health_metric = _obj(
         {
@@ -493,7 +512,7 @@ def krs_csv(model: OkrModel) -> str:
                 safe_cell(kr.prefix),
                 safe_cell(kr.unit),
                 _number_cell(_round(kr_progress(kr))),
-                _number_cell(kr.score),
+                _number_cell(_round(kr.score)),
                 band(score, model.company.scoring),
                 safe_cell(kr.owner),
                 (

@@ -47,7 +47,7 @@ from okrsite.review.yamltext import (
     write_atomically,
     yaml_region,
 )
-from okrsite.source.load import UNIT_SUFFIXES
+from okrsite.source import UNIT_SUFFIXES
 
 CheckinError = YamlEditError
 """The check-in cannot be added: unknown objective or key result, an invalid

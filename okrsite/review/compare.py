@@ -39,7 +39,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from okrsite.analysis.progress import kr_progress, percent
+from okrsite.analysis.progress import kr_progress, percent, score_text
 from okrsite.analysis.redact import redact
 from okrsite.checks import Finding
 from okrsite.errors import ContentIssue
@@ -223,6 +223,11 @@ def _text(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
+def _field_text(name: str, value: Any) -> str:
+    """A changed field's value; a score reads as on the pages (``0.66``, ``1.2``)."""
+    return score_text(value) if name == "score" else _text(value)
+
+
 def _match(old: Sequence[Any], new: Sequence[Any]) -> list[tuple[Any | None, Any | None]]:
     """Pairs (old, new) matched by id, then left-overs by identical title; new order."""
     old_by_id = {o.id: o for o in old}
@@ -334,7 +339,9 @@ def _objective_changes(
             for name in ("owner", "weight", "score", "outcome"):
                 x, y = getattr(before, name), getattr(after, name)
                 if x != y:
-                    change.fields.append(FieldChange(name, _text(x), _text(y)))
+                    change.fields.append(
+                        FieldChange(name, _field_text(name, x), _field_text(name, y))
+                    )
             if before.description != after.description:
                 change.fields.append(FieldChange("description", "", "changed"))
         change.key_results = _kr_changes(
@@ -441,7 +448,9 @@ def _kr_changes(
                 if name == "kind":
                     x, y = before.effective_kind, after.effective_kind
                 if x != y:
-                    change.fields.append(FieldChange(name, _text(x), _text(y)))
+                    change.fields.append(
+                        FieldChange(name, _field_text(name, x), _field_text(name, y))
+                    )
             change.target_cut = locked and is_target_cut(before, after)
             old_progress, new_progress = percent(kr_progress(before)), percent(kr_progress(after))
             if old_progress != new_progress:

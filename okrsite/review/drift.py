@@ -34,8 +34,8 @@ from okrsite.errors import OkrsiteError
 from okrsite.model import SLUG_RE
 from okrsite.render.escape import clean
 from okrsite.render.fmt import format_number
+from okrsite.source import UNIT_SUFFIXES, parse_unit_file
 from okrsite.source.gitsource import content_path_in_repo, is_shallow, read_blobs, run_git
-from okrsite.source.load import UNIT_SUFFIXES, parse_unit_file
 
 LOCKED = ("locked", "graded")
 _NULL_OID = "0" * 40

@@ -1,13 +1,20 @@
 """A change set → Markdown for a pull request comment. Pure.
 
-Content is untrusted: every content string is escaped (``md_inline``;
-``html_text`` inside ``<summary>``), so no title, note or id can create a
-link, image, HTML or mention. Output is deterministic.
+Content is untrusted: every content string is escaped for GitHub/GitLab
+Markdown (:func:`~okrsite.render.escape.gfm_inline`; inside ``<summary>``,
+:func:`~okrsite.render.escape.gfm_html_text`), so no title, note or id can
+create a link, image, HTML or mention. The escapes are backslashes and code
+spans, not character references, so the comment also reads cleanly where it
+is not rendered (``okrsite diff`` in a terminal, CI logs, e-mail).
+
+The only mentions are deliberate: the maintainers of affected units, as
+``org.yaml`` lists them, when they are valid CODEOWNERS handles or e-mails.
+Output is deterministic.
 """
 
 from __future__ import annotations
 
-from okrsite.render.escape import html_text, md_inline
+from okrsite.render.escape import gfm_html_text, gfm_inline
 from okrsite.review.changes import (
     FieldChange,
     FindingChange,
@@ -25,7 +32,13 @@ MARKER = "<!-- okrsite-diff -->"
 
 
 def _md(text: object) -> str:
-    return md_inline(text)
+    return gfm_inline(text)
+
+
+def _mention(owner: str) -> str:
+    """A maintainer to notify, verbatim (a validated handle or e-mail: only
+    ``_`` could be read as emphasis)."""
+    return owner.replace("_", "\\_")
 
 
 def _arrow(old: str, new: str) -> str:
@@ -95,7 +108,8 @@ def _objective_lines(o: ObjectiveChange) -> list[str]:
 def _unit_summary(u: UnitChange) -> str:
     status = {"added": " — new", "removed": " — removed", "changed": ""}[u.status]
     extra = f" — {plural(u.targets_cut, 'target')} cut after lock" if u.targets_cut else ""
-    return f"{html_text(u.cycle)} · {html_text(u.name)} ({html_text(u.unit)}){status}{extra}"
+    where = f"{gfm_html_text(u.cycle)} · {gfm_html_text(u.name)} ({gfm_html_text(u.unit)})"
+    return f"{where}{status}{extra}"
 
 
 def _org_line(c: OrgChange) -> str:
@@ -148,7 +162,9 @@ def diff_markdown(d: ModelDiff) -> str:
     if d.affected:
         body = []
         for a in d.affected:
-            people = ", ".join(_md(m) for m in a.maintainers if is_valid_owner(m.strip()))
+            people = ", ".join(
+                _mention(m.strip()) for m in a.maintainers if is_valid_owner(m.strip())
+            )
             who = f" — maintainers: {people}" if people else ""
             body.append(f"- **{_md(a.name)}** ({_md(a.unit)}){who}")
             body += [f"  - {_md(r)}" for r in a.reasons]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from okrsite.errors import ContentError, ContentIssue, RowIssue, SourceLocation
-from okrsite.source.load import load_content
+from okrsite.source.walk import load_content
 
 MAX_DATA_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".jsonl", ".ndjson")

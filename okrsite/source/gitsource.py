@@ -8,8 +8,8 @@ read the objects instead:
   blob below the content directory, with modes and sizes;
 * one ``git cat-file --batch`` process returns every blob we need.
 
-The listing then goes through the loader's own walk (:class:`okrsite.source.load.Walk`
-and :func:`okrsite.source.load.load_walk`) so the same layout rules, the same strict
+The listing then goes through the loader's own walk (:class:`okrsite.source.walk.Walk`
+and :func:`okrsite.source.walk.load_walk`) so the same layout rules, the same strict
 parser and the same display paths (``content/2026-Q4/x.yaml``) apply as for a
 directory on disk. Differences, all deliberate:
 
@@ -35,7 +35,8 @@ from pathlib import Path, PurePosixPath
 
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError, SourceLocation
 from okrsite.source.data import MAX_DATA_BYTES
-from okrsite.source.load import MAX_FILE_BYTES, RawContent, Walk, load_walk
+from okrsite.source.loaded import MAX_FILE_BYTES, RawContent
+from okrsite.source.walk import Walk, load_walk
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ def load_git_content(repo: Path, ref: str, content_path: str) -> RawContent | No
     directory does not exist at ``ref``. Raises :class:`GitError` for a ref
     that names no commit and :class:`~okrsite.errors.ContentError` when the
     content path is a file there; content problems go to ``issues`` as with
-    :func:`okrsite.source.load.load_content`.
+    :func:`okrsite.source.walk.load_content`.
     """
     commit = resolve_ref(repo, ref)
     content_path = content_path.strip("/")

@@ -23,7 +23,7 @@ def apply_measures(cycles: dict[str, Cycle], data: DataFiles) -> list[ContentIss
             if not any(kr.measure for o in okrs.objectives for kr in o.key_results):
                 continue
             # Validated file contents are shared between loads of the same text
-            # (the loader's memo): measure into a copy, never into the shared one.
+            # (a LoadCache shares them): measure into a copy, never into the shared one.
             okrs.content = okrs.content.model_copy(deep=True)
             for objective in okrs.objectives:
                 for kr in objective.key_results:

@@ -10,7 +10,14 @@ import posixpath
 
 from markupsafe import Markup
 
-from okrsite.analysis.progress import BAND_LABELS, band, bar_width, fraction_text
+from okrsite.analysis.progress import (
+    BAND_LABELS,
+    ROLLUP_LABELS,
+    RollupScope,
+    band,
+    bar_width,
+    fraction_text,
+)
 from okrsite.model import Scoring
 from okrsite.render import sanitize
 from okrsite.render.escape import html_text, md_inline
@@ -38,18 +45,32 @@ def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None
     return Markup(f"[{md_inline(text)}]({target})")
 
 
-def progress_bar(value: float | None, scoring: Scoring, *, graded: bool = False) -> Markup:
-    """A bar with its number and band label (colour is never the only signal)."""
+def progress_bar(
+    value: float | None,
+    scoring: Scoring,
+    *,
+    graded: bool = False,
+    scope: RollupScope | None = None,
+) -> Markup:
+    """A bar with its number and band label (colour is never the only signal).
+
+    ``graded``: the value is a score given at grading (``0.66``), else a
+    computed progress (``66%``); a score above 1.0 fills the bar and keeps its
+    number. ``scope``: for a unit's roll-up, which one (labelled "own OKRs"
+    or "incl. teams", see ``analysis/progress.py``)."""
     colour = band(value, scoring)
     label = BAND_LABELS[colour]
     width = bar_width(value)
     what = "score" if graded else "progress"
     shown = fraction_text(value, graded=graded)
-    aria = html_text(f"{what} {shown}, {label}")
+    scope_label = ROLLUP_LABELS[scope] if scope else ""
+    aria = html_text(f"{what} {shown}, {label}" + (f", {scope_label}" if scope else ""))
+    scope_html = f' <span class="okr-scope">· {html_text(scope_label)}</span>' if scope else ""
     return Markup(
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
         f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
         f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
+        f"{scope_html}"
     )
 
 

@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
-from okrsite.analysis.org import descendants, top_level_units
-from okrsite.analysis.progress import unit_progress
+from okrsite.analysis.org import descendants, subtree, top_level_units
+from okrsite.analysis.progress import RollupScope, rollup_progress, unit_progress
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
@@ -67,9 +67,18 @@ def render_directory(
         if compact and unit.parent != ROOT_UNIT:
             continue
         okrs = cycle.okrs.get(unit.id)
+        # A compact row stands for the unit and its teams (it counts their
+        # units); a full row for the unit alone: the same rule as the overview.
+        scope: RollupScope = "teams" if compact else "own"
+        value = rollup_progress(model, cycle, unit.id, scope, include_private=True)
+        has_okrs = (
+            any(cycle.okrs[u].objectives for u in subtree(model, unit.id) if u in cycle.okrs)
+            if compact
+            else bool(okrs and okrs.objectives)
+        )
         current = (
-            progress_bar(unit_progress(okrs, include_private=True), model.company.scoring)
-            if okrs and okrs.objectives
+            progress_bar(value, model.company.scoring, scope=scope)
+            if has_okrs
             else Markup("no OKRs")
         )
         rows.append(
@@ -126,7 +135,10 @@ def render_profile(
                 "status": status_chip(okrs.content.status) if okrs else "no OKRs",
                 "objectives": len(okrs.objectives) if okrs else 0,
                 "progress": progress_bar(
-                    unit_progress(okrs, include_private=True), model.company.scoring, graded=graded
+                    unit_progress(okrs, include_private=True),
+                    model.company.scoring,
+                    graded=graded,
+                    scope="own",
                 )
                 if okrs
                 else "",

@@ -16,21 +16,20 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis import cadence
-from okrsite.analysis.calibration import Calibration, CalibrationReport, reliability_svg, summary
+from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
 from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     cycle_summary,
-    distribution_svg,
     is_graded,
     recent_checkins,
-    trend_svg,
     unit_history,
 )
-from okrsite.analysis.progress import objective_progress, percent
+from okrsite.analysis.progress import fraction_text, objective_progress, percent, score_text
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
+from okrsite.render.history_charts import distribution_svg, reliability_svg, trend_svg
 from okrsite.render.richtext import markdown_inline_in_markdown
 from okrsite.site.pages.components import doc_link, html_block, progress_bar, status_chip
 from okrsite.site.parking import raw_block
@@ -70,7 +69,7 @@ def _ended_line(model: OkrModel, cycle: Cycle) -> str:
     bits = ["Graded", _span(d.start, d.end)]
     s = cycle_summary(model, cycle)
     if s.mean_score is not None:
-        bits.append(f"mean key result score {s.mean_score:.2f}")
+        bits.append(f"mean key result score {score_text(s.mean_score)}")
     if s.achieved or s.missed or s.postponed:
         bits.append(f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}")
     return " · ".join(bits)
@@ -190,7 +189,10 @@ def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
         ),
     ]
     if s.mean_score is not None:
-        parts.append(f"mean {'score' if graded else 'progress'} {s.mean_score:.2f}")
+        parts.append(
+            f"mean {'score' if graded else 'progress'} "
+            f"{fraction_text(s.mean_score, graded=graded)}"
+        )
     if s.achieved or s.missed or s.postponed:
         parts.append(
             f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}"

@@ -79,7 +79,9 @@ def render_overview(
             coverage.append(
                 {
                     "link": link(ref),
-                    "progress": progress_bar(kr_score(kr), scoring, graded=graded),
+                    "progress": progress_bar(
+                        kr_score(kr), scoring, graded=graded and kr.score is not None
+                    ),
                     "supporters": Markup(" · ").join(parts) if parts else Markup("**nobody**"),
                 }
             )
@@ -112,6 +114,7 @@ def render_overview(
                     unit_progress(okrs, include_private=True),
                     scoring,
                     graded=okrs.content.status == "graded",
+                    scope="own",
                 ),
             }
         )
@@ -196,6 +199,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                     unit_progress(company, include_private=True),
                     scoring,
                     graded=company.content.status == "graded",
+                    scope="own",
                 ),
             }
         )
@@ -208,7 +212,9 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                 "units": total.units,
                 "objectives": total.objectives,
                 "key_results": total.key_results,
-                "progress": progress_bar(total.progress, scoring, graded=total.graded),
+                "progress": progress_bar(
+                    total.progress, scoring, graded=total.graded, scope="teams"
+                ),
             }
         )
     return rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okrsite.analysis.org import subtree
-from okrsite.analysis.progress import objective_progress, weighted_mean
+from okrsite.analysis.progress import unit_and_teams_progress
 from okrsite.model import Cycle, OkrModel
 from okrsite.site.options import SiteOptions
 
@@ -47,6 +47,6 @@ def rollup(model: OkrModel, cycle: Cycle, unit_id: str) -> Rollup:
         units=len(members),
         objectives=len(objectives),
         key_results=sum(len(o.key_results) for o in objectives),
-        progress=weighted_mean((objective_progress(o), o.weight) for o in objectives),
+        progress=unit_and_teams_progress(model, cycle, unit_id, include_private=True),
         graded=bool(okrs) and all(ok.content.status == "graded" for ok in okrs),
     )

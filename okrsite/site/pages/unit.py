@@ -13,7 +13,13 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.progress import kr_score, objective_progress, unit_progress
+from okrsite.analysis.org import descendants, subtree
+from okrsite.analysis.progress import (
+    kr_score,
+    objective_progress,
+    unit_and_teams_progress,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import markdown_block
@@ -150,9 +156,20 @@ def render_unit_page(
     ]
     summary_bits: list[str] = []
     if okrs is not None:
-        summary_bits.append(
-            str(progress_bar(unit_progress(okrs, include_private=True), scoring, graded=graded))
+        own = unit_progress(okrs, include_private=True)
+        summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
+    if any(u in cycle.okrs for u in descendants(model, unit_id)):
+        # The unit with its teams: the number its department row and graph box show.
+        with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
+        teams_graded = all(
+            cycle.okrs[u].content.status == "graded"
+            for u in subtree(model, unit_id)
+            if u in cycle.okrs
         )
+        summary_bits.append(
+            str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
+        )
+    if okrs is not None:
         summary_bits.append(str(status_chip(okrs.content.status)))
     if badge is not None:
         summary_bits.append(str(badge))
@@ -189,15 +206,21 @@ def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:
     return f"{name} › {kr.title if kr else objective.title}"
 
 
-def ref_link(model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str) -> Markup:
+def ref_link(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, from_doc: str, target_cycle: str | None = None
+) -> Markup:
+    """A link to the objective or KR ``ref`` names from ``cycle``; a cross-cycle
+    reference (``target_cycle``) links into that cycle's page and says which."""
     anchor = (
         urls.objective_anchor(ref.objective)
         if ref.key_result is None
         else urls.key_result_anchor(ref.objective, ref.key_result)
     )
-    return doc_link(
-        okr_title(model, cycle, ref), from_doc, urls.unit_page(cycle.id, ref.unit), anchor
-    )
+    target = model.cycles.get(target_cycle, cycle) if target_cycle else cycle
+    title = okr_title(model, target, ref)
+    if target is not cycle:
+        title = f"{title} ({target.title})"
+    return doc_link(title, from_doc, urls.unit_page(target.id, ref.unit), anchor)
 
 
 def _link_line(label: str, links: list[Markup]) -> Markup | None:
@@ -224,11 +247,33 @@ def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str
     ]
 
 
+def _supporters_from_inner_cycles(
+    model: OkrModel, cycle: Cycle, ref: OkrRef, doc: str
+) -> list[Markup]:
+    """Links to the OKRs of cycles inside ``cycle`` (a year's quarters) that
+    align up to ``ref`` with a cross-cycle reference (grouped per unit when many)."""
+    found: list[Markup] = []
+    for inner in model.cycles.values():
+        if inner is cycle or not cycle.definition.contains(inner.definition):
+            continue
+        links = AlignmentIndex.build(inner, include_private=True).supporters_across(cycle.id, ref)
+        if len(links) > SUPPORTERS_LISTED:
+            shown = _supporting_units(model, inner, links, doc)
+        else:
+            shown = [ref_link(model, inner, link.source, doc) for link in links]
+        found.extend(link + Markup(f" ({md_inline(inner.title)})") for link in shown)
+    return found
+
+
 def _alignment_lines(
     model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
 ) -> list[Markup]:
-    up = [ref_link(model, cycle, link.target, doc) for link in index.serves(ref)]
+    up = [
+        ref_link(model, cycle, link.target, doc, link.target_cycle)
+        for link in [*index.serves(ref), *index.serves_across(ref)]
+    ]
     down_links: list[Link] = index.supporters(ref)
+    across = _supporters_from_inner_cycles(model, cycle, ref, doc)
     lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
     overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
     counts = [f"{overlap} units"] if overlap > 1 else []
@@ -241,6 +286,7 @@ def _alignment_lines(
     lines = [
         _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
         _link_line(down_label, down),
+        _link_line("Supported from shorter cycles", across),
         _link_line("Related", lateral),
     ]
     return [line for line in lines if line is not None]
@@ -293,9 +339,9 @@ def _kr_view(
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
-    measured = values.measured_text(kr)
+    measured = values.measured_fact(kr)
     if measured is not None:
-        facts.append(Markup('<span class="okr-measured">') + measured + Markup("</span>"))
+        facts.append(measured)
     owners = kr.all_owners or objective.all_owners  # a KR inherits its objective's
     if owners:
         facts.append(owners_fact(owners))

@@ -47,6 +47,23 @@ def measured_text(kr: KeyResult) -> str | None:
     return f"{value} · as of {measured.as_of.isoformat()} · from {measured.file}"
 
 
+def measured_fact(kr: KeyResult) -> Markup | None:
+    """:func:`measured_text` for the page: the date never breaks at its hyphens."""
+    measured = kr.measured
+    if measured is None:
+        return None
+    if measured.as_of is None:
+        return Markup('<span class="okr-measured">{}</span>').format(measured_text(kr))
+    return Markup(
+        '<span class="okr-measured">{} · as of <time datetime="{}">{}</time> · from {}</span>'
+    ).format(
+        with_unit(measured.value, kr),
+        measured.as_of.isoformat(),
+        measured.as_of.isoformat(),
+        measured.file,
+    )
+
+
 def latest_confidence(kr: KeyResult) -> Confidence | None:
     return fmt.latest_confidence(kr)
 

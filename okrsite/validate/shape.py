@@ -1,0 +1,91 @@
+"""Pass 1, shape: each file against its pydantic schema, every node located.
+
+The schemas are ``CompanyFile``, ``OrgFile`` and ``UnitCycleFile``; errors
+become located issues (:mod:`okrsite.validate.located`), and every node of
+a valid file learns its ``source`` location.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from okrsite.errors import ContentIssue, SourceLocation
+from okrsite.model import Node
+from okrsite.source import LoadCache, LoadedFile
+from okrsite.source.loaded import DataPath
+from okrsite.validate.located import inner_model, located_issues
+
+M = TypeVar("M", bound=Node)
+
+
+class Shaper:
+    """Validates file shapes for one validation run.
+
+    With a :class:`~okrsite.source.LoadCache`, a file's result is remembered
+    for its :class:`LoadedFile` object: the loader hands out the same object
+    for unchanged bytes, so a preview server's rebuild validates only the
+    files that changed. The returned node is then shared and must be treated
+    as read-only (``redact`` copies before it changes anything).
+    """
+
+    def __init__(self, cache: LoadCache | None) -> None:
+        self.cache = cache
+        # Fields of each node class that hold nodes, looked up once per class:
+        # a large company has 200,000 nodes of about ten classes.
+        self._node_fields: dict[type[Node], tuple[tuple[str, bool], ...]] = {}
+
+    def shape(
+        self, file: LoadedFile | None, schema: type[M], issues: list[ContentIssue]
+    ) -> M | None:
+        """``file`` validated against ``schema``; its issues appended to ``issues``."""
+        if file is None:
+            return None
+        if self.cache is None:
+            node, found = self._validate(file, schema)
+        else:
+            node, found = self.cache.derived(schema, file, lambda: self._validate(file, schema))
+        issues.extend(found)
+        return node
+
+    def _validate(self, file: LoadedFile, schema: type[M]) -> tuple[M | None, list[ContentIssue]]:
+        try:
+            node = schema.model_validate(file.data)
+        except ValidationError as err:
+            return None, located_issues(err, file, schema)
+        self._attach_sources(node, file, ())
+        return node, []
+
+    def _attach_sources(self, node: Node, file: LoadedFile, path: DataPath) -> None:
+        """Give every node of a validated file its ``source`` location."""
+        found = file.value_locations.get(path)  # the common case of file.location(path)
+        if found is None:
+            node.set_source(file.location(path))
+        else:
+            node.set_source(SourceLocation(file.path, found[0], found[1]))
+        cls = type(node)
+        fields = self._node_fields.get(cls)
+        if fields is None:
+            fields = self._node_fields[cls] = _fields_holding_nodes(cls)
+        for name, is_list in fields:
+            value = getattr(node, name)
+            if value is None:
+                continue
+            if not is_list:
+                self._attach_sources(value, file, (*path, name))
+                continue
+            for i, item in enumerate(value):
+                self._attach_sources(item, file, (*path, name, i))
+
+
+def _fields_holding_nodes(cls: type[Node]) -> tuple[tuple[str, bool], ...]:
+    """Fields of ``cls`` holding nodes: (name, is a list)."""
+    found: list[tuple[str, bool]] = []
+    for name, field in cls.model_fields.items():
+        inner = inner_model(field.annotation)
+        if inner is None or not issubclass(inner, Node):
+            continue
+        is_list = getattr(field.annotation, "__origin__", None) is list
+        found.append((name, is_list))
+    return tuple(found)
