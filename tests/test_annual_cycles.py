@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from contentkit import make_content
 
-from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.redact import redact
 from okrsite.checks import run_checks
 from okrsite.errors import ContentError
 from okrsite.model import OkrModel
+from okrsite.refs import OkrRef
 from okrsite.site.build import build_docs_tree
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
@@ -187,7 +188,8 @@ def test_aligning_only_to_the_year_counts_as_aligned(model: OkrModel) -> None:
 
 def test_unit_page_links_up_to_the_annual_objective(model: OkrModel) -> None:
     """The quarter's unit page names the year's objective and links to its page;
-    the year's page lists the quarters' OKRs that align to it."""
+    the year's page and its coverage table list the quarters' OKRs that align
+    to it, each linking into its own quarter."""
     tree = build_docs_tree(model, SiteOptions(graphs=True, today=TODAY))
     team = str(tree.files["2026-Q2/onboarding.md"])
     assert (
@@ -196,9 +198,21 @@ def test_unit_page_links_up_to_the_annual_objective(model: OkrModel) -> None:
     )
     assert "(../2026/product.md#kr-self-serve--activation)" in team
     year_page = str(tree.files["2026/company.md"])
-    assert "Supported from shorter cycles" in year_page
-    assert "(../2026-Q1/company.md#obj-pipeline) (2026-Q1)" in year_page
-    assert "(../2026-Q2/company.md#kr-convert--won) (2026-Q2)" in year_page
+    supported = year_page.split("**Supported by:**")[1:]
+    assert any(
+        "[Acme › Fill the mid-market pipeline &#40;2026-Q1&#41;](../2026-Q1/company.md#obj-pipeline)"
+        in line
+        for line in supported
+    )
+    assert any("(../2026-Q2/company.md#kr-convert--won)" in line for line in supported)
+    overview = str(tree.files["2026/index.md"])
+    arr_row = next(
+        line
+        for line in overview.splitlines()
+        if line.startswith("|") and "Grow mid-market ARR" in line
+    )
+    assert "Onboarding › Lift checklist completion" in arr_row
+    assert "**nobody**" not in arr_row
 
 
 def test_private_annual_objectives_do_not_leak_through_quarters(tmp_path: Path) -> None:

@@ -152,3 +152,20 @@ def test_bad_today_in_mkdocs_yml_is_one_clean_error(tmp_path: Path, fresh_plugin
     assert "'today' must be YYYY-MM-DD, not '23/11/2026'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_serve_with_invalid_content_exits_with_located_errors(
+    tmp_path: Path, fresh_plugins: None
+) -> None:
+    """``okrsite serve`` whose first build fails: every located error, exit 1,
+    no traceback, and no server left behind (it never starts listening)."""
+    root = demo_project(tmp_path)
+    unit = root / "content" / "2026-Q4" / "product-onboarding.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("owner:", "ownr:", 1), "utf-8")
+    result = CliRunner().invoke(
+        main, ["serve", "-f", str(root / "mkdocs.yml"), "--no-graphs", "-a", "127.0.0.1:0"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "content/2026-Q4/product-onboarding.yaml:" in result.output
+    assert "ownr" in result.output
+    assert "Traceback" not in result.output

@@ -53,7 +53,7 @@ def render_overview(
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies."""
     doc = urls.cycle_overview(cycle.id)
-    index = AlignmentIndex.build(cycle, include_private=True)
+    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
     company = cycle.okrs.get(ROOT_UNIT)
     graded = company is not None and company.content.status == "graded"
@@ -71,7 +71,7 @@ def render_overview(
             if compact:
                 parts = _supporting_top_units(model, cycle, units, doc)
             else:
-                parts = [link(s.source) for s in supporters]
+                parts = [ref_link(model, cycle, s.source, doc, s.source_cycle) for s in supporters]
             if len(units) > 1:
                 parts.append(
                     Markup(f'<span class="okr-chip okr-overlap">overlap: {len(units)} units</span>')

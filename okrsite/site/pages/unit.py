@@ -37,7 +37,12 @@ from okrsite.site.pages.components import (
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
-from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
+from okrsite.site.pages.quality import (
+    quality_section_page,
+    site_findings,
+    split_cycles,
+    unit_badge,
+)
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import GeneratedFile
@@ -93,10 +98,14 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
+    split = split_cycles(
+        model, site_findings(ctx), compact=compact,
+        threshold=ctx.options.quality_split_findings,
+    )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     for cycle in model.cycles.values():
-        index = AlignmentIndex.build(cycle, include_private=True)
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             path = urls.unit_page(cycle.id, unit_id)
             graph, graph_file = page_graph(ctx, path, "okr-graph")
@@ -116,7 +125,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         cycle.id,
                         unit_id,
                         path,
-                        quality_section_page(model, cycle.id, unit_id, compact=compact),
+                        quality_section_page(
+                            model, cycle.id, unit_id, compact=cycle.id in split
+                        ),
                     ),
                     cache=ctx.cache,
                 ),
@@ -237,24 +248,6 @@ def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str
     ]
 
 
-def _supporters_from_inner_cycles(
-    model: OkrModel, cycle: Cycle, ref: OkrRef, doc: str
-) -> list[Markup]:
-    """Links to the OKRs of cycles inside ``cycle`` (a year's quarters) that
-    align up to ``ref`` with a cross-cycle reference (grouped per unit when many)."""
-    found: list[Markup] = []
-    for inner in model.cycles.values():
-        if inner is cycle or not cycle.definition.contains(inner.definition):
-            continue
-        links = AlignmentIndex.build(inner, include_private=True).supporters_across(cycle.id, ref)
-        if len(links) > SUPPORTERS_LISTED:
-            shown = _supporting_units(model, inner, links, doc)
-        else:
-            shown = [ref_link(model, inner, link.source, doc) for link in links]
-        found.extend(link + Markup(f" ({md_inline(inner.title)})") for link in shown)
-    return found
-
-
 def _alignment_lines(
     model: OkrModel, cycle: Cycle, ref: OkrRef, index: AlignmentIndex, doc: str
 ) -> list[Markup]:
@@ -263,7 +256,6 @@ def _alignment_lines(
         for link in [*index.serves(ref), *index.serves_across(ref)]
     ]
     down_links: list[Link] = index.supporters(ref)
-    across = _supporters_from_inner_cycles(model, cycle, ref, doc)
     lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
     overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
     counts = [f"{overlap} units"] if overlap > 1 else []
@@ -271,12 +263,11 @@ def _alignment_lines(
         down = _supporting_units(model, cycle, down_links, doc)
         counts.append(f"{len(down_links)} objectives and key results")
     else:
-        down = [ref_link(model, cycle, link.source, doc) for link in down_links]
+        down = [ref_link(model, cycle, link.source, doc, link.source_cycle) for link in down_links]
     down_label = "Supported by" + (f" ({', '.join(counts)})" if counts else "")
     lines = [
         _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
         _link_line(down_label, down),
-        _link_line("Supported from shorter cycles", across),
         _link_line("Related", lateral),
     ]
     return [line for line in lines if line is not None]
