@@ -35,7 +35,12 @@ from okrsite.site.pages.components import (
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
-from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
+from okrsite.site.pages.quality import (
+    quality_section_page,
+    site_findings,
+    split_cycles,
+    unit_badge,
+)
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import GeneratedFile
@@ -91,6 +96,10 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
+    split = split_cycles(
+        model, site_findings(ctx), compact=compact,
+        threshold=ctx.options.quality_split_findings,
+    )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     for cycle in model.cycles.values():
@@ -114,7 +123,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         cycle.id,
                         unit_id,
                         path,
-                        quality_section_page(model, cycle.id, unit_id, compact=compact),
+                        quality_section_page(
+                            model, cycle.id, unit_id, compact=cycle.id in split
+                        ),
                     ),
                     cache=ctx.cache,
                 ),
