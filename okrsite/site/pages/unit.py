@@ -17,6 +17,8 @@ from okrsite.analysis.org import descendants, subtree
 from okrsite.analysis.progress import (
     kr_score,
     objective_progress,
+    objective_score,
+    shows_scores,
     unit_and_teams_progress,
     unit_progress,
 )
@@ -157,14 +159,13 @@ def render_unit_page(
     summary_bits: list[str] = []
     if okrs is not None:
         own = unit_progress(okrs, include_private=True)
-        summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
+        own_graded = shows_scores([okrs])
+        summary_bits.append(str(progress_bar(own, scoring, graded=own_graded, scope="own")))
     if any(u in cycle.okrs for u in descendants(model, unit_id)):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
-        teams_graded = all(
-            cycle.okrs[u].content.status == "graded"
-            for u in subtree(model, unit_id)
-            if u in cycle.okrs
+        teams_graded = shows_scores(
+            cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs
         )
         summary_bits.append(
             str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
@@ -300,7 +301,11 @@ def _objective_view(
     return ObjectiveView(
         title=objective.title,
         anchor=urls.objective_anchor(objective.id),
-        progress=progress_bar(objective_progress(objective), scoring, graded=graded),
+        progress=progress_bar(
+            objective_progress(objective),
+            scoring,
+            graded=graded and objective_score(objective) is not None,
+        ),
         facts=facts,
         description=markdown_block(objective.description) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
@@ -344,9 +349,7 @@ def _kr_view(
         links=_alignment_lines(model, cycle, ref, index, doc),
         description=markdown_block(kr.description, heading_floor=5) or None,
         notes=values.status_notes(kr),
-        checkins=(
-            values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
-        ),
+        checkins=(values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None),
     )
 
 
