@@ -238,14 +238,20 @@ tens of kilobytes per page. The alignment graph still shows each one."""
 
 
 def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
-    counts: dict[str, int] = {}
+    """One link per supporting unit (and cycle, for a year's quarters), with its count."""
+    counts: dict[tuple[str | None, str], int] = {}
     for link in links:
-        counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
-    return [
-        doc_link(model.unit_name(unit), doc, urls.unit_page(cycle.id, unit))
-        + (Markup(f" ({count})") if count > 1 else Markup(""))
-        for unit, count in counts.items()
-    ]
+        key = (link.source_cycle, link.source.unit)
+        counts[key] = counts.get(key, 0) + 1
+    shown = []
+    for (cycle_id, unit), count in counts.items():
+        inner = model.cycles.get(cycle_id) if cycle_id else None
+        name = model.unit_name(unit) + (f" ({inner.title})" if inner else "")
+        page = urls.unit_page(inner.id if inner else cycle.id, unit)
+        shown.append(
+            doc_link(name, doc, page) + (Markup(f" ({count})") if count > 1 else Markup(""))
+        )
+    return shown
 
 
 def _alignment_lines(
