@@ -68,6 +68,10 @@ class Link:
     """Where the reference stands in its unit file, e.g.
     ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
     locations); not part of the link's identity."""
+    source_cycle: str | None = None
+    """Set on links from a cycle inside an indexed one (a year's quarter, see
+    :meth:`~okrsite.analysis.alignment.AlignmentIndex.build_with_inner`): the
+    cycle of ``source``; None when it is the indexed cycle itself."""
 
     @property
     def written(self) -> str:

@@ -793,8 +793,9 @@ def test_quality_page_groups_links_and_escapes(tmp_path: Path) -> None:
     page = files["2026-Q1/quality.md"]
     assert isinstance(page, str)
     assert "**1 warning** · checked on 2026-02-10" in page
-    assert "[OKR003 Objective without owner](../rules.md#okr003)" in page
-    assert "### Onboarding {#unit-onboarding}" in page
+    assert "[OKR003 in the rules reference](../rules.md#okr003)" in page
+    assert '<details class="okr-findings" id="rule-okr003" markdown="1" open>' in page
+    assert "[Onboarding](onboarding.md){#unit-onboarding}" in page
     assert "](onboarding.md#obj-checklist)" in page
     assert "javascript:alert" not in page and "<b>" not in page
     assert "rules.md" in files

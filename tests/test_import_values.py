@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsite.intake.ids import title_id, unique, unit_id
-from okrsite.intake.plan import quarter_dates
+from okrsite.intake.types import quarter_dates
 from okrsite.intake.values import (
     Quantity,
     ValueProblem,

@@ -18,7 +18,8 @@ cross-cycle links as links to the other cycle.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from okrsite.model import Cycle
 from okrsite.refs import Link, OkrRef, cycle_links
@@ -95,15 +96,36 @@ class AlignmentIndex:
         index._by_source = dict(by_source)
         return index
 
-    def with_support_from(self, links: list[Link]) -> AlignmentIndex:
-        """A copy whose look-ups by target also count ``links`` from cycles
-        inside this one (their sources are another cycle's OKRs, so they are
-        not this cycle's links and never its sources)."""
-        by_target = {target: list(found) for target, found in self._by_target.items()}
-        for link in links:
+    @classmethod
+    def build_with_inner(
+        cls, cycles: Iterable[Cycle], cycle: Cycle, *, include_private: bool = False
+    ) -> AlignmentIndex:
+        """The index of ``cycle`` whose supporters also count the OKRs of the
+        cycles inside it (a year's quarters) that align up to it with a
+        cross-cycle reference; those links carry ``source_cycle``. The one
+        place that decides what supports an annual objective: pages, coverage
+        and the quality rules all ask here."""
+        index = cls.build(cycle, include_private=include_private)
+        from_inner = [
+            replace(link, source_cycle=inner.id)
+            for inner in cycles
+            if cycle.definition.contains(inner.definition)
+            for link in cls.build(inner, include_private=include_private).across
+            if link.target_cycle == cycle.id and link.kind != "related"
+        ]
+        if not from_inner:
+            return index
+        # A copy: the cached index of ``cycle`` stays as it is. The inner
+        # links are support only, never this cycle's sources (their ids are
+        # another cycle's, and may repeat this cycle's).
+        by_target = {target: list(found) for target, found in index._by_target.items()}
+        for link in from_inner:
             by_target.setdefault(link.target, []).append(link)
-        return AlignmentIndex(
-            links=self.links, across=self.across, _by_target=by_target, _by_source=self._by_source
+        return cls(
+            links=index.links,
+            across=index.across,
+            _by_target=by_target,
+            _by_source=index._by_source,
         )
 
     def supporters(self, target: OkrRef) -> list[Link]:

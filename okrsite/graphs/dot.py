@@ -49,7 +49,7 @@ def _has_okrs_below(b: GraphBuilder, unit_id: str) -> bool:
 
 
 def _children(b: GraphBuilder, unit_id: str) -> list[str]:
-    return sorted(org.children(b.model, unit_id), key=b.org_key)
+    return org.children(b.model, unit_id, by_id=True)
 
 
 def _refs_of(unit_id: str, objective: Objective) -> list[OkrRef]:

@@ -37,12 +37,8 @@ class CycleLookups:
         ancestors[ROOT_UNIT] = []
         org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
         org_key[ROOT_UNIT] = ()
-        # Graphs lay units out by their id path (org_key), not org.yaml order.
-        descendants = {
-            u: sorted(below, key=org_key.__getitem__)
-            for u, below in org.all_descendants(model).items()
-            if below
-        }
+        # Graphs lay units out by id (the org_key order), not org.yaml order.
+        descendants = org.all_descendants(model, by_id=True)
         targets = {link.target for link in index.links}
         overlap = {
             t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets

@@ -48,20 +48,10 @@ def measured_text(kr: KeyResult) -> str | None:
 
 
 def measured_fact(kr: KeyResult) -> Markup | None:
-    """:func:`measured_text` for the page: the date never breaks at its hyphens."""
-    measured = kr.measured
-    if measured is None:
-        return None
-    if measured.as_of is None:
-        return Markup('<span class="okr-measured">{}</span>').format(measured_text(kr))
-    return Markup(
-        '<span class="okr-measured">{} · as of <time datetime="{}">{}</time> · from {}</span>'
-    ).format(
-        with_unit(measured.value, kr),
-        measured.as_of.isoformat(),
-        measured.as_of.isoformat(),
-        measured.file,
-    )
+    """:func:`measured_text` for the page, escaped, as one run of text (no inner
+    tags) so that it reads, copies and searches exactly as written."""
+    text = measured_text(kr)
+    return None if text is None else Markup('<span class="okr-measured">{}</span>').format(text)
 
 
 def latest_confidence(kr: KeyResult) -> Confidence | None:
