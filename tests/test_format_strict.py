@@ -306,7 +306,8 @@ def test_format_page_documents_every_field_of_the_schema() -> None:
 
 
 def test_format_page_is_in_the_site_and_linked(tmp_path: Path) -> None:
-    """The site has format.md, in the navigation and linked from the rules page;
+    """The site has format.md, in the navigation and linked from the home and
+    rules pages;
     a cycle cannot be called 'format' (its folder would collide)."""
     from okrsite.site.build import build_docs_tree
     from okrsite.site.options import SiteOptions
@@ -316,6 +317,7 @@ def test_format_page_is_in_the_site_and_linked(tmp_path: Path) -> None:
     assert "format.md" in tree.files
     assert ("Content format", "format.md") in [(i.title, i.path) for i in tree.nav]
     assert "(format.md)" in str(tree.files["rules.md"])
+    assert "[Content format](format.md)" in str(tree.files["index.md"])
     company = "name: Acme\ncycles:\n  - {id: Format, start: 2026-01-01, end: 2026-03-31}\n"
     with pytest.raises(ContentError) as info:
         load_model(make_content(tmp_path / "x", {"company.yaml": company}))
