@@ -48,6 +48,7 @@ class LabelText:
 
     titles: dict[tuple[str, int], str] = field(default_factory=dict)
     tooltips: dict[str, str] = field(default_factory=dict)
+    small_print: dict[str, str] = field(default_factory=dict)
 
     def title(self, text: str, width: int = WRAP) -> str:
         """The title wrapped to at most :data:`MAX_LINES` lines of ``width``
@@ -64,6 +65,13 @@ class LabelText:
                 break_on_hyphens=True,
             )
             found = self.titles[key] = "<BR/>".join(dot_html(line) for line in lines)
+        return found
+
+    def html(self, text: str) -> str:
+        """``dot_html(text)``, remembered (small print such as "KR · 40%")."""
+        found = self.small_print.get(text)
+        if found is None:
+            found = self.small_print[text] = dot_html(text)
         return found
 
     def tooltip(self, text: str) -> str:
@@ -84,9 +92,8 @@ class Row:
     """Wrapped, escaped title (:meth:`LabelText.title`)."""
     tooltip_html: str
     """Escaped tooltip (:meth:`LabelText.tooltip`)."""
-    kind: str
-    """``Objective``, ``Objective (private)`` or ``KR``."""
-    value: float | None
+    detail_html: str
+    """Escaped small print: "Objective · 40%", "KR · no data"…"""
     tone: Band
     href: str
     overlap: int = 0
@@ -110,7 +117,7 @@ def objective_label(
             f'BGCOLOR="{BAND_FILLS[row.tone]}" HREF="{dot_href(row.href)}" '
             f'TARGET="_top" TITLE="{row.tooltip_html}">'
             f"{title}<BR/>"
-            f'<FONT POINT-SIZE="9">{dot_html(row.kind)} · {dot_html(progress_text(row.value))}'
+            f'<FONT POINT-SIZE="9">{row.detail_html}'
             f"{_overlap_note(row.overlap)}</FONT></TD></TR>"
         )
     if hidden:
