@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from okrsite import urls
 from okrsite.analysis.alignment import OkrRef
-from okrsite.analysis.progress import Band, band, kr_score, objective_progress, weighted_mean
+from okrsite.analysis.progress import (
+    Band,
+    band,
+    kr_score,
+    objective_progress,
+    objective_score,
+    pooled_progress,
+    shows_scores,
+)
 from okrsite.graphs.labels import (
     Row,
     box_label,
@@ -135,6 +143,8 @@ class GraphBuilder:
         ``only`` when given; the others are counted in one row)."""
         ref = OkrRef(unit_id, objective.id)
         value = objective_progress(objective)
+        okrs = self.cycle.okrs.get(unit_id)
+        graded_file = okrs is not None and okrs.content.status == "graded"
         objective_href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
         rows = [
             Row(
@@ -146,6 +156,7 @@ class GraphBuilder:
                 tone=self.band_of(value),
                 href=objective_href,
                 overlap=self.overlaps(ref),
+                graded=graded_file and objective_score(objective) is not None,
             )
         ]
         ports: dict[OkrRef, str] = {}
@@ -165,6 +176,7 @@ class GraphBuilder:
                     tone=self.band_of(kr_value),
                     href=self.unit_link(unit_id, urls.key_result_anchor(objective.id, kr.id)),
                     overlap=self.overlaps(kr_ref),
+                    graded=graded_file and kr.score is not None,
                 )
             )
         label = objective_label(
@@ -190,16 +202,17 @@ class GraphBuilder:
         label = empty_label(len(okrs.content.health_metrics), self.unit_link(unit_id))
         self.node(unit_id, label)
 
-    def _summary(self, members: Iterable[str]) -> tuple[list[Objective], float | None]:
+    def _summary(self, members: Iterable[str]) -> tuple[list[Objective], float | None, bool]:
+        """The members' objectives, their pooled roll-up (the pages' definition)
+        and whether that roll-up is a score."""
         okrs = [self.cycle.okrs[u] for u in members if u in self.cycle.okrs]
         objectives = [o for ok in okrs for o in ok.objectives]
-        value = weighted_mean((objective_progress(o), o.weight) for o in objectives)
-        return objectives, value
+        return objectives, pooled_progress(okrs, include_private=True), shows_scores(okrs)
 
     def unit_box(self, unit_id: str, *, subtree: bool) -> str:
         """A summary box for a unit (and, when ``subtree``, all its descendants)."""
         members = [unit_id, *(self.descendants(unit_id) if subtree else [])]
-        objectives, value = self._summary(members)
+        objectives, value, graded = self._summary(members)
         parts = []
         sub_units = len([u for u in members[1:] if u in self.cycle.okrs])
         if sub_units:
@@ -217,6 +230,8 @@ class GraphBuilder:
             value=value,
             tone=self.band_of(value),
             href=self.unit_link(unit_id),
+            scope="teams" if sub_units else "own",
+            graded=graded,
         )
         node = self.node(unit_id, label, indent="  ")
         self.boxes[unit_id] = node
@@ -226,7 +241,7 @@ class GraphBuilder:
     def more_box(self, unit_ids: list[str], link: str) -> str:
         """One box standing for several child units (and their subtrees)."""
         members = [m for u in unit_ids for m in [u, *self.descendants(u)]]
-        objectives, value = self._summary(members)
+        objectives, value, graded = self._summary(members)
         detail = " · ".join(
             [
                 plural(len(objectives), "objective"),
@@ -240,6 +255,8 @@ class GraphBuilder:
             value=value,
             tone=self.band_of(value),
             href=link,
+            scope="teams",
+            graded=graded,
             dashed=True,
         )
         node = self.node(unit_ids[0], label, indent="  ")
