@@ -297,9 +297,9 @@ class GraphBuilder:
 
     def cross_cycle_boxes(self) -> None:
         """Objectives of a containing cycle (a year's) that drawn objectives and
-        key results align up to: one dashed box each (it is not of this
-        cycle), linking to its page in that cycle, with an upward arrow from
-        each drawn item that serves it."""
+        key results align up to: one table each, named with its cycle
+        (``Year 2026 · Acme``) and linking to its page there, with an upward
+        arrow from each drawn item that serves it."""
         served: dict[tuple[str, OkrRef], set[End]] = {}
         for ref in list(self.tables):
             okrs = self.cycle.okrs.get(ref.unit)
@@ -322,17 +322,24 @@ class GraphBuilder:
             if outer is None or objective is None:
                 continue
             value = objective_progress(objective)
-            title = f"{outer.title}: {objective.title}"
-            label = box_label(
-                title_html=self.data.text.title(title),
-                tooltip_html=self.data.text.tooltip(title),
-                detail=self.model.unit_name(target.unit),
-                value=value,
-                tone=self.band_of(value),
-                href=self.page_link(
-                    urls.unit_page(cycle_id, target.unit), urls.objective_anchor(target.objective)
-                ),
-                dashed=True,
+            label = objective_label(
+                [
+                    Row(
+                        port="o",
+                        title_html=self.data.text.title(objective.title),
+                        tooltip_html=self.data.text.tooltip(objective.title),
+                        kind=f"{outer.title} · {self.model.unit_name(target.unit)}",
+                        value=value,
+                        tone=self.band_of(value),
+                        href=self.page_link(
+                            urls.unit_page(cycle_id, target.unit),
+                            urls.objective_anchor(target.objective),
+                        ),
+                    )
+                ],
+                self.band_of(value),
+                private=False,
+                hidden=0,
             )
             node = self.node(target.unit, label, indent="  ")
             # A row without its own port (a folded "N more key results") is
