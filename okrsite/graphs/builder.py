@@ -295,6 +295,62 @@ class GraphBuilder:
                 self.empty_node(unit_id, okrs)
         self.lines.append("  }")
 
+    def cross_cycle_boxes(self) -> None:
+        """Objectives of a containing cycle (a year's) that drawn objectives and
+        key results align up to: one table each, named with its cycle
+        (``Year 2026 · Acme``) and linking to its page there, with an upward
+        arrow from each drawn item that serves it."""
+        served: dict[tuple[str, OkrRef], set[End]] = {}
+        for ref in list(self.tables):
+            okrs = self.cycle.okrs.get(ref.unit)
+            objective = _objective(okrs, ref.objective) if okrs else None
+            if objective is None:
+                continue
+            krs = [OkrRef(ref.unit, ref.objective, k.id) for k in objective.key_results]
+            for source in [ref, *krs]:
+                end = self.end(source)
+                if end is None:
+                    continue
+                for link in self.data.index.serves_across(source):
+                    key = (str(link.target_cycle), link.target.objective_ref)
+                    served.setdefault(key, set()).add(end)
+        ordered = sorted(served.items(), key=lambda item: (item[0][0], str(item[0][1])))
+        for (cycle_id, target), ends in ordered:
+            outer = self.model.cycles.get(cycle_id)
+            okrs = outer.okrs.get(target.unit) if outer else None
+            objective = _objective(okrs, target.objective) if okrs else None
+            if outer is None or objective is None:
+                continue
+            value = objective_progress(objective)
+            label = objective_label(
+                [
+                    Row(
+                        port="o",
+                        title_html=self.data.text.title(objective.title),
+                        tooltip_html=self.data.text.tooltip(objective.title),
+                        kind=f"{outer.title} · {self.model.unit_name(target.unit)}",
+                        value=value,
+                        tone=self.band_of(value),
+                        href=self.page_link(
+                            urls.unit_page(cycle_id, target.unit),
+                            urls.objective_anchor(target.objective),
+                        ),
+                    )
+                ],
+                self.band_of(value),
+                private=False,
+                hidden=0,
+            )
+            node = self.node(target.unit, label, indent="  ")
+            # A row without its own port (a folded "N more key results") is
+            # already covered when the same table has a row that links.
+            with_port = {end.node for end in ends if end.port}
+            shown = [end for end in ends if end.port or end.node not in with_port]
+            for end in sorted(shown, key=End.dot):
+                above = self.rank_of(node) < self.rank_of(end.node)
+                attrs = "" if above else " [constraint=false]"
+                self.lines.append(f"  {node} -> {end.dot()}{attrs};")
+
     # -- edges ----------------------------------------------------------------
 
     def end(self, ref: OkrRef) -> End | None:
@@ -376,3 +432,7 @@ class GraphBuilder:
             if len(nodes) > 1
         ]
         return "\n".join([*head, *self.lines, *rank_lines, "}", ""])
+
+
+def _objective(okrs: UnitOkrs, objective_id: str) -> Objective | None:
+    return next((o for o in okrs.objectives if o.id == objective_id), None)
