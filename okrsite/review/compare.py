@@ -221,6 +221,8 @@ def _unit_fields(old: UnitCycleFile, new: UnitCycleFile) -> list[FieldChange]:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list):  # co-owners
+        return ", ".join(str(v) for v in value) or "–"
     return "–" if value is None else str(value)
 
 
@@ -339,7 +341,7 @@ def _objective_changes(
                 change.old_title = before.title
             if before.id != after.id:
                 change.old_id = before.id
-            for name in ("owner", "weight", "score", "outcome"):
+            for name in ("owner", "owners", "weight", "score", "outcome"):
                 x, y = getattr(before, name), getattr(after, name)
                 if x != y:
                     change.fields.append(
@@ -446,7 +448,9 @@ def _kr_changes(
                             format_value(y, after.unit, after.prefix),
                         )
                     )
-            for name in ("kind", "unit", "prefix", "direction", "owner", "weight", "score"):
+            for name in (
+                "kind", "unit", "prefix", "direction", "owner", "owners", "weight", "score"
+            ):
                 x, y = getattr(before, name), getattr(after, name)
                 if name == "kind":
                     x, y = before.effective_kind, after.effective_kind
