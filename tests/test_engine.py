@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from contentkit import demo_project
+from contentkit import demo_project, make_content
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
@@ -169,3 +169,19 @@ def test_serve_with_invalid_content_exits_with_located_errors(
     assert "content/2026-Q4/product-onboarding.yaml:" in result.output
     assert "ownr" in result.output
     assert "Traceback" not in result.output
+
+
+def test_generate_without_a_mkdocs_config_uses_the_plugin_defaults(tmp_path: Path) -> None:
+    """No mkdocs.yml: ``okrsite generate`` still writes the tree, with the
+    plugin's default settings (no edit links, graph cache under --cache-dir)."""
+    content = make_content(tmp_path, {})
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(
+        main,
+        ["generate", "-f", str(tmp_path / "absent.yml"), "--content", str(content),
+         "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--today", "2026-02-01"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (out / "2026-Q1" / "product.md").read_text(encoding="utf-8")
+    assert "Source: content/2026-Q1/product.yaml" in page and "Edit this file" not in page
+    assert list((tmp_path / "cache" / "graphs").glob("*.svg"))

@@ -25,7 +25,13 @@ from okrsite.analysis.history import (
     recent_checkins,
     unit_history,
 )
-from okrsite.analysis.progress import fraction_text, objective_progress, percent, score_text
+from okrsite.analysis.progress import (
+    fraction_text,
+    objective_progress,
+    objective_score,
+    percent,
+    score_text,
+)
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
@@ -190,8 +196,7 @@ def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
     ]
     if s.mean_score is not None:
         parts.append(
-            f"mean {'score' if graded else 'progress'} "
-            f"{fraction_text(s.mean_score, graded=graded)}"
+            f"mean {'score' if graded else 'progress'} {fraction_text(s.mean_score, graded=graded)}"
         )
     if s.achieved or s.missed or s.postponed:
         parts.append(
@@ -241,7 +246,11 @@ def profile_history(
         objectives = [
             (
                 doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),
-                progress_bar(objective_progress(o), scoring, graded=record.graded),
+                progress_bar(
+                    objective_progress(o),
+                    scoring,
+                    graded=record.graded and objective_score(o) is not None,
+                ),
                 str(o.outcome or ""),
             )
             for o in okrs.public_objectives

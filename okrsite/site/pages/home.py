@@ -61,6 +61,7 @@ def render_home(ctx: SiteContext) -> str:
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),
         quality_link=doc_link("Quality report", doc, urls.quality_page(cycle.id)),
         directory_link=doc_link("All units", doc, urls.DIRECTORY),
+        format_link=doc_link("Content format", doc, urls.FORMAT),
         objectives=company_objectives(model, cycle, doc),
         stats=coverage_stats(model, cycle, index),
         private_count=sum(o.private_count for o in cycle.okrs.values()),

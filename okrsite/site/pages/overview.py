@@ -17,7 +17,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import top_level_of, top_level_units
-from okrsite.analysis.progress import kr_score, unit_progress
+from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.site.context import SiteContext
@@ -113,7 +113,7 @@ def render_overview(
                 "progress": progress_bar(
                     unit_progress(okrs, include_private=True),
                     scoring,
-                    graded=okrs.content.status == "graded",
+                    graded=shows_scores([okrs]),
                     scope="own",
                 ),
             }
@@ -198,7 +198,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                 "progress": progress_bar(
                     unit_progress(company, include_private=True),
                     scoring,
-                    graded=company.content.status == "graded",
+                    graded=shows_scores([company]),
                     scope="own",
                 ),
             }
