@@ -322,9 +322,12 @@ def test_untrusted_titles_stay_data(site: Path) -> None:
 
 
 def test_import_help_names_the_shapes() -> None:
+    """`okrsite import --help` explains both shapes and the FILE:ROW errors."""
     code, out, _ = run("import", "--help")
     assert code == 0
-    assert "row per key result" in out.replace("\n", " ") or "row" in out
+    text = " ".join(out.split())
+    assert "a row per key result" in text and "a row per item" in text
+    assert "FILE:ROW" in text and "--replace" in text
 
 
 def test_replace_that_would_break_other_units_writes_nothing(site: Path) -> None:
