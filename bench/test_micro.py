@@ -110,7 +110,7 @@ def test_graph_render(benchmark: Any, public: OkrModel) -> None:
     sample = dict(sorted(dots.items())[:DOT_SAMPLE])
 
     def render() -> dict[str, str]:
-        return graphs.render_svgs(sample, cache_dir=None, jobs=2)
+        return graphs.render_svgs(sample, jobs=2)
 
     svgs = benchmark.pedantic(render, rounds=ROUNDS, iterations=1)
     assert len(svgs) == len(sample)

@@ -64,13 +64,18 @@ def _check_unit_id(value: str) -> str:
     return value
 
 
+RESERVED_CYCLE_IDS = frozenset({"format"})
+"""Top-level pages a cycle's folder would collide with (``format.md``); unit
+pages live inside cycle folders, so unit ids may still use these names."""
+
+
 def _check_cycle_id(value: str) -> str:
     if len(value) > 32 or not CYCLE_ID_RE.match(value):
         raise ValueError(
             f"'{value}' is not a valid cycle id: use letters, digits and single "
             "hyphens (e.g. '2026-Q1')"
         )
-    if value.lower() in RESERVED_IDS:
+    if value.lower() in RESERVED_IDS | RESERVED_CYCLE_IDS:
         raise ValueError(f"'{value}' is a reserved name and cannot be a cycle id")
     return value
 

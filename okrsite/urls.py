@@ -10,6 +10,8 @@ from __future__ import annotations
 HOME = "index.md"
 DIRECTORY = "units/index.md"
 RULES = "rules.md"
+FORMAT = "format.md"
+"""The content format reference (every field of every file)."""
 ASSETS_DIR = "assets/okrsite"
 STYLESHEET = f"{ASSETS_DIR}/okrsite.css"
 

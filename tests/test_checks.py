@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from contentkit import write_files
 
 from okrsite.checks import RULES, RULES_BY_ID, Finding, run_checks
 from okrsite.checks.report import (
@@ -123,25 +123,9 @@ def good_content() -> dict[str, Any]:
     }
 
 
-class _NoAliases(yaml.SafeDumper):
-    """Write shared objects out in full (the loader rejects anchors and aliases)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def write_content(tmp_path: Path, files: dict[str, Any]) -> Path:
     """Write a content tree (YAML from dicts, or text as is) under tmp_path/content."""
-    root = tmp_path / "content"
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            text = data
-        else:
-            text = yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(tmp_path / "content", files)
 
 
 def check(tmp_path: Path, files: dict[str, Any], today: dt.date = TODAY) -> list[Finding]:
@@ -809,8 +793,9 @@ def test_quality_page_groups_links_and_escapes(tmp_path: Path) -> None:
     page = files["2026-Q1/quality.md"]
     assert isinstance(page, str)
     assert "**1 warning** · checked on 2026-02-10" in page
-    assert "[OKR003 Objective without owner](../rules.md#okr003)" in page
-    assert "### Onboarding {#unit-onboarding}" in page
+    assert "[OKR003 in the rules reference](../rules.md#okr003)" in page
+    assert '<details class="okr-findings" id="rule-okr003" markdown="1" open>' in page
+    assert "[Onboarding](onboarding.md){#unit-onboarding}" in page
     assert "](onboarding.md#obj-checklist)" in page
     assert "javascript:alert" not in page and "<b>" not in page
     assert "rules.md" in files

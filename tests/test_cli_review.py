@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
-from contentkit import make_content
+from contentkit import git, make_content
 
 from okrsite.cli import main
 from okrsite.review.markdown import MARKER
@@ -18,18 +16,6 @@ units:
   - {id: product, name: Product, kind: department, lead: Priya, maintainers: ["@priya", "bad handle"]}
   - {id: onboarding, name: Onboarding, kind: team, parent: product}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` with a fixed identity; return stdout."""
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=A", "-c", "user.email=a@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
 
 
 def repo_with_content(tmp_path: Path) -> Path:

@@ -19,13 +19,12 @@ import datetime as dt
 import gzip
 import logging
 import os
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from contentkit import demo_project
 
 from okrsite.cli import main
 from okrsite.engine.build import load_site_config, source_date_epoch
@@ -57,24 +56,11 @@ def tree_bytes(site: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project in its own git repository (fixed commit date)."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "docs" / "site", root / "docs" / "site")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = "site_url: https://okrs.example.com/\n" + config
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": "2026-11-02T10:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-11-02T10:00:00Z",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "content"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
-    return root
+    return demo_project(
+        tmp_path_factory.mktemp("project"),
+        config_head="site_url: https://okrs.example.com/\n",
+        committed_at="2026-11-02T10:00:00Z",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from contentkit import make_content
+from contentkit import git, make_content
 
 from okrsite.cli.review import compute_diff
 from okrsite.errors import ContentError, OkrsiteError
@@ -60,18 +59,6 @@ PRIVATE = """\
     key_results:
       - {id: talks, title: Talks held, start: 0, target: 3, owner: Olu}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` with a fixed identity; return stdout."""
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=Alice", "-c", "user.email=a@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
 
 
 def new_repo(tmp_path: Path, files: dict[str, str | None] | None = None) -> Path:

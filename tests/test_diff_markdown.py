@@ -138,3 +138,31 @@ def test_diff_comment_reads_cleanly_in_a_terminal(tmp_path: Path) -> None:
     assert "a" not in parsed.tags and "img" not in parsed.tags
     mentions = [t for t in parsed.live_text if re.search(r"@\w", t)]
     assert [m.strip() for m in mentions] == ["(onboarding) — maintainers: @olu"], mentions
+
+
+YEAR_COMPANY = """\
+status: locked
+objectives:
+  - id: win
+    title: Win the mid-market
+    owner: CEO
+    key_results:
+      - {id: arr, title: Grow ARR, start: 4, target: 8, current: 5, unit: M}
+"""
+
+
+def test_cross_cycle_link_is_named_by_its_title_and_pings_its_owner(tmp_path: Path) -> None:
+    """A quarter objective that starts aligning up to the year's: the line names the
+    year's objective by title, and the company (its owner) is told, by id, not text."""
+    company = """\
+    name: Acme
+    cycles:
+      - {id: "2026", start: 2026-01-01, end: 2026-12-31}
+      - {id: 2026-Q1, start: 2026-01-01, end: 2026-03-31}
+    """
+    repo = new_repo(tmp_path, {"company.yaml": company, "2026/company.yaml": YEAR_COMPANY})
+    edit(repo, "2026-Q1/product.yaml", "aligns_to: [company/grow]", 'aligns_to: [company/grow, "2026:company/win"]')
+    text = raw_summary(repo)
+    assert "now aligns to 2026:company/win (Win the mid-market)" in text
+    assert "2026-Q1: product now aligns to 2026:company/win (Win the mid-market)" in text
+    assert_inert(text)

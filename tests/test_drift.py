@@ -6,10 +6,10 @@ in ``okrsite/drift.py``.)
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
+import contentkit
 from click.testing import CliRunner
 from contentkit import make_content
 
@@ -18,22 +18,8 @@ from okrsite.review.drift import format_report, target_history
 
 
 def git(repo: Path, *args: str, author: str = "Alice", date: str = "2026-01-05T10:00:00") -> str:
-    """Run git in ``repo`` as ``author`` at ``date``; return stdout."""
-    env = {
-        **os.environ,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(repo),
-        "GIT_AUTHOR_NAME": author,
-        "GIT_AUTHOR_EMAIL": "a@example.com",
-        "GIT_COMMITTER_NAME": author,
-        "GIT_COMMITTER_EMAIL": "a@example.com",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout
-
+    """git as ``author`` at ``date`` (a fixed day unless a test says otherwise)."""
+    return contentkit.git(repo, *args, author=author, date=date)
 
 def edit_commit(repo: Path, old: str, new: str, *, author: str, date: str, rel: str = "") -> str:
     """Edit content/2026-Q1/product.yaml (or ``rel``), commit; return the short sha."""

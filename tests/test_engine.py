@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from contentkit import demo_project, make_content
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
@@ -33,25 +32,11 @@ TODAY = "2026-11-20"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project in its own git repository, with a ``repo_url``."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "docs" / "site", root / "docs" / "site")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
-        "repo_url: https://github.com/acme/okrs\n" + config, encoding="utf-8"
+    return demo_project(
+        tmp_path_factory.mktemp("project"),
+        config_head="repo_url: https://github.com/acme/okrs\n",
+        committed_at="2026-10-02T10:00:00Z",
     )
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": "2026-10-02T10:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-10-02T10:00:00Z",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "content"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
-    return root
 
 
 @pytest.fixture
@@ -157,12 +142,9 @@ def test_internal_audience_from_the_cli_shows_private_objectives(
 def test_bad_today_in_mkdocs_yml_is_one_clean_error(tmp_path: Path, fresh_plugins: None) -> None:
     """The factory's error for a bad ``today`` comes out of ``okrsite build``
     as one message naming the setting, exit 1, no traceback."""
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copytree(REPO / "docs" / "site", tmp_path / "docs" / "site")
-    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        text.replace('today: "2026-11-23"', 'today: "23/11/2026"'), encoding="utf-8"
-    )
+    config = demo_project(tmp_path) / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('today: "2026-11-23"', 'today: "23/11/2026"'), encoding="utf-8")
     result = CliRunner().invoke(
         main, ["build", "-f", str(tmp_path / "mkdocs.yml"), "--no-graphs"]
     )
@@ -170,3 +152,36 @@ def test_bad_today_in_mkdocs_yml_is_one_clean_error(tmp_path: Path, fresh_plugin
     assert "'today' must be YYYY-MM-DD, not '23/11/2026'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_serve_with_invalid_content_exits_with_located_errors(
+    tmp_path: Path, fresh_plugins: None
+) -> None:
+    """``okrsite serve`` whose first build fails: every located error, exit 1,
+    no traceback, and no server left behind (it never starts listening)."""
+    root = demo_project(tmp_path)
+    unit = root / "content" / "2026-Q4" / "product-onboarding.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("owner:", "ownr:", 1), "utf-8")
+    result = CliRunner().invoke(
+        main, ["serve", "-f", str(root / "mkdocs.yml"), "--no-graphs", "-a", "127.0.0.1:0"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "content/2026-Q4/product-onboarding.yaml:" in result.output
+    assert "ownr" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_generate_without_a_mkdocs_config_uses_the_plugin_defaults(tmp_path: Path) -> None:
+    """No mkdocs.yml: ``okrsite generate`` still writes the tree, with the
+    plugin's default settings (no edit links, graph cache under --cache-dir)."""
+    content = make_content(tmp_path, {})
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(
+        main,
+        ["generate", "-f", str(tmp_path / "absent.yml"), "--content", str(content),
+         "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--today", "2026-02-01"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (out / "2026-Q1" / "product.md").read_text(encoding="utf-8")
+    assert "Source: content/2026-Q1/product.yaml" in page and "Edit this file" not in page
+    assert list((tmp_path / "cache" / "graphs").glob("*.svg"))

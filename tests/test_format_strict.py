@@ -276,3 +276,75 @@ def json_text(model: Any) -> str:
     from okrsite.render.exports import okrs_json
 
     return okrs_json(model)
+
+
+# ---------------------------------------------------------------------------
+# The generated "Content format" page
+
+
+def test_format_page_documents_every_field_of_the_schema() -> None:
+    """Each property of each definition of the JSON Schema has a row, with its
+    description, on the generated page; threshold/direction/met/allow too."""
+    from okrsite.site.pages.format_reference import render_format_page
+
+    page = render_format_page()
+    definitions = schema()["$defs"]
+    missing = [
+        f"{name}.{field}"
+        for name, definition in definitions.items()
+        for field in definition.get("properties", {})
+        if f"| `{field}` |" not in page
+    ]
+    assert missing == []
+    kr_section = page.split("{#key-result}")[1].split("\n## ")[0]
+    assert "| `direction` | `above` · `below` |" in kr_section
+    assert "| `allow` | list of text |" in kr_section
+    assert "threshold" in kr_section
+    checkin_section = page.split("{#check-in}")[1].split("\n## ")[0]
+    assert "| `met` | `true` or `false` |" in checkin_section
+    assert "`2026:company/win-midmarket`" in page  # the cross-cycle form
+
+
+def test_format_page_is_in_the_site_and_linked(tmp_path: Path) -> None:
+    """The site has format.md, in the navigation and linked from the home and
+    rules pages;
+    a cycle cannot be called 'format' (its folder would collide)."""
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
+
+    model = load_model(make_content(tmp_path, {}))
+    tree = build_docs_tree(model, SiteOptions(graphs=False, today=dt.date(2026, 2, 1)))
+    assert "format.md" in tree.files
+    assert ("Content format", "format.md") in [(i.title, i.path) for i in tree.nav]
+    assert "(format.md)" in str(tree.files["rules.md"])
+    assert "[Content format](format.md)" in str(tree.files["index.md"])
+    company = "name: Acme\ncycles:\n  - {id: Format, start: 2026-01-01, end: 2026-03-31}\n"
+    with pytest.raises(ContentError) as info:
+        load_model(make_content(tmp_path / "x", {"company.yaml": company}))
+    assert "'Format' is a reserved name and cannot be a cycle id" in str(info.value.issues[0])
+
+
+def test_diff_reports_co_owner_changes(tmp_path: Path) -> None:
+    """okrsite diff lists a change of co-owners like a change of owner."""
+    import html
+
+    from contentkit import git
+
+    from okrsite.cli.review import compute_diff
+    from okrsite.review.markdown import diff_markdown
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    make_content(repo, {"2026-Q1/product.yaml": CO_OWNED})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    path = repo / "content" / "2026-Q1" / "product.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("owners: [Noor, Sam]", "owners: [Noor, Ada]")
+    path.write_text(text.replace('owners: [Priya Shah, "Li <b>Wei</b>"]', "owner: Priya Shah"))
+    summary = html.unescape(
+        diff_markdown(compute_diff(repo / "content", "HEAD", None, dt.date(2026, 2, 1)))
+    )
+    assert "owners Noor, Sam → Noor, Ada" in summary
+    assert "owners Priya Shah, Li \\<b\\>Wei\\</b\\> → –" in summary  # escaped, not HTML

@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
+from contentkit import write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -326,12 +327,9 @@ def content_tree(draw: st.DrawFn) -> dict[str, str]:
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
-    content = root / "content"
-    for name, source in files.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(source.encode("utf-8", "surrogatepass"))
-    return content
+    # Bytes: generated text may hold lone surrogates (invalid UTF-8 on purpose).
+    encoded = {name: source.encode("utf-8", "surrogatepass") for name, source in files.items()}
+    return write_files(root / "content", encoded)
 
 
 def check_outcome(content: Path) -> bool:

@@ -106,8 +106,11 @@ def small_model(**company_objective: Any) -> OkrModel:
     return make_model(units, okrs)
 
 
-def render(dots: dict[str, str], **kwargs: Any) -> dict[str, str]:
-    return graphs.render_svgs(dots, cache_dir=kwargs.pop("cache_dir", None), **kwargs)
+def render(dots: dict[str, str], *, cache_dir: Path | None = None,
+           dot_binary: Path | None = None, **kwargs: Any) -> dict[str, str]:
+    """Render with the real dot (``dot_binary``, default: on PATH)."""
+    return graphs.render_svgs(dots, cache_dir=cache_dir, graphviz=graphs.Graphviz(dot_binary),
+                              **kwargs)
 
 
 def parse_svg(svg: str) -> ET.Element:
@@ -345,6 +348,26 @@ def test_hostile_labels_are_inert_text() -> None:
     assert "line break bell" in texts
 
 
+def test_dot_escaping_has_one_home() -> None:
+    """The graphs package escapes nothing itself: every DOT and SVG string goes
+    through okrsite.render.escape, whose DOT functions do what the graphs need."""
+    from okrsite.render import escape
+
+    package = ROOT / "okrsite" / "graphs"
+    for module in package.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert "html.escape" not in text and "import html" not in text, module.name
+    assert escape.dot_string('a "b" \\N\nc') == '"a \\"b\\" \\\\N\\nc"'
+    assert escape.dot_html("<b>x</b>\n & 'y'") == "&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;"
+    assert escape.dot_html_attr("a\\N \"q\"") == "a\\\\N &quot;q&quot;"
+    assert escape.dot_html_attr("x" * 50, 10) == "x" * 9 + "…"
+    assert escape.dot_line("one\u2028two\x07three\ud800 \ue000four") == "one two three four"
+    for bad in ["javascript:alert(1)", "//evil.example/x", 'a" onload="x', "data:text/html,x"]:
+        with pytest.raises(ValueError):
+            escape.dot_href(bad)
+    assert escape.dot_href("../sales/#obj-x") == "../sales/#obj-x"
+
+
 def test_public_redaction_node_and_no_private_titles() -> None:
     """A public build shows 'N private objectives' nodes and never a private title."""
     okrs = {
@@ -419,25 +442,30 @@ def test_unit_neighbourhood_contents() -> None:
 
 
 def test_second_render_starts_dot_zero_times(tmp_path: Path) -> None:
-    """With a cache directory, re-rendering unchanged DOT starts no dot process."""
+    """With a cache directory, re-rendering unchanged DOT in a new build (a new
+    Graphviz, as in a new process) starts no dot process at all."""
     dots = graphs.page_graphs(small_model())
     cache = tmp_path / "cache"
-    first = render(dots, cache_dir=cache)
-    before = graphs.render_count()
-    second = render(dots, cache_dir=cache)
-    assert graphs.render_count() == before
+    dot = graphs.Graphviz()
+    first = graphs.render_svgs(dots, cache_dir=cache, graphviz=dot)
+    assert dot.runs == len(set(dots.values())) + 1  # one per distinct graph, plus `dot -V`
+    fresh = graphs.Graphviz()
+    second = graphs.render_svgs(dots, cache_dir=cache, graphviz=fresh)
+    assert fresh.runs == 0
     assert first == second
-    files = sorted(p.name for p in cache.iterdir())
-    assert files and all(re.fullmatch(r"[0-9a-f]{64}\.svg", f) for f in files)
+    files = sorted(p.name for p in cache.iterdir() if p.name != "dot-version.txt")
+    assert len(files) == len(set(dots.values()))
+    assert all(re.fullmatch(r"[0-9a-f]{64}\.svg", f) for f in files)
 
 
 def test_identical_sources_render_once(tmp_path: Path) -> None:
     """Two keys with the same DOT start dot once, and still get distinct id prefixes."""
     dot = graphs.overview_dot(small_model(), CYCLE)
-    graphs.dot_version()
-    before = graphs.render_count()
-    svgs = render({"a.md": dot, "b.md": dot}, cache_dir=tmp_path)
-    assert graphs.render_count() - before == 1
+    graphviz = graphs.Graphviz()
+    graphviz.version()
+    svgs = graphs.render_svgs({"a.md": dot, "b.md": dot}, cache_dir=tmp_path,
+                              graphviz=graphviz)
+    assert graphviz.runs == 2  # `dot -V`, then one render
     assert svgs["a.md"] != svgs["b.md"]
 
 
@@ -548,10 +576,9 @@ def test_cli_default_cycle() -> None:
 def test_dot_version_is_kept_in_the_cache_dir(tmp_path: Path) -> None:
     """With a cache dir, a fresh process (empty memo) learns the version from disk:
     no `dot -V` process is started."""
-    graphs._version_cache.clear()
-    first = graphs.dot_version(cache_dir=tmp_path)
+    first = graphs.Graphviz().version(graphs.DiskCache(tmp_path))
+    assert "graphviz" in first.lower()
     assert (tmp_path / "dot-version.txt").is_file()
-    graphs._version_cache.clear()
-    before = graphs.render_count()
-    assert graphs.dot_version(cache_dir=tmp_path) == first
-    assert graphs.render_count() == before
+    fresh = graphs.Graphviz()
+    assert fresh.version(graphs.DiskCache(tmp_path)) == first
+    assert fresh.runs == 0

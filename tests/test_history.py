@@ -74,7 +74,7 @@ def test_unit_history_and_trend() -> None:
     svg = trend_svg(unit_history(two, "sales"), title="Sales over time")
     root = ET.fromstring(svg)
     assert len(root.findall(f"{SVG}circle")) == 2
-    assert (root.findtext(f"{SVG}desc") or "") == "2026-Q1: 0.87; 2026-Q2: 0.44 (in progress)"
+    assert (root.findtext(f"{SVG}desc") or "") == "2026-Q1: 0.87; 2026-Q2: 44% (in progress)"
 
 
 def test_recent_checkins() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from contentkit import write_files
 
 from okrsite.errors import ContentError, ContentIssue, SourceLocation
 from okrsite.source import (
@@ -31,17 +32,8 @@ PATH = "content/2026-Q1/product.yaml"
 
 
 def make_content(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``files`` (relative path → text or bytes) under tmp_path/content."""
-    root = tmp_path / "content"
-    root.mkdir(exist_ok=True)
-    for name, text in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-    return root
+    """Write ``files`` (relative path → text or bytes, as they are) under tmp_path/content."""
+    return write_files(tmp_path / "content", files)
 
 
 def minimal(extra: dict[str, str | bytes] | None = None) -> dict[str, str | bytes]:

@@ -124,3 +124,39 @@ def test_plain_fast_path_matches_markdown(text: str) -> None:
     )
     slow = richtext.sanitize.clean_rich(converter.convert(slow_source))
     assert fast == slow
+
+
+_PIECES = st.sampled_from(
+    [
+        "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",
+        "[b](data:text/html,x)", "![c](javascript:x)", "<javascript:alert(1)>", "&#x6a;avascript:",
+        "[d]( JaVaScRiPt:alert(1))", "[e](//evil.example)", "[r]: javascript:alert(1)\n\n[r]",
+        '<a href="javascript:x">f</a>', "https://ok.example/x", "**", "_", "`", "\n", "\n\n",
+        "- ", "1. ", "# ", "> ", "    ", "(", ")", "[", "]", '"', "'", " onclick=alert(1) ",
+        "{: onclick=alert(1) }", "<svg onload=alert(1)>", "word",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_rendered_text_is_inert_whatever_the_mix(text: str) -> None:
+    """Any mix of payload pieces renders to HTML with no script, no event
+    handler attribute and no href other than http(s)/mailto or relative."""
+    rendered = markdown_html(text)
+    assert "<script" not in rendered and "<img" not in rendered and "<svg" not in rendered
+    assert not re.search(r"<[^>]*\son\w+\s*=", rendered)
+    for href in re.findall(r'<a\b[^<>]*\shref="([^"]*)"', rendered):
+        assert re.match(r"(https?://|mailto:)", href) or not re.match(r"[\w+.-]*:|//", href), href
+
+
+def test_build_renderer_gives_the_same_html_and_reuses_it() -> None:
+    """A build's RichText renders exactly like a fresh one, and a repeated note
+    is rendered once (the same string object comes back)."""
+    renderer = richtext.RichText()
+    texts = ["On plan", "See [x](https://x.example) and https://y.example.", "# H\n\n- a\n- b"]
+    for text in texts * 2:
+        assert renderer.html(text) == markdown_html(text)
+    assert renderer.html(texts[1]) is renderer.html(texts[1])
+    assert renderer.html("# H", heading_floor=2) == "<h2>H</h2>"
+    assert renderer.html("# H", heading_floor=4) == "<h4>H</h4>"

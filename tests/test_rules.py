@@ -10,15 +10,10 @@ from pathlib import Path
 from contentkit import make_content
 
 from okrsite.analysis import cadence, org
-from okrsite.analysis.alignment import (
-    AlignmentIndex,
-    OkrRef,
-    cycle_links,
-    parse_ref,
-    unit_links,
-)
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle, current_cycle_id, next_cycle
 from okrsite.model import ROOT_UNIT, CycleDef, Objective
+from okrsite.refs import OkrRef, cycle_links, parse_ref, unit_links
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
@@ -202,6 +197,12 @@ def test_org_walks_are_depth_first_in_org_yaml_order(tmp_path: Path) -> None:
     assert set(table) == {ROOT_UNIT, *model.units}
     for unit_id, below in table.items():
         assert below == org.descendants(model, unit_id)
+    # by id: the order of generated files and graph layouts (org.yaml order may change)
+    assert org.children(model, "product", by_id=True) == ["apps", "web"]
+    assert org.descendants(model, ROOT_UNIT, by_id=True) == [
+        "legal", "product", "apps", "web", "checkout", "sales", "emea",
+    ]  # fmt: skip
+    assert org.all_descendants(model, by_id=True)["product"] == ["apps", "web", "checkout"]
     assert org.top_level_of(model, "checkout") == "product"
     assert org.top_level_of(model, "legal") == "legal"
     assert org.top_level_of(model, ROOT_UNIT) == ROOT_UNIT

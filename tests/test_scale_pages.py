@@ -62,8 +62,15 @@ def big_org(tmp_path_factory: pytest.TempPathFactory) -> OkrModel:
 
 
 def _tree(model: OkrModel, section: int = 5) -> DocsTree:
+    """The docs tree; ``section`` above the unit count gives the full (unsplit)
+    pages, the quality report included whatever its number of findings."""
+    split_at = 10**6 if section >= 1000 else 150
     return build_docs_tree(
-        model, SiteOptions(graphs=False, today=TODAY, nav_section_size=section)
+        model,
+        SiteOptions(
+            graphs=False, today=TODAY, nav_section_size=section,
+            quality_split_findings=split_at,
+        ),
     )
 
 

@@ -4,7 +4,8 @@ A link goes from a *source* (an objective or key result of some unit) to a
 *target* it serves: ``aligns_to`` (objective → objective or KR),
 ``contributes_to`` (KR → KR, "ladder up") or ``related`` (lateral, shown in
 both directions). References are validated before this runs, so every
-target here exists.
+target here exists. Links are read by the one walker,
+:func:`okrsite.refs.cycle_links`.
 
 A reference may also point up into a *containing* cycle
 (``2026:company/win``, from a quarter of the year 2026): such a link has
@@ -17,107 +18,11 @@ cross-cycle links as links to the other cycle.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from okrsite.model import Cycle, Objective, split_ref
-
-LinkKind = Literal["aligns_to", "contributes_to", "related"]
-_RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
-
-
-@dataclass(frozen=True)
-class OkrRef:
-    """An objective (``key_result`` is None) or a key result of a unit."""
-
-    unit: str
-    objective: str
-    key_result: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> OkrRef:
-        """``unit/objective[/kr]``; see :func:`parse_ref` for a reference that
-        may name another cycle."""
-        parts = text.split("/")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
-
-    @property
-    def objective_ref(self) -> OkrRef:
-        return OkrRef(self.unit, self.objective)
-
-    def __str__(self) -> str:
-        tail = f"/{self.key_result}" if self.key_result else ""
-        return f"{self.unit}/{self.objective}{tail}"
-
-
-DataPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Link:
-    """One reference written in a unit file: ``source`` serves (or, for
-    ``related``, sits beside) ``target``."""
-
-    source: OkrRef
-    target: OkrRef
-    kind: LinkKind
-    target_cycle: str | None = None
-    """The cycle of a cross-cycle reference (``2026:company/grow`` → ``2026``);
-    None for the usual reference within the source's own cycle."""
-    path: DataPath = field(default=(), compare=False)
-    """Where the reference stands in its unit file, e.g.
-    ``("objectives", 0, "key_results", 2, "contributes_to", 0)`` (for error
-    locations); not part of the link's identity."""
-
-
-def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
-    """Every link written in one unit's file, in file order.
-
-    This is the one walk over ``aligns_to``, ``contributes_to`` and
-    ``related``: validation, the alignment index, the quality rules and the
-    diff all read links through it, so a new link field is added here once.
-    References must have the ``[CYCLE:]unit/objective[/kr]`` shape (the model
-    checks it); whether their target exists is for the caller to decide.
-    """
-    for i, objective in enumerate(objectives):
-        objective_ref = OkrRef(unit_id, objective.id)
-        objective_fields: tuple[tuple[LinkKind, list[str]], ...] = (
-            ("aligns_to", objective.aligns_to),
-            ("related", objective.related),
-        )
-        for kind, refs in objective_fields:
-            for k, text in enumerate(refs):
-                yield _link(objective_ref, text, kind, ("objectives", i, kind, k))
-        for j, kr in enumerate(objective.key_results):
-            if not (kr.contributes_to or kr.related):
-                continue  # most key results: nothing to walk
-            kr_ref = OkrRef(unit_id, objective.id, kr.id)
-            kr_fields: tuple[tuple[LinkKind, list[str]], ...] = (
-                ("contributes_to", kr.contributes_to),
-                ("related", kr.related),
-            )
-            for kind, refs in kr_fields:
-                for k, text in enumerate(refs):
-                    path = ("objectives", i, "key_results", j, kind, k)
-                    yield _link(kr_ref, text, kind, path)
-
-
-def parse_ref(text: str) -> tuple[str | None, OkrRef]:
-    """A reference as written → (its cycle, or None for the same cycle; the ref)."""
-    target_cycle, ref = split_ref(text)
-    return target_cycle, OkrRef.parse(ref)
-
-
-def _link(source: OkrRef, text: str, kind: LinkKind, path: DataPath) -> Link:
-    target_cycle, target = parse_ref(text)
-    return Link(source, target, kind, target_cycle, path)
-
-
-def cycle_links(cycle: Cycle) -> Iterator[Link]:
-    """Every link written in a cycle's unit files (private objectives included)."""
-    for unit_id, okrs in cycle.okrs.items():
-        yield from unit_links(unit_id, okrs.objectives)
+from okrsite.model import Cycle
+from okrsite.refs import Link, OkrRef, cycle_links
 
 
 @dataclass
@@ -136,21 +41,10 @@ class AlignmentIndex:
         """Index every link in ``cycle``. Links from or to private objectives
         are left out unless ``include_private`` (public output never shows them).
 
-        Several page producers ask for the same cycle's index in one build;
-        the last few are remembered by the identity of the cycle object.
+        Nothing is remembered between calls (no module-level cache): each page
+        producer builds its cycle's index once and passes it down, and the
+        quality rules keep theirs for the run (``CheckContext.alignment``).
         """
-        key = (id(cycle), include_private)
-        cached = _RECENT.get(key)
-        if cached is not None and cached[0] is cycle:
-            return cached[1]
-        index = cls._build(cycle, include_private=include_private)
-        if len(_RECENT) >= 16:
-            _RECENT.pop(next(iter(_RECENT)))
-        _RECENT[key] = (cycle, index)
-        return index
-
-    @classmethod
-    def _build(cls, cycle: Cycle, *, include_private: bool) -> AlignmentIndex:
         private = {
             OkrRef(unit_id, o.id)
             for unit_id, okrs in cycle.okrs.items()
@@ -189,15 +83,36 @@ class AlignmentIndex:
         index._by_source = dict(by_source)
         return index
 
-    def with_support_from(self, links: list[Link]) -> AlignmentIndex:
-        """A copy whose look-ups by target also count ``links`` from cycles
-        inside this one (their sources are another cycle's OKRs, so they are
-        not this cycle's links and never its sources)."""
-        by_target = {target: list(found) for target, found in self._by_target.items()}
-        for link in links:
+    @classmethod
+    def build_with_inner(
+        cls, cycles: Iterable[Cycle], cycle: Cycle, *, include_private: bool = False
+    ) -> AlignmentIndex:
+        """The index of ``cycle`` whose supporters also count the OKRs of the
+        cycles inside it (a year's quarters) that align up to it with a
+        cross-cycle reference; those links carry ``source_cycle``. The one
+        place that decides what supports an annual objective: pages, coverage
+        and the quality rules all ask here."""
+        index = cls.build(cycle, include_private=include_private)
+        from_inner = [
+            replace(link, source_cycle=inner.id)
+            for inner in cycles
+            if cycle.definition.contains(inner.definition)
+            for link in cls.build(inner, include_private=include_private).across
+            if link.target_cycle == cycle.id and link.kind != "related"
+        ]
+        if not from_inner:
+            return index
+        # A copy: ``index`` itself stays the cycle's own. The inner
+        # links are support only, never this cycle's sources (their ids are
+        # another cycle's, and may repeat this cycle's).
+        by_target = {target: list(found) for target, found in index._by_target.items()}
+        for link in from_inner:
             by_target.setdefault(link.target, []).append(link)
-        return AlignmentIndex(
-            links=self.links, across=self.across, _by_target=by_target, _by_source=self._by_source
+        return cls(
+            links=index.links,
+            across=index.across,
+            _by_target=by_target,
+            _by_source=index._by_source,
         )
 
     def supporters(self, target: OkrRef) -> list[Link]:

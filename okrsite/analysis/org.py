@@ -6,9 +6,11 @@ is the model's own (:meth:`okrsite.model.OkrModel.ancestors`, and
 :attr:`okrsite.model.Unit.depth`, both set by validation, which refuses
 loops and unknown parents before anything here runs).
 
-Order: ``org.yaml`` order, depth first (a unit, then its first child's whole
-subtree, then the next child's). The company (``ROOT_UNIT``) is the root:
-its children are the top-level units and its descendants are every unit.
+Order: depth first (a unit, then its first child's whole subtree, then the
+next child's), siblings in ``org.yaml`` order, or by id with ``by_id`` (the
+order of generated files such as CODEOWNERS and of graph layouts, which must
+not move when someone reorders ``org.yaml``). The company (``ROOT_UNIT``) is
+the root: its children are the top-level units, its descendants every unit.
 """
 
 from __future__ import annotations
@@ -16,22 +18,36 @@ from __future__ import annotations
 from okrsite.model import ROOT_UNIT, OkrModel
 
 
-def children(model: OkrModel, unit_id: str) -> list[str]:
-    """Units directly under ``unit_id`` (the company too), in ``org.yaml`` order."""
-    if unit_id == ROOT_UNIT:
-        return [u.id for u in model.units.values() if u.parent == ROOT_UNIT]
-    unit = model.units.get(unit_id)
-    return list(unit.children) if unit is not None else []
+def _children_map(model: OkrModel, *, by_id: bool) -> dict[str, list[str]]:
+    """Parent (the company too) → children, from each unit's ``parent``."""
+    found: dict[str, list[str]] = {}
+    for unit in model.units.values():
+        found.setdefault(unit.parent, []).append(unit.id)
+    return {p: sorted(c) for p, c in found.items()} if by_id else found
 
 
-def descendants(model: OkrModel, unit_id: str) -> list[str]:
-    """Every unit below ``unit_id``, depth first in ``org.yaml`` order."""
+def children(model: OkrModel, unit_id: str, *, by_id: bool = False) -> list[str]:
+    """Units directly under ``unit_id`` (the company too), in ``org.yaml``
+    order or, with ``by_id``, sorted by id."""
+    return _children_map(model, by_id=by_id).get(unit_id, [])
+
+
+def descendants(model: OkrModel, unit_id: str, *, by_id: bool = False) -> list[str]:
+    """Every unit below ``unit_id``, depth first (siblings as :func:`children`).
+
+    Read from each unit's ``parent`` (validation has refused unknown parents
+    and loops), so it also holds for models built by hand."""
+    below = _children_map(model, by_id=by_id)
     found: list[str] = []
-    stack = list(reversed(children(model, unit_id)))
+    seen = {unit_id}  # a loop (only in a model built by hand) ends the walk
+    stack = list(reversed(below.get(unit_id, [])))
     while stack:
         current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
         found.append(current)
-        stack.extend(reversed(model.units[current].children))
+        stack.extend(reversed(below.get(current, [])))
     return found
 
 
@@ -40,11 +56,11 @@ def subtree(model: OkrModel, unit_id: str) -> list[str]:
     return [unit_id, *descendants(model, unit_id)]
 
 
-def all_descendants(model: OkrModel) -> dict[str, list[str]]:
+def all_descendants(model: OkrModel, *, by_id: bool = False) -> dict[str, list[str]]:
     """Every unit (and the company) → its descendants, in one pass over the
     tree (for callers that need them all, such as a cycle's graphs)."""
     out: dict[str, list[str]] = {ROOT_UNIT: [], **{u: [] for u in model.units}}
-    for unit_id in descendants(model, ROOT_UNIT):
+    for unit_id in descendants(model, ROOT_UNIT, by_id=by_id):
         out[ROOT_UNIT].append(unit_id)
         for ancestor in model.ancestors(unit_id):
             out[ancestor].append(unit_id)

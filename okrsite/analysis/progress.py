@@ -134,6 +134,18 @@ def objective_score(objective: Objective) -> float | None:
     return None
 
 
+def shows_scores(files: Iterable[UnitOkrs]) -> bool:
+    """Whether a roll-up over ``files`` is a score: every file is graded and at
+    least one objective has a grade (a graded file without any score still
+    shows computed progress, called progress)."""
+    files = list(files)
+    return (
+        bool(files)
+        and all(okrs.content.status == "graded" for okrs in files)
+        and any(objective_score(o) is not None for okrs in files for o in okrs.objectives)
+    )
+
+
 RollupScope = Literal["own", "teams"]
 """Which of a unit's two roll-ups a number is: its ``own`` OKRs, or its own
 plus every unit below it (``teams``)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsite.analysis.alignment import OkrRef, parse_ref
+from okrsite.analysis.alignment import OkrRef
 from okrsite.checks.engine import CheckContext, Finding, rule
 from okrsite.checks.text import NearCopy, near_copy, quote
 from okrsite.model import ROOT_UNIT, Cycle
+from okrsite.refs import parse_ref
 
 MAX_LISTED_UNITS = 5
 

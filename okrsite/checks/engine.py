@@ -231,16 +231,9 @@ class CheckContext:
         cross-cycle references (``2026:company/win``) counts too."""
         index = self._shared.alignment.get(cycle.id)
         if index is None:
-            index = AlignmentIndex.build(cycle, include_private=True)
-            from_inner = [
-                link
-                for inner in self.model.cycles.values()
-                if cycle.definition.contains(inner.definition)
-                for link in AlignmentIndex.build(inner, include_private=True).across
-                if link.target_cycle == cycle.id
-            ]
-            if from_inner:
-                index = index.with_support_from(from_inner)
+            index = AlignmentIndex.build_with_inner(
+                self.model.cycles.values(), cycle, include_private=True
+            )
             self._shared.alignment[cycle.id] = index
         return index
 

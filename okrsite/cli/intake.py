@@ -39,6 +39,7 @@ def _summary(result: ImportResult, source: str, dry_run: bool) -> list[str]:
         shown = ", ".join(f"{u.id} ({u.kind})" for u in plan.new_units[:SHOWN_UNITS])
         more = len(plan.new_units) - SHOWN_UNITS
         lines.append(f"new units: {shown}" + (f" and {more} more" if more > 0 else ""))
+    lines.extend(f"note: {note}" for note in plan.notes)
     if plan.new_cycles:
         lines.append("new cycles: " + ", ".join(c.id for c in plan.new_cycles))
     verb = "would write" if dry_run else "wrote"

@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
 from okrsite.engine.build import load_site_config
 from okrsite.engine.options import Choices
+from okrsite.errors import BuildError
 
 log = logging.getLogger("mkdocs.commands.serve")
 
@@ -47,7 +49,9 @@ def serve(
 ) -> None:
     """Serve the site with live reload until interrupted; ``dirty`` re-renders
     only pages whose generated text changed. Raises
-    :class:`~okrsite.errors.BuildError` when the configuration is invalid."""
+    :class:`~okrsite.errors.BuildError` when the configuration is invalid or
+    the first build fails (later failed rebuilds are reported by the server,
+    which keeps serving the last good site)."""
     site_dir = tempfile.mkdtemp(prefix="okrsite_")
 
     def get_config() -> MkDocsConfig:
@@ -84,7 +88,10 @@ def serve(
 
         server.error_handler = error_page
         try:
-            builder(config)
+            try:
+                builder(config)
+            except MkDocsException as err:
+                raise BuildError(str(err)) from None
             server.watch(config.docs_dir)
             if config.config_file_path:
                 server.watch(config.config_file_path)

@@ -8,8 +8,10 @@ The stages, one module each, in the order they run:
   row per item with a ``Type`` column) and match headers to fields.
 - :mod:`~okrsite.intake.values`: ``$1.2M``, ``35%``, ``6 h`` → number, unit
   and prefix as the content format writes them.
-- :mod:`~okrsite.intake.plan`: rows → units, cycles and objectives to write,
-  with ids derived from titles and parents resolved by title or reference.
+- :mod:`~okrsite.intake.plan`: rows → units, cycles and objectives to write
+  (the data types in :mod:`~okrsite.intake.types`), with ids derived from
+  titles (:mod:`~okrsite.intake.ids`) and parents resolved by title or
+  reference.
 - :mod:`~okrsite.intake.render`: the plan → YAML text in the style of
   hand-written content; :mod:`~okrsite.intake.edit` adds units and cycles to
   ``org.yaml`` and ``company.yaml`` without touching anything else in them.

@@ -18,9 +18,10 @@ from pathlib import Path
 from okrsite.errors import ContentError, ContentIssue, OkrsiteError, RowIssue, SourceLocation
 from okrsite.intake.columns import ColumnsError, match_columns, parse_maps
 from okrsite.intake.edit import EditError, append_items
-from okrsite.intake.plan import Existing, ExistingItem, Plan, make_plan
+from okrsite.intake.plan import make_plan
 from okrsite.intake.render import comment, render_unit_file, scalar
 from okrsite.intake.table import TableError, read_table
+from okrsite.intake.types import Existing, ExistingItem, Plan
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.source import UNIT_SUFFIXES
 from okrsite.source.data import DataFiles
@@ -65,6 +66,9 @@ def existing_summary(model: OkrModel) -> Existing:
         company_name=model.company.name,
         units={uid: (u.name, u.parent) for uid, u in model.units.items()},
         cycles={cid: c.title for cid, c in model.cycles.items()},
+        cycle_dates={
+            cid: (c.definition.start, c.definition.end) for cid, c in model.cycles.items()
+        },
     )
     for cycle_id, cycle in model.cycles.items():
         items: list[ExistingItem] = []

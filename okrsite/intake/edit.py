@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from okrsite.errors import OkrsiteError
+from okrsite.review.checkin import quote
 
 
 class EditError(OkrsiteError):
@@ -59,9 +60,13 @@ def append_items(
         raise EditError("expected a mapping of keys to values at the top")
     found = next((pair for pair in root_pairs if getattr(pair[0], "value", None) == key), None)
 
-    def block(dash: int) -> list[str]:
+    def block(dash: int, flow_items: bool = False) -> list[str]:
         out = [f"{' ' * dash}# {comment}\n"] if comment else []
         for fields in items:
+            if flow_items:  # in the style of the existing `- {id: …, name: …}` items
+                inner = ", ".join(f"{name}: {_flow_safe(value)}" for name, value in fields)
+                out.append(f"{' ' * dash}- {{{inner}}}\n")
+                continue
             for index, (name, value) in enumerate(fields):
                 lead = f"{' ' * dash}- " if index == 0 else " " * (dash + 2)
                 out.append(f"{lead}{name}: {value}\n")
@@ -78,7 +83,8 @@ def append_items(
             if dash < 0:
                 raise EditError(f"cannot find the '-' of the first item of '{key}'")
             after = _last_line_of(value) + 1
-            new_lines = [*lines[:after], *block(dash), *lines[after:]]
+            flow_items = isinstance(first, yaml.MappingNode) and bool(first.flow_style)
+            new_lines = [*lines[:after], *block(dash, flow_items), *lines[after:]]
         elif (isinstance(value, yaml.SequenceNode) and not value.value) or (
             isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null")
         ):
@@ -102,6 +108,14 @@ def append_items(
     result = "".join(new_lines)
     _verify(text, result, key, items)
     return result
+
+
+def _flow_safe(value: str) -> str:
+    """A block-context scalar made safe inside ``{…}``: a plain scalar holding a
+    flow indicator (``Sales, EMEA``) is double-quoted."""
+    if value.startswith('"') or not any(ch in value for ch in ",[]{}"):
+        return value
+    return quote(value)
 
 
 def _verify(old: str, new: str, key: str, items: list[list[tuple[str, str]]]) -> None:

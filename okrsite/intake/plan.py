@@ -10,16 +10,21 @@ write instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 from okrsite.errors import ContentIssue, RowIssue, SourceLocation
-from okrsite.fieldtypes import MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
+from okrsite.fieldtypes import CYCLE_REF_SEPARATOR, MAX_TEXT_LENGTH, ROOT_UNIT, SLUG_RE
 from okrsite.intake import ids
 from okrsite.intake.columns import Columns
 from okrsite.intake.table import Table
+from okrsite.intake.types import (
+    Existing,
+    NewUnit,
+    Plan,
+    PlannedKR,
+    PlannedObjective,
+    quarter_dates,
+)
 from okrsite.intake.values import (
     Quantity,
     ValueProblem,
@@ -29,7 +34,6 @@ from okrsite.intake.values import (
     parse_confidence,
     parse_value,
 )
-from okrsite.model import Confidence
 
 _QUARTER_RES = (
     re.compile(r"^(?P<y>\d{4})\s*[-_ /]?\s*q(?P<q>[1-4])$"),
@@ -37,103 +41,6 @@ _QUARTER_RES = (
 )
 _KR_TYPES = frozenset({"key result", "key results", "keyresult", "kr", "key_result", "key-result"})
 _OBJECTIVE_TYPES = frozenset({"objective", "objectives", "obj", "goal"})
-
-
-@dataclass
-class ExistingItem:
-    ref: str
-    title: str
-    unit: str
-    is_kr: bool
-
-
-@dataclass
-class Existing:
-    """What the import needs to know about the content already there."""
-
-    company_name: str
-    units: dict[str, tuple[str, str]]
-    """Unit id → (name, parent id)."""
-    cycles: dict[str, str]
-    """Cycle id → display name (its ``name`` or its id)."""
-    items: dict[str, list[ExistingItem]] = field(default_factory=dict)
-    """Cycle id → objectives and key results, for parents named by title."""
-
-
-@dataclass
-class PlannedKR:
-    id: str
-    title: str
-    row: int
-    owner: str | None = None
-    start: float | None = None
-    target: float | None = None
-    current: float | None = None
-    unit: str | None = None
-    prefix: str | None = None
-    done: bool | None = None
-    confidence: Confidence | None = None
-    contributes_to: list[str] = field(default_factory=list)
-
-
-@dataclass
-class PlannedObjective:
-    id: str
-    title: str
-    unit: str
-    cycle: str
-    row: int
-    owner: str | None = None
-    description: str | None = None
-    aligns_to: list[str] = field(default_factory=list)
-    key_results: list[PlannedKR] = field(default_factory=list)
-
-
-@dataclass
-class NewUnit:
-    id: str
-    name: str
-    kind: str
-    parent: str
-    row: int
-
-
-@dataclass
-class NewCycle:
-    id: str
-    start: dt.date
-    end: dt.date
-
-
-@dataclass
-class Plan:
-    source: str
-    files: dict[tuple[str, str], list[PlannedObjective]] = field(default_factory=dict)
-    """(cycle, unit) → objectives, in the order the file lists them."""
-    rows: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    new_units: list[NewUnit] = field(default_factory=list)
-    new_cycles: list[NewCycle] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
-    links: int = 0
-
-    @property
-    def objective_count(self) -> int:
-        return sum(len(objs) for objs in self.files.values())
-
-    @property
-    def kr_count(self) -> int:
-        return sum(len(o.key_results) for objs in self.files.values() for o in objs)
-
-
-def quarter_dates(cycle_id: str) -> NewCycle | None:
-    """``2027-Q1`` → its first and last day; ``None`` for other ids."""
-    match = re.fullmatch(r"(\d{4})-Q([1-4])", cycle_id)
-    if not match:
-        return None
-    year, quarter = int(match[1]), int(match[2])
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = (dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
-    return NewCycle(cycle_id, start, end)
 
 
 _TitleIndex = dict[tuple[str, str], list[tuple[str, str]]]
@@ -369,7 +276,8 @@ class _Planner:
     def find(
         self, row: int, cycle: str, unit: str, text: str, exclude: PlannedObjective | None
     ) -> str | None:
-        parts = text.split("/")
+        _, _, ref = text.rpartition(CYCLE_REF_SEPARATOR)
+        parts = ref.split("/")
         if len(parts) in (2, 3) and all(SLUG_RE.match(p) for p in parts):
             return text
         own = f"{unit}/{exclude.id}" if exclude is not None else None
@@ -385,8 +293,7 @@ class _Planner:
                 nearest = min(chain.index(c[1]) for c in closer)
                 found = [c for c in closer if chain.index(c[1]) == nearest]
         if not found:
-            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
-            return None
+            return self.elsewhere(row, cycle, text)
         if len(found) > 1:
             refs = ", ".join(ref for ref, _ in found)
             self.problem(
@@ -394,6 +301,36 @@ class _Planner:
             )
             return None
         return found[0][0]
+
+    def elsewhere(self, row: int, cycle: str, text: str) -> str | None:
+        """A parent titled ``text`` in another cycle: a cross-cycle reference when
+        that cycle contains this one (a year and its quarters), else a note that
+        the link was not made (links stay within a cycle); an error if no cycle
+        has such a title."""
+        dates = {**self.existing.cycle_dates}
+        dates.update({c.id: (c.start, c.end) for c in self.plan.new_cycles})
+        imported, existing = self.index_or_build()
+        others = sorted({c for c, _ in [*imported, *existing]})
+        hits = [c for c in others if c != cycle and self.candidates(c, text)]
+        if not hits:
+            self.problem(row, f"no objective or key result titled {text!r} in {cycle}")
+            return None
+        here = dates.get(cycle)
+        for other in hits:
+            span = dates.get(other)
+            found = self.candidates(other, text)
+            if here and span and span[0] <= here[0] and here[1] <= span[1] and len(found) == 1:
+                return f"{other}{CYCLE_REF_SEPARATOR}{found[0][0]}"
+        self.plan.notes.append(
+            f"row {row}: no link made to {text!r}: it is in {', '.join(hits)}, not in "
+            f"{cycle} (links stay within a cycle, or point to a cycle containing it)"
+        )
+        return None
+
+    def index_or_build(self) -> tuple[_TitleIndex, _TitleIndex]:
+        if self.title_index is None:
+            self.title_index = self.index_titles()
+        return self.title_index
 
     def ancestors(self, unit: str) -> list[str]:
         parents = {u: p for u, (_, p) in self.existing.units.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from okrsite.intake.plan import PlannedKR, PlannedObjective
+from okrsite.intake.types import PlannedKR, PlannedObjective
 from okrsite.review.checkin import quote
 
 _PLAIN_RE = re.compile(r"[^\W\d_][\w .,;()'’/+&%$€£?!–—-]*", re.UNICODE)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 # Characters with a meaning in Markdown, HTML, attr_list, tables or pymdownx
 # inline syntax (==mark==, ^^ins^^, ~~del~~, :emoji:, $math$).
@@ -51,11 +52,84 @@ def xml_text(text: object) -> str:
     return html.escape(clean(str(text)), quote=True)
 
 
+# ---------------------------------------------------------------------------
+# DOT (Graphviz). Content reaches DOT in two places only: HTML-like labels
+# (``label=<...>``: text, TITLE and HREF of cells) and ``//`` header comments.
+# Quoted strings (``"..."``) carry our own constants (fonts, colours, styles)
+# through :func:`dot_string`; content is never put in one, because Graphviz
+# expands escape sequences (``\N``, ``\G``…) in quoted ``tooltip``/``URL``
+# values a second time.
+
+_DOT_SAFE_URL = re.compile(r"^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(?=/|$))?[A-Za-z0-9_./~%#-]*$")
+_DOT_SITE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9_./~%-]*)?")
+
+
+def dot_line(text: object) -> str:
+    """Content text as one line for DOT: control characters and line or
+    paragraph separators become spaces, surrogates, unassigned and
+    private-use characters are dropped, whitespace collapses.
+
+    One line is what makes a ``//`` comment safe (nothing can end it early)
+    and what keeps a wrapped title's line count in our hands.
+    """
+    value = str(text)
+    if value.isprintable():
+        return " ".join(value.split())
+    out = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif category not in ("Cs", "Cn", "Co"):
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
 def dot_string(text: object) -> str:
-    """A DOT double-quoted string literal, quotes included."""
+    """A DOT double-quoted string literal, quotes included (our constants:
+    font names, colours, styles).
+
+    Backslashes are doubled so an escString attribute shows them literally.
+    """
     value = clean(str(text)).replace("\\", "\\\\").replace('"', '\\"')
     value = value.replace("\n", "\\n").replace("\r", "")
     return f'"{value}"'
+
+
+def dot_html(text: object) -> str:
+    """Text inside an HTML-like DOT label (one line, entities for ``& < > " '``)."""
+    return html.escape(dot_line(text), quote=True)
+
+
+def dot_html_attr(text: object, max_chars: int | None = None) -> str:
+    """An attribute value (``TITLE``) inside an HTML-like DOT label, cut to
+    ``max_chars`` characters (an ellipsis last) when given.
+
+    Graphviz expands ``\\N``, ``\\G``… in these attributes and turns
+    ``\\\\`` into one backslash, so backslashes are doubled first.
+    """
+    line = dot_line(text)
+    if max_chars is not None and len(line) > max_chars:
+        line = line[: max_chars - 1] + "…"
+    return html.escape(line.replace("\\", "\\\\"), quote=True)
+
+
+def dot_href(url: str) -> str:
+    """A link target (``HREF``) for an HTML-like DOT label: checked, not escaped.
+
+    Graphviz copies ``HREF`` into the SVG without escaping, so the character
+    set is restricted instead: relative slug paths (``okrsite.urls`` builds
+    links from slugs only), optionally under an absolute http(s) site URL.
+    Raises :class:`ValueError` for anything else.
+    """
+    if not _DOT_SAFE_URL.match(url) or url.startswith("//"):
+        raise ValueError(f"unsafe link in graph: {url!r}")
+    return url
+
+
+def is_safe_site_url(url: str) -> bool:
+    """Whether ``url`` can prefix graph links (http(s), no query, no quotes)."""
+    return bool(_DOT_SITE_URL.fullmatch(url))
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import math
 
 from okrsite.analysis.calibration import Calibration, summary
 from okrsite.analysis.history import DISTRIBUTION_BINS, CycleSummary, UnitCycleRecord
-from okrsite.analysis.progress import Band, band
+from okrsite.analysis.progress import Band, band, fraction_text
 from okrsite.model import Scoring
 from okrsite.render.charts import BAND_COLOURS, num, svg_open, svg_text
 
@@ -90,7 +90,8 @@ def trend_svg(records: list[UnitCycleRecord], *, title: str) -> str:
 
     coords = [(left + i * step, y(r.value or 0.0)) for i, r in enumerate(points)]
     desc = "; ".join(
-        f"{r.cycle_title}: {r.value:.2f}{'' if r.graded else ' (in progress)'}" for r in points
+        f"{r.cycle_title}: {fraction_text(r.value, graded=r.graded)}"
+        f"{'' if r.graded else ' (in progress)'}" for r in points
     )
     out = svg_open("okr-chart okr-chart--trend", width, height, title, desc)
     for value in (0.0, 1.0):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from okrsite.analysis import org
 from okrsite.errors import ContentIssue, OkrsiteError
 from okrsite.model import ROOT_UNIT, SLUG_RE, OkrModel
 
@@ -192,24 +193,6 @@ def _effective_owners(
 
 
 def _tree_order(model: OkrModel) -> list[str]:
-    """Unit ids depth-first from the root, siblings sorted by id; orphans last."""
-    children: dict[str, list[str]] = {}
-    for uid, unit in model.units.items():
-        children.setdefault(unit.parent, []).append(uid)
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(parent: str) -> None:
-        for uid in sorted(children.get(parent, [])):
-            if uid not in seen:
-                seen.add(uid)
-                order.append(uid)
-                visit(uid)
-
-    visit(ROOT_UNIT)
-    for uid in sorted(model.units):
-        if uid not in seen:  # parent missing or a parent cycle: still deterministic
-            seen.add(uid)
-            order.append(uid)
-            visit(uid)
-    return order
+    """Unit ids depth-first from the root, siblings sorted by id (validation
+    has refused missing parents and loops, so every unit is reached)."""
+    return org.descendants(model, ROOT_UNIT, by_id=True)

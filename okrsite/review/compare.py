@@ -50,6 +50,7 @@ from okrsite.model import (
     OkrModel,
     UnitCycleFile,
 )
+from okrsite.refs import parse_ref
 from okrsite.render.fmt import confidence_label, format_value, latest_confidence
 from okrsite.review.changes import (
     LOCKED,
@@ -220,6 +221,8 @@ def _unit_fields(old: UnitCycleFile, new: UnitCycleFile) -> list[FieldChange]:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list):  # co-owners
+        return ", ".join(str(v) for v in value) or "–"
     return "–" if value is None else str(value)
 
 
@@ -250,19 +253,21 @@ def _match(old: Sequence[Any], new: Sequence[Any]) -> list[tuple[Any | None, Any
 
 
 def _ref_text(model: OkrModel | None, cycle_id: str, ref: str) -> str:
-    """``company/grow (Grow mid-market)`` from the (redacted) model, else the ref."""
+    """``company/grow (Grow mid-market)`` from the (redacted) model, else the ref.
+    A cross-cycle ``2026:company/grow`` is looked up in cycle 2026."""
+    target_cycle, target = parse_ref(ref)
+    cycle_id = target_cycle or cycle_id
     if model is None or cycle_id not in model.cycles:
         return ref
-    parts = ref.split("/")
-    okrs = model.cycles[cycle_id].okrs.get(parts[0])
+    okrs = model.cycles[cycle_id].okrs.get(target.unit)
     if okrs is None:
         return ref
-    objective = next((o for o in okrs.content.objectives if o.id == parts[1]), None)
+    objective = next((o for o in okrs.content.objectives if o.id == target.objective), None)
     if objective is None:
         return ref
     title = objective.title
-    if len(parts) == 3:
-        kr = next((k for k in objective.key_results if k.id == parts[2]), None)
+    if target.key_result is not None:
+        kr = next((k for k in objective.key_results if k.id == target.key_result), None)
         if kr is None:
             return ref
         title = kr.title
@@ -336,7 +341,7 @@ def _objective_changes(
                 change.old_title = before.title
             if before.id != after.id:
                 change.old_id = before.id
-            for name in ("owner", "weight", "score", "outcome"):
+            for name in ("owner", "owners", "weight", "score", "outcome"):
                 x, y = getattr(before, name), getattr(after, name)
                 if x != y:
                     change.fields.append(
@@ -443,7 +448,9 @@ def _kr_changes(
                             format_value(y, after.unit, after.prefix),
                         )
                     )
-            for name in ("kind", "unit", "prefix", "direction", "owner", "weight", "score"):
+            for name in (
+                "kind", "unit", "prefix", "direction", "owner", "owners", "weight", "score"
+            ):
                 x, y = getattr(before, name), getattr(after, name)
                 if name == "kind":
                     x, y = before.effective_kind, after.effective_kind

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsite.analysis.alignment import Link, OkrRef, cycle_links, parse_ref
 from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.refs import Link, OkrRef, cycle_links, parse_ref
 from okrsite.review.changes import (
     AffectedUnit,
     KrChange,

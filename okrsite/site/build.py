@@ -14,7 +14,16 @@ from okrsite.site.cache import BuildCache
 from okrsite.site.context import Producer, SiteContext
 from okrsite.site.navigation import build_nav
 from okrsite.site.options import SiteOptions
-from okrsite.site.pages import assets, data, directory, home, overview, quality, unit
+from okrsite.site.pages import (
+    assets,
+    data,
+    directory,
+    format_reference,
+    home,
+    overview,
+    quality,
+    unit,
+)
 from okrsite.site.tree import DocsTree
 
 # Order matters only for readability of the tree; paths must not collide.
@@ -26,6 +35,7 @@ PRODUCERS: list[Producer] = [
     unit.produce,
     quality.produce,  # <cycle>/quality.md and rules.md
     data.produce,  # okrs.json, okrs.csv, feed.xml, export/okrs.schema.json
+    format_reference.produce,  # format.md: every field of the content format
 ]
 
 

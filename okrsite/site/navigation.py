@@ -51,6 +51,8 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
     nav.append(NavItem("Units", children=units))
     if urls.RULES in paths:
         nav.append(NavItem("Rules", urls.RULES))
+    if urls.FORMAT in paths:
+        nav.append(NavItem("Content format", urls.FORMAT))
     return nav
 
 

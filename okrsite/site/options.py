@@ -29,6 +29,10 @@ class SiteOptions:
     """Source file path → ISO date of its last commit (from git, if known)."""
     nav_section_size: int = 100
     """Largest number of pages in one navigation section before splitting."""
+    quality_split_findings: int = 150
+    """A cycle with more quality findings than this gets a summary page plus
+    one page per top-level unit (as every cycle of a large company does), so
+    no quality page grows with the number of findings."""
     inline_graph_limit: int = 16_000
     """Alignment graphs longer than this (characters of SVG) get their own file,
     embedded with ``<object>`` (see :mod:`okrsite.site.pages.graph_embed`)."""

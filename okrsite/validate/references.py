@@ -10,25 +10,10 @@ import difflib
 
 from okrsite.errors import ContentIssue
 from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
-from okrsite.model import ROOT_UNIT, Cycle, Unit, UnitCycleFile, UnitOkrs, split_ref
+from okrsite.model import ROOT_UNIT, Cycle, Unit, split_ref
+from okrsite.refs import Link, unit_links
 from okrsite.source import LoadedFile, RawContent
 from okrsite.source.loaded import DataPath
-
-
-def _ref_fields(content: UnitCycleFile) -> list[tuple[DataPath, str, str]]:
-    """Every reference in a unit file: (data path, field name, reference text)."""
-    out: list[tuple[DataPath, str, str]] = []
-    for i, objective in enumerate(content.objectives):
-        for field, refs in (("aligns_to", objective.aligns_to), ("related", objective.related)):
-            for k, ref in enumerate(refs):
-                out.append((("objectives", i, field, k), field, ref))
-        for j, kr in enumerate(objective.key_results):
-            if not (kr.contributes_to or kr.related):
-                continue  # most key results: nothing to list
-            for field, refs in (("contributes_to", kr.contributes_to), ("related", kr.related)):
-                for k, ref in enumerate(refs):
-                    out.append((("objectives", i, "key_results", j, field, k), field, ref))
-    return out
 
 
 def _lookup(cycle: Cycle, ref: str) -> str | None:
@@ -58,13 +43,14 @@ def check_references(
     broken = set(files) - set(cycle.okrs)  # files that failed shape validation
     for unit_id, okrs in cycle.okrs.items():
         file = files[unit_id]
-        for path, field, ref in _ref_fields(okrs.content):
-            if split_ref(ref)[0] is not None:
+        for link in unit_links(unit_id, okrs.objectives):
+            path, field, ref = link.path, link.kind, link.written
+            if link.target_cycle is not None:
                 across = _cross_cycle_problem(cycle, ref, field, raw, units, cycles)
                 if across is not None:
                     issues.append(ContentIssue(file.location(path), f"{field}: {across}"))
                 continue
-            target_unit = ref.split("/")[0]
+            target_unit = link.target.unit
             if target_unit in broken:
                 continue  # its own errors are already reported
             if target_unit != ROOT_UNIT and target_unit not in units:
@@ -72,7 +58,7 @@ def check_references(
                     ContentIssue(file.location(path), f"{field}: '{ref}' names no unit in org.yaml")
                 )
                 continue
-            own = _own_link_problem(okrs, unit_id, path, field, ref)
+            own = _own_link_problem(link)
             if own is not None:
                 issues.append(ContentIssue(file.location(path), f"{field}: {own}"))
                 continue
@@ -141,9 +127,7 @@ def _cross_cycle_problem(
     return None if problem is None else f"'{ref}': {problem}"
 
 
-def _own_link_problem(
-    okrs: UnitOkrs, unit_id: str, path: DataPath, field: str, ref: str
-) -> str | None:
+def _own_link_problem(link: Link) -> str | None:
     """Why a link inside its own objective is refused, or None if it leaves it.
 
     Every such link is refused, each with what it really is: a key result and
@@ -151,12 +135,10 @@ def _own_link_problem(
     laddering up to another would count twice, and the alignment (drawn
     between objectives) has no edge to show for it.
     """
-    target = ref.split("/")
-    objective_id = _objective_id(okrs, path)
-    if target[:2] != [unit_id, objective_id]:
+    if link.target.objective_ref != link.source.objective_ref:
         return None
-    source_kr = _key_result_id(okrs, path)
-    target_kr = target[2] if len(target) == 3 else None
+    ref = link.written
+    source_kr, target_kr = link.source.key_result, link.target.key_result
     if source_kr == target_kr:
         return f"'{ref}' refers to itself"
     if source_kr is None:
@@ -176,24 +158,6 @@ def _own_link_problem(
     )
 
 
-def _key_result_id(okrs: UnitOkrs, path: DataPath) -> str | None:
-    """The key result a reference at ``path`` is written in (None: the objective's own)."""
-    if len(path) > 3 and path[2] == "key_results":
-        return okrs.objectives[_index(path[1])].key_results[_index(path[3])].id
-    return None
-
-
-def _index(part: str | int) -> int:
-    assert isinstance(part, int)
-    return part
-
-
-def _objective_id(okrs: UnitOkrs, path: DataPath) -> str:
-    index = path[1]
-    assert isinstance(index, int)
-    return okrs.objectives[index].id
-
-
 def check_alignment_cycles(
     cycles: dict[str, Cycle], raw: RawContent, issues: list[ContentIssue]
 ) -> None:
@@ -202,13 +166,15 @@ def check_alignment_cycles(
         edges: dict[str, list[tuple[str, LoadedFile, DataPath]]] = {}
         files = raw.cycle_files.get(cycle.id, {})
         for unit_id, okrs in cycle.okrs.items():
-            for path, field, ref in _ref_fields(okrs.content):
-                if field == "related" or _lookup(cycle, ref) is not None:
+            for link in unit_links(unit_id, okrs.objectives):
+                if link.kind == "related" or link.target_cycle is not None:
+                    continue  # lateral, or up into a containing cycle: no loop
+                if _lookup(cycle, link.written) is not None:
                     continue
-                source = f"{unit_id}/{_objective_id(okrs, path)}"
-                target = "/".join(ref.split("/")[:2])
+                source = str(link.source.objective_ref)
+                target = str(link.target.objective_ref)
                 if source != target:
-                    edges.setdefault(source, []).append((target, files[unit_id], path))
+                    edges.setdefault(source, []).append((target, files[unit_id], link.path))
         reported: set[frozenset[str]] = set()
         for start in sorted(edges):
             loop = _find_loop(start, edges)

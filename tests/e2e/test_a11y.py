@@ -69,7 +69,9 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
-    "path", ["/", f"/{CYCLE}/", f"/{CYCLE}/product-onboarding/"], ids=["home", "overview", "unit"]
+    "path",
+    ["/", f"/{CYCLE}/", f"/{CYCLE}/product-onboarding/", f"/{CYCLE}/quality/"],
+    ids=["home", "overview", "unit", "quality"],
 )
 def test_no_serious_accessibility_violations(page: Page, path: str, scheme: str) -> None:
     """axe-core (WCAG 2.x A/AA + best practice) finds no serious or critical violation on

@@ -255,8 +255,10 @@ CONTRAST_JS = """
 
 def test_quality_page_lists_findings(page: Page) -> None:
     """The cycle's Quality page, opened from the sidebar, says how many findings there
-    are, lists exactly that many (each with a severity chip and a rule link), and
-    includes the demo's planted ones: an activity KR and an objective without owner."""
+    are, lists exactly that many in collapsible groups, one per rule (each with a link
+    to the rule's reference and a severity chip), and includes the demo's planted
+    ones: an activity KR and an objective without owner. A group opens and closes
+    from the keyboard."""
     page.goto(f"/{CYCLE}/")
     page.locator("nav.md-nav--primary a.md-nav__link", has_text="Quality").click()
     expect(page).to_have_url(re.compile(rf"/{CYCLE}/quality/$"))
@@ -264,12 +266,21 @@ def test_quality_page_lists_findings(page: Page) -> None:
     summary = page.locator("article > p").first.inner_text()
     counts = [int(n) for n in re.findall(r"(\d+) (?:errors?|warnings?|info)", summary)]
     assert counts and sum(counts) > 0, summary
-    findings = page.locator("article li").filter(has=page.locator("[class*=okr-finding--]"))
+    groups = page.locator("article details.okr-findings")
+    findings = groups.locator("li")
     expect(findings).to_have_count(sum(counts))
-    expect(findings.filter(has_text="OKR001").filter(has_text="Hire 3 SDRs")).to_have_count(1)
-    expect(findings.filter(has_text="OKR003")).to_have_count(1)
-    for item in findings.all():
-        expect(item.locator('a[href*="rules/#okr"]')).to_have_count(1)
+    for group in groups.all():
+        expect(group.locator("summary [class*=okr-finding--]")).not_to_have_count(0)
+        expect(group.locator('a[href*="rules/#okr"]')).to_have_count(1)
+    expect(page.locator("details#rule-okr001 li").filter(has_text="Hire 3 SDRs")).to_have_count(1)
+    expect(page.locator("details#rule-okr003 li")).to_have_count(1)
+    first = groups.first
+    was_open = first.evaluate("d => d.open")
+    first.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert first.evaluate("d => d.open") is (not was_open)
+    if not was_open:
+        page.keyboard.press("Enter")
     shoot(page, "quality")
     switch_to_dark(page)
     shoot(page, "quality")

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
-from okrsite.analysis.progress import kr_score, objective_progress
+from okrsite.analysis.progress import kr_score, objective_progress, objective_score
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.site.pages import values
@@ -41,7 +41,11 @@ def company_objectives(model: OkrModel, cycle: Cycle, from_doc: str) -> list[Obj
     for objective in okrs.objectives:
         line = ObjectiveLine(
             link=doc_link(objective.title, from_doc, page, urls.objective_anchor(objective.id)),
-            progress=progress_bar(objective_progress(objective), scoring, graded=graded),
+            progress=progress_bar(
+                objective_progress(objective),
+                scoring,
+                graded=graded and objective_score(objective) is not None,
+            ),
         )
         for kr in objective.key_results:
             line.key_results.append(

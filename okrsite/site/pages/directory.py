@@ -16,7 +16,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
 from okrsite.analysis.org import descendants, subtree, top_level_units
-from okrsite.analysis.progress import RollupScope, rollup_progress, unit_progress
+from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
@@ -39,9 +39,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for unit_id in ctx.model.units:
         yield GeneratedFile(
             urls.unit_profile(unit_id),
-            render_profile(
-                ctx.model, unit_id, report, current_cycle=cycle_id if compact else None
-            ),
+            render_profile(ctx.model, unit_id, report, current_cycle=cycle_id if compact else None),
         )
 
 
@@ -128,7 +126,7 @@ def render_profile(
     for cycle_id in cycles_newest_first(model):
         cycle = model.cycles[cycle_id]
         okrs = cycle.okrs.get(unit_id)
-        graded = okrs is not None and okrs.content.status == "graded"
+        graded = okrs is not None and shows_scores([okrs])
         rows.append(
             {
                 "link": doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit_id)),
@@ -171,9 +169,7 @@ def render_profile(
     )
 
 
-def _members(
-    model: OkrModel, unit_id: str, cycle_id: str, doc: str
-) -> list[dict[str, object]]:
+def _members(model: OkrModel, unit_id: str, cycle_id: str, doc: str) -> list[dict[str, object]]:
     """Every unit below ``unit_id``: profile link, kind, parent, current page."""
     cycle = model.cycles[cycle_id]
     rows: list[dict[str, object]] = []

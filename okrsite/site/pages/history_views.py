@@ -25,7 +25,13 @@ from okrsite.analysis.history import (
     recent_checkins,
     unit_history,
 )
-from okrsite.analysis.progress import objective_progress, percent
+from okrsite.analysis.progress import (
+    fraction_text,
+    objective_progress,
+    objective_score,
+    percent,
+    score_text,
+)
 from okrsite.model import Cycle, OkrModel
 from okrsite.render import fmt
 from okrsite.render.escape import html_text, md_inline
@@ -69,7 +75,7 @@ def _ended_line(model: OkrModel, cycle: Cycle) -> str:
     bits = ["Graded", _span(d.start, d.end)]
     s = cycle_summary(model, cycle)
     if s.mean_score is not None:
-        bits.append(f"mean key result score {s.mean_score:.2f}")
+        bits.append(f"mean key result score {score_text(s.mean_score)}")
     if s.achieved or s.missed or s.postponed:
         bits.append(f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}")
     return " · ".join(bits)
@@ -189,7 +195,9 @@ def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
         ),
     ]
     if s.mean_score is not None:
-        parts.append(f"mean {'score' if graded else 'progress'} {s.mean_score:.2f}")
+        parts.append(
+            f"mean {'score' if graded else 'progress'} {fraction_text(s.mean_score, graded=graded)}"
+        )
     if s.achieved or s.missed or s.postponed:
         parts.append(
             f"objectives achieved {s.achieved}, missed {s.missed}, postponed {s.postponed}"
@@ -238,7 +246,11 @@ def profile_history(
         objectives = [
             (
                 doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),
-                progress_bar(objective_progress(o), scoring, graded=record.graded),
+                progress_bar(
+                    objective_progress(o),
+                    scoring,
+                    graded=record.graded and objective_score(o) is not None,
+                ),
                 str(o.outcome or ""),
             )
             for o in okrs.public_objectives

@@ -29,7 +29,7 @@ def render_home(ctx: SiteContext) -> str:
     cycle = model.cycles[ctx.current_cycle_id]
     now = dt.datetime.combine(ctx.today, dt.time(0, 0))
     phase = cadence.phase(cycle.definition, model.company.cadence, now)
-    index = AlignmentIndex.build(cycle, include_private=True)
+    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     directory = []
     # A large company lists only its top-level units here (with a count);
     # the home page must not grow with the number of teams.
@@ -61,6 +61,7 @@ def render_home(ctx: SiteContext) -> str:
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),
         quality_link=doc_link("Quality report", doc, urls.quality_page(cycle.id)),
         directory_link=doc_link("All units", doc, urls.DIRECTORY),
+        format_link=doc_link("Content format", doc, urls.FORMAT),
         objectives=company_objectives(model, cycle, doc),
         stats=coverage_stats(model, cycle, index),
         private_count=sum(o.private_count for o in cycle.okrs.values()),

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import top_level_of, top_level_units
-from okrsite.analysis.progress import kr_score, unit_progress
+from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.site.context import SiteContext
@@ -53,7 +53,7 @@ def render_overview(
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies."""
     doc = urls.cycle_overview(cycle.id)
-    index = AlignmentIndex.build(cycle, include_private=True)
+    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
     company = cycle.okrs.get(ROOT_UNIT)
     graded = company is not None and company.content.status == "graded"
@@ -71,7 +71,7 @@ def render_overview(
             if compact:
                 parts = _supporting_top_units(model, cycle, units, doc)
             else:
-                parts = [link(s.source) for s in supporters]
+                parts = [ref_link(model, cycle, s.source, doc, s.source_cycle) for s in supporters]
             if len(units) > 1:
                 parts.append(
                     Markup(f'<span class="okr-chip okr-overlap">overlap: {len(units)} units</span>')
@@ -113,7 +113,7 @@ def render_overview(
                 "progress": progress_bar(
                     unit_progress(okrs, include_private=True),
                     scoring,
-                    graded=okrs.content.status == "graded",
+                    graded=shows_scores([okrs]),
                     scope="own",
                 ),
             }
@@ -198,7 +198,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                 "progress": progress_bar(
                     unit_progress(company, include_private=True),
                     scoring,
-                    graded=company.content.status == "graded",
+                    graded=shows_scores([company]),
                     scope="own",
                 ),
             }

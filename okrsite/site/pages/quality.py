@@ -28,10 +28,10 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.org import subtree, top_level_of, top_level_units
-from okrsite.checks import RULES, RULES_BY_ID, SEVERITIES, Finding, Rule, run_checks
+from okrsite.checks import RULES, SEVERITIES, Finding, Rule, run_checks
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
-from okrsite.render.escape import html_text
+from okrsite.render.escape import html_text, md_inline
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.render import render
@@ -42,16 +42,24 @@ FINDINGS_KEY = "check_findings"
 """Key of the build's findings in ``SiteContext.extras``."""
 OWNER_RULES = frozenset({"OKR003", "OKR004"})
 
+OPEN_GROUPS_UP_TO = 20
+"""Pages with at most this many findings show their rule groups open."""
+
 _SEVERITY_BAND = {"error": "red", "warning": "yellow", "info": "none"}
 _RST_LITERAL = re.compile(r"``(.+?)``")
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
-    """A quality page per cycle and the rules reference page."""
+    """A quality page per cycle (split per top-level unit when large) and the
+    rules reference page."""
     findings = site_findings(ctx)
-    compact = is_compact(ctx.model, ctx.options)
+    split = split_cycles(
+        ctx.model, findings, compact=is_compact(ctx.model, ctx.options),
+        threshold=ctx.options.quality_split_findings,
+    )
     today = ctx.today.isoformat()
     for cycle in ctx.model.cycles.values():
+        compact = cycle.id in split
         yield GeneratedFile(
             urls.quality_page(cycle.id),
             render_quality_page(ctx.model, cycle, findings, today=today, compact=compact),
@@ -75,6 +83,22 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
         findings = [f for f in findings if f.rule_id not in OWNER_RULES]
     ctx.extras[FINDINGS_KEY] = findings
     return findings
+
+
+def split_cycles(
+    model: OkrModel, findings: Iterable[Finding], *, compact: bool, threshold: int
+) -> set[str]:
+    """Cycles whose quality report is split per top-level unit: every cycle of
+    a large company (``compact``), else those with more than ``threshold``
+    findings (``SiteOptions.quality_split_findings``), so no quality page
+    grows with them."""
+    if compact:
+        return set(model.cycles)
+    counts: dict[str, int] = {}
+    for finding in findings:
+        if finding.cycle is not None:
+            counts[finding.cycle] = counts.get(finding.cycle, 0) + 1
+    return {cycle_id for cycle_id, n in counts.items() if n > threshold}
 
 
 def unit_anchor(unit_id: str) -> str:
@@ -142,57 +166,114 @@ def unit_badge(
     return opening + link + Markup("</span>")
 
 
-def _target_link(model: OkrModel, cycle: Cycle, finding: Finding, doc: str) -> Markup | None:
-    """A link to the objective or key result a finding is about (or its unit page)."""
+def _target(model: OkrModel, cycle: Cycle | None, finding: Finding) -> tuple[str, str | None]:
+    """The page (and anchor) a finding is about: its objective or key result,
+    else its unit's page for the cycle, else the unit's profile; ``("", None)``
+    when it is about nothing on the site (company settings, org.yaml)."""
     unit_id = finding.unit
     if unit_id is None or (unit_id != ROOT_UNIT and unit_id not in model.units):
-        return None
+        return "", None
+    if cycle is None:
+        return (urls.unit_profile(unit_id), None) if unit_id in model.units else ("", None)
     page = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     objective = None
     if okrs is not None and finding.objective is not None:
         objective = next((o for o in okrs.objectives if o.id == finding.objective), None)
     if objective is None:
-        return doc_link(model.unit_name(unit_id), doc, page)
+        return page, None
     if finding.key_result is not None:
         kr = next((k for k in objective.key_results if k.id == finding.key_result), None)
         if kr is not None:
-            anchor = urls.key_result_anchor(objective.id, kr.id)
-            return doc_link(kr.title, doc, page, anchor)
-    return doc_link(objective.title, doc, page, urls.objective_anchor(objective.id))
+            return page, urls.key_result_anchor(objective.id, kr.id)
+    return page, urls.objective_anchor(objective.id)
 
 
-def _finding_view(
-    model: OkrModel, cycle: Cycle | None, finding: Finding, doc: str
-) -> dict[str, object]:
-    target = _target_link(model, cycle, finding, doc) if cycle is not None else None
-    if target is None and finding.unit in model.units:
-        assert finding.unit is not None
-        target = doc_link(model.unit_name(finding.unit), doc, urls.unit_profile(finding.unit))
-    rule = RULES_BY_ID.get(finding.rule_id)
-    title = rule.title if rule else finding.rule_id
-    return {
-        "severity": severity_chip(finding.severity),
-        "rule": doc_link(
-            f"{finding.rule_id} {title}", doc, urls.RULES, rule_anchor(finding.rule_id)
-        ),
-        "message": finding.message,
-        "hint": finding.hint,
-        "target": target,
-        "location": f"{finding.location.path}:{finding.location.line}",
-    }
+def _finding_line(
+    model: OkrModel, cycle: Cycle | None, finding: Finding, doc: str, *, mixed: bool
+) -> Markup:
+    """One finding as one short Markdown list item body: unit, the message as
+    a link to what it is about, the file and line. The rule, its severity and
+    its fix hint are said once by the group, which keeps 600 findings light;
+    the severity is repeated only in a group that mixes severities."""
+    page, anchor = _target(model, cycle, finding)
+    message = doc_link(finding.message, doc, page, anchor) if page else md_inline(finding.message)
+    where = md_inline(f"{finding.location.path}:{finding.location.line}")
+    unit = md_inline(model.unit_name(finding.unit)) if finding.unit else "Organisation"
+    chip = severity_chip(finding.severity) + " " if mixed else ""
+    return Markup(f"{chip}**{unit}** · {message} · <small>{where}</small>")
 
 
-def _by_rule(shown: list[Finding], doc: str) -> list[dict[str, object]]:
+def _here(text: str, anchor: str) -> Markup:
+    """A link to an anchor on the same page."""
+    return Markup(f"[{md_inline(text)}](#{anchor})")
+
+
+def group_anchor(rule_id: str) -> str:
+    """Anchor of a rule's group of findings on a quality page (``rule-okr015``)."""
+    return f"rule-{rule_id.lower()}"
+
+
+def _rule_groups(
+    model: OkrModel,
+    cycle: Cycle | None,
+    shown: list[Finding],
+    unit_order: list[str],
+    doc: str,
+) -> list[dict[str, object]]:
+    """One collapsible group per rule that fired (rule id order): its count,
+    severities, fix hint once, and its findings ordered by unit (the org's
+    order) then by file and line. Groups start open on small pages."""
+    rank = {unit_id: n for n, unit_id in enumerate(unit_order)}
+    is_open = len(shown) <= OPEN_GROUPS_UP_TO
+    groups = []
+    for rule in RULES:
+        hits = [f for f in shown if f.rule_id == rule.id]
+        if not hits:
+            continue
+        hits.sort(key=lambda f: (rank.get(f.unit or "", len(rank)), f.sort_key()))
+        severities = [s for s in SEVERITIES if any(f.severity == s for f in hits)]
+        noun = "finding" if len(hits) == 1 else "findings"
+        groups.append(
+            {
+                "anchor": group_anchor(rule.id),
+                "open": is_open,
+                "summary": Markup(
+                    f"{html_text(rule.id)} {html_text(rule.title)} · {len(hits)} {noun} "
+                )
+                + Markup(" ").join(severity_chip(s) for s in severities),
+                "hint": rule.hint,
+                "rule_link": doc_link(
+                    f"{rule.id} in the rules reference", doc, urls.RULES, rule_anchor(rule.id)
+                ),
+                "findings": [
+                    _finding_line(
+                        model, cycle if f.cycle is not None else None, f, doc,
+                        mixed=len(severities) > 1,
+                    )
+                    for f in hits
+                ],
+            }
+        )
+    return groups
+
+
+def _by_rule(shown: list[Finding], doc: str, *, groups_here: bool) -> list[dict[str, object]]:
+    """Rows of the "By rule" table; each rule links to its group on this page
+    (``groups_here``) or else to the rules reference."""
     by_rule = []
     for rule in RULES:
         hits = [f for f in shown if f.rule_id == rule.id]
         if hits:
+            label = f"{rule.id} {rule.title}"
+            link = (
+                _here(label, group_anchor(rule.id))
+                if groups_here
+                else doc_link(label, doc, urls.RULES, rule_anchor(rule.id))
+            )
             by_rule.append(
                 {
-                    "rule": doc_link(
-                        f"{rule.id} {rule.title}", doc, urls.RULES, rule_anchor(rule.id)
-                    ),
+                    "rule": link,
                     "severity": Markup(" ").join(
                         severity_chip(s) for s in SEVERITIES if any(f.severity == s for f in hits)
                     ),
@@ -202,28 +283,36 @@ def _by_rule(shown: list[Finding], doc: str) -> list[dict[str, object]]:
     return by_rule
 
 
-def _unit_sections(
+def _unit_rows(
     model: OkrModel, cycle: Cycle, mine: list[Finding], unit_ids: list[str], doc: str
 ) -> list[dict[str, object]]:
-    """One section per unit with findings, in the given order."""
+    """One row per unit with findings (in the given order), anchored
+    ``#unit-<id>`` for the unit pages' badges: its counts and which rules
+    fired, linked to their groups."""
     by_unit: dict[str | None, list[Finding]] = {}
     for finding in mine:
         by_unit.setdefault(finding.unit, []).append(finding)
-    units: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = []
     for unit_id in unit_ids:
         hits = by_unit.get(unit_id)
         if not hits:
             continue
-        units.append(
+        per_rule: dict[str, int] = {}
+        for f in hits:
+            per_rule[f.rule_id] = per_rule.get(f.rule_id, 0) + 1
+        rules = Markup(" · ").join(
+            _here(f"{rule_id} ×{n}" if n > 1 else rule_id, group_anchor(rule_id))
+            for rule_id, n in sorted(per_rule.items())
+        )
+        name = doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id))
+        rows.append(
             {
-                "name": model.unit_name(unit_id),
-                "anchor": unit_anchor(unit_id),
-                "page": doc_link("OKRs", doc, urls.unit_page(cycle.id, unit_id)),
+                "name": name + Markup(f"{{#{unit_anchor(unit_id)}}}"),
                 "counts": counts_text(hits),
-                "findings": [_finding_view(model, cycle, f, doc) for f in hits],
+                "rules": rules,
             }
         )
-    return units
+    return rows
 
 
 def _top_unit_rows(
@@ -253,8 +342,8 @@ def _top_unit_rows(
 def render_quality_unit_page(
     model: OkrModel, cycle: Cycle, findings: list[Finding], top_unit: str, *, today: str
 ) -> str:
-    """Markdown of one top-level unit's quality page in a large company (pure):
-    the findings of the unit and every unit below it, one section each."""
+    """Markdown of one top-level unit's quality page (pure), for a split
+    cycle: the findings of the unit and every unit below it, grouped by rule."""
     doc = urls.quality_unit_page(cycle.id, top_unit)
     members = subtree(model, top_unit)
     member_set = set(members)
@@ -272,8 +361,9 @@ def render_quality_unit_page(
             model.unit_name(top_unit), doc, urls.unit_page(cycle.id, top_unit)
         ),
         rules_link=doc_link("rules reference", doc, urls.RULES),
-        by_rule=_by_rule(mine, doc),
-        units=_unit_sections(model, cycle, mine, members, doc),
+        by_rule=_by_rule(mine, doc, groups_here=True),
+        groups=_rule_groups(model, cycle, mine, members, doc),
+        units=_unit_rows(model, cycle, mine, members, doc),
     )
 
 
@@ -283,34 +373,36 @@ def render_quality_page(
     """Markdown of a cycle's quality page (pure).
 
     ``findings`` may hold every cycle's findings: this page shows the cycle's
-    own plus those about the organisation as a whole (no cycle). When
-    ``compact`` (large companies) it lists only the company's own findings and
-    a table per top-level unit linking to :func:`render_quality_unit_page`.
+    own plus those about the organisation as a whole (no cycle), grouped by
+    rule (collapsible ``<details>``, open on small pages), then a table of
+    the units with findings. When ``compact`` (a split cycle: a large company,
+    or many findings, see :func:`split_cycles`) the groups hold only the
+    company's own and the organisation's findings, and a table per top-level
+    unit links to :func:`render_quality_unit_page`.
     """
     doc = urls.quality_page(cycle.id)
     mine = [f for f in findings if f.cycle == cycle.id]
     general = [f for f in findings if f.cycle is None]
     shown = mine + general
-
-    by_rule = _by_rule(shown, doc)
-    unit_ids = [ROOT_UNIT] if compact else [ROOT_UNIT, *model.units]
-    units = _unit_sections(model, cycle, mine, unit_ids, doc)
     known = {ROOT_UNIT, *model.units}
-    stray = [f for f in mine if f.unit not in known]
-
+    if compact:
+        here = [f for f in mine if f.unit == ROOT_UNIT or f.unit not in known] + general
+    else:
+        here = shown
+    unit_ids = [ROOT_UNIT] if compact else [ROOT_UNIT, *model.units]
     return render(
         "quality.md.j2",
         cycle_title=cycle.title,
         today=today,
         counts=counts_text(shown),
         total=len(shown),
+        compact=compact,
         rules_link=doc_link("rules reference", doc, urls.RULES),
-        by_rule=by_rule,
-        units=units,
+        by_rule=_by_rule(shown, doc, groups_here=not compact),
+        groups=_rule_groups(model, cycle, here, [ROOT_UNIT, *model.units], doc),
+        units=_unit_rows(model, cycle, mine, unit_ids, doc),
         top_units=_top_unit_rows(model, cycle, mine, doc) if compact else [],
         severities=_severity_rows(shown) if compact else [],
-        general=[_finding_view(model, None, f, doc) for f in general]
-        + [_finding_view(model, cycle, f, doc) for f in stray],
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okrsite.analysis.org import subtree
-from okrsite.analysis.progress import unit_and_teams_progress
+from okrsite.analysis.progress import shows_scores, unit_and_teams_progress
 from okrsite.model import Cycle, OkrModel
 from okrsite.site.options import SiteOptions
 
@@ -48,5 +48,5 @@ def rollup(model: OkrModel, cycle: Cycle, unit_id: str) -> Rollup:
         objectives=len(objectives),
         key_results=sum(len(o.key_results) for o in objectives),
         progress=unit_and_teams_progress(model, cycle, unit_id, include_private=True),
-        graded=bool(okrs) and all(ok.content.status == "graded" for ok in okrs),
+        graded=shows_scores(okrs),
     )

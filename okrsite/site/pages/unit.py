@@ -17,12 +17,14 @@ from okrsite.analysis.org import descendants, subtree
 from okrsite.analysis.progress import (
     kr_score,
     objective_progress,
+    objective_score,
+    shows_scores,
     unit_and_teams_progress,
     unit_progress,
 )
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
-from okrsite.render.richtext import markdown_block
+from okrsite.render.richtext import RichText, markdown_block
 from okrsite.site.cache import BuildCache
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
@@ -35,7 +37,12 @@ from okrsite.site.pages.components import (
     status_chip,
 )
 from okrsite.site.pages.graph_embed import page_graph
-from okrsite.site.pages.quality import quality_section_page, site_findings, unit_badge
+from okrsite.site.pages.quality import (
+    quality_section_page,
+    site_findings,
+    split_cycles,
+    unit_badge,
+)
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import GeneratedFile
@@ -91,10 +98,14 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
+    split = split_cycles(
+        model, site_findings(ctx), compact=compact,
+        threshold=ctx.options.quality_split_findings,
+    )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     for cycle in model.cycles.values():
-        index = AlignmentIndex.build(cycle, include_private=True)
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             path = urls.unit_page(cycle.id, unit_id)
             graph, graph_file = page_graph(ctx, path, "okr-graph")
@@ -114,9 +125,12 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         cycle.id,
                         unit_id,
                         path,
-                        quality_section_page(model, cycle.id, unit_id, compact=compact),
+                        quality_section_page(
+                            model, cycle.id, unit_id, compact=cycle.id in split
+                        ),
                     ),
                     cache=ctx.cache,
+                    renderer=ctx.richtext,
                 ),
             )
 
@@ -130,35 +144,38 @@ def render_unit_page(
     graph: Markup | None = None,
     badge: Markup | None = None,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
     ``badge`` the quality-check badge shown next to the status, ``cache`` a
-    preview server's fragments from its previous rebuild (or none)."""
+    preview server's fragments from its previous rebuild (or none),
+    ``renderer`` the build's Markdown renderer for content text (or a new one)."""
+    renderer = renderer or RichText()
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache, renderer)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
     if okrs is not None:
         own = unit_progress(okrs, include_private=True)
-        summary_bits.append(str(progress_bar(own, scoring, graded=graded, scope="own")))
-        summary_bits.append(str(status_chip(okrs.content.status)))
+        own_graded = shows_scores([okrs])
+        summary_bits.append(str(progress_bar(own, scoring, graded=own_graded, scope="own")))
     if any(u in cycle.okrs for u in descendants(model, unit_id)):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
-        teams_graded = all(
-            cycle.okrs[u].content.status == "graded"
-            for u in subtree(model, unit_id)
-            if u in cycle.okrs
+        teams_graded = shows_scores(
+            cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs
         )
         summary_bits.append(
             str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
         )
+    if okrs is not None:
+        summary_bits.append(str(status_chip(okrs.content.status)))
     if badge is not None:
         summary_bits.append(str(badge))
     page = UnitPage(
@@ -166,7 +183,7 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
+        notes=markdown_block(okrs.notes, heading_floor=2, renderer=renderer) if okrs else None,
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -225,32 +242,20 @@ tens of kilobytes per page. The alignment graph still shows each one."""
 
 
 def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
-    counts: dict[str, int] = {}
+    """One link per supporting unit (and cycle, for a year's quarters), with its count."""
+    counts: dict[tuple[str | None, str], int] = {}
     for link in links:
-        counts[link.source.unit] = counts.get(link.source.unit, 0) + 1
-    return [
-        doc_link(model.unit_name(unit), doc, urls.unit_page(cycle.id, unit))
-        + (Markup(f" ({count})") if count > 1 else Markup(""))
-        for unit, count in counts.items()
-    ]
-
-
-def _supporters_from_inner_cycles(
-    model: OkrModel, cycle: Cycle, ref: OkrRef, doc: str
-) -> list[Markup]:
-    """Links to the OKRs of cycles inside ``cycle`` (a year's quarters) that
-    align up to ``ref`` with a cross-cycle reference (grouped per unit when many)."""
-    found: list[Markup] = []
-    for inner in model.cycles.values():
-        if inner is cycle or not cycle.definition.contains(inner.definition):
-            continue
-        links = AlignmentIndex.build(inner, include_private=True).supporters_across(cycle.id, ref)
-        if len(links) > SUPPORTERS_LISTED:
-            shown = _supporting_units(model, inner, links, doc)
-        else:
-            shown = [ref_link(model, inner, link.source, doc) for link in links]
-        found.extend(link + Markup(f" ({md_inline(inner.title)})") for link in shown)
-    return found
+        key = (link.source_cycle, link.source.unit)
+        counts[key] = counts.get(key, 0) + 1
+    shown = []
+    for (cycle_id, unit), count in counts.items():
+        inner = model.cycles.get(cycle_id) if cycle_id else None
+        name = model.unit_name(unit) + (f" ({inner.title})" if inner else "")
+        page = urls.unit_page(inner.id if inner else cycle.id, unit)
+        shown.append(
+            doc_link(name, doc, page) + (Markup(f" ({count})") if count > 1 else Markup(""))
+        )
+    return shown
 
 
 def _alignment_lines(
@@ -261,7 +266,6 @@ def _alignment_lines(
         for link in [*index.serves(ref), *index.serves_across(ref)]
     ]
     down_links: list[Link] = index.supporters(ref)
-    across = _supporters_from_inner_cycles(model, cycle, ref, doc)
     lateral = [ref_link(model, cycle, other, doc) for other in index.lateral(ref)]
     overlap = len({link.source.unit for link in down_links if link.source.unit != ref.unit})
     counts = [f"{overlap} units"] if overlap > 1 else []
@@ -269,12 +273,11 @@ def _alignment_lines(
         down = _supporting_units(model, cycle, down_links, doc)
         counts.append(f"{len(down_links)} objectives and key results")
     else:
-        down = [ref_link(model, cycle, link.source, doc) for link in down_links]
+        down = [ref_link(model, cycle, link.source, doc, link.source_cycle) for link in down_links]
     down_label = "Supported by" + (f" ({', '.join(counts)})" if counts else "")
     lines = [
         _link_line("Aligns to" if ref.key_result is None else "Contributes to", up),
         _link_line(down_label, down),
-        _link_line("Supported from shorter cycles", across),
         _link_line("Related", lateral),
     ]
     return [line for line in lines if line is not None]
@@ -289,6 +292,7 @@ def _objective_view(
     doc: str,
     graded: bool,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
@@ -302,13 +306,17 @@ def _objective_view(
     return ObjectiveView(
         title=objective.title,
         anchor=urls.objective_anchor(objective.id),
-        progress=progress_bar(objective_progress(objective), scoring, graded=graded),
+        progress=progress_bar(
+            objective_progress(objective),
+            scoring,
+            graded=graded and objective_score(objective) is not None,
+        ),
         facts=facts,
-        description=markdown_block(objective.description) or None,
+        description=markdown_block(objective.description, renderer=renderer) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=markdown_block(objective.learnings) or None,
+        learnings=markdown_block(objective.learnings, renderer=renderer) or None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache, renderer)
             for kr in objective.key_results
         ],
     )
@@ -324,6 +332,7 @@ def _kr_view(
     doc: str,
     graded: bool,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
@@ -344,10 +353,12 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        description=markdown_block(kr.description, heading_floor=5) or None,
-        notes=values.status_notes(kr),
+        description=markdown_block(kr.description, heading_floor=5, renderer=renderer) or None,
+        notes=values.status_notes(kr, renderer),
         checkins=(
-            values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None
+            values.checkins_block(kr, cycle, scoring, cache=cache, renderer=renderer)
+            if kr.checkins
+            else None
         ),
     )
 

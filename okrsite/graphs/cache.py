@@ -1,0 +1,50 @@
+"""Rendered graphs on disk, between builds and processes.
+
+dot's SVG, compacted, is stored as ``<sha256(dot version, format,
+source)>.svg`` beside the dot version (``dot-version.txt``), each written
+atomically, so an unchanged rebuild — even in a new process — starts no
+``dot`` at all. A :class:`DiskCache` is a value made for one directory by
+whoever renders (nothing module-global); what a preview server keeps in
+memory between rebuilds is its own ``BuildCache``, passed to
+:func:`~okrsite.graphs.render_svgs` as ``memo``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DiskCache:
+    """Text files in one directory, read leniently and written atomically."""
+
+    directory: Path
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            return (self.directory / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write atomically: a temporary file in the same directory, then rename."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".svg")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, self.directory / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def read_svg(self, digest: str) -> str | None:
+        """A stored drawing, or None when missing or cut short."""
+        text = self.read_text(f"{digest}.svg")
+        return text if text is not None and text.rstrip().endswith("</svg>") else None
+
+    def write_svg(self, digest: str, svg: str) -> None:
+        self.write_text(f"{digest}.svg", svg)

@@ -1,0 +1,57 @@
+"""Look-ups every graph of one cycle needs, computed once per cycle."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from okrsite.analysis import org
+from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.graphs.labels import LabelText
+from okrsite.model import ROOT_UNIT, Cycle, OkrModel
+
+
+@dataclass
+class CycleLookups:
+    """Org order, subtrees, links and overlaps of one cycle, shared by its graphs."""
+
+    index: AlignmentIndex
+    """Every link of the cycle, private ones included (redaction happens upstream)."""
+    ancestors: dict[str, list[str]]
+    descendants: dict[str, list[str]]
+    """Unit (or the root) → its descendants in org order."""
+    org_key: dict[str, tuple[str, ...]]
+    overlap: dict[OkrRef, int]
+    """Served item → number of *other* units serving it."""
+    links_from: dict[str, list[int]]
+    """Unit → positions in ``index.links`` of the links it is the source of."""
+    text: LabelText = field(default_factory=LabelText)
+    """Escaped titles and tooltips, shared by every graph built with these look-ups."""
+
+    @classmethod
+    def build(
+        cls, model: OkrModel, cycle: Cycle, text: LabelText | None = None
+    ) -> CycleLookups:
+        index = AlignmentIndex.build(cycle, include_private=True)
+        ancestors = {u: model.ancestors(u) for u in model.units}
+        ancestors[ROOT_UNIT] = []
+        org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}
+        org_key[ROOT_UNIT] = ()
+        # Graphs lay units out by id (the org_key order), not org.yaml order.
+        descendants = org.all_descendants(model, by_id=True)
+        targets = {link.target for link in index.links}
+        overlap = {
+            t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
+        }
+        links_from: dict[str, list[int]] = defaultdict(list)
+        for position, link in enumerate(index.links):
+            links_from[link.source.unit].append(position)
+        return cls(
+            index,
+            ancestors,
+            descendants,
+            org_key,
+            overlap,
+            dict(links_from),
+            text or LabelText(),
+        )
