@@ -54,7 +54,7 @@ def test_team_sheet_and_tool_export_build(site: Path) -> None:
     code, out, err = import_(site, TEAM_SHEET)
     assert code == 0, err
     assert "3 objectives, 6 key results, 3 links made" in out
-    assert "0 errors" in out
+    assert "okrsite check: 0 errors" in out and ": passed" in out
     code, out, err = import_(site, TOOL_EXPORT)
     assert code == 0, err
     assert "2 rows skipped (1 Initiative, 1 KPI)" in out
