@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from contentkit import write_files
 
 from okrsite.cli import main
+from okrsite.render.richtext import markdown_html
 
 TODAY = "2026-11-27"
 
@@ -353,3 +354,14 @@ def test_progress_088_with_green_at_09_is_not_shown_as_09(tmp_path: Path) -> Non
     for path in site.rglob("*.html"):
         page = page_text(path)
         assert "90% · at risk" not in page and "0.9 · at risk" not in page, path
+
+
+def test_md_body_lines_join_yaml_notes_keep_their_breaks(site: Path) -> None:
+    """A unit's .md body is a Markdown document, hard-wrapped in an editor:
+    single newlines join into one paragraph. A YAML note keeps its line breaks."""
+    product = (site / "2026-Q4/product/index.html").read_text()
+    body = re.search(r"(?s)<strong>Activation first\.</strong>.*?</p>", product)
+    assert body is not None
+    assert "<br" not in body[0] and "and the\n" in body[0]
+    assert markdown_html("Done: a\nNext: b") == "<p>Done: a<br>\nNext: b</p>"
+    assert markdown_html("Done: a\nNext: b", hard_breaks=False) == "<p>Done: a\nNext: b</p>"
