@@ -14,9 +14,11 @@ process, from ``getrusage(RUSAGE_CHILDREN)`` in a small wrapper):
 3. **floor**: plain ``mkdocs build`` of that tree with the same theme,
    Markdown extensions, stylesheet and navigation, *without* the okrsite
    plugin (MkDocs + Material + search only);
-4. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
-5. **rebuild**: the same build again with nothing changed (cache warm);
-6. **serve**: ``okrsite serve`` (dirty preview rebuilds); after its first
+4. **simple**: issue 16's floor, a plain MkDocs + Material build of one
+   simple page per unit (:func:`simple_floor`);
+5. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
+6. **rebuild**: the same build again with nothing changed (cache warm);
+7. **serve**: ``okrsite serve`` (dirty preview rebuilds); after its first
    build, one unit file's objective title is edited twice and the time from
    writing the file until the server returns the page with the new title is
    measured (HTTP polling every 50 ms), with the server's peak RSS.
