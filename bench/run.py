@@ -570,7 +570,7 @@ def summarize_profile(out: Path, top: int = 25) -> str:
         ("okrsite: docs tree (pages, nav)", "okrsite/site/build.py", "build_docs_tree"),
         ("okrsite: graphs, DOT source", "okrsite/graphs/dot.py", "page_graphs"),
         ("okrsite: graphs, dot runs + SVG clean-up", "okrsite/graphs/render.py", "render_svgs"),
-        ("okrsite: redact", "okrsite/redact.py", "redact"),
+        ("okrsite: redact", "okrsite/analysis/redact.py", "redact"),
         ("mkdocs: Markdown → HTML", "mkdocs/structure/pages.py", "render"),
         ("mkdocs: page build (template + hooks)", "mkdocs/commands/build.py", "_build_page"),
         ("jinja2: theme templates (nav)", "jinja2/environment.py", "render"),

@@ -178,3 +178,15 @@ def test_rendered_text_is_inert_whatever_the_mix(text: str) -> None:
     assert not re.search(r"<[^>]*\son\w+\s*=", rendered)
     for href in re.findall(r'<a\b[^<>]*\shref="([^"]*)"', rendered):
         assert re.match(r"(https?://|mailto:)", href) or not re.match(r"[\w+.-]*:|//", href), href
+
+
+def test_build_renderer_gives_the_same_html_and_reuses_it() -> None:
+    """A build's RichText renders exactly like a fresh one, and a repeated note
+    is rendered once (the same string object comes back)."""
+    renderer = richtext.RichText()
+    texts = ["On plan", "See [x](https://x.example) and https://y.example.", "# H\n\n- a\n- b"]
+    for text in texts * 2:
+        assert renderer.html(text) == markdown_html(text)
+    assert renderer.html(texts[1]) is renderer.html(texts[1])
+    assert renderer.html("# H", heading_floor=2) == "<h2>H</h2>"
+    assert renderer.html("# H", heading_floor=4) == "<h4>H</h4>"

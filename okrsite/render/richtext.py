@@ -195,24 +195,55 @@ def _is_plain(text: str) -> bool:
     )
 
 
-def markdown_html(text: str, *, heading_floor: int = 4) -> str:
+class RichText:
+    """Renders content Markdown for one build: keeps one Python-Markdown
+    converter per heading floor (building a converter costs twice as much as
+    converting a note) and each distinct text's HTML (check-in notes repeat:
+    "On plan"). Whoever owns the build creates one and passes it down
+    (``SiteContext.richtext``); without one, each call makes its own.
+    Not thread-safe: one per build.
+    """
+
+    def __init__(self) -> None:
+        self._converters: dict[int, markdown.Markdown] = {}
+        self._html: dict[tuple[str, int], str] = {}
+
+    def html(self, text: str, *, heading_floor: int = 4) -> str:
+        """:func:`markdown_html`, remembered."""
+        key = (text, heading_floor)
+        found = self._html.get(key)
+        if found is None:
+            found = self._html[key] = self._render(text, heading_floor)
+        return found
+
+    def _render(self, text: str, heading_floor: int) -> str:
+        source = drop_controls(text).replace("\r\n", "\n").strip()
+        if not source:
+            return ""
+        if _is_plain(source):
+            return sanitize.clean_rich(f"<p>{html.escape(source, quote=False)}</p>")
+        converter = self._converters.get(heading_floor)
+        if converter is None:
+            converter = self._converters[heading_floor] = markdown.Markdown(
+                extensions=[*EXTENSIONS, _ContentExtension(heading_floor)], output_format="html"
+            )
+        converter.reset()
+        return sanitize.clean_rich(converter.convert(_open_lists(source)))
+
+
+def markdown_html(
+    text: str, *, heading_floor: int = 4, renderer: RichText | None = None
+) -> str:
     """Content Markdown → sanitised HTML (block elements: ``<p>``, lists…).
 
     ``heading_floor``: the highest heading level the text may use (2 for a
     unit page's notes, 4 for text inside a key result). Empty text → ``""``.
+    ``renderer``: the build's :class:`RichText` (faster; same output).
     """
-    source = drop_controls(text).replace("\r\n", "\n").strip()
-    if not source:
-        return ""
-    if _is_plain(source):
-        return sanitize.clean_rich(f"<p>{html.escape(source, quote=False)}</p>")
-    converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, _ContentExtension(heading_floor)], output_format="html"
-    )
-    return sanitize.clean_rich(converter.convert(_open_lists(source)))
+    return (renderer or RichText()).html(text, heading_floor=heading_floor)
 
 
-def markdown_inline(text: str) -> str:
+def markdown_inline(text: str, renderer: RichText | None = None) -> str:
     """Content Markdown → sanitised HTML for a place inside a line (a table
     cell, after "— " in a list): paragraphs are joined by ``<br>`` and list
     items by `` · ``, so no block element ends up inside a line."""
@@ -224,7 +255,7 @@ def markdown_inline(text: str) -> str:
         # returns for plain text, one sanitiser pass instead of two plus the
         # block rewrites; a check-in table calls this once per row.
         return sanitize.clean_rich(html.escape(source, quote=False))
-    rendered = markdown_html(text, heading_floor=6)
+    rendered = markdown_html(text, heading_floor=6, renderer=renderer)
     rendered = re.sub(r"</li>\s*<li>", " · ", rendered)
     rendered = re.sub(rf"</{_BLOCKS}>\s*<{_BLOCKS}\b[^>]*>", "<br>", rendered)
     rendered = re.sub(rf"</?(?:{_BLOCKS}|li|hr)\b[^>]*>", "", rendered)
@@ -234,14 +265,20 @@ def markdown_inline(text: str) -> str:
 _BLOCKS = r"(?:p|ul|ol|h[1-6]|blockquote|pre)"
 
 
-def markdown_block(text: str | None, *, heading_floor: int = 4, css_class: str = "") -> Markup:
+def markdown_block(
+    text: str | None,
+    *,
+    heading_floor: int = 4,
+    css_class: str = "",
+    renderer: RichText | None = None,
+) -> Markup:
     """Content Markdown as a raw HTML block for a page (``<div class="okr-text">``
     on lines of its own), or empty Markup for empty text.
 
     The block is not marked ``markdown="0"``, so it is not parked and stays in
     the search index; Python-Markdown copies a raw ``<div>`` block through.
     """
-    body = markdown_html(text or "", heading_floor=heading_floor)
+    body = markdown_html(text or "", heading_floor=heading_floor, renderer=renderer)
     if not body:
         return Markup("")
     classes = " ".join(["okr-text", *css_class.split()])
@@ -254,9 +291,9 @@ _TAG = re.compile(r"(<[^<>]*>)")
 _MD_TEXT_TABLE = {ord(c): f"&#{ord(c)};" for c in MD_SPECIAL - {"&"}}
 
 
-def markdown_inline_in_markdown(text: str) -> Markup:
+def markdown_inline_in_markdown(text: str, renderer: RichText | None = None) -> Markup:
     """:func:`markdown_inline` for a line that Markdown reads again (a list
     item of a generated page): Markdown characters left in the text are
     written as character references, so ``2 * 3 * 4`` stays as typed."""
-    parts = _TAG.split(markdown_inline(text))
+    parts = _TAG.split(markdown_inline(text, renderer))
     return Markup("".join(p if i % 2 else p.translate(_MD_TEXT_TABLE) for i, p in enumerate(parts)))
