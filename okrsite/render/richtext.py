@@ -261,6 +261,14 @@ def markdown_inline(text: str, renderer: RichText | None = None) -> str:
     """Content Markdown → sanitised HTML for a place inside a line (a table
     cell, after "— " in a list): paragraphs are joined by ``<br>`` and list
     items by `` · ``, so no block element ends up inside a line."""
+    source = drop_controls(text).replace("\r\n", "\n").strip()
+    if not source:
+        return ""
+    if _is_plain(source):
+        # The common case (most check-in notes): what the general path below
+        # returns for plain text, one sanitiser pass instead of two plus the
+        # block rewrites; a check-in table calls this once per row.
+        return sanitize.clean_rich(html.escape(source, quote=False))
     rendered = markdown_html(text, heading_floor=6, renderer=renderer)
     rendered = re.sub(r"</li>\s*<li>", " · ", rendered)
     rendered = re.sub(rf"</{_BLOCKS}>\s*<{_BLOCKS}\b[^>]*>", "<br>", rendered)
