@@ -314,3 +314,22 @@ def test_two_years_of_real_world_okrs_gain_annual_cycles(tmp_path: Path) -> None
     assert "Owners: CEO, CFO, CRO" in year_page
     findings = run_checks(model, today=dt.date(2026, 11, 27))
     assert not [f for f in findings if f.cycle in {"2025", "2026"} and f.rule_id == "OKR003"]
+
+
+def test_unit_graph_shows_the_annual_objectives_it_serves(model: OkrModel) -> None:
+    """The quarter's unit graph draws each annual objective its OKRs align to
+    as a box linking to the year's page, with an arrow to each item serving it;
+    a quarter with no cross-cycle links draws none."""
+    from okrsite import graphs
+
+    dots = graphs.page_graphs(model)
+    team = dots["2026-Q2/onboarding.md"]
+    assert 'HREF="../../2026/product/#obj-self-serve"' in team
+    assert 'TITLE="Self-serve onboarding for mid-market teams"' in team
+    assert 'HREF="../../2026/company/#obj-win-midmarket"' in team
+    year_boxes = [line for line in team.splitlines() if "Year 2026 · " in line]
+    assert len(year_boxes) == 2
+    edges = [line.strip() for line in team.splitlines() if line.strip().startswith("n")]
+    assert sum("->" in e for e in edges) >= 4
+    legal = dots.get("2026-Q2/legal.md", "")
+    assert "Year 2026" not in legal

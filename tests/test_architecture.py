@@ -6,8 +6,8 @@
   the click registration idiom of ``okrsite/cli/__init__.py`` excepted).
 - Only ``okrsite/engine/`` imports mkdocs; only ``okrsite/cli/`` imports
   click, prints, or changes process-wide state (GC switches, forks, atexit
-  hooks, signal handlers); options reach the engine in code, not the
-  environment.
+  hooks, signal handlers, module-global caches); options reach the engine
+  in code, not the environment.
 - At most 8 modules loose in ``okrsite/``.
 - Every CLI command and option has help text.
 """
@@ -261,6 +261,52 @@ def test_process_wide_check_sees_calls_and_imports() -> None:
     code = "import gc\nfrom os import fork\n\ndef f():\n    gc.freeze()\n"
     hits = process_wide_calls(ast.parse(code), "x.py")
     assert sorted(hits) == ["x.py:2: os.fork", "x.py:5: gc.freeze"]
+
+
+_MEMO_DECORATORS = {"functools.cache", "functools.lru_cache", "cache", "lru_cache"}
+
+
+def module_global_caches(tree: ast.Module, where: str) -> list[str]:
+    """Module-level memo containers (a name with MEMO or CACHE bound to a
+    container or an object) and memoised functions with arguments. A
+    ``functools.cache`` on a function without arguments builds a constant
+    once (a template environment) and is not a cache of data."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            takes = node.args.args or node.args.kwonlyargs or node.args.vararg
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if ast.unparse(called) in _MEMO_DECORATORS and takes:
+                    found.append(f"{where}:{node.lineno}: {node.name}")
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            container = isinstance(node.value, ast.Dict | ast.Set | ast.List | ast.Call)
+            if container and any(word in n.upper() for n in names for word in ("MEMO", "CACHE")):
+                found.append(f"{where}:{node.lineno}: {names[0]}")
+    return found
+
+
+def test_no_module_global_caches_outside_the_cli() -> None:
+    """Caches are objects passed in by their owner (``LoadCache``,
+    ``BuildCache``), never module state that outlives a build."""
+    offenders = [
+        hit
+        for path in modules().values()
+        if CLI not in path.parents
+        for hit in module_global_caches(syntax(path), str(path.relative_to(PACKAGE.parent)))
+    ]
+    assert offenders == []
+
+
+def test_module_global_cache_check_can_fail() -> None:
+    code = (
+        "import functools\n_PARSE_MEMO: dict[str, int] = {}\nCACHE_FORMAT = 'v1'\n"
+        "@functools.lru_cache(maxsize=9)\ndef f(x): return x\n"
+        "@functools.cache\ndef env(): return 1\n"
+    )
+    assert module_global_caches(ast.parse(code), "x.py") == ["x.py:2: _PARSE_MEMO", "x.py:5: f"]
 
 
 def test_only_cli_prints() -> None:

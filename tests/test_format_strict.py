@@ -322,3 +322,29 @@ def test_format_page_is_in_the_site_and_linked(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_model(make_content(tmp_path / "x", {"company.yaml": company}))
     assert "'Format' is a reserved name and cannot be a cycle id" in str(info.value.issues[0])
+
+
+def test_diff_reports_co_owner_changes(tmp_path: Path) -> None:
+    """okrsite diff lists a change of co-owners like a change of owner."""
+    import html
+
+    from contentkit import git
+
+    from okrsite.cli.review import compute_diff
+    from okrsite.review.markdown import diff_markdown
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    make_content(repo, {"2026-Q1/product.yaml": CO_OWNED})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    path = repo / "content" / "2026-Q1" / "product.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("owners: [Noor, Sam]", "owners: [Noor, Ada]")
+    path.write_text(text.replace('owners: [Priya Shah, "Li <b>Wei</b>"]', "owner: Priya Shah"))
+    summary = html.unescape(
+        diff_markdown(compute_diff(repo / "content", "HEAD", None, dt.date(2026, 2, 1)))
+    )
+    assert "owners Noor, Sam → Noor, Ada" in summary
+    assert "owners Priya Shah, Li \\<b\\>Wei\\</b\\> → –" in summary  # escaped, not HTML

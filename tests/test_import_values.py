@@ -4,10 +4,13 @@ through okrsite's own number formatter (property tests)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okrsite.fieldtypes import RESERVED_IDS, SLUG_RE
 from okrsite.intake.ids import title_id, unique, unit_id
+from okrsite.intake.render import scalar
 from okrsite.intake.types import quarter_dates
 from okrsite.intake.values import (
     Quantity,
@@ -127,3 +130,19 @@ def test_parsed_values_format_the_same(number: float, unit: str | None, prefix: 
     parsed = parse_value(text)
     assert parsed is not None
     assert format_value(parsed.number, parsed.unit, parsed.prefix) == text
+
+
+@given(st.text(max_size=80))
+def test_ids_are_slugs(title: str) -> None:
+    """Whatever the title, the id is a short slug; a unit id is never reserved."""
+    slug = title_id(title, "kr")
+    assert SLUG_RE.match(slug) and len(slug) <= 40
+    unit = unit_id(title)
+    assert SLUG_RE.match(unit) and unit not in RESERVED_IDS and unit != "company"
+
+
+@given(st.text(max_size=80))
+def test_written_scalars_read_back_as_the_same_text(text: str) -> None:
+    """Titles are untrusted: whatever they hold, the YAML written for them reads
+    back as exactly that text (plain when safe, else double-quoted)."""
+    assert yaml.safe_load(f"title: {scalar(text)}\n") == {"title": text}

@@ -109,6 +109,21 @@ def test_a_second_load_reads_the_data_again(tmp_path: Path) -> None:
     assert first.current == 517 and len(first.checkins) == 5  # earlier models unchanged
 
 
+def test_forgiving_cells(tmp_path: Path) -> None:
+    """Slashed dates, date-times, thousands separators and a percent sign read as
+    people and exports write them."""
+    content = measured_site(
+        tmp_path,
+        'week,paying_clinics\n2026/01/05,"1,420"\n2026-01-12T09:30:00,431%\n2026-01-19 08:00,440\n',
+    )
+    kr = load(content).cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    assert [(c.date.isoformat(), c.value) for c in kr.checkins if c.note is None] == [
+        ("2026-01-05", 1420),
+        ("2026-01-12", 431),
+        ("2026-01-19", 440),
+    ]
+
+
 def test_json_lines(tmp_path: Path) -> None:
     lines = [
         {"day": "2026-01-10", "n": 430},

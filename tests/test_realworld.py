@@ -139,8 +139,8 @@ def test_rollups_are_labelled_and_agree(tree: DocsTree) -> None:
         assert own(overview, name) == own(directory, name)
         assert own(overview, name).endswith("· own OKRs")
     product = page(tree, "2026-Q4/product.md")
-    assert '<span class="okr-scope">· own OKRs</span>' in product
-    assert '<span class="okr-scope">· incl. teams</span>' in product
+    assert '<span class="okr-rollup"><span class="okr-scope">own OKRs:</span> ' in product
+    assert '<span class="okr-rollup"><span class="okr-scope">incl. teams:</span> ' in product
     assert "incl. teams" not in page(tree, "2026-Q4/partnerships.md")  # no teams
 
 
@@ -228,3 +228,22 @@ def test_built_pages_link_descriptions_and_bare_urls(built_site: Path) -> None:
     ) in company
     marketing = (built_site / "2026-Q4" / "marketing" / "index.html").read_text(encoding="utf-8")
     assert "<h2>Notes for Q4</h2>" in marketing
+
+
+def test_graph_labels_follow_the_same_rules(model: OkrModel) -> None:
+    """Graph nodes: graded KRs read as scores (0.66, 1.2), a unit box says which
+    roll-up it shows, and a box standing for a unit with teams shows the same
+    number as that unit page's "incl. teams" bar."""
+    from okrsite import graphs
+    from okrsite.analysis.org import subtree
+    from okrsite.analysis.progress import fraction_text, shows_scores, unit_and_teams_progress
+
+    dot = graphs.overview_dot(model, "2026-Q3")
+    assert "KR · 0.66" in dot and "KR · 1.2" in dot
+    assert "KR · 66%" not in dot
+    boxes = re.findall(r'POINT-SIZE="9">[^<]*<BR/>([^<]*)</FONT>', dot)
+    assert boxes and all(b.endswith(("· incl. teams", "· own OKRs")) for b in boxes)
+    cycle = model.cycles["2026-Q3"]
+    files = [cycle.okrs[u] for u in subtree(model, "operations") if u in cycle.okrs]
+    value = unit_and_teams_progress(model, cycle, "operations", include_private=True)
+    assert f"{fraction_text(value, graded=shows_scores(files))} · incl. teams" in boxes

@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from contentkit import write_files
 
 from okrsite.cli import main
 
@@ -227,10 +228,7 @@ def content_files(text: Any) -> dict[str, str]:
 
 def build_site(root: Path, files: dict[str, str]) -> Path:
     """Write the project and run ``okrsite build`` in-process; return the site."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_files(root, files)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("docs_dir: docs/site", "docs_dir: docs")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field, replace
 from okrsite.model import Cycle
 from okrsite.refs import Link, OkrRef, cycle_links
 
-_RECENT: dict[tuple[int, bool], tuple[Cycle, AlignmentIndex]] = {}
-
 
 @dataclass
 class AlignmentIndex:
@@ -43,21 +41,10 @@ class AlignmentIndex:
         """Index every link in ``cycle``. Links from or to private objectives
         are left out unless ``include_private`` (public output never shows them).
 
-        Several page producers ask for the same cycle's index in one build;
-        the last few are remembered by the identity of the cycle object.
+        Nothing is remembered between calls (no module-level cache): each page
+        producer builds its cycle's index once and passes it down, and the
+        quality rules keep theirs for the run (``CheckContext.alignment``).
         """
-        key = (id(cycle), include_private)
-        cached = _RECENT.get(key)
-        if cached is not None and cached[0] is cycle:
-            return cached[1]
-        index = cls._build(cycle, include_private=include_private)
-        if len(_RECENT) >= 16:
-            _RECENT.pop(next(iter(_RECENT)))
-        _RECENT[key] = (cycle, index)
-        return index
-
-    @classmethod
-    def _build(cls, cycle: Cycle, *, include_private: bool) -> AlignmentIndex:
         private = {
             OkrRef(unit_id, o.id)
             for unit_id, okrs in cycle.okrs.items()
@@ -115,7 +102,7 @@ class AlignmentIndex:
         ]
         if not from_inner:
             return index
-        # A copy: the cached index of ``cycle`` stays as it is. The inner
+        # A copy: ``index`` itself stays the cycle's own. The inner
         # links are support only, never this cycle's sources (their ids are
         # another cycle's, and may repeat this cycle's).
         by_target = {target: list(found) for target, found in index._by_target.items()}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from okrsite.analysis.org import subtree
 from okrsite.model import Cycle, KeyResult, Objective, OkrModel, Scoring, UnitOkrs
@@ -37,23 +37,24 @@ def clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
+def newest_checkin_field(kr: KeyResult, name: str) -> Any:
+    """``name`` (``value``, ``done``, ``confidence``…) of the newest check-in
+    that sets it; None when none does."""
+    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
+        found = getattr(checkin, name)
+        if found is not None:
+            return found
+    return None
+
+
 def latest_value(kr: KeyResult) -> float | None:
     """``current`` when given, else the value of the latest dated check-in."""
-    if kr.current is not None:
-        return kr.current
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        if checkin.value is not None:
-            return checkin.value
-    return None
+    return kr.current if kr.current is not None else newest_checkin_field(kr, "value")
 
 
 def latest_done(kr: KeyResult) -> bool | None:
-    if kr.done is not None:
-        return kr.done
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        if checkin.done is not None:
-            return checkin.done
-    return None
+    """``done`` when given, else that of the latest dated check-in."""
+    return kr.done if kr.done is not None else newest_checkin_field(kr, "done")
 
 
 def threshold_met(kr: KeyResult, value: float | None) -> bool | None:

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from okrsite import urls
 from okrsite.analysis.alignment import OkrRef
-from okrsite.analysis.progress import Band, band, kr_score, objective_progress, weighted_mean
+from okrsite.analysis.progress import (
+    Band,
+    band,
+    kr_score,
+    objective_progress,
+    objective_score,
+    pooled_progress,
+    shows_scores,
+)
 from okrsite.graphs.labels import (
     Row,
     box_label,
@@ -25,7 +33,6 @@ from okrsite.graphs.labels import (
     objective_label,
     plural,
     private_label,
-    progress_text,
     tooltip,
 )
 from okrsite.graphs.lookups import CycleLookups
@@ -145,20 +152,20 @@ class GraphBuilder:
         ``only`` when given; the others are counted in one row)."""
         ref = OkrRef(unit_id, objective.id)
         value = objective_progress(objective)
+        okrs = self.cycle.okrs.get(unit_id)
+        graded_file = okrs is not None and okrs.content.status == "graded"
         objective_href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
         rows = [
             Row(
                 port="o",
                 title_html=self.data.text.title(objective.title),
                 tooltip_html=self.data.text.tooltip(objective.title),
-                detail_html=self.data.text.html(
-                    ("Objective (private)" if objective.is_private else "Objective")
-                    + " · "
-                    + progress_text(value)
-                ),
+                kind="Objective (private)" if objective.is_private else "Objective",
+                value=value,
                 tone=self.band_of(value),
                 href=objective_href,
                 overlap=self.overlaps(ref),
+                graded=graded_file and objective_score(objective) is not None,
             )
         ]
         ports: dict[OkrRef, str] = {}
@@ -173,10 +180,12 @@ class GraphBuilder:
                     port=f"k{i}",
                     title_html=self.data.text.title(kr.title, WRAP + 4),
                     tooltip_html=self.data.text.tooltip(kr.title),
-                    detail_html=self.data.text.html("KR · " + progress_text(kr_value)),
+                    kind="KR",
+                    value=kr_value,
                     tone=self.band_of(kr_value),
                     href=self.unit_link(unit_id, urls.key_result_anchor(objective.id, kr.id)),
                     overlap=self.overlaps(kr_ref),
+                    graded=graded_file and kr.score is not None,
                 )
             )
         label = objective_label(
@@ -202,16 +211,17 @@ class GraphBuilder:
         label = empty_label(len(okrs.content.health_metrics), self.unit_link(unit_id))
         self.node(unit_id, label)
 
-    def _summary(self, members: Iterable[str]) -> tuple[list[Objective], float | None]:
+    def _summary(self, members: Iterable[str]) -> tuple[list[Objective], float | None, bool]:
+        """The members' objectives, their pooled roll-up (the pages' definition)
+        and whether that roll-up is a score."""
         okrs = [self.cycle.okrs[u] for u in members if u in self.cycle.okrs]
         objectives = [o for ok in okrs for o in ok.objectives]
-        value = weighted_mean((objective_progress(o), o.weight) for o in objectives)
-        return objectives, value
+        return objectives, pooled_progress(okrs, include_private=True), shows_scores(okrs)
 
     def unit_box(self, unit_id: str, *, subtree: bool) -> str:
         """A summary box for a unit (and, when ``subtree``, all its descendants)."""
         members = [unit_id, *(self.descendants(unit_id) if subtree else [])]
-        objectives, value = self._summary(members)
+        objectives, value, graded = self._summary(members)
         parts = []
         sub_units = len([u for u in members[1:] if u in self.cycle.okrs])
         if sub_units:
@@ -229,6 +239,8 @@ class GraphBuilder:
             value=value,
             tone=self.band_of(value),
             href=self.unit_link(unit_id),
+            scope="teams" if sub_units else "own",
+            graded=graded,
         )
         node = self.node(unit_id, label, indent="  ")
         self.boxes[unit_id] = node
@@ -238,7 +250,7 @@ class GraphBuilder:
     def more_box(self, unit_ids: list[str], link: str) -> str:
         """One box standing for several child units (and their subtrees)."""
         members = [m for u in unit_ids for m in [u, *self.descendants(u)]]
-        objectives, value = self._summary(members)
+        objectives, value, graded = self._summary(members)
         detail = " · ".join(
             [
                 plural(len(objectives), "objective"),
@@ -252,6 +264,8 @@ class GraphBuilder:
             value=value,
             tone=self.band_of(value),
             href=link,
+            scope="teams",
+            graded=graded,
             dashed=True,
         )
         node = self.node(unit_ids[0], label, indent="  ")
@@ -289,6 +303,62 @@ class GraphBuilder:
             if not okrs.objectives and not okrs.redacted_private:
                 self.empty_node(unit_id, okrs)
         self.lines.append("  }")
+
+    def cross_cycle_boxes(self) -> None:
+        """Objectives of a containing cycle (a year's) that drawn objectives and
+        key results align up to: one table each, named with its cycle
+        (``Year 2026 · Acme``) and linking to its page there, with an upward
+        arrow from each drawn item that serves it."""
+        served: dict[tuple[str, OkrRef], set[End]] = {}
+        for ref in list(self.tables):
+            okrs = self.cycle.okrs.get(ref.unit)
+            objective = _objective(okrs, ref.objective) if okrs else None
+            if objective is None:
+                continue
+            krs = [OkrRef(ref.unit, ref.objective, k.id) for k in objective.key_results]
+            for source in [ref, *krs]:
+                end = self.end(source)
+                if end is None:
+                    continue
+                for link in self.data.index.serves_across(source):
+                    key = (str(link.target_cycle), link.target.objective_ref)
+                    served.setdefault(key, set()).add(end)
+        ordered = sorted(served.items(), key=lambda item: (item[0][0], str(item[0][1])))
+        for (cycle_id, target), ends in ordered:
+            outer = self.model.cycles.get(cycle_id)
+            okrs = outer.okrs.get(target.unit) if outer else None
+            objective = _objective(okrs, target.objective) if okrs else None
+            if outer is None or objective is None:
+                continue
+            value = objective_progress(objective)
+            label = objective_label(
+                [
+                    Row(
+                        port="o",
+                        title_html=self.data.text.title(objective.title),
+                        tooltip_html=self.data.text.tooltip(objective.title),
+                        kind=f"{outer.title} · {self.model.unit_name(target.unit)}",
+                        value=value,
+                        tone=self.band_of(value),
+                        href=self.page_link(
+                            urls.unit_page(cycle_id, target.unit),
+                            urls.objective_anchor(target.objective),
+                        ),
+                    )
+                ],
+                self.band_of(value),
+                private=False,
+                hidden=0,
+            )
+            node = self.node(target.unit, label, indent="  ")
+            # A row without its own port (a folded "N more key results") is
+            # already covered when the same table has a row that links.
+            with_port = {end.node for end in ends if end.port}
+            shown = [end for end in ends if end.port or end.node not in with_port]
+            for end in sorted(shown, key=End.dot):
+                above = self.rank_of(node) < self.rank_of(end.node)
+                attrs = "" if above else " [constraint=false]"
+                self.lines.append(f"  {node} -> {end.dot()}{attrs};")
 
     # -- edges ----------------------------------------------------------------
 
@@ -371,3 +441,7 @@ class GraphBuilder:
             if len(nodes) > 1
         ]
         return "\n".join([*head, *self.lines, *rank_lines, "}", ""])
+
+
+def _objective(okrs: UnitOkrs, objective_id: str) -> Objective | None:
+    return next((o for o in okrs.objectives if o.id == objective_id), None)

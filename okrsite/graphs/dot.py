@@ -177,6 +177,7 @@ def draw(
     rest = boxed[len(keep) :]
     if rest:
         b.more_box(rest, more_link or b.unit_link(focus))
+    b.cross_cycle_boxes()  # a quarter's links up to its year
     b.edges()
     b.legend()
     return choice.collapsed

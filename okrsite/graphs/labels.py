@@ -12,7 +12,14 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from okrsite.analysis.progress import BAND_LABELS, Band, percent
+from okrsite.analysis.progress import (
+    BAND_LABELS,
+    ROLLUP_LABELS,
+    Band,
+    RollupScope,
+    fraction_text,
+    percent,
+)
 from okrsite.graphs.style import (
     BAND_COLOURS,
     BAND_FILLS,
@@ -29,8 +36,9 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def progress_text(value: float | None) -> str:
-    return "no data" if value is None else percent(value)
+def progress_text(value: float | None, *, graded: bool = False) -> str:
+    """As on the pages: ``66%`` (progress) or ``0.66`` (a score); ``no data``."""
+    return "no data" if value is None else fraction_text(value, graded=graded)
 
 
 def tooltip(text: str) -> str:
@@ -48,7 +56,6 @@ class LabelText:
 
     titles: dict[tuple[str, int], str] = field(default_factory=dict)
     tooltips: dict[str, str] = field(default_factory=dict)
-    small_print: dict[str, str] = field(default_factory=dict)
 
     def title(self, text: str, width: int = WRAP) -> str:
         """The title wrapped to at most :data:`MAX_LINES` lines of ``width``
@@ -65,13 +72,6 @@ class LabelText:
                 break_on_hyphens=True,
             )
             found = self.titles[key] = "<BR/>".join(dot_html(line) for line in lines)
-        return found
-
-    def html(self, text: str) -> str:
-        """``dot_html(text)``, remembered (small print such as "KR · 40%")."""
-        found = self.small_print.get(text)
-        if found is None:
-            found = self.small_print[text] = dot_html(text)
         return found
 
     def tooltip(self, text: str) -> str:
@@ -92,12 +92,15 @@ class Row:
     """Wrapped, escaped title (:meth:`LabelText.title`)."""
     tooltip_html: str
     """Escaped tooltip (:meth:`LabelText.tooltip`)."""
-    detail_html: str
-    """Escaped small print: "Objective · 40%", "KR · no data"…"""
+    kind: str
+    """``Objective``, ``Objective (private)`` or ``KR``."""
+    value: float | None
     tone: Band
     href: str
     overlap: int = 0
     """Units other than the owner serving this item."""
+    graded: bool = False
+    """``value`` is a score given at grading (shown ``0.66``, not ``66%``)."""
 
 
 def _overlap_note(count: int) -> str:
@@ -112,12 +115,13 @@ def objective_label(
     cells = []
     for row in rows:
         title = f"<B>{row.title_html}</B>" if row.port == "o" else row.title_html
+        number = progress_text(row.value, graded=row.graded)
         cells.append(
             f'<TR><TD PORT="{row.port}" ALIGN="LEFT" BALIGN="LEFT" '
             f'BGCOLOR="{BAND_FILLS[row.tone]}" HREF="{dot_href(row.href)}" '
             f'TARGET="_top" TITLE="{row.tooltip_html}">'
             f"{title}<BR/>"
-            f'<FONT POINT-SIZE="9">{row.detail_html}'
+            f'<FONT POINT-SIZE="9">{dot_html(row.kind)} · {dot_html(number)}'
             f"{_overlap_note(row.overlap)}</FONT></TD></TR>"
         )
     if hidden:
@@ -158,16 +162,18 @@ def empty_label(health_metrics: int, href: str) -> str:
 
 def box_label(
     *, title_html: str, tooltip_html: str, detail: str, value: float | None, tone: Band,
-    href: str, dashed: bool = False,
+    href: str, scope: RollupScope, graded: bool = False, dashed: bool = False,
 ) -> str:
-    """A summary box standing for one unit (or several: ``dashed``)."""
+    """A summary box standing for one unit (or several: ``dashed``); its number
+    says which roll-up it is (``69% · incl. teams``, see ``analysis/progress.py``)."""
     style = "rounded,dashed" if dashed else "rounded"
+    number = f"{progress_text(value, graded=graded)} · {ROLLUP_LABELS[scope]}"
     return (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
         f'COLOR="{BAND_COLOURS[tone]}" STYLE="{style}" BGCOLOR="{BAND_FILLS[tone]}">'
         f'<TR><TD HREF="{dot_href(href)}" TARGET="_top" TITLE="{tooltip_html}">'
         f"<B>{title_html}</B><BR/>"
-        f'<FONT POINT-SIZE="9">{dot_html(detail)}<BR/>{dot_html(progress_text(value))}'
+        f'<FONT POINT-SIZE="9">{dot_html(detail)}<BR/>{dot_html(number)}'
         f"</FONT></TD></TR></TABLE>"
     )
 

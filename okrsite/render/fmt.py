@@ -26,7 +26,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from okrsite.analysis.progress import Band, latest_done, latest_value, threshold_met
+from okrsite.analysis.progress import (
+    Band,
+    latest_done,
+    latest_value,
+    newest_checkin_field,
+    threshold_met,
+)
 from okrsite.model import Confidence, KeyResult
 
 ConfidenceLevel = Literal["high", "medium", "low"]
@@ -139,10 +145,8 @@ def latest_confidence(kr: KeyResult) -> Confidence | None:
     check-in; a KR-level ``confidence`` set when the KR was written would
     otherwise hide every later forecast.
     """
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        if checkin.confidence is not None:
-            return checkin.confidence
-    return kr.confidence
+    newest: Confidence | None = newest_checkin_field(kr, "confidence")
+    return newest if newest is not None else kr.confidence
 
 
 def confidence_level(confidence: Confidence | None) -> ConfidenceLevel | None:

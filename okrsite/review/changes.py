@@ -42,8 +42,8 @@ class LinkChange:
 
 
 @dataclass
-class KrChange:
-    """A key result added, removed or changed."""
+class ItemChange:
+    """What an objective and a key result change share: identity and links."""
 
     id: str
     title: str
@@ -53,28 +53,26 @@ class KrChange:
     old_id: str | None = None
     """Set when the id changed (matched by title)."""
     fields: list[FieldChange] = field(default_factory=list)
+    links_added: list[LinkChange] = field(default_factory=list)
+    """``now aligns to …`` / ``now contributes to …`` / ``now related to …``."""
+    links_removed: list[LinkChange] = field(default_factory=list)
+
+
+@dataclass
+class KrChange(ItemChange):
+    """A key result added, removed or changed."""
+
     target_cut: bool = False
     progress: tuple[str, str] | None = None
     confidence: tuple[str, str] | None = None
     new_checkins: list[str] = field(default_factory=list)
     """New check-ins as ``2026-02-01: 12 days (note)``, oldest first."""
-    links_added: list[LinkChange] = field(default_factory=list)
-    links_removed: list[LinkChange] = field(default_factory=list)
 
 
 @dataclass
-class ObjectiveChange:
+class ObjectiveChange(ItemChange):
     """An objective added, removed or changed, with its key results."""
 
-    id: str
-    title: str
-    status: Status
-    old_title: str | None = None
-    old_id: str | None = None
-    fields: list[FieldChange] = field(default_factory=list)
-    links_added: list[LinkChange] = field(default_factory=list)
-    """``now aligns to …`` / ``now related to …``."""
-    links_removed: list[LinkChange] = field(default_factory=list)
     key_results: list[KrChange] = field(default_factory=list)
 
 

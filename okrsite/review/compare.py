@@ -55,6 +55,7 @@ from okrsite.render.fmt import confidence_label, format_value, latest_confidence
 from okrsite.review.changes import (
     LOCKED,
     FieldChange,
+    ItemChange,
     KrChange,
     LinkChange,
     ModelDiff,
@@ -221,6 +222,8 @@ def _unit_fields(old: UnitCycleFile, new: UnitCycleFile) -> list[FieldChange]:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list):  # co-owners
+        return ", ".join(str(v) for v in value) or "–"
     return "–" if value is None else str(value)
 
 
@@ -298,6 +301,37 @@ def _links(
     return sorted(added, key=lambda x: x.text), sorted(removed, key=lambda x: x.text)
 
 
+def _link_lists(node: Objective | KeyResult) -> dict[str, list[str]]:
+    """An objective's or key result's links by the verb the summary uses."""
+    if isinstance(node, Objective):
+        return {"aligns to": node.aligns_to, "related to": node.related}
+    return {"contributes to": node.contributes_to, "related to": node.related}
+
+
+def _identity_and_links(
+    change: ItemChange,
+    before: Objective | KeyResult | None,
+    after: Objective | KeyResult,
+    pub_base: OkrModel | None,
+    pub_head: OkrModel,
+    cycle_id: str,
+) -> None:
+    """What objectives and key results share: links added and removed, a new
+    title (rename) or a new id (matched by title)."""
+    change.links_added, change.links_removed = _links(
+        _link_lists(before) if before is not None else {},
+        _link_lists(after),
+        pub_base,
+        pub_head,
+        cycle_id,
+    )
+    if before is not None:
+        if before.title != after.title:
+            change.old_title = before.title
+        if before.id != after.id:
+            change.old_id = before.id
+
+
 def _objective_changes(
     old: Sequence[Objective],
     new: Sequence[Objective],
@@ -326,20 +360,9 @@ def _objective_changes(
             )
             continue
         change = ObjectiveChange(after.id, after.title, "added" if before is None else "changed")
-        base_links = {"aligns to": before.aligns_to, "related to": before.related} if before else {}
-        change.links_added, change.links_removed = _links(
-            base_links,
-            {"aligns to": after.aligns_to, "related to": after.related},
-            pub_base,
-            pub_head,
-            cycle_id,
-        )
+        _identity_and_links(change, before, after, pub_base, pub_head, cycle_id)
         if before is not None:
-            if before.title != after.title:
-                change.old_title = before.title
-            if before.id != after.id:
-                change.old_id = before.id
-            for name in ("owner", "weight", "score", "outcome"):
+            for name in ("owner", "owners", "weight", "score", "outcome"):
                 x, y = getattr(before, name), getattr(after, name)
                 if x != y:
                     change.fields.append(
@@ -419,23 +442,8 @@ def _kr_changes(
             changes.append(KrChange(before.id, before.title, "removed"))
             continue
         change = KrChange(after.id, after.title, "added" if before is None else "changed")
-        base_links = (
-            {"contributes to": before.contributes_to, "related to": before.related}
-            if before
-            else {}
-        )
-        change.links_added, change.links_removed = _links(
-            base_links,
-            {"contributes to": after.contributes_to, "related to": after.related},
-            pub_base,
-            pub_head,
-            cycle_id,
-        )
+        _identity_and_links(change, before, after, pub_base, pub_head, cycle_id)
         if before is not None:
-            if before.title != after.title:
-                change.old_title = before.title
-            if before.id != after.id:
-                change.old_id = before.id
             for name in ("start", "target"):
                 x, y = getattr(before, name), getattr(after, name)
                 if x != y:
@@ -446,7 +454,9 @@ def _kr_changes(
                             format_value(y, after.unit, after.prefix),
                         )
                     )
-            for name in ("kind", "unit", "prefix", "direction", "owner", "weight", "score"):
+            for name in (
+                "kind", "unit", "prefix", "direction", "owner", "owners", "weight", "score"
+            ):
                 x, y = getattr(before, name), getattr(after, name)
                 if name == "kind":
                     x, y = before.effective_kind, after.effective_kind

@@ -18,6 +18,7 @@ from okrsite.render.escape import gfm_html_text, gfm_inline
 from okrsite.review.changes import (
     FieldChange,
     FindingChange,
+    ItemChange,
     KrChange,
     ModelDiff,
     ObjectiveChange,
@@ -63,17 +64,23 @@ def _field_line(f: FieldChange) -> str:
     return f"{_md(f.field)} {_arrow(f.old, f.new)}"
 
 
+def _identity_lines(change: ItemChange, indent: str) -> list[str]:
+    """A new id and a new title, as list items at ``indent``."""
+    lines = []
+    if change.old_id:
+        lines.append(f"{indent}- id changed: {_arrow(change.old_id, change.id)}")
+    if change.old_title:
+        lines.append(f"{indent}- renamed: “{_md(change.old_title)}” → “{_md(change.title)}”")
+    return lines
+
+
 def _kr_lines(kr: KrChange) -> list[str]:
     title = f"“{_md(kr.title)}” ({_md(kr.id)})"
     if kr.status == "added":
         return [f"  - ➕ key result {title} added"]
     if kr.status == "removed":
         return [f"  - ➖ key result {title} removed"]
-    lines = [f"  - key result {title}"]
-    if kr.old_id:
-        lines.append(f"    - id changed: {_arrow(kr.old_id, kr.id)}")
-    if kr.old_title:
-        lines.append(f"    - renamed: “{_md(kr.old_title)}” → “{_md(kr.title)}”")
+    lines = [f"  - key result {title}", *_identity_lines(kr, "    ")]
     for f in kr.fields:
         flag = " — ⚠️ **target cut after lock**" if f.field == "target" and kr.target_cut else ""
         lines.append(f"    - {_field_line(f)}{flag}")
@@ -94,10 +101,7 @@ def _objective_lines(o: ObjectiveChange) -> list[str]:
         return lines
     verb = "➕ objective" if o.status == "added" else "objective"
     lines = [f"- {verb} {title}{' added' if o.status == 'added' else ''}"]
-    if o.old_id:
-        lines.append(f"  - id changed: {_arrow(o.old_id, o.id)}")
-    if o.old_title:
-        lines.append(f"  - renamed: “{_md(o.old_title)}” → “{_md(o.title)}”")
+    lines += _identity_lines(o, "  ")
     lines += [f"  - {_field_line(f)}" for f in o.fields]
     lines += [f"  - {_md(t.text)}" for t in [*o.links_added, *o.links_removed]]
     for kr in o.key_results:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from okrsite.analysis.cycles import current_cycle_id
 from okrsite.model import OkrModel
+from okrsite.render.richtext import RichText
 from okrsite.site.cache import BuildCache
 from okrsite.site.options import SiteOptions
 from okrsite.site.tree import GeneratedFile
@@ -26,6 +27,8 @@ class SiteContext:
     cache: BuildCache | None = None
     """Fragments kept from the previous build of a preview server; ``None``
     for a one-shot build (see :mod:`okrsite.site.cache`)."""
+    richtext: RichText = field(default_factory=RichText)
+    """This build's Markdown renderer for content text (descriptions, notes)."""
 
     @property
     def current_cycle_id(self) -> str:

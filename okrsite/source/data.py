@@ -198,11 +198,14 @@ def _parse_jsonl(text: str) -> _Parsed:
 
 
 def _date(value: object) -> dt.date | None:
+    """``2027-02-15``, ``2027/02/15`` or an ISO date-time (its day)."""
     if not isinstance(value, str):
         return None
-    text = value.strip()
+    match = re.match(r"(\d{4})[-/](\d{2})[-/](\d{2})(?:$|[T ])", value.strip())
+    if match is None:
+        return None
     try:
-        return dt.date.fromisoformat(text[:10]) if re.match(r"\d{4}-\d{2}-\d{2}", text) else None
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
 
@@ -213,7 +216,7 @@ def _number(value: object) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
-        text = value.strip()
+        text = value.strip().removesuffix("%").rstrip()  # 35% in a KR measured in %
         if _THOUSANDS_RE.fullmatch(text):
             text = text.replace(",", "")
         if not re.fullmatch(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", text):

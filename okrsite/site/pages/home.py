@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.analysis import cadence
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.model import ROOT_UNIT
 from okrsite.site.context import SiteContext
@@ -28,7 +27,6 @@ def render_home(ctx: SiteContext) -> str:
     doc = urls.HOME
     cycle = model.cycles[ctx.current_cycle_id]
     now = dt.datetime.combine(ctx.today, dt.time(0, 0))
-    phase = cadence.phase(cycle.definition, model.company.cadence, now)
     index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     directory = []
     # A large company lists only its top-level units here (with a count);
@@ -55,7 +53,6 @@ def render_home(ctx: SiteContext) -> str:
         mission=model.company.mission,
         annual_objectives=[a for a in model.company.annual if a.year == year],
         cycle_title=cycle.title,
-        phase_label=phase.label,
         phase_block=phase_block(model, cycle, now),  # cadence timeline (history_views.py)
         changes=recent_changes(model, ctx.today, doc),  # "what changed this week"
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),

@@ -24,7 +24,7 @@ from okrsite.analysis.progress import (
 )
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
-from okrsite.render.richtext import markdown_block
+from okrsite.render.richtext import RichText, markdown_block
 from okrsite.site.cache import BuildCache
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
@@ -130,6 +130,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                         ),
                     ),
                     cache=ctx.cache,
+                    renderer=ctx.richtext,
                 ),
             )
 
@@ -143,24 +144,29 @@ def render_unit_page(
     graph: Markup | None = None,
     badge: Markup | None = None,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
     ``badge`` the quality-check badge shown next to the status, ``cache`` a
-    preview server's fragments from its previous rebuild (or none)."""
+    preview server's fragments from its previous rebuild (or none),
+    ``renderer`` the build's Markdown renderer for content text (or a new one)."""
+    renderer = renderer or RichText()
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache, renderer)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
     if okrs is not None:
         own = unit_progress(okrs, include_private=True)
         own_graded = shows_scores([okrs])
-        summary_bits.append(str(progress_bar(own, scoring, graded=own_graded, scope="own")))
+        summary_bits.append(
+            str(progress_bar(own, scoring, graded=own_graded, scope="own", label_first=True))
+        )
     if any(u in cycle.okrs for u in descendants(model, unit_id)):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
@@ -168,7 +174,11 @@ def render_unit_page(
             cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs
         )
         summary_bits.append(
-            str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
+            str(
+                progress_bar(
+                    with_teams, scoring, graded=teams_graded, scope="teams", label_first=True
+                )
+            )
         )
     if okrs is not None:
         summary_bits.append(str(status_chip(okrs.content.status)))
@@ -179,7 +189,12 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=markdown_block(okrs.notes, heading_floor=2) if okrs else None,
+        # A .md body is a Markdown document: hard-wrapped lines join (see richtext).
+        notes=(
+            markdown_block(okrs.notes, heading_floor=2, renderer=renderer, hard_breaks=False)
+            if okrs
+            else None
+        ),
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
@@ -288,6 +303,7 @@ def _objective_view(
     doc: str,
     graded: bool,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
@@ -307,11 +323,11 @@ def _objective_view(
             graded=graded and objective_score(objective) is not None,
         ),
         facts=facts,
-        description=markdown_block(objective.description) or None,
+        description=markdown_block(objective.description, renderer=renderer) or None,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        learnings=markdown_block(objective.learnings) or None,
+        learnings=markdown_block(objective.learnings, renderer=renderer) or None,
         key_results=[
-            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache)
+            _kr_view(model, cycle, unit_id, objective, kr, index, doc, graded, cache, renderer)
             for kr in objective.key_results
         ],
     )
@@ -327,6 +343,7 @@ def _kr_view(
     doc: str,
     graded: bool,
     cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> KeyResultView:
     scoring = model.company.scoring
     facts: list[Markup | str] = []
@@ -347,9 +364,13 @@ def _kr_view(
         range=Markup(md_inline(values.range_text(kr))),
         facts=facts,
         links=_alignment_lines(model, cycle, ref, index, doc),
-        description=markdown_block(kr.description, heading_floor=5) or None,
-        notes=values.status_notes(kr),
-        checkins=(values.checkins_block(kr, cycle, scoring, cache=cache) if kr.checkins else None),
+        description=markdown_block(kr.description, heading_floor=5, renderer=renderer) or None,
+        notes=values.status_notes(kr, renderer),
+        checkins=(
+            values.checkins_block(kr, cycle, scoring, cache=cache, renderer=renderer)
+            if kr.checkins
+            else None
+        ),
     )
 
 

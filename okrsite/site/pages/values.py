@@ -14,7 +14,7 @@ from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
 from okrsite.render import fmt, sanitize
 from okrsite.render.charts import checkin_chart
 from okrsite.render.escape import html_text
-from okrsite.render.richtext import markdown_html, markdown_inline
+from okrsite.render.richtext import RichText, markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
 from okrsite.site.parking import raw_block
 
@@ -90,7 +90,12 @@ def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
 
 
 def checkins_block(
-    kr: KeyResult, cycle: Cycle, scoring: Scoring, *, cache: BuildCache | None = None
+    kr: KeyResult,
+    cycle: Cycle,
+    scoring: Scoring,
+    *,
+    cache: BuildCache | None = None,
+    renderer: RichText | None = None,
 ) -> Markup:
     """Check-in history as one raw-HTML block: the chart (numeric and
     threshold KRs), the latest note, and the full table in ``<details>``.
@@ -99,11 +104,13 @@ def checkins_block(
     return remembered(
         None if cache is None else cache.checkins,
         (kr, cycle.definition, scoring),
-        lambda: _checkins_block(kr, cycle, scoring),
+        lambda: _checkins_block(kr, cycle, scoring, renderer),
     )
 
 
-def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
+def _checkins_block(
+    kr: KeyResult, cycle: Cycle, scoring: Scoring, renderer: RichText | None = None
+) -> Markup:
     chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title)
     rows = []
     for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
@@ -113,7 +120,7 @@ def _checkins_block(kr: KeyResult, cycle: Cycle, scoring: Scoring) -> Markup:
             f"<td>{checkin.date.isoformat()}</td>"
             f"<td>{html_text(_checkin_value(kr, checkin))}</td>"
             f"<td>{html_text(confidence)}</td>"
-            f"<td>{markdown_inline(checkin.note or '')}</td>"
+            f"<td>{markdown_inline(checkin.note or '', renderer)}</td>"
             "</tr>"
         )
     latest = max(kr.checkins, key=lambda c: c.date)
@@ -144,15 +151,17 @@ def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
     return latest if latest.note else None
 
 
-def _labelled_note(label: str, text: str, css_class: str) -> Markup:
+def _labelled_note(
+    label: str, text: str, css_class: str, renderer: RichText | None = None
+) -> Markup:
     """A rendered note whose first paragraph starts with a bold label."""
-    body = markdown_html(text, heading_floor=5)
+    body = markdown_html(text, heading_floor=5, renderer=renderer)
     head = f"<strong>{html_text(label)}:</strong> "
     body = "<p>" + head + body[3:] if body.startswith("<p>") else f"<p>{head}</p>\n{body}"
     return Markup(f'<div class="okr-text okr-note {css_class}">\n{body}\n</div>')
 
 
-def status_notes(kr: KeyResult) -> list[Markup]:
+def status_notes(kr: KeyResult, renderer: RichText | None = None) -> list[Markup]:
     """What the KR's owner last said about it, for beside the KR.
 
     The KR's own ``note`` ("Grading note" once it has a score: what came of
@@ -163,9 +172,9 @@ def status_notes(kr: KeyResult) -> list[Markup]:
         graded = kr.score is not None
         label = "Grading note" if graded else "Status"
         kind = "okr-note--grading" if graded else "okr-note--status"
-        notes.append(_labelled_note(label, kr.note, kind))
+        notes.append(_labelled_note(label, kr.note, kind, renderer))
     latest = latest_checkin_note(kr)
     if latest is not None and latest.note and latest.note != kr.note:
         label = f"Latest check-in, {latest.date.isoformat()}"
-        notes.append(_labelled_note(label, latest.note, "okr-note--checkin"))
+        notes.append(_labelled_note(label, latest.note, "okr-note--checkin", renderer))
     return notes
