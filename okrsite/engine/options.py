@@ -51,6 +51,9 @@ class OkrsitePluginConfig(Config):
     """Alignment graphs larger than this many KB are written as their own SVG file."""
     compact_html = c.Type(bool, default=True)
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
+    page_cache = c.Type(bool, default=True)
+    """Keep finished pages in ``<cache_dir>/pages`` and reuse those whose inputs
+    are unchanged (closed quarters cost nothing on the next build)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,14 @@ Hooks used, and why:
   ``meta.title`` as is.
 - ``on_serve``: watch the content directory and the data files of measured
   key results so ``mkdocs serve`` rebuilds.
+- Page cache (``page_cache``, on by default; not under ``serve``): a
+  generated page whose inputs are unchanged since the last build is not
+  rendered again (:mod:`okrsite.engine.pagecache`). ``on_files`` looks each
+  page up; for a hit, ``on_page_markdown`` hands MkDocs an empty page with a
+  blank template and keeps it out of the search indexer,
+  ``on_page_content`` restores its anchors, and the last ``on_post_page``
+  returns the stored HTML. The last ``on_post_build`` puts the stored search
+  entries back in build order and stores the pages rendered this time.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -58,12 +66,14 @@ import hashlib
 import html
 import logging
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -78,6 +88,7 @@ from okrsite.engine.htmlpost import (
     unpark_inline,
 )
 from okrsite.engine.options import OkrsitePluginConfig, site_options
+from okrsite.engine.pagecache import CachedPage, PageCache, merge_search_index, setup_digest
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -89,6 +100,8 @@ from okrsite.validate import LoadCache, load_model
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
+CACHED_TEMPLATE = "okrsite-cached-page.html"
+"""A blank template for pages served from the page cache (their HTML is stored)."""
 
 
 class _GeneratedFile(File):
@@ -100,11 +113,42 @@ class _GeneratedFile(File):
     inline: tuple[tuple[str, ...], str] = ((), "")
     """Inline spans and their token prefix, put back in ``on_page_content``."""
     unchanged = False
+    cache_key: str | None = None
+    """The page's key in the page cache (None: not cached, e.g. under serve)."""
+    cached: CachedPage | None = None
+    """The stored page, when the cache has it: MkDocs renders nothing."""
 
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
             return False
         return super().is_modified()
+
+
+@dataclass
+class _PageCacheRun:
+    """The page cache's state for one build (created in ``on_files``)."""
+
+    cache: PageCache
+    order: list[str] = field(default_factory=list)
+    """Every page's URL in the order MkDocs builds them (and indexes them)."""
+    served: dict[str, CachedPage] = field(default_factory=dict)
+    """URL → stored page, for pages taken from the cache."""
+    rendered: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
+    """URL → (key, HTML, anchors) of cacheable pages rendered this time."""
+    warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
+    """MkDocs warnings during this build: a page rendered with a warning is not
+    stored (served from the cache, it would hide the warning from --strict)."""
+
+
+class _WarningCount(logging.Handler):
+    """Counts WARNING and worse records of MkDocs' loggers during one build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
@@ -120,6 +164,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         # validated files, and page fragments.
         self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
+        # The page cache's state for the running build only (on_files → on_post_build).
+        self._pages: _PageCacheRun | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -142,6 +188,28 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             tree = build_docs_tree(model, options, self._cache)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
+        hand_written = [
+            f for f in files.documentation_pages() if f.src_uri not in tree.files
+        ]
+        if not config.nav:
+            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
+                f.src_uri for f in hand_written
+            )
+        self._end_page_cache()
+        setup = ""
+        if self.config.page_cache and not self._serving:
+            self._pages = _PageCacheRun(PageCache(base / self.config.cache_dir / "pages"))
+            logging.getLogger("mkdocs").addHandler(self._pages.warnings)
+            setup = setup_digest(
+                config_file=Path(config.config_file_path) if config.config_file_path else None,
+                nav=config.nav,
+                theme_dirs=[config.theme.custom_dir] if config.theme.custom_dir else [],
+                hand_written={
+                    f.src_uri: Path(f.abs_src_path) for f in hand_written if f.abs_src_path
+                },
+                # Where the cache lives does not change a page.
+                plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
+            )
         generated: dict[str, _GeneratedFile] = {}
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
@@ -151,25 +219,42 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             parked: list[str] = []
             inline: list[str] = []
             markdown = content
+            cached: CachedPage | None = None
+            key: str | None = None
             if path.endswith(".md") and isinstance(content, str):
-                markdown, parked = park_html(content)
-                markdown, inline, prefix = park_inline(markdown)
+                if self._pages is not None:
+                    key = PageCache.key(setup, path, content)
+                    cached = self._pages.cache.get(key)
+                if cached is None:  # parked pieces are only needed to render the page
+                    markdown, parked = park_html(content)
+                    markdown, inline, prefix = park_inline(markdown)
             file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
             file.parked = tuple(parked)
             if inline:
                 file.inline = (tuple(inline), prefix)
+            file.cache_key, file.cached = key, cached
             files.append(file)
             generated[path] = file
-        if not config.nav:
-            hand_written = sorted(
-                f.src_uri
-                for f in files.documentation_pages()
-                if f.src_uri not in tree.files
-            )
-            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + list(hand_written)
         if self._serving:
             self._mark_unchanged(config, generated, tree.files)
         return files
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        if self._pages is not None and env.loader is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({CACHED_TEMPLATE: ""}), env.loader])
+        return env
+
+    @event_priority(100)  # first: nothing else needs to see a page that is not rendered
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if isinstance(page.file, _GeneratedFile) and page.file.cached is not None:
+            page.meta["template"] = CACHED_TEMPLATE
+            page.meta["search"] = {"exclude": True}  # its stored entries go back in later
+            return ""
+        return markdown
 
     def _mark_unchanged(
         self,
@@ -191,15 +276,49 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             file.unchanged = before.get(path) == now[path]
         self._pending = (key, now)
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._pending is not None:
             key, digests = self._pending
             self._written = {key: digests}
             self._pending = None
+        if self._pages is not None:
+            self._finish_page_cache(self._pages, Path(config.site_dir))
+        self._end_page_cache()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._end_page_cache()
+
+    def _end_page_cache(self) -> None:
+        if self._pages is not None:
+            logging.getLogger("mkdocs").removeHandler(self._pages.warnings)
+            self._pages = None
+
+    @staticmethod
+    def _finish_page_cache(run: _PageCacheRun, site_dir: Path) -> None:
+        """Put the stored pages' search entries back; store the rendered pages
+        (unless the build warned: then nothing is stored or dropped)."""
+        index = site_dir / "search" / "search_index.json"
+        entries: dict[str, list[dict[str, Any]]] = {}
+        if index.is_file():
+            text, entries = merge_search_index(
+                index.read_text(encoding="utf-8"),
+                run.order,
+                {url: page.search for url, page in run.served.items()},
+            )
+            if run.served:
+                index.write_text(text, encoding="utf-8")
+        if run.warnings.count:
+            return
+        for url, (key, output, anchors) in run.rendered.items():
+            run.cache.put(key, CachedPage(output, entries.get(url, []), anchors))
+        run.cache.prune()
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        if self._pages is not None:
+            self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
             # page.title is the nav title, HTML-escaped by _escape_titles.
             page.meta["title"] = page.title
@@ -210,14 +329,31 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     ) -> str:
         # Before the search indexer reads the page: it sees the spans' text.
         if isinstance(page.file, _GeneratedFile):
+            if page.file.cached is not None:  # links to its anchors are still checked
+                page.present_anchor_ids = set(page.file.cached.anchors)
+                return ""
             spans, prefix = page.file.inline
             return unpark_inline(html, spans, prefix)
         return html
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if isinstance(page.file, _GeneratedFile):
             output = unpark_html(output, page.file.parked)
         return compact_html(output) if self.config.compact_html else output
+
+    @event_priority(-100)  # last: the page exactly as it is written to site/
+    def _cached_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        file = page.file
+        if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
+            return output
+        if file.cached is not None:
+            self._pages.served[page.url] = file.cached
+            return file.cached.html
+        anchors = sorted(page.present_anchor_ids or ())
+        self._pages.rendered[page.url] = (file.cache_key, output, anchors)
+        return output
+
+    on_post_page = CombinedEvent(_finish_page, _cached_page)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent

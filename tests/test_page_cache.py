@@ -1,0 +1,166 @@
+"""The page cache (okrsite/engine/pagecache.py): unchanged pages are not rendered
+again, and a build that uses it is byte-identical to a fresh one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from okrsite.cli import main
+from okrsite.engine.pagecache import merge_search_index
+
+REPO = Path(__file__).resolve().parents[1]
+REALWORLD = Path(__file__).parent / "fixtures" / "realworld" / "content"
+
+
+def make_site(root: Path, *, page_cache: bool = True) -> Path:
+    """A site repository: the real-world fixture (three quarters, one from
+    2023), the demo's mkdocs.yml and one hand-written page."""
+    shutil.copytree(REALWORLD, root / "content")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if not page_cache:
+        config = config.replace("content_dir: content", "content_dir: content\n      page_cache: false")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "docs" / "site").mkdir(parents=True)
+    (root / "docs" / "site" / "about.md").write_text("# About\n\nHand-written page.\n")
+    return root / "mkdocs.yml"
+
+
+def build(config: Path, site: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23"],
+    )
+    assert result.exit_code == 0, result.output
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".okrsite-cache" / "pages").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The site built without the page cache."""
+    root = tmp_path_factory.mktemp("fresh")
+    build(make_site(root, page_cache=False), root / "site")
+    assert not (root / ".okrsite-cache" / "pages").exists()
+    return files_of(root / "site")
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site repository after one build with the page cache (tests copy it)."""
+    root = tmp_path_factory.mktemp("cold")
+    build(make_site(root), root / "site")
+    return root
+
+
+def copy_of(cold: Path, tmp_path: Path) -> Path:
+    shutil.copytree(cold, tmp_path / "repo")
+    return tmp_path / "repo"
+
+
+def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(
+    cold: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """Cold cache, then warm cache: both sites equal the uncached build, file by
+    file (pages, search index, sitemap), and every generated page is stored."""
+    stored = entries(cold)
+    pages = [p for p in fresh if p.endswith(".html") and p not in ("404.html", "about/index.html")]
+    assert len(stored) == len(pages)
+    root = copy_of(cold, tmp_path)
+    build(root / "mkdocs.yml", root / "warm")
+    for site in (cold / "site", root / "warm"):
+        built = files_of(site)
+        assert sorted(built) == sorted(fresh)
+        different = [path for path in fresh if built[path] != fresh[path]]
+        assert different == [], site
+    assert [p.name for p in entries(root)] == [p.name for p in stored]  # nothing re-rendered
+
+
+def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> None:
+    """A marker put into a stored entry appears in the next build (so the page
+    was not rendered again), and its search entries are back in the index."""
+    root = copy_of(cold, tmp_path)
+    page = root / "site" / "2023-Q2" / "index.html"
+    entry = next(
+        p for p in entries(root)
+        if json.loads(p.read_text(encoding="utf-8"))["html"] == page.read_text(encoding="utf-8")
+    )
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    assert data["search"], "the overview has search entries"
+    data["html"] = data["html"].replace("</body>", "<!-- from the page cache --></body>")
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "warm")
+    assert "<!-- from the page cache -->" in (root / "warm/2023-Q2/index.html").read_text()
+    cold_index = (root / "site/search/search_index.json").read_bytes()
+    assert (root / "warm/search/search_index.json").read_bytes() == cold_index
+
+
+def test_an_edit_to_an_archived_file_still_shows(cold: Path, tmp_path: Path) -> None:
+    """Changing a unit file of the 2023 quarter re-renders what it changes; the
+    result equals a fresh build of the edited content; stale entries are dropped."""
+    root = copy_of(cold, tmp_path)
+    before = {p.name for p in entries(root)}
+    archived = sorted((root / "content" / "2023-Q2").glob("*.yaml"))[0]
+    text = archived.read_text(encoding="utf-8")
+    title = next(
+        line.split("title:", 1)[1].strip().strip("'\"")
+        for line in text.splitlines()
+        if line.strip().startswith("title:")
+    )
+    archived.write_text(text.replace(title, "Renamed in the archive", 1), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "warm")
+    unit_page = root / "warm" / "2023-Q2" / archived.stem / "index.html"
+    assert "Renamed in the archive" in unit_page.read_text(encoding="utf-8")
+    after = {p.name for p in entries(root)}
+    assert after != before and len(after) == len(before)  # replaced, not piled up
+
+    other = tmp_path / "other"
+    other.mkdir()
+    make_site(other, page_cache=False)
+    shutil.copy(archived, other / "content" / "2023-Q2" / archived.name)
+    build(other / "mkdocs.yml", other / "site")
+    assert files_of(root / "warm") == files_of(other / "site")
+
+
+def test_a_build_with_warnings_stores_no_page(tmp_path: Path) -> None:
+    """Under --strict a warning fails the build after every page is written; had
+    those pages been stored, the next build would serve them without the warning."""
+    config = make_site(tmp_path)
+    (tmp_path / "docs" / "site" / "about.md").write_text("# About\n\n[gone](missing.md)\n")
+    result = CliRunner().invoke(
+        main, ["build", "-f", str(config), "--site-dir", str(tmp_path / "site"), "--strict"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "missing.md" in result.output
+    assert entries(tmp_path) == []
+
+
+def test_merge_search_index_puts_entries_back_in_build_order() -> None:
+    """Stored entries go where their page was built; the rest keep their order."""
+    index = json.dumps(
+        {
+            "config": {"lang": ["en"]},
+            "docs": [
+                {"location": "", "title": "Home", "text": ""},
+                {"location": "c/", "title": "C", "text": ""},
+                {"location": "c/#x", "title": "X", "text": "x"},
+            ],
+        },
+        separators=(",", ":"),
+    )
+    stored = {"b/": [{"location": "b/", "title": "B", "text": ""}]}
+    merged, pages = merge_search_index(index, ["", "b/", "c/"], stored)
+    locations = [e["location"] for e in json.loads(merged)["docs"]]
+    assert locations == ["", "b/", "c/", "c/#x"]
+    assert [e["title"] for e in pages["c/"]] == ["C", "X"]
+    assert merged.startswith('{"config":{"lang":["en"]},"docs":[')
