@@ -36,8 +36,8 @@
     bar.className = "okr-graph__toolbar";
     bar.appendChild(button("Zoom in", "+", function () { pz.zoomIn(); }));
     bar.appendChild(button("Zoom out", "\u2212", function () { pz.zoomOut(); }));
-    bar.appendChild(button("Show the whole graph", "Fit", function () { pz.fit(); pz.center(); }));
-    bar.appendChild(button("Readable size", "1:1", function () { readable(pz); }));
+    bar.appendChild(button("Fit: show the whole graph", "Fit", function () { pz.fit(); pz.center(); }));
+    bar.appendChild(button("1:1, readable size", "1:1", function () { readable(pz); }));
     if (fullUrl) {
       var a = document.createElement("a");
       a.className = "okr-graph__full";
