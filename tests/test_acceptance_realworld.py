@@ -374,3 +374,23 @@ def test_ended_ungraded_cycle_overview_does_not_say_so_far(site: Path) -> None:
     assert "At the end (not graded): 1 objectives" in old and "So far" not in old
     assert "So far: 3 objectives" in page_text(site / "2026-Q4/index.html")
     assert "Results: 1 objectives" in page_text(site / "2025-Q4/index.html")
+
+
+def test_unit_page_rollup_labels_sit_before_their_bars() -> None:
+    """A unit page shows two roll-ups side by side: each reads "own OKRs: [bar]
+    37% · off track", label first and the whole kept on one line (a trailing
+    "· incl. teams" read as the next bar's label and wrapped away from its own)."""
+    from okrsite.model import Scoring
+    from okrsite.site.pages.components import progress_bar
+
+    scoring = Scoring(green=0.7, yellow=0.4)
+    own = str(progress_bar(0.37, scoring, scope="own", label_first=True))
+    teams = str(progress_bar(0.44, scoring, scope="teams", label_first=True))
+    assert re.fullmatch(
+        r'<span class="okr-rollup"><span class="okr-scope">own OKRs:</span> '
+        r'<span class="okr-progress .*>37% · off track</span></span>', own)
+    assert teams.startswith('<span class="okr-rollup"><span class="okr-scope">incl. teams:</span>')
+    assert "44% · at risk</span></span>" in teams
+    css = (Path(__file__).resolve().parents[1] / "templates/okrsite.css").read_text()
+    rule = re.search(r"\.okr-rollup \{([^}]*)\}", css)
+    assert rule is not None and "white-space: nowrap" in rule[1]
