@@ -365,3 +365,12 @@ def test_md_body_lines_join_yaml_notes_keep_their_breaks(site: Path) -> None:
     assert "<br" not in body[0] and "and the\n" in body[0]
     assert markdown_html("Done: a\nNext: b") == "<p>Done: a<br>\nNext: b</p>"
     assert markdown_html("Done: a\nNext: b", hard_breaks=False) == "<p>Done: a\nNext: b</p>"
+
+
+def test_ended_ungraded_cycle_overview_does_not_say_so_far(site: Path) -> None:
+    """2024-Q1 ended years ago and was never graded: its overview reports the
+    end state, not a running "so far"; the current cycle still says "So far"."""
+    old = page_text(site / "2024-Q1/index.html")
+    assert "At the end (not graded): 1 objectives" in old and "So far" not in old
+    assert "So far: 3 objectives" in page_text(site / "2026-Q4/index.html")
+    assert "Results: 1 objectives" in page_text(site / "2025-Q4/index.html")
