@@ -371,9 +371,9 @@ def test_ended_ungraded_cycle_overview_does_not_say_so_far(site: Path) -> None:
     """2024-Q1 ended years ago and was never graded: its overview reports the
     end state, not a running "so far"; the current cycle still says "So far"."""
     old = page_text(site / "2024-Q1/index.html")
-    assert "At the end (not graded): 1 objectives" in old and "So far" not in old
+    assert "At the end (not graded): 1 objective · 2 key results ·" in old and "So far" not in old
     assert "So far: 3 objectives" in page_text(site / "2026-Q4/index.html")
-    assert "Results: 1 objectives" in page_text(site / "2025-Q4/index.html")
+    assert "Results: 1 objective · 3 key results ·" in page_text(site / "2025-Q4/index.html")
 
 
 def test_unit_page_rollup_labels_sit_before_their_bars() -> None:
