@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from contentkit import write_files
 
 from okrsite.cli import main
+from okrsite.render.richtext import markdown_html
 
 TODAY = "2026-11-27"
 
@@ -353,3 +354,43 @@ def test_progress_088_with_green_at_09_is_not_shown_as_09(tmp_path: Path) -> Non
     for path in site.rglob("*.html"):
         page = page_text(path)
         assert "90% · at risk" not in page and "0.9 · at risk" not in page, path
+
+
+def test_md_body_lines_join_yaml_notes_keep_their_breaks(site: Path) -> None:
+    """A unit's .md body is a Markdown document, hard-wrapped in an editor:
+    single newlines join into one paragraph. A YAML note keeps its line breaks."""
+    product = (site / "2026-Q4/product/index.html").read_text()
+    body = re.search(r"(?s)<strong>Activation first\.</strong>.*?</p>", product)
+    assert body is not None
+    assert "<br" not in body[0] and "and the\n" in body[0]
+    assert markdown_html("Done: a\nNext: b") == "<p>Done: a<br>\nNext: b</p>"
+    assert markdown_html("Done: a\nNext: b", hard_breaks=False) == "<p>Done: a\nNext: b</p>"
+
+
+def test_ended_ungraded_cycle_overview_does_not_say_so_far(site: Path) -> None:
+    """2024-Q1 ended years ago and was never graded: its overview reports the
+    end state, not a running "so far"; the current cycle still says "So far"."""
+    old = page_text(site / "2024-Q1/index.html")
+    assert "At the end (not graded): 1 objective · 2 key results ·" in old and "So far" not in old
+    assert "So far: 3 objectives" in page_text(site / "2026-Q4/index.html")
+    assert "Results: 1 objective · 3 key results ·" in page_text(site / "2025-Q4/index.html")
+
+
+def test_unit_page_rollup_labels_sit_before_their_bars() -> None:
+    """A unit page shows two roll-ups side by side: each reads "own OKRs: [bar]
+    37% · off track", label first and the whole kept on one line (a trailing
+    "· incl. teams" read as the next bar's label and wrapped away from its own)."""
+    from okrsite.model import Scoring
+    from okrsite.site.pages.components import progress_bar
+
+    scoring = Scoring(green=0.7, yellow=0.4)
+    own = str(progress_bar(0.37, scoring, scope="own", label_first=True))
+    teams = str(progress_bar(0.44, scoring, scope="teams", label_first=True))
+    assert re.fullmatch(
+        r'<span class="okr-rollup"><span class="okr-scope">own OKRs:</span> '
+        r'<span class="okr-progress .*>37% · off track</span></span>', own)
+    assert teams.startswith('<span class="okr-rollup"><span class="okr-scope">incl. teams:</span>')
+    assert "44% · at risk</span></span>" in teams
+    css = (Path(__file__).resolve().parents[1] / "templates/okrsite.css").read_text()
+    rule = re.search(r"\.okr-rollup \{([^}]*)\}", css)
+    assert rule is not None and "white-space: nowrap" in rule[1]

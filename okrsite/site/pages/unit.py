@@ -189,7 +189,12 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=markdown_block(okrs.notes, heading_floor=2, renderer=renderer) if okrs else None,
+        # A .md body is a Markdown document: hard-wrapped lines join (see richtext).
+        notes=(
+            markdown_block(okrs.notes, heading_floor=2, renderer=renderer, hard_breaks=False)
+            if okrs
+            else None
+        ),
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
