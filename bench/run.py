@@ -14,9 +14,11 @@ process, from ``getrusage(RUSAGE_CHILDREN)`` in a small wrapper):
 3. **floor**: plain ``mkdocs build`` of that tree with the same theme,
    Markdown extensions, stylesheet and navigation, *without* the okrsite
    plugin (MkDocs + Material + search only);
-4. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
-5. **rebuild**: the same build again with nothing changed (cache warm);
-6. **serve**: ``okrsite serve`` (dirty preview rebuilds); after its first
+4. **simple**: issue 16's floor, a plain MkDocs + Material build of one
+   simple page per unit (:func:`simple_floor`);
+5. **full**: ``mkdocs build`` with the okrsite plugin, graph cache cold;
+6. **rebuild**: the same build again with nothing changed (cache warm);
+7. **serve**: ``okrsite serve`` (dirty preview rebuilds); after its first
    build, one unit file's objective title is edited twice and the time from
    writing the file until the server returns the page with the new title is
    measured (HTTP polling every 50 ms), with the server's peak RSS.
@@ -87,6 +89,8 @@ TARGETS: list[tuple[str, int | None, float]] = [
     ("check_cpu_s", 1000, 2.0),
     ("ratio", 1000, 1.3),
     ("ratio_cpu", 1000, 1.3),
+    ("simple_ratio", 1000, 2.5),
+    ("simple_ratio_cpu", 1000, 2.5),
     ("check_s", 1000, 2.0),
     ("largest_page_kb", None, 80.0),
     ("full_build_rss_mb", 1000, 500.0),
@@ -116,6 +120,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("full_build_s", "Full okrsite build (`mkdocs build` + plugin, cold cache)", "{:.2f} s"),
     ("full_build_cpu_s", "Full build, CPU", "{:.2f} s"),
     ("full_build_rss_mb", "Full build peak RSS", "{:.0f} MB"),
+    ("simple_floor_s", "Simple floor: MkDocs + Material, one simple page per unit", "{:.2f} s"),
+    ("simple_floor_cpu_s", "Simple floor, CPU", "{:.2f} s"),
+    ("simple_floor_rss_mb", "Simple floor peak RSS", "{:.0f} MB"),
+    ("simple_ratio", "Ratio full / simple floor (wall)", "{:.2f}×"),
+    ("simple_ratio_cpu", "Ratio full / simple floor (CPU)", "{:.2f}×"),
     ("ratio", "Ratio full / floor (wall)", "{:.2f}×"),
     ("ratio_cpu", "Ratio full / floor (CPU)", "{:.2f}×"),
     ("full_dot_renders", "`dot` renders, full build", "{:,}"),
@@ -222,6 +231,45 @@ def floor_config(full_config: dict[str, Any], docs: Path, nav: list[Any]) -> dic
     return config
 
 
+def simple_floor(full_config: dict[str, Any], content: Path, out: Path) -> dict[str, Any]:
+    """Issue 16's floor: a plain MkDocs + Material site with one simple page
+    per unit of ``org.yaml`` (a title, a paragraph, two headed sections with a
+    short list each), the same theme, features and Markdown extensions, no
+    okrsite plugin. Pages sit in one folder per top-level unit (departments),
+    MkDocs' automatic navigation. Writes ``out/docs`` and returns the config."""
+    org = yaml.safe_load((content / "org.yaml").read_text(encoding="utf-8"))
+    units = org.get("units", [])
+    parents = {u["id"]: u.get("parent") for u in units}
+
+    def top(unit_id: str) -> str:
+        while parents.get(unit_id) not in (None, "company") and parents[unit_id] in parents:
+            unit_id = parents[unit_id]
+        return unit_id
+
+    docs = out / "docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Company\n\nOne simple page per unit.\n", encoding="utf-8")
+    for unit in units:
+        folder = docs / top(unit["id"])
+        folder.mkdir(exist_ok=True)
+        name = unit.get("name", unit["id"])
+        (folder / f"{unit['id']}.md").write_text(
+            f"# {name}\n\n{name} is a {unit.get('kind', 'unit')} led by "
+            f"{unit.get('lead', 'someone')}.\n\n## Objectives\n\n- Ship the plan\n"
+            "- Grow the business\n\n## Key results\n\n- 80 % of customers active\n"
+            "- 3 launches\n",
+            encoding="utf-8",
+        )
+    config = dict(full_config)
+    config["docs_dir"] = str(docs)
+    config["plugins"] = [
+        p for p in config.get("plugins", []) if not (isinstance(p, dict) and "okrsite" in p)
+    ]
+    config.pop("nav", None)
+    return config
+
+
 def site_stats(site: Path) -> dict[str, Any]:
     """Output size, HTML pages, the largest page and the search index size."""
     total = 0
@@ -245,7 +293,7 @@ def site_stats(site: Path) -> dict[str, Any]:
     }
 
 
-STEPS = ("check", "generate", "floor", "full", "rebuild", "serve")
+STEPS = ("check", "generate", "floor", "simple", "full", "rebuild", "serve")
 
 
 def run(
@@ -325,6 +373,18 @@ def run(
         record("floor_build", base)
         metrics["floor_output_mb"] = site_stats(floor / "site")["output_mb"]
 
+    if "simple" in steps:
+        simple = work / "simple"
+        config = simple_floor(full_config, work / "content", simple)
+        (simple / "mkdocs.yml").write_text(
+            yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        plain = runner.measure(
+            "simple", [*_mkdocs(), "build", "-q", "-f", str(simple / "mkdocs.yml"),
+                       "-d", str(simple / "site")],
+        )
+        record("simple_floor", plain)
+
     build_cmd = [*_mkdocs(), "build", "-q", "-f", "mkdocs.yml", "-d", "site"]
     if "full" in steps:
         shutil.rmtree(work / ".okrsite-cache", ignore_errors=True)
@@ -335,6 +395,9 @@ def run(
         if "floor_build_s" in metrics:
             metrics["ratio"] = full["seconds"] / metrics["floor_build_s"]
             metrics["ratio_cpu"] = full["cpu_seconds"] / metrics["floor_build_cpu_s"]
+        if "simple_floor_s" in metrics:
+            metrics["simple_ratio"] = full["seconds"] / metrics["simple_floor_s"]
+            metrics["simple_ratio_cpu"] = full["cpu_seconds"] / metrics["simple_floor_cpu_s"]
         metrics.update(site_stats(work / "site"))
 
     if "rebuild" in steps:

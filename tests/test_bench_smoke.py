@@ -76,3 +76,41 @@ def test_floor_config_drops_only_the_okrsite_plugin(tmp_path: Path) -> None:
     assert floor["extra_css"] == ["assets/okrsite/okrsite.css"]
     assert floor["nav"] == [{"Home": "index.md"}]
     assert full["plugins"][1] == {"okrsite": {"content_dir": "content"}}, "input untouched"
+
+
+def test_simple_floor_has_one_plain_page_per_unit(tmp_path: Path) -> None:
+    """Issue 16's floor: one simple Markdown page per unit of org.yaml (in a
+    folder per top-level unit), plus a home page; theme and extensions kept,
+    okrsite plugin and nav dropped."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "org.yaml").write_text(
+        "units:\n"
+        "  - {id: sales, name: Sales, kind: department, parent: company, lead: Ana}\n"
+        "  - {id: sales-emea, name: 'EMEA *deals*', kind: team, parent: sales}\n"
+        "  - {id: sales-emea-north, name: North, kind: team, parent: sales-emea}\n"
+        "  - {id: support, name: Support, kind: service}\n",
+        encoding="utf-8",
+    )
+    full = {
+        "site_name": "x",
+        "theme": {"name": "material", "features": ["navigation.tabs"]},
+        "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}],
+        "plugins": ["search", {"okrsite": {"content_dir": "content"}}],
+        "nav": [{"Home": "index.md"}],
+    }
+    config = bench_run.simple_floor(full, content, tmp_path / "simple")
+    docs = tmp_path / "simple" / "docs"
+    pages = sorted(str(p.relative_to(docs)) for p in docs.rglob("*.md"))
+    assert pages == [
+        "index.md",
+        "sales/sales-emea-north.md",
+        "sales/sales-emea.md",
+        "sales/sales.md",
+        "support/support.md",
+    ]
+    assert (docs / "sales" / "sales.md").read_text(encoding="utf-8").startswith("# Sales\n")
+    assert config["plugins"] == ["search"]
+    assert config["theme"] == full["theme"]
+    assert config["markdown_extensions"] == full["markdown_extensions"]
+    assert "nav" not in config and config["docs_dir"] == str(docs)

@@ -54,7 +54,7 @@ def test_team_sheet_and_tool_export_build(site: Path) -> None:
     code, out, err = import_(site, TEAM_SHEET)
     assert code == 0, err
     assert "3 objectives, 6 key results, 3 links made" in out
-    assert "0 errors" in out
+    assert "okrsite check: 0 errors" in out and ": passed" in out
     code, out, err = import_(site, TOOL_EXPORT)
     assert code == 0, err
     assert "2 rows skipped (1 Initiative, 1 KPI)" in out
@@ -438,3 +438,34 @@ def test_parent_in_the_containing_year_is_a_cross_cycle_reference(site: Path) ->
     assert code == 0, out + err
     product = yaml.safe_load((site / "content/2027-Q1/product.yaml").read_text())
     assert product["objectives"][0]["aligns_to"] == ["2027:company/win-year"]
+
+
+def test_xlsx_number_formats_and_date_quarters(site: Path) -> None:
+    """Excel keeps 35% as 0.35 in a percent-formatted cell and $1,200,000 as a number
+    in a currency-formatted one: the import reads what the sheet shows. A Quarter
+    typed as a date is the cycle containing that day (or its YYYY-Qn)."""
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Team", "Objective", "Key Result", "Start", "Target", "Quarter"])
+    sheet.append(["Product", "Grow", "Activation", 0.3, 0.455, dt.datetime(2027, 2, 1)])
+    sheet.append(["Product", "Grow", "Revenue", 1_200_000, 1_500_000, dt.datetime(2026, 11, 3)])
+    for cell in ("D2", "E2"):
+        sheet[cell].number_format = "0.0%"
+    for cell in ("D3", "E3"):
+        sheet[cell].number_format = '"$"#,##0'
+    path = site / "formats.xlsx"
+    book.save(path)
+    code, _, err = import_(site, path)
+    assert code == 1  # 2026-11-03 is in the starter's 2026-Q4, whose product.yaml
+    assert "2026-Q4/product.yaml exists" in err  # exists: a refusal, not a new cycle
+    sheet["F3"] = dt.datetime(2027, 3, 31)
+    book.save(path)
+    code, _, err = import_(site, path)
+    assert code == 0, err
+    data = yaml.safe_load((site / "content/2027-Q1/product.yaml").read_text())
+    activation, revenue = data["objectives"][0]["key_results"]
+    assert (activation["start"], activation["target"], activation["unit"]) == (30, 45.5, "%")
+    assert (revenue["start"], revenue["target"], revenue["prefix"]) == (1_200_000, 1_500_000, "$")

@@ -139,8 +139,8 @@ def test_rollups_are_labelled_and_agree(tree: DocsTree) -> None:
         assert own(overview, name) == own(directory, name)
         assert own(overview, name).endswith("· own OKRs")
     product = page(tree, "2026-Q4/product.md")
-    assert '<span class="okr-scope">· own OKRs</span>' in product
-    assert '<span class="okr-scope">· incl. teams</span>' in product
+    assert '<span class="okr-rollup"><span class="okr-scope">own OKRs:</span> ' in product
+    assert '<span class="okr-rollup"><span class="okr-scope">incl. teams:</span> ' in product
     assert "incl. teams" not in page(tree, "2026-Q4/partnerships.md")  # no teams
 
 

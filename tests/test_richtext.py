@@ -126,6 +126,36 @@ def test_plain_fast_path_matches_markdown(text: str) -> None:
     assert fast == slow
 
 
+def _inline_by_markdown(text: str) -> str:
+    """markdown_inline's general path (Python-Markdown, then block elements
+    flattened), whatever the text: what its plain-text shortcut must equal."""
+    rendered = markdown_html(text, heading_floor=6)
+    rendered = re.sub(r"</li>\s*<li>", " · ", rendered)
+    rendered = re.sub(rf"</{richtext._BLOCKS}>\s*<{richtext._BLOCKS}\b[^>]*>", "<br>", rendered)
+    rendered = re.sub(rf"</?(?:{richtext._BLOCKS}|li|hr)\b[^>]*>", "", rendered)
+    return richtext.sanitize.clean_rich(rendered.strip().replace("\n", " "))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[ \tA-Za-zÀ-ÿ0-9 .,;:?'\"()%/@$€£+=\-–—\r\n]{0,40}", fullmatch=True))
+def test_inline_plain_shortcut_matches_the_general_path(text: str) -> None:
+    """A check-in note in plain words (the common case, one per table row)
+    comes out exactly as the general Markdown path renders it."""
+    assert markdown_inline(text) == _inline_by_markdown(text)
+
+
+def test_inline_shortcut_cases() -> None:
+    assert markdown_inline("") == "" == markdown_inline("  \n ")
+    assert markdown_inline(" Slower than planned ") == "Slower than planned"
+    assert markdown_inline("Q3: 40% (\"about\" €5) — late") == _inline_by_markdown(
+        "Q3: 40% (\"about\" €5) — late"
+    )
+    # Not plain: list markers and Markdown go the general way.
+    assert markdown_inline("- a\n- b") == "a · b"
+    assert markdown_inline("1. first") == _inline_by_markdown("1. first")
+    assert markdown_inline("**done**") == "<strong>done</strong>"
+
+
 _PIECES = st.sampled_from(
     [
         "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from okrsite.checks import RULES_BY_ID, run_checks
-from okrsite.checks.report import format_text, summary
+from okrsite.checks.report import fails, format_rule_summary, format_text, summary
 from okrsite.cli import main
 from okrsite.cli.common import ContentProblem, content_option, fail, parse_today, today_option
 from okrsite.errors import OkrsiteError
@@ -17,6 +17,8 @@ from okrsite.validate import load_model
 
 SHOWN_UNITS = 12
 """New units named in the summary; the rest are counted."""
+CHECK_FINDINGS_PER_RULE = 3
+"""Findings of one rule printed after an import (then "… and N more")."""
 SHOWN_FILES = 40
 """Files listed in the summary; the rest are counted."""
 
@@ -111,5 +113,9 @@ def import_(
     except OkrsiteError as err:  # pragma: no cover - validated before writing
         raise ContentProblem(str(err)) from None
     findings = run_checks(model, today=day or dt.date.today())
-    click.echo(format_text(findings, RULES_BY_ID), nl=False)
-    click.echo(f"okrsite check: {summary(findings)}")
+    # As `okrsite check --max-per-rule 3` would print it: a big import's many
+    # findings of one rule stay readable; `okrsite check` lists them all.
+    click.echo(format_text(findings, RULES_BY_ID, max_per_rule=CHECK_FINDINGS_PER_RULE), nl=False)
+    click.echo(format_rule_summary(findings, RULES_BY_ID), nl=False)
+    verdict = "failed" if fails(findings) else "passed"
+    click.echo(f"okrsite check: {summary(findings)}: {verdict}")

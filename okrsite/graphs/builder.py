@@ -46,7 +46,15 @@ from okrsite.graphs.style import (
     WRAP,
 )
 from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import dot_href, dot_html, dot_line, dot_string
+from okrsite.render.escape import dot_html, dot_line, dot_string
+
+# Quoted DOT strings of our constants, made once (statements use them per cluster and edge).
+_CLUSTER_FULL = dot_string("rounded,filled")
+_CLUSTER_PARTIAL = dot_string("rounded,dashed,filled")
+_CLUSTER_FILL = dot_string(CLUSTER_FILL)
+_CLUSTER_COLOUR = dot_string(CLUSTER_COLOUR)
+_OVERLAP_COLOUR = dot_string(OVERLAP_COLOUR)
+_RELATED_COLOUR = dot_string(RELATED_COLOUR)
 
 
 @dataclass(frozen=True)
@@ -109,11 +117,12 @@ class GraphBuilder:
         return self.node_rank.get(node, 0)
 
     def page_link(self, target: str, anchor: str | None = None) -> str:
-        """Link to the docs page ``target``: absolute under ``site_url``, else relative."""
+        """Link to the docs page ``target``: absolute under ``site_url``, else
+        relative (checked by ``dot_href`` where a label uses it)."""
         if self.site_url:
             tail = f"#{anchor}" if anchor else ""
-            return dot_href(f"{self.site_url.rstrip('/')}/{urls.page_url(target)}{tail}")
-        return dot_href(urls.relative(self.from_doc, target, anchor))
+            return f"{self.site_url.rstrip('/')}/{urls.page_url(target)}{tail}"
+        return urls.relative(self.from_doc, target, anchor)
 
     def unit_link(self, unit_id: str, anchor: str | None = None) -> str:
         """The unit's page this cycle (the overview for the company; its profile
@@ -276,13 +285,13 @@ class GraphBuilder:
         """A unit's cluster with the given objectives (all of them when ``full``);
         ``kr_rows`` limits which KR rows each objective shows."""
         self.clusters += 1
-        style = "rounded,filled" if full else "rounded,dashed,filled"
+        style = _CLUSTER_FULL if full else _CLUSTER_PARTIAL
         pen = "2" if unit_id == self.focus else "1"
         label = cluster_label(self.model.unit_name(unit_id), self.unit_link(unit_id))
         self.lines.append(f"  subgraph cluster_{self.clusters} {{")
         self.lines.append(
-            f"    style={dot_string(style)}; fillcolor={dot_string(CLUSTER_FILL)}; "
-            f"color={dot_string(CLUSTER_COLOUR)}; penwidth={pen};"
+            f"    style={style}; fillcolor={_CLUSTER_FILL}; color={_CLUSTER_COLOUR}; "
+            f"penwidth={pen};"
         )
         self.lines.append(f"    label=<{label}>;")
         for objective in objectives:
@@ -395,7 +404,7 @@ class GraphBuilder:
         ):
             attrs = []
             if (target, source) in bold:
-                attrs.append(f"color={dot_string(OVERLAP_COLOUR)}, penwidth=2.4")
+                attrs.append(f"color={_OVERLAP_COLOUR}, penwidth=2.4")
             elif count > 1:
                 attrs.append(f"penwidth={min(1 + 0.5 * count, 4):.1f}")
             if self.rank_of(target.node) >= self.rank_of(source.node):
@@ -405,7 +414,7 @@ class GraphBuilder:
         for a, b in sorted(lateral, key=lambda p: (p[0].dot(), p[1].dot())):
             self.lines.append(
                 f"  {a.dot()} -> {b.dot()} [style=dashed, dir=none, constraint=false, "
-                f"color={dot_string(RELATED_COLOUR)}];"
+                f"color={_RELATED_COLOUR}];"
             )
 
     # -- the whole graph ------------------------------------------------------

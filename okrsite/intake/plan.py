@@ -10,6 +10,7 @@ write instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from okrsite.errors import ContentIssue, RowIssue, SourceLocation
@@ -45,6 +46,13 @@ _OBJECTIVE_TYPES = frozenset({"objective", "objectives", "obj", "goal"})
 
 _TitleIndex = dict[tuple[str, str], list[tuple[str, str]]]
 """(cycle, collapsed title) → [(ref, unit)]."""
+
+
+def _iso_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
 
 
 def _collapse(text: str) -> str:
@@ -112,6 +120,16 @@ class _Planner:
             return given
         if text in self.cycle_names:
             return self.cycle_names[text]
+        day = _iso_day(text)
+        if day is not None:  # a date (a spreadsheet's "Quarter" typed as a date)
+            spans = [
+                (end - start, cycle_id)
+                for cycle_id, (start, end) in self.existing.cycle_dates.items()
+                if start <= day <= end
+            ]
+            if spans:
+                return min(spans)[1]  # the shortest: the quarter, not its year
+            text = f"{day.year}-q{(day.month - 1) // 3 + 1}"
         for pattern in _QUARTER_RES:
             match = pattern.match(text)
             if match:

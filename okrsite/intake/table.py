@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,13 +117,38 @@ def _xlsx_rows(file: Path, display: str, sheet: str | None) -> list[list[str]]:
             names = ", ".join(repr(n) for n in book.sheetnames)
             raise _issue(display, 1, f"no sheet {sheet!r} (sheets: {names})")
         rows: list[list[str]] = []
-        for values in worksheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
+        for cells in worksheet.iter_rows():
+            rows.append(
+                [
+                    _formatted(getattr(c, "value", None), getattr(c, "number_format", ""))
+                    for c in cells
+                ]
+            )
             if len(rows) > MAX_ROWS:
                 raise _issue(display, len(rows), f"more than {MAX_ROWS} rows")
         return rows
     finally:
         book.close()
+
+
+_CURRENCY_IN_FORMAT = (("€", "€"), ("£", "£"), ("¥", "¥"), ("₹", "₹"), ("$", "$"))
+
+
+def _formatted(value: object, number_format: str | None) -> str:
+    """A number as the sheet shows it where that carries meaning: a cell
+    formatted as a percentage holds 0.35 for ``35%``, a currency format the
+    symbol. Other formats (thousands, decimals) do not change the value."""
+    fmt = number_format or ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        literal = re.sub(r'"[^"]*"|\\.', "", fmt)  # quoted text is not a format code
+        if "%" in literal:
+            percent = round(float(value) * 100, 10)
+            return f"{_cell_text(percent)}%"
+        for code, symbol in _CURRENCY_IN_FORMAT:
+            if code in fmt:
+                sign = "-" if value < 0 else ""
+                return f"{sign}{symbol}{_cell_text(abs(value))}"
+    return _cell_text(value)
 
 
 def _cell_text(value: object) -> str:

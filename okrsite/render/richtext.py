@@ -19,9 +19,13 @@ What the renderer does on top of plain Python-Markdown, and why:
 * **Bare URLs become links** (``http``, ``https``), trailing punctuation and
   an unbalanced closing bracket left outside the link, never inside code or
   an existing link.
-* **Line breaks are kept** (``nl2br``), as YAML block scalars are usually
-  written line by line; a list may start right after a line of text, without
-  the blank line Markdown otherwise demands ("Status:\\n- a\\n- b").
+* **Line breaks are kept** (``nl2br``) in YAML fields, as block scalars
+  there are usually written line by line ("Done: …\\nNext: …"); a list may
+  start right after a line of text, without the blank line Markdown otherwise
+  demands ("Status:\\n- a\\n- b"). The body of a unit's ``.md`` file is a
+  Markdown document, written and hard-wrapped in an editor like any other
+  ``.md`` file, so there (``hard_breaks=False``) single newlines join into
+  one paragraph as standard Markdown (and MkDocs) does.
 * **Headings fit the page**: they are shifted so the highest is at least
   ``heading_floor`` (a ``# Notes`` in a unit body must not be a second page
   title; a heading in a KR description sits below the KR's own ``h3``).
@@ -50,7 +54,7 @@ from okrsite.render import sanitize
 from okrsite.render.escape import MD_SPECIAL
 from okrsite.render.escape import clean as drop_controls
 
-EXTENSIONS = ("sane_lists", "nl2br", "fenced_code")
+EXTENSIONS = ("sane_lists", "fenced_code")
 """Python-Markdown extensions used for content text (stock ones only)."""
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -205,48 +209,66 @@ class RichText:
     """
 
     def __init__(self) -> None:
-        self._converters: dict[int, markdown.Markdown] = {}
-        self._html: dict[tuple[str, int], str] = {}
+        self._converters: dict[tuple[int, bool], markdown.Markdown] = {}
+        self._html: dict[tuple[str, int, bool], str] = {}
 
-    def html(self, text: str, *, heading_floor: int = 4) -> str:
+    def html(self, text: str, *, heading_floor: int = 4, hard_breaks: bool = True) -> str:
         """:func:`markdown_html`, remembered."""
-        key = (text, heading_floor)
+        key = (text, heading_floor, hard_breaks)
         found = self._html.get(key)
         if found is None:
-            found = self._html[key] = self._render(text, heading_floor)
+            found = self._html[key] = self._render(text, heading_floor, hard_breaks)
         return found
 
-    def _render(self, text: str, heading_floor: int) -> str:
+    def _render(self, text: str, heading_floor: int, hard_breaks: bool) -> str:
         source = drop_controls(text).replace("\r\n", "\n").strip()
         if not source:
             return ""
         if _is_plain(source):
             return sanitize.clean_rich(f"<p>{html.escape(source, quote=False)}</p>")
-        converter = self._converters.get(heading_floor)
+        converter = self._converters.get((heading_floor, hard_breaks))
         if converter is None:
-            converter = self._converters[heading_floor] = markdown.Markdown(
-                extensions=[*EXTENSIONS, _ContentExtension(heading_floor)], output_format="html"
+            breaks = ["nl2br"] if hard_breaks else []
+            converter = self._converters[(heading_floor, hard_breaks)] = markdown.Markdown(
+                extensions=[*EXTENSIONS, *breaks, _ContentExtension(heading_floor)],
+                output_format="html",
             )
         converter.reset()
         return sanitize.clean_rich(converter.convert(_open_lists(source)))
 
 
 def markdown_html(
-    text: str, *, heading_floor: int = 4, renderer: RichText | None = None
+    text: str,
+    *,
+    heading_floor: int = 4,
+    renderer: RichText | None = None,
+    hard_breaks: bool = True,
 ) -> str:
     """Content Markdown → sanitised HTML (block elements: ``<p>``, lists…).
 
     ``heading_floor``: the highest heading level the text may use (2 for a
     unit page's notes, 4 for text inside a key result). Empty text → ``""``.
     ``renderer``: the build's :class:`RichText` (faster; same output).
+    ``hard_breaks``: a single newline is a line break (YAML fields), or joins
+    the lines of a paragraph (a ``.md`` body), see the module docstring.
     """
-    return (renderer or RichText()).html(text, heading_floor=heading_floor)
+    return (renderer or RichText()).html(
+        text, heading_floor=heading_floor, hard_breaks=hard_breaks
+    )
 
 
 def markdown_inline(text: str, renderer: RichText | None = None) -> str:
     """Content Markdown → sanitised HTML for a place inside a line (a table
     cell, after "— " in a list): paragraphs are joined by ``<br>`` and list
     items by `` · ``, so no block element ends up inside a line."""
+    source = drop_controls(text).replace("\r\n", "\n").strip()
+    if not source:
+        return ""
+    if _is_plain(source):
+        # The common case (most check-in notes): what the general path below
+        # returns for plain text, one sanitiser pass instead of two plus the
+        # block rewrites; a check-in table calls this once per row.
+        return sanitize.clean_rich(html.escape(source, quote=False))
     rendered = markdown_html(text, heading_floor=6, renderer=renderer)
     rendered = re.sub(r"</li>\s*<li>", " · ", rendered)
     rendered = re.sub(rf"</{_BLOCKS}>\s*<{_BLOCKS}\b[^>]*>", "<br>", rendered)
@@ -263,6 +285,7 @@ def markdown_block(
     heading_floor: int = 4,
     css_class: str = "",
     renderer: RichText | None = None,
+    hard_breaks: bool = True,
 ) -> Markup:
     """Content Markdown as a raw HTML block for a page (``<div class="okr-text">``
     on lines of its own), or empty Markup for empty text.
@@ -270,7 +293,9 @@ def markdown_block(
     The block is not marked ``markdown="0"``, so it is not parked and stays in
     the search index; Python-Markdown copies a raw ``<div>`` block through.
     """
-    body = markdown_html(text or "", heading_floor=heading_floor, renderer=renderer)
+    body = markdown_html(
+        text or "", heading_floor=heading_floor, renderer=renderer, hard_breaks=hard_breaks
+    )
     if not body:
         return Markup("")
     classes = " ".join(["okr-text", *css_class.split()])

@@ -9,8 +9,8 @@ department; the parent of a deleted unit. Their maintainers come from
 ``org.yaml`` (head, else base).
 
 Everything here works on ids: what changed is keyed by
-:class:`~okrsite.analysis.alignment.OkrRef`, links come from the one walker
-(:func:`~okrsite.analysis.alignment.cycle_links`) over the redacted models,
+:class:`~okrsite.refs.OkrRef`, links come from the one walker
+(:func:`~okrsite.refs.cycle_links`) over the redacted models,
 and a moved unit's old and new parents are read from the models, never from
 the change set's display text.
 """

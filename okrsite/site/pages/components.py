@@ -51,13 +51,17 @@ def progress_bar(
     *,
     graded: bool = False,
     scope: RollupScope | None = None,
+    label_first: bool = False,
 ) -> Markup:
     """A bar with its number and band label (colour is never the only signal).
 
     ``graded``: the value is a score given at grading (``0.66``), else a
     computed progress (``66%``); a score above 1.0 fills the bar and keeps its
     number. ``scope``: for a unit's roll-up, which one (labelled "own OKRs"
-    or "incl. teams", see ``analysis/progress.py``)."""
+    or "incl. teams", see ``analysis/progress.py``). ``label_first``: put
+    that label before the bar and keep label, bar and number on one line, for
+    a page that shows two roll-ups side by side (a trailing label read as the
+    next bar's, and wrapped away from its own at 1280 px)."""
     colour = band(value, scoring)
     label = BAND_LABELS[colour]
     width = bar_width(value)
@@ -65,13 +69,18 @@ def progress_bar(
     shown = fraction_text(value, graded=graded)
     scope_label = ROLLUP_LABELS[scope] if scope else ""
     aria = html_text(f"{what} {shown}, {label}" + (f", {scope_label}" if scope else ""))
-    scope_html = f' <span class="okr-scope">· {html_text(scope_label)}</span>' if scope else ""
-    return Markup(
+    bar = (
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
         f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
         f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
-        f"{scope_html}"
     )
+    if scope and label_first:
+        return Markup(
+            f'<span class="okr-rollup"><span class="okr-scope">{html_text(scope_label)}:</span> '
+            f"{bar}</span>"
+        )
+    scope_html = f' <span class="okr-scope">· {html_text(scope_label)}</span>' if scope else ""
+    return Markup(f"{bar}{scope_html}")
 
 
 def band_chip(value: float | None, scoring: Scoring) -> Markup:

@@ -164,7 +164,9 @@ def render_unit_page(
     if okrs is not None:
         own = unit_progress(okrs, include_private=True)
         own_graded = shows_scores([okrs])
-        summary_bits.append(str(progress_bar(own, scoring, graded=own_graded, scope="own")))
+        summary_bits.append(
+            str(progress_bar(own, scoring, graded=own_graded, scope="own", label_first=True))
+        )
     if any(u in cycle.okrs for u in descendants(model, unit_id)):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
@@ -172,7 +174,11 @@ def render_unit_page(
             cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs
         )
         summary_bits.append(
-            str(progress_bar(with_teams, scoring, graded=teams_graded, scope="teams"))
+            str(
+                progress_bar(
+                    with_teams, scoring, graded=teams_graded, scope="teams", label_first=True
+                )
+            )
         )
     if okrs is not None:
         summary_bits.append(str(status_chip(okrs.content.status)))
@@ -183,7 +189,12 @@ def render_unit_page(
         cycle_title=cycle.title,
         summary=Markup(" ".join(summary_bits)),
         meta=_meta(model, cycle, unit_id, doc),
-        notes=markdown_block(okrs.notes, heading_floor=2, renderer=renderer) if okrs else None,
+        # A .md body is a Markdown document: hard-wrapped lines join (see richtext).
+        notes=(
+            markdown_block(okrs.notes, heading_floor=2, renderer=renderer, hard_breaks=False)
+            if okrs
+            else None
+        ),
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
         children=_children(model, cycle, unit_id, doc),
         graph=graph,
