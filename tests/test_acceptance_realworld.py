@@ -119,6 +119,10 @@ objectives:
         unit: "%"
         checkins:
           - {date: 2026-10-16, value: 88, confidence: 0.6, note: "BLOCKED: onboarding checklist waits for legal review"}
+      - id: easiest
+        title: Clinics describe us as their easiest vendor
+        owner: Jo Park
+        note: Judged from the December interviews; no number on purpose.
 """
 
 CURRENT_PRODUCT = """\
@@ -365,3 +369,43 @@ def test_md_body_lines_join_yaml_notes_keep_their_breaks(site: Path) -> None:
     assert "<br" not in body[0] and "and the\n" in body[0]
     assert markdown_html("Done: a\nNext: b") == "<p>Done: a<br>\nNext: b</p>"
     assert markdown_html("Done: a\nNext: b", hard_breaks=False) == "<p>Done: a\nNext: b</p>"
+
+
+def test_ended_ungraded_cycle_overview_does_not_say_so_far(site: Path) -> None:
+    """2024-Q1 ended years ago and was never graded: its overview reports the
+    end state, not a running "so far"; the current cycle still says "So far"."""
+    old = page_text(site / "2024-Q1/index.html")
+    assert "At the end (not graded): 1 objective · 2 key results ·" in old and "So far" not in old
+    assert "So far: 3 objectives" in page_text(site / "2026-Q4/index.html")
+    assert "Results: 1 objective · 3 key results ·" in page_text(site / "2025-Q4/index.html")
+
+
+def test_unit_page_rollup_labels_sit_before_their_bars() -> None:
+    """A unit page shows two roll-ups side by side: each reads "own OKRs: [bar]
+    37% · off track", label first and the whole kept on one line (a trailing
+    "· incl. teams" read as the next bar's label and wrapped away from its own)."""
+    from okrsite.model import Scoring
+    from okrsite.site.pages.components import progress_bar
+
+    scoring = Scoring(green=0.7, yellow=0.4)
+    own = str(progress_bar(0.37, scoring, scope="own", label_first=True))
+    teams = str(progress_bar(0.44, scoring, scope="teams", label_first=True))
+    assert re.fullmatch(
+        r'<span class="okr-rollup"><span class="okr-scope">own OKRs:</span> '
+        r'<span class="okr-progress .*>37% · off track</span></span>', own)
+    assert teams.startswith('<span class="okr-rollup"><span class="okr-scope">incl. teams:</span>')
+    assert "44% · at risk</span></span>" in teams
+    css = (Path(__file__).resolve().parents[1] / "templates/okrsite.css").read_text()
+    rule = re.search(r"\.okr-rollup \{([^}]*)\}", css)
+    assert rule is not None and "white-space: nowrap" in rule[1]
+
+
+def test_kr_without_numbers_reads_no_data_without_a_stray_dash(site: Path) -> None:
+    """A qualitative KR (no start, target or value) shows its bar's "no data"
+    and nothing else: no lone "–" beside it on the unit page or in the lists."""
+    unit = page_text(site / "2026-Q4/company/index.html")
+    assert "Clinics describe us as their easiest vendor – · no data · Owner: Jo Park" in unit
+    for page in ("2026-Q4/index.html", "index.html"):
+        text = page_text(site / page)
+        assert "Clinics describe us as their easiest vendor – · no data " in text
+        assert "no data ( – )" not in text and "no data (–)" not in text

@@ -85,10 +85,10 @@ def setup_digest(
 
 @dataclass
 class CachedPage:
-    """One page as a build wrote it."""
+    """What is known of a stored page before it is needed: its key, search
+    entries and anchors (its HTML stays on disk until it is written out)."""
 
-    html: str
-    """The page's file in ``site/``, exactly."""
+    key: str
     search: list[dict[str, Any]]
     """Its entries of ``search/search_index.json``, in order."""
     anchors: list[str]
@@ -99,9 +99,12 @@ class CachedPage:
 class PageCache:
     """The page entries of one cache directory, for one build.
 
-    Created per build by the plugin (never kept across builds); reads lazily
-    and writes entries as pages are finished, then :meth:`prune` drops the
-    entries this build did not use.
+    An entry is two files: ``<key>.html``, the page exactly as written to
+    ``site/`` (stored as soon as it is rendered, so a build never holds every
+    page in memory), and ``<key>.json``, its search entries and anchors
+    (stored after the build, when the search index is complete); an entry
+    counts only when both are there. Created per build by the plugin (never
+    kept across builds); :meth:`prune` then drops what this build did not use.
     """
 
     directory: Path
@@ -117,21 +120,32 @@ class PageCache:
     def get(self, key: str) -> CachedPage | None:
         self.used.add(key)
         try:
+            if not (self.directory / f"{key}.html").is_file():
+                return None
             data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            return CachedPage(data["html"], data["search"], data["anchors"])
+            return CachedPage(key, list(data["search"]), list(data["anchors"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: render the page
 
-    def put(self, key: str, page: CachedPage) -> None:
-        """Write one entry atomically (a build killed midway leaves no half entry)."""
+    def html(self, page: CachedPage) -> str:
+        return (self.directory / f"{page.key}.html").read_text(encoding="utf-8")
+
+    def put_html(self, key: str, html: str) -> None:
         self.used.add(key)
+        self._write(f"{key}.html", html)
+
+    def put_details(self, key: str, search: list[dict[str, Any]], anchors: list[str]) -> None:
+        data = {"search": search, "anchors": anchors}
+        self._write(f"{key}.json", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def _write(self, name: str, text: str) -> None:
+        """Write atomically (a build killed midway leaves no half file)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        data = {"html": page.html, "search": page.search, "anchors": page.anchors}
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(temporary, self.directory / f"{key}.json")
+                out.write(text)
+            os.replace(temporary, self.directory / name)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -141,7 +155,7 @@ class PageCache:
         if not self.directory.is_dir():
             return
         for path in self.directory.iterdir():
-            if path.suffix == ".tmp" or (path.suffix == ".json" and path.stem not in self.used):
+            if path.suffix == ".tmp" or path.stem not in self.used:
                 path.unlink(missing_ok=True)
 
 

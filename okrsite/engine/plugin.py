@@ -133,8 +133,8 @@ class _PageCacheRun:
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
     """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
-    """URL → (key, HTML, anchors) of cacheable pages rendered this time."""
+    rendered: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    """URL → (key, anchors) of cacheable pages rendered this time (HTML stored)."""
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
@@ -314,8 +314,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 index.write_text(text, encoding="utf-8")
         if run.warnings.count:
             return
-        for url, (key, output, anchors) in run.rendered.items():
-            run.cache.put(key, CachedPage(output, entries.get(url, []), anchors))
+        for url, (key, anchors) in run.rendered.items():
+            run.cache.put_details(key, entries.get(url, []), anchors)
         run.cache.prune()
 
     def on_page_context(
@@ -352,9 +352,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             return output
         if file.cached is not None:
             self._pages.served[page.url] = file.cached
-            return file.cached.html
-        anchors = sorted(page.present_anchor_ids or ())
-        self._pages.rendered[page.url] = (file.cache_key, output, anchors)
+            return self._pages.cache.html(file.cached)
+        self._pages.cache.put_html(file.cache_key, output)
+        self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
         return output
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)

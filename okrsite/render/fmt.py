@@ -176,3 +176,8 @@ def confidence_label(confidence: Confidence | None) -> str:
     if isinstance(confidence, str):
         return level
     return f"{format_number(round(float(confidence), 2))} ({level})"
+
+
+def count_of(count: int, noun: str) -> str:
+    """``1 objective``, ``2 objectives``, ``1 key result`` (regular plurals)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -214,11 +214,28 @@ def _unit_fields(old: UnitCycleFile, new: UnitCycleFile) -> list[FieldChange]:
             what = "added" if a is None else "removed"
             fields.append(FieldChange(label, "" if a is None else "present", what))
             continue
-        for name in ("status", "target", "current", "owner"):
-            x, y = getattr(a, name), getattr(b, name)
-            if x != y:
-                fields.append(FieldChange(f"{label} {name}", _text(x), _text(y)))
+        fields += _field_changes(a, b, ("status", "target", "current", "owner"), label=label)
     return fields
+
+
+def _field_changes(
+    before: Any, after: Any, names: Sequence[str], *, label: str = ""
+) -> list[FieldChange]:
+    """The fields among ``names`` whose values differ, as display text (a key
+    result's ``kind`` is its effective kind). ``label`` prefixes each name."""
+    changes: list[FieldChange] = []
+    for name in names:
+        x, y = _field_value(before, name), _field_value(after, name)
+        if x != y:
+            prefixed = f"{label} {name}" if label else name
+            changes.append(FieldChange(prefixed, _field_text(name, x), _field_text(name, y)))
+    return changes
+
+
+def _field_value(node: Any, name: str) -> Any:
+    if name == "kind" and isinstance(node, KeyResult):
+        return node.effective_kind
+    return getattr(node, name)
 
 
 def _text(value: Any) -> str:
@@ -362,12 +379,9 @@ def _objective_changes(
         change = ObjectiveChange(after.id, after.title, "added" if before is None else "changed")
         _identity_and_links(change, before, after, pub_base, pub_head, cycle_id)
         if before is not None:
-            for name in ("owner", "owners", "weight", "score", "outcome"):
-                x, y = getattr(before, name), getattr(after, name)
-                if x != y:
-                    change.fields.append(
-                        FieldChange(name, _field_text(name, x), _field_text(name, y))
-                    )
+            change.fields += _field_changes(
+                before, after, ("owner", "owners", "weight", "score", "outcome")
+            )
             if before.description != after.description:
                 change.fields.append(FieldChange("description", "", "changed"))
         change.key_results = _kr_changes(
@@ -454,16 +468,11 @@ def _kr_changes(
                             format_value(y, after.unit, after.prefix),
                         )
                     )
-            for name in (
-                "kind", "unit", "prefix", "direction", "owner", "owners", "weight", "score"
-            ):
-                x, y = getattr(before, name), getattr(after, name)
-                if name == "kind":
-                    x, y = before.effective_kind, after.effective_kind
-                if x != y:
-                    change.fields.append(
-                        FieldChange(name, _field_text(name, x), _field_text(name, y))
-                    )
+            change.fields += _field_changes(
+                before,
+                after,
+                ("kind", "unit", "prefix", "direction", "owner", "owners", "weight", "score"),
+            )
             change.target_cut = locked and is_target_cut(before, after)
             old_progress, new_progress = percent(kr_progress(before)), percent(kr_progress(after))
             if old_progress != new_progress:

@@ -186,8 +186,8 @@ def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
         else f"{s.on_track} of {s.scored} ({percent(s.on_track_share)})"
     )
     parts = [
-        f"{s.objectives} objectives",
-        f"{s.key_results} key results",
+        fmt.count_of(s.objectives, "objective"),
+        fmt.count_of(s.key_results, "key result"),
         (
             f"key results scored green (≥ {model.company.scoring.green:g}): {on_track}"
             if graded

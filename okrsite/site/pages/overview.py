@@ -10,6 +10,7 @@ link to that unit's quality page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from markupsafe import Markup
@@ -44,14 +45,22 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 cycle,
                 graph,
                 compact=is_compact(ctx.model, ctx.options),
+                today=ctx.today,
             ),
         )
 
 
 def render_overview(
-    model: OkrModel, cycle: Cycle, graph: Markup | None = None, *, compact: bool = False
+    model: OkrModel,
+    cycle: Cycle,
+    graph: Markup | None = None,
+    *,
+    compact: bool = False,
+    today: dt.date | None = None,
 ) -> str:
-    """Markdown of a cycle's overview page (pure); ``compact`` for large companies."""
+    """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
+    ``today``: the build's "now"; a cycle that ended before it and is not graded
+    reads "At the end (not graded)", not "So far"."""
     doc = urls.cycle_overview(cycle.id)
     index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
@@ -137,6 +146,7 @@ def render_overview(
         compact=compact,
         graded=graded,
         summary=summary_view(model, cycle),  # counts, on track, distribution (history_views.py)
+        ended=today is not None and d.end < today,
     )
 
 
