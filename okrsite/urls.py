@@ -26,6 +26,12 @@ def cycle_overview(cycle_id: str) -> str:
     return f"{cycle_id}/index.md"
 
 
+def department_graph(cycle_id: str, unit_id: str) -> str:
+    """A top-level unit's whole-subtree graph (standalone SVG), beside the
+    cycle overview so its links resolve as the overview's do."""
+    return f"{cycle_id}/alignment-{unit_id}.svg"
+
+
 def quality_page(cycle_id: str) -> str:
     return f"{cycle_id}/quality.md"
 

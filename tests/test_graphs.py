@@ -614,3 +614,16 @@ def test_cli_graph_every_documented_option(tmp_path: Path) -> None:
     assert parse_svg(out.read_text(encoding="utf-8")).tag == f"{SVG_NS}svg"
     bad = runner.invoke(main, [*base, "--site-url", "javascript:alert(1)"])
     assert bad.exit_code != 0 and "--site-url" in bad.output
+
+
+def test_department_graphs_expand_a_collapsed_overview() -> None:
+    """When the overview collapses to department level, each department with teams
+    gets its whole subtree drawn in full, linking relative to the overview; a
+    department without teams (its page already shows it) and a small company get none."""
+    model = small_model()
+    dots = graphs.department_graphs(model, collapse_threshold=5)
+    assert list(dots) == [urls.department_graph(CYCLE, "sales")]
+    sales = dots[urls.department_graph(CYCLE, "sales")]
+    assert "Build pipeline" in sales and "Win EMEA" in sales and "units below" not in sales
+    assert 'HREF="sales-emea/#obj-emea"' in sales  # relative to 2026-Q1/index.md's URL
+    assert graphs.department_graphs(model, collapse_threshold=100) == {}

@@ -71,7 +71,7 @@ escape sequences in ``tooltip``/``URL`` twice).
 from __future__ import annotations
 
 from okrsite.graphs.cache import DiskCache
-from okrsite.graphs.dot import overview_dot, page_graphs, unit_dot
+from okrsite.graphs.dot import department_graphs, overview_dot, page_graphs, unit_dot
 from okrsite.graphs.graphviz import MISSING_DOT_HINT, Graphviz, find_dot, run_dot
 from okrsite.graphs.render import render_svgs
 from okrsite.graphs.style import (
@@ -103,6 +103,7 @@ __all__ = [
     "RELATED_COLOUR",
     "DiskCache",
     "Graphviz",
+    "department_graphs",
     "find_dot",
     "inline_svg",
     "is_safe_site_url",

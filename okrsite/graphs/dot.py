@@ -241,17 +241,19 @@ def unit_dot(
     max_boxes: int = DEFAULT_MAX_BOXES,
     site_url: str | None = None,
     lookups: CycleLookups | None = None,
+    embed_doc: str | None = None,
 ) -> str:
     """DOT of one unit's neighbourhood (the company's: always department level).
 
-    Links are relative to the unit's page, or absolute under ``site_url``.
+    Links are relative to the unit's page (or to ``embed_doc``, the docs path
+    the graph is shown from), or absolute under ``site_url``.
     """
     cycle = model.cycles[cycle_id]
     b = GraphBuilder(
         model,
         cycle,
         lookups or CycleLookups.build(model, cycle),
-        urls.unit_page(cycle_id, unit_id),
+        embed_doc or urls.unit_page(cycle_id, unit_id),
         focus=unit_id,
         site_url=site_url,
     )
@@ -310,5 +312,38 @@ def page_graphs(
                 collapse_threshold=unit_threshold,
                 max_boxes=max_boxes,
                 lookups=lookups,
+            )
+    return dict(sorted(out.items()))
+
+
+def department_graphs(
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+) -> dict[str, str]:
+    """The department level of an overview, expandable: for every cycle whose
+    overview collapses (above ``collapse_threshold`` items), each top-level
+    unit's whole subtree drawn in full, keyed by
+    :func:`okrsite.urls.department_graph` (a standalone SVG beside the
+    overview, so links are relative to the overview page)."""
+    out: dict[str, str] = {}
+    text = LabelText()
+    for cycle_id, cycle in model.cycles.items():
+        lookups = CycleLookups.build(model, cycle, text)
+        probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
+        if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:
+            continue
+        for unit_id in _children(probe, ROOT_UNIT):
+            if unit_id not in cycle.okrs or not probe.descendants(unit_id):
+                continue  # a unit without teams is its own page's graph already
+            out[urls.department_graph(cycle_id, unit_id)] = unit_dot(
+                model,
+                cycle_id,
+                unit_id,
+                collapse_threshold=10**9,
+                max_boxes=max_boxes,
+                lookups=lookups,
+                embed_doc=urls.cycle_overview(cycle_id),
             )
     return dict(sorted(out.items()))

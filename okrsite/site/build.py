@@ -52,6 +52,7 @@ def build_docs_tree(
     )
     if options.graphs:
         dots = graphs.page_graphs(public_model)
+        dots.update(graphs.department_graphs(public_model))
         context.graph_svgs = graphs.render_svgs(
             dots,
             cache_dir=options.graph_cache_dir,

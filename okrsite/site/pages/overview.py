@@ -20,11 +20,12 @@ from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
+from okrsite.render import sanitize
 from okrsite.render.escape import md_inline
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
-from okrsite.site.pages.graph_embed import page_graph
+from okrsite.site.pages.graph_embed import page_graph, standalone_svg
 from okrsite.site.pages.history_views import summary_view
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact, rollup
@@ -38,6 +39,13 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         graph, graph_file = page_graph(ctx, path, "okr-graph okr-graph--overview")
         if graph_file is not None:
             yield graph_file
+        departments = []
+        for unit_id in top_level_units(ctx.model):
+            key = urls.department_graph(cycle.id, unit_id)
+            svg = ctx.graph_svgs.get(key)
+            if svg:
+                yield GeneratedFile(key, standalone_svg(sanitize.clean(svg)))
+                departments.append((unit_id, key))
         yield GeneratedFile(
             path,
             render_overview(
@@ -46,6 +54,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 graph,
                 compact=is_compact(ctx.model, ctx.options),
                 today=ctx.today,
+                department_graphs=departments,
             ),
         )
 
@@ -57,10 +66,12 @@ def render_overview(
     *,
     compact: bool = False,
     today: dt.date | None = None,
+    department_graphs: list[tuple[str, str]] | None = None,
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
     ``today``: the build's "now"; a cycle that ended before it and is not graded
-    reads "At the end (not graded)", not "So far"."""
+    reads "At the end (not graded)", not "So far". ``department_graphs``: (top-level
+    unit, docs path of its whole-subtree SVG) for a department-level graph."""
     doc = urls.cycle_overview(cycle.id)
     index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
@@ -139,6 +150,13 @@ def render_overview(
         status_summary=status_summary,
         objectives=company_objectives(model, cycle, doc),
         graph=graph,
+        department_graphs=Markup(
+            " · ".join(
+                f"[{md_inline(model.unit_name(unit_id))}]"
+                f"({urls.relative(doc, path)})"
+                for unit_id, path in department_graphs or []
+            )
+        ),
         coverage=coverage,
         orphan_krs=orphans,
         unaligned=unaligned,
