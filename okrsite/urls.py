@@ -14,6 +14,12 @@ FORMAT = "format.md"
 """The content format reference (every field of every file)."""
 ASSETS_DIR = "assets/okrsite"
 STYLESHEET = f"{ASSETS_DIR}/okrsite.css"
+PANZOOM_SCRIPT = f"{ASSETS_DIR}/svg-pan-zoom.min.js"
+"""svg-pan-zoom 3.6.2 (BSD-2-Clause, licence beside it), vendored: no network request."""
+PANZOOM_LICENSE = f"{ASSETS_DIR}/svg-pan-zoom.LICENSE.txt"
+GRAPH_SCRIPT = f"{ASSETS_DIR}/okrsite-graphs.js"
+"""Pan and zoom for graphs too wide to read in the column (runs on Material's ``document$``)."""
+SCRIPTS = (PANZOOM_SCRIPT, GRAPH_SCRIPT)
 
 
 def cycle_overview(cycle_id: str) -> str:

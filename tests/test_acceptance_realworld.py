@@ -119,6 +119,10 @@ objectives:
         unit: "%"
         checkins:
           - {date: 2026-10-16, value: 88, confidence: 0.6, note: "BLOCKED: onboarding checklist waits for legal review"}
+      - id: easiest
+        title: Clinics describe us as their easiest vendor
+        owner: Jo Park
+        note: Judged from the December interviews; no number on purpose.
 """
 
 CURRENT_PRODUCT = """\
@@ -394,3 +398,14 @@ def test_unit_page_rollup_labels_sit_before_their_bars() -> None:
     css = (Path(__file__).resolve().parents[1] / "templates/okrsite.css").read_text()
     rule = re.search(r"\.okr-rollup \{([^}]*)\}", css)
     assert rule is not None and "white-space: nowrap" in rule[1]
+
+
+def test_kr_without_numbers_reads_no_data_without_a_stray_dash(site: Path) -> None:
+    """A qualitative KR (no start, target or value) shows its bar's "no data"
+    and nothing else: no lone "–" beside it on the unit page or in the lists."""
+    unit = page_text(site / "2026-Q4/company/index.html")
+    assert "Clinics describe us as their easiest vendor – · no data · Owner: Jo Park" in unit
+    for page in ("2026-Q4/index.html", "index.html"):
+        text = page_text(site / page)
+        assert "Clinics describe us as their easiest vendor – · no data " in text
+        assert "no data ( – )" not in text and "no data (–)" not in text

@@ -29,10 +29,9 @@ from okrsite.render.exports import (
     krs_csv,
     okrs_data,
     okrs_json,
-    okrs_json_schema,
-    okrs_json_schema_text,
     safe_cell,
 )
+from okrsite.render.okrs_schema import okrs_json_schema, okrs_json_schema_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = '=HYPERLINK("http://evil")<script>&"'

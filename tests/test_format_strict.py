@@ -237,7 +237,8 @@ def test_co_owners_are_shown_and_exported(tmp_path: Path) -> None:
     import io
     import json
 
-    from okrsite.render.exports import krs_csv, okrs_data, okrs_json_schema
+    from okrsite.render.exports import krs_csv, okrs_data
+    from okrsite.render.okrs_schema import okrs_json_schema
     from okrsite.site.build import build_docs_tree
     from okrsite.site.options import SiteOptions
 

@@ -178,6 +178,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 config.markdown_extensions.append(name)
         if urls.STYLESHEET not in config.extra_css:
             config.extra_css.append(urls.STYLESHEET)
+        present = {str(script) for script in config.extra_javascript}
+        for script in urls.SCRIPTS:
+            if script not in present:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.progress import kr_score, objective_progress, objective_score
-from okrsite.model import ROOT_UNIT, Cycle, OkrModel
+from okrsite.model import ROOT_UNIT, Cycle, KeyResult, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.site.pages import values
 from okrsite.site.pages.components import doc_link, progress_bar
@@ -56,7 +56,7 @@ def company_objectives(model: OkrModel, cycle: Cycle, from_doc: str) -> list[Obj
                     progress=progress_bar(
                         kr_score(kr), scoring, graded=graded and kr.score is not None
                     ),
-                    range=Markup(md_inline(f"({values.range_text(kr)})")),
+                    range=_range_in_brackets(kr),
                 )
             )
         lines.append(line)
@@ -102,3 +102,9 @@ def coverage_stats(model: OkrModel, cycle: Cycle, index: AlignmentIndex) -> Cove
         kr_coverage=_ratio(supported, len(company_krs)),
         objective_coverage=_ratio(aligned, len(unit_objectives)),
     )
+
+
+def _range_in_brackets(kr: KeyResult) -> Markup:
+    """``(14 → 9 → 5 days)`` after a KR's bar in a list, nothing without numbers."""
+    text = values.range_text(kr)
+    return Markup(md_inline(f"({text})")) if text else Markup("")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from okrsite.render import exports
+from okrsite.render import exports, okrs_schema
 from okrsite.site.context import SiteContext
 from okrsite.site.tree import GeneratedFile
 
@@ -26,6 +26,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
         site_url = None
     yield GeneratedFile(OKRS_JSON, exports.okrs_json(ctx.model))
-    yield GeneratedFile(OKRS_SCHEMA, exports.okrs_json_schema_text())
+    yield GeneratedFile(OKRS_SCHEMA, okrs_schema.okrs_json_schema_text())
     yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model))
     yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url))

@@ -31,8 +31,11 @@ def with_unit(value: float | None, kr: KeyResult) -> str:
 
 def range_text(kr: KeyResult) -> str:
     """``14 → 9 → 5 days`` (start → current → target), ``3.1 h (stay below
-    4 h: met)`` or ``done`` / ``not done``."""
-    return fmt.format_progression(kr)
+    4 h: met)`` or ``done`` / ``not done``; empty for a KR without numbers
+    and without a value (its bar already says "no data": a lone ``–`` beside
+    it read as a missing figure)."""
+    text = fmt.format_progression(kr)
+    return "" if text == "–" else text
 
 
 def measured_text(kr: KeyResult) -> str | None:
