@@ -582,3 +582,35 @@ def test_dot_version_is_kept_in_the_cache_dir(tmp_path: Path) -> None:
     fresh = graphs.Graphviz()
     assert fresh.version(graphs.DiskCache(tmp_path)) == first
     assert fresh.runs == 0
+
+
+def test_cli_graph_every_documented_option(tmp_path: Path) -> None:
+    """Each option of `okrsite graph --help` does what it says, with the real dot:
+    --cycle picks the cycle, --unit company is department level, --site-url makes
+    links absolute, --collapse-threshold collapses to department level, --out writes
+    a standalone SVG file; an unsafe --site-url is refused."""
+    from click.testing import CliRunner
+
+    main = _cli()
+    runner = CliRunner()
+    content = str(ROOT / "content")
+    base = ["graph", "--content", content, "--format", "dot"]
+    q3 = runner.invoke(main, [*base, "--cycle", "2026-Q3"])
+    assert q3.exit_code == 0 and ", Q3 2026 " in q3.output.splitlines()[0]
+    company = runner.invoke(main, [*base, "--unit", "company"])
+    assert company.exit_code == 0 and "unit summaries" in company.output.splitlines()[1]
+    linked = runner.invoke(main, [*base, "--unit", "product",
+                                  "--site-url", "https://okrs.example.com/"])
+    links = re.findall(r'HREF="([^"]+)"', linked.output)
+    assert links and all(h.startswith("https://okrs.example.com/2026-") for h in links)
+    full = runner.invoke(main, base)
+    small = runner.invoke(main, [*base, "--collapse-threshold", "3"])
+    assert "(company, departments and teams)" in full.output.splitlines()[0]
+    assert "(department level)" in small.output.splitlines()[0]
+    assert len(small.output) < len(full.output)
+    out = tmp_path / "graph.svg"
+    written = runner.invoke(main, ["graph", "--content", content, "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert parse_svg(out.read_text(encoding="utf-8")).tag == f"{SVG_NS}svg"
+    bad = runner.invoke(main, [*base, "--site-url", "javascript:alert(1)"])
+    assert bad.exit_code != 0 and "--site-url" in bad.output
