@@ -8,7 +8,7 @@
   click, prints, or changes process-wide state (GC switches, forks, atexit
   hooks, signal handlers, module-global caches); options reach the engine
   in code, not the environment.
-- At most 8 modules loose in ``okrsite/``.
+- No module over 600 lines; at most 8 modules loose in ``okrsite/``.
 - Every CLI command and option has help text.
 """
 
@@ -179,10 +179,29 @@ def test_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []
 
 
+def test_no_module_over_600_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE.parent)): n
+        for path in modules().values()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
 def test_few_loose_modules() -> None:
     """Code lives in packages named after its stage; only the base is loose."""
     loose = sorted(p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py")
     assert len(loose) <= MAX_LOOSE_MODULES, loose
+
+
+def test_every_package_is_packaged() -> None:
+    """Every okrsite package is listed in pyproject.toml, so the wheel has it."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    packages = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert sorted(packages - listed) == []
 
 
 def test_only_the_engine_imports_mkdocs() -> None:

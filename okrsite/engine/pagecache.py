@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from okrsite.source.files import write_atomically
 
 FORMAT = "1"
 """Bumped when the entry layout or what a key covers changes."""
@@ -141,14 +141,7 @@ class PageCache:
     def _write(self, name: str, text: str) -> None:
         """Write atomically (a build killed midway leaves no half file)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, self.directory / name)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.directory / name, text.encode("utf-8"), durable=False)
 
     def prune(self) -> None:
         """Remove entries (and stray temporary files) this build did not use."""

@@ -11,10 +11,10 @@ memory between rebuilds is its own ``BuildCache``, passed to
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from okrsite.source.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,7 @@ class DiskCache:
     def write_text(self, name: str, text: str) -> None:
         """Write atomically: a temporary file in the same directory, then rename."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".svg")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.directory / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.directory / name, text.encode("utf-8"), durable=False)
 
     def read_svg(self, digest: str) -> str | None:
         """A stored drawing, or None when missing or cut short."""

@@ -44,10 +44,10 @@ from okrsite.review.yamltext import (
     quote,
     scalar,
     sequence_offset,
-    write_atomically,
     yaml_region,
 )
 from okrsite.source import UNIT_SUFFIXES
+from okrsite.source.files import write_atomically
 
 CheckinError = YamlEditError
 """The check-in cannot be added: unknown objective or key result, an invalid

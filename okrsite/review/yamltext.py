@@ -5,17 +5,14 @@ Why: tools that append to a unit file (``okrsite checkin``) must not reflow,
 requote or reorder what people wrote; loading and dumping YAML would. These
 helpers know nothing about OKRs; ``review/checkin.py`` uses them.
 
-Only :func:`write_atomically` touches the disk.
+Nothing here touches the disk (see :mod:`okrsite.source.files`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -266,26 +263,4 @@ def sequence_offset(editor: Editor, list_key: yaml.Node, item: yaml.Node) -> int
 
 def is_empty_scalar(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None
-
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and ``os.replace``."""
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 

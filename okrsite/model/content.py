@@ -1,8 +1,9 @@
-"""The typed model of a company's OKRs.
+"""The content format as types: one class per content file, and the nodes in them.
 
 The classes ending in ``File`` describe one content file each and are the
 source of the published JSON Schema; the nested classes (``Objective``,
-``KeyResult``…) are shared by the schema and the validated model.
+``KeyResult``…) are shared by the schema and the validated model
+(:mod:`okrsite.model.validated`).
 
 Every node knows where it came from: ``node.source`` is the
 :class:`~okrsite.errors.SourceLocation` of its YAML mapping (set by
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -503,113 +504,3 @@ class UnitCycleFile(Node):
         max_length=MAX_HEALTH_METRICS,
         description="Business-as-usual metrics (mainly service units).",
     )
-
-# --------------------------------------------------------------------------
-# The validated model (built by validate.py; never by hand except in tests)
-
-
-class UnitOkrs(BaseModel):
-    """One unit's OKRs in one cycle, with the file they came from."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    unit_id: str
-    cycle_id: str
-    path: str
-    """Path of the source file relative to the content directory's parent."""
-    content: UnitCycleFile
-    notes: str = ""
-    """Markdown body of a ``.md`` unit file (untrusted: rendered escaped)."""
-    redacted_private: int = 0
-    """Private objectives removed by ``redact.py`` (only their count is kept)."""
-
-    @property
-    def objectives(self) -> list[Objective]:
-        return self.content.objectives
-
-    @property
-    def public_objectives(self) -> list[Objective]:
-        return [o for o in self.content.objectives if not o.is_private]
-
-    @property
-    def private_count(self) -> int:
-        """Private objectives, whether still present or already redacted."""
-        return self.redacted_private + sum(1 for o in self.content.objectives if o.is_private)
-
-
-class Cycle(BaseModel):
-    """A cycle and every unit's OKRs in it (the root's under ``company``)."""
-
-    definition: CycleDef
-    okrs: dict[str, UnitOkrs] = Field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.definition.id
-
-    @property
-    def title(self) -> str:
-        return self.definition.name or self.definition.id
-
-
-class Unit(BaseModel):
-    """A unit with its resolved position in the tree."""
-
-    definition: UnitDef
-    depth: int
-    """1 for units directly under the company."""
-    children: list[str] = Field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return self.definition.id
-
-    @property
-    def name(self) -> str:
-        return self.definition.name
-
-    @property
-    def kind(self) -> UnitKind:
-        return self.definition.kind
-
-    @property
-    def parent(self) -> str:
-        return self.definition.parent
-
-
-class OkrModel(BaseModel):
-    """Everything okrsite knows about a company's OKRs, validated."""
-
-    company: CompanyFile
-    units: dict[str, Unit]
-    """Units by id, in org.yaml order (the root is not included)."""
-    cycles: dict[str, Cycle]
-    """Cycles by id, in company.yaml order."""
-    content_dir: str = "content"
-
-    def unit_name(self, unit_id: str) -> str:
-        if unit_id == ROOT_UNIT:
-            return self.company.name
-        unit = self.units.get(unit_id)
-        return unit.name if unit else unit_id
-
-    def ancestors(self, unit_id: str) -> list[str]:
-        """Parents of a unit from nearest to the company root (exclusive)."""
-        chain: list[str] = []
-        current = self.units[unit_id].parent if unit_id in self.units else ROOT_UNIT
-        while current != ROOT_UNIT and current in self.units and current not in chain:
-            chain.append(current)
-            current = self.units[current].parent
-        return chain
-
-
-def schema() -> dict[str, Any]:
-    """JSON Schema of every content file, for editors (``okrsite schema``)."""
-    from pydantic.json_schema import models_json_schema
-
-    _, definitions = models_json_schema(
-        [(CompanyFile, "validation"), (OrgFile, "validation"), (UnitCycleFile, "validation")],
-        title="okrsite content, format version 1",
-    )
-    definitions["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return definitions
