@@ -1098,3 +1098,15 @@ def test_issue_lists_from_a_cache_are_the_callers_own(tmp_path: Path) -> None:
     assert [str(i) for i in load_content(root, cache).issues] == [
         "content/2026-Q1/a.yaml:2:1: duplicate key 'a' (first defined on line 1)"
     ]
+
+
+def test_document_start_errors_are_in_okrsite_words() -> None:
+    """libyaml's "did not find expected <document start>" (its grammar's words,
+    which change between releases) becomes okrsite's own located message."""
+    assert problems("%YAML 1.1\nname: Acme\n") == [
+        at(2, 1, "expected '---' before this line: a '%' directive line must be followed "
+           "by '---'; remove the directive (okrsite files need none)")
+    ]
+    assert problems("a: 1\n... x\n") == [
+        at(2, 5, "expected '---' to start a new document here; a file holds one mapping")
+    ]

@@ -59,6 +59,18 @@ def syntax_issue(exc: yaml.YAMLError, text: str, path: str) -> ContentIssue:
         message = f"expected ',' or ']' in the list in brackets{started}"
     elif "flow mapping" in context:
         message = f"expected ',' or '}}' in the mapping in braces{started}"
+    elif "document start" in problem:
+        # libyaml's words ("did not find expected <document start>") name its
+        # grammar, not the writer's mistake: a '%' directive line or a second
+        # document without its '---'.
+        lines_before = LINE_BREAK.split(text)[:line]
+        if any(previous.startswith("%") for previous in lines_before):
+            message = (
+                "expected '---' before this line: a '%' directive line must be followed "
+                "by '---'; remove the directive (okrsite files need none)"
+            )
+        else:
+            message = "expected '---' to start a new document here; a file holds one mapping"
     elif "Unicode character escape" in problem or ("hex" in problem and "quoted" in context):
         message = "invalid escape in double-quoted text: \\u and \\x need a valid character code"
     elif "escape character" in problem:
