@@ -51,7 +51,11 @@
   function readable(pz) {
     var sizes = pz.getSizes();
     pz.zoom(pz.getZoom() * READABLE / sizes.realZoom);
-    pz.pan({ x: 0, y: 0 });
+    // Start at the top, horizontally centred: alignment trees put the
+    // company at the top middle, so the top-left corner is often empty.
+    sizes = pz.getSizes();
+    var drawn = sizes.viewBox.width * sizes.realZoom;
+    pz.pan({ x: (sizes.width - drawn) / 2, y: 0 });
   }
 
   function keepFocusedInView(svg, pz) {
