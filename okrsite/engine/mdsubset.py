@@ -378,7 +378,8 @@ class _Converter:
         text = HTML_RE_C.sub(tag, text)
         text = ENTITY_RE_C.sub(lambda m: keep(m.group(0)), text)
         if "&" in text:
-            raise _Unsupported  # a bare "&": producers escape it; Python-Markdown's stash trips on "&#"
+            # A bare "&": producers escape it, and Python-Markdown's stash trips on "&#".
+            raise _Unsupported
         if "***" in text or _LONE_STARS.search(text):
             raise _Unsupported
         text = _STRONG.sub(lambda m: f"\x02s\x03{m.group(1)}\x02/s\x03", text)
