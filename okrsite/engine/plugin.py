@@ -88,6 +88,7 @@ from okrsite.engine.htmlpost import (
     unpark_html,
     unpark_inline,
 )
+from okrsite.engine.navhtml import nav_templates
 from okrsite.engine.options import OkrsitePluginConfig, site_options
 from okrsite.engine.pagecache import CachedPage, PageCache, merge_search_index, setup_digest
 from okrsite.errors import OkrsiteError
@@ -251,8 +252,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        if self._pages is not None and env.loader is not None:
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({CACHED_TEMPLATE: ""}), env.loader])
+        templates: dict[str, str] = {}
+        if self._pages is not None:
+            templates[CACHED_TEMPLATE] = ""
+        if self.config.fast_nav and self.config.compact_html and env.loader is not None:
+            templates.update(nav_templates(env, config))
+        if templates and env.loader is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
         return env
 
     @event_priority(100)  # first: nothing else needs to see a page that is not rendered
