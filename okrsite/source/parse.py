@@ -13,11 +13,12 @@ is YAML front matter followed by a Markdown body.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import PurePosixPath
 
 import yaml
 
-from okrsite.source.loaded import LoadedFile, ParseResult
+from okrsite.source.loaded import DataPath, LoadedFile, Location, ParseResult
 from okrsite.source.text import check_text, decode, issue
 from okrsite.source.yaml_events import (
     Abort,
@@ -26,6 +27,7 @@ from okrsite.source.yaml_events import (
     mark_of,
     too_deep_message,
 )
+from okrsite.source.yaml_fast import read_simple
 from okrsite.source.yaml_scalars import PlainScalars
 from okrsite.source.yaml_syntax import syntax_issue
 
@@ -39,6 +41,12 @@ def _parse_text(
     body: str = "",
 ) -> ParseResult:
     """Parse checked text (see :func:`parse_yaml`)."""
+    simple = read_simple(text, scalars)
+    if simple is not None:
+        data, nodes = simple
+        return LoadedFile(
+            path, data, body=body, node_locations=nodes, locate=partial(_locate, text, path)
+        ), []
     builder = Builder(path, scalars)
     try:
         builder.run(text)
@@ -71,6 +79,17 @@ def _parse_text(
         return None, [issue(path, message, line, column)]
     loaded = LoadedFile(path, builder.root, builder.values, builder.keys, body)
     return loaded, builder.issues
+
+
+def _locate(text: str, path: str) -> tuple[dict[DataPath, Location], dict[DataPath, Location]]:
+    """Where every value and key of ``text`` is, by the strict reader.
+
+    Only called for text the fast reader accepted, which the strict reader
+    reads without an issue (the tests hold both to the same data).
+    """
+    builder = Builder(path, PlainScalars())
+    builder.run(text)
+    return builder.values, builder.keys
 
 
 def parse_yaml(
