@@ -86,6 +86,11 @@ class LoadedFile:
         return self._keys
 
     @property
+    def is_located(self) -> bool:
+        """Whether every value and key location is known (not left to compute)."""
+        return self._locate is None
+
+    @property
     def node_locations(self) -> dict[DataPath, Location]:
         """Where the root and every mapping and list start (at least those)."""
         assert self._nodes is not None
