@@ -80,6 +80,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
+from okrsite.engine.fastpage import FinishedPage, fast_path_setup, nav_titles
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -234,6 +235,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         generated: dict[str, _GeneratedFile] = {}
+        fast = fast_path_setup(config) if self.config.fast_pages else None
+        titles = nav_titles(config.nav) if fast is not None else {}
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -257,6 +260,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 file.inline = (tuple(inline), prefix)
             file.cache_key, file.cached = key, cached
             files.append(file)
+            if fast is not None and path.endswith(".md"):
+                FinishedPage(titles.get(path), file, config, fast)  # sets file.page
             generated[path] = file
         if self._serving:
             self._mark_unchanged(config, generated, tree.files)
