@@ -75,15 +75,17 @@ def same_content(one: RawContent, other: RawContent) -> None:
 
 def store_load(root: Path, store_dir: Path) -> tuple[RawContent, ParseStore]:
     store = ParseStore(store_dir)
-    return load_content(root, LoadCache(store=store)), store
+    loaded = load_content(root, LoadCache(store=store))
+    store.flush()
+    return loaded, store
 
 
 def test_a_cached_load_equals_a_fresh_load(tmp_path: Path) -> None:
     root = make_content(tmp_path, MIXED, base=False)
     fresh = load_content(root)
     first, store = store_load(root, tmp_path / "parsed")
-    # clean files only (not dup/syntax); Q2's copy of a Q1 file hits Q1's entry
-    assert store.hits == 1 and store.writes == 6
+    # clean files only (not dup/syntax); Q2's copy of a Q1 file shares its entry
+    assert store.hits == 0 and store.writes == 6
     again, store = store_load(root, tmp_path / "parsed")
     # identical bytes in two quarters share an entry: six entries, seven hits
     assert store.hits == 7 and store.writes == 0
@@ -117,6 +119,12 @@ def test_validation_errors_from_a_cached_load_are_the_same(tmp_path: Path) -> No
 
     fresh = errors(None)
     assert len(fresh) == 2
+    assert errors(LoadCache(store=ParseStore(tmp_path / "p"))) == fresh
+    assert not (tmp_path / "p").exists()  # nothing written for a failed load
+    warm = LoadCache(store=ParseStore(tmp_path / "p"))
+    load_content(root, warm)
+    assert warm.store is not None
+    warm.store.flush()
     assert all(e.startswith("content/2026-Q1/onboarding.yaml:") for e in fresh), fresh
     assert errors(LoadCache(store=ParseStore(tmp_path / "p"))) == fresh
     store = ParseStore(tmp_path / "p")
@@ -126,7 +134,10 @@ def test_validation_errors_from_a_cached_load_are_the_same(tmp_path: Path) -> No
     write_files(root, {"2026-Q1/onboarding.yaml": UNIT.replace("company/grow", "company/nope")})
     fresh = errors(None)
     assert len(fresh) == 1 and fresh[0].startswith("content/2026-Q1/onboarding.yaml:6:")
-    errors(LoadCache(store=ParseStore(tmp_path / "p")))
+    again = LoadCache(store=ParseStore(tmp_path / "p"))
+    load_content(root, again)
+    assert again.store is not None
+    again.store.flush()
     assert errors(LoadCache(store=ParseStore(tmp_path / "p"))) == fresh
 
 
@@ -167,7 +178,7 @@ def test_corrupt_foreign_and_tampered_entries_are_ignored(tmp_path: Path) -> Non
     entries[-1].write_bytes(FORMAT + pickle.dumps(Evil()))
     after, store = store_load(root, store_dir)
     assert not (tmp_path / "pwned").exists()
-    assert store.hits == 1  # all damaged: only Q2's copy hits the entry Q1's file rewrote
+    assert store.hits == 0
     same_content(load_content(root), after)
     again, store = store_load(root, store_dir)  # the damaged entries were rewritten
     assert store.hits == 7
@@ -189,7 +200,8 @@ def test_another_reader_version_does_not_reuse_entries(tmp_path: Path) -> None:
     store = ParseStore(tmp_path / "parsed")
     store._reader = b"a different reader"
     load_content(root, LoadCache(store=store))
-    assert store.hits == 1 and store.writes == 6
+    store.flush()
+    assert store.hits == 0 and store.writes == 6
 
 
 def test_check_uses_the_parse_cache_and_can_turn_it_off(tmp_path: Path) -> None:
@@ -203,7 +215,8 @@ def test_check_uses_the_parse_cache_and_can_turn_it_off(tmp_path: Path) -> None:
     assert first.exit_code == 0 and entries
     second = runner.invoke(main, ["check", "--content", str(root)])
     assert second.output == first.output == off.output
-    write_files(root, {"company.yaml": "name: [broken\n"})
+    write_files(root, {"company.yaml": "name: [broken\n", "org.yaml": "units: []\n"})
     broken = runner.invoke(main, ["check", "--content", str(root)])
     assert broken.exit_code == 1 and "company.yaml:" in broken.output
     assert "Traceback" not in broken.output
+    assert sorted((tmp_path / ".okrsite-cache" / "parsed").iterdir()) == sorted(entries)

@@ -159,10 +159,13 @@ def check(
     selected = _selected_rules(rule_ids)
     day = parse_today(today) or dt.date.today()
     try:
-        model = load_model(content_dir, cache=load_cache(content_dir, parse_cache))
+        cache = load_cache(content_dir, parse_cache)
+        model = load_model(content_dir, cache=cache)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
+    if cache is not None and cache.store is not None:
+        cache.store.flush()  # only now: a check of invalid content writes nothing
     findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]

@@ -97,6 +97,7 @@ class ParseStore:
         self.hits = 0
         """Results read from disk by this store (for tests and benchmarks)."""
         self.writes = 0
+        self._unsaved: dict[Path, bytes] = {}
 
     def _entry(self, parser_name: str, raw: bytes) -> Path:
         digest = hashlib.sha256(self._reader)
@@ -133,18 +134,28 @@ class ParseStore:
         return loaded, []
 
     def save(self, parser_name: str, raw: bytes, result: ParseResult) -> None:
-        """Remember a clean result; anything else (issues, no file) is not kept."""
+        """Remember a clean result until :meth:`flush`; anything else (issues,
+        no file) is not kept."""
         loaded, issues = result
         if loaded is None or issues:
             return
-        entry = _entry_of(loaded)
         try:
-            blob = FORMAT + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(self._entry(parser_name, raw), blob, durable=False)
-        except (OSError, pickle.PicklingError, RecursionError):
-            return  # a cache that cannot be written costs speed, never the build
-        self.writes += 1
+            blob = FORMAT + pickle.dumps(_entry_of(loaded), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError):  # pragma: no cover - plain data
+            return
+        self._unsaved[self._entry(parser_name, raw)] = blob
+
+    def flush(self) -> None:
+        """Write what :meth:`save` remembered. Callers flush after a load that
+        succeeded, so a check or build of invalid content writes nothing."""
+        unsaved, self._unsaved = self._unsaved, {}
+        for path, blob in unsaved.items():
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, blob, durable=False)
+            except OSError:
+                return  # a cache that cannot be written costs speed, never the build
+            self.writes += 1
 
 
 def _entry_of(loaded: LoadedFile) -> tuple[Any, ...]:
