@@ -90,7 +90,14 @@ from okrsite.engine.htmlpost import (
 )
 from okrsite.engine.navhtml import nav_templates
 from okrsite.engine.options import OkrsitePluginConfig, site_options
-from okrsite.engine.pagecache import CachedPage, PageCache, merge_search_index, setup_digest
+from okrsite.engine.pagecache import (
+    CachedPage,
+    CycleStore,
+    PageCache,
+    merge_search_index,
+    open_cycle_store,
+    setup_digest,
+)
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -131,6 +138,8 @@ class _PageCacheRun:
     """The page cache's state for one build (created in ``on_files``)."""
 
     cache: PageCache
+    cycles: CycleStore | None = None
+    """Closed cycles' generated files (pruned with the pages after a clean build)."""
     order: list[str] = field(default_factory=list)
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
@@ -191,7 +200,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         try:
             model = load_model(base / self.config.content_dir, cache=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
-            tree = build_docs_tree(model, options, self._cache)
+            cycles: CycleStore | None = None
+            if self.config.page_cache and not self._serving:
+                cycles = open_cycle_store(
+                    base / self.config.cache_dir / "cycles",
+                    base / self.config.content_dir,
+                    model,
+                    options,
+                )
+            tree = build_docs_tree(model, options, self._cache, cycles)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         hand_written = [
@@ -204,7 +221,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
         setup = ""
         if self.config.page_cache and not self._serving:
-            self._pages = _PageCacheRun(PageCache(base / self.config.cache_dir / "pages"))
+            self._pages = _PageCacheRun(
+                PageCache(base / self.config.cache_dir / "pages"), cycles=cycles
+            )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
             setup = setup_digest(
                 config_file=Path(config.config_file_path) if config.config_file_path else None,
@@ -328,6 +347,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         for url, (key, anchors) in run.rendered.items():
             run.cache.put_details(key, entries.get(url, []), anchors)
         run.cache.prune()
+        if run.cycles is not None:
+            run.cycles.prune()
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
