@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,14 @@ def entries(root: Path) -> list[Path]:
     return sorted((root / ".okrsite-cache" / "pages").glob("*.json"))
 
 
+def cycle_entries(root: Path) -> dict[str, Path]:
+    """Closed-cycle entries of the cache, by cycle id."""
+    found = {}
+    for path in (root / ".okrsite-cache" / "cycles").glob("*.json.z"):
+        found[json.loads(zlib.decompress(path.read_bytes()))["cycle"]] = path
+    return found
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The site built without the page cache."""
@@ -84,6 +93,50 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(
         different = [path for path in fresh if built[path] != fresh[path]]
         assert different == [], site
     assert [p.name for p in entries(root)] == [p.name for p in stored]  # nothing re-rendered
+    # The closed quarters (2023-Q2, 2026-Q3 on 2026-11-23) were stored, and reused as they were.
+    assert sorted(cycle_entries(cold)) == ["2023-Q2", "2026-Q3"]
+    assert cycle_entries(root) == {
+        cycle: root / path.relative_to(cold) for cycle, path in cycle_entries(cold).items()
+    }
+
+
+def test_closed_cycles_pages_are_not_generated_again(cold: Path, tmp_path: Path) -> None:
+    """A marker put into a closed cycle's stored overview text appears in the next
+    build: the quarter's pages came from the store, not from the content."""
+    root = copy_of(cold, tmp_path)
+    entry = cycle_entries(root)["2023-Q2"]
+    data = json.loads(zlib.decompress(entry.read_bytes()))
+    kind, text = data["files"]["2023-Q2/index.md"]
+    assert kind == "t" and "2023-Q2/product.md" in data["files"]
+    assert "2023-Q2/quality.md" not in data["files"]  # quality pages print today's date
+    data["files"]["2023-Q2/index.md"] = ["t", text + "\n\nMARKER-FROM-THE-CYCLE-STORE\n"]
+    entry.write_bytes(zlib.compress(json.dumps(data).encode()))
+    build(root / "mkdocs.yml", root / "warm")
+    assert "MARKER-FROM-THE-CYCLE-STORE" in (root / "warm/2023-Q2/index.html").read_text()
+    assert "MARKER" not in (root / "warm/2026-Q3/index.html").read_text()
+
+
+def test_a_unit_renamed_in_org_yaml_shows_on_archived_pages(cold: Path, tmp_path: Path) -> None:
+    """org.yaml is outside every cycle folder, yet archived pages print unit
+    names: a rename reaches them, and the result equals a fresh build."""
+    root = copy_of(cold, tmp_path)
+    org = root / "content" / "org.yaml"
+    text = org.read_text(encoding="utf-8")
+    assert "name: Data Platform\n" in text  # platform-data has a 2023-Q2 file
+    org.write_text(text.replace("name: Data Platform\n", "name: Renamed Unit Zeta\n"), "utf-8")
+    build(root / "mkdocs.yml", root / "warm")
+    stored = json.loads(zlib.decompress(cycle_entries(root)["2023-Q2"].read_bytes()))
+    assert "Renamed Unit Zeta" in stored["files"]["2023-Q2/platform-data.md"][1]
+    page = (root / "warm/2023-Q2/platform-data/index.html").read_text(encoding="utf-8")
+    assert "<h1" in page and "Renamed Unit Zeta" in page.split("<h1", 1)[1]
+    assert sorted(cycle_entries(root)) == ["2023-Q2", "2026-Q3"]  # replaced, not piled up
+
+    other = tmp_path / "other"
+    other.mkdir()
+    make_site(other, page_cache=False)
+    shutil.copy(org, other / "content" / "org.yaml")
+    build(other / "mkdocs.yml", other / "site")
+    assert files_of(root / "warm") == files_of(other / "site")
 
 
 def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> None:
@@ -122,6 +175,9 @@ def test_an_edit_to_an_archived_file_still_shows(cold: Path, tmp_path: Path) -> 
     assert "Renamed in the archive" in unit_page.read_text(encoding="utf-8")
     after = {p.name for p in entries(root)}
     assert after != before and len(after) == len(before)  # replaced, not piled up
+    # The edited quarter's entry was replaced; the other closed quarter's kept.
+    assert cycle_entries(root)["2023-Q2"] != root / cycle_entries(cold)["2023-Q2"].relative_to(cold)
+    assert cycle_entries(root)["2026-Q3"] == root / cycle_entries(cold)["2026-Q3"].relative_to(cold)
 
     other = tmp_path / "other"
     other.mkdir()

@@ -51,6 +51,11 @@ class OkrsitePluginConfig(Config):
     """Alignment graphs larger than this many KB are written as their own SVG file."""
     compact_html = c.Type(bool, default=True)
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
+    fast_pages = c.Type(bool, default=True)
+    """Render generated pages with okrsite's converter for the Markdown its
+    producers write (same HTML and TOC as Python-Markdown, a fraction of the
+    time); pages it does not know, and sites with other Markdown extensions,
+    take Python-Markdown (see ``okrsite/engine/fastpage.py``)."""
     page_cache = c.Type(bool, default=True)
     """Keep finished pages in ``<cache_dir>/pages`` and reuse those whose inputs
     are unchanged (closed quarters cost nothing on the next build)."""

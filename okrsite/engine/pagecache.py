@@ -26,13 +26,24 @@ removed, so it never grows with history.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import okrsite
+from okrsite.errors import BuildError
+from okrsite.graphs import Graphviz
+from okrsite.graphs.cache import DiskCache
+from okrsite.model import OkrModel
+from okrsite.site.options import SiteOptions
+from okrsite.site.pages.render import templates_dir
+from okrsite.site.tree import FileContent
 from okrsite.source.files import write_atomically
 
 FORMAT = "1"
@@ -179,3 +190,165 @@ def merge_search_index(
     for entry in docs:
         pages.setdefault(str(entry.get("location", "")).split("#")[0], []).append(entry)
     return merged, pages
+
+
+# --- Closed cycles: their generated files, keyed by their input files -------
+
+CYCLES_FORMAT = "1"
+"""Bumped when a closed-cycle entry's layout or what its key covers changes."""
+
+_TEXT_DISTRIBUTIONS = ("markdown", "nh3", "jinja2", "markupsafe", "pydantic", "pyyaml")
+"""Libraries whose output ends up in generated text (besides okrsite's code)."""
+
+
+def code_digest() -> str:
+    """okrsite's own code and templates, byte for byte, and the versions of
+    the libraries whose output lands in generated pages. okrsite's version
+    number alone would miss every change made without a release."""
+    digest = hashlib.sha256(f"okrsite-cycles {CYCLES_FORMAT}\n".encode())
+    for name in _TEXT_DISTRIBUTIONS:
+        digest.update(f"{name}={_version(name)}\n".encode())
+    for root in (Path(okrsite.__file__).parent, templates_dir()):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix not in (".pyc", ".pyo"):
+                digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _files_digest(digest: Any, root: Path, paths: Iterable[Path]) -> None:
+    for path in sorted(paths):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0missing"
+        try:
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            name = path.as_posix()
+        digest.update(f"\n{name}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
+
+
+def cycle_input_digests(content_dir: Path, model: OkrModel, *, extra: str = "") -> dict[str, str]:
+    """For every cycle: a digest of the files its pages are generated from.
+
+    That is every file under ``content/<cycle>/`` (and the same of every cycle
+    whose dates overlap it: a quarter's pages name its year's objectives, a
+    year's pages list its quarters' support), the data files its measured key
+    results read, the files directly in ``content/`` (``company.yaml``,
+    ``org.yaml``: names, parents, scoring, the cycles) and ``extra`` (okrsite's
+    code, the ``dot`` version). The digest covers bytes, not the model, so
+    any edit to those files, even a comment, simply misses.
+    """
+    root = content_dir.parent
+    shared = hashlib.sha256(f"{extra}\n".encode())
+    _files_digest(shared, root, (p for p in content_dir.iterdir() if p.is_file()))
+    own: dict[str, bytes] = {}
+    for cycle_id, cycle in model.cycles.items():
+        digest = hashlib.sha256(cycle_id.encode())
+        folder = content_dir / cycle_id
+        if folder.is_dir():
+            _files_digest(digest, root, (p for p in folder.rglob("*") if p.is_file()))
+        data_files = {
+            kr.measure.file
+            for okrs in cycle.okrs.values()
+            for objective in okrs.content.objectives
+            for kr in objective.key_results
+            if kr.measure is not None
+        }
+        _files_digest(digest, root, (root / name for name in data_files))
+        own[cycle_id] = digest.digest()
+    out: dict[str, str] = {}
+    for cycle_id, cycle in model.cycles.items():
+        mine = cycle.definition
+        digest = shared.copy()
+        for other_id, other in sorted(model.cycles.items()):
+            theirs = other.definition
+            if theirs.start <= mine.end and mine.start <= theirs.end:  # overlapping
+                digest.update(own[other_id])
+        out[cycle_id] = digest.hexdigest()
+    return out
+
+
+def open_cycle_store(
+    directory: Path, content_dir: Path, model: OkrModel, options: SiteOptions
+) -> CycleStore:
+    """The closed-cycle store of one build: input digests of every cycle, with
+    okrsite's code and (when graphs are drawn) the ``dot`` version as extra."""
+    extra = code_digest()
+    if options.graphs:
+        try:
+            cache = DiskCache(options.graph_cache_dir) if options.graph_cache_dir else None
+            extra += "\n" + Graphviz().version(cache)
+        except BuildError:
+            extra += "\nno dot"  # the build fails later, saying how to install it
+    return CycleStore(directory, cycle_input_digests(content_dir, model, extra=extra))
+
+
+@dataclass
+class CycleStore:
+    """Closed cycles' generated files in ``<cache_dir>/cycles/``: the
+    engine's :class:`~okrsite.site.cache.ClosedCycles`.
+
+    An entry is one compressed JSON file named by the digest of the cycle's
+    input files (:func:`cycle_input_digests`) and the context the site passes
+    (:func:`okrsite.site.build.closed_cycle_context`). Created per build by
+    the plugin; after a successful build :meth:`prune` drops the entries that
+    build did not use, so the directory never grows with history.
+    """
+
+    directory: Path
+    inputs: Mapping[str, str]
+    """Cycle id → :func:`cycle_input_digests`."""
+    used: set[str] = field(default_factory=set)
+    hits: list[str] = field(default_factory=list)
+    """Cycles served from the store this build (for logs and tests)."""
+
+    def _key(self, cycle_id: str, context: str) -> str | None:
+        inputs = self.inputs.get(cycle_id)
+        if inputs is None:
+            return None
+        return hashlib.sha256(f"{cycle_id}\n{inputs}\n{context}".encode()).hexdigest()
+
+    def files(self, cycle_id: str, context: str) -> dict[str, FileContent] | None:
+        key = self._key(cycle_id, context)
+        if key is None:
+            return None
+        self.used.add(key)
+        try:
+            data = json.loads(zlib.decompress((self.directory / f"{key}.json.z").read_bytes()))
+            files: dict[str, FileContent] = {}
+            for path, (kind, value) in data["files"].items():
+                files[str(path)] = str(value) if kind == "t" else base64.b64decode(value)
+        except (OSError, ValueError, KeyError, TypeError, zlib.error):
+            return None  # missing or unreadable: generate the pages
+        self.hits.append(cycle_id)
+        return files
+
+    def store(self, cycle_id: str, context: str, files: Mapping[str, FileContent]) -> None:
+        key = self._key(cycle_id, context)
+        if key is None:
+            return
+        self.used.add(key)
+        data = {
+            "cycle": cycle_id,
+            "files": {
+                path: ["t", content] if isinstance(content, str)
+                else ["b", base64.b64encode(content).decode("ascii")]
+                for path, content in sorted(files.items())
+            },
+        }
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(
+            self.directory / f"{key}.json.z", zlib.compress(text.encode("utf-8"), 1), durable=False
+        )
+
+    def prune(self) -> None:
+        """Remove entries (and stray temporary files) this build did not use."""
+        if not self.directory.is_dir():
+            return
+        for path in self.directory.iterdir():
+            if path.name.removesuffix(".json.z") not in self.used:
+                path.unlink(missing_ok=True)

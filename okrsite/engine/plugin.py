@@ -80,6 +80,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
+from okrsite.engine.fastpage import FinishedPage, fast_path_setup, nav_titles
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -88,7 +89,14 @@ from okrsite.engine.htmlpost import (
     unpark_inline,
 )
 from okrsite.engine.options import OkrsitePluginConfig, site_options
-from okrsite.engine.pagecache import CachedPage, PageCache, merge_search_index, setup_digest
+from okrsite.engine.pagecache import (
+    CachedPage,
+    CycleStore,
+    PageCache,
+    merge_search_index,
+    open_cycle_store,
+    setup_digest,
+)
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -129,6 +137,8 @@ class _PageCacheRun:
     """The page cache's state for one build (created in ``on_files``)."""
 
     cache: PageCache
+    cycles: CycleStore | None = None
+    """Closed cycles' generated files (pruned with the pages after a clean build)."""
     order: list[str] = field(default_factory=list)
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
@@ -189,7 +199,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         try:
             model = load_model(base / self.config.content_dir, cache=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
-            tree = build_docs_tree(model, options, self._cache)
+            cycles: CycleStore | None = None
+            if self.config.page_cache and not self._serving:
+                cycles = open_cycle_store(
+                    base / self.config.cache_dir / "cycles",
+                    base / self.config.content_dir,
+                    model,
+                    options,
+                )
+            tree = build_docs_tree(model, options, self._cache, cycles)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         hand_written = [
@@ -202,7 +220,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
         setup = ""
         if self.config.page_cache and not self._serving:
-            self._pages = _PageCacheRun(PageCache(base / self.config.cache_dir / "pages"))
+            self._pages = _PageCacheRun(
+                PageCache(base / self.config.cache_dir / "pages"), cycles=cycles
+            )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
             setup = setup_digest(
                 config_file=Path(config.config_file_path) if config.config_file_path else None,
@@ -215,6 +235,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         generated: dict[str, _GeneratedFile] = {}
+        fast = fast_path_setup(config) if self.config.fast_pages else None
+        titles = nav_titles(config.nav) if fast is not None else {}
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -238,6 +260,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 file.inline = (tuple(inline), prefix)
             file.cache_key, file.cached = key, cached
             files.append(file)
+            if fast is not None and path.endswith(".md"):
+                FinishedPage(titles.get(path), file, config, fast)  # sets file.page
             generated[path] = file
         if self._serving:
             self._mark_unchanged(config, generated, tree.files)
@@ -317,6 +341,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         for url, (key, anchors) in run.rendered.items():
             run.cache.put_details(key, entries.get(url, []), anchors)
         run.cache.prune()
+        if run.cycles is not None:
+            run.cycles.prune()
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

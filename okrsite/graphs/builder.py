@@ -39,12 +39,15 @@ from okrsite.graphs.lookups import CycleLookups
 from okrsite.graphs.style import (
     CLUSTER_COLOUR,
     CLUSTER_FILL,
+    CLUSTER_FONT_SIZE,
     EDGE_COLOUR,
     FONT,
+    NODE_FONT_SIZE,
     OVERLAP_COLOUR,
     RELATED_COLOUR,
     WRAP,
 )
+from okrsite.graphs.textwidth import text_width
 from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import dot_html, dot_line, dot_string
 
@@ -157,6 +160,7 @@ class GraphBuilder:
             Row(
                 port="o",
                 title_html=self.data.text.title(objective.title),
+                title_width=self.data.text.title_width(objective.title, bold=True),
                 tooltip_html=self.data.text.tooltip(objective.title),
                 kind="Objective (private)" if objective.is_private else "Objective",
                 value=value,
@@ -177,6 +181,7 @@ class GraphBuilder:
                 Row(
                     port=f"k{i}",
                     title_html=self.data.text.title(kr.title, WRAP + 4),
+                    title_width=self.data.text.title_width(kr.title, WRAP + 4, bold=False),
                     tooltip_html=self.data.text.tooltip(kr.title),
                     kind="KR",
                     value=kr_value,
@@ -232,6 +237,7 @@ class GraphBuilder:
         name = self.model.unit_name(unit_id)
         label = box_label(
             title_html=self.data.text.title(name),
+            title_width=self.data.text.title_width(name, bold=True),
             tooltip_html=self.data.text.tooltip(name),
             detail=" · ".join(parts),
             value=value,
@@ -257,6 +263,7 @@ class GraphBuilder:
         )
         label = box_label(
             title_html=dot_html(plural(len(unit_ids), "more unit")),
+            title_width=text_width(plural(len(unit_ids), "more unit"), NODE_FONT_SIZE, bold=True),
             tooltip_html=tooltip("See every unit"),
             detail=detail,
             value=value,
@@ -334,6 +341,7 @@ class GraphBuilder:
                     Row(
                         port="o",
                         title_html=self.data.text.title(objective.title),
+                        title_width=self.data.text.title_width(objective.title, bold=True),
                         tooltip_html=self.data.text.tooltip(objective.title),
                         kind=f"{outer.title} · {self.model.unit_name(target.unit)}",
                         value=value,
@@ -429,8 +437,9 @@ class GraphBuilder:
             f"// okrsite-desc: {dot_line(desc)}",
             "digraph alignment {",
             f"  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.6, "
-            f"fontname={dot_string(FONT)}, fontsize=11, bgcolor={dot_string('white')}, pad=0.2];",
-            f"  node [shape=plain, fontname={dot_string(FONT)}, fontsize=10];",
+            f"fontname={dot_string(FONT)}, fontsize={CLUSTER_FONT_SIZE}, "
+            f"bgcolor={dot_string('white')}, pad=0.2];",
+            f"  node [shape=plain, fontname={dot_string(FONT)}, fontsize={NODE_FONT_SIZE}];",
             f"  edge [dir=back, arrowtail=normal, arrowsize=0.6, color={dot_string(EDGE_COLOUR)}];",
         ]
         rank_lines = [

@@ -14,6 +14,7 @@ edges and the legend.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from okrsite import urls
@@ -280,6 +281,7 @@ def page_graphs(
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
     unit_collapse_threshold: int = DEFAULT_UNIT_COLLAPSE_THRESHOLD,
     max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
 ) -> dict[str, str]:
     """DOT source of every graph, keyed by the docs path of the page embedding it.
 
@@ -296,6 +298,8 @@ def page_graphs(
     text = LabelText()
     unit_threshold = min(unit_collapse_threshold, collapse_threshold)
     for cycle_id, cycle in model.cycles.items():
+        if cycle_id in skip_cycles:
+            continue  # its pages are not generated this time (site/build.py)
         lookups = CycleLookups.build(model, cycle, text)
         out[urls.cycle_overview(cycle_id)] = overview_dot(
             model,
@@ -321,6 +325,7 @@ def department_graphs(
     *,
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
     max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
 ) -> dict[str, str]:
     """The department level of an overview, expandable: for every cycle whose
     overview collapses (above ``collapse_threshold`` items), each top-level
@@ -330,6 +335,8 @@ def department_graphs(
     out: dict[str, str] = {}
     text = LabelText()
     for cycle_id, cycle in model.cycles.items():
+        if cycle_id in skip_cycles:
+            continue  # its pages are not generated this time (site/build.py)
         lookups = CycleLookups.build(model, cycle, text)
         probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
         if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:

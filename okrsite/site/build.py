@@ -3,14 +3,27 @@
 Redact for the audience, draw the graphs, run every page producer, then lay
 out the navigation from the paths produced. Pure apart from running ``dot``
 (through :mod:`okrsite.graphs`, cached on disk): it writes no files.
+
+Closed cycles: with a :class:`~okrsite.site.cache.ClosedCycles` store, a
+cycle that ended before today and is not the current one has its unit pages
+and overview (the bulk of a site with history) taken from the store when
+nothing they depend on changed, instead of generated again. What those
+pages embed from outside the cycle's files is summed up in a *context*
+string (:func:`closed_cycle_context`); the store adds the digest of the
+input files. Pages that span cycles (home, directory, profiles, exports) and
+the quality pages (they print today's date) are always generated.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
 from okrsite import graphs
 from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.site.cache import BuildCache
+from okrsite.site.cache import BuildCache, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
 from okrsite.site.navigation import build_nav
 from okrsite.site.options import SiteOptions
@@ -24,7 +37,7 @@ from okrsite.site.pages import (
     quality,
     unit,
 )
-from okrsite.site.tree import DocsTree
+from okrsite.site.tree import DocsTree, FileContent, GeneratedFile
 
 # Order matters only for readability of the tree; paths must not collide.
 PRODUCERS: list[Producer] = [
@@ -38,21 +51,42 @@ PRODUCERS: list[Producer] = [
     format_reference.produce,  # format.md: every field of the content format
 ]
 
+CYCLE_PRODUCERS: tuple[Producer, ...] = (overview.produce, unit.produce)
+"""The producers whose pages of a closed cycle may come from a
+:class:`~okrsite.site.cache.ClosedCycles` store; they skip the cycles in
+``SiteContext.reused_cycles``, and everything they write for a cycle is
+under ``<cycle id>/``."""
+
 
 def build_docs_tree(
-    model: OkrModel, options: SiteOptions, cache: BuildCache | None = None
+    model: OkrModel,
+    options: SiteOptions,
+    cache: BuildCache | None = None,
+    closed: ClosedCycles | None = None,
 ) -> DocsTree:
     """Everything the site needs, as docs path → content, plus the nav.
 
     ``cache`` is the preview server's :class:`~okrsite.site.cache.BuildCache`
-    (fragments reused from its previous rebuild); one-shot builds pass none."""
+    (fragments reused from its previous rebuild); ``closed`` a store of
+    closed cycles' pages (the page cache of ``okrsite build``). One-shot
+    builds pass neither; the tree is the same either way."""
     public_model = redact(model, options.audience)
     context = SiteContext(
         model=public_model, options=options, today=options.resolved_today(), cache=cache
     )
+    reused: dict[str, Mapping[str, FileContent]] = {}
+    keys: dict[str, str] = {}
+    if closed is not None:
+        for cycle_id in closed_cycles(context):
+            keys[cycle_id] = closed_cycle_context(context, cycle_id)
+            found = closed.files(cycle_id, keys[cycle_id])
+            if found is not None:
+                reused[cycle_id] = found
+        context.reused_cycles = frozenset(reused)
     if options.graphs:
-        dots = graphs.page_graphs(public_model)
-        dots.update(graphs.department_graphs(public_model))
+        skip = context.reused_cycles
+        dots = graphs.page_graphs(public_model, skip_cycles=skip)
+        dots.update(graphs.department_graphs(public_model, skip_cycles=skip))
         context.graph_svgs = graphs.render_svgs(
             dots,
             cache_dir=options.graph_cache_dir,
@@ -61,7 +95,74 @@ def build_docs_tree(
             memo=None if cache is None else cache.graph_svgs,
         )
     tree = DocsTree()
+    fresh: dict[str, dict[str, FileContent]] = {cycle_id: {} for cycle_id in keys}
     for producer in PRODUCERS:
-        tree.add(producer(context))
+        if producer in CYCLE_PRODUCERS and fresh:
+            tree.add(_collect(producer(context), fresh))
+        else:
+            tree.add(producer(context))
+    for files in reused.values():
+        tree.add(GeneratedFile(path, content) for path, content in files.items())
+    if closed is not None:
+        for cycle_id, files in fresh.items():
+            if cycle_id not in reused:
+                closed.store(cycle_id, keys[cycle_id], files)
     tree.nav = build_nav(context, set(tree.files))
     return tree
+
+
+def closed_cycles(context: SiteContext) -> list[str]:
+    """Cycles that ended before the build's today and are not the current one."""
+    current = context.current_cycle_id
+    return [
+        cycle_id
+        for cycle_id, cycle in context.model.cycles.items()
+        if cycle_id != current and cycle.definition.end < context.today
+    ]
+
+
+def closed_cycle_context(context: SiteContext, cycle_id: str) -> str:
+    """What a closed cycle's unit pages and overview depend on besides the
+    content files the store hashes (the cycle's, those of cycles overlapping
+    it, ``company.yaml``, ``org.yaml``, measured data, okrsite's code):
+
+    * the site options, without those that cannot change a page (where the
+      graph cache lives, how many ``dot`` run at once) and with only the
+      cycle's own files' last-commit dates (a commit elsewhere must not
+      invalidate an archived quarter);
+    * which cycle is current (pages mark and link it);
+    * the quality findings of the cycle (unit pages carry their badges;
+      rules may look across cycles or at today's date).
+    """
+    options = replace(
+        context.options,
+        graph_cache_dir=None,
+        graph_jobs=0,
+        last_changed={
+            path: date
+            for path, date in sorted(context.options.last_changed.items())
+            if f"/{cycle_id}/" in f"/{path}"
+        },
+    )
+    findings = [
+        repr(finding)
+        for finding in quality.site_findings(context)
+        if finding.cycle == cycle_id
+    ]
+    digest = hashlib.sha256(repr(options).encode())
+    digest.update(f"\ncurrent {context.current_cycle_id}\n".encode())
+    for line in sorted(findings):
+        digest.update(line.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _collect(
+    produced: Iterable[GeneratedFile], fresh: dict[str, dict[str, FileContent]]
+) -> Iterable[GeneratedFile]:
+    """Pass files through, keeping those of closed cycles for the store."""
+    for item in produced:
+        cycle_id = item.path.split("/", 1)[0]
+        if cycle_id in fresh:
+            fresh[cycle_id][item.path] = item.content
+        yield item

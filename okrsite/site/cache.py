@@ -15,13 +15,13 @@ process never share fragments.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
-from okrsite.site.tree import GeneratedFile
+from okrsite.site.tree import FileContent, GeneratedFile
 
 T = TypeVar("T")
 
@@ -74,3 +74,27 @@ class BuildCache:
     """File-backed graph blocks by SVG string object, with the (page, class) they were made for."""
     graph_svgs: dict[tuple[str, str], str] = field(default_factory=dict)
     """(DOT cache digest, page key) → inline SVG, for :func:`okrsite.graphs.render_svgs`."""
+
+
+class ClosedCycles(Protocol):
+    """Finished docs-tree files of closed cycles, kept between builds.
+
+    A closed cycle (ended, and not the current one) never changes, yet its
+    unit pages and overview are most of a site with history.
+    :func:`okrsite.site.build.build_docs_tree` asks for each closed cycle's
+    files under a ``context`` string it computes from the model (what those
+    pages embed that is not in the cycle's files: options, findings, which
+    cycle is current); the implementation adds what only it can see, the
+    cycle's *input files*. A hit means the cycle's unit pages, overview and
+    their graph files are not generated at all. The engine's disk store is
+    :class:`okrsite.engine.pagecache.CycleStore`; whoever owns its lifetime
+    passes it in (a one-shot ``generate`` passes none).
+    """
+
+    def files(self, cycle_id: str, context: str) -> Mapping[str, FileContent] | None:
+        """The cycle's stored files (docs path → content), or None."""
+        ...
+
+    def store(self, cycle_id: str, context: str, files: Mapping[str, FileContent]) -> None:
+        """Keep the files just generated for the cycle."""
+        ...

@@ -29,6 +29,10 @@ class SiteContext:
     for a one-shot build (see :mod:`okrsite.site.cache`)."""
     richtext: RichText = field(default_factory=RichText)
     """This build's Markdown renderer for content text (descriptions, notes)."""
+    reused_cycles: frozenset[str] = frozenset()
+    """Closed cycles whose unit pages and overview (with their graph files)
+    come from a :class:`~okrsite.site.cache.ClosedCycles` store: the
+    producers of those pages skip them (see :mod:`okrsite.site.build`)."""
 
     @property
     def current_cycle_id(self) -> str:

@@ -35,6 +35,8 @@ from okrsite.site.tree import GeneratedFile
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in ctx.model.cycles.values():
+        if cycle.id in ctx.reused_cycles:
+            continue  # its overview comes from the closed-cycle store (site/build.py)
         path = urls.cycle_overview(cycle.id)
         graph, graph_file = page_graph(ctx, path, "okr-graph okr-graph--overview")
         if graph_file is not None:

@@ -107,6 +107,8 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     for cycle in model.cycles.values():
+        if cycle.id in ctx.reused_cycles:
+            continue  # its pages come from the closed-cycle store (site/build.py)
         index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
             if not urls.has_unit_page(cycle, unit_id):

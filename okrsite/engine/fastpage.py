@@ -1,0 +1,147 @@
+"""Generated pages that MkDocs renders without Python-Markdown.
+
+The plugin creates each generated page as a :class:`FinishedPage` in
+``on_files`` (MkDocs' navigation then uses that page object: MkDocs 1.6's
+``get_navigation`` takes ``file.page`` when a plugin has set it). Its
+``render`` converts the page's Markdown with
+:func:`okrsite.engine.mdsubset.convert` and sets exactly what
+``Page.render`` sets — ``content``, ``toc``, the title from a leading
+``<h1>``, ``present_anchor_ids`` and ``links_to_anchors`` — so search, the
+TOC, instant navigation, edit links and MkDocs' link and anchor validation
+see the same page. Links go through MkDocs' own resolver (its relative-path
+tree processor's ``path_to_url``), so they come out, and warn, as with
+Python-Markdown. When the converter does not know a construct the page
+takes ``Page.render`` unchanged.
+
+:func:`fast_path_setup` decides per build whether the fast path applies at
+all: only when the site's ``markdown_extensions`` are a known set whose
+effect on the subset is known (:data:`KNOWN_EXTENSIONS`, no options except
+the ``toc`` settings the converter reproduces), else every page takes the
+normal path. The plugin option ``fast_pages: false`` turns it off.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+from markdown.extensions.toc import TocTreeprocessor, slugify
+from markdown.serializers import _escape_cdata  # type: ignore[attr-defined]
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
+from mkdocs.structure.toc import get_toc
+
+from okrsite.engine.mdsubset import TocSettings, convert
+
+log = logging.getLogger("mkdocs.structure.pages")  # MkDocs' own logger for page warnings
+
+KNOWN_EXTENSIONS = frozenset(
+    {"toc", "tables", "fenced_code", "attr_list", "admonition", "md_in_html"}
+)
+"""Extensions whose effect on the subset :mod:`okrsite.engine.mdsubset` reproduces
+(MkDocs always adds ``toc``, ``tables`` and ``fenced_code``)."""
+
+
+@dataclass(frozen=True)
+class FastPathSetup:
+    """What the converter needs from the site's Markdown configuration."""
+
+    toc: TocSettings
+    block_tags: frozenset[str]
+
+
+def _short_name(extension: object) -> str | None:
+    if not isinstance(extension, str):
+        return None  # an extension object: unknown effect
+    name = extension.split(":")[0]
+    return name.removeprefix("markdown.extensions.")
+
+
+def fast_path_setup(config: MkDocsConfig) -> FastPathSetup | None:
+    """The converter's settings for this site, or None when its Markdown
+    configuration is not one the converter reproduces."""
+    names = [_short_name(e) for e in config.markdown_extensions]
+    if any(name not in KNOWN_EXTENSIONS for name in names):
+        return None
+    for name, options in (config.mdx_configs or {}).items():
+        if options and _short_name(name) != "toc":
+            return None
+    md = markdown.Markdown(
+        extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {}
+    )
+    if "toc" not in md.treeprocessors or "md_in_html" not in names:
+        return None
+    toc = md.treeprocessors["toc"]
+    if not isinstance(toc, TocTreeprocessor) or md.output_format != "xhtml":
+        return None
+    if toc.base_level != 0 or toc.use_anchors or toc.permalink_leading:
+        return None
+    if toc.use_permalinks is True:
+        permalink: str | None = "&para;"
+    elif toc.use_permalinks in (False, None):
+        permalink = None
+    else:
+        permalink = _escape_cdata(str(toc.use_permalinks))
+    settings = TocSettings(
+        slugify=toc.slugify or slugify,
+        separator=toc.sep,
+        permalink=permalink,
+        permalink_class=toc.permalink_class,
+        permalink_title=toc.permalink_title,
+        marker=toc.marker,
+        toc_top=toc.toc_top,
+        toc_bottom=toc.toc_bottom,
+    )
+    return FastPathSetup(settings, frozenset(md.block_level_elements))
+
+
+class FinishedPage(Page):
+    """A generated page rendered by the subset converter when it can be."""
+
+    def __init__(
+        self, title: str | None, file: File, config: MkDocsConfig, setup: FastPathSetup
+    ) -> None:
+        super().__init__(title, file, config)
+        self.fast_setup = setup
+        self.rendered_fast = False
+        """Whether the last render took the fast path (for tests and measurements)."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        resolver = _RelativePathTreeprocessor(self.file, files, config)
+        result = convert(
+            self.markdown, self.fast_setup.toc, resolver.path_to_url, self.fast_setup.block_tags
+        )
+        self.rendered_fast = result is not None
+        if result is None:
+            super().render(config, files)
+            return
+        self.content = result.html
+        self.toc = get_toc(result.toc_tokens)  # type: ignore[arg-type]  # the same dicts
+        self._title_from_render = result.title
+        self.present_anchor_ids = result.anchor_ids
+        if log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
+            self.links_to_anchors = resolver.links_to_anchors
+
+
+def nav_titles(nav: Any) -> dict[str, str | None]:
+    """Docs path → the title MkDocs' navigation gives its page (the first
+    entry naming the path wins, as in ``mkdocs.structure.nav``)."""
+    titles: dict[str, str | None] = {}
+
+    def walk(item: Any, title: str | None = None) -> None:
+        if isinstance(item, list):
+            for entry in item:
+                walk(entry)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, key if isinstance(value, str) else None)
+        elif isinstance(item, str):
+            titles.setdefault(item, title)
+
+    walk(nav)
+    return titles

@@ -1,0 +1,520 @@
+"""Finished HTML for okrsite's generated pages, without a Python-Markdown pass.
+
+okrsite's page producers write Markdown (``okrsite generate`` hands it to any
+engine, the goldens are Markdown), but a small, regular subset of it:
+headings with ``{#id}``, paragraphs of text with inline HTML spans, links
+and ``**bold**``, tight ``-`` lists, pipe tables, ``---`` rules, and raw-HTML
+blocks (parked ones are comments by now, see :mod:`okrsite.engine.htmlpost`).
+Python-Markdown spends a third of a company-scale build's Markdown time
+finding that out again, page after page.
+
+:func:`convert` turns exactly that subset into the HTML and TOC tokens that
+Python-Markdown produces with the extensions MkDocs configures for okrsite
+sites (``toc``, ``tables``, ``fenced_code``, ``attr_list``, ``admonition``,
+``md_in_html``; which configurations qualify is decided by
+:mod:`okrsite.engine.fastpage`). It is a *recogniser*, not a Markdown
+implementation: anything outside the subset — a backtick, a backslash, an
+underscore or a lone ``*`` in text, an indented or quoted line, a list that
+is not tight, a raw block not set off by blank lines, an attribute list it
+does not know — makes it return ``None``, and the page takes Python-Markdown
+as before. Its output is checked against Python-Markdown on every generated
+page of the demo, the real-world fixture and a synthetic company
+(``tests/test_fastpage.py``).
+
+Links are resolved by the caller's ``resolve`` (MkDocs' own resolver), once
+per link, in document order — the order in which Python-Markdown's tree
+would hand them to MkDocs, heading permalinks included.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
+from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, ENTITY_RE, HTML_RE
+from markdown.serializers import RE_AMP
+
+TocToken = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TocSettings:
+    """The ``toc`` extension's settings that shape headings (read from the
+    site's configured extension by :mod:`okrsite.engine.fastpage`)."""
+
+    slugify: Callable[[str, str], str]
+    separator: str = "-"
+    permalink: str | None = None
+    """The permalink's HTML (``&para;`` for ``permalink: true``); None: no permalink."""
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+    marker: str = "[TOC]"
+    toc_top: int = 1
+    toc_bottom: int = 6
+
+
+@dataclass
+class Converted:
+    """What Python-Markdown (plus MkDocs' tree processors) yields for a page."""
+
+    html: str
+    toc_tokens: list[TocToken]
+    """Nested like ``Markdown.toc_tokens``."""
+    title: str | None
+    """The first element's text when it is an ``<h1>`` (MkDocs' title from render)."""
+    anchor_ids: set[str] = field(default_factory=set)
+    """Every ``id`` (and ``<a name>``) in the page, as MkDocs collects them."""
+
+
+class _Unsupported(Exception):
+    """The text leaves the subset: the page goes through Python-Markdown."""
+
+
+# Block level -------------------------------------------------------------
+
+_RAW_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?=[\s>])")
+_COMMENT_LINE = re.compile(r"<!--(?:(?!-->).)*-->")
+_HEADING = re.compile(r"(#{1,6})[ ]+(\S.*)")
+_HEADING_ATTRS = re.compile(r"(.*?)[ ]+\{#([A-Za-z][\w.:-]*)((?:[ ]+[a-z][a-z0-9-]*)*)\}")
+_ADMONITION = re.compile(r'!!! ([a-z]+)(?: "([^"]*)")?')
+_LIST_ITEM = re.compile(r"- (\S.*)")
+# A line that starts something other than a paragraph (or may: we do not
+# try to tell): quotes, lists, code, tables, rules, setext underlines,
+# admonitions, attribute lists, headings.
+_BLOCKISH = re.compile(r"[ \t#>|=~`!?:{}+_-]|\*{3}|\*{1,2}(?:[ ]|$)|\d+[.)]")
+_TABLE_SEPARATOR_CELL = re.compile(r":?-+:?")
+_VOID_OR_SPECIAL = frozenset({"hr", "pre", "script", "style", "textarea", "math"})
+
+
+def convert(
+    markdown: str,
+    toc: TocSettings,
+    resolve: Callable[[str], str],
+    block_tags: frozenset[str],
+) -> Converted | None:
+    """The page's HTML and TOC, or None when ``markdown`` leaves the subset.
+
+    ``block_tags``: the tags Python-Markdown treats as block-level (a line
+    starting with one opens a raw-HTML block). ``resolve`` maps a link's
+    ``href`` to its URL (called once per link, in document order).
+    """
+    if any(char in markdown for char in "\x01\x02\x03\t\r"):
+        return None
+    hrefs: list[str] = []
+
+    def later(href: str) -> str:
+        hrefs.append(href)
+        return f"\x01{len(hrefs) - 1}\x01"
+
+    try:
+        result = _Converter(toc, later, block_tags).run(markdown)
+    except _Unsupported:
+        return None
+    # Resolved only now, once the page is known to convert: MkDocs' resolver
+    # logs broken links, and a page that falls back must not warn twice.
+    # In document order, as MkDocs walks Python-Markdown's tree.
+    result.html = _LINK_MARK.sub(
+        lambda match: _escape_attribute(resolve(hrefs[int(match.group(1))])), result.html
+    )
+    return result
+
+
+class _Converter:
+    def __init__(
+        self, toc: TocSettings, resolve: Callable[[str], str], block_tags: frozenset[str]
+    ) -> None:
+        self.toc = toc
+        self.resolve = resolve
+        self.block_tags = block_tags
+        self.out: list[str] = []
+        # Headings: (index in out, level, inner HTML, explicit id or None, extra attributes).
+        self.headings: list[tuple[int, int, str, str | None, list[str]]] = []
+        self.anchor_ids: set[str] = set()
+        self.last_was_list = False
+        self.first_is_h1 = False
+
+    def run(self, markdown: str) -> Converted:
+        lines = re.sub(r"(?<=\n) +\n", "\n", markdown.strip("\n") + "\n").split("\n")
+        index = 0
+        while index < len(lines):
+            if not lines[index]:
+                index += 1
+                continue
+            if self._raw_start(lines[index]):
+                index = self._raw_block(lines, index)
+                continue
+            end = index
+            while end < len(lines) and lines[end]:
+                end += 1
+            block = lines[index:end]
+            for line in block[1:]:
+                if self._raw_start(line):
+                    raise _Unsupported  # raw HTML inside a paragraph
+            self._block(block)
+            index = end
+        return self._finish()
+
+    # -- raw HTML ---------------------------------------------------------
+
+    def _raw_start(self, line: str) -> bool:
+        if line.startswith("<!--"):
+            return True
+        match = _RAW_START.match(line)
+        return bool(match and match.group(1).lower() in self.block_tags)
+
+    def _raw_block(self, lines: list[str], index: int) -> int:
+        """Consecutive raw elements, each from a line start to a line end,
+        set off by blank lines: copied through (Python-Markdown's stash)."""
+        start = index
+        while index < len(lines) and lines[index]:
+            line = lines[index]
+            if line.startswith("<!--"):
+                if not _COMMENT_LINE.fullmatch(line):
+                    raise _Unsupported
+                index += 1
+                continue
+            match = _RAW_START.match(line)
+            if not match or match.group(1).lower() not in self.block_tags:
+                raise _Unsupported  # text right after a raw block
+            name = match.group(1)
+            if name.lower() in _VOID_OR_SPECIAL or name != name.lower():
+                raise _Unsupported
+            index = self._raw_element_end(lines, index, name)
+        if start and lines[start - 1]:
+            raise _Unsupported  # not set off by a blank line
+        raw = "\n".join(lines[start:index])
+        if "\x02" in raw or "markdown=" in raw:
+            raise _Unsupported  # md_in_html would parse it
+        self._collect_anchors(raw)
+        self.out.append(raw + "\n")
+        self.last_was_list = False
+        return index
+
+    @staticmethod
+    def _raw_element_end(lines: list[str], index: int, name: str) -> int:
+        tags = re.compile(rf"<{name}(?=[\s>])|</{name}>")
+        closing = f"</{name}>"
+        depth = 0
+        while index < len(lines):
+            line = lines[index]
+            if not line:
+                raise _Unsupported  # blank line inside a raw block
+            for tag in tags.finditer(line):
+                depth += -1 if tag.group(0) == closing else 1
+                if depth == 0:
+                    if tag.end() != len(line):
+                        raise _Unsupported  # text after the closing tag
+                    return index + 1
+            index += 1
+        raise _Unsupported  # never closed
+
+    # -- Markdown blocks --------------------------------------------------
+
+    def _block(self, block: list[str]) -> None:
+        first = block[0]
+        was_list, self.last_was_list = self.last_was_list, False
+        if first.startswith("#"):
+            self._heading(first)
+            if len(block) > 1:
+                self._block(block[1:])
+            return
+        if first == "---" and len(block) == 1:
+            self.out.append("<hr />")
+            return
+        if first.startswith("|"):
+            self._table(block)
+            return
+        if first.startswith("!!! "):
+            self._admonition(block)
+            return
+        if first.startswith("- "):
+            if was_list:
+                raise _Unsupported  # Python-Markdown would make one loose list
+            self._list(block)
+            return
+        for line in block:
+            if _BLOCKISH.match(line) or line.endswith(" "):
+                raise _Unsupported
+        text = "\n".join(block)
+        if text.strip() == self.toc.marker:
+            raise _Unsupported
+        self.out.append(f"<p>{self._inline(text)}</p>")
+
+    def _heading(self, line: str) -> None:
+        match = _HEADING.fullmatch(line)
+        if not match:
+            raise _Unsupported
+        level, text = len(match.group(1)), match.group(2)
+        explicit: str | None = None
+        extra: list[str] = []
+        attrs = _HEADING_ATTRS.fullmatch(text)
+        if attrs:
+            text, explicit = attrs.group(1), attrs.group(2)
+            extra = attrs.group(3).split()
+            if "data-toc-label" in extra or "id" in extra:
+                raise _Unsupported
+        if "{" in text or "}" in text or text.endswith("#") or "[" in text or "]" in text:
+            raise _Unsupported
+        inner = self._inline(text.strip())
+        if not self.out and level == 1:
+            self.first_is_h1 = True
+        self.headings.append((len(self.out), level, inner, explicit, extra))
+        self.out.append("")  # filled in by _finish (ids need every heading)
+
+    def _admonition(self, block: list[str]) -> None:
+        """``!!! kind "Title"`` and one indented paragraph (the "No OKRs" note)."""
+        match = _ADMONITION.fullmatch(block[0])
+        body = block[1:]
+        if not match or not body or not all(line.startswith("    ") for line in body):
+            raise _Unsupported
+        kind, title = match.group(1), match.group(2)
+        text = [line[4:] for line in body]
+        for line in text:
+            if _BLOCKISH.match(line) or line.endswith(" ") or self._raw_start(line):
+                raise _Unsupported
+        parts = [f'<div class="admonition {kind}">']
+        if title is None:
+            parts.append(f'<p class="admonition-title">{kind.capitalize()}</p>')
+        elif title:
+            parts.append(f'<p class="admonition-title">{self._inline(title)}</p>')
+        parts.append(f"<p>{self._inline(chr(10).join(text))}</p>")
+        parts.append("</div>")
+        self.out.append("\n".join(parts))
+
+    def _list(self, block: list[str]) -> None:
+        items = []
+        for line in block:
+            match = _LIST_ITEM.fullmatch(line)
+            if not match or line.endswith(" ") or _BLOCKISH.match(match.group(1)):
+                raise _Unsupported
+            if self._raw_start(match.group(1)):
+                raise _Unsupported
+            items.append(f"<li>{self._inline(match.group(1))}</li>")
+        self.out.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+        self.last_was_list = True
+
+    def _table(self, block: list[str]) -> None:
+        if len(block) < 3:
+            raise _Unsupported
+        rows = [self._cells(line) for line in block]
+        header, separator, body = rows[0], rows[1], rows[2:]
+        if len(header) < 2 or any(len(row) != len(header) for row in rows):
+            raise _Unsupported
+        aligns: list[str] = []
+        for cell in separator:
+            if not _TABLE_SEPARATOR_CELL.fullmatch(cell):
+                raise _Unsupported
+            if cell.startswith(":") and cell.endswith(":"):
+                aligns.append(' style="text-align: center;"')
+            elif cell.startswith(":"):
+                aligns.append(' style="text-align: left;"')
+            elif cell.endswith(":"):
+                aligns.append(' style="text-align: right;"')
+            else:
+                aligns.append("")
+        parts = ["<table>\n<thead>\n<tr>"]
+        parts += [f"<th{a}>{self._inline(c)}</th>" for a, c in zip(aligns, header, strict=True)]
+        parts.append("</tr>\n</thead>\n<tbody>")
+        for row in body:
+            parts.append("<tr>")
+            parts += [f"<td{a}>{self._inline(c)}</td>" for a, c in zip(aligns, row, strict=True)]
+            parts.append("</tr>")
+        parts.append("</tbody>\n</table>")
+        self.out.append("\n".join(parts))
+
+    @staticmethod
+    def _cells(line: str) -> list[str]:
+        if not (line.startswith("|") and line.endswith("|") and len(line) > 1):
+            raise _Unsupported
+        inner = line[1:-1]
+        # A pipe inside a tag or a link would still split the row (the
+        # tables extension only respects code spans): keep such rows out.
+        for match in HTML_RE_C.finditer(inner):
+            if "|" in match.group(0):
+                raise _Unsupported
+        return [cell.strip() for cell in inner.split("|")]
+
+    # -- inline -----------------------------------------------------------
+
+    def _inline(self, text: str) -> str:
+        """Python-Markdown's inline output for ``text`` (links resolved)."""
+        if "`" in text or "\\" in text or "  \n" in text:
+            raise _Unsupported
+        if "<" in text:
+            _check_tags(text)
+        stash: list[str] = []
+
+        def keep(piece: str) -> str:
+            stash.append(piece)
+            return f"\x02{len(stash) - 1}\x03"
+
+        # Links first (Python-Markdown's link pattern runs before raw HTML).
+        def link(match: re.Match[str]) -> str:
+            label, href = match.group(1), match.group(2)
+            url = self.resolve(href)
+            return keep(f'<a href="{url}">{self._spans(label, keep)}</a>')
+
+        text = _LINK.sub(link, text)
+        return _restore(self._spans(text, keep), stash)
+
+    def _spans(self, text: str, keep: Callable[[str], str]) -> str:
+        """Raw inline HTML, entities, ``**strong**`` and plain text."""
+        if "[" in text or "]" in text:
+            raise _Unsupported
+        plain = _outside_tags(text)
+        if "{" in plain or "}" in plain or "_" in plain:
+            raise _Unsupported  # attribute lists, underscore emphasis
+        if AUTOLINK_RE_C.search(text) or AUTOMAIL_RE_C.search(text):
+            raise _Unsupported
+
+        def tag(match: re.Match[str]) -> str:
+            self._collect_anchors(match.group(0))
+            return keep(match.group(0))
+
+        text = HTML_RE_C.sub(tag, text)
+        text = ENTITY_RE_C.sub(lambda m: keep(m.group(0)), text)
+        if "&" in text:
+            # A bare "&": producers escape it, and Python-Markdown's stash trips on "&#".
+            raise _Unsupported
+        if "***" in text or _LONE_STARS.search(text):
+            raise _Unsupported
+        text = _STRONG.sub(lambda m: f"\x02s\x03{m.group(1)}\x02/s\x03", text)
+        if "*" in text:
+            raise _Unsupported
+        text = text.replace(">", "&gt;")
+        return text.replace("\x02s\x03", "<strong>").replace("\x02/s\x03", "</strong>")
+
+    # -- ids, TOC, anchors ------------------------------------------------
+
+    def _collect_anchors(self, raw: str) -> None:
+        """``id`` (and ``<a name>``) attributes of raw HTML, as MkDocs'
+        HTML scan of the page's Markdown finds them."""
+        if " id=" not in raw and " name=" not in raw:
+            return
+        for tag in _START_TAG.finditer(raw):
+            name = tag.group(1).lower()
+            for attr in _ATTRIBUTE.finditer(tag.group(2)):
+                key = attr.group(1).lower()
+                if key == "id" or (key == "name" and name == "a"):
+                    value = attr.group(2)
+                    if value is None:
+                        raise _Unsupported  # a bare id: let MkDocs parse it
+                    if value[:1] in "\"'":
+                        value = value[1:-1]
+                    self.anchor_ids.add(html.unescape(value))
+
+    def _finish(self) -> Converted:
+        used = {explicit for _, _, _, explicit, _ in self.headings if explicit}
+        counters: dict[str, int] = {}
+        tokens: list[TocToken] = []
+        title: str | None = None
+        for position, level, inner, explicit, extra in self.headings:
+            name = strip_tags(inner)
+            heading_id = explicit or unique(
+                self.toc.slugify(html.unescape(name), self.toc.separator), used, counters
+            )
+            if not re.fullmatch(r"[\w.:-]+", heading_id):
+                raise _Unsupported
+            self.anchor_ids.add(heading_id)
+            if self.toc.toc_top <= level <= self.toc.toc_bottom:
+                tokens.append(
+                    {
+                        "level": level,
+                        "id": heading_id,
+                        "name": name,
+                        "html": inner,
+                        "data-toc-label": "",
+                    }
+                )
+            attributes = sorted([("id", heading_id), *((key, None) for key in extra)])
+            opening = "".join(f" {k}" if v is None else f' {k}="{v}"' for k, v in attributes)
+            permalink = ""
+            if self.toc.permalink is not None:
+                target = self.resolve("#" + heading_id)
+                permalink_attrs = [("class", self.toc.permalink_class), ("href", target)]
+                if self.toc.permalink_title:
+                    permalink_attrs.append(("title", self.toc.permalink_title))
+                permalink = (
+                    "<a"
+                    + "".join(
+                        f' {k}="{v if k == "href" else _escape_attribute(v)}"'
+                        for k, v in sorted(permalink_attrs)
+                    )
+                    + f">{self.toc.permalink}</a>"
+                )
+            self.out[position] = f"<h{level}{opening}>{inner}{permalink}</h{level}>"
+            if position == 0 and self.first_is_h1:
+                title = " ".join(name.split()) or None
+        return Converted(
+            html="\n".join(self.out).strip(),
+            toc_tokens=_nest(tokens),
+            title=title,
+            anchor_ids=self.anchor_ids,
+        )
+
+
+HTML_RE_C = re.compile(HTML_RE, re.DOTALL)
+ENTITY_RE_C = re.compile(ENTITY_RE)
+AUTOLINK_RE_C = re.compile(AUTOLINK_RE)
+AUTOMAIL_RE_C = re.compile(AUTOMAIL_RE)
+_LINK_MARK = re.compile(r"\x01(\d+)\x01")
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\(([^\s()<>\"'&\\\x02\x03]*)\)")
+# Strong text that starts and ends with a non-space (other shapes: refused).
+_STRONG = re.compile(r"\*\*([^*\s](?:[^*]*?[^*\s])?)\*\*", re.DOTALL)
+# A run of asterisks with white space (or the text's edge) on both sides is
+# literal in Python-Markdown (its "not strong" pattern).
+_LONE_STARS = re.compile(r"(?:^|(?<=\s))\*+(?=\s|$)")
+_START_TAG = re.compile(r"<([a-zA-Z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"\s([^\s\"'=<>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+
+
+_VOID_TAGS = frozenset({"br", "img", "wbr", "hr", "input", "source", "col", "area", "meta", "link"})
+
+
+def _check_tags(text: str) -> None:
+    """Inline HTML the way producers write it: every ``<`` opens a tag, tags
+    balance, no comments or processing instructions. Python-Markdown's
+    placeholders interact with anything else in ways not worth copying."""
+    stack: list[str] = []
+    for match in HTML_RE_C.finditer(text):
+        tag = match.group(0)
+        if tag.startswith(("<!", "<?")):
+            raise _Unsupported
+        name = re.match(r"</?([a-zA-Z][a-zA-Z0-9]*)", tag)
+        if name is None:
+            raise _Unsupported
+        word = name.group(1).lower()
+        if tag.startswith("</"):
+            if not stack or stack.pop() != word:
+                raise _Unsupported
+        elif word not in _VOID_TAGS and not tag.endswith("/>"):
+            stack.append(word)
+    if stack or "<" in HTML_RE_C.sub("", text):
+        raise _Unsupported
+
+
+def _outside_tags(text: str) -> str:
+    return HTML_RE_C.sub("", text) if "<" in text else text
+
+
+def _restore(text: str, stash: list[str]) -> str:
+    # Stashed pieces may hold placeholders of pieces stashed before them.
+    pattern = re.compile(r"\x02(\d+)\x03")
+    while "\x02" in text:
+        text = pattern.sub(lambda m: stash[int(m.group(1))], text)
+    return text
+
+
+def _escape_attribute(value: str) -> str:
+    """Python-Markdown's attribute escaping (``&`` only outside entities)."""
+    value = RE_AMP.sub("&amp;", value)
+    return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _nest(tokens: list[TocToken]) -> list[TocToken]:
+    """Nest flat TOC tokens by level, as ``markdown.extensions.toc`` does."""
+    return nest_toc_tokens(tokens)  # type: ignore[no-any-return]
