@@ -108,9 +108,9 @@ def small_model(**company_objective: Any) -> OkrModel:
 
 def render(dots: dict[str, str], *, cache_dir: Path | None = None,
            dot_binary: Path | None = None, **kwargs: Any) -> dict[str, str]:
-    """Render with the real dot (``dot_binary``, default: on PATH)."""
-    return graphs.render_svgs(dots, cache_dir=cache_dir, graphviz=graphs.Graphviz(dot_binary),
-                              **kwargs)
+    """Render with the real dot (``dot_binary``, default: on PATH), ``jobs`` at a time."""
+    with graphs.Graphviz(dot_binary, jobs=kwargs.pop("jobs", 2)) as graphviz:
+        return graphs.render_svgs(dots, cache_dir=cache_dir, graphviz=graphviz, **kwargs)
 
 
 def parse_svg(svg: str) -> ET.Element:
@@ -446,12 +446,15 @@ def test_second_render_starts_dot_zero_times(tmp_path: Path) -> None:
     Graphviz, as in a new process) starts no dot process at all."""
     dots = graphs.page_graphs(small_model())
     cache = tmp_path / "cache"
-    dot = graphs.Graphviz()
-    first = graphs.render_svgs(dots, cache_dir=cache, graphviz=dot)
-    assert dot.runs == len(set(dots.values())) + 1  # one per distinct graph, plus `dot -V`
-    fresh = graphs.Graphviz()
-    second = graphs.render_svgs(dots, cache_dir=cache, graphviz=fresh)
+    with graphs.Graphviz() as dot:
+        first = graphs.render_svgs(dots, cache_dir=cache, graphviz=dot)
+    # one per distinct graph, plus `dot -V`, plus `dot -v` and `dot -c` making
+    # the private plugin directory
+    assert dot.runs == len(set(dots.values())) + 3
+    with graphs.Graphviz() as fresh:
+        second = graphs.render_svgs(dots, cache_dir=cache, graphviz=fresh)
     assert fresh.runs == 0
+    assert fresh.plugin_dir is None  # nothing to draw: no plugin directory made
     assert first == second
     files = sorted(p.name for p in cache.iterdir() if p.name != "dot-version.txt")
     assert len(files) == len(set(dots.values()))
@@ -461,10 +464,10 @@ def test_second_render_starts_dot_zero_times(tmp_path: Path) -> None:
 def test_identical_sources_render_once(tmp_path: Path) -> None:
     """Two keys with the same DOT start dot once, and still get distinct id prefixes."""
     dot = graphs.overview_dot(small_model(), CYCLE)
-    graphviz = graphs.Graphviz()
-    graphviz.version()
-    svgs = graphs.render_svgs({"a.md": dot, "b.md": dot}, cache_dir=tmp_path,
-                              graphviz=graphviz)
+    with graphs.Graphviz(text_layout="system") as graphviz:
+        graphviz.version()
+        svgs = graphs.render_svgs({"a.md": dot, "b.md": dot}, cache_dir=tmp_path,
+                                  graphviz=graphviz)
     assert graphviz.runs == 2  # `dot -V`, then one render
     assert svgs["a.md"] != svgs["b.md"]
 

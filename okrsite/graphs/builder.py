@@ -39,12 +39,15 @@ from okrsite.graphs.lookups import CycleLookups
 from okrsite.graphs.style import (
     CLUSTER_COLOUR,
     CLUSTER_FILL,
+    CLUSTER_FONT_SIZE,
     EDGE_COLOUR,
     FONT,
+    NODE_FONT_SIZE,
     OVERLAP_COLOUR,
     RELATED_COLOUR,
     WRAP,
 )
+from okrsite.graphs.textwidth import text_width
 from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import dot_html, dot_line, dot_string
 
@@ -125,13 +128,11 @@ class GraphBuilder:
         return urls.relative(self.from_doc, target, anchor)
 
     def unit_link(self, unit_id: str, anchor: str | None = None) -> str:
-        """The unit's page this cycle (the overview for the company; its profile
-        when it has no OKRs this cycle)."""
-        if unit_id in self.cycle.okrs:
-            return self.page_link(urls.unit_page(self.cycle.id, unit_id), anchor)
-        if unit_id == ROOT_UNIT:
-            return self.page_link(urls.cycle_overview(self.cycle.id), anchor)
-        return self.page_link(urls.unit_profile(unit_id))
+        """The unit's page this cycle, or where links go when it has none
+        (:func:`okrsite.urls.unit_link`: its profile; the company: the overview)."""
+        target = urls.unit_link(self.cycle, unit_id)
+        # A profile has none of this cycle's anchors.
+        return self.page_link(target, None if target == urls.unit_profile(unit_id) else anchor)
 
     # -- nodes ----------------------------------------------------------------
 
@@ -159,6 +160,7 @@ class GraphBuilder:
             Row(
                 port="o",
                 title_html=self.data.text.title(objective.title),
+                title_width=self.data.text.title_width(objective.title, bold=True),
                 tooltip_html=self.data.text.tooltip(objective.title),
                 kind="Objective (private)" if objective.is_private else "Objective",
                 value=value,
@@ -179,6 +181,7 @@ class GraphBuilder:
                 Row(
                     port=f"k{i}",
                     title_html=self.data.text.title(kr.title, WRAP + 4),
+                    title_width=self.data.text.title_width(kr.title, WRAP + 4, bold=False),
                     tooltip_html=self.data.text.tooltip(kr.title),
                     kind="KR",
                     value=kr_value,
@@ -234,6 +237,7 @@ class GraphBuilder:
         name = self.model.unit_name(unit_id)
         label = box_label(
             title_html=self.data.text.title(name),
+            title_width=self.data.text.title_width(name, bold=True),
             tooltip_html=self.data.text.tooltip(name),
             detail=" · ".join(parts),
             value=value,
@@ -259,6 +263,7 @@ class GraphBuilder:
         )
         label = box_label(
             title_html=dot_html(plural(len(unit_ids), "more unit")),
+            title_width=text_width(plural(len(unit_ids), "more unit"), NODE_FONT_SIZE, bold=True),
             tooltip_html=tooltip("See every unit"),
             detail=detail,
             value=value,
@@ -336,12 +341,13 @@ class GraphBuilder:
                     Row(
                         port="o",
                         title_html=self.data.text.title(objective.title),
+                        title_width=self.data.text.title_width(objective.title, bold=True),
                         tooltip_html=self.data.text.tooltip(objective.title),
                         kind=f"{outer.title} · {self.model.unit_name(target.unit)}",
                         value=value,
                         tone=self.band_of(value),
                         href=self.page_link(
-                            urls.unit_page(cycle_id, target.unit),
+                            urls.unit_link(outer, target.unit),
                             urls.objective_anchor(target.objective),
                         ),
                     )
@@ -431,8 +437,9 @@ class GraphBuilder:
             f"// okrsite-desc: {dot_line(desc)}",
             "digraph alignment {",
             f"  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.6, "
-            f"fontname={dot_string(FONT)}, fontsize=11, bgcolor={dot_string('white')}, pad=0.2];",
-            f"  node [shape=plain, fontname={dot_string(FONT)}, fontsize=10];",
+            f"fontname={dot_string(FONT)}, fontsize={CLUSTER_FONT_SIZE}, "
+            f"bgcolor={dot_string('white')}, pad=0.2];",
+            f"  node [shape=plain, fontname={dot_string(FONT)}, fontsize={NODE_FONT_SIZE}];",
             f"  edge [dir=back, arrowtail=normal, arrowsize=0.6, color={dot_string(EDGE_COLOUR)}];",
         ]
         rank_lines = [

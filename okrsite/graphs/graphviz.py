@@ -2,9 +2,17 @@
 
 A :class:`Graphviz` stands for one ``dot`` binary: found once (or a
 :class:`~okrsite.errors.BuildError` saying how to install it), its version
-asked once (``dot -V``, the cache key of every rendered graph), and a count
-of the processes it started — tests and benchmarks read that count to prove
-that a cached rebuild starts none.
+asked once (``dot -V``, part of the cache key of every rendered graph), and a
+count of the processes it started — tests and benchmarks read that count to
+prove that a cached rebuild starts none.
+
+It owns two resources, both explicit: a bounded pool of threads, each
+waiting on one ``dot`` process (``jobs`` of them at a time:
+:meth:`Graphviz.run_all`), and, for SVG, a private plugin directory without
+the text-layout plugin (:mod:`okrsite.graphs.plugins`), made on first use and
+removed by :meth:`Graphviz.close` (use the object as a context manager).
+Other formats (PNG) need the text-layout plugin's renderer, so they always
+run with Graphviz's default configuration.
 """
 
 from __future__ import annotations
@@ -15,9 +23,21 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, TypeVar
 
 from okrsite.errors import BuildError
 from okrsite.graphs.cache import DiskCache
+from okrsite.graphs.plugins import PluginDir
+
+TextLayout = Literal["builtin", "system"]
+"""How ``dot -Tsvg`` sizes text: ``builtin`` with Graphviz's own metric table
+(no text-layout plugin, the default), ``system`` with the installed fonts."""
+
+K = TypeVar("K")
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +67,84 @@ def find_dot(dot_binary: str | os.PathLike[str] | None = None) -> str:
 
 
 class Graphviz:
-    """One ``dot`` binary. Safe to share between threads."""
+    """One ``dot`` binary. Safe to share between threads; close it when done.
 
-    def __init__(self, dot_binary: str | os.PathLike[str] | None = None) -> None:
+    ``jobs``: how many ``dot`` processes :meth:`run_all` keeps running at
+    once. ``text_layout``: see :data:`TextLayout` (SVG only). ``workdir``:
+    where the private plugin directory is made (default: the system's
+    temporary directory).
+    """
+
+    def __init__(
+        self,
+        dot_binary: str | os.PathLike[str] | None = None,
+        *,
+        jobs: int = 2,
+        text_layout: TextLayout = "builtin",
+        workdir: Path | None = None,
+    ) -> None:
         self.path = find_dot(dot_binary)
+        self.jobs = max(1, jobs)
         self._lock = threading.Lock()
         self._runs = 0
         self._versions: dict[tuple[str, int, int], str] = {}
+        self._plugins = PluginDir(self.path, parent=workdir) if text_layout == "builtin" else None
+
+    def __enter__(self) -> Graphviz:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the private plugin directory, if one was made."""
+        if self._plugins is not None:
+            with self._lock:
+                self._plugins.close()
 
     @property
     def runs(self) -> int:
         """How many ``dot`` processes this object has started."""
-        return self._runs
+        return self._runs + (self._plugins.processes if self._plugins else 0)
+
+    @property
+    def plugin_dir(self) -> Path | None:
+        """The private plugin directory SVG runs use, once made (None otherwise)."""
+        ready = self._plugins is not None and self._plugins.env is not None
+        return self._plugins.directory if ready and self._plugins else None
+
+    @property
+    def svg_text_layout(self) -> TextLayout:
+        """How SVG text is sized: as asked, until the private plugin directory
+        fails to be made (then ``system``). Part of every SVG's cache key."""
+        if self._plugins is None or self._plugins.reason is not None:
+            return "system"
+        return "builtin"
+
+    def prepare_svg(self) -> TextLayout:
+        """Make the private plugin directory now (once; a no-op for ``system``)
+        and return the text layout SVG runs will really use."""
+        self._svg_env()
+        return self.svg_text_layout
+
+    def _svg_env(self) -> dict[str, str] | None:
+        if self._plugins is None:
+            return None
+        with self._lock:
+            first = self._plugins.env is None and self._plugins.reason is None
+            ready = self._plugins.setup()
+        if first and not ready:
+            log.warning(
+                "drawing graphs with Graphviz's default plugins (slower, sized with the "
+                "installed fonts): no private plugin directory: %s",
+                self._plugins.reason,
+            )
+        return self._plugins.env
 
     def _started(self) -> None:
         with self._lock:
@@ -103,6 +189,7 @@ class Graphviz:
         """Run ``dot -T<fmt>`` on ``source`` once (no cache); :class:`BuildError` on failure."""
         if not _FORMAT.fullmatch(fmt):
             raise ValueError(f"bad output format {fmt!r}")
+        env = self._svg_env() if fmt == "svg" else None
         self._started()
         try:
             proc = subprocess.run(
@@ -111,6 +198,7 @@ class Graphviz:
                 capture_output=True,
                 timeout=timeout,
                 check=False,
+                env=env,
             )
         except subprocess.TimeoutExpired as err:
             raise BuildError(
@@ -130,6 +218,35 @@ class Graphviz:
             log.warning("dot warnings for %s: %s", what, stderr[:500])
         return proc.stdout
 
+    def run_all(
+        self, sources: Mapping[K, str], fmt: str = "svg", *, timeout: float = 30.0,
+        what: Callable[[K], str] = "the graph of {}".format,
+    ) -> Iterator[tuple[K, bytes]]:
+        """:meth:`run` for every source, ``jobs`` processes at a time, yielding
+        ``(key, output)`` as each finishes, so the caller's Python work on one
+        output overlaps the next ``dot`` runs. ``what(key)`` names a graph in
+        errors. The first failure is raised and the runs not yet started are
+        cancelled."""
+        if not sources:
+            return
+        if fmt == "svg":
+            self._svg_env()  # made once, before the threads race for it
+        if self.jobs == 1 or len(sources) <= 1:
+            for key, source in sources.items():
+                yield key, self.run(source, fmt, timeout=timeout, what=what(key))
+            return
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="okrsite-dot") as pool:
+            futures = {
+                pool.submit(self.run, source, fmt, timeout=timeout, what=what(key)): key
+                for key, source in sources.items()
+            }
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
 
 def run_dot(
     source: str,
@@ -140,4 +257,5 @@ def run_dot(
     what: str = "a graph",
 ) -> bytes:
     """Run ``dot -T<fmt>`` on ``source`` once (see :meth:`Graphviz.run`)."""
-    return Graphviz(dot_binary).run(source, fmt, timeout=timeout, what=what)
+    with Graphviz(dot_binary, jobs=1) as dot:
+        return dot.run(source, fmt, timeout=timeout, what=what)

@@ -8,6 +8,7 @@ functions (``dot_html`` for text, ``dot_html_attr`` for ``TITLE``,
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,11 +24,16 @@ from okrsite.analysis.progress import (
 from okrsite.graphs.style import (
     BAND_COLOURS,
     BAND_FILLS,
+    CLUSTER_FONT_SIZE,
     MAX_LINES,
+    NODE_FONT_SIZE,
     PRIVATE_FILL,
+    SMALL_FONT_SIZE,
+    TEXT_SLACK,
     TOOLTIP_CHARS,
     WRAP,
 )
+from okrsite.graphs.textwidth import text_width
 from okrsite.model import Scoring
 from okrsite.render.escape import dot_href, dot_html, dot_html_attr, dot_line
 
@@ -46,6 +52,14 @@ def tooltip(text: str) -> str:
     return dot_html_attr(text, TOOLTIP_CHARS)
 
 
+def cell_width(text_points: float, padding: int, border: int) -> str:
+    """A table cell's minimum ``WIDTH`` attribute for text ``text_points``
+    wide (:func:`~okrsite.graphs.textwidth.text_width`): Graphviz's own
+    estimate can be too narrow (bold, emoji), and keeps the larger of the two."""
+    width = math.ceil(text_points * TEXT_SLACK + 2 * (padding + border))
+    return f' WIDTH="{width}"'
+
+
 @dataclass
 class LabelText:
     """Titles and tooltips of content, escaped, remembered for one
@@ -54,12 +68,11 @@ class LabelText:
     slow part of building DOT.
     """
 
-    titles: dict[tuple[str, int], str] = field(default_factory=dict)
+    titles: dict[tuple[str, int], tuple[str, list[str]]] = field(default_factory=dict)
     tooltips: dict[str, str] = field(default_factory=dict)
+    widths: dict[tuple[str, int, bool], float] = field(default_factory=dict)
 
-    def title(self, text: str, width: int = WRAP) -> str:
-        """The title wrapped to at most :data:`MAX_LINES` lines of ``width``
-        characters, each escaped, joined with ``<BR/>``."""
+    def _wrapped(self, text: str, width: int) -> tuple[str, list[str]]:
         key = (text, width)
         found = self.titles.get(key)
         if found is None:
@@ -71,7 +84,23 @@ class LabelText:
                 break_long_words=True,
                 break_on_hyphens=True,
             )
-            found = self.titles[key] = "<BR/>".join(dot_html(line) for line in lines)
+            found = self.titles[key] = ("<BR/>".join(dot_html(line) for line in lines), lines)
+        return found
+
+    def title(self, text: str, width: int = WRAP) -> str:
+        """The title wrapped to at most :data:`MAX_LINES` lines of ``width``
+        characters, each escaped, joined with ``<BR/>``."""
+        return self._wrapped(text, width)[0]
+
+    def title_width(self, text: str, width: int = WRAP, *, bold: bool) -> float:
+        """Points taken by the widest line of :meth:`title` in a node's font."""
+        key = (text, width, bold)
+        found = self.widths.get(key)
+        if found is None:
+            lines = self._wrapped(text, width)[1]
+            found = self.widths[key] = max(
+                text_width(line, NODE_FONT_SIZE, bold=bold) for line in lines
+            )
         return found
 
     def tooltip(self, text: str) -> str:
@@ -90,6 +119,9 @@ class Row:
     """``o`` for the objective, ``k1``, ``k2``… for its key results."""
     title_html: str
     """Wrapped, escaped title (:meth:`LabelText.title`)."""
+    title_width: float
+    """Points taken by its widest line (:meth:`LabelText.title_width`; bold
+    for the objective row)."""
     tooltip_html: str
     """Escaped tooltip (:meth:`LabelText.tooltip`)."""
     kind: str
@@ -104,7 +136,10 @@ class Row:
 
 
 def _overlap_note(count: int) -> str:
-    return f" · <I>supported by {count} units</I>" if count >= 2 else ""
+    # One span with the rest of the line, not italic: Graphviz places a second
+    # span after its own estimate of the first, which counts "·" as two
+    # characters (UTF-8 bytes) and would leave a gap before it.
+    return f" · supported by {count} units" if count >= 2 else ""
 
 
 def objective_label(
@@ -116,8 +151,10 @@ def objective_label(
     for row in rows:
         title = f"<B>{row.title_html}</B>" if row.port == "o" else row.title_html
         number = progress_text(row.value, graded=row.graded)
+        small = f"{row.kind} · {number}{_overlap_note(row.overlap)}"
+        widest = max(row.title_width, text_width(small, SMALL_FONT_SIZE))
         cells.append(
-            f'<TR><TD PORT="{row.port}" ALIGN="LEFT" BALIGN="LEFT" '
+            f'<TR><TD PORT="{row.port}"{cell_width(widest, 4, 1)} ALIGN="LEFT" BALIGN="LEFT" '
             f'BGCOLOR="{BAND_FILLS[row.tone]}" HREF="{dot_href(row.href)}" '
             f'TARGET="_top" TITLE="{row.tooltip_html}">'
             f"{title}<BR/>"
@@ -161,17 +198,25 @@ def empty_label(health_metrics: int, href: str) -> str:
 
 
 def box_label(
-    *, title_html: str, tooltip_html: str, detail: str, value: float | None, tone: Band,
-    href: str, scope: RollupScope, graded: bool = False, dashed: bool = False,
+    *, title_html: str, title_width: float, tooltip_html: str, detail: str,
+    value: float | None, tone: Band, href: str, scope: RollupScope, graded: bool = False,
+    dashed: bool = False,
 ) -> str:
     """A summary box standing for one unit (or several: ``dashed``); its number
-    says which roll-up it is (``69% · incl. teams``, see ``analysis/progress.py``)."""
+    says which roll-up it is (``69% · incl. teams``, see ``analysis/progress.py``).
+    ``title_width``: points taken by the bold title's widest line."""
     style = "rounded,dashed" if dashed else "rounded"
     number = f"{progress_text(value, graded=graded)} · {ROLLUP_LABELS[scope]}"
+    widest = max(
+        title_width,
+        text_width(detail, SMALL_FONT_SIZE),
+        text_width(number, SMALL_FONT_SIZE),
+    )
     return (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
         f'COLOR="{BAND_COLOURS[tone]}" STYLE="{style}" BGCOLOR="{BAND_FILLS[tone]}">'
-        f'<TR><TD HREF="{dot_href(href)}" TARGET="_top" TITLE="{tooltip_html}">'
+        f'<TR><TD{cell_width(widest, 6, 0)} HREF="{dot_href(href)}" TARGET="_top" '
+        f'TITLE="{tooltip_html}">'
         f"<B>{title_html}</B><BR/>"
         f'<FONT POINT-SIZE="9">{dot_html(detail)}<BR/>{dot_html(number)}'
         f"</FONT></TD></TR></TABLE>"
@@ -180,8 +225,9 @@ def box_label(
 
 def cluster_label(name: str, href: str) -> str:
     """The heading of a unit's cluster: the unit's name, linking to its page."""
+    width = cell_width(text_width(dot_line(name), CLUSTER_FONT_SIZE, bold=True), 2, 0)
     return (
-        f'<TABLE BORDER="0" CELLPADDING="2"><TR><TD HREF="{dot_href(href)}" '
+        f'<TABLE BORDER="0" CELLPADDING="2"><TR><TD{width} HREF="{dot_href(href)}" '
         f'TARGET="_top" TITLE="{tooltip(name)}"><B>{dot_html(name)}</B>'
         f"</TD></TR></TABLE>"
     )

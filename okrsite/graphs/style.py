@@ -31,6 +31,15 @@ EDGE_COLOUR = "#546e7a"
 CLUSTER_FILL = "#fafafa"
 CLUSTER_COLOUR = "#90a4ae"
 FONT = "Helvetica,Arial,sans-serif"
+CLUSTER_FONT_SIZE = 11
+"""Points: cluster headings and the legend (the graph's ``fontsize``)."""
+NODE_FONT_SIZE = 10
+"""Points: node text (titles)."""
+SMALL_FONT_SIZE = 9
+"""Points: the detail line under a title."""
+TEXT_SLACK = 1.03
+"""Measured text widths are stretched by this much before sizing a cell, for
+fonts that are not quite Arial's metrics (e.g. macOS Helvetica's hinting)."""
 WRAP = 30
 """Characters per line of a wrapped title."""
 MAX_LINES = 3
