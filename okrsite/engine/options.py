@@ -59,6 +59,9 @@ class OkrsitePluginConfig(Config):
     producers write (same HTML and TOC as Python-Markdown, a fraction of the
     time); pages it does not know, and sites with other Markdown extensions,
     take Python-Markdown (see ``okrsite/engine/fastpage.py``)."""
+    fast_nav = c.Type(bool, default=True)
+    """Render Material's navigation and table of contents in Python (same HTML
+    once compacted; only with ``compact_html``; see ``okrsite/engine/navhtml.py``)."""
     parse_cache = c.Type(bool, default=True)
     """Keep parse results in ``<cache_dir>/parsed`` and reuse those of unchanged
     content files (closed quarters are not parsed again on the next build)."""
