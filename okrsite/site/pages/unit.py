@@ -6,14 +6,14 @@ already redacted (``redact.py``), internal builds show private ones, marked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.org import descendants, subtree
+from okrsite.analysis.org import all_descendants, descendants, subtree
 from okrsite.analysis.progress import (
     kr_score,
     objective_progress,
@@ -107,6 +107,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     org_key: str | None = None  # units and company, for preview rebuilds (see below)
+    below: dict[str, list[str]] = {}
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
             continue  # its pages come from the closed-cycle store (site/build.py)
@@ -138,7 +139,8 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             else:  # a preview rebuild: reuse the page if nothing it reads changed
                 if org_key is None:
                     org_key = repr([*model.units.values(), model.company])
-                same, equal = unit_page_inputs(model, cycle, unit_id, index)
+                    below = all_descendants(model)
+                same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
                 text = ctx.cache.unit_pages.remember(
                     path, same, (*equal, org_key, ctx.options, graph, badge), make
                 )
@@ -218,7 +220,11 @@ def render_unit_page(
 
 
 def unit_page_inputs(
-    model: OkrModel, cycle: Cycle, unit_id: str, index: AlignmentIndex
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    index: AlignmentIndex,
+    below: Mapping[str, list[str]],
 ) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """The dependency record of :func:`render_unit_page` (with ``options``,
     ``graph``, ``badge``, the units and the company, which the caller adds):
@@ -227,6 +233,8 @@ def unit_page_inputs(
     teams line) and both ends of every alignment link of its objectives and
     KRs (titles in "Aligns to", "Supported by", "Related"), in any cycle —
     as ``(objects compared by identity, values compared by equality)``.
+    ``below`` is :func:`okrsite.analysis.org.all_descendants` of the model
+    (computed once per build: walking the org per page is quadratic).
     Keep it in step with :func:`render_unit_page`: a preview that reused a
     page whose inputs it does not name would show stale text
     (``tests/test_serve_incremental.py`` compares previews with fresh builds)."""
@@ -239,7 +247,7 @@ def unit_page_inputs(
         for ref in refs:
             links += index.serves(ref) + index.serves_across(ref) + index.supporters(ref)
             lateral += index.lateral(ref)
-    read = {(cycle.id, unit) for unit in subtree(model, unit_id)}
+    read = {(cycle.id, unit) for unit in [unit_id, *below.get(unit_id, [])]}
     parent = model.units[unit_id].parent if unit_id in model.units else None
     while parent is not None:
         read.add((cycle.id, parent))
