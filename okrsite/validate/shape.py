@@ -59,11 +59,8 @@ class Shaper:
 
     def _attach_sources(self, node: Node, file: LoadedFile, path: DataPath) -> None:
         """Give every node of a validated file its ``source`` location."""
-        found = file.node_location(path)  # the common case of file.location(path)
-        if found is None:
-            node.set_source(file.location(path))
-        else:
-            node.set_source(SourceLocation(file.path, found[0], found[1]))
+        line, column = file.node_location(path)  # file.location(path), for a node
+        node.set_source(SourceLocation(file.path, line, column))
         cls = type(node)
         fields = self._node_fields.get(cls)
         if fields is None:
