@@ -7,6 +7,8 @@ site works under any ``site_url`` sub-path.
 
 from __future__ import annotations
 
+from okrsite.model import ROOT_UNIT, Cycle
+
 HOME = "index.md"
 DIRECTORY = "units/index.md"
 RULES = "rules.md"
@@ -49,6 +51,29 @@ def unit_page(cycle_id: str, unit_id: str) -> str:
 def unit_profile(unit_id: str) -> str:
     """A unit across all cycles."""
     return f"units/{unit_id}.md"
+
+
+def has_unit_page(cycle: Cycle, unit_id: str) -> bool:
+    """Whether ``unit_id`` (or the company) gets a page in ``cycle``: only
+    when it has OKRs there (a file in the cycle's folder, even if every
+    objective in it is private or it holds only health metrics). A unit
+    with nothing in a cycle is listed as such in the cycle's overview and
+    the directory; a page saying "no OKRs" for every such unit and cycle
+    only made the site (and its build) grow with history."""
+    return unit_id in cycle.okrs
+
+
+def unit_link(cycle: Cycle, unit_id: str) -> str:
+    """Where a link to ``unit_id`` in ``cycle`` goes, the one decision every
+    page, graph and navigation entry follows: the unit's page for the cycle
+    (:func:`unit_page`) when it has one (:func:`has_unit_page`), else its
+    profile (:func:`unit_profile`), or for the company the cycle's overview,
+    which shows the company's OKRs and every unit."""
+    if unit_id in cycle.okrs:
+        return unit_page(cycle.id, unit_id)
+    if unit_id == ROOT_UNIT:
+        return cycle_overview(cycle.id)
+    return unit_profile(unit_id)
 
 
 def objective_anchor(objective_id: str) -> str:

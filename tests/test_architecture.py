@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 import pytest
 
-from okrsite.cli import main
+from okrsite.cli import load_all_commands, main
 
 PACKAGE = Path(__file__).resolve().parents[1] / "okrsite"
 ENGINE = PACKAGE / "engine"
@@ -355,7 +355,9 @@ def test_no_environment_variables_between_cli_and_engine() -> None:
 
 
 def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
-    for name, command in sorted(group.commands.items()):
+    # ``main`` imports a command's module only when it is used: load them all.
+    commands = load_all_commands() if group is main else group.commands
+    for name, command in sorted(commands.items()):
         yield f"{prefix}{name}", command
         if isinstance(command, click.Group):
             yield from _commands(command, f"{prefix}{name} ")

@@ -126,13 +126,26 @@ def test_multi_line_text_stays_on_one_line() -> None:
 
 
 def test_hard_coded_colours_are_avoided() -> None:
-    """Lines and text use currentColor; colours come from CSS custom properties."""
+    """No colour or stroke is written into a chart: each part carries a class
+    that the site stylesheet draws (currentColor, the band custom properties),
+    and every such class of every chart case has a rule there."""
+    stylesheet = (Path(__file__).parents[1] / "templates" / "okrsite.css").read_text("utf-8")
+    assert ".okr-chart--kr path, .okr-chart--kr polyline { fill: none; stroke: currentColor; }" in (
+        stylesheet
+    )
+    for case in CASES.values():
+        svg = checkin_chart(case, CYCLE, SCORING, title="t")
+        if not svg:
+            continue
+        assert not re.search(r"#[0-9a-f]{3}|black|white|style=|stroke=", svg, re.IGNORECASE)
+        for css in set(re.findall(r'class="([^"]+)"', svg)):
+            for name in css.split():
+                if name.startswith(("okr-chart--", "okr-chart__")) and name != "okr-chart__dot--latest":
+                    assert re.search(rf"\.{re.escape(name)}\b[^{{]*{{", stylesheet), name
     svg = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
-    assert "#000" not in svg and "#fff" not in svg and "black" not in svg and "white" not in svg
-    assert 'fill="currentColor"' in svg
-    assert "var(--okr-green" in svg
     for css in ("okr-chart__value", "okr-chart__ideal", "okr-chart__target"):
         assert f'class="{css}"' in svg
+    assert "okr-chart__confidence--green" in svg
 
 
 def test_no_chart_for_milestones_or_empty_krs() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -10,17 +12,42 @@ import pytest
 from click.testing import CliRunner
 from contentkit import make_content
 
-from okrsite.cli import main
+from okrsite.cli import COMMAND_MODULES, load_all_commands, main
 
 
 def all_commands() -> list[str]:
-    return sorted(main.commands)
+    return sorted(load_all_commands())
+
+
+def test_lazy_command_table_names_every_command() -> None:
+    """The lazy table lists exactly the commands the modules register, each
+    with the module that defines it (a new command must be added to it)."""
+    commands = load_all_commands()
+    assert sorted(commands) == sorted(COMMAND_MODULES)
+    for name, command in commands.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == f"okrsite.cli.{COMMAND_MODULES[name]}", name
+
+
+def test_check_does_not_import_the_site_engine() -> None:
+    """`okrsite check` starts without MkDocs, the page builders or the graphs
+    (they cost about a second of start-up it does not need)."""
+    code = (
+        "import sys; from okrsite.cli import main; "
+        "main(['check', '--help'], standalone_mode=False); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'mkdocs' "
+        "or m.startswith(('okrsite.engine', 'okrsite.site', 'okrsite.graphs'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize("name", all_commands())
 def test_every_command_has_help(name: str) -> None:
     """Every command has a help text and --help exits 0."""
-    command = main.commands[name]
+    command = load_all_commands()[name]
     assert command.help and len(command.help.strip()) > 10
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0

@@ -92,11 +92,16 @@ def _build(config: Path, site: Path) -> dict[str, bytes]:
 
 
 def test_site_built_with_the_fast_path_is_byte_identical(tmp_path: Path) -> None:
-    fast = _build(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
-                  tmp_path / "a" / "site")
+    fast = _build(
+        _site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
+        tmp_path / "a" / "site",
+    )
     slow = _build(
-        _site(tmp_path / "b", REALWORLD,
-              extra_plugin_options="page_cache: false\n      fast_pages: false"),
+        _site(
+            tmp_path / "b",
+            REALWORLD,
+            extra_plugin_options="page_cache: false\n      fast_pages: false",
+        ),
         tmp_path / "b" / "site",
     )
     assert sorted(fast) == sorted(slow)
@@ -130,7 +135,7 @@ SUPPORTED = [
     "- [One](a.md#x) <span>1</span>\n- [Two](b.md)\n\ntext after\n\n---\n\nSource: x",
     '<div class="okr-text">\n<p>Note with <a href="x">raw</a> HTML</p>\n</div>\n\nafter',
     "## Alignment\n\n### Alignment\n\n## alignment {#alignment}\n\n# Q&#58; &lt;b&gt;",
-    "!!! note \"No OKRs\"\n    Team has no OKRs.",
+    '!!! note "No OKRs"\n    Team has no OKRs.',
 ]
 
 
@@ -171,13 +176,45 @@ def test_converter_refuses_what_it_does_not_know(text: str) -> None:
 
 
 PIECES = [
-    "word", " ", "\n", "\n\n", "**", "**b**", "[link](a.md#x)", "[](b.md)", '<span class="c">',
-    "</span>", "<span>x</span>", "<b>[l](q.md)</b>", "&amp;", "&#36;", "&lt;", ">", "·", "# ",
-    "# T", "## H {#h}", "- ", "| a | b |\n| --- | ---: |\n| 1 | 2 |", "| x | y |", "---",
-    '<div class="d">\n<p>x</p>\n</div>', "<!-- okrsite-park 1 -->", '!!! note "T"\n    body',
-    "!!! note\n    b", "<br>", '<a name="n">', "Ünïcode",
+    "word",
+    " ",
+    "\n",
+    "\n\n",
+    "**",
+    "**b**",
+    "[link](a.md#x)",
+    "[](b.md)",
+    '<span class="c">',
+    "</span>",
+    "<span>x</span>",
+    "<b>[l](q.md)</b>",
+    "&amp;",
+    "&#36;",
+    "&lt;",
+    ">",
+    "·",
+    "# ",
+    "# T",
+    "## H {#h}",
+    "- ",
+    "| a | b |\n| --- | ---: |\n| 1 | 2 |",
+    "| x | y |",
+    "---",
+    '<div class="d">\n<p>x</p>\n</div>',
+    "<!-- okrsite-park 1 -->",
+    '!!! note "T"\n    body',
+    "!!! note\n    b",
+    "<br>",
+    '<a name="n">',
+    "Ünïcode",
     # Refusal triggers, less often.
-    "*", "_", "`", "{", "    ", "1. ", "&",
+    "*",
+    "_",
+    "`",
+    "{",
+    "    ",
+    "1. ",
+    "&",
 ]
 
 

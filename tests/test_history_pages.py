@@ -62,7 +62,7 @@ def test_graded_overview_has_summary_and_distribution(tree: DocsTree) -> None:
 def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> None:
     """Numeric KRs get a chart; confidence is a traffic light; the latest note shows."""
     page = text(tree, "2026-Q2/product.md")
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart"' in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart okr-chart--kr"' in page
     assert "okr-traffic okr-traffic--medium" in page
     assert (
         '<div class="okr-text okr-note okr-note--checkin">\n'

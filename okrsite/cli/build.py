@@ -9,18 +9,21 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
 
 from okrsite.cli import main
 from okrsite.cli.common import fail, parse_today, today_option
-from okrsite.engine import preview
-from okrsite.engine.build import generate_tree, prepare_build, run_build, write_tree
-from okrsite.engine.options import Choices
 from okrsite.errors import OkrsiteError
-from okrsite.model import schema as content_schema
-from okrsite.site.navigation import nav_to_mkdocs
+
+if TYPE_CHECKING:
+    from okrsite.engine.options import Choices
+
+# The engine (MkDocs, the site pages, the graphs) is imported inside the
+# commands that use it: importing it costs about half a second, which every
+# other command (``okrsite check`` above all) would pay at start-up.
 
 config_option = click.option(
     "-f",
@@ -43,6 +46,8 @@ graphs_option = click.option(
 
 def _choices(today: str | None, audience: str | None, graphs: bool) -> Choices:
     """The command's flags, for the engine to lay over the plugin's settings."""
+    from okrsite.engine.options import Choices
+
     return Choices(today=parse_today(today), audience=audience, graphs=graphs)  # type: ignore[arg-type]
 
 
@@ -96,6 +101,8 @@ def build(
     graphs: bool,
 ) -> None:
     """Build the site atomically: a failed build leaves the previous site intact."""
+    from okrsite.engine.build import prepare_build, run_build
+
     choices = _choices(today, audience, graphs)
     _setup_logging()
     try:
@@ -141,6 +148,8 @@ def serve(
     but MkDocs re-renders only pages whose text changed. Caveat: the preview's
     search may then list a re-rendered page twice until the server restarts.
     """
+    from okrsite.engine import preview
+
     choices = _choices(today, audience, graphs)
     _setup_logging()
     try:
@@ -186,6 +195,9 @@ def generate(
     Settings (edit links, cache, navigation sections, ...) come from the
     okrsite plugin's entry in the MkDocs configuration when there is one, so
     the tree is the one ``okrsite build`` renders."""
+    from okrsite.engine.build import generate_tree, write_tree
+    from okrsite.site.navigation import nav_to_mkdocs
+
     choices = _choices(today, audience, graphs)
     try:
         tree = generate_tree(config_file, choices, content_dir=content_dir, cache_dir=cache_dir)
@@ -217,6 +229,8 @@ def init(directory: Path) -> None:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of the content files (for editors)."""
+    from okrsite.model import schema as content_schema
+
     text = json.dumps(content_schema(), indent=2, sort_keys=True) + "\n"
     if out is None:
         click.echo(text, nl=False)

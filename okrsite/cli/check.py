@@ -32,7 +32,13 @@ from okrsite.checks.report import (
     summary,
 )
 from okrsite.cli import main
-from okrsite.cli.common import content_option, parse_today, today_option
+from okrsite.cli.common import (
+    content_option,
+    load_cache,
+    parse_cache_option,
+    parse_today,
+    today_option,
+)
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.validate import load_model
 
@@ -128,6 +134,7 @@ def _selected_rules(rule_ids: tuple[str, ...]) -> frozenset[str]:
     "'… and K more'; the per-rule summary still counts them all.",
 )
 @today_option
+@parse_cache_option
 def check(
     content_dir: Path,
     output_format: str,
@@ -135,6 +142,7 @@ def check(
     rule_ids: tuple[str, ...],
     max_per_rule: int | None,
     today: str | None,
+    parse_cache: bool,
 ) -> None:
     """Validate the content and lint the OKRs with the quality rules.
 
@@ -151,10 +159,13 @@ def check(
     selected = _selected_rules(rule_ids)
     day = parse_today(today) or dt.date.today()
     try:
-        model = load_model(content_dir)
+        cache = load_cache(content_dir, parse_cache)
+        model = load_model(content_dir, cache=cache)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
+    if cache is not None and cache.store is not None:
+        cache.store.flush()  # only now: a check of invalid content writes nothing
     findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]

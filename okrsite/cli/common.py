@@ -9,6 +9,7 @@ import click
 
 from okrsite.errors import ContentError, OkrsiteError
 from okrsite.model import OkrModel
+from okrsite.source import LoadCache, ParseStore
 from okrsite.validate import load_model
 
 content_option = click.option(
@@ -19,6 +20,26 @@ content_option = click.option(
     show_default=True,
     help="Content directory (company.yaml, org.yaml, one folder per cycle).",
 )
+
+
+PARSE_CACHE_DIR = Path(".okrsite-cache") / "parsed"
+"""Where parse results are kept, relative to the content directory's parent
+(the site's cache directory, which the example CI workflows persist)."""
+
+parse_cache_option = click.option(
+    "--parse-cache/--no-parse-cache",
+    default=True,
+    show_default=True,
+    help="Keep parse results in .okrsite-cache/parsed next to the content "
+    "directory, so unchanged files (closed quarters) are not parsed again.",
+)
+
+
+def load_cache(content_dir: Path, enabled: bool) -> LoadCache | None:
+    """A load cache with the on-disk parse store, or None when it is off."""
+    if not enabled:
+        return None
+    return LoadCache(store=ParseStore(Path(content_dir).absolute().parent / PARSE_CACHE_DIR))
 
 
 def parse_today(value: str | None) -> dt.date | None:

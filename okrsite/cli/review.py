@@ -307,6 +307,5 @@ def checkin(
     for line, what in written:
         click.echo(f"{path}:{line}: {what}")
     click.echo(
-        f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id} "
-        f"({cycle.id})"
+        f"{path}: check-in {day.isoformat()} added to {unit_id}/{objective_id}/{kr_id} ({cycle.id})"
     )

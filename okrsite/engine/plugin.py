@@ -88,7 +88,8 @@ from okrsite.engine.htmlpost import (
     unpark_html,
     unpark_inline,
 )
-from okrsite.engine.options import OkrsitePluginConfig, site_options
+from okrsite.engine.navhtml import nav_templates
+from okrsite.engine.options import OkrsitePluginConfig, load_site_content, site_options
 from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
@@ -103,7 +104,7 @@ from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.site.tree import FileContent
 from okrsite.source.data import measure_files
-from okrsite.validate import LoadCache, load_model
+from okrsite.validate import LoadCache
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
@@ -197,7 +198,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir, cache=self._load_cache)
+            model = load_site_content(self.config, base=base, kept=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
             cycles: CycleStore | None = None
             if self.config.page_cache and not self._serving:
@@ -270,8 +271,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        if self._pages is not None and env.loader is not None:
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({CACHED_TEMPLATE: ""}), env.loader])
+        templates: dict[str, str] = {}
+        if self._pages is not None:
+            templates[CACHED_TEMPLATE] = ""
+        if self.config.fast_nav and self.config.compact_html and env.loader is not None:
+            templates.update(nav_templates(env, config))
+        if templates and env.loader is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
         return env
 
     @event_priority(100)  # first: nothing else needs to see a page that is not rendered

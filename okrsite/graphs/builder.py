@@ -128,13 +128,11 @@ class GraphBuilder:
         return urls.relative(self.from_doc, target, anchor)
 
     def unit_link(self, unit_id: str, anchor: str | None = None) -> str:
-        """The unit's page this cycle (the overview for the company; its profile
-        when it has no OKRs this cycle)."""
-        if unit_id in self.cycle.okrs:
-            return self.page_link(urls.unit_page(self.cycle.id, unit_id), anchor)
-        if unit_id == ROOT_UNIT:
-            return self.page_link(urls.cycle_overview(self.cycle.id), anchor)
-        return self.page_link(urls.unit_profile(unit_id))
+        """The unit's page this cycle, or where links go when it has none
+        (:func:`okrsite.urls.unit_link`: its profile; the company: the overview)."""
+        target = urls.unit_link(self.cycle, unit_id)
+        # A profile has none of this cycle's anchors.
+        return self.page_link(target, None if target == urls.unit_profile(unit_id) else anchor)
 
     # -- nodes ----------------------------------------------------------------
 
@@ -349,7 +347,7 @@ class GraphBuilder:
                         value=value,
                         tone=self.band_of(value),
                         href=self.page_link(
-                            urls.unit_page(cycle_id, target.unit),
+                            urls.unit_link(outer, target.unit),
                             urls.objective_anchor(target.objective),
                         ),
                     )

@@ -2,18 +2,23 @@
 
 Each chart is one ``<svg>`` element meant to be inlined in a page (wrap it in
 a block element such as ``<div>`` so Markdown leaves it alone). It needs no
-JavaScript and no external resources, and reads in light and dark themes:
+JavaScript and no external resources, and reads in light and dark themes.
+Its look is the site stylesheet's (``.okr-chart--kr`` rules in
+``templates/okrsite.css``), so each chart carries only geometry, text and
+class names:
 
-- lines and text use ``currentColor`` (the page's text colour);
-- parts carry CSS classes so the stylesheet can restyle them:
-  ``okr-chart__value`` (the check-in values: polyline, ``okr-chart__dots``
-  for the earlier dots and an ``okr-chart__dot`` circle for the latest),
-  ``okr-chart__ideal`` (start at the cycle start → target at the
-  cycle end), ``okr-chart__target`` (dashed target/threshold line),
-  ``okr-chart__confidence`` (latest confidence, coloured), ``okr-chart__label``;
-- band colours come from CSS custom properties with fallbacks, e.g.
-  ``style="fill:var(--okr-green,#2e9d48)"`` (presentation attributes cannot
-  use ``var()``, inline ``style`` can).
+- lines, dots and text are drawn in ``currentColor`` (the page's text
+  colour), band colours from the ``--okr-green``… custom properties;
+- the parts' classes: ``okr-chart__axis``, ``okr-chart__value`` (the
+  check-in values' polyline), ``okr-chart__dots`` (the earlier dots, one
+  path) and ``okr-chart__dot`` circles (the latest, or each threshold
+  check-in ``--met``/``--missed``), ``okr-chart__ideal`` (start at the cycle
+  start → target at the cycle end), ``okr-chart__target`` (dashed
+  target/threshold line), ``okr-chart__confidence--<band>`` (latest
+  confidence); every ``<text>`` is an axis or confidence label.
+
+The chart is safe by construction (escaped text, numbers and our own class
+names), so pages inline it without a sanitiser pass.
 
 Accessibility: ``role="img"`` with ``<title>`` (the caller's title) and
 ``<desc>`` (a sentence with the numbers, e.g. "Cut time to first value:
@@ -61,8 +66,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def num(value: float) -> str:
     """A coordinate rounded to one decimal, without a trailing ``.0`` and never ``-0``."""
-    text = f"{round(value, 1) + 0.0:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    rounded = round(value, 1)
+    whole = int(rounded)
+    # int() also turns -0.0 into 0; a chart writes hundreds of these per page.
+    return str(whole) if rounded == whole else f"{rounded:.1f}"
 
 
 def short_date(day: dt.date) -> str:
@@ -118,28 +125,25 @@ class _Scale:
         return BOTTOM - (value - self.lo) / (self.hi - self.lo) * (BOTTOM - TOP)
 
 
-def _line(css: str, x1: float, y1: float, x2: float, y2: float, extra: str = "") -> str:
-    return (
-        f'<line class="{css}" x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" '
-        f'stroke="currentColor"{extra}/>'
-    )
+def _hline(css: str, y: float) -> str:
+    """A horizontal line across the plot area (axis, target)."""
+    return f'<path class="{css}" d="M{LEFT:g} {num(y)}H{RIGHT:g}"/>'
 
 
-def _text(css: str, x: float, y: float, text: str, anchor: str = "start") -> str:
+def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
     # "start" is SVG's initial text-anchor: only other anchors are written.
+    # Every text of the chart is a label: the stylesheet styles them together.
     anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
-    return f'<text class="{css}" x="{num(x)}" y="{num(y)}"{anchor_attr}>{svg_text(text)}</text>'
+    return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{svg_text(text)}</text>'
 
 
 def _dots(points: list[tuple[float, float]]) -> str:
     """Dots of radius 2.5 in the text colour, as one path: a zero-length
-    segment with a round cap of width 5 paints exactly such a disc, in a
-    fifth of the bytes of a ``<circle>`` each (a chart can have 13+)."""
+    segment with a round cap of width 5 (``.okr-chart__dots`` in the
+    stylesheet) paints exactly such a disc, in a fifth of the bytes of a
+    ``<circle>`` each (a chart can have 13+)."""
     d = "".join(f"M{num(x)} {num(y)}h0" for x, y in points)
-    return (
-        f'<path class="okr-chart__dots" d="{d}" fill="none" stroke="currentColor" '
-        'stroke-width="5" stroke-linecap="round"/>'
-    )
+    return f'<path class="okr-chart__dots" d="{d}"/>'
 
 
 def chart_description(kr: KeyResult, title: str) -> str:
@@ -193,77 +197,50 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
     d1 = max([cycle.end, *(c.date for c in points)])
     scale = _Scale((d0, d1), [*refs, *values])
 
-    out = svg_open("okr-chart", WIDTH, HEIGHT, title, chart_description(kr, title))
-    out.append(_line("okr-chart__axis", LEFT, BOTTOM, RIGHT, BOTTOM, ' stroke-opacity="0.3"'))
-    out.append(_text("okr-chart__label", LEFT, HEIGHT - 4, short_date(d0)))
-    out.append(_text("okr-chart__label", RIGHT, HEIGHT - 4, short_date(d1), "end"))
-
+    out = [
+        # Strokes, fills, dashes and the label font are the stylesheet's
+        # (``.okr-chart--kr`` in okrsite.css), written once per site instead
+        # of on every line of every chart: a page of 13 KRs carried 22 KB of
+        # charts, a third of it repeated presentation attributes.
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart okr-chart--kr" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img">',
+        f"<title>{svg_text(title)}</title>",
+        f"<desc>{svg_text(chart_description(kr, title))}</desc>",
+        _hline("okr-chart__axis", BOTTOM),
+        _text(LEFT, HEIGHT - 4, short_date(d0)),
+        _text(RIGHT, HEIGHT - 4, short_date(d1), "end"),
+    ]
     if kr.target is not None:
         ty = scale.y(kr.target)
-        out.append(
-            _line(
-                "okr-chart__target",
-                LEFT,
-                ty,
-                RIGHT,
-                ty,
-                ' stroke-dasharray="4 3" stroke-opacity="0.6"',
-            )
-        )
-        out.append(
-            _text(
-                "okr-chart__label",
-                LEFT - 4,
-                ty + 3,
-                axis_value(kr.target, kr),
-                "end",
-            )
-        )
+        out.append(_hline("okr-chart__target", ty))
+        out.append(_text(LEFT - 4, ty + 3, axis_value(kr.target, kr), "end"))
     if kind == "numeric" and kr.start is not None and kr.target is not None:
         sy = scale.y(kr.start)
         out.append(
-            _line(
-                "okr-chart__ideal",
-                scale.x(cycle.start),
-                sy,
-                scale.x(cycle.end),
-                scale.y(kr.target),
-                ' stroke-dasharray="1 3" stroke-opacity="0.5"',
-            )
+            f'<path class="okr-chart__ideal" d="M{num(scale.x(cycle.start))} {num(sy)} '
+            f'{num(scale.x(cycle.end))} {num(scale.y(kr.target))}"/>'
         )
         if abs(sy - scale.y(kr.target)) >= 9:
-            out.append(
-                _text(
-                    "okr-chart__label",
-                    LEFT - 4,
-                    sy + 3,
-                    axis_value(kr.start, kr),
-                    "end",
-                )
-            )
+            out.append(_text(LEFT - 4, sy + 3, axis_value(kr.start, kr), "end"))
 
     coords = [(scale.x(c.date), scale.y(c.value)) for c in points if c.value is not None]
     if len(coords) > 1:
         joined = " ".join(f"{num(x)},{num(y)}" for x, y in coords)
-        out.append(
-            f'<polyline class="okr-chart__value" points="{joined}" fill="none" '
-            f'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
-        )
+        # fill="none" stays inline: a filled polyline would hide the chart
+        # where the stylesheet is missing, an unstroked one only fades.
+        out.append(f'<polyline class="okr-chart__value" points="{joined}" fill="none"/>')
     if kind != "threshold" and len(coords) > 1:
         out.append(_dots(coords[:-1]))
     for i, (checkin, (x, y)) in enumerate(zip(points, coords, strict=True)):
-        css = "okr-chart__dot"
-        style = ""
         if kind == "threshold":
             met = threshold_met(kr, checkin.value)
-            css += " okr-chart__dot--met" if met else " okr-chart__dot--missed"
-            style = f' style="fill:{BAND_COLOURS["green" if met else "red"]}"'
+            css = "okr-chart__dot okr-chart__dot--" + ("met" if met else "missed")
         elif i == len(points) - 1:
             colour = band(numeric_progress(kr.start, kr.target, checkin.value), scoring)
-            css += f" okr-chart__dot--latest okr-chart__dot--{colour}"
+            css = f"okr-chart__dot okr-chart__dot--latest okr-chart__dot--{colour}"
         else:
             continue  # drawn by _dots above
-        out.append(f'<circle class="{css}" cx="{num(x)}" cy="{num(y)}" r="2.5"{style}/>')
+        out.append(f'<circle class="{css}" cx="{num(x)}" cy="{num(y)}" r="2.5"/>')
 
     confidence = latest_confidence(kr)
     if confidence is not None:
@@ -271,10 +248,9 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
         cy = coords[-1][1] if coords else (TOP + BOTTOM) / 2
         out.append(
             f'<circle class="okr-chart__confidence okr-chart__confidence--{level_band}" '
-            f'cx="{num(RIGHT + 10)}" cy="{num(cy)}" r="4" '
-            f'style="fill:{BAND_COLOURS[level_band]}"/>'
+            f'cx="{num(RIGHT + 10)}" cy="{num(cy)}" r="4"/>'
         )
         word = confidence if isinstance(confidence, str) else f"{round(confidence, 2):g}"
-        out.append(_text("okr-chart__label", RIGHT + 17, cy + 3, word))
+        out.append(_text(RIGHT + 17, cy + 3, word))
     out.append("</svg>")
     return "\n".join(out)

@@ -427,7 +427,7 @@ def checkins_atom(model: OkrModel, site_url: str | None) -> str:
         if checkin.author:
             entry_author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
             _text_el(entry_author, "name", checkin.author)
-        page = urls.page_url(urls.unit_page(cycle.id, unit_id))
+        page = urls.page_url(urls.unit_link(cycle, unit_id))
         anchor = urls.key_result_anchor(objective.id, kr.id)
         ET.SubElement(entry, f"{{{ATOM_NS}}}link", {"href": f"{base}{page}#{anchor}"})
         _text_el(entry, "summary", _entry_text(kr, checkin), type="text")

@@ -211,6 +211,14 @@ class RichText:
     def __init__(self) -> None:
         self._converters: dict[tuple[int, bool], markdown.Markdown] = {}
         self._html: dict[tuple[str, int, bool], str] = {}
+        self._inline: dict[str, str] = {}
+
+    def inline(self, text: str) -> str:
+        """:func:`markdown_inline`, remembered (a check-in table calls it per row)."""
+        found = self._inline.get(text)
+        if found is None:
+            found = self._inline[text] = _render_inline(text, self)
+        return found
 
     def html(self, text: str, *, heading_floor: int = 4, hard_breaks: bool = True) -> str:
         """:func:`markdown_html`, remembered."""
@@ -225,7 +233,9 @@ class RichText:
         if not source:
             return ""
         if _is_plain(source):
-            return sanitize.clean_rich(f"<p>{html.escape(source, quote=False)}</p>")
+            # Plain text has no character the sanitiser would change (no
+            # ``& < >``, no no-break space): escaping is all it needs.
+            return f"<p>{html.escape(source, quote=False)}</p>"
         converter = self._converters.get((heading_floor, hard_breaks))
         if converter is None:
             breaks = ["nl2br"] if hard_breaks else []
@@ -260,15 +270,21 @@ def markdown_html(
 def markdown_inline(text: str, renderer: RichText | None = None) -> str:
     """Content Markdown → sanitised HTML for a place inside a line (a table
     cell, after "— " in a list): paragraphs are joined by ``<br>`` and list
-    items by `` · ``, so no block element ends up inside a line."""
+    items by `` · ``, so no block element ends up inside a line.
+    ``renderer``: the build's :class:`RichText` (remembers each text's HTML)."""
+    if renderer is not None:
+        return renderer.inline(text)
+    return _render_inline(text, None)
+
+
+def _render_inline(text: str, renderer: RichText | None) -> str:
     source = drop_controls(text).replace("\r\n", "\n").strip()
     if not source:
         return ""
     if _is_plain(source):
         # The common case (most check-in notes): what the general path below
-        # returns for plain text, one sanitiser pass instead of two plus the
-        # block rewrites; a check-in table calls this once per row.
-        return sanitize.clean_rich(html.escape(source, quote=False))
+        # returns for plain text, which has nothing for the sanitiser to change.
+        return html.escape(source, quote=False)
     rendered = markdown_html(text, heading_floor=6, renderer=renderer)
     rendered = re.sub(r"</li>\s*<li>", " · ", rendered)
     rendered = re.sub(rf"</{_BLOCKS}>\s*<{_BLOCKS}\b[^>]*>", "<br>", rendered)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from okrsite import urls
 from okrsite.analysis.org import descendants
-from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import NavItem
@@ -33,10 +33,13 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
         items = [NavItem("Overview", urls.cycle_overview(cycle_id))]
         if urls.quality_page(cycle_id) in paths:
             items.append(_quality_item(model, cycle_id, paths, size))
-        unit_items = [NavItem(model.company.name, urls.unit_page(cycle_id, ROOT_UNIT))]
-        unit_items.extend(
-            _unit_sections(model, lambda u, c=cycle_id: urls.unit_page(c, u), size)
-        )
+        # Only units with a page in the cycle (urls.has_unit_page) are listed.
+        def page_of(unit_id: str, cycle: Cycle = cycle) -> str | None:
+            return urls.unit_page(cycle.id, unit_id) if urls.has_unit_page(cycle, unit_id) else None
+
+        company = page_of(ROOT_UNIT)
+        unit_items = [NavItem(model.company.name, company)] if company else []
+        unit_items.extend(_unit_sections(model, page_of, size))
         if deep:
             items.append(NavItem("Units", children=unit_items))
         else:
@@ -82,11 +85,16 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # typ
             continue
         subtree = descendants(model, unit.id)
         if not subtree and unit.kind != "department":
-            loose.append(NavItem(unit.name, page_of(unit.id)))
+            if page_of(unit.id) is not None:
+                loose.append(NavItem(unit.name, page_of(unit.id)))
             continue
-        pages = [NavItem(unit.name, page_of(unit.id))]
-        pages += [NavItem(model.unit_name(u), page_of(u)) for u in subtree]
-        out.extend(_chunk(unit.name, pages, size))
+        pages = [
+            NavItem(model.unit_name(u), page_of(u))
+            for u in [unit.id, *subtree]
+            if page_of(u) is not None
+        ]
+        if pages:
+            out.extend(_chunk(unit.name, pages, size))
     if loose:
         out.extend(_chunk("Other units", loose, size))
     return out

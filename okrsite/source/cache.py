@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from okrsite.source.loaded import LoadedFile, ParseResult
+from okrsite.source.loaded import DataPath, LoadedFile, Location, ParseResult
+from okrsite.source.store import ParseStore
 from okrsite.source.yaml_scalars import PlainScalars
 
 T = TypeVar("T")
@@ -26,8 +28,19 @@ class FileParser(Protocol):
     __name__: str
 
     def __call__(
-        self, raw: bytes, path: str, /, *, scalars: PlainScalars | None = None
+        self, raw: bytes, path: str, /, *, scalars: PlainScalars | None = None, fast: bool = True
     ) -> ParseResult: ...
+
+
+def strict_locations(
+    parse: FileParser, raw: bytes, display: str
+) -> tuple[dict[DataPath, Location], dict[DataPath, Location]]:
+    """Every value and key location of a file, by the strict reader (for a
+    stored fast-read result whose locations an error asks for)."""
+    loaded, _issues = parse(raw, display, fast=False)
+    if loaded is None:  # pragma: no cover - a stored file always parses
+        return {(): (1, 1)}, {}
+    return loaded.value_locations, loaded.key_locations
 
 
 class LoadCache:
@@ -43,7 +56,9 @@ class LoadCache:
     LIMIT = 50_000
     """Most entries per table; a table starts over when it is full."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: ParseStore | None = None) -> None:
+        self.store = store
+        """Parse results on disk (closed quarters are then not parsed again)."""
         self.scalars = PlainScalars()
         """Resolved plain scalars, shared by every load through this cache."""
         self._parsed: dict[tuple[str, str, bytes], ParseResult] = {}
@@ -56,8 +71,19 @@ class LoadCache:
         if found is None:
             if len(self._parsed) >= self.LIMIT:
                 self._parsed.clear()
-            found = self._parsed[key] = parse(raw, display, scalars=self.scalars)
+            found = self._parsed[key] = self._parse_or_load(parse, raw, display)
         return found[0], list(found[1])
+
+    def _parse_or_load(self, parse: FileParser, raw: bytes, display: str) -> ParseResult:
+        if self.store is None:
+            return parse(raw, display, scalars=self.scalars)
+        # parse_unit_file reads a .md file differently: the suffix is part of the key.
+        name = parse.__name__ + (".md" if display.lower().endswith(".md") else "")
+        found = self.store.load(name, raw, display, partial(strict_locations, parse))
+        if found is None:
+            found = parse(raw, display, scalars=self.scalars)
+            self.store.save(name, raw, found)
+        return found
 
     def derived(self, kind: object, file: LoadedFile, compute: Callable[[], T]) -> T:
         """``compute()`` for this very ``file`` object, remembered under ``kind``.

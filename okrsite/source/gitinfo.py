@@ -15,12 +15,27 @@ def last_changed(content_dir: Path) -> dict[str, str]:
     try:
         root = subprocess.run(
             ["git", "-C", str(content_dir), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout.strip()
         log = subprocess.run(
-            ["git", "-C", root, "log", "--format=%x00%cs", "--name-only", "--no-renames",
-             "--", str(content_dir.resolve())],
-            capture_output=True, text=True, timeout=120, check=True,
+            [
+                "git",
+                "-C",
+                root,
+                "log",
+                "--format=%x00%cs",
+                "--name-only",
+                "--no-renames",
+                "--",
+                str(content_dir.resolve()),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}

@@ -9,7 +9,8 @@ str, int, float, bool, None, dates) plus a map from every data path to its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +27,98 @@ DataPath = tuple[str | int, ...]
 Location = tuple[int, int]
 
 
-@dataclass
 class LoadedFile:
-    """One content file as plain data, with where every value and key is."""
+    """One content file as plain data, with where every value and key is.
 
-    path: str
-    """Display path: relative to the content directory's parent, '/'-separated."""
-    data: Any
-    value_locations: dict[DataPath, Location] = field(default_factory=dict)
-    """Data path → 1-based (line, column) of the value; ``()`` is the root."""
-    key_locations: dict[DataPath, Location] = field(default_factory=dict)
-    """Data path of a mapping entry → 1-based (line, column) of its key."""
-    body: str = ""
-    """Markdown after the front matter of a ``.md`` unit file, else ``""``."""
+    The loader's fast reader (:mod:`~okrsite.source.yaml_fast`) records only
+    where the root and each mapping and list start (:meth:`node_location`,
+    what a validated node needs); the location of every value and key is then
+    computed from the text by ``locate`` the first time it is asked for, which
+    for most files is never (only an error needs it).
+    """
+
+    __slots__ = ("_keys", "_locate", "_nodes", "_values", "body", "data", "path")
+
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        value_locations: dict[DataPath, Location] | None = None,
+        key_locations: dict[DataPath, Location] | None = None,
+        body: str = "",
+        *,
+        node_locations: dict[DataPath, Location] | None = None,
+        locate: Callable[[], tuple[dict[DataPath, Location], dict[DataPath, Location]]]
+        | None = None,
+    ) -> None:
+        self.path = path
+        """Display path: relative to the content directory's parent, '/'-separated."""
+        self.data = data
+        self.body = body
+        """Markdown after the front matter of a ``.md`` unit file, else ``""``."""
+        self._locate = locate
+        if locate is None:
+            value_locations = {} if value_locations is None else value_locations
+            key_locations = {} if key_locations is None else key_locations
+        self._values = value_locations
+        self._keys = key_locations
+        self._nodes = value_locations if node_locations is None else node_locations
+
+    def _located(self) -> None:
+        assert self._locate is not None
+        self._values, self._keys = self._locate()
+        self._locate = None
+
+    @property
+    def value_locations(self) -> dict[DataPath, Location]:
+        """Data path → 1-based (line, column) of the value; ``()`` is the root."""
+        if self._values is None:
+            self._located()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def key_locations(self) -> dict[DataPath, Location]:
+        """Data path of a mapping entry → 1-based (line, column) of its key."""
+        if self._keys is None:
+            self._located()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def is_located(self) -> bool:
+        """Whether every value and key location is known (not left to compute)."""
+        return self._locate is None
+
+    @property
+    def node_locations(self) -> dict[DataPath, Location]:
+        """Where the root and every mapping and list start (at least those)."""
+        assert self._nodes is not None
+        return self._nodes
+
+    def node_location(self, path: DataPath) -> Location | None:
+        """Where the mapping or list at ``path`` starts (no full location map needed)."""
+        assert self._nodes is not None
+        found = self._nodes.get(path)
+        if found is None and self._nodes is not self._values:
+            found = self.value_locations.get(path)
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoadedFile):
+            return NotImplemented
+        return (self.path, self.data, self.body, self.value_locations, self.key_locations) == (
+            other.path,
+            other.data,
+            other.body,
+            other.value_locations,
+            other.key_locations,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
+
+    def __repr__(self) -> str:
+        return f"LoadedFile({self.path!r}, {self.data!r}, body={self.body!r})"
 
     def location(self, path: tuple[str | int, ...], *, key: bool = False) -> SourceLocation:
         """The location of ``path``, or of its nearest known ancestor.
@@ -51,8 +131,9 @@ class LoadedFile:
         if key and path in self.key_locations:
             line, column = self.key_locations[path]
             return SourceLocation(self.path, line, column)
+        values = self.value_locations
         for end in range(len(path), -1, -1):
-            found = self.value_locations.get(path[:end])
+            found = values.get(path[:end])
             if found is not None:
                 return SourceLocation(self.path, found[0], found[1])
         return SourceLocation(self.path, 1, 1)

@@ -13,11 +13,12 @@ is YAML front matter followed by a Markdown body.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import PurePosixPath
 
 import yaml
 
-from okrsite.source.loaded import LoadedFile, ParseResult
+from okrsite.source.loaded import DataPath, LoadedFile, Location, ParseResult
 from okrsite.source.text import check_text, decode, issue
 from okrsite.source.yaml_events import (
     Abort,
@@ -26,6 +27,7 @@ from okrsite.source.yaml_events import (
     mark_of,
     too_deep_message,
 )
+from okrsite.source.yaml_fast import read_simple
 from okrsite.source.yaml_scalars import PlainScalars
 from okrsite.source.yaml_syntax import syntax_issue
 
@@ -37,8 +39,15 @@ def _parse_text(
     *,
     empty_message: str = "file is empty",
     body: str = "",
+    fast: bool = True,
 ) -> ParseResult:
     """Parse checked text (see :func:`parse_yaml`)."""
+    simple = read_simple(text, scalars) if fast else None
+    if simple is not None:
+        data, nodes = simple
+        return LoadedFile(
+            path, data, body=body, node_locations=nodes, locate=partial(_locate, text, path)
+        ), []
     builder = Builder(path, scalars)
     try:
         builder.run(text)
@@ -73,8 +82,23 @@ def _parse_text(
     return loaded, builder.issues
 
 
+def _locate(text: str, path: str) -> tuple[dict[DataPath, Location], dict[DataPath, Location]]:
+    """Where every value and key of ``text`` is, by the strict reader.
+
+    Only called for text the fast reader accepted, which the strict reader
+    reads without an issue (the tests hold both to the same data).
+    """
+    builder = Builder(path, PlainScalars())
+    builder.run(text)
+    return builder.values, builder.keys
+
+
 def parse_yaml(
-    text_or_bytes: str | bytes, path: str, *, scalars: PlainScalars | None = None
+    text_or_bytes: str | bytes,
+    path: str,
+    *,
+    scalars: PlainScalars | None = None,
+    fast: bool = True,
 ) -> ParseResult:
     """One YAML file → (data with locations, issues); never raises for bad input.
 
@@ -82,7 +106,9 @@ def parse_yaml(
     blobs, hence bytes or text. The file is None when it cannot be used at
     all; entry-level issues (duplicate/non-text/merge keys) come with data.
     ``scalars`` lets the files of one load share resolved scalars (a fresh
-    table otherwise); it never changes the result.
+    table otherwise); it never changes the result. ``fast=False`` skips the
+    fast reader (:mod:`~okrsite.source.yaml_fast`): every location is then
+    recorded while parsing.
     """
     if isinstance(text_or_bytes, bytes):
         text, issues = decode(text_or_bytes, path)
@@ -93,7 +119,7 @@ def parse_yaml(
     issues = check_text(text, path)
     if issues:
         return None, issues
-    return _parse_text(text, path, scalars or PlainScalars())
+    return _parse_text(text, path, scalars or PlainScalars(), fast=fast)
 
 
 _FRONT_MATTER_HELP = (
@@ -102,14 +128,16 @@ _FRONT_MATTER_HELP = (
 )
 
 
-def parse_unit_file(raw: bytes, path: str, *, scalars: PlainScalars | None = None) -> ParseResult:
+def parse_unit_file(
+    raw: bytes, path: str, *, scalars: PlainScalars | None = None, fast: bool = True
+) -> ParseResult:
     """A unit file → data: ``.md`` files by their front matter, others as YAML.
 
     The front matter is parsed with its opening ``---`` line replaced by an
     empty line, so every line number reported is the real line in the file.
     """
     if PurePosixPath(path).suffix.lower() != ".md":
-        return parse_yaml(raw, path, scalars=scalars)
+        return parse_yaml(raw, path, scalars=scalars, fast=fast)
     text, issues = decode(raw, path)
     if text is None:
         return None, issues
@@ -131,6 +159,7 @@ def parse_unit_file(raw: bytes, path: str, *, scalars: PlainScalars | None = Non
                 scalars or PlainScalars(),
                 empty_message="front matter is empty",
                 body=text[next_position:],
+                fast=fast,
             )
         position = next_position
     return None, [issue(path, "front matter is not closed: add a line '---' after the YAML")]

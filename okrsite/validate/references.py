@@ -68,9 +68,7 @@ def check_references(
             elsewhere = [
                 c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None
             ]
-            containing = [
-                c for c in elsewhere if cycles[c].definition.contains(cycle.definition)
-            ]
+            containing = [c for c in elsewhere if cycles[c].definition.contains(cycle.definition)]
             if containing:
                 problem = (
                     f"'{ref}' is in cycle {containing[0]}, which contains {cycle.id}; "

@@ -59,7 +59,7 @@ class Shaper:
 
     def _attach_sources(self, node: Node, file: LoadedFile, path: DataPath) -> None:
         """Give every node of a validated file its ``source`` location."""
-        found = file.value_locations.get(path)  # the common case of file.location(path)
+        found = file.node_location(path)  # the common case of file.location(path)
         if found is None:
             node.set_source(file.location(path))
         else:

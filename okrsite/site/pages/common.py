@@ -36,7 +36,7 @@ def company_objectives(model: OkrModel, cycle: Cycle, from_doc: str) -> list[Obj
         return []
     scoring = model.company.scoring
     graded = okrs.content.status == "graded"
-    page = urls.unit_page(cycle.id, ROOT_UNIT)
+    page = urls.unit_link(cycle, ROOT_UNIT)
     lines = []
     for objective in okrs.objectives:
         line = ObjectiveLine(

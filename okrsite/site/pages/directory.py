@@ -17,7 +17,7 @@ from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
 from okrsite.analysis.org import descendants, subtree, top_level_units
 from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
-from okrsite.model import ROOT_UNIT, OkrModel
+from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
 from okrsite.site.context import SiteContext, cycles_newest_first
@@ -84,13 +84,11 @@ def render_directory(
                 "link": doc_link(unit.name, doc, urls.unit_profile(unit.id)),
                 "kind": KIND_LABELS[unit.kind],
                 "parent": doc_link(
-                    model.unit_name(unit.parent), doc, urls.unit_page(cycle_id, unit.parent)
+                    model.unit_name(unit.parent), doc, urls.unit_link(cycle, unit.parent)
                 ),
                 "lead": unit.definition.lead or "",
                 "units": 1 + len(descendants(model, unit.id)) if compact else None,
-                "current": Markup(" ").join(
-                    [doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit.id)), current]
-                ),
+                "current": Markup(" ").join([_cycle_page_link(cycle, unit.id, doc), current]),
             }
         )
     return render(
@@ -129,7 +127,7 @@ def render_profile(
         graded = okrs is not None and shows_scores([okrs])
         rows.append(
             {
-                "link": doc_link(cycle.title, doc, urls.unit_page(cycle_id, unit_id)),
+                "link": _cycle_page_link(cycle, unit_id, doc),
                 "status": status_chip(okrs.content.status) if okrs else "no OKRs",
                 "objectives": len(okrs.objectives) if okrs else 0,
                 "progress": progress_bar(
@@ -169,6 +167,15 @@ def render_profile(
     )
 
 
+def _cycle_page_link(cycle: Cycle, unit_id: str, doc: str) -> Markup:
+    """The cycle's title, linked to the unit's page for it when it has one
+    (a unit without OKRs in a cycle has no page there: the title stays text
+    beside its "no OKRs")."""
+    if urls.has_unit_page(cycle, unit_id):
+        return doc_link(cycle.title, doc, urls.unit_page(cycle.id, unit_id))
+    return Markup(md_inline(cycle.title))
+
+
 def _members(model: OkrModel, unit_id: str, cycle_id: str, doc: str) -> list[dict[str, object]]:
     """Every unit below ``unit_id``: profile link, kind, parent, current page."""
     cycle = model.cycles[cycle_id]
@@ -180,7 +187,9 @@ def _members(model: OkrModel, unit_id: str, cycle_id: str, doc: str) -> list[dic
                 "link": doc_link(unit.name, doc, urls.unit_profile(member)),
                 "kind": KIND_LABELS[unit.kind],
                 "parent": model.unit_name(unit.parent),
-                "current": doc_link(cycle.title, doc, urls.unit_page(cycle_id, member)),
+                "current": _cycle_page_link(cycle, member, doc)
+                if urls.has_unit_page(cycle, member)
+                else Markup(md_inline(f"{cycle.title}: no OKRs")),
             }
         )
     return rows

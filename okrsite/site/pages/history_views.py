@@ -141,7 +141,7 @@ def recent_changes(
         link = doc_link(
             f"{model.unit_name(item.unit_id)} › {kr.title}",
             from_doc,
-            urls.unit_page(cycle.id, item.unit_id),
+            urls.unit_link(cycle, item.unit_id),
             urls.key_result_anchor(item.objective.id, kr.id),
         )
         bits: list[str] = []
@@ -242,7 +242,7 @@ def profile_history(
         okrs = cycle.okrs.get(unit_id)
         if okrs is None:
             continue
-        page = urls.unit_page(cycle.id, unit_id)
+        page = urls.unit_link(cycle, unit_id)
         objectives = [
             (
                 doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),

@@ -36,13 +36,13 @@ def render_home(ctx: SiteContext) -> str:
         if unit.parent != ROOT_UNIT:
             continue
         children: list[Markup] = [
-            doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in unit.children
+            doc_link(model.unit_name(c), doc, urls.unit_link(cycle, c)) for c in unit.children
         ]
         if large and children:
             children = [Markup(f"{len(unit.children)} units")]
         directory.append(
             {
-                "link": doc_link(unit.name, doc, urls.unit_page(cycle.id, unit.id)),
+                "link": doc_link(unit.name, doc, urls.unit_link(cycle, unit.id)),
                 "children": Markup(" · ").join(children) if children else None,
             }
         )

@@ -127,7 +127,7 @@ def render_overview(
                     unaligned.append(link(OkrRef(unit_id, objective.id)))
         rows.append(
             {
-                "link": doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id)),
+                "link": doc_link(model.unit_name(unit_id), doc, urls.unit_link(cycle, unit_id)),
                 "kind": kind,
                 "status": status_chip(okrs.content.status),
                 "objectives": len(okrs.objectives),
@@ -163,6 +163,7 @@ def render_overview(
         orphan_krs=orphans,
         unaligned=unaligned,
         units=rows,
+        without_okrs=_without_okrs(model, cycle, doc, compact=compact),
         compact=compact,
         graded=graded,
         summary=summary_view(model, cycle),  # counts, on track, distribution (history_views.py)
@@ -180,7 +181,7 @@ def _supporting_top_units(
     order = [ROOT_UNIT, *top_level_units(model)]
     noun = "unit" if len(units) == 1 else "units"
     links = [
-        doc_link(model.unit_name(u), doc, urls.unit_page(cycle.id, u)) for u in order if u in tops
+        doc_link(model.unit_name(u), doc, urls.unit_link(cycle, u)) for u in order if u in tops
     ]
     return [Markup(md_inline(f"{len(units)} {noun} in ")) + Markup(", ").join(links)]
 
@@ -212,6 +213,23 @@ def _unaligned_counts(
     return lines
 
 
+def _without_okrs(model: OkrModel, cycle: Cycle, doc: str, *, compact: bool) -> Markup | None:
+    """The units with no OKRs in the cycle, which have no page in it
+    (:func:`okrsite.urls.has_unit_page`): each linked to its profile, or in a
+    large company only counted (the directory lists them)."""
+    missing = [u for u in model.units if not urls.has_unit_page(cycle, u)]
+    if not missing:
+        return None
+    label = Markup("**No OKRs in this cycle:** ")
+    if compact:
+        noun = "unit" if len(missing) == 1 else "units"
+        return label + Markup(f"{len(missing)} {noun} (see their profiles in the ") + (
+            doc_link("directory", doc, urls.DIRECTORY) + Markup(")")
+        )
+    links = [doc_link(model.unit_name(u), doc, urls.unit_link(cycle, u)) for u in missing]
+    return label + Markup(" · ").join(links)
+
+
 def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, object]]:
     """The company and every top-level unit with its subtree's roll-up."""
     scoring = model.company.scoring
@@ -220,7 +238,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
     if company is not None:
         rows.append(
             {
-                "link": doc_link(model.company.name, doc, urls.unit_page(cycle.id, ROOT_UNIT)),
+                "link": doc_link(model.company.name, doc, urls.unit_link(cycle, ROOT_UNIT)),
                 "kind": "Company",
                 "units": 1,
                 "objectives": len(company.objectives),
@@ -237,7 +255,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
         total = rollup(model, cycle, unit_id)
         rows.append(
             {
-                "link": doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id)),
+                "link": doc_link(model.unit_name(unit_id), doc, urls.unit_link(cycle, unit_id)),
                 "kind": KIND_LABELS[model.units[unit_id].kind],
                 "units": total.units,
                 "objectives": total.objectives,

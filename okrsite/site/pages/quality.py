@@ -175,7 +175,7 @@ def _target(model: OkrModel, cycle: Cycle | None, finding: Finding) -> tuple[str
         return "", None
     if cycle is None:
         return (urls.unit_profile(unit_id), None) if unit_id in model.units else ("", None)
-    page = urls.unit_page(cycle.id, unit_id)
+    page = urls.unit_link(cycle, unit_id)
     okrs = cycle.okrs.get(unit_id)
     objective = None
     if okrs is not None and finding.objective is not None:
@@ -304,7 +304,7 @@ def _unit_rows(
             _here(f"{rule_id} ×{n}" if n > 1 else rule_id, group_anchor(rule_id))
             for rule_id, n in sorted(per_rule.items())
         )
-        name = doc_link(model.unit_name(unit_id), doc, urls.unit_page(cycle.id, unit_id))
+        name = doc_link(model.unit_name(unit_id), doc, urls.unit_link(cycle, unit_id))
         rows.append(
             {
                 "name": name + Markup(f"{{#{unit_anchor(unit_id)}}}"),
@@ -358,7 +358,7 @@ def render_quality_unit_page(
         member_count=len(members),
         summary_link=doc_link(f"Quality · {cycle.title}", doc, urls.quality_page(cycle.id)),
         unit_link=doc_link(
-            model.unit_name(top_unit), doc, urls.unit_page(cycle.id, top_unit)
+            model.unit_name(top_unit), doc, urls.unit_link(cycle, top_unit)
         ),
         rules_link=doc_link("rules reference", doc, urls.RULES),
         by_rule=_by_rule(mine, doc, groups_here=True),

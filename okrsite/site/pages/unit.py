@@ -94,7 +94,9 @@ class UnitPage:
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
-    """A page per unit (and the company) per cycle, with or without OKRs."""
+    """A page per unit (and the company) per cycle in which it has OKRs
+    (:func:`okrsite.urls.has_unit_page`; links to the others go to their
+    profiles, :func:`okrsite.urls.unit_link`)."""
     model = ctx.model
     compact = is_compact(model, ctx.options)
     findings_by_unit: dict[tuple[str | None, str | None], list] = {}  # type: ignore[type-arg]
@@ -109,6 +111,8 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             continue  # its pages come from the closed-cycle store (site/build.py)
         index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
         for unit_id in [ROOT_UNIT, *model.units]:
+            if not urls.has_unit_page(cycle, unit_id):
+                continue
             path = urls.unit_page(cycle.id, unit_id)
             graph, graph_file = page_graph(ctx, path, "okr-graph")
             if graph_file is not None:
@@ -238,7 +242,7 @@ def ref_link(
     title = okr_title(model, target, ref)
     if target is not cycle:
         title = f"{title} ({target.title})"
-    return doc_link(title, from_doc, urls.unit_page(target.id, ref.unit), anchor)
+    return doc_link(title, from_doc, urls.unit_link(target, ref.unit), anchor)
 
 
 def _link_line(label: str, links: list[Markup]) -> Markup | None:
@@ -264,7 +268,7 @@ def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str
     for (cycle_id, unit), count in counts.items():
         inner = model.cycles.get(cycle_id) if cycle_id else None
         name = model.unit_name(unit) + (f" ({inner.title})" if inner else "")
-        page = urls.unit_page(inner.id if inner else cycle.id, unit)
+        page = urls.unit_link(inner or cycle, unit)
         shown.append(
             doc_link(name, doc, page) + (Markup(f" ({count})") if count > 1 else Markup(""))
         )
@@ -384,7 +388,7 @@ def _meta(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | Non
     bits = [Markup(md_inline(KIND_LABELS[unit.kind]))]
     parent = unit.parent
     bits.append(
-        Markup("in ") + doc_link(model.unit_name(parent), doc, urls.unit_page(cycle.id, parent))
+        Markup("in ") + doc_link(model.unit_name(parent), doc, urls.unit_link(cycle, parent))
     )
     if unit.definition.lead:
         bits.append(Markup("Lead: ") + Markup(md_inline(unit.definition.lead)))
@@ -399,7 +403,7 @@ def _children(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup |
         child_ids = list(model.units[unit_id].children)
     if not child_ids:
         return None
-    links = [doc_link(model.unit_name(c), doc, urls.unit_page(cycle.id, c)) for c in child_ids]
+    links = [doc_link(model.unit_name(c), doc, urls.unit_link(cycle, c)) for c in child_ids]
     return Markup(" · ").join(links)
 
 

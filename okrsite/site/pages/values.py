@@ -7,13 +7,15 @@ module only wraps them in escaped Markup for the templates.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from markupsafe import Markup
 
 from okrsite.analysis.progress import threshold_met
 from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
-from okrsite.render import fmt, sanitize
+from okrsite.render import fmt
 from okrsite.render.charts import checkin_chart
-from okrsite.render.escape import html_text
+from okrsite.render.escape import html_content, html_text
 from okrsite.render.richtext import RichText, markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
 from okrsite.site.parking import raw_block
@@ -114,36 +116,39 @@ def checkins_block(
 def _checkins_block(
     kr: KeyResult, cycle: Cycle, scoring: Scoring, renderer: RichText | None = None
 ) -> Markup:
+    # No sanitiser pass here: the chart is built from escaped text and numbers
+    # (charts.py), the table from html_content (written as the sanitiser would
+    # write it) and notes already sanitised once by the build's RichText.
     chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title)
     rows = []
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
+    for checkin in sorted(kr.checkins, key=_by_date, reverse=True):
         confidence = "" if checkin.confidence is None else fmt.confidence_label(checkin.confidence)
+        note = markdown_inline(checkin.note, renderer) if checkin.note else ""
         rows.append(
-            "<tr>"
-            f"<td>{checkin.date.isoformat()}</td>"
-            f"<td>{html_text(_checkin_value(kr, checkin))}</td>"
-            f"<td>{html_text(confidence)}</td>"
-            f"<td>{markdown_inline(checkin.note or '', renderer)}</td>"
-            "</tr>"
+            f"<tr><td>{checkin.date.isoformat()}</td>"
+            f"<td>{html_content(_checkin_value(kr, checkin))}</td>"
+            f"<td>{html_content(confidence)}</td><td>{note}</td></tr>"
         )
-    latest = max(kr.checkins, key=lambda c: c.date)
+    latest = max(kr.checkins, key=_by_date)
     noun = "check-in" if len(kr.checkins) == 1 else "check-ins"
     summary = f"{len(kr.checkins)} {noun} · latest {latest.date.isoformat()}"
     # The chart is drawn from the table below: keep it out of the search index
-    # (data-search-exclude, added after sanitising, which would drop it).
-    # The latest note is shown beside the KR (unit.py's status notes).
+    # (data-search-exclude). The latest note is shown beside the KR (unit.py's
+    # status notes).
     table = (
         '<details class="okr-checkins">'
-        f"<summary>{html_text(summary)}</summary>"
+        f"<summary>{html_content(summary)}</summary>"
         "<table><thead><tr><th>Date</th><th>Value</th><th>Confidence</th><th>Note</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
     )
     chart_html = (
-        f'<div class="okr-chart-wrap" data-search-exclude>\n{sanitize.clean(chart)}\n</div>\n'
-        if chart
-        else ""
+        f'<div class="okr-chart-wrap" data-search-exclude>\n{chart}\n</div>\n' if chart else ""
     )
-    return raw_block(f"{chart_html}{sanitize.clean_rich(table)}", "okr-checkin-history")
+    return raw_block(f"{chart_html}{table}", "okr-checkin-history")
+
+
+def _by_date(checkin: CheckIn) -> dt.date:
+    return checkin.date
 
 
 def latest_checkin_note(kr: KeyResult) -> CheckIn | None:
