@@ -225,3 +225,68 @@ def test_converter_is_python_markdown_or_refuses(pieces: list[str]) -> None:
     fast = _fast(text)
     if fast is not None:
         assert fast == _python_markdown(text), text
+
+
+# -- what the search indexer reads ---------------------------------------------
+
+
+def _sections(html: str) -> list[tuple[object, ...]]:
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [
+        (s.id, "".join(s.title), "".join(s.text), s.is_excluded(), s.el.tag) for s in parser.data
+    ]
+
+
+def test_search_reads_the_same_sections_from_lighter_spans(tmp_path: Path) -> None:
+    """Material's search parser gets the same sections (ids, titles, texts,
+    exclusions) from the pages with attribute-free spans (``search_view``)
+    as from the pages as published, on every generated page of the fixture."""
+    from mkdocs.commands.build import get_files
+    from mkdocs.config import load_config
+    from mkdocs.structure.nav import get_navigation
+
+    from okrsite.engine.htmlpost import search_view, unpark_inline
+
+    config = load_config(str(_site(tmp_path, REALWORLD)))
+    config.plugins["okrsite"].config.page_cache = False
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    get_navigation(files, config)
+    checked = lighter = 0
+    for file in files.documentation_pages():
+        spans, prefix = getattr(file, "inline", ((), ""))
+        if not spans:
+            continue
+        page = file.page
+        assert page is not None
+        page.read_source(config)
+        page.render(config, files)
+        full = unpark_inline(page.content or "", spans, prefix)
+        light = unpark_inline(page.content or "", [search_view(s) for s in spans], prefix)
+        assert _sections(light) == _sections(full), file.src_uri
+        checked += 1
+        lighter += len(light) < len(full)
+    assert checked > 100 and lighter == checked
+
+
+def test_search_view_keeps_spans_it_cannot_prove_equal() -> None:
+    plain = '<span class="okr-progress" role="img" aria-label="48%"><span style="w"></span></span>'
+    assert search_view_of(plain) == "<span><span></span></span>"
+    for kept in (
+        '<span class="a" data-search-exclude>x</span>',
+        '<span class="a"><code>x</code></span>',
+        '<span class="a">x<br>y</span>',
+        '<span class="a"><a href="x">y</a></span>',
+    ):
+        assert search_view_of(kept) == kept
+
+
+def search_view_of(span: str) -> str:
+    from okrsite.engine.htmlpost import search_view
+
+    return search_view(span)

@@ -39,6 +39,7 @@ from okrsite.cli.common import (
     parse_today,
     today_option,
 )
+from okrsite.cli.parallel import finish, parse_with_helper
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.validate import load_model
 
@@ -158,13 +159,16 @@ def check(
     """
     selected = _selected_rules(rule_ids)
     day = parse_today(today) or dt.date.today()
+    cache = load_cache(content_dir, parse_cache)
+    helper = parse_with_helper(content_dir, cache)
     try:
-        cache = load_cache(content_dir, parse_cache)
         model = load_model(content_dir, cache=cache)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    if cache is not None and cache.store is not None:
+    finally:
+        finish(helper)
+    if cache.store is not None:
         cache.store.flush()  # only now: a check of invalid content writes nothing
     findings = run_checks(model, today=day)
     if selected:

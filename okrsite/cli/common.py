@@ -35,10 +35,10 @@ parse_cache_option = click.option(
 )
 
 
-def load_cache(content_dir: Path, enabled: bool) -> LoadCache | None:
-    """A load cache with the on-disk parse store, or None when it is off."""
-    if not enabled:
-        return None
+def load_cache(content_dir: Path, parse_cache: bool) -> LoadCache:
+    """A cache for one load, with the on-disk parse store unless it is off."""
+    if not parse_cache:
+        return LoadCache()
     return LoadCache(store=ParseStore(Path(content_dir).absolute().parent / PARSE_CACHE_DIR))
 
 
