@@ -15,7 +15,7 @@ process never share fragments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -116,25 +116,35 @@ class BuildCache:
     """(DOT cache digest, page key) → inline SVG, for :func:`okrsite.graphs.render_svgs`."""
 
 
+@dataclass
+class ClosedCycle:
+    """What a closed cycle contributes to the site, as generated once."""
+
+    files: dict[str, FileContent]
+    """Its unit pages, overview and their graph files (docs path → content)."""
+    exports: dict[str, str]
+    """Its part of each export that spans cycles (``okrs.json``, ``okrs.csv``)."""
+
+
 class ClosedCycles(Protocol):
-    """Finished docs-tree files of closed cycles, kept between builds.
+    """Closed cycles' generated files, kept between builds.
 
     A closed cycle (ended, and not the current one) never changes, yet its
     unit pages and overview are most of a site with history.
-    :func:`okrsite.site.build.build_docs_tree` asks for each closed cycle's
-    files under a ``context`` string it computes from the model (what those
-    pages embed that is not in the cycle's files: options, findings, which
-    cycle is current); the implementation adds what only it can see, the
-    cycle's *input files*. A hit means the cycle's unit pages, overview and
-    their graph files are not generated at all. The engine's disk store is
+    :func:`okrsite.site.build.build_docs_tree` asks for each closed cycle
+    under a ``context`` string it computes from the model (what those pages
+    embed that is not in the cycle's files: options, findings, which cycle
+    is current); the implementation adds what only it can see, the cycle's
+    *input files*. A hit means the cycle's unit pages, overview, graph files
+    and export rows are not generated at all. The engine's disk store is
     :class:`okrsite.engine.pagecache.CycleStore`; whoever owns its lifetime
     passes it in (a one-shot ``generate`` passes none).
     """
 
-    def files(self, cycle_id: str, context: str) -> Mapping[str, FileContent] | None:
-        """The cycle's stored files (docs path → content), or None."""
+    def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
+        """The cycle as stored under this context, or None."""
         ...
 
-    def store(self, cycle_id: str, context: str, files: Mapping[str, FileContent]) -> None:
-        """Keep the files just generated for the cycle."""
+    def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
+        """Keep what was just generated for the cycle."""
         ...
