@@ -38,7 +38,7 @@ MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
 HELPER_TIMEOUT = 120.0
 """Seconds to wait for the helper's results before parsing its files here."""
-HELPER_SHARE = 0.55
+HELPER_SHARE = 0.5
 """The helper's part of the files: this process also unpickles its results."""
 
 
