@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,3 +233,67 @@ def test_preview_reuses_unit_pages_whose_inputs_did_not_change(tmp_path: Path) -
     org.write_text(org.read_text(encoding="utf-8").replace("name: Onboarding", "name: Activation"))
     third = build_docs_tree(load_model(tmp_path / "content", cache=loads), options, cache)
     assert third.files == build_docs_tree(load_model(tmp_path / "content"), options).files
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _poll(url: str, marker: str, server: subprocess.Popen[bytes], seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "okrsite serve exited"
+        body = _get(url)
+        if body is not None and marker in body:
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not show {marker!r} within {seconds} s")
+
+
+def test_a_real_preview_server_shows_each_edit(tmp_path: Path) -> None:
+    """``okrsite serve`` as a user runs it (a subprocess, HTTP): after each of
+    two edits to a unit file the page served shows the new title, the page of
+    the company, whose KR it contributes to, shows it too (its "Supported by" line, a page reused
+    from the dependency record otherwise), and untouched pages are still served."""
+    import socket
+    import sys
+
+    config_file = _project(tmp_path / "repo")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unit_file = tmp_path / "repo" / "content" / "2026-Q4" / "product-onboarding.yaml"
+    text = unit_file.read_text(encoding="utf-8")
+    assert "title: Onboarding completion\n" in text
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from okrsite.cli import main; main()", "serve", "-f", str(config_file),
+         "-a", f"127.0.0.1:{port}", "--today", "2026-11-23"],
+        cwd=tmp_path / "repo", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        page = f"{base}/2026-Q4/product-onboarding/"
+        _poll(page, "Onboarding completion", server, 300)
+        for n in (1, 2):
+            time.sleep(1.0)  # the watcher settles after a build
+            title = f"Onboarding completion, edit {n}"
+            unit_file.write_text(
+                text.replace("title: Onboarding completion\n", f"title: {title}\n", 1), "utf-8"
+            )
+            _poll(page, title, server, 120)
+        assert "Onboarding completion, edit 2" in (_get(f"{base}/2026-Q4/company/") or "")
+        assert "<h1" in (_get(f"{base}/2026-Q4/sales/") or "")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)

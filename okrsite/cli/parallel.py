@@ -36,7 +36,9 @@ from okrsite.source.yaml_scalars import PlainScalars
 
 MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
-HELPER_SHARE = 0.55
+HELPER_TIMEOUT = 120.0
+"""Seconds to wait for the helper's results before parsing its files here."""
+HELPER_SHARE = 0.5
 """The helper's part of the files: this process also unpickles its results."""
 
 
@@ -75,15 +77,22 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> subprocess.Popen[b
     if _stored_entries(cache) >= len(files) // 2:
         return None  # a warm parse cache: reading it is faster than a helper
     start = len(files) - int(len(files) * HELPER_SHARE)
-    helper = subprocess.Popen(
-        [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:  # no interpreter to start: parse alone
+        return None
 
     def fetch() -> dict[ParseKey, ParseResult]:
-        output, _ = helper.communicate()
+        try:
+            output, _ = helper.communicate(timeout=HELPER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            finish(helper)
+            return {}
         if helper.returncode != 0:
             return {}
         try:
