@@ -50,7 +50,7 @@ class OkrsitePluginConfig(Config):
     """The branch edit links point to (with ``repo_url``)."""
     nav_section_size = c.Type(int, default=100)
     """Largest number of pages in one navigation section before splitting."""
-    inline_graph_kb = c.Type(int, default=16)
+    inline_graph_kb = c.Type(int, default=8)
     """Alignment graphs larger than this many KB are written as their own SVG file."""
     compact_html = c.Type(bool, default=True)
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
