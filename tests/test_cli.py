@@ -158,3 +158,12 @@ def test_bad_today_is_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert click  # the CLI is click-based
+
+
+def test_check_format_choices_are_the_reports_formats() -> None:
+    """``okrsite check --format`` lists its choices without importing the rules
+    at start-up; they must stay the report module's formats."""
+    from okrsite.checks.report import FORMATS
+    from okrsite.cli.check import FORMATS as CHECK_FORMATS
+
+    assert CHECK_FORMATS == FORMATS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -185,3 +186,31 @@ def test_generate_without_a_mkdocs_config_uses_the_plugin_defaults(tmp_path: Pat
     page = (out / "2026-Q1" / "product.md").read_text(encoding="utf-8")
     assert "Source: content/2026-Q1/product.yaml" in page and "Edit this file" not in page
     assert list((tmp_path / "cache" / "graphs").glob("*.svg"))
+
+
+def test_the_plugin_keeps_parse_results_on_disk_and_reuses_them(
+    tmp_path: Path, fresh_plugins: None
+) -> None:
+    """A build writes parse results to ``<cache_dir>/parsed``; the next build
+    reads them (a damaged entry is ignored) and gives the same tree; with
+    ``parse_cache: false`` nothing is kept and the tree is still the same."""
+    root = demo_project(tmp_path / "p")
+    choices = Choices(today=dt.date.fromisoformat(TODAY))
+    parsed = root / ".okrsite-cache" / "parsed"
+    first = _plugin_tree(load_site_config(root / "mkdocs.yml", choices))
+    entries = sorted(parsed.iterdir())
+    content_files = [p for p in (root / "content").rglob("*") if p.suffix in (".yaml", ".md")]
+    assert 0 < len(entries) <= len(content_files)
+    stamps = {entry: entry.stat().st_mtime_ns for entry in entries}
+    entries[0].write_bytes(b"damaged")
+    MkDocsConfig.plugins.plugin_cache.clear()
+    second = _plugin_tree(load_site_config(root / "mkdocs.yml", choices))
+    assert second == first
+    assert entries[0].read_bytes() != b"damaged"  # rewritten from a fresh parse
+    assert all(entry.stat().st_mtime_ns == stamps[entry] for entry in entries[1:])
+    shutil.rmtree(root / ".okrsite-cache")
+    MkDocsConfig.plugins.plugin_cache.clear()
+    config = load_site_config(root / "mkdocs.yml", choices)
+    config.plugins["okrsite"].config.parse_cache = False
+    assert _plugin_tree(config) == first
+    assert not parsed.exists()

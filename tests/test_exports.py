@@ -451,3 +451,28 @@ def test_same_day_checkins_get_distinct_ids() -> None:
         "tag:okrsite,2026:2026-Q1/sales/o/k/2026-01-05",
         "tag:okrsite,2026:2026-Q1/sales/o/k/2026-01-05-2",
     ]
+
+
+def test_exports_from_per_cycle_parts_are_the_same_bytes(model: OkrModel) -> None:
+    """okrs.json and okrs.csv made of per-cycle parts (a closed cycle's parts
+    come from the page cache's cycle store) equal the documents made whole."""
+    import json as json_module
+
+    from okrsite.render.exports import (
+        cycle_krs_csv,
+        cycle_okrs_json,
+        html_safe_json,
+        krs_csv,
+        okrs_data,
+        okrs_json,
+    )
+
+    whole = html_safe_json(
+        json_module.dumps(okrs_data(model), separators=(",", ":"), ensure_ascii=False)
+    ) + "\n"
+    assert okrs_json(model) == whole
+    for cycle in model.cycles.values():
+        assert okrs_json(model, {cycle.id: cycle_okrs_json(model, cycle)}) == whole
+        assert krs_csv(model, {cycle.id: cycle_krs_csv(model, cycle)}) == krs_csv(model)
+    marked = {cycle.id: "[]" for cycle in model.cycles.values()}
+    assert json_module.loads(okrs_json(model, marked))["cycles"] == [[]] * len(model.cycles)

@@ -92,11 +92,16 @@ def _build(config: Path, site: Path) -> dict[str, bytes]:
 
 
 def test_site_built_with_the_fast_path_is_byte_identical(tmp_path: Path) -> None:
-    fast = _build(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
-                  tmp_path / "a" / "site")
+    fast = _build(
+        _site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
+        tmp_path / "a" / "site",
+    )
     slow = _build(
-        _site(tmp_path / "b", REALWORLD,
-              extra_plugin_options="page_cache: false\n      fast_pages: false"),
+        _site(
+            tmp_path / "b",
+            REALWORLD,
+            extra_plugin_options="page_cache: false\n      fast_pages: false",
+        ),
         tmp_path / "b" / "site",
     )
     assert sorted(fast) == sorted(slow)
@@ -130,7 +135,7 @@ SUPPORTED = [
     "- [One](a.md#x) <span>1</span>\n- [Two](b.md)\n\ntext after\n\n---\n\nSource: x",
     '<div class="okr-text">\n<p>Note with <a href="x">raw</a> HTML</p>\n</div>\n\nafter',
     "## Alignment\n\n### Alignment\n\n## alignment {#alignment}\n\n# Q&#58; &lt;b&gt;",
-    "!!! note \"No OKRs\"\n    Team has no OKRs.",
+    '!!! note "No OKRs"\n    Team has no OKRs.',
 ]
 
 
@@ -171,13 +176,45 @@ def test_converter_refuses_what_it_does_not_know(text: str) -> None:
 
 
 PIECES = [
-    "word", " ", "\n", "\n\n", "**", "**b**", "[link](a.md#x)", "[](b.md)", '<span class="c">',
-    "</span>", "<span>x</span>", "<b>[l](q.md)</b>", "&amp;", "&#36;", "&lt;", ">", "·", "# ",
-    "# T", "## H {#h}", "- ", "| a | b |\n| --- | ---: |\n| 1 | 2 |", "| x | y |", "---",
-    '<div class="d">\n<p>x</p>\n</div>', "<!-- okrsite-park 1 -->", '!!! note "T"\n    body',
-    "!!! note\n    b", "<br>", '<a name="n">', "Ünïcode",
+    "word",
+    " ",
+    "\n",
+    "\n\n",
+    "**",
+    "**b**",
+    "[link](a.md#x)",
+    "[](b.md)",
+    '<span class="c">',
+    "</span>",
+    "<span>x</span>",
+    "<b>[l](q.md)</b>",
+    "&amp;",
+    "&#36;",
+    "&lt;",
+    ">",
+    "·",
+    "# ",
+    "# T",
+    "## H {#h}",
+    "- ",
+    "| a | b |\n| --- | ---: |\n| 1 | 2 |",
+    "| x | y |",
+    "---",
+    '<div class="d">\n<p>x</p>\n</div>',
+    "<!-- okrsite-park 1 -->",
+    '!!! note "T"\n    body',
+    "!!! note\n    b",
+    "<br>",
+    '<a name="n">',
+    "Ünïcode",
     # Refusal triggers, less often.
-    "*", "_", "`", "{", "    ", "1. ", "&",
+    "*",
+    "_",
+    "`",
+    "{",
+    "    ",
+    "1. ",
+    "&",
 ]
 
 
@@ -188,3 +225,68 @@ def test_converter_is_python_markdown_or_refuses(pieces: list[str]) -> None:
     fast = _fast(text)
     if fast is not None:
         assert fast == _python_markdown(text), text
+
+
+# -- what the search indexer reads ---------------------------------------------
+
+
+def _sections(html: str) -> list[tuple[object, ...]]:
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [
+        (s.id, "".join(s.title), "".join(s.text), s.is_excluded(), s.el.tag) for s in parser.data
+    ]
+
+
+def test_search_reads_the_same_sections_from_lighter_spans(tmp_path: Path) -> None:
+    """Material's search parser gets the same sections (ids, titles, texts,
+    exclusions) from the pages with attribute-free spans (``search_view``)
+    as from the pages as published, on every generated page of the fixture."""
+    from mkdocs.commands.build import get_files
+    from mkdocs.config import load_config
+    from mkdocs.structure.nav import get_navigation
+
+    from okrsite.engine.htmlpost import search_view, unpark_inline
+
+    config = load_config(str(_site(tmp_path, REALWORLD)))
+    config.plugins["okrsite"].config.page_cache = False
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    get_navigation(files, config)
+    checked = lighter = 0
+    for file in files.documentation_pages():
+        spans, prefix = getattr(file, "inline", ((), ""))
+        if not spans:
+            continue
+        page = file.page
+        assert page is not None
+        page.read_source(config)
+        page.render(config, files)
+        full = unpark_inline(page.content or "", spans, prefix)
+        light = unpark_inline(page.content or "", [search_view(s) for s in spans], prefix)
+        assert _sections(light) == _sections(full), file.src_uri
+        checked += 1
+        lighter += len(light) < len(full)
+    assert checked > 100 and lighter == checked
+
+
+def test_search_view_keeps_spans_it_cannot_prove_equal() -> None:
+    plain = '<span class="okr-progress" role="img" aria-label="48%"><span style="w"></span></span>'
+    assert search_view_of(plain) == "<span><span></span></span>"
+    for kept in (
+        '<span class="a" data-search-exclude>x</span>',
+        '<span class="a"><code>x</code></span>',
+        '<span class="a">x<br>y</span>',
+        '<span class="a"><a href="x">y</a></span>',
+    ):
+        assert search_view_of(kept) == kept
+
+
+def search_view_of(span: str) -> str:
+    from okrsite.engine.htmlpost import search_view
+
+    return search_view(span)

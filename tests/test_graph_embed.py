@@ -14,9 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsite import urls
+from okrsite.analysis.redact import redact
+from okrsite.graphs import page_graphs, render_svgs
 from okrsite.site.build import build_docs_tree
 from okrsite.site.options import SiteOptions
-from okrsite.site.pages.graph_embed import GRAPH_FILE, graph_block, standalone_svg
+from okrsite.site.pages.graph_embed import (
+    DEFAULT_INLINE_LIMIT,
+    GRAPH_FILE,
+    graph_block,
+    standalone_svg,
+)
 from okrsite.validate import load_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,20 +72,28 @@ def test_standalone_svg_declares_namespaces_once() -> None:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
-def test_demo_tree_writes_the_overview_graph_as_a_file(tmp_path: Path) -> None:
-    """In the demo only the overview graphs are over the limit: each becomes a
-    file next to its page, every other graph stays inline."""
-    tree = build_docs_tree(
-        load_model(REPO / "content"),
-        SiteOptions(today=dt.date(2026, 11, 23), graph_cache_dir=tmp_path),
-    )
-    files = sorted(p for p in tree.files if p.endswith(GRAPH_FILE))
-    assert files == [f"{c}/{GRAPH_FILE}" for c in ("2026-Q3", "2026-Q4")]
-    for cycle in ("2026-Q3", "2026-Q4"):
-        page = str(tree.files[urls.cycle_overview(cycle)])
-        assert f'data="{GRAPH_FILE}"' in page and "<svg" not in page.split("## ", 2)[1]
-    team = str(tree.files[urls.unit_page("2026-Q4", "product-onboarding")])
-    assert '<svg viewBox' in team or "<svg font-family" in team
+def test_demo_tree_writes_graphs_over_the_limit_as_files(tmp_path: Path) -> None:
+    """Exactly the graphs over the default limit (8 KB) become a file next to
+    their page (embedded with <object>); the others stay inline. In the demo
+    both kinds exist: the overview's graph is a file, Support's is inline."""
+    model = load_model(REPO / "content")
+    options = SiteOptions(today=dt.date(2026, 11, 23), graph_cache_dir=tmp_path)
+    assert options.inline_graph_limit == DEFAULT_INLINE_LIMIT == 8_000
+    tree = build_docs_tree(model, options)
+    dots = page_graphs(redact(model, options.audience))
+    svgs = render_svgs(dots, cache_dir=tmp_path)
+    files = {p for p in tree.files if p.endswith(GRAPH_FILE)}
+    over = {urls.page_url(doc) + GRAPH_FILE for doc, svg in svgs.items() if len(svg) > 8_000}
+    assert files == over
+    for doc, svg in svgs.items():
+        page = str(tree.files[doc])
+        if len(svg) > 8_000:
+            assert f'data="{GRAPH_FILE}"' in page and "<svg font-family" not in page
+        else:
+            assert "<svg font-family" in page and GRAPH_FILE not in page
+    overview = urls.page_url(urls.cycle_overview("2026-Q4")) + GRAPH_FILE
+    assert overview in files
+    assert urls.page_url(urls.unit_page("2026-Q4", "support")) + GRAPH_FILE not in files
 
 
 _SEGMENT = st.sampled_from(["a", "b", "2026-Q4", "x.svg", "."])

@@ -178,3 +178,30 @@ def test_drawn_boxes_hold_their_text_by_our_measure() -> None:
         xs = [float(p.split(",")[0]) for p in re.search(r'points="([^"]+)"', polygon)
               .group(1).split()]  # type: ignore[union-attr]
         assert max(xs) - min(xs) >= text_width(title, 10, bold=True), title
+
+
+def test_plugin_libraries_are_read_from_the_default_configuration(tmp_path: Path) -> None:
+    """Library names come from the configuration file `dot -v` names (relative
+    to libdir, or absolute as some distributions write them); a missing
+    layout plugin is a setup error (then the default configuration is used)."""
+    from okrsite.graphs.plugins import PluginDir, PluginSetupError
+
+    (tmp_path / "libgvplugin_core.so.8").write_bytes(b"")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "libgvplugin_dot_layout.so.8").write_bytes(b"")
+    config = tmp_path / "config8"
+    config.write_text(
+        "libgvplugin_core.so.8 core {\n\trender {\n\t\tsvg 1\n\t}\n}\n"
+        f"{other}/libgvplugin_dot_layout.so.8 dot_layout {{\n\tlayout {{\n\t\tdot 0\n\t}}\n}}\n"
+        "libgvplugin_pango.so.8 cairo {\n\ttextlayout {\n\t\ttextlayout 0\n\t}\n}\n"
+    )
+    verbose = (f'dot - graphviz version 9.0.0\nlibdir = "{tmp_path}"\n'
+               f"The plugin configuration file:\n\t{config}\n\t\twas successfully loaded.\n")
+    found = PluginDir._find_libraries(verbose)
+    assert found == [tmp_path / "libgvplugin_core.so.8", other / "libgvplugin_dot_layout.so.8"]
+    (other / "libgvplugin_dot_layout.so.8").unlink()
+    with pytest.raises(PluginSetupError, match="dot_layout"):
+        PluginDir._find_libraries(verbose)
+    with pytest.raises(PluginSetupError, match="names no plugin directory"):
+        PluginDir._find_libraries("dot - graphviz version 2.43.0 (0)\n")

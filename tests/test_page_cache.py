@@ -107,7 +107,8 @@ def test_closed_cycles_pages_are_not_generated_again(cold: Path, tmp_path: Path)
     entry = cycle_entries(root)["2023-Q2"]
     data = json.loads(zlib.decompress(entry.read_bytes()))
     kind, text = data["files"]["2023-Q2/index.md"]
-    assert kind == "t" and "2023-Q2/product.md" in data["files"]
+    assert kind == "t" and "2023-Q2/engineering.md" in data["files"]
+    assert "okrs.json" in data["exports"] and "okrs.csv" in data["exports"]
     assert "2023-Q2/quality.md" not in data["files"]  # quality pages print today's date
     data["files"]["2023-Q2/index.md"] = ["t", text + "\n\nMARKER-FROM-THE-CYCLE-STORE\n"]
     entry.write_bytes(zlib.compress(json.dumps(data).encode()))

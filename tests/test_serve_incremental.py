@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +172,128 @@ def test_build_cache_reuses_fragments_and_changes_nothing(tmp_path: Path) -> Non
     assert all(cache.graph_svgs[key] is svg for key, svg in reused.items())
     # A second server's cache starts empty: nothing is shared through module state.
     assert len(BuildCache().checkins) == 0 and not BuildCache().graph_svgs
+
+
+def _supporting_link(model: object) -> tuple[str, str, str, str]:
+    """(cycle, supporter unit, supporter objective title, supported unit) of the
+    current demo quarter: an objective of one unit that aligns to another's."""
+    from okrsite.analysis.alignment import AlignmentIndex
+    from okrsite.model import OkrModel
+
+    assert isinstance(model, OkrModel)
+    cycle = model.cycles["2026-Q4"]
+    index = AlignmentIndex.build(cycle, include_private=True)
+    for link in index.links:
+        crosses_units = link.source.unit != link.target.unit
+        if link.kind == "aligns_to" and crosses_units and link.source.key_result is None:
+            okrs = cycle.okrs[link.source.unit]
+            title = next(o.title for o in okrs.objectives if o.id == link.source.objective)
+            return cycle.id, link.source.unit, title, link.target.unit
+    raise AssertionError("the demo has no aligned objective")
+
+
+def test_preview_reuses_unit_pages_whose_inputs_did_not_change(tmp_path: Path) -> None:
+    """A preview rebuild reuses a unit page only when nothing it reads changed
+    (its dependency record): editing one unit's objective title re-makes that
+    unit's page and the page of the unit it supports (its "Supported by" line
+    shows the title), reuses most others, and the tree equals a plain build's."""
+    import datetime as dt
+
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.cache import BuildCache
+    from okrsite.site.options import SiteOptions
+    from okrsite.validate import LoadCache, load_model
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    options = SiteOptions(today=dt.date(2026, 11, 20), graph_cache_dir=tmp_path / "graphs")
+    loads, cache = LoadCache(), BuildCache()
+    first = build_docs_tree(load_model(tmp_path / "content", cache=loads), options, cache)
+    cycle, source, title, target = _supporting_link(load_model(tmp_path / "content"))
+    unit_file = tmp_path / "content" / cycle / f"{source}.yaml"
+    text = unit_file.read_text(encoding="utf-8")
+    assert f"title: {title}\n" in text
+    unit_file.write_text(text.replace(f"title: {title}\n", "title: Retitled upstream goal\n", 1))
+
+    cache.unit_pages.reused = 0
+    second = build_docs_tree(load_model(tmp_path / "content", cache=loads), options, cache)
+    plain = build_docs_tree(load_model(tmp_path / "content"), options)
+    assert second.files == plain.files and second.nav == plain.nav
+    for unit in (source, target):
+        page = f"{cycle}/{unit}.md"
+        assert "Retitled upstream goal" in str(second.files[page])
+        assert second.files[page] != first.files[page]
+    model = load_model(tmp_path / "content")
+    unit_pages = sum(len(c.okrs) for c in model.cycles.values())  # one per unit with OKRs
+    # Made again: the two units, the pages that roll them up (parent chain,
+    # company) and those whose graph shows the title; the rest reused.
+    assert 2 <= unit_pages - cache.unit_pages.reused <= 6 < unit_pages
+
+    # A unit renamed in org.yaml: every page that names it is made again.
+    org = tmp_path / "content" / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Onboarding", "name: Activation"))
+    third = build_docs_tree(load_model(tmp_path / "content", cache=loads), options, cache)
+    assert third.files == build_docs_tree(load_model(tmp_path / "content"), options).files
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _poll(url: str, marker: str, server: subprocess.Popen[bytes], seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "okrsite serve exited"
+        body = _get(url)
+        if body is not None and marker in body:
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not show {marker!r} within {seconds} s")
+
+
+def test_a_real_preview_server_shows_each_edit(tmp_path: Path) -> None:
+    """``okrsite serve`` as a user runs it (a subprocess, HTTP): after each of
+    two edits to a unit file the page served shows the new title, the page of
+    the company, whose KR it contributes to, shows it too (its "Supported by" line, a page reused
+    from the dependency record otherwise), and untouched pages are still served."""
+    import socket
+    import sys
+
+    config_file = _project(tmp_path / "repo")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unit_file = tmp_path / "repo" / "content" / "2026-Q4" / "product-onboarding.yaml"
+    text = unit_file.read_text(encoding="utf-8")
+    assert "title: Onboarding completion\n" in text
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from okrsite.cli import main; main()", "serve", "-f", str(config_file),
+         "-a", f"127.0.0.1:{port}", "--today", "2026-11-23"],
+        cwd=tmp_path / "repo", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        page = f"{base}/2026-Q4/product-onboarding/"
+        _poll(page, "Onboarding completion", server, 300)
+        for n in (1, 2):
+            time.sleep(1.0)  # the watcher settles after a build
+            title = f"Onboarding completion, edit {n}"
+            unit_file.write_text(
+                text.replace("title: Onboarding completion\n", f"title: {title}\n", 1), "utf-8"
+            )
+            _poll(page, title, server, 120)
+        assert "Onboarding completion, edit 2" in (_get(f"{base}/2026-Q4/company/") or "")
+        assert "<h1" in (_get(f"{base}/2026-Q4/sales/") or "")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)

@@ -137,7 +137,11 @@ def similarity(a: str, b: str, *, floor: float = 0.0) -> float:
     costly ratio is skipped when its upper bounds cannot reach ``floor``);
     results at or above it are exact.
     """
-    wa, wb = content_words(a), content_words(b)
+    return _similarity(a, b, content_words(a), content_words(b), floor)
+
+
+def _similarity(a: str, b: str, wa: list[str], wb: list[str], floor: float) -> float:
+    """:func:`similarity` given the content words of ``a`` and ``b``."""
     if not wa or not wb:
         return 1.0 if " ".join(words(a)) == " ".join(words(b)) else 0.0
     sa, sb = set(wa), set(wb)
@@ -211,7 +215,7 @@ def near_copy(child: str, parent: str) -> NearCopy | None:
             and _contains(longer, shorter)
         ):
             return NearCopy(how, len(shorter) / len(longer))
-    score = similarity(child, parent, floor=NEAR_COPY_SIMILARITY)
+    score = _similarity(child, parent, cw, pw, NEAR_COPY_SIMILARITY)
     if score >= NEAR_COPY_SIMILARITY:
         return NearCopy("alike", score)
     if not cw or not pw:

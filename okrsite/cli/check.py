@@ -15,22 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from okrsite.checks import RULES_BY_ID, Finding, run_checks
-from okrsite.checks.report import (
-    FORMATS,
-    JSON_VERSION,
-    escape_data,
-    escape_property,
-    fails,
-    format_github,
-    format_json,
-    format_rule_summary,
-    format_text,
-    summary,
-)
 from okrsite.cli import main
 from okrsite.cli.common import (
     content_option,
@@ -39,12 +27,24 @@ from okrsite.cli.common import (
     parse_today,
     today_option,
 )
+from okrsite.cli.parallel import finish, parse_with_helper
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.validate import load_model
+
+if TYPE_CHECKING:
+    from okrsite.checks import Finding
+
+# The rules, the model and pydantic are imported inside the command, after
+# the parse helper has started (cli/parallel.py): their half second of
+# imports then overlaps with the helper's work.
+
+FORMATS = ("text", "json", "github")
+"""``--format`` choices (``okrsite.checks.report.FORMATS``; a test keeps them equal)."""
 
 
 def _invalid(err: ContentError, output_format: str) -> None:
     """Print validation errors in the requested format."""
+    from okrsite.checks.report import JSON_VERSION, escape_data, escape_property
+
     issues: list[ContentIssue] = err.issues
     if output_format == "json":
         data = {
@@ -88,6 +88,8 @@ def _invalid(err: ContentError, output_format: str) -> None:
 
 def _verdict(findings: list[Finding], strict: bool) -> str:
     """``2 errors, 5 warnings, 1 info: failed`` and why."""
+    from okrsite.checks.report import fails, summary
+
     if fails(findings, strict=False):
         return f"{summary(findings)}: failed"
     if fails(findings, strict=strict):
@@ -97,6 +99,8 @@ def _verdict(findings: list[Finding], strict: bool) -> str:
 
 def _selected_rules(rule_ids: tuple[str, ...]) -> frozenset[str]:
     """The ``--rule`` ids, upper-cased; an unknown id is a usage error (exit 2)."""
+    from okrsite.checks import RULES_BY_ID
+
     wanted = frozenset(r.strip().upper() for r in rule_ids)
     unknown = sorted(wanted - set(RULES_BY_ID))
     if unknown:
@@ -156,16 +160,30 @@ def check(
     then the verdict. With hundreds of findings, --max-per-rule keeps the list
     short and --rule shows the rules you are working on.
     """
-    selected = _selected_rules(rule_ids)
     day = parse_today(today) or dt.date.today()
+    cache = load_cache(content_dir, parse_cache)
+    helper = parse_with_helper(content_dir, cache)
     try:
-        cache = load_cache(content_dir, parse_cache)
+        from okrsite.validate import load_model
+
+        selected = _selected_rules(rule_ids)
         model = load_model(content_dir, cache=cache)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    if cache is not None and cache.store is not None:
+    finally:
+        finish(helper)
+    if cache.store is not None:
         cache.store.flush()  # only now: a check of invalid content writes nothing
+    from okrsite.checks import RULES_BY_ID, run_checks
+    from okrsite.checks.report import (
+        fails,
+        format_github,
+        format_json,
+        format_rule_summary,
+        format_text,
+    )
+
     findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from okrsite.errors import ContentError, OkrsiteError
-from okrsite.model import OkrModel
 from okrsite.source import LoadCache, ParseStore
-from okrsite.validate import load_model
+
+if TYPE_CHECKING:
+    from okrsite.model import OkrModel
 
 content_option = click.option(
     "--content",
@@ -35,10 +37,10 @@ parse_cache_option = click.option(
 )
 
 
-def load_cache(content_dir: Path, enabled: bool) -> LoadCache | None:
-    """A load cache with the on-disk parse store, or None when it is off."""
-    if not enabled:
-        return None
+def load_cache(content_dir: Path, parse_cache: bool) -> LoadCache:
+    """A cache for one load, with the on-disk parse store unless it is off."""
+    if not parse_cache:
+        return LoadCache()
     return LoadCache(store=ParseStore(Path(content_dir).absolute().parent / PARSE_CACHE_DIR))
 
 
@@ -78,6 +80,8 @@ def fail(err: OkrsiteError) -> click.ClickException:
 
 def load(content_dir: Path) -> OkrModel:
     """The validated model (a CLI command loads once: no cache to keep)."""
+    from okrsite.validate import load_model  # not at start-up (see cli/check.py)
+
     try:
         return load_model(content_dir)
     except OkrsiteError as err:

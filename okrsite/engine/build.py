@@ -34,12 +34,12 @@ from okrsite.engine.options import (
     OkrsitePluginConfig,
     apply_choices,
     default_plugin_config,
+    load_site_content,
     site_options,
 )
 from okrsite.errors import BuildError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.tree import DocsTree
-from okrsite.validate import load_model
 
 PLUGIN_NAME = "okrsite"
 
@@ -190,7 +190,7 @@ def generate_tree(
     if cache_dir is not None:
         settings.cache_dir = str(cache_dir.resolve())
     options = site_options(settings, base=base, repo_url=repo_url)
-    model = load_model(base / settings.content_dir)  # one load: no cache to keep
+    model = load_site_content(settings, base=base)
     return build_docs_tree(model, options)
 
 
@@ -211,4 +211,3 @@ def write_tree(tree: DocsTree, out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_into_place(staging, out)
-

@@ -131,6 +131,27 @@ def unpark_inline(html: str, parked: Sequence[str], prefix: str) -> str:
     return re.sub(rf"{prefix}x(\d+)x", lambda match: parked[int(match.group(1))], html)
 
 
+_SPAN_OPEN = re.compile(r"<span\b[^<>]*>")
+_ONLY_SPANS = re.compile(r"<span(?:\s[^<>]*)?>|</span>")
+
+
+def search_view(span: str) -> str:
+    """A parked inline span as the search indexer may read it: the same tags
+    and text with the attributes dropped (a fraction of the HTML parser's
+    work), when its tags are all ``span`` and none asks to be excluded from
+    search; otherwise the span itself.
+
+    Material's search parser only looks at a ``span``'s attributes for
+    ``data-search-exclude`` (and ``class="linenodiv"``); its text chunks and
+    element nesting stay exactly as they were, so the index is the same.
+    """
+    if "data-search-exclude" in span or "linenodiv" in span:
+        return span
+    if len(_TAG.findall(span)) != len(_ONLY_SPANS.findall(span)):
+        return span
+    return _SPAN_OPEN.sub("<span>", span)
+
+
 def unpark_html(html: str, parked: Sequence[str]) -> str:
     """Put the HTML :func:`park_html` parked back in place of its placeholders
     (in the rendered page: Markdown copies the placeholder comments through)."""

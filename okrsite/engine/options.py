@@ -22,8 +22,11 @@ from mkdocs.config.base import Config
 
 from okrsite.analysis.redact import Audience
 from okrsite.errors import BuildError
+from okrsite.model import OkrModel
 from okrsite.site.options import SiteOptions
+from okrsite.source import LoadCache, ParseStore
 from okrsite.source.gitinfo import last_changed
+from okrsite.validate import load_model
 
 
 class OkrsitePluginConfig(Config):
@@ -47,7 +50,7 @@ class OkrsitePluginConfig(Config):
     """The branch edit links point to (with ``repo_url``)."""
     nav_section_size = c.Type(int, default=100)
     """Largest number of pages in one navigation section before splitting."""
-    inline_graph_kb = c.Type(int, default=16)
+    inline_graph_kb = c.Type(int, default=8)
     """Alignment graphs larger than this many KB are written as their own SVG file."""
     compact_html = c.Type(bool, default=True)
     """Drop indentation from every built page (renders the same, ~20 % smaller)."""
@@ -56,6 +59,12 @@ class OkrsitePluginConfig(Config):
     producers write (same HTML and TOC as Python-Markdown, a fraction of the
     time); pages it does not know, and sites with other Markdown extensions,
     take Python-Markdown (see ``okrsite/engine/fastpage.py``)."""
+    fast_nav = c.Type(bool, default=True)
+    """Render Material's navigation and table of contents in Python (same HTML
+    once compacted; only with ``compact_html``; see ``okrsite/engine/navhtml.py``)."""
+    parse_cache = c.Type(bool, default=True)
+    """Keep parse results in ``<cache_dir>/parsed`` and reuse those of unchanged
+    content files (closed quarters are not parsed again on the next build)."""
     page_cache = c.Type(bool, default=True)
     """Keep finished pages in ``<cache_dir>/pages`` and reuse those whose inputs
     are unchanged (closed quarters cost nothing on the next build)."""
@@ -94,9 +103,7 @@ def apply_choices(config: OkrsitePluginConfig, choices: Choices) -> None:
         config.graphs = False
 
 
-def site_options(
-    config: OkrsitePluginConfig, *, base: Path, repo_url: str | None
-) -> SiteOptions:
+def site_options(config: OkrsitePluginConfig, *, base: Path, repo_url: str | None) -> SiteOptions:
     """``SiteOptions`` for a project whose ``mkdocs.yml`` (or, without one, the
     working directory) is in ``base``. ``repo_url`` is MkDocs' top-level
     ``repo_url``, used for edit links when the plugin has no ``edit_url``.
@@ -119,3 +126,25 @@ def site_options(
         nav_section_size=config.nav_section_size,
         inline_graph_limit=max(0, config.inline_graph_kb) * 1000,
     )
+
+
+def load_site_content(
+    config: OkrsitePluginConfig, *, base: Path, kept: LoadCache | None = None
+) -> OkrModel:
+    """The validated content of the project in ``base``.
+
+    ``kept`` is a preview server's :class:`~okrsite.source.LoadCache` (None
+    for one build). With ``parse_cache`` on, parse results are also read from
+    and written to ``<cache_dir>/parsed``; they are written only after the
+    content loaded without an error, so a failed build writes nothing there.
+    Raises :class:`~okrsite.errors.ContentError` with every problem.
+    """
+    cache = kept
+    if config.parse_cache:
+        cache = kept if kept is not None else LoadCache()
+        if cache.store is None:
+            cache.store = ParseStore(base / config.cache_dir / "parsed")
+    model = load_model(base / config.content_dir, cache=cache)
+    if cache is not None and cache.store is not None:
+        cache.store.flush()
+    return model

@@ -41,6 +41,7 @@ from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
 from okrsite.graphs.cache import DiskCache
 from okrsite.model import OkrModel
+from okrsite.site.cache import ClosedCycle
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages.render import templates_dir
 from okrsite.site.tree import FileContent
@@ -194,7 +195,7 @@ def merge_search_index(
 
 # --- Closed cycles: their generated files, keyed by their input files -------
 
-CYCLES_FORMAT = "1"
+CYCLES_FORMAT = "2"
 """Bumped when a closed-cycle entry's layout or what its key covers changes."""
 
 _TEXT_DISTRIBUTIONS = ("markdown", "nh3", "jinja2", "markupsafe", "pydantic", "pyyaml")
@@ -311,7 +312,7 @@ class CycleStore:
             return None
         return hashlib.sha256(f"{cycle_id}\n{inputs}\n{context}".encode()).hexdigest()
 
-    def files(self, cycle_id: str, context: str) -> dict[str, FileContent] | None:
+    def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
         key = self._key(cycle_id, context)
         if key is None:
             return None
@@ -321,12 +322,13 @@ class CycleStore:
             files: dict[str, FileContent] = {}
             for path, (kind, value) in data["files"].items():
                 files[str(path)] = str(value) if kind == "t" else base64.b64decode(value)
-        except (OSError, ValueError, KeyError, TypeError, zlib.error):
-            return None  # missing or unreadable: generate the pages
+            exports = {str(name): str(part) for name, part in data["exports"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
+            return None  # missing or unreadable: generate the cycle
         self.hits.append(cycle_id)
-        return files
+        return ClosedCycle(files, exports)
 
-    def store(self, cycle_id: str, context: str, files: Mapping[str, FileContent]) -> None:
+    def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
         key = self._key(cycle_id, context)
         if key is None:
             return
@@ -336,8 +338,9 @@ class CycleStore:
             "files": {
                 path: ["t", content] if isinstance(content, str)
                 else ["b", base64.b64encode(content).decode("ascii")]
-                for path, content in sorted(files.items())
+                for path, content in sorted(cycle.files.items())
             },
+            "exports": cycle.exports,
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         self.directory.mkdir(parents=True, exist_ok=True)

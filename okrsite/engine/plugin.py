@@ -19,9 +19,19 @@ Hooks used, and why:
   scan them (a fifth to a third of the build at company scale; it also keeps
   check-in tables out of the search index); the blocks ride along on the
   page's ``File`` object, which is created anew for every build.
+- Finished HTML (``fast_pages``): ``on_files`` creates each generated page
+  as a :class:`~okrsite.engine.fastpage.FinishedPage`, whose ``render``
+  converts the Markdown subset okrsite writes without Python-Markdown (same
+  HTML and TOC; other pages and other Markdown setups take Python-Markdown).
+- ``on_env``: with ``fast_nav`` and ``compact_html``, Material's
+  ``partials/nav.html`` and ``partials/toc.html`` are rendered in Python
+  (:mod:`okrsite.engine.navhtml`; same HTML once compacted).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
-  the search indexer reads the page, so search sees them as before.
+  the search indexer reads the page, so search sees them as before — in a
+  lighter form for the indexer (``search_view``: the same tags and text
+  without attributes); ``on_page_context``, after the indexer, gives the
+  page its whole spans back.
 - ``on_page_context``: give generated pages an explicit, escaped
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
@@ -85,10 +95,12 @@ from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
     park_inline,
+    search_view,
     unpark_html,
     unpark_inline,
 )
-from okrsite.engine.options import OkrsitePluginConfig, site_options
+from okrsite.engine.navhtml import nav_templates
+from okrsite.engine.options import OkrsitePluginConfig, load_site_content, site_options
 from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
@@ -103,7 +115,7 @@ from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
 from okrsite.site.tree import FileContent
 from okrsite.source.data import measure_files
-from okrsite.validate import LoadCache, load_model
+from okrsite.validate import LoadCache
 
 log = logging.getLogger("mkdocs.plugins.okrsite")
 
@@ -125,6 +137,9 @@ class _GeneratedFile(File):
     """The page's key in the page cache (None: not cached, e.g. under serve)."""
     cached: CachedPage | None = None
     """The stored page, when the cache has it: MkDocs renders nothing."""
+    full_content: str | None = None
+    """The page's HTML with its inline spans whole, while the search indexer
+    reads a lighter copy (``on_page_content`` → ``on_page_context``)."""
 
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
@@ -197,7 +212,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            model = load_model(base / self.config.content_dir, cache=self._load_cache)
+            model = load_site_content(self.config, base=base, kept=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
             cycles: CycleStore | None = None
             if self.config.page_cache and not self._serving:
@@ -270,8 +285,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        if self._pages is not None and env.loader is not None:
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({CACHED_TEMPLATE: ""}), env.loader])
+        templates: dict[str, str] = {}
+        if self._pages is not None:
+            templates[CACHED_TEMPLATE] = ""
+        if self.config.fast_nav and self.config.compact_html and env.loader is not None:
+            templates.update(nav_templates(env, config))
+        if templates and env.loader is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
         return env
 
     @event_priority(100)  # first: nothing else needs to see a page that is not rendered
@@ -344,9 +364,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if run.cycles is not None:
             run.cycles.prune()
 
+    @event_priority(-100)  # after the search indexer, before the template renders
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        if isinstance(page.file, _GeneratedFile) and page.file.full_content is not None:
+            page.content = page.file.full_content
         if self._pages is not None:
             self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
@@ -363,7 +386,11 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 page.present_anchor_ids = set(page.file.cached.anchors)
                 return ""
             spans, prefix = page.file.inline
-            return unpark_inline(html, spans, prefix)
+            full = unpark_inline(html, spans, prefix)
+            if spans:  # the indexer reads lighter spans; on_page_context puts these back
+                page.file.full_content = full
+                return unpark_inline(html, [search_view(span) for span in spans], prefix)
+            return full
         return html
 
     def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

@@ -5,11 +5,15 @@ The stages, one module each:
 * DOT building, pure and deterministic (same model → same bytes):
   :mod:`~okrsite.graphs.dot` decides which graphs exist and what each draws,
   :mod:`~okrsite.graphs.builder` writes the DOT of one graph,
-  :mod:`~okrsite.graphs.labels` the HTML-like labels of its nodes,
+  :mod:`~okrsite.graphs.labels` the HTML-like labels of its nodes (each
+  cell at least as wide as its text measured by
+  :mod:`~okrsite.graphs.textwidth`),
   :mod:`~okrsite.graphs.lookups` the per-cycle look-ups they share,
   :mod:`~okrsite.graphs.style` colours and limits.
 * Running ``dot``: :mod:`~okrsite.graphs.graphviz` (finding the binary, its
-  version, one process per graph) and :mod:`~okrsite.graphs.render`
+  version, one process per graph, ``jobs`` at a time; SVG without the
+  text-layout plugin, see :mod:`~okrsite.graphs.plugins`) and
+  :mod:`~okrsite.graphs.render`
   (every page's graph, in parallel, cached on disk by
   :mod:`~okrsite.graphs.cache` and in a memo passed in by its owner).
 * SVG rewriting, text in, text out: :mod:`~okrsite.graphs.svgcompact` (the

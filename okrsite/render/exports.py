@@ -36,7 +36,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -204,8 +204,9 @@ def _unit_okrs_json(model: OkrModel, okrs: UnitOkrs) -> dict[str, Any]:
     }
 
 
-def okrs_data(model: OkrModel) -> dict[str, Any]:
-    """The ``okrs.json`` document as Python data (see the module docstring)."""
+def okrs_data(model: OkrModel, *, cycles: bool = True) -> dict[str, Any]:
+    """The ``okrs.json`` document as Python data (see the module docstring);
+    ``cycles=False`` leaves the (last) ``cycles`` list empty."""
     company = model.company
     people = company.publish_people
     return {
@@ -235,23 +236,23 @@ def okrs_data(model: OkrModel) -> dict[str, Any]:
             }
             for unit in model.units.values()
         ],
-        "cycles": [
-            {
-                "id": cycle.id,
-                "name": cycle.definition.name,
-                "start": cycle.definition.start.isoformat(),
-                "end": cycle.definition.end.isoformat(),
-                "units": [
-                    _unit_okrs_json(model, cycle.okrs[unit_id])
-                    for unit_id in _unit_order(model, cycle)
-                ],
-            }
-            for cycle in model.cycles.values()
+        "cycles": [_cycle_json(model, cycle) for cycle in model.cycles.values()] if cycles else [],
+    }
+
+
+def _cycle_json(model: OkrModel, cycle: Cycle) -> dict[str, Any]:
+    return {
+        "id": cycle.id,
+        "name": cycle.definition.name,
+        "start": cycle.definition.start.isoformat(),
+        "end": cycle.definition.end.isoformat(),
+        "units": [
+            _unit_okrs_json(model, cycle.okrs[unit_id]) for unit_id in _unit_order(model, cycle)
         ],
     }
 
 
-def okrs_json(model: OkrModel) -> str:
+def okrs_json(model: OkrModel, cycle_parts: Mapping[str, str] | None = None) -> str:
     """``okrs.json``: deterministic, compact, UTF-8, newline-terminated.
 
     Compact because it is a data feed: at company scale (12,000 KRs with
@@ -261,11 +262,29 @@ def okrs_json(model: OkrModel) -> str:
     ``<``, ``>`` and ``&`` inside strings are written as ``\\u003c`` etc.
     (same parsed value), so the file stays inert even if someone inlines it
     into an HTML page.
+
+    ``cycle_parts``: cycles' entries already made by :func:`cycle_okrs_json`
+    (a closed cycle's, kept by the site's closed-cycle store); the document is
+    the same bytes either way, because compact JSON of a list is its items'
+    JSON joined by commas.
     """
+    parts = cycle_parts or {}
+    data = okrs_data(model, cycles=False)
+    head = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    assert head.endswith('"cycles":[]}')  # the last key (see okrs_data)
+    cycles = [
+        parts[cycle.id] if cycle.id in parts else cycle_okrs_json(model, cycle)
+        for cycle in model.cycles.values()
+    ]
+    return html_safe_json(head[:-2]) + ",".join(cycles) + "]}\n"
+
+
+def cycle_okrs_json(model: OkrModel, cycle: Cycle) -> str:
+    """One cycle's entry of ``okrs.json``'s ``cycles`` list, as written there."""
     text = json.dumps(
-        okrs_data(model), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        _cycle_json(model, cycle), separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
-    return html_safe_json(text) + "\n"
+    return html_safe_json(text)
 
 
 def html_safe_json(text: str) -> str:
@@ -295,20 +314,36 @@ def _number_cell(value: float | None) -> str:
 
 def _iter_krs(model: OkrModel) -> Iterator[tuple[Cycle, str, Objective, KeyResult]]:
     for cycle in model.cycles.values():
-        for unit_id in _unit_order(model, cycle):
-            for objective in _public_objectives(cycle.okrs[unit_id]):
-                for kr in objective.key_results:
-                    yield cycle, unit_id, objective, kr
+        yield from _iter_cycle_krs(model, cycle)
 
 
-def krs_csv(model: OkrModel) -> str:
-    """``okrs.csv``: one row per public key result (columns :data:`CSV_COLUMNS`)."""
+def _iter_cycle_krs(
+    model: OkrModel, cycle: Cycle
+) -> Iterator[tuple[Cycle, str, Objective, KeyResult]]:
+    for unit_id in _unit_order(model, cycle):
+        for objective in _public_objectives(cycle.okrs[unit_id]):
+            for kr in objective.key_results:
+                yield cycle, unit_id, objective, kr
+
+
+def krs_csv(model: OkrModel, cycle_parts: Mapping[str, str] | None = None) -> str:
+    """``okrs.csv``: one row per public key result (columns :data:`CSV_COLUMNS`).
+    ``cycle_parts``: cycles' rows already made by :func:`cycle_krs_csv`."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(CSV_COLUMNS)
+    parts = cycle_parts or {}
+    for cycle in model.cycles.values():
+        buffer.write(parts[cycle.id] if cycle.id in parts else cycle_krs_csv(model, cycle))
+    return buffer.getvalue()
+
+
+def cycle_krs_csv(model: OkrModel, cycle: Cycle) -> str:
+    """One cycle's rows of ``okrs.csv``, as written there."""
     from okrsite.render.fmt import latest_confidence
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
-    for cycle, unit_id, objective, kr in _iter_krs(model):
+    for _, unit_id, objective, kr in _iter_cycle_krs(model, cycle):
         score = kr_score(kr)
         confidence = latest_confidence(kr)
         writer.writerow(

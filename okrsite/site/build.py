@@ -10,20 +10,23 @@ and overview (the bulk of a site with history) taken from the store when
 nothing they depend on changed, instead of generated again. What those
 pages embed from outside the cycle's files is summed up in a *context*
 string (:func:`closed_cycle_context`); the store adds the digest of the
-input files. Pages that span cycles (home, directory, profiles, exports) and
-the quality pages (they print today's date) are always generated.
+input files. The cycle's rows of ``okrs.json`` and ``okrs.csv`` are kept the
+same way (the exports are made of per-cycle parts). Pages that span cycles
+(home, directory, profiles) and the quality pages (they print today's date)
+are always generated.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 
 from okrsite import graphs
 from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.site.cache import BuildCache, ClosedCycles
+from okrsite.render import exports
+from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
 from okrsite.site.navigation import build_nav
 from okrsite.site.options import SiteOptions
@@ -74,15 +77,20 @@ def build_docs_tree(
     context = SiteContext(
         model=public_model, options=options, today=options.resolved_today(), cache=cache
     )
-    reused: dict[str, Mapping[str, FileContent]] = {}
+    reused: dict[str, ClosedCycle] = {}
     keys: dict[str, str] = {}
     if closed is not None:
         for cycle_id in closed_cycles(context):
             keys[cycle_id] = closed_cycle_context(context, cycle_id)
-            found = closed.files(cycle_id, keys[cycle_id])
+            found = closed.get(cycle_id, keys[cycle_id])
             if found is not None:
                 reused[cycle_id] = found
         context.reused_cycles = frozenset(reused)
+        for cycle_id in keys:
+            stored = reused.get(cycle_id)
+            parts = stored.exports if stored is not None else _export_parts(context, cycle_id)
+            for name, part in parts.items():
+                context.export_parts.setdefault(name, {})[cycle_id] = part
     if options.graphs:
         skip = context.reused_cycles
         dots = graphs.page_graphs(public_model, skip_cycles=skip)
@@ -95,18 +103,20 @@ def build_docs_tree(
             memo=None if cache is None else cache.graph_svgs,
         )
     tree = DocsTree()
-    fresh: dict[str, dict[str, FileContent]] = {cycle_id: {} for cycle_id in keys}
+    fresh: dict[str, dict[str, FileContent]] = {
+        cycle_id: {} for cycle_id in keys if cycle_id not in reused
+    }
     for producer in PRODUCERS:
         if producer in CYCLE_PRODUCERS and fresh:
             tree.add(_collect(producer(context), fresh))
         else:
             tree.add(producer(context))
-    for files in reused.values():
-        tree.add(GeneratedFile(path, content) for path, content in files.items())
+    for stored in reused.values():
+        tree.add(GeneratedFile(path, content) for path, content in stored.files.items())
     if closed is not None:
         for cycle_id, files in fresh.items():
-            if cycle_id not in reused:
-                closed.store(cycle_id, keys[cycle_id], files)
+            parts = {name: by_cycle[cycle_id] for name, by_cycle in context.export_parts.items()}
+            closed.put(cycle_id, keys[cycle_id], ClosedCycle(files, parts))
     tree.nav = build_nav(context, set(tree.files))
     return tree
 
@@ -155,6 +165,15 @@ def closed_cycle_context(context: SiteContext, cycle_id: str) -> str:
         digest.update(line.encode())
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+def _export_parts(context: SiteContext, cycle_id: str) -> dict[str, str]:
+    """A closed cycle's parts of the exports that span cycles."""
+    cycle = context.model.cycles[cycle_id]
+    return {
+        data.OKRS_JSON: exports.cycle_okrs_json(context.model, cycle),
+        data.OKRS_CSV: exports.cycle_krs_csv(context.model, cycle),
+    }
 
 
 def _collect(

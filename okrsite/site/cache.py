@@ -15,7 +15,7 @@ process never share fragments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -60,9 +60,49 @@ def remembered(
     return memo.put(sources, make()) if found is None else found
 
 
+class PageMemo:
+    """Whole generated pages of the previous rebuild, each with its
+    dependency record: the objects it was made from (compared by identity:
+    the loader hands out the same content objects for unchanged files) and
+    the values it was made from (compared by equality: options, the graph
+    and badge blocks, digests). A page is reused only when both match
+    exactly; the record must name everything the page's renderer reads
+    (for unit pages: :func:`okrsite.site.pages.unit.unit_page_inputs`)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, tuple[tuple[object, ...], tuple[object, ...], str]] = {}
+        self.reused = 0
+        """Pages reused by the last rebuild (for tests and logs)."""
+
+    def remember(
+        self,
+        path: str,
+        same: tuple[object, ...],
+        equal: tuple[object, ...],
+        make: Callable[[], str],
+    ) -> str:
+        found = self._pages.get(path)
+        if (
+            found is not None
+            and len(found[0]) == len(same)
+            and all(a is b for a, b in zip(found[0], same, strict=True))
+            and found[1] == equal
+        ):
+            self.reused += 1
+            return found[2]
+        text = make()
+        # The objects are kept alive with the page, so their identities
+        # cannot be reused by other objects while the record exists.
+        self._pages[path] = (same, equal, text)
+        return text
+
+
 @dataclass
 class BuildCache:
     """Page fragments and graphs of the previous rebuild, by kind."""
+
+    unit_pages: PageMemo = field(default_factory=PageMemo)
+    """Unit pages by docs path, with their dependency records."""
 
     blocks: IdentityMemo[Markup] = field(default_factory=lambda: IdentityMemo(limit=20_000))
     """Raw-HTML blocks by (inner HTML string object, CSS class)."""
@@ -76,25 +116,35 @@ class BuildCache:
     """(DOT cache digest, page key) → inline SVG, for :func:`okrsite.graphs.render_svgs`."""
 
 
+@dataclass
+class ClosedCycle:
+    """What a closed cycle contributes to the site, as generated once."""
+
+    files: dict[str, FileContent]
+    """Its unit pages, overview and their graph files (docs path → content)."""
+    exports: dict[str, str]
+    """Its part of each export that spans cycles (``okrs.json``, ``okrs.csv``)."""
+
+
 class ClosedCycles(Protocol):
-    """Finished docs-tree files of closed cycles, kept between builds.
+    """Closed cycles' generated files, kept between builds.
 
     A closed cycle (ended, and not the current one) never changes, yet its
     unit pages and overview are most of a site with history.
-    :func:`okrsite.site.build.build_docs_tree` asks for each closed cycle's
-    files under a ``context`` string it computes from the model (what those
-    pages embed that is not in the cycle's files: options, findings, which
-    cycle is current); the implementation adds what only it can see, the
-    cycle's *input files*. A hit means the cycle's unit pages, overview and
-    their graph files are not generated at all. The engine's disk store is
+    :func:`okrsite.site.build.build_docs_tree` asks for each closed cycle
+    under a ``context`` string it computes from the model (what those pages
+    embed that is not in the cycle's files: options, findings, which cycle
+    is current); the implementation adds what only it can see, the cycle's
+    *input files*. A hit means the cycle's unit pages, overview, graph files
+    and export rows are not generated at all. The engine's disk store is
     :class:`okrsite.engine.pagecache.CycleStore`; whoever owns its lifetime
     passes it in (a one-shot ``generate`` passes none).
     """
 
-    def files(self, cycle_id: str, context: str) -> Mapping[str, FileContent] | None:
-        """The cycle's stored files (docs path → content), or None."""
+    def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
+        """The cycle as stored under this context, or None."""
         ...
 
-    def store(self, cycle_id: str, context: str, files: Mapping[str, FileContent]) -> None:
-        """Keep the files just generated for the cycle."""
+    def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
+        """Keep what was just generated for the cycle."""
         ...

@@ -33,7 +33,7 @@ class SiteOptions:
     """A cycle with more quality findings than this gets a summary page plus
     one page per top-level unit (as every cycle of a large company does), so
     no quality page grows with the number of findings."""
-    inline_graph_limit: int = 16_000
+    inline_graph_limit: int = 8_000
     """Alignment graphs longer than this (characters of SVG) get their own file,
     embedded with ``<object>`` (see :mod:`okrsite.site.pages.graph_embed`)."""
 

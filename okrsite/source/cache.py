@@ -11,7 +11,7 @@ and no memory is held for a next load that never comes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -43,6 +43,14 @@ def strict_locations(
     return loaded.value_locations, loaded.key_locations
 
 
+ParseKey = tuple[str, str, bytes]
+"""A parse result's key: display path, parser name, sha256 of the bytes."""
+
+
+def parse_key(parse: FileParser, raw: bytes, display: str) -> ParseKey:
+    return (display, parse.__name__, hashlib.sha256(raw).digest())
+
+
 class LoadCache:
     """Parse results by file content, and what later stages derive from them.
 
@@ -63,25 +71,48 @@ class LoadCache:
         """Resolved plain scalars, shared by every load through this cache."""
         self._parsed: dict[tuple[str, str, bytes], ParseResult] = {}
         self._derived: dict[tuple[object, int], tuple[LoadedFile, Any]] = {}
+        # Files another process parses (see parse_elsewhere): display paths,
+        # and how to fetch the results (once, when the first one is needed).
+        self._elsewhere: frozenset[str] = frozenset()
+        self._fetch: Callable[[], dict[ParseKey, ParseResult]] | None = None
+        self._fetched: dict[ParseKey, ParseResult] = {}
+
+    def parse_elsewhere(
+        self, displays: Iterable[str], fetch: Callable[[], dict[ParseKey, ParseResult]]
+    ) -> None:
+        """The files at ``displays`` are being parsed by another process:
+        ``fetch()`` waits for and returns its results by :func:`parse_key`.
+        A file whose result is missing or whose bytes differ is parsed here."""
+        self._elsewhere = frozenset(displays)
+        self._fetch = fetch
 
     def parse(self, parse: FileParser, raw: bytes, display: str) -> ParseResult:
         """``parse(raw, display)``, remembered by path, parser and content."""
-        key = (display, parse.__name__, hashlib.sha256(raw).digest())
+        key = parse_key(parse, raw, display)
         found = self._parsed.get(key)
         if found is None:
             if len(self._parsed) >= self.LIMIT:
                 self._parsed.clear()
-            found = self._parsed[key] = self._parse_or_load(parse, raw, display)
+            found = self._parsed[key] = self._parse_or_load(parse, raw, display, key)
         return found[0], list(found[1])
 
-    def _parse_or_load(self, parse: FileParser, raw: bytes, display: str) -> ParseResult:
-        if self.store is None:
-            return parse(raw, display, scalars=self.scalars)
+    def _parse_or_load(
+        self, parse: FileParser, raw: bytes, display: str, key: ParseKey
+    ) -> ParseResult:
         # parse_unit_file reads a .md file differently: the suffix is part of the key.
         name = parse.__name__ + (".md" if display.lower().endswith(".md") else "")
-        found = self.store.load(name, raw, display, partial(strict_locations, parse))
+        found = None
+        if self.store is not None:
+            found = self.store.load(name, raw, display, partial(strict_locations, parse))
+            if found is not None:
+                return found
+        if display in self._elsewhere:
+            if self._fetch is not None:
+                self._fetched, self._fetch = self._fetch(), None
+            found = self._fetched.pop(key, None)
         if found is None:
             found = parse(raw, display, scalars=self.scalars)
+        if self.store is not None:
             self.store.save(name, raw, found)
         return found
 

@@ -96,13 +96,20 @@ class LoadedFile:
         assert self._nodes is not None
         return self._nodes
 
-    def node_location(self, path: DataPath) -> Location | None:
-        """Where the mapping or list at ``path`` starts (no full location map needed)."""
-        assert self._nodes is not None
-        found = self._nodes.get(path)
-        if found is None and self._nodes is not self._values:
-            found = self.value_locations.get(path)
-        return found
+    def node_location(self, path: DataPath) -> Location:
+        """Where the mapping or list at ``path`` starts, or its nearest ancestor
+        if it is not in the file (a node with default values): the same as
+        :meth:`location` for such paths, without the full location map."""
+        nodes = self._nodes
+        assert nodes is not None
+        found = nodes.get(path)
+        if found is not None:
+            return found
+        for end in range(len(path) - 1, -1, -1):
+            found = nodes.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LoadedFile):

@@ -50,6 +50,9 @@ _FLOW_MAP = re.compile(rf"\{{ *(?:{_FLOW_PAIR_TEXT} *(?:, *{_FLOW_PAIR_TEXT} *)*
 _FLOW_PAIR = re.compile(rf"({_KEY_CHARS}): +({_FLOW_SCALAR})")
 _DOUBLE_QUOTED = re.compile(r"\"([^\"]*)\" *")
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)' *")
+_KEY_ONLY = re.compile(_KEY_CHARS)
+_FLOW_BAD_FIRST = frozenset(" -?:,[]{}#&*!|>'\"%@`")
+"""A plain scalar in a flow collection does not start with these (but -1 does)."""
 _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
 """A block value starting with one of these is not a plain scalar here."""
 _NOT_PLAIN = _INDICATORS | frozenset("\"'")
@@ -149,25 +152,58 @@ class _Reader:
         return [scalar(token) for token in _FLOW_ITEM.findall(text)]
 
     def flow_map(self, text: str) -> dict[str, Any]:
+        quick = self.plain_flow_map(text)
+        if quick is not None:
+            return quick
         if _FLOW_MAP.fullmatch(text) is None:
             raise _Unusual
         pairs = _FLOW_PAIR.findall(text)
-        text_keys, known, maybe_typed = self.text_keys, self.known, MAYBE_TYPED
+        text_keys, scalar = self.text_keys, self.scalar
         mapping: dict[str, Any] = {}
-        # One line per check-in, so the hottest loop: self.scalar() inlined.
         for key, token in pairs:
             if key not in text_keys:
                 self.key(key)
-            first = token[0]
-            if first in maybe_typed:
-                token = token.rstrip(" ")
-                value = known.get(token, UNRESOLVED)
-                mapping[key] = self.scalars.resolve(token) if value is UNRESOLVED else value
-            elif first == '"' or first == "'":
-                mapping[key] = self.scalar(token)
-            else:
-                mapping[key] = token.rstrip(" ")
+            mapping[key] = scalar(token)
         if len(mapping) != len(pairs):
+            raise _Unusual  # a duplicate key: the strict reader reports it
+        return mapping
+
+    def plain_flow_map(self, text: str) -> dict[str, Any] | None:
+        """``{k: v, k: v}`` of plain keys and values with exactly ', ' and ': '
+        between them (how check-ins are written), read without a regular
+        expression; None for anything else (:meth:`flow_map` then decides)."""
+        body = text.rstrip(" ")
+        if body[-1] != "}" or "'" in body or '"' in body:
+            return None
+        inner = body[1:-1]
+        if "[" in inner or "]" in inner or "{" in inner or "}" in inner or "#" in inner:
+            return None
+        text_keys, known, maybe_typed, bad_first = (
+            self.text_keys,
+            self.known,
+            MAYBE_TYPED,
+            _FLOW_BAD_FIRST,
+        )
+        mapping: dict[str, Any] = {}
+        parts = inner.split(", ")
+        for part in parts:
+            key, colon, value = part.partition(": ")
+            if not colon or not value or ":" in value or "," in value:
+                return None
+            first = value[0]
+            if first in bad_first and (first != "-" or value[1:2] not in _NUMBER_STARTS):
+                return None
+            if key not in text_keys:
+                if _KEY_ONLY.fullmatch(key) is None:
+                    return None
+                self.key(key)
+            value = value.rstrip(" ")
+            if first in maybe_typed:
+                found = known.get(value, UNRESOLVED)
+                mapping[key] = self.scalars.resolve(value) if found is UNRESOLVED else found
+            else:
+                mapping[key] = value
+        if len(mapping) != len(parts):
             raise _Unusual  # a duplicate key: the strict reader reports it
         return mapping
 

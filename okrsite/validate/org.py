@@ -45,7 +45,8 @@ def resolve_units(
     units: dict[str, Unit] = {}
     index_of = {u.id: i for i, u in enumerate(org.units)}
     for unit_id, unit in defs.items():
-        where = file.location(("units", index_of[unit_id], "parent"))
+        # Located only for an error: a location map of org.yaml costs a parse.
+        where_path = ("units", index_of[unit_id], "parent")
         chain = [unit_id]
         parent = unit.parent
         ok = True
@@ -55,7 +56,10 @@ def resolve_units(
                 extra = f" (did you mean '{hint[0]}'?)" if hint else ""
                 if len(chain) == 1:
                     issues.append(
-                        ContentIssue(where, f"parent '{parent}' is not a unit in org.yaml{extra}")
+                        ContentIssue(
+                            file.location(where_path),
+                            f"parent '{parent}' is not a unit in org.yaml{extra}",
+                        )
                     )
                 ok = False
                 break
@@ -67,7 +71,8 @@ def resolve_units(
                     )
                     issues.append(
                         ContentIssue(
-                            where, f"unit '{unit_id}' {what}; the chain must end at 'company'"
+                            file.location(where_path),
+                            f"unit '{unit_id}' {what}; the chain must end at 'company'",
                         )
                     )
                 ok = False

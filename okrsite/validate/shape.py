@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from okrsite.errors import ContentIssue, SourceLocation
+from okrsite.errors import ContentIssue
 from okrsite.model import Node
 from okrsite.source import LoadCache, LoadedFile
 from okrsite.source.loaded import DataPath
@@ -57,26 +57,28 @@ class Shaper:
         self._attach_sources(node, file, ())
         return node, []
 
-    def _attach_sources(self, node: Node, file: LoadedFile, path: DataPath) -> None:
+    def _attach_sources(self, root: Node, file: LoadedFile, root_path: DataPath) -> None:
         """Give every node of a validated file its ``source`` location."""
-        found = file.node_location(path)  # the common case of file.location(path)
-        if found is None:
-            node.set_source(file.location(path))
-        else:
-            node.set_source(SourceLocation(file.path, found[0], found[1]))
-        cls = type(node)
-        fields = self._node_fields.get(cls)
-        if fields is None:
-            fields = self._node_fields[cls] = _fields_holding_nodes(cls)
-        for name, is_list in fields:
-            value = getattr(node, name)
-            if value is None:
-                continue
-            if not is_list:
-                self._attach_sources(value, file, (*path, name))
-                continue
-            for i, item in enumerate(value):
-                self._attach_sources(item, file, (*path, name, i))
+        display, node_location = file.path, file.node_location
+        node_fields = self._node_fields
+        todo: list[tuple[Node, DataPath]] = [(root, root_path)]
+        while todo:
+            node, path = todo.pop()
+            line, column = node_location(path)  # file.location(path), for a node
+            node.set_source_at(display, line, column)
+            cls = type(node)
+            fields = node_fields.get(cls)
+            if fields is None:
+                fields = node_fields[cls] = _fields_holding_nodes(cls)
+            for name, is_list in fields:
+                value = getattr(node, name)
+                if value is None:
+                    continue
+                if not is_list:
+                    todo.append((value, (*path, name)))
+                    continue
+                for i, item in enumerate(value):
+                    todo.append((item, (*path, name, i)))
 
 
 def _fields_holding_nodes(cls: type[Node]) -> tuple[tuple[str, bool], ...]:

@@ -163,11 +163,33 @@ def test_clicking_a_graph_node_opens_the_unit_page(page: Page) -> None:
 
 
 def test_clicking_an_inline_graph_node_opens_the_unit_page(page: Page) -> None:
-    """A team page's small graph is inline: clicking its parent's box opens it."""
-    page.goto(f"/{CYCLE}/product-onboarding/")
+    """Support's small graph (under the 8 KB limit) is inline: clicking the
+    company's cluster heading in it opens the company page."""
+    page.goto(f"/{CYCLE}/support/")
     expect(page.locator(".okr-graph svg")).to_have_count(1)
-    node = page.locator(".okr-graph svg a").filter(has_text=re.compile(r"^\s*Product\s*$"))
+    expect(page.locator(".okr-graph object")).to_have_count(0)
+    node = page.locator(".okr-graph svg a").filter(
+        has_text=re.compile(r"^\s*Northwind Analytics\s*$")
+    )
     expect(node.first).to_be_visible()
+    node.first.click()
+    expect(page).to_have_url(re.compile(rf"/{CYCLE}/company/$"))
+
+
+def test_team_graph_in_its_own_file_keeps_working_links(page: Page) -> None:
+    """A team's graph over the inline limit is ``alignment.svg`` in an
+    <object>: it is drawn (its text is there), the file is served, and
+    clicking its parent's box navigates the whole page, not the frame."""
+    page.goto(f"/{CYCLE}/product-onboarding/")
+    graph = page.locator(".okr-graph object")
+    expect(graph).to_have_count(1)
+    expect(graph).to_have_attribute("data", "alignment.svg")
+    page.wait_for_function(GRAPH_FILES_LOADED)
+    drawing = page.frame(url=re.compile(rf"/{CYCLE}/product-onboarding/alignment\.svg$"))
+    assert drawing is not None, [f.url for f in page.frames]
+    node = drawing.locator("a").filter(has_text=re.compile(r"^\s*Product\s*$"))
+    expect(node.first).to_be_visible()
+    node.first.focus()
     node.first.click()
     expect(page).to_have_url(re.compile(rf"/{CYCLE}/product/$"))
 

@@ -25,7 +25,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     site_url = getattr(ctx.options, "site_url", None)
     if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
         site_url = None
-    yield GeneratedFile(OKRS_JSON, exports.okrs_json(ctx.model))
+    yield GeneratedFile(OKRS_JSON, exports.okrs_json(ctx.model, ctx.export_parts.get(OKRS_JSON)))
     yield GeneratedFile(OKRS_SCHEMA, okrs_schema.okrs_json_schema_text())
-    yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model))
+    yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model, ctx.export_parts.get(OKRS_CSV)))
     yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url))

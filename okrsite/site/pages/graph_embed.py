@@ -30,7 +30,11 @@ from okrsite.site.parking import raw_block
 from okrsite.site.tree import GeneratedFile
 
 GRAPH_FILE = "alignment.svg"
-DEFAULT_INLINE_LIMIT = 16_000
+DEFAULT_INLINE_LIMIT = 8_000
+"""8 KB: a team's neighbourhood at company scale is 9–20 KB of SVG, and a unit
+page already carries ~60–90 KB of charts, tables and navigation; a graph in
+its own file is fetched once, cached by the browser, and keeps the page under
+80 KB. Small graphs (a team with one parent, most of the demo's) stay inline."""
 
 _XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
 _VIEWBOX = re.compile(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)"')

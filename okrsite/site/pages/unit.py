@@ -6,7 +6,7 @@ already redacted (``redact.py``), internal builds show private ones, marked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -106,6 +106,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
+    org_key: str | None = None  # units and company, for preview rebuilds (see below)
     below = all_descendants(model)  # once, not one walk of the org per page
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
@@ -118,29 +119,31 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             graph, graph_file = page_graph(ctx, path, "okr-graph")
             if graph_file is not None:
                 yield graph_file
-            yield GeneratedFile(
+            badge = unit_badge(
+                findings_by_unit.get((cycle.id, unit_id), []),
+                cycle.id,
+                unit_id,
                 path,
-                render_unit_page(
-                    model,
-                    cycle,
-                    unit_id,
-                    index,
-                    ctx.options,
-                    graph,
-                    badge=unit_badge(
-                        findings_by_unit.get((cycle.id, unit_id), []),
-                        cycle.id,
-                        unit_id,
-                        path,
-                        quality_section_page(
-                            model, cycle.id, unit_id, compact=cycle.id in split
-                        ),
-                    ),
-                    cache=ctx.cache,
-                    renderer=ctx.richtext,
-                    below=below[unit_id],
-                ),
+                quality_section_page(model, cycle.id, unit_id, compact=cycle.id in split),
             )
+
+            def make(cycle: Cycle = cycle, unit_id: str = unit_id, index: AlignmentIndex = index,
+                     graph: Markup | None = graph, badge: Markup | None = badge) -> str:
+                return render_unit_page(
+                    model, cycle, unit_id, index, ctx.options, graph, badge=badge,
+                    cache=ctx.cache, renderer=ctx.richtext, below=below[unit_id],
+                )
+
+            if ctx.cache is None:
+                text = make()
+            else:  # a preview rebuild: reuse the page if nothing it reads changed
+                if org_key is None:
+                    org_key = repr([*model.units.values(), model.company])
+                same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
+                text = ctx.cache.unit_pages.remember(
+                    path, same, (*equal, org_key, ctx.options, graph, badge), make
+                )
+            yield GeneratedFile(path, text)
 
 
 def render_unit_page(
@@ -219,6 +222,55 @@ def render_unit_page(
         footer=_footer(okrs, options),
     )
     return render("unit.md.j2", page=page)
+
+
+def unit_page_inputs(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    index: AlignmentIndex,
+    below: Mapping[str, list[str]],
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The dependency record of :func:`render_unit_page` (with ``options``,
+    ``graph``, ``badge``, the units and the company, which the caller adds):
+    the content files of every unit whose OKRs the page reads — the unit, its
+    parent chain (the "in …" link), its teams (progress with teams, the
+    teams line) and both ends of every alignment link of its objectives and
+    KRs (titles in "Aligns to", "Supported by", "Related"), in any cycle —
+    as ``(objects compared by identity, values compared by equality)``.
+    ``below`` is :func:`okrsite.analysis.org.all_descendants` of the model
+    (computed once per build: walking the org per page is quadratic).
+    Keep it in step with :func:`render_unit_page`: a preview that reused a
+    page whose inputs it does not name would show stale text
+    (``tests/test_serve_incremental.py`` compares previews with fresh builds)."""
+    okrs = cycle.okrs.get(unit_id)
+    links: list[Link] = []
+    lateral: list[OkrRef] = []
+    for objective in okrs.objectives if okrs else []:
+        refs = [OkrRef(unit_id, objective.id)]
+        refs += [OkrRef(unit_id, objective.id, kr.id) for kr in objective.key_results]
+        for ref in refs:
+            links += index.serves(ref) + index.serves_across(ref) + index.supporters(ref)
+            lateral += index.lateral(ref)
+    read = {(cycle.id, unit) for unit in [unit_id, *below.get(unit_id, [])]}
+    parent = model.units[unit_id].parent if unit_id in model.units else None
+    while parent is not None:
+        read.add((cycle.id, parent))
+        parent = model.units[parent].parent if parent in model.units else None
+    read |= {(link.target_cycle or cycle.id, link.target.unit) for link in links}
+    read |= {(link.source_cycle or cycle.id, link.source.unit) for link in links}
+    read |= {(cycle.id, ref.unit) for ref in lateral}
+    same: list[object] = []
+    equal: list[object] = [cycle.definition, tuple(links), tuple(lateral)]
+    for cycle_id, unit in sorted(read):
+        other = model.cycles.get(cycle_id)
+        found = other.okrs.get(unit) if other is not None else None
+        same.append(found.content if found is not None else None)
+        equal.append(
+            (cycle_id, unit, other.definition if other is not None else None)
+            + ((found.path, found.notes, found.redacted_private) if found is not None else ())
+        )
+    return tuple(same), tuple(equal)
 
 
 def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:

@@ -1,0 +1,340 @@
+"""Material's navigation and table-of-contents partials, rendered in Python.
+
+Material renders the primary navigation with a recursive Jinja macro
+(``partials/nav-item.html``) and the table of contents with one ``include``
+per heading (``partials/toc-item.html``). On a company-scale site that is the
+largest single cost of a page: tens of macro calls, ``url`` filters and
+includes per page, for a few kilobytes of HTML. This module writes the same
+HTML directly.
+
+"The same" means: equal to Material's output once indentation is dropped
+(:func:`okrsite.engine.htmlpost.compact_html`, which every built page goes
+through when the plugin's ``compact_html`` is on — the only case in which the
+plugin installs these renderers). ``tests/test_navhtml.py`` builds sites
+with and without them and compares every file byte for byte.
+
+Only the configurations whose effect is known are rendered here
+(:func:`supported`): Material's own ``nav.html``, ``nav-item.html``,
+``toc.html`` and ``toc-item.html`` (no ``custom_dir`` override), none of the
+features ``navigation.indexes``, ``navigation.expand``, ``toc.integrate``,
+and nav items without icons, subtitles, status, encryption or typeset titles
+(checked per page: :class:`Unsupported` makes that page use Material's
+template). The plugin wires it in with a template override that calls these
+functions (:mod:`okrsite.engine.plugin`, ``on_env``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup, escape
+
+UNSUPPORTED_FEATURES = frozenset({"navigation.indexes", "navigation.expand", "toc.integrate"})
+"""Material features that change the navigation in ways not reproduced here."""
+
+
+class Unsupported(Exception):
+    """This page's navigation needs Material's own template."""
+
+
+def supported(features: list[str]) -> bool:
+    return not UNSUPPORTED_FEATURES.intersection(features)
+
+
+def _check_item(item: Any) -> None:
+    meta = getattr(item, "meta", None)
+    if meta and any(key in meta for key in ("icon", "subtitle", "status")):
+        raise Unsupported
+    if getattr(item, "typeset", None) or getattr(item, "encrypted", None):
+        raise Unsupported
+    if getattr(item, "pages", None) is not None:
+        raise Unsupported  # blog views and the like
+
+
+def _content(item: Any, ref: Any = None) -> str:
+    """``render_content``: the item's title in an ellipsis span."""
+    _check_item(item)
+    title = (ref or item).title
+    return f'<span class="md-ellipsis">\n{title}\n</span>'
+
+
+class NavRenderer:
+    """Renders ``partials/nav.html`` and ``partials/toc.html`` for one page."""
+
+    def __init__(
+        self,
+        *,
+        page: Any,
+        nav: Any,
+        features: list[str],
+        url: Callable[[str], str],
+        site_name: str,
+        nav_label: str,
+        toc_title: str,
+        logo: str,
+        source: str | None,
+    ) -> None:
+        self.page = page
+        self.nav = nav
+        self.tabs = "navigation.tabs" in features
+        self.sections = "navigation.sections" in features
+        self.prune = "navigation.prune" in features
+        self.url = url
+        self.site_name = site_name
+        self.nav_label = nav_label
+        self.toc_title = toc_title
+        self.logo = logo
+        self.source = source
+
+    # -- partials/nav.html ------------------------------------------------
+
+    def nav_html(self, homepage_url: str) -> str:
+        css = "md-nav md-nav--primary"
+        if self.tabs:
+            css += " md-nav--lifted"
+        out = [
+            f'<nav class="{css}" aria-label="{self.nav_label}" data-md-level="0">',
+            '<label class="md-nav__title" for="__drawer">',
+            f'<a href="{self.url(homepage_url)}" title="{escape(self.site_name)}" '
+            f'class="md-nav__button md-logo" aria-label="{self.site_name}" '
+            'data-md-component="logo">',
+            self.logo,
+            "</a>",
+            self.site_name,
+            "</label>",
+        ]
+        if self.source is not None:
+            out += ['<div class="md-nav__source">', self.source, "</div>"]
+        out.append('<ul class="md-nav__list" data-md-scrollfix>')
+        for index, item in enumerate(self.nav.items, start=1):
+            self._item(out, item, f"__nav_{index}", 1, None)
+        out += ["</ul>", "</nav>"]
+        return "\n".join(out)
+
+    def _item(self, out: list[str], item: Any, path: str, level: int, parent: Any) -> None:
+        css = "md-nav__item"
+        if item.active:
+            css += " md-nav__item--active"
+        children = item.children
+        if children:
+            is_section = False
+            if self.tabs:
+                if level == 1 and item.active:
+                    css += " md-nav__item--section"
+                    is_section = True
+                if self.sections and level == 2 and parent.active:
+                    css += " md-nav__item--section"
+                    is_section = True
+            elif self.sections and level == 1:
+                css += " md-nav__item--section"
+                is_section = True
+            is_pruned = self.prune and not is_section and not item.active
+            if is_pruned:
+                css += " md-nav__item--pruned"
+            out.append(f'<li class="{css} md-nav__item--nested">')
+            if is_pruned:
+                out.append(self._pruned(item))
+            else:
+                checked = "checked" if item.active else ""
+                tabindex = "" if is_section else "0"
+                out += [
+                    '<input class="md-nav__toggle md-toggle " type="checkbox" '
+                    f'id="{path}" {checked}>',
+                    f'<label class="md-nav__link" for="{path}" id="{path}_label" '
+                    f'tabindex="{tabindex}">',
+                    _content(item),
+                    '<span class="md-nav__icon md-icon"></span>',
+                    "</label>",
+                    f'<nav class="md-nav" data-md-level="{level}" aria-labelledby="{path}_label" '
+                    f'aria-expanded="{json.dumps(bool(item.active))}">',
+                    f'<label class="md-nav__title" for="{path}">',
+                    '<span class="md-nav__icon md-icon"></span>',
+                    str(item.title),
+                    "</label>",
+                    '<ul class="md-nav__list" data-md-scrollfix>',
+                ]
+                for index, child in enumerate(children, start=1):
+                    self._item(out, child, f"{path}_{index}", level + 1, item)
+                out += ["</ul>", "</nav>"]
+            out.append("</li>")
+        elif item == self.page:
+            out += [
+                f'<li class="{css}">',
+                '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">',
+            ]
+            toc = self._toc_items()
+            if toc:
+                out += [
+                    '<label class="md-nav__link md-nav__link--active" for="__toc">',
+                    _content(item),
+                    '<span class="md-nav__icon md-icon"></span>',
+                    "</label>",
+                ]
+            out += [
+                f'<a href="{self.url(item.url)}" class="md-nav__link md-nav__link--active">',
+                _content(item),
+                "</a>",
+            ]
+            if toc:
+                out.append(self.toc_html())
+            out.append("</li>")
+        else:
+            out += [
+                f'<li class="{css}">',
+                f'<a href="{self.url(item.url)}" class="md-nav__link">',
+                _content(item),
+                "</a>",
+                "</li>",
+            ]
+
+    def _pruned(self, item: Any, ref: Any = None) -> str:
+        ref = ref or item
+        first = item.children[0] if item.children else None
+        if first is None:
+            raise Unsupported
+        if first.children:
+            return self._pruned(first, ref)
+        icon = '\n<span class="md-nav__icon md-icon"></span>' if item.children else ""
+        return f'<a href="{self.url(first.url)}" class="md-nav__link">\n{_content(ref)}{icon}\n</a>'
+
+    # -- partials/toc.html ------------------------------------------------
+
+    def _toc_items(self) -> list[Any]:
+        toc = list(self.page.toc)
+        if toc and toc[0].level == 1:
+            toc = list(toc[0].children)
+        return toc
+
+    def toc_html(self) -> str:
+        out = [f'<nav class="md-nav md-nav--secondary" aria-label="{escape(self.toc_title)}">']
+        toc = self._toc_items()
+        if toc:
+            out += [
+                '<label class="md-nav__title" for="__toc">',
+                '<span class="md-nav__icon md-icon"></span>',
+                self.toc_title,
+                "</label>",
+                '<ul class="md-nav__list" data-md-component="toc" data-md-scrollfix>',
+            ]
+            for item in toc:
+                _toc_item(out, item)
+            out.append("</ul>")
+        out.append("</nav>")
+        return "\n".join(out)
+
+
+def _toc_item(out: list[str], item: Any) -> None:
+    if getattr(item, "typeset", None):
+        raise Unsupported
+    out += [
+        '<li class="md-nav__item">',
+        f'<a href="{item.url}" class="md-nav__link">',
+        '<span class="md-ellipsis">',
+        str(item.title),
+        "</span>",
+        "</a>",
+    ]
+    if item.children:
+        label = escape(Markup(str(item.title)).striptags())
+        out += [f'<nav class="md-nav" aria-label="{label}">', '<ul class="md-nav__list">']
+        for child in item.children:
+            _toc_item(out, child)
+        out += ["</ul>", "</nav>"]
+    out.append("</li>")
+
+
+# -- wiring into MkDocs' Jinja environment ----------------------------------
+
+_NAV_OVERRIDE = """\
+{%- set okrsite_logo -%}{% include "partials/logo.html" %}{%- endset -%}
+{%- if config.repo_url -%}
+{%- set okrsite_source -%}{% include "partials/source.html" %}{%- endset -%}
+{%- endif -%}
+{%- set okrsite_html = okrsite_nav(
+    config.extra.homepage | d(nav.homepage.url, true), lang.t("nav"), okrsite_toc_title(lang),
+    okrsite_logo, okrsite_source) -%}
+{%- if okrsite_html is none -%}
+{% include "okrsite-material/nav.html" %}
+{%- else -%}
+{{ okrsite_html }}
+{%- endif -%}
+"""
+
+_TOC_OVERRIDE = """\
+{%- set okrsite_html = okrsite_toc(okrsite_toc_title(lang)) -%}
+{%- if okrsite_html is none -%}
+{% include "okrsite-material/toc.html" %}
+{%- else -%}
+{{ okrsite_html }}
+{%- endif -%}
+"""
+
+
+def nav_templates(env: Any, config: Any) -> dict[str, str]:
+    """Template overrides (name → source) that render Material's ``nav.html``
+    and ``toc.html`` with :class:`NavRenderer`, and the globals they call;
+    empty when this site's theme or features are not supported."""
+    import jinja2
+    from mkdocs.utils import normalize_url
+
+    if config.theme.name != "material" or not supported(config.theme.get("features") or []):
+        return {}
+    originals: dict[str, str] = {}
+    for name in ("nav", "toc", "nav-item", "toc-item"):
+        try:
+            source, filename, _ = env.loader.get_source(env, f"partials/{name}.html")
+        except jinja2.TemplateNotFound:
+            return {}
+        if not filename or "/material/templates/partials/" not in filename.replace("\\", "/"):
+            return {}  # overridden in the site's custom_dir: leave it to Jinja
+        originals[name] = source
+
+    def renderer(context: Any, toc_title: str, **parts: Any) -> NavRenderer:
+        page, base = context["page"], context["base_url"]
+        return NavRenderer(
+            page=page,
+            nav=context["nav"],
+            features=config.theme.get("features") or [],
+            url=lambda value: normalize_url(str(value), page=page, base=base),
+            site_name=config.site_name,
+            toc_title=toc_title,
+            **parts,
+        )
+
+    @jinja2.pass_context
+    def okrsite_nav(
+        context: Any, homepage: Any, nav_label: str, toc_title: str, logo: str, source: Any
+    ) -> str | None:
+        if context.get("page") is None:
+            return None
+        source_html = source if isinstance(source, str) and config.repo_url else None
+        try:
+            nav = renderer(context, toc_title, nav_label=nav_label, logo=logo, source=source_html)
+            return nav.nav_html(homepage)
+        except Unsupported:
+            return None
+
+    @jinja2.pass_context
+    def okrsite_toc(context: Any, toc_title: str) -> str | None:
+        if context.get("page") is None:
+            return None
+        try:
+            return renderer(context, toc_title, nav_label="", logo="", source=None).toc_html()
+        except Unsupported:
+            return None
+
+    def okrsite_toc_title(lang: Any) -> str:
+        toc = (config.mdx_configs or {}).get("toc") or {}
+        return str(toc.get("title") or lang.t("toc"))
+
+    env.globals.update(
+        okrsite_nav=okrsite_nav, okrsite_toc=okrsite_toc, okrsite_toc_title=okrsite_toc_title
+    )
+    return {
+        "partials/nav.html": _NAV_OVERRIDE,
+        "partials/toc.html": _TOC_OVERRIDE,
+        "okrsite-material/nav.html": originals["nav"],
+        "okrsite-material/toc.html": originals["toc"],
+    }
