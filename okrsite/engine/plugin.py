@@ -48,6 +48,9 @@ Hooks used, and why:
   ``on_page_content`` restores its anchors, and the last ``on_post_page``
   returns the stored HTML. The last ``on_post_build`` puts the stored search
   entries back in build order and stores the pages rendered this time.
+  Before that, ``on_files`` opens the closed-cycle store of the same cache
+  (:class:`~okrsite.engine.pagecache.CycleStore`) and passes it to
+  ``build_docs_tree``: closed quarters' pages are not even generated.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
