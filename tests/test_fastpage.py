@@ -15,6 +15,7 @@ import importlib.util
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -25,6 +26,7 @@ from markdown.extensions.toc import slugify
 
 from okrsite.cli import main
 from okrsite.engine.mdsubset import TocSettings, convert
+from okrsite.engine.searchfeed import page_sections
 from tests.fastpage_compare import compare_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -230,15 +232,58 @@ def test_converter_is_python_markdown_or_refuses(pieces: list[str]) -> None:
 # -- what the search indexer reads ---------------------------------------------
 
 
+def _section(s: Any) -> tuple[object, ...]:
+    return (s.id, "".join(s.title), "".join(s.text), s.is_excluded(), s.el.tag, s.depth)
+
+
 def _sections(html: str) -> list[tuple[object, ...]]:
     from material.plugins.search.plugin import Parser
 
     parser = Parser()
     parser.feed(html)
     parser.close()
-    return [
-        (s.id, "".join(s.title), "".join(s.text), s.is_excluded(), s.el.tag) for s in parser.data
-    ]
+    return [_section(s) for s in parser.data]
+
+
+def test_search_feed_refuses_html_it_does_not_tokenize_like_htmlparser() -> None:
+    assert page_sections("<p>a < b</p>") is None
+    assert page_sections("<script>if (a<b) {}</script>") is None
+    assert page_sections("<br/>") is None
+    assert page_sections('<p class="a"b>x</p>') is None
+    sections = page_sections('<h2 id="x">T<a class="headerlink" href="#x">&para;</a></h2><p>a &amp; b</p>')
+    assert sections is not None
+    assert [_section(s) for s in sections] == _sections(
+        '<h2 id="x">T<a class="headerlink" href="#x">&para;</a></h2><p>a &amp; b</p>'
+    )
+
+
+def test_site_built_with_the_search_feed_is_byte_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search/search_index.json included; Material still strips data-search-*."""
+    from okrsite.engine import plugin
+
+    fed: list[bool] = []
+
+    def counting(html: str) -> list[Any] | None:
+        sections = page_sections(html)
+        fed.append(sections is not None)
+        return sections
+
+    monkeypatch.setattr(plugin, "page_sections", counting)
+    fast = _build(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
+                  tmp_path / "a" / "site")
+    slow = _build(
+        _site(tmp_path / "b", REALWORLD,
+              extra_plugin_options="page_cache: false\n      fast_search: false"),
+        tmp_path / "b" / "site",
+    )
+    assert sorted(fast) == sorted(slow)
+    assert [path for path in fast if fast[path] != slow[path]] == []
+    assert len(fast["search/search_index.json"]) > 100_000
+    # The first build indexed (nearly) every page itself; the second not one.
+    pages = sum(1 for path in fast if path.endswith(".html"))
+    assert len(fed) >= pages - 2 and all(fed)
 
 
 def test_search_reads_the_same_sections_from_lighter_spans(tmp_path: Path) -> None:
@@ -269,6 +314,9 @@ def test_search_reads_the_same_sections_from_lighter_spans(tmp_path: Path) -> No
         full = unpark_inline(page.content or "", spans, prefix)
         light = unpark_inline(page.content or "", [search_view(s) for s in spans], prefix)
         assert _sections(light) == _sections(full), file.src_uri
+        fed = page_sections(light)
+        assert fed is not None, file.src_uri
+        assert [_section(s) for s in fed] == _sections(full), file.src_uri
         checked += 1
         lighter += len(light) < len(full)
     assert checked > 100 and lighter == checked

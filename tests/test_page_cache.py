@@ -220,3 +220,38 @@ def test_merge_search_index_puts_entries_back_in_build_order() -> None:
     assert locations == ["", "b/", "c/", "c/#x"]
     assert [e["title"] for e in pages["c/"]] == ["C", "X"]
     assert merged.startswith('{"config":{"lang":["en"]},"docs":[')
+
+
+def test_the_cycle_store_follows_inputs_across_a_year_and_its_quarters(tmp_path: Path) -> None:
+    """A year contains its quarters: its pages list the quarters' support. With
+    the year and Q1 closed and Q2 current, a second build takes both closed
+    cycles from the store; an edit to Q2 makes the year again (its dates
+    overlap Q2's) but not Q1; every tree equals one built without a store."""
+    import datetime as dt
+
+    from contentkit import make_content
+    from test_annual_cycles import FILES
+
+    from okrsite.engine.pagecache import CycleStore, cycle_input_digests
+    from okrsite.site.build import build_docs_tree
+    from okrsite.site.options import SiteOptions
+    from okrsite.validate import load_model
+
+    content = make_content(tmp_path, FILES)
+    options = SiteOptions(today=dt.date(2027, 1, 15), graph_cache_dir=tmp_path / "graphs")
+
+    def build_with_store() -> tuple[dict[str, object], list[str]]:
+        model = load_model(content)
+        store = CycleStore(tmp_path / "cycles", cycle_input_digests(content, model))
+        tree = build_docs_tree(model, options, closed=store)
+        assert tree.files == build_docs_tree(model, options).files
+        return dict(tree.files), sorted(store.hits)
+
+    assert build_with_store()[1] == []
+    assert build_with_store()[1] == ["2026", "2026-Q1"]
+    onboarding = content / "2026-Q2" / "onboarding.yaml"
+    text = onboarding.read_text(encoding="utf-8")
+    onboarding.write_text(text.replace("A guided first week", "A guided first fortnight"))
+    files, hits = build_with_store()
+    assert hits == ["2026-Q1"]
+    assert "A guided first fortnight" in str(files["2026/product.md"])

@@ -125,3 +125,23 @@ def test_bands() -> None:
         "red",
         "none",
     ]
+
+
+def test_shown_fast_path_matches_the_decimal_rule() -> None:
+    """``shown`` rounds most values without a Decimal; it must give exactly
+    (sign of zero included) what rounding the written decimal half up gives,
+    on halves, near-halves, negatives, fractions and random values."""
+    import random
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from okrsite.analysis.progress import shown
+
+    rng = random.Random(16)
+    values = [rng.uniform(-2, 3) for _ in range(20_000)]
+    values += [rng.uniform(-1e9, 1e9) for _ in range(2_000)]
+    values += [i / 1000 for i in range(-3000, 3000)] + [i / 200 for i in range(-400, 400)]
+    values += [a / b for a in range(-20, 120) for b in range(1, 40)]
+    values += [0.665, 0.005, 1.005, 2.675, -0.125, -0.0, 0.0, -0.001, 1e11 + 0.005]
+    for value in values:
+        expected = float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        assert repr(shown(value)) == repr(expected), value

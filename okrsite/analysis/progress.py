@@ -16,6 +16,7 @@ exports and the diff all go through these functions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -40,11 +41,15 @@ def clamp(value: float) -> float:
 def newest_checkin_field(kr: KeyResult, name: str) -> Any:
     """``name`` (``value``, ``done``, ``confidence``…) of the newest check-in
     that sets it; None when none does."""
-    for checkin in sorted(kr.checkins, key=lambda c: c.date, reverse=True):
-        found = getattr(checkin, name)
-        if found is not None:
-            return found
-    return None
+    # One pass, no sort (this runs for every progress and band of every KR):
+    # among check-ins of the same date the first listed wins, as it did when
+    # they were stably sorted newest first.
+    found = newest = None
+    for checkin in kr.checkins:
+        value = getattr(checkin, name)
+        if value is not None and (newest is None or checkin.date > newest):
+            found, newest = value, checkin.date
+    return found
 
 
 def latest_value(kr: KeyResult) -> float | None:
@@ -174,11 +179,18 @@ def unit_progress(okrs: UnitOkrs, *, include_private: bool = False) -> float | N
 
 
 def unit_and_teams_progress(
-    model: OkrModel, cycle: Cycle, unit_id: str, *, include_private: bool = False
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    *,
+    include_private: bool = False,
+    below: list[str] | None = None,
 ) -> float | None:
     """A unit's roll-up with its teams: every objective of the unit and of
-    every unit below it (the company: every objective of the cycle)."""
-    files = [cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs]
+    every unit below it (the company: every objective of the cycle).
+    ``below``: the unit's descendants when the caller has them already."""
+    units = subtree(model, unit_id) if below is None else [unit_id, *below]
+    files = [cycle.okrs[u] for u in units if u in cycle.okrs]
     return pooled_progress(files, include_private=include_private)
 
 
@@ -209,6 +221,15 @@ def shown(value: float | None) -> float | None:
     """
     if value is None:
         return None
+    hundredths = value * 100
+    nearest = round(hundredths)
+    # Away from a half, rounding half up is rounding to nearest, and the
+    # binary error of ``value * 100`` (far below 0.01) cannot change it; n/100
+    # is the same double as the decimal "0.nn". Only near-halves (and
+    # non-finite values) need the decimal the author wrote.
+    if abs(hundredths - nearest) < 0.49 and abs(hundredths) < 1e12:
+        # The decimal keeps the sign of a value that rounds to zero (-0.0).
+        return nearest / 100 if nearest else math.copysign(0.0, value)
     return float(Decimal(repr(float(value))).quantize(SHOWN_STEP, rounding=ROUND_HALF_UP))
 
 

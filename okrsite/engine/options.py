@@ -65,6 +65,9 @@ class OkrsitePluginConfig(Config):
     parse_cache = c.Type(bool, default=True)
     """Keep parse results in ``<cache_dir>/parsed`` and reuse those of unchanged
     content files (closed quarters are not parsed again on the next build)."""
+    fast_search = c.Type(bool, default=True)
+    """Index pages for Material's search with Material's own parser handlers
+    fed by a faster tokenizer (same entries; see ``okrsite/engine/searchfeed.py``)."""
     page_cache = c.Type(bool, default=True)
     """Keep finished pages in ``<cache_dir>/pages`` and reuse those whose inputs
     are unchanged (closed quarters cost nothing on the next build)."""

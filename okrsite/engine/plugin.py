@@ -28,11 +28,13 @@ Hooks used, and why:
   (:mod:`okrsite.engine.navhtml`; same HTML once compacted).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
-  the search indexer reads the page, so search sees them as before — in a
-  lighter form for the indexer (``search_view``: the same tags and text
-  without attributes); ``on_page_context``, after the indexer, gives the
-  page its whole spans back.
-- ``on_page_context``: give generated pages an explicit, escaped
+  the search indexer reads the page, so search sees them as before (and keep
+  a copy with attribute-free spans, ``search_view``, for the indexer).
+- ``on_page_context``, first (``fast_search``): index the page for
+  Material's search with Material's parser handlers and a faster tokenizer
+  (:mod:`okrsite.engine.searchfeed`; same entries), then mark it excluded so
+  Material's plugin does not index it again; last: restore ``meta.search``.
+- ``on_page_context`` (last): give generated pages an explicit, escaped
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
@@ -46,6 +48,9 @@ Hooks used, and why:
   ``on_page_content`` restores its anchors, and the last ``on_post_page``
   returns the stored HTML. The last ``on_post_build`` puts the stored search
   entries back in build order and stores the pages rendered this time.
+  Before that, ``on_files`` opens the closed-cycle store of the same cache
+  (:class:`~okrsite.engine.pagecache.CycleStore`) and passes it to
+  ``build_docs_tree``: closed quarters' pages are not even generated.
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -81,6 +86,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import jinja2
+from material.plugins.search.plugin import SearchIndex, SearchPlugin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -109,6 +115,7 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
+from okrsite.engine.searchfeed import page_sections
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -137,9 +144,8 @@ class _GeneratedFile(File):
     """The page's key in the page cache (None: not cached, e.g. under serve)."""
     cached: CachedPage | None = None
     """The stored page, when the cache has it: MkDocs renders nothing."""
-    full_content: str | None = None
-    """The page's HTML with its inline spans whole, while the search indexer
-    reads a lighter copy (``on_page_content`` → ``on_page_context``)."""
+    search_content: str | None = None
+    """The page's HTML with attribute-free inline spans, for the search index."""
 
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
@@ -189,6 +195,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         # validated files, and page fragments.
         self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
+        # Pages indexed by _index_page, awaiting their meta.search back (one page at a time).
+        self._indexed: dict[str, object] = {}
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
 
@@ -364,12 +372,37 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if run.cycles is not None:
             run.cycles.prune()
 
-    @event_priority(-100)  # after the search indexer, before the template renders
-    def on_page_context(
+    @event_priority(50)  # before Material's search plugin
+    def _index_page(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        if isinstance(page.file, _GeneratedFile) and page.file.full_content is not None:
-            page.content = page.file.full_content
+        """Index the page for Material's search with :mod:`okrsite.engine.searchfeed`
+        (Material's parser handlers, a faster tokenizer), and tell Material's
+        plugin the page is done; ``_page_context`` restores ``meta.search``."""
+        search = _material_search(config) if self.config.fast_search else None
+        if search is None or (page.meta.get("search") or {}).get("exclude"):
+            return context
+        html = getattr(page.file, "search_content", None) or page.content or ""
+        sections = page_sections(html)
+        if sections is None:
+            return context
+        for section in sections:
+            if not section.is_excluded():
+                search.search_index.create_entry_for_section(section, page.toc, page.url, page)
+        self._indexed[page.url] = page.meta.get("search", _ABSENT)
+        page.meta["search"] = {"exclude": True}
+        return context
+
+    @event_priority(-100)  # after the search indexer, before the template renders
+    def _page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if page.url in self._indexed:
+            before = self._indexed.pop(page.url)
+            if before is _ABSENT:
+                del page.meta["search"]
+            else:
+                page.meta["search"] = before
         if self._pages is not None:
             self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
@@ -386,11 +419,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 page.present_anchor_ids = set(page.file.cached.anchors)
                 return ""
             spans, prefix = page.file.inline
-            full = unpark_inline(html, spans, prefix)
-            if spans:  # the indexer reads lighter spans; on_page_context puts these back
-                page.file.full_content = full
-                return unpark_inline(html, [search_view(span) for span in spans], prefix)
-            return full
+            if spans and self.config.fast_search:  # what _index_page reads (same sections)
+                lighter = [search_view(span) for span in spans]
+                page.file.search_content = unpark_inline(html, lighter, prefix)
+            return unpark_inline(html, spans, prefix)
         return html
 
     def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -411,6 +443,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return output
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
+    on_page_context = CombinedEvent(_index_page, _page_context)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -419,6 +452,19 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         for data_file in measure_files(content):  # measured KRs' data (measure: file)
             server.watch(str(data_file))
         return server
+
+
+_ABSENT = object()
+
+
+def _material_search(config: MkDocsConfig) -> Any:
+    """Material's own search plugin, when enabled and not subclassed (its
+    indexing is what :mod:`okrsite.engine.searchfeed` reproduces); else None."""
+    for plugin in config.plugins.values():
+        if type(plugin) is SearchPlugin and plugin.config.enabled:
+            index = getattr(plugin, "search_index", None)
+            return plugin if type(index) is SearchIndex else None
+    return None
 
 
 def _escape_titles(items: list[Any]) -> list[Any]:

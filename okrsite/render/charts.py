@@ -130,19 +130,21 @@ def _hline(css: str, y: float) -> str:
     return f'<path class="{css}" d="M{LEFT:g} {num(y)}H{RIGHT:g}"/>'
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
+def _text(x: float, y: float, text: str, anchor: str = "start", *, ours: bool = False) -> str:
+    """A label; ``ours``: text we wrote (a date, a number), nothing to escape."""
     # "start" is SVG's initial text-anchor: only other anchors are written.
     # Every text of the chart is a label: the stylesheet styles them together.
     anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
-    return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{svg_text(text)}</text>'
+    shown = text if ours else svg_text(text)
+    return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{shown}</text>'
 
 
-def _dots(points: list[tuple[float, float]]) -> str:
+def _dots(points: list[tuple[str, str]]) -> str:
     """Dots of radius 2.5 in the text colour, as one path: a zero-length
     segment with a round cap of width 5 (``.okr-chart__dots`` in the
     stylesheet) paints exactly such a disc, in a fifth of the bytes of a
     ``<circle>`` each (a chart can have 13+)."""
-    d = "".join(f"M{num(x)} {num(y)}h0" for x, y in points)
+    d = "".join(f"M{x} {y}h0" for x, y in points)
     return f'<path class="okr-chart__dots" d="{d}"/>'
 
 
@@ -207,8 +209,8 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
         f"<title>{svg_text(title)}</title>",
         f"<desc>{svg_text(chart_description(kr, title))}</desc>",
         _hline("okr-chart__axis", BOTTOM),
-        _text(LEFT, HEIGHT - 4, short_date(d0)),
-        _text(RIGHT, HEIGHT - 4, short_date(d1), "end"),
+        _text(LEFT, HEIGHT - 4, short_date(d0), ours=True),
+        _text(RIGHT, HEIGHT - 4, short_date(d1), "end", ours=True),
     ]
     if kr.target is not None:
         ty = scale.y(kr.target)
@@ -223,9 +225,10 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
         if abs(sy - scale.y(kr.target)) >= 9:
             out.append(_text(LEFT - 4, sy + 3, axis_value(kr.start, kr), "end"))
 
-    coords = [(scale.x(c.date), scale.y(c.value)) for c in points if c.value is not None]
+    # Each point formatted once: the polyline, the dots and the last circle share it.
+    coords = [(num(scale.x(c.date)), num(scale.y(c.value))) for c in points if c.value is not None]
     if len(coords) > 1:
-        joined = " ".join(f"{num(x)},{num(y)}" for x, y in coords)
+        joined = " ".join(f"{x},{y}" for x, y in coords)
         # fill="none" stays inline: a filled polyline would hide the chart
         # where the stylesheet is missing, an unstroked one only fades.
         out.append(f'<polyline class="okr-chart__value" points="{joined}" fill="none"/>')
@@ -240,17 +243,17 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
             css = f"okr-chart__dot okr-chart__dot--latest okr-chart__dot--{colour}"
         else:
             continue  # drawn by _dots above
-        out.append(f'<circle class="{css}" cx="{num(x)}" cy="{num(y)}" r="2.5"/>')
+        out.append(f'<circle class="{css}" cx="{x}" cy="{y}" r="2.5"/>')
 
     confidence = latest_confidence(kr)
     if confidence is not None:
         level_band = confidence_band(confidence)
-        cy = coords[-1][1] if coords else (TOP + BOTTOM) / 2
+        cy = scale.y(values[-1]) if values else (TOP + BOTTOM) / 2
         out.append(
             f'<circle class="okr-chart__confidence okr-chart__confidence--{level_band}" '
             f'cx="{num(RIGHT + 10)}" cy="{num(cy)}" r="4"/>'
         )
         word = confidence if isinstance(confidence, str) else f"{round(confidence, 2):g}"
-        out.append(_text(RIGHT + 17, cy + 3, word))
+        out.append(_text(RIGHT + 17, cy + 3, word, ours=not isinstance(confidence, str)))
     out.append("</svg>")
     return "\n".join(out)

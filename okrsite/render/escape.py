@@ -30,7 +30,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 def clean(text: str) -> str:
     """Drop control characters that no output format should carry."""
-    return _CONTROL_RE.sub("", text)
+    # Every character the pattern drops is non-printable: most texts skip the
+    # regex (this runs for nearly every string of every page).
+    return text if text.isprintable() else _CONTROL_RE.sub("", text)
 
 
 def md_inline(text: object) -> str:
@@ -38,8 +40,12 @@ def md_inline(text: object) -> str:
 
     Newlines collapse to spaces so a value cannot start a new block.
     """
-    value = _SPACE_RE.sub(" ", clean(str(text))).strip()
-    return value.translate(_MD_TABLE)
+    value = str(text)
+    # A printable text's only whitespace is the ASCII space: with no run of
+    # two there is nothing to collapse.
+    if not value.isprintable() or "  " in value:
+        value = _SPACE_RE.sub(" ", clean(value))
+    return value.strip().translate(_MD_TABLE)
 
 
 def html_text(text: object) -> str:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.org import all_descendants, descendants, subtree
+from okrsite.analysis.org import all_descendants, descendants
 from okrsite.analysis.progress import (
     kr_score,
     objective_progress,
@@ -107,7 +107,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
     org_key: str | None = None  # units and company, for preview rebuilds (see below)
-    below: dict[str, list[str]] = {}
+    below = all_descendants(model)  # once, not one walk of the org per page
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
             continue  # its pages come from the closed-cycle store (site/build.py)
@@ -131,7 +131,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                      graph: Markup | None = graph, badge: Markup | None = badge) -> str:
                 return render_unit_page(
                     model, cycle, unit_id, index, ctx.options, graph, badge=badge,
-                    cache=ctx.cache, renderer=ctx.richtext,
+                    cache=ctx.cache, renderer=ctx.richtext, below=below[unit_id],
                 )
 
             if ctx.cache is None:
@@ -139,7 +139,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             else:  # a preview rebuild: reuse the page if nothing it reads changed
                 if org_key is None:
                     org_key = repr([*model.units.values(), model.company])
-                    below = all_descendants(model)
                 same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
                 text = ctx.cache.unit_pages.remember(
                     path, same, (*equal, org_key, ctx.options, graph, badge), make
@@ -157,12 +156,15 @@ def render_unit_page(
     badge: Markup | None = None,
     cache: BuildCache | None = None,
     renderer: RichText | None = None,
+    below: list[str] | None = None,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
     ``badge`` the quality-check badge shown next to the status, ``cache`` a
     preview server's fragments from its previous rebuild (or none),
-    ``renderer`` the build's Markdown renderer for content text (or a new one)."""
+    ``renderer`` the build's Markdown renderer for content text (or a new one),
+    ``below`` the unit's descendants (:func:`okrsite.analysis.org.descendants`)
+    when the caller has them for every unit already."""
     renderer = renderer or RichText()
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
@@ -179,11 +181,14 @@ def render_unit_page(
         summary_bits.append(
             str(progress_bar(own, scoring, graded=own_graded, scope="own", label_first=True))
         )
-    if any(u in cycle.okrs for u in descendants(model, unit_id)):
+    below = descendants(model, unit_id) if below is None else below
+    if any(u in cycle.okrs for u in below):
         # The unit with its teams: the number its department row and graph box show.
-        with_teams = unit_and_teams_progress(model, cycle, unit_id, include_private=True)
+        with_teams = unit_and_teams_progress(
+            model, cycle, unit_id, include_private=True, below=below
+        )
         teams_graded = shows_scores(
-            cycle.okrs[u] for u in subtree(model, unit_id) if u in cycle.okrs
+            cycle.okrs[u] for u in [unit_id, *below] if u in cycle.okrs
         )
         summary_bits.append(
             str(

@@ -121,13 +121,17 @@ def _checkins_block(
     # write it) and notes already sanitised once by the build's RichText.
     chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title)
     rows = []
+    confidences: dict[object, str] = {None: ""}  # a KR's forecasts repeat: 0.7, 0.7, 0.6
     for checkin in sorted(kr.checkins, key=_by_date, reverse=True):
-        confidence = "" if checkin.confidence is None else fmt.confidence_label(checkin.confidence)
+        confidence = confidences.get(checkin.confidence)
+        if confidence is None:
+            label = fmt.confidence_label(checkin.confidence)
+            confidence = confidences[checkin.confidence] = html_content(label)
         note = markdown_inline(checkin.note, renderer) if checkin.note else ""
         rows.append(
             f"<tr><td>{checkin.date.isoformat()}</td>"
             f"<td>{html_content(_checkin_value(kr, checkin))}</td>"
-            f"<td>{html_content(confidence)}</td><td>{note}</td></tr>"
+            f"<td>{confidence}</td><td>{note}</td></tr>"
         )
     latest = max(kr.checkins, key=_by_date)
     noun = "check-in" if len(kr.checkins) == 1 else "check-ins"
