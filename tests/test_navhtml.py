@@ -1,4 +1,4 @@
-"""Material's navigation and TOC rendered in Python (okrsite/engine/navhtml.py).
+"""Material's navigation, tabs and TOC rendered in Python (okrsite/engine/navhtml.py).
 
 The renderer must be invisible: a site built with it is byte-identical to the
 same site built with Material's own partials (``fast_nav: false``), on the
@@ -23,8 +23,9 @@ OFF = "page_cache: false\n      graphs: false"
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often the Python renderer produced a navigation and a TOC."""
-    counts = {"nav": 0, "toc": 0}
+    counts = {"nav": 0, "toc": 0, "tabs": 0}
     nav_html, toc_html = navhtml.NavRenderer.nav_html, navhtml.NavRenderer.toc_html
+    tabs_html = navhtml.NavRenderer.tabs_html
 
     def count_nav(self: navhtml.NavRenderer, homepage: str) -> str:
         counts["nav"] += 1
@@ -34,6 +35,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["toc"] += 1
         return toc_html(self)
 
+    def count_tabs(self: navhtml.NavRenderer, label: str) -> str:
+        counts["tabs"] += 1
+        return tabs_html(self, label)
+
+    monkeypatch.setattr(navhtml.NavRenderer, "tabs_html", count_tabs)
     monkeypatch.setattr(navhtml.NavRenderer, "nav_html", count_nav)
     monkeypatch.setattr(navhtml.NavRenderer, "toc_html", count_toc)
     return counts
@@ -65,7 +71,7 @@ def test_realworld_site_is_byte_identical_with_material_partials(
     pages = sum(1 for path in fast if path.endswith(".html"))
     # The first build used the Python renderer on every page (the second had it off).
     assert calls["nav"] >= pages - 1
-    assert calls["toc"] >= calls["nav"]
+    assert calls["toc"] >= calls["nav"] and calls["tabs"] == calls["nav"]
     page = fast["2026-Q4/index.html"].decode()
     assert "md-nav__item--active" in page and 'data-md-component="toc"' in page
 
@@ -99,4 +105,4 @@ def test_features_it_does_not_reproduce_use_material(tmp_path: Path, calls: dict
     )
     config.write_text(text, encoding="utf-8")
     _build(config, tmp_path / "site")
-    assert calls == {"nav": 0, "toc": 0}
+    assert calls == {"nav": 0, "toc": 0, "tabs": 0}

@@ -1,4 +1,4 @@
-"""Material's navigation and table-of-contents partials, rendered in Python.
+"""Material's navigation, tabs and table-of-contents partials, rendered in Python.
 
 Material renders the primary navigation with a recursive Jinja macro
 (``partials/nav-item.html``) and the table of contents with one ``include``
@@ -199,6 +199,35 @@ class NavRenderer:
         icon = '\n<span class="md-nav__icon md-icon"></span>' if item.children else ""
         return f'<a href="{self.url(first.url)}" class="md-nav__link">\n{_content(ref)}{icon}\n</a>'
 
+    # -- partials/tabs.html -----------------------------------------------
+
+    def tabs_html(self, tabs_label: str) -> str:
+        out = [
+            f'<nav class="md-tabs" aria-label="{tabs_label}" data-md-component="tabs">',
+            '<div class="md-grid">',
+            '<ul class="md-tabs__list">',
+        ]
+        for item in self.nav.items:
+            out.append(self._tab(item, item))
+        out += ["</ul>", "</div>", "</nav>"]
+        return "\n".join(out)
+
+    def _tab(self, item: Any, ref: Any) -> str:
+        _check_item(item)
+        css = "md-tabs__item"
+        if ref.active:
+            css += " md-tabs__item--active"
+        target = item
+        if item.children:
+            target = item.children[0]
+            _check_item(target)
+            if target.children:
+                return self._tab(target, ref)
+        return (
+            f'<li class="{css}">\n<a href="{self.url(target.url)}" class="md-tabs__link">\n'
+            f"{ref.title}\n</a>\n</li>"
+        )
+
     # -- partials/toc.html ------------------------------------------------
 
     def _toc_items(self) -> list[Any]:
@@ -262,6 +291,15 @@ _NAV_OVERRIDE = """\
 {%- endif -%}
 """
 
+_TABS_OVERRIDE = """\
+{%- set okrsite_html = okrsite_tabs(lang.t("tabs")) -%}
+{%- if okrsite_html is none -%}
+{% include "okrsite-material/tabs.html" %}
+{%- else -%}
+{{ okrsite_html }}
+{%- endif -%}
+"""
+
 _TOC_OVERRIDE = """\
 {%- set okrsite_html = okrsite_toc(okrsite_toc_title(lang)) -%}
 {%- if okrsite_html is none -%}
@@ -282,7 +320,7 @@ def nav_templates(env: Any, config: Any) -> dict[str, str]:
     if config.theme.name != "material" or not supported(config.theme.get("features") or []):
         return {}
     originals: dict[str, str] = {}
-    for name in ("nav", "toc", "nav-item", "toc-item"):
+    for name in ("nav", "toc", "tabs", "nav-item", "toc-item", "tabs-item"):
         try:
             source, filename, _ = env.loader.get_source(env, f"partials/{name}.html")
         except jinja2.TemplateNotFound:
@@ -325,16 +363,31 @@ def nav_templates(env: Any, config: Any) -> dict[str, str]:
         except Unsupported:
             return None
 
+    @jinja2.pass_context
+    def okrsite_tabs(context: Any, tabs_label: str) -> str | None:
+        if context.get("page") is None:
+            return None
+        try:
+            nav = renderer(context, "", nav_label="", logo="", source=None)
+            return nav.tabs_html(tabs_label)
+        except Unsupported:
+            return None
+
     def okrsite_toc_title(lang: Any) -> str:
         toc = (config.mdx_configs or {}).get("toc") or {}
         return str(toc.get("title") or lang.t("toc"))
 
     env.globals.update(
-        okrsite_nav=okrsite_nav, okrsite_toc=okrsite_toc, okrsite_toc_title=okrsite_toc_title
+        okrsite_nav=okrsite_nav,
+        okrsite_toc=okrsite_toc,
+        okrsite_tabs=okrsite_tabs,
+        okrsite_toc_title=okrsite_toc_title,
     )
     return {
         "partials/nav.html": _NAV_OVERRIDE,
         "partials/toc.html": _TOC_OVERRIDE,
+        "partials/tabs.html": _TABS_OVERRIDE,
         "okrsite-material/nav.html": originals["nav"],
         "okrsite-material/toc.html": originals["toc"],
+        "okrsite-material/tabs.html": originals["tabs"],
     }

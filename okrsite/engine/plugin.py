@@ -24,7 +24,7 @@ Hooks used, and why:
   converts the Markdown subset okrsite writes without Python-Markdown (same
   HTML and TOC; other pages and other Markdown setups take Python-Markdown).
 - ``on_env``: with ``fast_nav`` and ``compact_html``, Material's
-  ``partials/nav.html`` and ``partials/toc.html`` are rendered in Python
+  ``partials/nav.html``, ``tabs.html`` and ``toc.html`` are rendered in Python
   (:mod:`okrsite.engine.navhtml`; same HTML once compacted).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
