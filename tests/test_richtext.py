@@ -190,3 +190,44 @@ def test_build_renderer_gives_the_same_html_and_reuses_it() -> None:
     assert renderer.html(texts[1]) is renderer.html(texts[1])
     assert renderer.html("# H", heading_floor=2) == "<h2>H</h2>"
     assert renderer.html("# H", heading_floor=4) == "<h4>H</h4>"
+
+
+def test_html_content_writes_text_as_the_sanitiser_does() -> None:
+    """Check-in tables skip the sanitiser: ``html_content`` must give byte for
+    byte what the rich-text sanitiser writes for the escaped text in a table
+    cell and a summary (quotes, ``& < >``, no-break spaces, CR/LF, controls,
+    entity look-alikes, tags), on random text."""
+    import random
+
+    from okrsite.render import sanitize
+    from okrsite.render.escape import html_content, html_text
+
+    rng = random.Random(16)
+    alphabet = [*"ab <>&\"'\xa0\r\n\t\u2028\ufeff\x00\x0c;#x27é", "&amp;", "&#60;", "<script>", "😀"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+        def table(cell: str) -> str:
+            return f"<details><summary>{cell}</summary><table><tbody><tr><td>{cell}</td></tr></tbody></table></details>"
+
+        assert table(html_content(text)) == sanitize.clean_rich(table(html_text(text))), text
+
+
+def test_escape_fast_paths_match_the_regexes() -> None:
+    """``clean`` and ``md_inline`` skip their regexes for printable text: the
+    result must equal the regex path's on random text with every kind of
+    space and control character."""
+    import random
+    import re
+
+    from okrsite.render import escape
+
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+    spaces = re.compile(r"\s+")
+    rng = random.Random(7)
+    alphabet = list("ab  \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2000\u2028\u2029\u3000\x00\x7f*[]é")
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert escape.clean(text) == control.sub("", text)
+        expected = spaces.sub(" ", control.sub("", text)).strip().translate(escape._MD_TABLE)
+        assert escape.md_inline(text) == expected

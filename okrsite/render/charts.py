@@ -66,10 +66,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def num(value: float) -> str:
     """A coordinate rounded to one decimal, without a trailing ``.0`` and never ``-0``."""
-    rounded = round(value, 1)
-    whole = int(rounded)
-    # int() also turns -0.0 into 0; a chart writes hundreds of these per page.
-    return str(whole) if rounded == whole else f"{rounded:.1f}"
+    # One format call: a chart writes ~30 of these, a page hundreds.
+    text = f"{value:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+        return "0" if text == "-0" else text
+    return text
 
 
 def short_date(day: dt.date) -> str:
@@ -148,16 +150,26 @@ def _dots(points: list[tuple[str, str]]) -> str:
     return f'<path class="okr-chart__dots" d="{d}"/>'
 
 
-def chart_description(kr: KeyResult, title: str) -> str:
-    """The chart's text alternative (also useful as a tooltip)."""
-    points = _value_checkins(kr)
+_UNSET: object = object()
+
+
+def chart_description(
+    kr: KeyResult,
+    title: str,
+    points: list[CheckIn] | None = None,
+    confidence: object = _UNSET,
+) -> str:
+    """The chart's text alternative (also useful as a tooltip). ``points``
+    (the dated check-ins with values) and ``confidence`` (the latest) when
+    the caller has them already."""
+    points = _value_checkins(kr) if points is None else points
     latest = points[-1] if points else None
-    value = (
-        f"{format_value(latest.value, kr.unit, kr.prefix)} on {latest.date.isoformat()}"
-        if latest
-        else "no check-ins yet"
-    )
     if kr.effective_kind == "threshold":
+        value = (
+            f"{format_value(latest.value, kr.unit, kr.prefix)} on {latest.date.isoformat()}"
+            if latest
+            else "no check-ins yet"
+        )
         text = f"{title}: {threshold_text(kr)}; {value}"
         if latest is not None:
             met = threshold_met(kr, latest.value)
@@ -166,14 +178,15 @@ def chart_description(kr: KeyResult, title: str) -> str:
         start = format_value(kr.start, kr.unit, kr.prefix)
         target = format_value(kr.target, kr.unit, kr.prefix)
         if latest is None:
-            text = f"{title}: start {start}, target {target}; {value}"
+            text = f"{title}: start {start}, target {target}; no check-ins yet"
         else:
             seen = [kr.start, latest.value] if kr.start is not None else [latest.value]
             moved = join_values(seen, kr.unit, kr.prefix)
             text = f"{title}: {moved} on {latest.date.isoformat()}, target {target}"
-    confidence = latest_confidence(kr)
+    if confidence is _UNSET:
+        confidence = latest_confidence(kr)
     if confidence is not None:
-        text += f"; confidence {confidence_label(confidence)}"
+        text += f"; confidence {confidence_label(confidence)}"  # type: ignore[arg-type]
     return text
 
 
@@ -198,6 +211,7 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
     d0 = min([cycle.start, *(c.date for c in points)])
     d1 = max([cycle.end, *(c.date for c in points)])
     scale = _Scale((d0, d1), [*refs, *values])
+    confidence = latest_confidence(kr)
 
     out = [
         # Strokes, fills, dashes and the label font are the stylesheet's
@@ -207,7 +221,7 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
         f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart okr-chart--kr" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img">',
         f"<title>{svg_text(title)}</title>",
-        f"<desc>{svg_text(chart_description(kr, title))}</desc>",
+        f"<desc>{svg_text(chart_description(kr, title, points, confidence))}</desc>",
         _hline("okr-chart__axis", BOTTOM),
         _text(LEFT, HEIGHT - 4, short_date(d0), ours=True),
         _text(RIGHT, HEIGHT - 4, short_date(d1), "end", ours=True),
@@ -245,7 +259,6 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
             continue  # drawn by _dots above
         out.append(f'<circle class="{css}" cx="{x}" cy="{y}" r="2.5"/>')
 
-    confidence = latest_confidence(kr)
     if confidence is not None:
         level_band = confidence_band(confidence)
         cy = scale.y(values[-1]) if values else (TOP + BOTTOM) / 2
