@@ -61,10 +61,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         """Stay quiet: the test output is about the pages, not the requests."""
 
 
-@pytest.fixture(scope="session")
-def base_url(built_site: Path) -> Iterator[str]:
-    """URL of the built site, served from 127.0.0.1 on a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serve_directory(site: Path) -> Iterator[str]:
+    """URL of ``site``'s files, served from 127.0.0.1 on a free port while open."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="e2e-http", daemon=True)
@@ -74,6 +74,28 @@ def base_url(built_site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def build_and_serve(root: Path) -> Iterator[str]:
+    """Build the project in ``root`` (a copy of the demo with extra content) with
+    ``okrsite build`` into ``root/site`` and serve it while open."""
+    site = root / "site"
+    result = subprocess.run(
+        okrsite_command("build", "--site-dir", str(site), "--today", TODAY,
+                        "-f", str(root / "mkdocs.yml")),
+        cwd=root, env=quiet_env(), capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, f"okrsite build failed:\n{result.stdout}\n{result.stderr}"
+    with serve_directory(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    """URL of the built demo site."""
+    with serve_directory(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,14 @@ with the keyboard-reachable button makes them bigger; nodes stay links.
 
 from __future__ import annotations
 
-import functools
-import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import _QuietHandler
-from .helpers import TODAY, copy_demo, okrsite_command, quiet_env, shoot
+from .conftest import build_and_serve
+from .helpers import copy_demo, shoot
 
 UNIT = "growth-lab"
 PAGE = f"/2026-Q4/{UNIT}/"
@@ -69,23 +65,8 @@ def big_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo plus a 15-objective team, built and served from 127.0.0.1."""
     root = copy_demo(tmp_path_factory.mktemp("big-graph") / "repo")
     _big_team(root / "content")
-    site = root / "site"
-    result = subprocess.run(
-        okrsite_command("build", "--site-dir", str(site), "--today", TODAY,
-                        "-f", str(root / "mkdocs.yml")),
-        cwd=root, env=quiet_env(), capture_output=True, text=True, timeout=300, check=False,
-    )
-    assert result.returncode == 0, f"okrsite build failed:\n{result.stdout}\n{result.stderr}"
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
-    )
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with build_and_serve(root) as url:
+        yield url
 
 
 def _open(page: Page, url: str) -> None:
