@@ -22,6 +22,7 @@ import pytest
 from okrsite import graphs, urls
 from okrsite.analysis.redact import redact
 from okrsite.errors import BuildError
+from okrsite.graphs.svgcompact import compact_svg
 from okrsite.model import (
     CompanyFile,
     Cycle,
@@ -243,7 +244,7 @@ def test_inline_svg_draws_the_same_in_fewer_bytes(demo_model: OkrModel, demo_cyc
     key = urls.unit_page(demo_cycle, "product")
     source = graphs.page_graphs(demo_model)[key]
     raw = graphs.run_dot(source, "svg").decode()
-    svg = graphs.inline_svg(raw, key=key, dot_source=source)
+    svg = graphs.inline_svg(compact_svg(raw), key=key, dot_source=source)
     assert len(svg) < 0.8 * len(raw)
     root = parse_svg(svg)
     assert root.get("font-family") == graphs.FONT
@@ -274,7 +275,6 @@ def test_inline_svg_draws_the_same_in_fewer_bytes(demo_model: OkrModel, demo_cyc
 
 
 def test_only_axis_aligned_rectangles_become_rects() -> None:
-    from okrsite.graphs.svgcompact import compact_svg
 
     box = '<polygon fill="red" stroke="blue" points="1,-2 1,-7.5 11,-7.5 11,-2 1,-2"/>'
     arrow = '<polygon fill="#546e7a" stroke="#546e7a" points="103.26,-468.39 105,-474.5 107.45,-468.64 103.26,-468.39"/>'

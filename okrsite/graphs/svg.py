@@ -1,7 +1,8 @@
 """dot's SVG → SVG fit for inlining in an HTML page (text in, text out).
 
-The drawing itself is made smaller by :mod:`okrsite.graphs.svgcompact`; this
-module makes it a good citizen of a page: per-graph id prefixes (two graphs
+The drawing itself is made smaller by :mod:`okrsite.graphs.svgcompact`, once,
+when dot's output enters the graph cache (:mod:`okrsite.graphs.render`); this
+module makes the compacted drawing a good citizen of a page: per-graph id prefixes (two graphs
 on one page, or a graph next to another's file, never share an id), a
 responsive size, and an accessible title and description.
 """
@@ -12,7 +13,6 @@ import hashlib
 import re
 
 from okrsite.errors import BuildError
-from okrsite.graphs.svgcompact import compact_svg
 from okrsite.render.escape import xml_text
 
 _HEADER = re.compile(r"^// okrsite-(title|desc): (.*)$", re.MULTILINE)
@@ -24,11 +24,12 @@ def id_prefix(key: str) -> str:
 
 
 def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
-    """Make dot's SVG fit for inlining in an HTML page.
+    """Make dot's SVG, already compacted by
+    :func:`~okrsite.graphs.svgcompact.compact_svg` (as the renderer caches it),
+    fit for inlining in an HTML page.
 
     Drops the XML prolog, DOCTYPE, comments and dot's own ``<title>`` elements
-    (they would show node ids as tooltips); compacts the drawing (see
-    ``okrsite.graphs.svgcompact``); prefixes every id with a per-graph
+    (they would show node ids as tooltips); prefixes every id with a per-graph
     prefix; replaces width/height with a responsive style; adds ``<title>``
     and ``<desc>`` (from the ``// okrsite-title:`` / ``desc:`` header lines).
     """
@@ -39,7 +40,6 @@ def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
     svg = raw_svg[start:]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
-    svg = compact_svg(svg)
     prefix = id_prefix(key)
     svg = re.sub(r'(\s)id="([^"]+)"', rf'\1id="{prefix}-\2"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
