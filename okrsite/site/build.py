@@ -93,8 +93,9 @@ def build_docs_tree(
                 context.export_parts.setdefault(name, {})[cycle_id] = part
     if options.graphs:
         skip = context.reused_cycles
-        dots = graphs.page_graphs(public_model, skip_cycles=skip)
-        dots.update(graphs.department_graphs(public_model, skip_cycles=skip))
+        memo = None if cache is None else cache.graph_dots.memo(public_model)
+        dots = graphs.page_graphs(public_model, skip_cycles=skip, memo=memo)
+        dots.update(graphs.department_graphs(public_model, skip_cycles=skip, memo=memo))
         context.graph_svgs = graphs.render_svgs(
             dots,
             cache_dir=options.graph_cache_dir,

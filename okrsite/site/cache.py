@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
+from okrsite.site.graphmemo import GraphDots
 from okrsite.site.tree import FileContent, GeneratedFile
 
 T = TypeVar("T")
@@ -103,6 +104,8 @@ class BuildCache:
 
     unit_pages: PageMemo = field(default_factory=PageMemo)
     """Unit pages by docs path, with their dependency records."""
+    graph_dots: GraphDots = field(default_factory=GraphDots)
+    """Graphs' DOT, kept while the units they are drawn from are unchanged."""
 
     blocks: IdentityMemo[Markup] = field(default_factory=lambda: IdentityMemo(limit=20_000))
     """Raw-HTML blocks by (inner HTML string object, CSS class)."""
