@@ -242,3 +242,22 @@ def test_entries_taken_by_another_store_are_written_there_and_names_are_checked(
     assert {p.name: p.read_bytes() for p in (tmp_path / "second").iterdir()} == {
         p.name: p.read_bytes() for p in (tmp_path / "reference").iterdir()
     }
+
+
+def test_a_location_table_of_the_wrong_shape_is_refused() -> None:
+    """What a stored entry's location tables must be: data path → (line, column)."""
+    from okrsite.source.store import _locations
+
+    assert _locations({}) and _locations({(): (1, 1), ("a", 0): (2, 5)})
+    for table in (
+        [((), (1, 1))],
+        {"a": (1, 1)},
+        {(): [1, 1]},
+        {(): (1,)},
+        {(): (1, 2, 3)},
+        {(): (1, True)},
+        {(): (1.0, 1)},
+        {(): (1, 1), ("a",): (1, "2")},
+        {(): (1, 1), ("a",): None},
+    ):
+        assert not _locations(table), table

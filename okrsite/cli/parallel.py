@@ -50,8 +50,10 @@ MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
 HELPER_TIMEOUT = 120.0
 """Seconds to wait for the helper's results before parsing its files here."""
-HELPER_SHARE = 0.5
-"""The helper's part of the files: this process also unpickles its results."""
+HELPER_SHARE = 0.6
+"""The helper's part of the files: more than half, because this process
+imports pydantic and the rules (about half a second) before it parses, but
+not much more, because it also unpickles the helper's results."""
 SAVE = b"save\n"
 """What this process sends the helper before its unsaved parse-cache entries."""
 

@@ -202,12 +202,18 @@ def _loaded_from(entry: Any, display: str, locate: Any) -> LoadedFile | None:
 
 
 def _locations(table: Any) -> bool:
-    """A dict of data path → (line, column), as the loader records them."""
-    if not isinstance(table, dict):
+    """A dict of data path → (line, column), as the loader records them.
+
+    Checked with set comprehensions over types (tens of thousands of entries
+    per cache hit): the restricted unpickler builds no subclasses, so exact
+    types are what a loader-written entry has."""
+    if type(table) is not dict:
         return False
-    for path, where in table.items():
-        if not (isinstance(path, tuple) and isinstance(where, tuple) and len(where) == 2):
-            return False
-        if not (type(where[0]) is int and type(where[1]) is int):
-            return False
-    return True
+    if not table:
+        return True
+    if {type(path) for path in table} != {tuple}:
+        return False
+    places = table.values()
+    if {type(where) for where in places} != {tuple} or {len(where) for where in places} != {2}:
+        return False
+    return {type(number) for where in places for number in where} == {int}
