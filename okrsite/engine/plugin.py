@@ -118,6 +118,7 @@ from okrsite.engine.pagecache import (
     setup_digest,
 )
 from okrsite.engine.searchfeed import page_sections
+from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -223,6 +224,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         # validated files, and page fragments.
         self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
+        self._templates: MemoryBytecodeCache | None = None
         # Pages indexed by _index_page, awaiting their meta.search back (one page at a time).
         self._indexed: dict[str, object] = {}
         # The page cache's state for the running build only (on_files → on_post_build).
@@ -232,6 +234,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._serving = command == "serve" and dirty
         self._load_cache = LoadCache() if self._serving else None
         self._cache = BuildCache() if self._serving else None
+        self._templates = MemoryBytecodeCache() if command == "serve" else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in REQUIRED_EXTENSIONS:
@@ -286,14 +289,22 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 # Where the cache lives does not change a page.
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
-        generated: dict[str, _GeneratedFile] = {}
         fast = fast_path_setup(config) if self.config.fast_pages else None
         titles = nav_titles(config.nav) if fast is not None else {}
+        unchanged = self._unchanged(config, tree.files) if self._serving else set()
         for path, content in sorted(tree.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
                 continue
+            if path in unchanged:
+                # A dirty rebuild skips it (its output is on disk, see is_modified):
+                # no parking, no fast page, MkDocs only lists it in the navigation.
+                kept = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=content))
+                if os.path.isfile(kept.abs_dest_path):
+                    kept.unchanged = True
+                    files.append(kept)
+                    continue
             parked: list[str] = []
             inline: list[str] = []
             markdown = content
@@ -314,14 +325,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 FinishedPage(titles.get(path), file, config, fast)  # sets file.page
-            generated[path] = file
-        if self._serving:
-            self._mark_unchanged(config, generated, tree.files)
         return files
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
+        if self._templates is not None:  # compiled once per preview server, not per rebuild
+            env.bytecode_cache = self._templates
         templates: dict[str, str] = {}
         if self._pages is not None:
             templates[CACHED_TEMPLATE] = ""
@@ -341,25 +351,20 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             return ""
         return markdown
 
-    def _mark_unchanged(
-        self,
-        config: MkDocsConfig,
-        generated: dict[str, _GeneratedFile],
-        texts: dict[str, FileContent],
-    ) -> None:
-        """Flag pages whose generated text (before parking) equals the last
-        successful build's (see module doc)."""
+    def _unchanged(self, config: MkDocsConfig, texts: dict[str, FileContent]) -> set[str]:
+        """Generated files whose text (before parking) equals the last
+        successful build's, with the same navigation and ``mkdocs.yml`` (see
+        module doc); records this build's digests for the next one."""
         setup = hashlib.sha256(repr(config.nav).encode())
         if config.config_file_path and os.path.isfile(config.config_file_path):
             setup.update(Path(config.config_file_path).read_bytes())
         key = (config.site_dir, setup.hexdigest())
         before = self._written.get(key, {})
         now: dict[str, str] = {}
-        for path, file in generated.items():
-            text = texts[path]
+        for path, text in texts.items():
             now[path] = hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
-            file.unchanged = before.get(path) == now[path]
         self._pending = (key, now)
+        return {path for path, digest in now.items() if before.get(path) == digest}
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -1,88 +1,251 @@
-"""Material's search sections from a page, without the stdlib HTML parser's tokenizer.
+"""Material's search sections from a page, in one lean pass.
 
 Material's search plugin indexes a page by feeding ``page.content`` to its
-``Parser`` (a ``html.parser.HTMLParser``). Two thirds of that time is the
-stdlib tokenizer (``goahead``, ``parse_starttag``, ``parse_endtag``), not
-Material's handlers. :func:`page_sections` drives Material's own ``Parser``
-handlers with the events of a regular-expression tokenizer instead — same
-tag names (lower-cased), same attributes (unescaped values), same text
-chunks (unescaped, one per run of text between tags), comments dropped — so
-its sections, and the entries Material makes of them
-(``SearchIndex.create_entry_for_section``), are the same.
+``Parser`` (a ``html.parser.HTMLParser``): the stdlib tokenizer, an
+``Element`` object per tag and set operations over those objects on every
+event. :func:`page_sections` gives the same sections — Material's own
+``Section`` and ``Element`` objects, with the same ids, titles, texts and
+exclusions, so ``SearchIndex.create_entry_for_section`` makes the same
+entries — with a tokenizer built on ``str.split("<")`` and Material's
+handler logic restated over tag names:
+
+- Material's ``Element`` compares and hashes by tag name only, so its
+  ``context`` (open elements), its ``skip`` set (excluded elements) and
+  every ``in``/``intersection`` test between them are tests on tag names;
+  here they are a list and a set of names.
+- Attributes matter in four places only (a heading's ``id``, the
+  ``data-search-exclude`` attribute, ``class="linenodiv"``, a permalink's
+  ``class="headerlink"``); they are read when a quick look at the tag finds
+  one of those words, and otherwise only checked to tokenize whole.
+- Text is unescaped as ``HTMLParser`` does and escaped again as Material
+  does; text without ``&`` or ``>`` is the same after both, so it is kept as is.
 
 Only HTML it tokenizes exactly like ``HTMLParser`` is taken: a ``<`` that
 does not open a tag or a comment, ``<script>``/``<style>``/``<textarea>``/
 ``<title>`` (raw text), doctype or processing instructions, and attribute
 lists it does not parse whole make it return None (then Material indexes
-the page itself). ``tests/test_fastpage.py`` compares the sections with
-Material's on every generated page of the fixtures.
+the page itself), and so does anything Material's handlers would fail on.
+``tests/test_searchfeed.py`` compares the sections with Material's on random
+HTML; ``tests/test_fastpage.py`` builds a fixture site with and without this
+feed and compares every file, ``search/search_index.json`` included.
 """
 
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 from typing import Any
 
-from material.plugins.search.plugin import Parser
+from material.plugins.search.plugin import Element, Section
 
-_TOKEN = re.compile(
-    r"<!--(?:(?!-->).)*-->"  # a comment
-    r"|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>"  # a tag
-    r"|[^<]+",  # text
-    re.DOTALL,
+_TAG = re.compile(r"(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
+"""A tag after its ``<``: end mark, name, attribute list (``>`` ends it)."""
+_ATTRIBUTES = re.compile(
+    r"(?:\s+[^\s\"'=<>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*"
 )
+"""A whole attribute list HTMLParser splits into the attributes :data:`_ATTRIBUTE` finds."""
 _ATTRIBUTE = re.compile(
     r"\s+([^\s\"'=<>/]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?"
 )
+_COMMENT_END = "-->"
+_BEFORE_SELF_CLOSING = frozenset(" \t\n\r\f\"'")
+"""What may precede ``/>`` for this pass to read the tag as HTMLParser does."""
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "plaintext", "noscript"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr"}
+)
+"""Material's ``void`` set: tags it never puts on its context."""
+_KEEP = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})
+"""Material's ``Parser.keep``: tags written into the indexed text."""
+_ALWAYS_SKIPPED = ("script", "style", "object")
+_ATTRIBUTE_WORDS = ("data-search-exclude", "linenodiv", "headerlink")
+"""Attribute names and values Material's handlers look at (besides a heading's id)."""
+
+
+class _Unsupported(Exception):
+    """The page holds something this pass does not reproduce exactly."""
+
+
+class _Sections:
+    """Material's ``Parser`` state and handlers, over tag names."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+        """Material's ``context``: the open elements' tags."""
+        self.permalinks: list[bool] = []
+        """Per open element: an ``<a class="headerlink">`` (Material skips its text in titles)."""
+        self.skip = set(_ALWAYS_SKIPPED)
+        self.section: Any = None
+        self.data: list[Any] = []
+
+    def _ensure_section(self) -> Any:
+        if self.section is None:
+            self.section = Section(Element("hx"))
+            self.data.append(self.section)
+        return self.section
+
+    def _kept_into(self) -> list[str]:
+        section = self.section
+        return section.title if section.el.tag in self.tags else section.text
+
+    def start(self, tag: str, attributes: dict[str, str | None]) -> None:
+        if tag in _VOID:
+            return
+        tags = self.tags
+        tags.append(tag)
+        self.permalinks.append(tag == "a" and attributes.get("class") == "headerlink")
+        if tag in _HEADINGS and "id" in attributes:
+            depth = len(tags)
+            if tag != "h1" and not self.data:
+                self.section = Section(Element("hx"), depth)
+                self.data.append(self.section)
+            self.section = Section(Element(tag, attributes), depth)
+            if self.data:
+                self.section.id = attributes["id"]
+            self.data.append(self.section)
+        self._ensure_section()
+        for key, value in attributes.items():
+            if key == "data-search-exclude" or (key == "class" and value == "linenodiv"):
+                self.skip.add(tag)
+                return
+        if tag in _KEEP and self.skip.isdisjoint(tags):
+            self._kept_into().append(f"<{tag}>")
+
+    def end(self, tag: str) -> None:
+        tags = self.tags
+        if not tags or tags[-1] != tag:
+            return
+        if self.section.depth > len(tags):
+            for section in reversed(self.data):
+                if section.depth <= len(tags):
+                    self.section.depth = float("inf")
+                    self.section = section
+                    break
+        tags.pop()
+        self.permalinks.pop()
+        if tag in self.skip:
+            if tag not in _ALWAYS_SKIPPED:
+                self.skip.remove(tag)
+            return
+        if tag in _KEEP and self.skip.isdisjoint(tags):
+            data = self._kept_into()
+            opening = f"<{tag}>"
+            if opening not in data:
+                raise _Unsupported  # Material's parser would raise here
+            index = data.index(opening)
+            for i in range(index + 1, len(data)):
+                if not data[i].isspace():
+                    index = len(data)
+                    break
+            if len(data) > index:
+                del data[index:]
+            else:
+                data.append(f"</{tag}>")
+
+    def text(self, raw: str) -> None:
+        tags = self.tags
+        if not self.skip.isdisjoint(tags):
+            return
+        if "&" in raw:
+            data = unescape(raw)
+            shown = escape(data, quote=False)
+        else:
+            data = raw
+            shown = raw if ">" not in raw else escape(raw, quote=False)
+        if "pre" not in tags:
+            if not data.isspace():
+                if "\n" in data:
+                    data = data.replace("\n", " ")
+                    shown = shown.replace("\n", " ")
+            else:
+                data = shown = " "
+        section = self._ensure_section()
+        if section.el.tag in tags:
+            if not any(self.permalinks):
+                section.title.append(shown)
+        elif data.isspace():
+            text = section.text
+            if not text or not text[-1].isspace() or "pre" in tags:
+                text.append(data)
+        else:
+            section.text.append(shown)
 
 
 def page_sections(html: str) -> list[Any] | None:
     """Material's ``Parser.data`` (the page's sections) for ``html``, or None
-    when ``html`` holds something this tokenizer does not reproduce."""
-    parser = Parser()
-    position = 0
-    for token in _TOKEN.finditer(html):
-        if token.start() != position:
-            return None  # a "<" that opens no tag
-        position = token.end()
-        name = token.group(2)
-        if name is None:
-            text = token.group(0)
-            if not text.startswith("<!--"):
-                parser.handle_data(unescape(text) if "&" in text else text)
+    when ``html`` holds something this pass does not reproduce."""
+    try:
+        return _sections(html)
+    except _Unsupported:
+        return None
+
+
+def _sections(html: str) -> list[Any]:
+    state = _Sections()
+    pieces = html.split("<")
+    if pieces[0]:
+        state.text(pieces[0])
+    tag_at = _TAG.match
+    count = len(pieces)
+    i = 1
+    while i < count:
+        piece = pieces[i]
+        i += 1
+        if piece.startswith("!--"):
+            # A comment may hold "<": it ends at the first "-->" after its opening.
+            while _COMMENT_END not in piece[3:] and i < count:
+                piece += "<" + pieces[i]
+                i += 1
+            end = piece.find(_COMMENT_END, 3)
+            if end < 0:
+                raise _Unsupported
+            rest = piece[end + 3 :]
+            if rest:
+                state.text(rest)
             continue
+        match = tag_at(piece)
+        if match is None:
+            raise _Unsupported  # a "<" that opens no tag
+        closing, name, attribute_text = match.groups()
         tag = name.lower()
         if tag in _RAW_TEXT:
-            return None
-        rest = token.group(3)
-        if token.group(1):  # an end tag
-            if rest.strip():
-                return None
-            parser.handle_endtag(tag)
-            continue
-        closed = rest.endswith("/")
-        attributes = _attributes(rest[:-1] if closed else rest)
-        if attributes is None:
-            return None
-        parser.handle_starttag(tag, attributes)
-        if closed:
-            parser.handle_endtag(tag)
-    if position != len(html):
-        return None
-    return list(parser.data)
+            raise _Unsupported
+        if closing:
+            if attribute_text.strip():
+                raise _Unsupported
+            state.end(tag)
+        else:
+            closed = attribute_text.endswith("/")
+            if closed:
+                attribute_text = attribute_text[:-1]
+                if attribute_text and attribute_text[-1] not in _BEFORE_SELF_CLOSING:
+                    raise _Unsupported  # HTMLParser reads <a href=x/> as href="x/"
+            state.start(tag, _attributes(tag, attribute_text))
+            if closed:
+                state.end(tag)
+        text = piece[match.end() :]
+        if text:
+            state.text(text)
+    return list(state.data)
 
 
-def _attributes(text: str) -> list[tuple[str, str | None]] | None:
-    out: list[tuple[str, str | None]] = []
-    position = 0
+def _attributes(tag: str, text: str) -> dict[str, str | None]:
+    """The attributes Material's handlers would look at, as ``dict(attrs)``
+    (all of them when the tag mentions one of the words they look for)."""
+    if not text:
+        return {}
+    if _ATTRIBUTES.fullmatch(text) is None:
+        raise _Unsupported
+    lowered = text.lower()
+    if not (
+        (tag in _HEADINGS and "id" in lowered)
+        or any(word in lowered for word in _ATTRIBUTE_WORDS)
+    ):
+        return {}
+    out: dict[str, str | None] = {}
     for match in _ATTRIBUTE.finditer(text):
-        if match.start() != position:
-            return None
-        position = match.end()
         value = next((v for v in match.group(2, 3, 4) if v is not None), None)
-        out.append((match.group(1).lower(), unescape(value) if value else value))
-    if text[position:].strip():
-        return None
+        out[match.group(1).lower()] = unescape(value) if value else value
     return out

@@ -75,7 +75,7 @@ escape sequences in ``tooltip``/``URL`` twice).
 from __future__ import annotations
 
 from okrsite.graphs.cache import DiskCache
-from okrsite.graphs.dot import department_graphs, overview_dot, page_graphs, unit_dot
+from okrsite.graphs.dot import DotMemo, department_graphs, overview_dot, page_graphs, unit_dot
 from okrsite.graphs.graphviz import MISSING_DOT_HINT, Graphviz, find_dot, run_dot
 from okrsite.graphs.render import render_svgs
 from okrsite.graphs.style import (
@@ -106,6 +106,7 @@ __all__ = [
     "PRIVATE_FILL",
     "RELATED_COLOUR",
     "DiskCache",
+    "DotMemo",
     "Graphviz",
     "department_graphs",
     "find_dot",

@@ -14,8 +14,9 @@ edges and the legend.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 
 from okrsite import urls
 from okrsite.analysis import org
@@ -28,7 +29,24 @@ from okrsite.graphs.style import (
     DEFAULT_MAX_BOXES,
     DEFAULT_UNIT_COLLAPSE_THRESHOLD,
 )
-from okrsite.model import ROOT_UNIT, Objective, OkrModel, UnitOkrs
+from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
+
+DotMemo = Callable[[str, Cycle, str, CycleLookups, Callable[[], str]], str]
+"""``memo(key, cycle, focus, lookups, make)``: the DOT of the graph ``key``
+(of ``focus`` in ``cycle``), either ``make()`` or the same text kept from a
+previous build whose inputs did not change (a preview server's, see
+:mod:`okrsite.graphs.inputs`)."""
+
+
+def _made(
+    memo: DotMemo | None,
+    key: str,
+    cycle: Cycle,
+    focus: str,
+    lookups: CycleLookups,
+    make: Callable[[], str],
+) -> str:
+    return make() if memo is None else memo(key, cycle, focus, lookups, make)
 
 
 def _items(okrs: UnitOkrs) -> int:
@@ -282,6 +300,7 @@ def page_graphs(
     unit_collapse_threshold: int = DEFAULT_UNIT_COLLAPSE_THRESHOLD,
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
 ) -> dict[str, str]:
     """DOT source of every graph, keyed by the docs path of the page embedding it.
 
@@ -292,7 +311,8 @@ def page_graphs(
     ``unit_collapse_threshold`` items (at most ``collapse_threshold``). No
     graph draws more than ``max_boxes`` child-unit boxes.
     Private objectives present in ``model`` are drawn marked "(private)"; pass
-    a redacted model for public builds.
+    a redacted model for public builds. ``memo`` may supply graphs whose
+    inputs did not change since a previous build (a preview server's).
     """
     out: dict[str, str] = {}
     text = LabelText()
@@ -301,21 +321,31 @@ def page_graphs(
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
         lookups = CycleLookups.build(model, cycle, text)
-        out[urls.cycle_overview(cycle_id)] = overview_dot(
-            model,
-            cycle_id,
-            collapse_threshold=collapse_threshold,
-            max_boxes=max_boxes,
-            lookups=lookups,
-        )
-        for unit_id in sorted(cycle.okrs):
-            out[urls.unit_page(cycle_id, unit_id)] = unit_dot(
+        key = urls.cycle_overview(cycle_id)
+        out[key] = _made(
+            memo, key, cycle, ROOT_UNIT, lookups,
+            partial(
+                overview_dot,
                 model,
                 cycle_id,
-                unit_id,
-                collapse_threshold=unit_threshold,
+                collapse_threshold=collapse_threshold,
                 max_boxes=max_boxes,
                 lookups=lookups,
+            ),
+        )
+        for unit_id in sorted(cycle.okrs):
+            key = urls.unit_page(cycle_id, unit_id)
+            out[key] = _made(
+                memo, key, cycle, unit_id, lookups,
+                partial(
+                    unit_dot,
+                    model,
+                    cycle_id,
+                    unit_id,
+                    collapse_threshold=unit_threshold,
+                    max_boxes=max_boxes,
+                    lookups=lookups,
+                ),
             )
     return dict(sorted(out.items()))
 
@@ -326,6 +356,7 @@ def department_graphs(
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
 ) -> dict[str, str]:
     """The department level of an overview, expandable: for every cycle whose
     overview collapses (above ``collapse_threshold`` items), each top-level
@@ -344,13 +375,18 @@ def department_graphs(
         for unit_id in _children(probe, ROOT_UNIT):
             if unit_id not in cycle.okrs or not probe.descendants(unit_id):
                 continue  # a unit without teams is its own page's graph already
-            out[urls.department_graph(cycle_id, unit_id)] = unit_dot(
-                model,
-                cycle_id,
-                unit_id,
-                collapse_threshold=10**9,
-                max_boxes=max_boxes,
-                lookups=lookups,
-                embed_doc=urls.cycle_overview(cycle_id),
+            key = urls.department_graph(cycle_id, unit_id)
+            out[key] = _made(
+                memo, key, cycle, unit_id, lookups,
+                partial(
+                    unit_dot,
+                    model,
+                    cycle_id,
+                    unit_id,
+                    collapse_threshold=10**9,
+                    max_boxes=max_boxes,
+                    lookups=lookups,
+                    embed_doc=urls.cycle_overview(cycle_id),
+                ),
             )
     return dict(sorted(out.items()))

@@ -1,0 +1,97 @@
+"""Graphs' DOT kept between a preview server's rebuilds: :class:`GraphDots`.
+
+Drawing the DOT of every graph again was the largest part of a preview
+rebuild at company scale. A graph's DOT is a function of the OKRs of the
+units :func:`okrsite.graphs.inputs.graph_units` names, of the links touching
+them, and of what every graph shares (unit names and org, the company,
+the cycles). So each rebuild gives every (cycle, unit) a *stamp*: the
+previous rebuild's stamp object when its content is the very same object
+(the loader hands out the same objects for unchanged files) and its file
+details and touching links are equal, else a new object. A graph is kept
+when its units, its cross-cycle boxes and the shared stamp are the same and
+each of their stamps is the same object, checked by identity, so an entry
+made any number of rebuilds ago is still checked against everything that
+happened since.
+
+Owned by :class:`okrsite.site.cache.BuildCache` (a preview server's); a
+one-shot build passes no memo and draws every graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from okrsite.analysis.alignment import AlignmentIndex
+from okrsite.graphs import DotMemo
+from okrsite.graphs.inputs import CycleNeighbours, graph_units
+from okrsite.graphs.lookups import CycleLookups
+from okrsite.model import Cycle, OkrModel
+
+_Stamp = object
+
+
+class GraphDots:
+    """DOT of the previous rebuilds' graphs, with the stamps they were drawn from."""
+
+    def __init__(self) -> None:
+        # (cycle, unit) → (content, details, stamp) as of the last rebuild.
+        self._stamps: dict[tuple[str, str], tuple[object, object, _Stamp]] = {}
+        # Graph key → (stamps it was drawn from, units and boxes, DOT).
+        self._dots: dict[str, tuple[tuple[_Stamp | None, ...], object, str]] = {}
+        self.drawn = 0
+        """Graphs drawn (not kept) by the last rebuild, for tests and logs."""
+
+    def memo(self, model: OkrModel, shared_stamp: object) -> DotMemo:
+        """The memo for one rebuild of ``model``; ``shared_stamp`` stands for
+        what every graph shares (:meth:`okrsite.site.cache.BuildCache.begin`)."""
+        self.drawn = 0
+        neighbours: dict[str, CycleNeighbours] = {}
+        fresh: set[tuple[str, str]] = set()
+
+        def stamp(cycle_id: str, unit_id: str) -> _Stamp | None:
+            key = (cycle_id, unit_id)
+            cycle = model.cycles.get(cycle_id)
+            okrs = cycle.okrs.get(unit_id) if cycle is not None else None
+            if okrs is None:
+                self._stamps.pop(key, None)
+                return None
+            if key in fresh:
+                return self._stamps[key][2]
+            if cycle_id not in neighbours:  # a containing cycle's unit (cross-cycle box)
+                index = AlignmentIndex.build(model.cycles[cycle_id], include_private=True)
+                neighbours[cycle_id] = CycleNeighbours.build(index)
+            touching = neighbours[cycle_id].touching.get(unit_id, ())
+            details = (okrs.path, okrs.notes, okrs.redacted_private, touching)
+            found = self._stamps.get(key)
+            if found is None or found[0] is not okrs.content or found[1] != details:
+                found = (okrs.content, details, object())
+                self._stamps[key] = found
+            fresh.add(key)
+            return found[2]
+
+        def memo(
+            key: str, cycle: Cycle, focus: str, lookups: CycleLookups, make: Callable[[], str]
+        ) -> str:
+            if cycle.id not in neighbours:
+                neighbours[cycle.id] = CycleNeighbours.build(lookups.index)
+            units, outer = graph_units(focus, lookups, neighbours[cycle.id])
+            stamps = (
+                shared_stamp,
+                *(stamp(cycle.id, unit_id) for unit_id in units),
+                *(stamp(cycle_id, unit_id) for cycle_id, unit_id in outer),
+            )
+            shape = (cycle.id, units, outer)
+            found = self._dots.get(key)
+            if (
+                found is not None
+                and len(found[0]) == len(stamps)
+                and all(a is b for a, b in zip(found[0], stamps, strict=True))
+                and found[1] == shape
+            ):
+                return found[2]
+            self.drawn += 1
+            text = make()
+            self._dots[key] = (stamps, shape, text)
+            return text
+
+        return memo
