@@ -1,4 +1,4 @@
-"""Preview rebuilds keep the graphs whose inputs did not change, and no other.
+"""Preview rebuilds keep the graphs and export parts whose inputs did not change, and no other.
 
 ``okrsite serve`` rebuilds the docs tree after every edit with a
 ``BuildCache``; its ``GraphDots`` keeps a graph's DOT while the units the
@@ -103,6 +103,7 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     _edit(team, _first(r"^(    title: ).*$", r"\1A retitled team objective"))
     tree = preview.check("a team objective's title")
     assert 0 < preview.cache.graph_dots.drawn < graphs / 4
+    assert preview.cache.export_parts.made == 2  # the unit's okrs.json entry and okrs.csv rows
     changed = [p for p in tree.files if tree.files[p] != first.files.get(p)]
     assert f"2026-Q4/{team.stem}.md" in changed
 
@@ -132,9 +133,9 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     lonely.write_bytes(kept)
     preview.check("the same file restored")
     preview.check("no change at all")
-    # Only graphs reading the unit with a private objective (redacted anew
-    # each build, so never the same object) are drawn again.
-    assert preview.cache.graph_dots.drawn < graphs / 4
+    # Nothing is drawn or made again, not even for the unit with a private
+    # objective (its redacted copy is kept too).
+    assert preview.cache.graph_dots.drawn == 0 and preview.cache.export_parts.made == 0
 
 
 def test_cross_cycle_boxes_follow_the_year(tmp_path: Path) -> None:

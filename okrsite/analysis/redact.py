@@ -7,6 +7,7 @@ the model they receive. Only the count survives (``UnitOkrs.private_count``).
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Literal
 
 from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
@@ -14,8 +15,14 @@ from okrsite.model import Cycle, OkrModel, UnitOkrs
 
 Audience = Literal["public", "internal"]
 
+RedactedUnits = MutableMapping[tuple[str, str], tuple[object, object, UnitOkrs]]
+"""(cycle, unit) → (content, what else the copy depends on, redacted copy):
+a preview server's copies from its previous rebuild (see :func:`redact`)."""
 
-def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
+
+def redact(
+    model: OkrModel, audience: Audience = "public", kept: RedactedUnits | None = None
+) -> OkrModel:
     """A copy of ``model`` fit for ``audience``.
 
     ``public``: private objectives removed (and references to them dropped),
@@ -25,6 +32,11 @@ def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
     Copy-on-write: only the units that change are deep-copied; the others
     are shared with ``model`` (validated content is read-only downstream).
     At company scale a whole deep copy cost more than rendering.
+
+    ``kept`` (a preview server's) hands out the very same copy of a unit as
+    the previous rebuild when its content is the same object and the private
+    references and people setting are equal, so what is built from that
+    unit can be reused too (see :mod:`okrsite.site.cache`).
     """
     if audience == "internal":
         return model
@@ -53,14 +65,21 @@ def redact(model: OkrModel, audience: Audience = "public") -> OkrModel:
             if people and not _touches(okrs, private_refs):
                 okrs_by_unit[unit_id] = okrs
                 continue
+            depends = (okrs.path, okrs.notes, okrs.redacted_private, private_refs, people)
+            found = kept.get((cycle_id, unit_id)) if kept is not None else None
+            if found is not None and found[0] is okrs.content and found[1] == depends:
+                okrs_by_unit[unit_id] = found[2]
+                continue
             copy = okrs.model_copy(deep=True)
-            kept = [o for o in copy.content.objectives if not o.is_private]
-            copy.redacted_private += len(copy.content.objectives) - len(kept)
-            copy.content.objectives = kept
+            public = [o for o in copy.content.objectives if not o.is_private]
+            copy.redacted_private += len(copy.content.objectives) - len(public)
+            copy.content.objectives = public
             _drop_refs(copy, private_refs)
             if not people:
                 _drop_people(copy)
             okrs_by_unit[unit_id] = copy
+            if kept is not None:
+                kept[(cycle_id, unit_id)] = (okrs.content, depends, copy)
         cycles[cycle_id] = cycle.model_copy(update={"okrs": okrs_by_unit})
     units = model.units
     company = model.company

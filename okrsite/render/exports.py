@@ -36,7 +36,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -240,7 +241,7 @@ def okrs_data(model: OkrModel, *, cycles: bool = True) -> dict[str, Any]:
     }
 
 
-def _cycle_json(model: OkrModel, cycle: Cycle) -> dict[str, Any]:
+def _cycle_json(model: OkrModel, cycle: Cycle, *, units: bool = True) -> dict[str, Any]:
     return {
         "id": cycle.id,
         "name": cycle.definition.name,
@@ -248,11 +249,30 @@ def _cycle_json(model: OkrModel, cycle: Cycle) -> dict[str, Any]:
         "end": cycle.definition.end.isoformat(),
         "units": [
             _unit_okrs_json(model, cycle.okrs[unit_id]) for unit_id in _unit_order(model, cycle)
-        ],
+        ]
+        if units
+        else [],
     }
 
 
-def okrs_json(model: OkrModel, cycle_parts: Mapping[str, str] | None = None) -> str:
+UnitPartMemo = Callable[[str, UnitOkrs, Callable[[], str]], str]
+"""``memo(kind, okrs, make)``: one unit's part of an export (``kind``
+``"json"`` or ``"csv"``) of one cycle, either ``make()`` or the same text
+kept from a previous build of the same unit (a preview server's). A part
+depends on the unit's OKRs, its file, its name and the company's scoring."""
+
+
+def _dumps(data: Any) -> str:
+    return html_safe_json(
+        json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    )
+
+
+def okrs_json(
+    model: OkrModel,
+    cycle_parts: Mapping[str, str] | None = None,
+    memo: UnitPartMemo | None = None,
+) -> str:
     """``okrs.json``: deterministic, compact, UTF-8, newline-terminated.
 
     Compact because it is a data feed: at company scale (12,000 KRs with
@@ -266,25 +286,35 @@ def okrs_json(model: OkrModel, cycle_parts: Mapping[str, str] | None = None) -> 
     ``cycle_parts``: cycles' entries already made by :func:`cycle_okrs_json`
     (a closed cycle's, kept by the site's closed-cycle store); the document is
     the same bytes either way, because compact JSON of a list is its items'
-    JSON joined by commas.
+    JSON joined by commas. ``memo`` may supply units' parts (see :data:`UnitPartMemo`).
     """
     parts = cycle_parts or {}
     data = okrs_data(model, cycles=False)
     head = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     assert head.endswith('"cycles":[]}')  # the last key (see okrs_data)
     cycles = [
-        parts[cycle.id] if cycle.id in parts else cycle_okrs_json(model, cycle)
+        parts[cycle.id] if cycle.id in parts else cycle_okrs_json(model, cycle, memo)
         for cycle in model.cycles.values()
     ]
     return html_safe_json(head[:-2]) + ",".join(cycles) + "]}\n"
 
 
-def cycle_okrs_json(model: OkrModel, cycle: Cycle) -> str:
-    """One cycle's entry of ``okrs.json``'s ``cycles`` list, as written there."""
-    text = json.dumps(
-        _cycle_json(model, cycle), separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return html_safe_json(text)
+def cycle_okrs_json(model: OkrModel, cycle: Cycle, memo: UnitPartMemo | None = None) -> str:
+    """One cycle's entry of ``okrs.json``'s ``cycles`` list, as written there
+    (its units' entries joined by commas: the same bytes as the whole list's)."""
+    if memo is None:
+        return _dumps(_cycle_json(model, cycle))
+    head = _dumps(_cycle_json(model, cycle, units=False))
+    assert head.endswith('"units":[]}')  # the last key (see _cycle_json)
+    units = [
+        memo("json", cycle.okrs[unit_id], partial(_unit_json_text, model, cycle.okrs[unit_id]))
+        for unit_id in _unit_order(model, cycle)
+    ]
+    return head[:-2] + ",".join(units) + "]}"
+
+
+def _unit_json_text(model: OkrModel, okrs: UnitOkrs) -> str:
+    return _dumps(_unit_okrs_json(model, okrs))
 
 
 def html_safe_json(text: str) -> str:
@@ -326,53 +356,70 @@ def _iter_cycle_krs(
                 yield cycle, unit_id, objective, kr
 
 
-def krs_csv(model: OkrModel, cycle_parts: Mapping[str, str] | None = None) -> str:
+def krs_csv(
+    model: OkrModel,
+    cycle_parts: Mapping[str, str] | None = None,
+    memo: UnitPartMemo | None = None,
+) -> str:
     """``okrs.csv``: one row per public key result (columns :data:`CSV_COLUMNS`).
-    ``cycle_parts``: cycles' rows already made by :func:`cycle_krs_csv`."""
+    ``cycle_parts``: cycles' rows already made by :func:`cycle_krs_csv`;
+    ``memo`` may supply units' rows (see :data:`UnitPartMemo`)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(CSV_COLUMNS)
     parts = cycle_parts or {}
     for cycle in model.cycles.values():
-        buffer.write(parts[cycle.id] if cycle.id in parts else cycle_krs_csv(model, cycle))
+        buffer.write(parts[cycle.id] if cycle.id in parts else cycle_krs_csv(model, cycle, memo))
     return buffer.getvalue()
 
 
-def cycle_krs_csv(model: OkrModel, cycle: Cycle) -> str:
+def cycle_krs_csv(model: OkrModel, cycle: Cycle, memo: UnitPartMemo | None = None) -> str:
     """One cycle's rows of ``okrs.csv``, as written there."""
+    rows: list[str] = []
+    for unit_id in _unit_order(model, cycle):
+        make = partial(_unit_krs_csv, model, cycle, unit_id)
+        rows.append(make() if memo is None else memo("csv", cycle.okrs[unit_id], make))
+    return "".join(rows)
+
+
+def _unit_krs_csv(model: OkrModel, cycle: Cycle, unit_id: str) -> str:
+    """One unit's rows of ``okrs.csv`` for one cycle."""
     from okrsite.render.fmt import latest_confidence
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    for _, unit_id, objective, kr in _iter_cycle_krs(model, cycle):
-        score = kr_score(kr)
-        confidence = latest_confidence(kr)
-        writer.writerow(
-            [
-                cycle.id,
-                unit_id,
-                objective.id,
-                kr.id,
-                safe_cell(kr.title),
-                kr.effective_kind,
-                _number_cell(kr.start),
-                _number_cell(latest_value(kr)),
-                _number_cell(kr.target),
-                safe_cell(kr.prefix),
-                safe_cell(kr.unit),
-                _number_cell(_round(kr_progress(kr))),
-                _number_cell(_round(kr.score)),
-                band(score, model.company.scoring),
-                safe_cell(kr.owner),
-                (
-                    ""
-                    if confidence is None
-                    else (confidence if isinstance(confidence, str) else _number_cell(confidence))
-                ),
-                safe_cell(objective.title),
-                safe_cell(model.unit_name(unit_id)),
-                safe_cell("; ".join(kr.all_owners or objective.all_owners)),
-            ]
-        )
+    for objective in _public_objectives(cycle.okrs[unit_id]):
+        for kr in objective.key_results:
+            score = kr_score(kr)
+            confidence = latest_confidence(kr)
+            writer.writerow(
+                [
+                    cycle.id,
+                    unit_id,
+                    objective.id,
+                    kr.id,
+                    safe_cell(kr.title),
+                    kr.effective_kind,
+                    _number_cell(kr.start),
+                    _number_cell(latest_value(kr)),
+                    _number_cell(kr.target),
+                    safe_cell(kr.prefix),
+                    safe_cell(kr.unit),
+                    _number_cell(_round(kr_progress(kr))),
+                    _number_cell(_round(kr.score)),
+                    band(score, model.company.scoring),
+                    safe_cell(kr.owner),
+                    (
+                        ""
+                        if confidence is None
+                        else confidence
+                        if isinstance(confidence, str)
+                        else _number_cell(confidence)
+                    ),
+                    safe_cell(objective.title),
+                    safe_cell(model.unit_name(unit_id)),
+                    safe_cell("; ".join(kr.all_owners or objective.all_owners)),
+                ]
+            )
     return buffer.getvalue()
 
 

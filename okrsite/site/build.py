@@ -73,7 +73,9 @@ def build_docs_tree(
     (fragments reused from its previous rebuild); ``closed`` a store of
     closed cycles' pages (the page cache of ``okrsite build``). One-shot
     builds pass neither; the tree is the same either way."""
-    public_model = redact(model, options.audience)
+    public_model = redact(model, options.audience, None if cache is None else cache.redacted)
+    if cache is not None:
+        cache.begin(public_model)
     context = SiteContext(
         model=public_model, options=options, today=options.resolved_today(), cache=cache
     )
@@ -93,7 +95,7 @@ def build_docs_tree(
                 context.export_parts.setdefault(name, {})[cycle_id] = part
     if options.graphs:
         skip = context.reused_cycles
-        memo = None if cache is None else cache.graph_dots.memo(public_model)
+        memo = None if cache is None else cache.graph_dots.memo(public_model, cache.shared)
         dots = graphs.page_graphs(public_model, skip_cycles=skip, memo=memo)
         dots.update(graphs.department_graphs(public_model, skip_cycles=skip, memo=memo))
         context.graph_svgs = graphs.render_svgs(

@@ -21,6 +21,9 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
+from okrsite.analysis.redact import RedactedUnits
+from okrsite.model import OkrModel, UnitOkrs
+from okrsite.render.exports import UnitPartMemo
 from okrsite.site.graphmemo import GraphDots
 from okrsite.site.tree import FileContent, GeneratedFile
 
@@ -98,9 +101,49 @@ class PageMemo:
         return text
 
 
+class ExportParts:
+    """Units' parts of ``okrs.json`` and ``okrs.csv`` from previous rebuilds
+    (see :data:`okrsite.render.exports.UnitPartMemo`): kept while the unit's
+    content is the very same object, its file details are equal and the
+    shared stamp (unit names, company, cycles) is the same."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str, str], tuple[object, object, object, str]] = {}
+        self.made = 0
+        """Parts made (not kept) since the last :meth:`memo`, for tests and logs."""
+
+    def memo(self, shared_stamp: object) -> UnitPartMemo:
+        self.made = 0
+
+        def memo(kind: str, okrs: UnitOkrs, make: Callable[[], str]) -> str:
+            key = (kind, okrs.cycle_id, okrs.unit_id)
+            details = (okrs.path, okrs.redacted_private)
+            found = self._parts.get(key)
+            if (
+                found is not None
+                and found[0] is okrs.content
+                and found[1] == details
+                and found[2] is shared_stamp
+            ):
+                return found[3]
+            self.made += 1
+            text = make()
+            # The content object is kept with the part: its identity cannot be reused.
+            self._parts[key] = (okrs.content, details, shared_stamp, text)
+            return text
+
+        return memo
+
+
 @dataclass
 class BuildCache:
     """Page fragments and graphs of the previous rebuild, by kind."""
+
+    shared: object = field(default_factory=object)
+    """Stands for what fragments of every unit share — unit names and org,
+    the company, every cycle's definition: the same object from one rebuild
+    to the next while those are equal (:meth:`begin`)."""
+    _shared_value: object = None
 
     unit_pages: PageMemo = field(default_factory=PageMemo)
     """Unit pages by docs path, with their dependency records."""
@@ -117,6 +160,20 @@ class BuildCache:
     """File-backed graph blocks by SVG string object, with the (page, class) they were made for."""
     graph_svgs: dict[tuple[str, str], str] = field(default_factory=dict)
     """(DOT cache digest, page key) → inline SVG, for :func:`okrsite.graphs.render_svgs`."""
+    export_parts: ExportParts = field(default_factory=ExportParts)
+    """Units' parts of the exports."""
+    redacted: RedactedUnits = field(default_factory=dict)
+    """Units' redacted copies (:func:`okrsite.analysis.redact.redact`)."""
+
+    def begin(self, model: OkrModel) -> None:
+        """Start a rebuild of ``model``: renew :attr:`shared` if what it stands for changed."""
+        value = (
+            repr([*model.units.values(), model.company]),
+            tuple(cycle.definition for cycle in model.cycles.values()),
+        )
+        if value != self._shared_value:
+            self._shared_value = value
+            self.shared = object()
 
 
 @dataclass

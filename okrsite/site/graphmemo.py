@@ -36,22 +36,15 @@ class GraphDots:
     def __init__(self) -> None:
         # (cycle, unit) → (content, details, stamp) as of the last rebuild.
         self._stamps: dict[tuple[str, str], tuple[object, object, _Stamp]] = {}
-        self._shared: tuple[object, _Stamp] | None = None
         # Graph key → (stamps it was drawn from, units and boxes, DOT).
         self._dots: dict[str, tuple[tuple[_Stamp | None, ...], object, str]] = {}
         self.drawn = 0
         """Graphs drawn (not kept) by the last rebuild, for tests and logs."""
 
-    def memo(self, model: OkrModel) -> DotMemo:
-        """The memo for one rebuild of ``model`` (see the module docstring)."""
+    def memo(self, model: OkrModel, shared_stamp: object) -> DotMemo:
+        """The memo for one rebuild of ``model``; ``shared_stamp`` stands for
+        what every graph shares (:meth:`okrsite.site.cache.BuildCache.begin`)."""
         self.drawn = 0
-        shared = (
-            repr([*model.units.values(), model.company]),
-            tuple(cycle.definition for cycle in model.cycles.values()),
-        )
-        if self._shared is None or self._shared[0] != shared:
-            self._shared = (shared, object())
-        shared_stamp = self._shared[1]
         neighbours: dict[str, CycleNeighbours] = {}
         fresh: set[tuple[str, str]] = set()
 

@@ -25,7 +25,11 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     site_url = getattr(ctx.options, "site_url", None)
     if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
         site_url = None
-    yield GeneratedFile(OKRS_JSON, exports.okrs_json(ctx.model, ctx.export_parts.get(OKRS_JSON)))
+    # A preview rebuild keeps the parts of units that did not change.
+    memo = None if ctx.cache is None else ctx.cache.export_parts.memo(ctx.cache.shared)
+    yield GeneratedFile(
+        OKRS_JSON, exports.okrs_json(ctx.model, ctx.export_parts.get(OKRS_JSON), memo)
+    )
     yield GeneratedFile(OKRS_SCHEMA, okrs_schema.okrs_json_schema_text())
-    yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model, ctx.export_parts.get(OKRS_CSV)))
+    yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model, ctx.export_parts.get(OKRS_CSV), memo))
     yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url))

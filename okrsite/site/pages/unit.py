@@ -106,7 +106,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
-    org_key: str | None = None  # units and company, for preview rebuilds (see below)
     below = all_descendants(model)  # once, not one walk of the org per page
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
@@ -137,11 +136,11 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             if ctx.cache is None:
                 text = make()
             else:  # a preview rebuild: reuse the page if nothing it reads changed
-                if org_key is None:
-                    org_key = repr([*model.units.values(), model.company])
                 same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
+                # ctx.cache.shared stands for the units and the company (an
+                # object compared by identity, the same while they are equal).
                 text = ctx.cache.unit_pages.remember(
-                    path, same, (*equal, org_key, ctx.options, graph, badge), make
+                    path, (*same, ctx.cache.shared), (*equal, ctx.options, graph, badge), make
                 )
             yield GeneratedFile(path, text)
 
