@@ -25,7 +25,8 @@ Hooks used, and why:
   HTML and TOC; other pages and other Markdown setups take Python-Markdown).
 - ``on_env``: with ``fast_nav`` and ``compact_html``, Material's
   ``partials/nav.html``, ``tabs.html`` and ``toc.html`` are rendered in Python
-  (:mod:`okrsite.engine.navhtml`; same HTML once compacted).
+  (:mod:`okrsite.engine.navhtml`; same HTML once compacted), and Material's
+  translations are looked up once per key (:mod:`okrsite.engine.translations`).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
   the search indexer reads the page, so search sees them as before (and keep
@@ -119,6 +120,7 @@ from okrsite.engine.pagecache import (
 )
 from okrsite.engine.searchfeed import page_sections
 from okrsite.engine.templatecache import MemoryBytecodeCache
+from okrsite.engine.translations import translation_templates
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -335,8 +337,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         templates: dict[str, str] = {}
         if self._pages is not None:
             templates[CACHED_TEMPLATE] = ""
-        if self.config.fast_nav and self.config.compact_html and env.loader is not None:
-            templates.update(nav_templates(env, config))
+        if self.config.fast_nav and env.loader is not None:
+            templates.update(translation_templates(env, config))  # same text, compacted or not
+            if self.config.compact_html:
+                templates.update(nav_templates(env, config))
         if templates and env.loader is not None:
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
         return env
