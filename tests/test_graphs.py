@@ -284,6 +284,34 @@ def test_only_axis_aligned_rectangles_become_rects() -> None:
     assert arrow in out and bowtie in out
 
 
+def test_rect_fast_path_equals_the_general_rewrite(demo_model: OkrModel, demo_cycle: str) -> None:
+    """dot's own rectangles take a one-regex fast path; it writes exactly what
+    the general polygon rewrite writes, on real dot output and on rectangles
+    given the other way round, degenerate ones (lines) and mixed number forms."""
+    from okrsite.graphs import svgcompact
+
+    def general(svg: str) -> str:
+        return svgcompact._POLYGON.sub(svgcompact._as_rect, svg)
+
+    def fast_then_general(svg: str) -> str:
+        return general(svgcompact._DOT_RECT.sub(svgcompact._dot_rect, svg))
+
+    key = urls.unit_page(demo_cycle, "product")
+    raw = graphs.run_dot(graphs.page_graphs(demo_model)[key], "svg").decode()
+    assert svgcompact._DOT_RECT.search(raw) is not None  # dot's boxes do take the fast path
+    assert fast_then_general(raw) == general(raw)
+    crafted = "\n".join([
+        '<polygon fill="a" points="1,-2 1,-7.5 11,-7.5 11,-2 1,-2"/>',
+        '<polygon fill="a" points="11,-2 11,-7.5 1,-7.5 1,-2 11,-2"/>',  # right to left
+        '<polygon fill="a" points="1,-2 11,-2 11,-7.5 1,-7.5 1,-2"/>',  # across first
+        '<polygon fill="a" points="1,-2 1,-2 11,-2 11,-2 1,-2"/>',  # a line
+        '<polygon fill="a" points="1,-2 1,-7.5 1.0,-7.5 1.0,-2 1,-2"/>',  # zero width
+        '<polygon points="-0.004,0 -0.004,3 5,3 5,0 -0.004,0"/>',  # rounds to -0
+    ])
+    assert fast_then_general(crafted) == general(crafted)
+    assert compact_svg(crafted).count("<rect") == 4
+
+
 def test_svg_fill_colours_follow_bands() -> None:
     """Cells are filled by band: green, yellow, red, and grey for no data."""
     okrs = {"company": [objective("o", "Bands", [

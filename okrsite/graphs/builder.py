@@ -10,7 +10,7 @@ decided by :mod:`okrsite.graphs.dot`; how each node looks by
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from okrsite import urls
@@ -33,6 +33,8 @@ from okrsite.graphs.labels import (
     objective_label,
     plural,
     private_label,
+    table_label,
+    table_row,
     tooltip,
 )
 from okrsite.graphs.lookups import CycleLookups
@@ -48,7 +50,7 @@ from okrsite.graphs.style import (
     WRAP,
 )
 from okrsite.graphs.textwidth import text_width
-from okrsite.model import ROOT_UNIT, Cycle, Objective, OkrModel, UnitOkrs
+from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import dot_html, dot_line, dot_string
 
 # Quoted DOT strings of our constants, made once (statements use them per cluster and edge).
@@ -152,12 +154,12 @@ class GraphBuilder:
         """One objective with its KRs as a table node (only the KR ids in
         ``only`` when given; the others are counted in one row)."""
         ref = OkrRef(unit_id, objective.id)
-        value = objective_progress(objective)
         okrs = self.cycle.okrs.get(unit_id)
         graded_file = okrs is not None and okrs.content.status == "graded"
-        objective_href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
-        rows = [
-            Row(
+
+        def objective_row(href: str) -> Row:
+            value = objective_progress(objective)
+            return Row(
                 port="o",
                 title_html=self.data.text.title(objective.title),
                 title_width=self.data.text.title_width(objective.title, bold=True),
@@ -165,35 +167,50 @@ class GraphBuilder:
                 kind="Objective (private)" if objective.is_private else "Objective",
                 value=value,
                 tone=self.band_of(value),
-                href=objective_href,
+                href=href,
                 overlap=self.overlaps(ref),
                 graded=graded_file and objective_score(objective) is not None,
             )
-        ]
+
+        first, cells = self._row(
+            ref, self.unit_link(unit_id, urls.objective_anchor(objective.id)), objective_row
+        )
+        rows = [cells]
         ports: dict[OkrRef, str] = {}
         for i, kr in enumerate(objective.key_results, start=1):
             if only is not None and kr.id not in only:
                 continue
             kr_ref = OkrRef(unit_id, objective.id, kr.id)
             ports[kr_ref] = f"k{i}"
-            kr_value = kr_score(kr)
-            rows.append(
-                Row(
-                    port=f"k{i}",
+
+            def kr_row(
+                href: str, kr: KeyResult = kr, kr_ref: OkrRef = kr_ref, port: str = f"k{i}"
+            ) -> Row:
+                kr_value = kr_score(kr)
+                return Row(
+                    port=port,
                     title_html=self.data.text.title(kr.title, WRAP + 4),
                     title_width=self.data.text.title_width(kr.title, WRAP + 4, bold=False),
                     tooltip_html=self.data.text.tooltip(kr.title),
                     kind="KR",
                     value=kr_value,
                     tone=self.band_of(kr_value),
-                    href=self.unit_link(unit_id, urls.key_result_anchor(objective.id, kr.id)),
+                    href=href,
                     overlap=self.overlaps(kr_ref),
                     graded=graded_file and kr.score is not None,
                 )
+
+            rows.append(
+                self._row(
+                    kr_ref,
+                    self.unit_link(unit_id, urls.key_result_anchor(objective.id, kr.id)),
+                    kr_row,
+                )[1]
             )
-        label = objective_label(
+        label = table_label(
             rows,
-            self.band_of(value),
+            first,
+            first.tone,
             private=objective.is_private,
             hidden=len(objective.key_results) - len(ports),
         )
@@ -203,6 +220,16 @@ class GraphBuilder:
         self.objective_count += 1
         self.kr_count += len(ports)
         return node
+
+    def _row(self, ref: OkrRef, href: str, make: Callable[[str], Row]) -> tuple[Row, str]:
+        """The table row of ``ref`` linking to ``href``, written once per cycle
+        (:attr:`CycleLookups.rows`): the row says the same on every page."""
+        key = (href, ref)
+        found = self.data.rows.get(key)
+        if found is None:
+            row = make(href)
+            found = self.data.rows[key] = (row, table_row(row))
+        return found
 
     def redacted_node(self, okrs: UnitOkrs) -> None:
         if okrs.redacted_private > 0:

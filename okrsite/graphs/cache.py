@@ -30,9 +30,15 @@ class DiskCache:
             return None
 
     def write_text(self, name: str, text: str) -> None:
-        """Write atomically: a temporary file in the same directory, then rename."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.directory / name, text.encode("utf-8"), durable=False)
+        """Write atomically: a temporary file in the same directory, then rename.
+        The directory is made on the first write that finds it missing (not
+        asked for on each of a cold build's thousand graphs)."""
+        data = text.encode("utf-8")
+        try:
+            write_atomically(self.directory / name, data, durable=False)
+        except FileNotFoundError:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.directory / name, data, durable=False)
 
     def read_svg(self, digest: str) -> str | None:
         """A stored drawing, or None when missing or cut short."""

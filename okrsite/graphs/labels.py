@@ -147,24 +147,36 @@ def objective_label(
 ) -> str:
     """An objective with its KRs as a table: the first row is the objective,
     then one row per drawn KR, then "+ N more key results" when ``hidden``."""
-    cells = []
-    for row in rows:
-        title = f"<B>{row.title_html}</B>" if row.port == "o" else row.title_html
-        number = progress_text(row.value, graded=row.graded)
-        small = f"{row.kind} · {number}{_overlap_note(row.overlap)}"
-        widest = max(row.title_width, text_width(small, SMALL_FONT_SIZE))
-        cells.append(
-            f'<TR><TD PORT="{row.port}"{cell_width(widest, 4, 1)} ALIGN="LEFT" BALIGN="LEFT" '
-            f'BGCOLOR="{BAND_FILLS[row.tone]}" HREF="{dot_href(row.href)}" '
-            f'TARGET="_top" TITLE="{row.tooltip_html}">'
-            f"{title}<BR/>"
-            f'<FONT POINT-SIZE="9">{dot_html(row.kind)} · {dot_html(number)}'
-            f"{_overlap_note(row.overlap)}</FONT></TD></TR>"
-        )
+    cells = [table_row(row) for row in rows]
+    return table_label(cells, rows[0], tone, private=private, hidden=hidden)
+
+
+def table_row(row: Row) -> str:
+    """One row of :func:`objective_label` (its ``<TR>``)."""
+    title = f"<B>{row.title_html}</B>" if row.port == "o" else row.title_html
+    number = progress_text(row.value, graded=row.graded)
+    small = f"{row.kind} · {number}{_overlap_note(row.overlap)}"
+    widest = max(row.title_width, text_width(small, SMALL_FONT_SIZE))
+    return (
+        f'<TR><TD PORT="{row.port}"{cell_width(widest, 4, 1)} ALIGN="LEFT" BALIGN="LEFT" '
+        f'BGCOLOR="{BAND_FILLS[row.tone]}" HREF="{dot_href(row.href)}" '
+        f'TARGET="_top" TITLE="{row.tooltip_html}">'
+        f"{title}<BR/>"
+        f'<FONT POINT-SIZE="9">{dot_html(row.kind)} · {dot_html(number)}'
+        f"{_overlap_note(row.overlap)}</FONT></TD></TR>"
+    )
+
+
+def table_label(
+    cells: Sequence[str], first: Row, tone: Band, *, private: bool, hidden: int
+) -> str:
+    """:func:`objective_label` from its rows already written by
+    :func:`table_row` (``first``: the objective's row)."""
+    cells = list(cells)
     if hidden:
         cells.append(
-            f'<TR><TD ALIGN="LEFT" HREF="{dot_href(rows[0].href)}" '
-            f'TARGET="_top" TITLE="{rows[0].tooltip_html}">'
+            f'<TR><TD ALIGN="LEFT" HREF="{dot_href(first.href)}" '
+            f'TARGET="_top" TITLE="{first.tooltip_html}">'
             f'<FONT POINT-SIZE="9">+ {dot_html(plural(hidden, "more key result"))}'
             "</FONT></TD></TR>"
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from okrsite.analysis import org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
-from okrsite.graphs.labels import LabelText
+from okrsite.graphs.labels import LabelText, Row
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 
 
@@ -27,6 +27,12 @@ class CycleLookups:
     """Unit → positions in ``index.links`` of the links it is the source of."""
     text: LabelText = field(default_factory=LabelText)
     """Escaped titles and tooltips, shared by every graph built with these look-ups."""
+    rows: dict[tuple[str, OkrRef], tuple[Row, str]] = field(default_factory=dict)
+    """Objective and KR table rows already written by a graph of this cycle,
+    by (the row's link from the embedding page, the item): an objective is
+    drawn on its own page, its parent's, its teams', its partners', the
+    overview and a department graph, and its rows are the same on every
+    page that links to it the same way (see ``GraphBuilder.objective_table``)."""
 
     @classmethod
     def build(
