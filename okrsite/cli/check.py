@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from okrsite.cli import CHECK_GC_THRESHOLDS, main
+from okrsite.cli import CHECK_GC_THRESHOLDS, ProcessPlan, main
 from okrsite.cli.common import (
     content_option,
     load_cache,
@@ -164,6 +164,9 @@ def check(
     """
     day = parse_today(today) or dt.date.today()
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
+    plan = click.get_current_context().find_object(ProcessPlan)
+    if plan is not None:
+        plan.fast_exit = True  # nothing to clean up but the model's memory
     cache = load_cache(content_dir, parse_cache)
     helper = parse_with_helper(content_dir, cache)
     try:
