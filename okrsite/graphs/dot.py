@@ -14,7 +14,7 @@ edges and the legend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -36,6 +36,13 @@ DotMemo = Callable[[str, Cycle, str, CycleLookups, Callable[[], str]], str]
 (of ``focus`` in ``cycle``), either ``make()`` or the same text kept from a
 previous build whose inputs did not change (a preview server's, see
 :mod:`okrsite.graphs.inputs`)."""
+
+
+def _lookups(
+    given: Mapping[str, CycleLookups] | None, model: OkrModel, cycle: Cycle, text: LabelText
+) -> CycleLookups:
+    found = given.get(cycle.id) if given is not None else None
+    return found if found is not None else CycleLookups.build(model, cycle, text)
 
 
 def _made(
@@ -301,6 +308,7 @@ def page_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
+    lookups: Mapping[str, CycleLookups] | None = None,
 ) -> dict[str, str]:
     """DOT source of every graph, keyed by the docs path of the page embedding it.
 
@@ -312,7 +320,8 @@ def page_graphs(
     graph draws more than ``max_boxes`` child-unit boxes.
     Private objectives present in ``model`` are drawn marked "(private)"; pass
     a redacted model for public builds. ``memo`` may supply graphs whose
-    inputs did not change since a previous build (a preview server's).
+    inputs did not change since a previous build (a preview server's);
+    ``lookups`` the cycles' look-ups when the caller has them already.
     """
     out: dict[str, str] = {}
     text = LabelText()
@@ -320,23 +329,23 @@ def page_graphs(
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
+        cycle_lookups = _lookups(lookups, model, cycle, text)
         key = urls.cycle_overview(cycle_id)
         out[key] = _made(
-            memo, key, cycle, ROOT_UNIT, lookups,
+            memo, key, cycle, ROOT_UNIT, cycle_lookups,
             partial(
                 overview_dot,
                 model,
                 cycle_id,
                 collapse_threshold=collapse_threshold,
                 max_boxes=max_boxes,
-                lookups=lookups,
+                lookups=cycle_lookups,
             ),
         )
         for unit_id in sorted(cycle.okrs):
             key = urls.unit_page(cycle_id, unit_id)
             out[key] = _made(
-                memo, key, cycle, unit_id, lookups,
+                memo, key, cycle, unit_id, cycle_lookups,
                 partial(
                     unit_dot,
                     model,
@@ -344,7 +353,7 @@ def page_graphs(
                     unit_id,
                     collapse_threshold=unit_threshold,
                     max_boxes=max_boxes,
-                    lookups=lookups,
+                    lookups=cycle_lookups,
                 ),
             )
     return dict(sorted(out.items()))
@@ -357,6 +366,7 @@ def department_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
+    lookups: Mapping[str, CycleLookups] | None = None,
 ) -> dict[str, str]:
     """The department level of an overview, expandable: for every cycle whose
     overview collapses (above ``collapse_threshold`` items), each top-level
@@ -368,8 +378,8 @@ def department_graphs(
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
-        probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
+        cycle_lookups = _lookups(lookups, model, cycle, text)
+        probe = GraphBuilder(model, cycle, cycle_lookups, urls.cycle_overview(cycle_id))
         if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:
             continue
         for unit_id in _children(probe, ROOT_UNIT):
@@ -377,7 +387,7 @@ def department_graphs(
                 continue  # a unit without teams is its own page's graph already
             key = urls.department_graph(cycle_id, unit_id)
             out[key] = _made(
-                memo, key, cycle, unit_id, lookups,
+                memo, key, cycle, unit_id, cycle_lookups,
                 partial(
                     unit_dot,
                     model,
@@ -385,7 +395,7 @@ def department_graphs(
                     unit_id,
                     collapse_threshold=10**9,
                     max_boxes=max_boxes,
-                    lookups=lookups,
+                    lookups=cycle_lookups,
                     embed_doc=urls.cycle_overview(cycle_id),
                 ),
             )

@@ -24,6 +24,8 @@ from dataclasses import replace
 
 from okrsite import graphs
 from okrsite.analysis.redact import redact
+from okrsite.graphs.labels import LabelText
+from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel
 from okrsite.render import exports
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
@@ -96,8 +98,16 @@ def build_docs_tree(
     if options.graphs:
         skip = context.reused_cycles
         memo = None if cache is None else cache.graph_dots.memo(public_model, cache.shared)
-        dots = graphs.page_graphs(public_model, skip_cycles=skip, memo=memo)
-        dots.update(graphs.department_graphs(public_model, skip_cycles=skip, memo=memo))
+        text = LabelText()  # escaped titles, shared by every graph of the build
+        lookups = {  # built once for both kinds of graph
+            cycle_id: CycleLookups.build(public_model, cycle, text)
+            for cycle_id, cycle in public_model.cycles.items()
+            if cycle_id not in skip
+        }
+        dots = graphs.page_graphs(public_model, skip_cycles=skip, memo=memo, lookups=lookups)
+        dots.update(
+            graphs.department_graphs(public_model, skip_cycles=skip, memo=memo, lookups=lookups)
+        )
         context.graph_svgs = graphs.render_svgs(
             dots,
             cache_dir=options.graph_cache_dir,
