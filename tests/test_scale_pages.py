@@ -276,13 +276,15 @@ def test_many_top_level_units_are_grouped_in_the_nav(
     departments), a cycle's "Units", the Units tab's "All units" and the
     quality pages "By unit" are grouped in sections of at most ``GROUP_SIZE``
     named "first – last", in org order; every page is still listed exactly
-    once, and no unit's own section holds more than ``TEAM_SECTION_SIZE``."""
+    once, and a unit's section longer than ``nav_section_size`` (at most
+    ``TEAM_SECTION_SIZE``) holds numbered parts of at most that many."""
     model = _org(tmp_path_factory, 400)
     tops = _top_level(model)
     assert len(tops) > GROUP_SIZE
     cycle = model.cycles[CYCLE]
     paths = {urls.quality_page(CYCLE)} | {urls.quality_unit_page(CYCLE, u) for u in tops}
-    ctx = SiteContext(model=model, options=SiteOptions(graphs=False, today=TODAY), today=TODAY)
+    options = SiteOptions(graphs=False, today=TODAY, nav_section_size=10)
+    ctx = SiteContext(model=model, options=options, today=TODAY)
     nav = build_nav(ctx, paths)
     cycle_items = next(item for item in nav if item.title == cycle.title).children
     units = next(item for item in cycle_items if item.title == "Units").children
@@ -290,22 +292,23 @@ def test_many_top_level_units_are_grouped_in_the_nav(
     groups = units[1:]
     assert 1 < len(groups) <= len(tops)
     for group in groups:
-        # A unit split into numbered sections ("Commerce (1–20)") stays in one group.
-        names = list(dict.fromkeys(section.title.split(" (")[0] for section in group.children))
+        names = [section.title for section in group.children]
         assert 1 < len(names) <= GROUP_SIZE
         assert group.title == f"{names[0]} – {names[-1]}"
         for section in group.children:
-            assert len(section.children) <= TEAM_SECTION_SIZE
+            # A long unit is one section holding numbered parts ("Commerce (1–22)").
+            parts = section.children if section.children[0].children else [section]
+            for part in parts:
+                assert len(part.children) <= min(10, TEAM_SECTION_SIZE)
+                assert part is section or part.title.startswith(f"{section.title} (")
+    assert any(s.children[0].children for group in groups for s in group.children)
     listed = _leaves(groups)
     expected = [
         urls.unit_page(CYCLE, u) for u in model.units if urls.has_unit_page(cycle, u)
     ]
     assert sorted(listed) == sorted(expected) and len(set(listed)) == len(listed)
-    sections = [section.title for group in groups for section in group.children]
-    firsts = [s.split(" (")[0] for s in sections]
-    names = [model.unit_name(u) for u in tops]
-    in_nav = [f for f in dict.fromkeys(firsts) if f != "Other units"]
-    assert in_nav == [n for n in names if n in in_nav]  # org order kept across groups
+    in_nav = [s.title for group in groups for s in group.children if s.title != "Other units"]
+    assert in_nav == [model.unit_name(u) for u in tops if model.unit_name(u) in in_nav]
     assert len(in_nav) > GROUP_SIZE
     quality = next(item for item in cycle_items if item.title == "Quality").children
     by_unit = next(item for item in quality if item.title == "By unit").children

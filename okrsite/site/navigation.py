@@ -18,8 +18,9 @@ above :data:`GROUP_SIZE` they are grouped into sections named after their
 first and last unit ("Sales – Growth"), in org.yaml order, so a page
 carries the titles of its own group and of the other groups. The same
 holds for the quality pages by unit. A department's own list of teams is
-split into sections of at most :data:`TEAM_SECTION_SIZE` in large
-companies (a 46-team department is 6 KB of titles on each of its pages).
+split into numbered parts of at most :data:`TEAM_SECTION_SIZE` inside its
+section in large companies (a 46-team department is 6 KB of titles on each
+of its pages).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ GROUP_SIZE = 12
 """Most sections side by side under a large company's "Units" (and quality
 "By unit"); more are grouped (see the module docstring)."""
 
-TEAM_SECTION_SIZE = 20
+TEAM_SECTION_SIZE = 25
 """Most pages in one unit's section of a large company's navigation."""
 
 
@@ -63,16 +64,16 @@ def build_nav(ctx: SiteContext, paths: set[str]) -> list[NavItem]:
         unit_items = [NavItem(model.company.name, company)] if company else []
         sections = _unit_sections(model, page_of, size)
         if deep:
-            items.append(NavItem("Units", children=[*unit_items, *_grouped_units(sections)]))
+            items.append(NavItem("Units", children=[*unit_items, *_grouped(sections)]))
         else:
-            items.extend([*unit_items, *_flat(sections)])
+            items.extend([*unit_items, *sections])
         nav.append(NavItem(cycle.title, children=items))
     units = [NavItem("Directory", urls.DIRECTORY)]
     profiles = _unit_sections(model, urls.unit_profile, size)
     if deep:
-        units.append(NavItem("All units", children=_grouped_units(profiles)))
+        units.append(NavItem("All units", children=_grouped(profiles)))
     else:
-        units.extend(_flat(profiles))
+        units.extend(profiles)
     nav.append(NavItem("Units", children=units))
     if urls.RULES in paths:
         nav.append(NavItem("Rules", urls.RULES))
@@ -96,12 +97,11 @@ def _quality_item(model: OkrModel, cycle_id: str, paths: set[str]) -> NavItem:
     return NavItem("Quality", children=[NavItem("Summary", summary), by_unit])
 
 
-def _unit_sections(model: OkrModel, page_of, size: int) -> list[tuple[str, list[NavItem]]]:  # type: ignore[no-untyped-def]
+def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # type: ignore[no-untyped-def]
     """Top-level units; departments and units with children become sections
     of their subtree (a department without teams too: it is listed with the
-    departments, in org.yaml order); the rest go under "Other units". Each
-    as (its name, its sections: one, or several when longer than ``size``)."""
-    out: list[tuple[str, list[NavItem]]] = []
+    departments, in org.yaml order); the rest go under "Other units"."""
+    out: list[NavItem] = []
     loose: list[NavItem] = []
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
@@ -117,27 +117,24 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[tuple[str, list[
             if page_of(u) is not None
         ]
         if pages:
-            out.append((unit.name, _chunk(unit.name, pages, size)))
+            out.append(_chunk(unit.name, pages, size))
     if loose:
-        out.append(("Other units", _chunk("Other units", loose, size)))
+        out.append(_chunk("Other units", loose, size))
     return out
 
 
-def _flat(sections: list[tuple[str, list[NavItem]]]) -> list[NavItem]:
-    return [item for _, items in sections for item in items]
-
-
-def _chunk(title: str, pages: list[NavItem], size: int) -> list[NavItem]:
-    """One section of ``pages``, or — more than ``size`` — sections of about
-    equal length numbered by position: "Product (1–24)", "Product (25–47)"."""
+def _chunk(title: str, pages: list[NavItem], size: int) -> NavItem:
+    """A section of ``pages``; more than ``size`` are split into numbered
+    parts of about equal length inside it: "Product" holds "Product (1–24)"
+    and "Product (25–47)" (one title for the unit wherever it is pruned)."""
     if len(pages) <= size:
-        return [NavItem(title, children=pages)]
-    out = []
+        return NavItem(title, children=pages)
+    parts = []
     first = 1
     for chunk in _even_chunks(pages, size):
-        out.append(NavItem(f"{title} ({first}–{first + len(chunk) - 1})", children=chunk))
+        parts.append(NavItem(f"{title} ({first}–{first + len(chunk) - 1})", children=chunk))
         first += len(chunk)
-    return out
+    return NavItem(title, children=parts)
 
 
 def _even_chunks(items: list[T], size: int) -> list[list[T]]:
@@ -162,17 +159,6 @@ def _grouped(items: list[NavItem], size: int = GROUP_SIZE) -> list[NavItem]:
     return [
         NavItem(f"{chunk[0].title} – {chunk[-1].title}", children=chunk)
         for chunk in _even_chunks(items, size)
-    ]
-
-
-def _grouped_units(sections: list[tuple[str, list[NavItem]]]) -> list[NavItem]:
-    """:func:`_grouped` for the sections of :func:`_unit_sections`: a unit's
-    sections stay together, and groups are named after their first and last unit."""
-    if len(sections) <= GROUP_SIZE:
-        return _flat(sections)
-    return [
-        NavItem(f"{chunk[0][0]} – {chunk[-1][0]}", children=_flat(chunk))
-        for chunk in _even_chunks(sections, GROUP_SIZE)
     ]
 
 
