@@ -414,6 +414,57 @@ def test_atom_limit_and_empty_feed() -> None:
     assert empty.findtext(f"{ATOM}updated") == "2026-04-01T00:00:00Z"
 
 
+def test_atom_keeps_exactly_the_newest_checkins_with_ties_at_the_cut() -> None:
+    """Two cycles, two units, many check-ins sharing days (ties straddle the
+    FEED_LIMIT-th entry, some dated outside their cycle): the feed holds the
+    newest FEED_LIMIT, ties ordered by cycle, unit, objective, KR, then file
+    order — the same as sorting every check-in (the feed skips the older ones
+    before sorting)."""
+    import random
+
+    rng = random.Random(16)
+    first = dt.date(2026, 1, 5)
+    every: list[tuple[dt.date, str, str, str, str, int]] = []
+    cycles: dict[str, dict[str, dict]] = {}
+    for cycle_id in ("2026-Q1", "2026-Q2"):
+        for unit_id in ("sales", "product"):
+            objectives = []
+            for o in range(2):
+                krs = []
+                for k in range(3):
+                    days = [first + dt.timedelta(days=rng.randrange(0, 30)) for _ in range(9)]
+                    checkins = [
+                        {"date": day, "value": i, "note": f"n {cycle_id} {unit_id} {o} {k} {i}"}
+                        for i, day in enumerate(days)
+                    ]
+                    every += [
+                        (day, cycle_id, unit_id, f"o{o}", f"k{k}", i) for i, day in enumerate(days)
+                    ]
+                    krs.append(
+                        {"id": f"k{k}", "title": "K", "start": 0, "target": 9, "checkins": checkins}
+                    )
+                objectives.append({"id": f"o{o}", "title": "O", "key_results": krs})
+            cycles.setdefault(cycle_id, {})[unit_id] = {"objectives": objectives}
+    model = make_model(cycles)
+    expected = sorted(every, key=lambda e: (e[1], e[2], e[3], e[4], e[5]))
+    expected.sort(key=lambda e: e[0], reverse=True)
+    cut = expected[FEED_LIMIT - 1][0]
+    assert expected[FEED_LIMIT][0] == cut  # a tie straddles the cut
+    root = ET.fromstring(checkins_atom(model, None))
+    got = [
+        (
+            (e.findtext(f"{ATOM}updated") or "")[:10],
+            (e.findtext(f"{ATOM}summary") or "").split(" · ")[-1],
+        )
+        for e in root.findall(f"{ATOM}entry")
+    ]
+    want = [
+        (day.isoformat(), f"n {c} {u} {o[1:]} {k[1:]} {i}")
+        for day, c, u, o, k, i in expected[:FEED_LIMIT]
+    ]
+    assert got == want
+
+
 def test_same_day_checkins_get_distinct_ids() -> None:
     """Two check-ins of one KR on one day still have unique entry ids."""
     day = dt.date(2026, 1, 5)
@@ -467,9 +518,12 @@ def test_exports_from_per_cycle_parts_are_the_same_bytes(model: OkrModel) -> Non
         okrs_json,
     )
 
-    whole = html_safe_json(
-        json_module.dumps(okrs_data(model), separators=(",", ":"), ensure_ascii=False)
-    ) + "\n"
+    whole = (
+        html_safe_json(
+            json_module.dumps(okrs_data(model), separators=(",", ":"), ensure_ascii=False)
+        )
+        + "\n"
+    )
     assert okrs_json(model) == whole
     for cycle in model.cycles.values():
         assert okrs_json(model, {cycle.id: cycle_okrs_json(model, cycle)}) == whole

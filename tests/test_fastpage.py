@@ -64,9 +64,9 @@ def _assert_same(config: Path, *, min_fast: int) -> None:
 def test_demo_pages_equal_python_markdown() -> None:
     outcome = compare_site(REPO / "mkdocs.yml")
     assert outcome.differences == []
-    # Every unit page and profile takes the fast path; the cycle overviews
-    # (nested lists), quality pages (blank lines in raw blocks) and the
-    # rules and format pages (code spans) fall back.
+    # Every unit page, profile and quality page (md_in_html findings) takes
+    # the fast path; the cycle overviews (nested lists) and the rules and
+    # format pages (code spans) fall back.
     assert outcome.fast >= 27
     assert all(
         path.endswith(("index.md", "quality.md", "rules.md", "format.md"))
@@ -138,6 +138,15 @@ SUPPORTED = [
     '<div class="okr-text">\n<p>Note with <a href="x">raw</a> HTML</p>\n</div>\n\nafter',
     "## Alignment\n\n### Alignment\n\n## alignment {#alignment}\n\n# Q&#58; &lt;b&gt;",
     '!!! note "No OKRs"\n    Team has no OKRs.',
+    # A quality page's findings: md_in_html blocks, a link carrying an id.
+    '## Findings {#findings}\n\n<details class="okr-findings" id="rule-okr013" markdown="1" open>\n'
+    "<summary>OKR013 Slipping · 1 finding okrsitex1x</summary>\n\n"
+    "**Fix:** Finish &#40;x&#41; · [OKR013](../../rules.md#okr013)\n\n"
+    "- **Design** · [Late](../design.md) · <small>content/d.yaml&#58;1</small>\n- two\n\n"
+    '</details>\n\n<details class="okr-findings" id="rule-okr014" markdown="1">\n'
+    "<summary>Second</summary>\n\nPara\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n</details>\n\n"
+    "| Unit | Findings |\n| --- | --- |\n| [Design](../design.md){#unit-design} | 1 warning |",
+    "See [a](b.md){#x} and [c](d.md#e){#y-2} then\n\n- [l](m.md){#z}",
 ]
 
 
@@ -169,6 +178,15 @@ REFUSED = [
     "line with two spaces  \nbreak",
     "<http://example.com>",
     '<div markdown="1">\n**x**\n</div>',
+    '<details markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a" markdown="block">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\n\nx\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\n\n## H\n\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\nx\n\n</details>',
+    'text\n<details class="a" markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a&amp;b" markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    "[a](b.md){: #x}",
+    "[a](b.md){#x .cls}",
 ]
 
 
@@ -208,6 +226,9 @@ PIECES = [
     "!!! note\n    b",
     "<br>",
     '<a name="n">',
+    "[l](q.md){#i}",
+    '<details class="f" id="r1" markdown="1" open>\n<summary>S <b>x</b></summary>\n\n',
+    "\n\n</details>\n\n",
     "Ünïcode",
     # Refusal triggers, less often.
     "*",

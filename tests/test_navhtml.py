@@ -76,12 +76,54 @@ def test_realworld_site_is_byte_identical_with_material_partials(
     assert "md-nav__item--active" in page and 'data-md-component="toc"' in page
 
 
-def test_large_company_navigation_is_byte_identical(tmp_path: Path) -> None:
+def test_large_company_navigation_is_byte_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruned departments and links to other pages come from the build's
+    NavMemo for most pages, and the site is still Material's byte for byte
+    (two cycles: pages in different directories link to the same items)."""
+    memos: list[navhtml.NavMemo] = []
+    make_memo = navhtml.NavMemo.__init__
+
+    def recording(self: navhtml.NavMemo) -> None:
+        make_memo(self)
+        memos.append(self)
+
+    monkeypatch.setattr(navhtml.NavMemo, "__init__", recording)
     org = tmp_path / "org"
     _load_synth().write(org, units=140, seed=5, cycles=2)
     fast, material = _both(tmp_path, org / "content", OFF + "\n      nav_section_size: 20")
     _assert_identical(fast, material)
-    assert sum(1 for path in fast if path.endswith(".html")) > 300
+    pages = sum(1 for path in fast if path.endswith(".html"))
+    assert pages > 300
+    assert len(memos) == 1  # the first build's (the second has fast_nav off)
+    assert memos[0].hits > 10 * pages
+
+
+def test_memo_key_is_shared_only_where_relative_urls_are_the_same() -> None:
+    item, other = object(), object()
+    key = navhtml.NavMemo.key
+    assert key("link", item, "2026-Q4/b/", "2026-Q4/a/") == ("link", id(item), "2026-Q4/")
+    assert key("link", item, "2026-Q4/b/", "2026-Q4/c/") == key(
+        "link", item, "2026-Q4/b/", "2026-Q4/a/"
+    )
+    assert key("link", item, "2026-Q4/b/", "2026-Q3/a/") != key(
+        "link", item, "2026-Q4/b/", "2026-Q4/a/"
+    )
+    assert key("link", other, "2026-Q4/b/", "2026-Q4/a/") != key(
+        "link", item, "2026-Q4/b/", "2026-Q4/a/"
+    )
+    assert key("pruned", item, "x/", "a/") != key("link", item, "x/", "a/")
+    assert key("link", item, "", "a/") == ("link", id(item), "")
+    # A target below the page (or the page itself), another URL scheme:
+    # the relative URL is this page's own.
+    assert key("link", item, "2026-Q4/a/b/", "2026-Q4/a/") is None
+    assert key("link", item, "2026-Q4/a/", "2026-Q4/a/") is None
+    assert key("link", item, "2026-Q4/a/#kr", "2026-Q4/a/") is None
+    assert key("link", item, "https://example.com/", "2026-Q4/a/") is None
+    # Pages that are files (use_directory_urls: false) and the home page.
+    assert key("link", item, "x/", "2026-Q4/a.html") is None
+    assert key("link", item, "x/", "") is None
 
 
 def test_a_custom_nav_template_is_left_to_jinja(tmp_path: Path, calls: dict[str, int]) -> None:
@@ -106,3 +148,65 @@ def test_features_it_does_not_reproduce_use_material(tmp_path: Path, calls: dict
     config.write_text(text, encoding="utf-8")
     _build(config, tmp_path / "site")
     assert calls == {"nav": 0, "toc": 0, "tabs": 0}
+
+
+def test_translations_come_from_materials_language_files_once_per_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lang.t is served from a per-build memo (same site byte for byte: the
+    byte-identical tests above build with fast_nav on and off); a site's own
+    language file (custom_dir) is still what the memo reads."""
+    from okrsite.engine import translations
+
+    memos: list[translations.TranslationMemo] = []
+    make_memo = translations.TranslationMemo.__init__
+
+    def recording(self: translations.TranslationMemo, env: object, config: object) -> None:
+        make_memo(self, env, config)
+        memos.append(self)
+
+    monkeypatch.setattr(translations.TranslationMemo, "__init__", recording)
+    config = _site(tmp_path, REALWORLD, extra_plugin_options=OFF)
+    languages = tmp_path / "overrides" / "partials" / "languages"
+    languages.mkdir(parents=True)
+    from material import templates
+
+    original = (Path(templates.__file__).parent / "partials" / "languages" / "en.html").read_text()
+    assert '"toc": "Table of contents"' in original
+    (languages / "en.html").write_text(
+        original.replace('"toc": "Table of contents"', '"toc": "Auf dieser Seite"'),
+        encoding="utf-8",
+    )
+    text = config.read_text(encoding="utf-8").replace(
+        "  name: material\n", "  name: material\n  custom_dir: overrides\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    site = _build(config, tmp_path / "site")
+    page = site["2026-Q4/index.html"].decode()
+    assert 'aria-label="Auf dieser Seite"' in page and "Table of contents" not in page
+    assert len(memos) == 1
+    assert 10 <= len(memos[0].texts) <= 60  # a few dozen keys, each looked up once
+
+
+def test_a_custom_language_template_is_left_to_jinja(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsite.engine import translations
+
+    created: list[object] = []
+    monkeypatch.setattr(translations.TranslationMemo, "__init__", lambda *a: created.append(a))
+    config = _site(tmp_path, REALWORLD, extra_plugin_options=OFF)
+    partials = tmp_path / "overrides" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "language.html").write_text(
+        '{% import "partials/languages/en.html" as en %}'
+        "{% macro t(key) %}{{ en.t(key) | upper }}{% endmacro %}",
+        encoding="utf-8",
+    )
+    text = config.read_text(encoding="utf-8").replace(
+        "  name: material\n", "  name: material\n  custom_dir: overrides\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    site = _build(config, tmp_path / "site")
+    assert created == []
+    assert 'aria-label="TABLE OF CONTENTS"' in site["2026-Q4/index.html"].decode()

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.engine.pagecache import merge_search_index
+from okrsite.engine.pagecache import (
+    CYCLE_SUFFIX,
+    cycle_entry_bytes,
+    merge_search_index,
+    read_cycle_entry,
+)
+from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
 REALWORLD = Path(__file__).parent / "fixtures" / "realworld" / "content"
@@ -50,8 +55,10 @@ def entries(root: Path) -> list[Path]:
 def cycle_entries(root: Path) -> dict[str, Path]:
     """Closed-cycle entries of the cache, by cycle id."""
     found = {}
-    for path in (root / ".okrsite-cache" / "cycles").glob("*.json.z"):
-        found[json.loads(zlib.decompress(path.read_bytes()))["cycle"]] = path
+    for path in (root / ".okrsite-cache" / "cycles").glob("*" + CYCLE_SUFFIX):
+        entry = read_cycle_entry(path.read_bytes())
+        assert entry is not None, path
+        found[entry[0]] = path
     return found
 
 
@@ -105,13 +112,15 @@ def test_closed_cycles_pages_are_not_generated_again(cold: Path, tmp_path: Path)
     build: the quarter's pages came from the store, not from the content."""
     root = copy_of(cold, tmp_path)
     entry = cycle_entries(root)["2023-Q2"]
-    data = json.loads(zlib.decompress(entry.read_bytes()))
-    kind, text = data["files"]["2023-Q2/index.md"]
-    assert kind == "t" and "2023-Q2/engineering.md" in data["files"]
-    assert "okrs.json" in data["exports"] and "okrs.csv" in data["exports"]
-    assert "2023-Q2/quality.md" not in data["files"]  # quality pages print today's date
-    data["files"]["2023-Q2/index.md"] = ["t", text + "\n\nMARKER-FROM-THE-CYCLE-STORE\n"]
-    entry.write_bytes(zlib.compress(json.dumps(data).encode()))
+    found = read_cycle_entry(entry.read_bytes())
+    assert found is not None
+    cycle_id, stored = found
+    text = stored.files["2023-Q2/index.md"]
+    assert isinstance(text, str) and "2023-Q2/engineering.md" in stored.files
+    assert "okrs.json" in stored.exports and "okrs.csv" in stored.exports
+    assert "2023-Q2/quality.md" not in stored.files  # quality pages print today's date
+    stored.files["2023-Q2/index.md"] = text + "\n\nMARKER-FROM-THE-CYCLE-STORE\n"
+    entry.write_bytes(cycle_entry_bytes(cycle_id, stored))
     build(root / "mkdocs.yml", root / "warm")
     assert "MARKER-FROM-THE-CYCLE-STORE" in (root / "warm/2023-Q2/index.html").read_text()
     assert "MARKER" not in (root / "warm/2026-Q3/index.html").read_text()
@@ -126,8 +135,9 @@ def test_a_unit_renamed_in_org_yaml_shows_on_archived_pages(cold: Path, tmp_path
     assert "name: Data Platform\n" in text  # platform-data has a 2023-Q2 file
     org.write_text(text.replace("name: Data Platform\n", "name: Renamed Unit Zeta\n"), "utf-8")
     build(root / "mkdocs.yml", root / "warm")
-    stored = json.loads(zlib.decompress(cycle_entries(root)["2023-Q2"].read_bytes()))
-    assert "Renamed Unit Zeta" in stored["files"]["2023-Q2/platform-data.md"][1]
+    stored = read_cycle_entry(cycle_entries(root)["2023-Q2"].read_bytes())
+    assert stored is not None
+    assert "Renamed Unit Zeta" in str(stored[1].files["2023-Q2/platform-data.md"])
     page = (root / "warm/2023-Q2/platform-data/index.html").read_text(encoding="utf-8")
     assert "<h1" in page and "Renamed Unit Zeta" in page.split("<h1", 1)[1]
     assert sorted(cycle_entries(root)) == ["2023-Q2", "2026-Q3"]  # replaced, not piled up
@@ -255,3 +265,49 @@ def test_the_cycle_store_follows_inputs_across_a_year_and_its_quarters(tmp_path:
     files, hits = build_with_store()
     assert hits == ["2026-Q1"]
     assert "A guided first fortnight" in str(files["2026/product.md"])
+
+
+def test_a_cycle_entry_reads_back_exactly_and_a_damaged_one_is_a_miss() -> None:
+    """Text (any Unicode) and bytes (not UTF-8) come back as they went in; an
+    entry cut short, with bytes added, of another format or with a broken
+    header reads as nothing (the cache is untrusted: a miss, never a crash)."""
+    cycle = ClosedCycle(
+        files={
+            "2025-Q1/a.md": "# Ünïcode — “quotes” & <b>\n\n" * 3,
+            "2025-Q1/a/alignment.svg": b"\xff\x00<svg/>\n",
+            "2025-Q1/empty.md": "",
+        },
+        exports={"okrs.json": '{"cycle": "2025-Q1"}', "okrs.csv": "a,b\n"},
+    )
+    data = cycle_entry_bytes("2025-Q1", cycle)
+    assert read_cycle_entry(data) == ("2025-Q1", cycle)
+    for damaged in (
+        data[:-1],
+        data + b"x",
+        data.replace(b"okrsite-cycle", b"okrsite-cyclf", 1),
+        data.replace(b'"files"', b'"filez"', 1),
+        data.split(b"\n", 1)[0],
+        b"",
+    ):
+        assert read_cycle_entry(damaged) is None
+
+
+def test_a_warm_build_copies_stored_pages_without_a_note_per_page(
+    cold: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """Stored pages are copied into the site by the plugin and MkDocs writes
+    nothing for them; its "Page skipped" note (INFO, which `okrsite build` prints)
+    would then come once per archived page, so the plugin filters it,
+    and the pages are the fresh build's bytes."""
+    root = copy_of(cold, tmp_path)
+    result = CliRunner().invoke(
+        main,
+        [
+            "build", "-f", str(root / "mkdocs.yml"), "--site-dir", str(root / "warm"),
+            "--strict", "--today", "2026-11-23",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Page skipped" not in result.output
+    built = files_of(root / "warm")
+    assert [p for p in fresh if built.get(p) != fresh[p]] == []

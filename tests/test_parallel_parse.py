@@ -2,12 +2,15 @@
 
 The load through a helper must equal a load without one (data, locations,
 issues), use every result the helper sent, and parse here whatever the
-helper did not deliver.
+helper did not deliver. The parse cache it writes after a load that
+succeeded must be the very cache a check without it writes; after a load
+that failed, nothing is written.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +18,15 @@ from pathlib import Path
 import pytest
 from test_parse_store import same_content
 
-from okrsite.cli.parallel import MIN_FILES, finish, parse_with_helper, unit_files, usable_cores
-from okrsite.source import LoadCache, load_content
+from okrsite.cli.parallel import (
+    MIN_FILES,
+    finish,
+    parse_with_helper,
+    save_with_helper,
+    unit_files,
+    usable_cores,
+)
+from okrsite.source import LoadCache, ParseStore, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +47,38 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return content
 
 
+@pytest.fixture(scope="module")
+def valid_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic company with enough unit files for a helper, all valid."""
+    out = tmp_path_factory.mktemp("valid-org")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "synth.py"), "--units", "230", "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out / "content"
+
+
+CHECK_CODE = (
+    "import os, sys; from okrsite.cli import main; "
+    "os.environ.get('ONE_CORE') and os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+    "main(sys.argv[1:])"
+)
+"""``okrsite check`` in a new process, on one core when ``ONE_CORE`` is set (no helper)."""
+
+
+def run_check(args: list[str], *, one_core: bool) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ONE_CORE": "1" if one_core else ""}
+    return subprocess.run(
+        [sys.executable, "-c", CHECK_CODE, "check", *args], capture_output=True, text=True, env=env
+    )
+
+
+def cache_files(root: Path) -> dict[str, bytes]:
+    parsed = root / ".okrsite-cache" / "parsed"
+    return {entry.name: entry.read_bytes() for entry in sorted(parsed.iterdir())}
+
+
 def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
     assert len(unit_files(company)) >= MIN_FILES
     cache = LoadCache()
@@ -48,7 +90,7 @@ def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
     if usable_cores() < 2:
         assert helper is None
     else:
-        assert helper is not None and helper.returncode == 0
+        assert helper is not None and helper.process.returncode == 0
         assert cache._fetch is None and cache._fetched == {}  # every result was used
     alone = load_content(company)
     assert any("objectives" in str(issue) or "YAML" in str(issue) for issue in alone.issues)
@@ -64,23 +106,61 @@ def test_results_the_helper_did_not_deliver_are_parsed_here(company: Path) -> No
 
 def test_check_output_is_the_same_with_and_without_a_helper(company: Path, tmp_path: Path) -> None:
     """The whole check, in processes with all cores (helper) and one core (none)."""
-    code = (
-        "import os, sys; from okrsite.cli import main; "
-        "os.environ.get('ONE_CORE') and os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
-        "main(sys.argv[1:])"
-    )
-    args = ["check", "--content", str(company), "--today", "2026-11-23", "--no-parse-cache"]
-    runs = []
-    for one_core in ("", "1"):
-        env = {**os.environ, "ONE_CORE": one_core}
-        runs.append(
-            subprocess.run(
-                [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
-            )
-        )
+    args = ["--content", str(company), "--today", "2026-11-23", "--no-parse-cache"]
+    runs = [run_check(args, one_core=one_core) for one_core in (False, True)]
     assert runs[0].returncode == runs[1].returncode == 1
     assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr
     assert "Traceback" not in runs[0].stderr and "content/" in runs[0].stderr
     small = tmp_path / "content"
     small.mkdir()
     assert parse_with_helper(small, LoadCache()) is None  # too few files
+
+
+def test_the_helper_writes_the_same_parse_cache_as_a_check_alone(valid_company: Path) -> None:
+    """With a helper, the parse cache is written by it (while the rules run):
+    every entry, byte for byte what a check on one core writes, and a check
+    reading that cache prints the same."""
+    if usable_cores() < 2:
+        pytest.skip("the helper needs two usable cores")  # the CI machine has them
+    root = valid_company.parent
+    args = ["--content", str(valid_company), "--today", "2026-11-23"]
+    alone = run_check(args, one_core=True)
+    assert alone.returncode == 0, alone.stderr
+    written_alone = cache_files(root)
+    assert len(written_alone) == len(unit_files(valid_company)) + 2  # + company, org
+    shutil.rmtree(root / ".okrsite-cache")
+    helped = run_check(args, one_core=False)
+    assert helped.returncode == 0, helped.stderr
+    assert cache_files(root) == written_alone
+    warm = run_check(args, one_core=False)
+    assert warm.stdout == helped.stdout == alone.stdout and warm.returncode == 0
+
+
+def test_a_check_of_invalid_content_with_a_helper_writes_no_cache(company: Path) -> None:
+    if usable_cores() < 2:
+        pytest.skip("the helper needs two usable cores")
+    root = company.parent
+    shutil.rmtree(root / ".okrsite-cache", ignore_errors=True)
+    run = run_check(["--content", str(company), "--today", "2026-11-23"], one_core=False)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert not (root / ".okrsite-cache").exists()
+
+
+def test_the_helper_ends_whether_or_not_it_is_told_to_save(valid_company: Path, tmp_path: Path) -> None:
+    """In this process: told to save, the helper writes every entry and exits 0;
+    not told (a failed load), it exits 0 having written nothing."""
+    if usable_cores() < 2:
+        pytest.skip("the helper needs two usable cores")
+    for told in (True, False):
+        store = ParseStore(tmp_path / f"parsed-{told}")
+        cache = LoadCache(store=store)
+        helper = parse_with_helper(valid_company, cache)
+        assert helper is not None
+        try:
+            load_content(valid_company, cache)
+            handed = save_with_helper(helper, store) if told else False
+        finally:
+            finish(helper)
+        assert helper.process.returncode == 0 and handed is told
+        written = list(store.directory.iterdir()) if store.directory.exists() else []
+        assert len(written) == (len(unit_files(valid_company)) + 2 if told else 0)

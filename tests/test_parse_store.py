@@ -220,3 +220,44 @@ def test_check_uses_the_parse_cache_and_can_turn_it_off(tmp_path: Path) -> None:
     assert broken.exit_code == 1 and "company.yaml:" in broken.output
     assert "Traceback" not in broken.output
     assert sorted((tmp_path / ".okrsite-cache" / "parsed").iterdir()) == sorted(entries)
+
+
+def test_entries_taken_by_another_store_are_written_there_and_names_are_checked(
+    tmp_path: Path,
+) -> None:
+    """``take_unsaved``/``adopt`` (how ``okrsite check`` hands its entries to
+    its parse helper): the adopting store writes exactly what the first one
+    would have; a name that is not an entry's (a path) is ignored."""
+    root = make_content(tmp_path, MIXED, base=False)
+    first = ParseStore(tmp_path / "first")
+    load_content(root, LoadCache(store=first))
+    entries = first.take_unsaved()
+    first.flush()
+    assert first.writes == 0 and len(entries) == 6
+    second = ParseStore(tmp_path / "second")
+    second.adopt({**entries, "../escaped.pickle": ("nodes",), "x" * 64 + ".pickle": ("nodes",)})
+    second.flush()
+    assert second.writes == 6 and not (tmp_path / "escaped.pickle").exists()
+    store_load(root, tmp_path / "reference")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "second").iterdir()} == {
+        p.name: p.read_bytes() for p in (tmp_path / "reference").iterdir()
+    }
+
+
+def test_a_location_table_of_the_wrong_shape_is_refused() -> None:
+    """What a stored entry's location tables must be: data path → (line, column)."""
+    from okrsite.source.store import _locations
+
+    assert _locations({}) and _locations({(): (1, 1), ("a", 0): (2, 5)})
+    for table in (
+        [((), (1, 1))],
+        {"a": (1, 1)},
+        {(): [1, 1]},
+        {(): (1,)},
+        {(): (1, 2, 3)},
+        {(): (1, True)},
+        {(): (1.0, 1)},
+        {(): (1, 1), ("a",): (1, "2")},
+        {(): (1, 1), ("a",): None},
+    ):
+        assert not _locations(table), table

@@ -13,13 +13,14 @@ shows each finding inline on the pull request).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from okrsite.cli import main
+from okrsite.cli import CHECK_GC_THRESHOLDS, ProcessPlan, main
 from okrsite.cli.common import (
     content_option,
     load_cache,
@@ -27,8 +28,9 @@ from okrsite.cli.common import (
     parse_today,
     today_option,
 )
-from okrsite.cli.parallel import finish, parse_with_helper
+from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
 from okrsite.errors import ContentError, ContentIssue
+from okrsite.source import LoadCache
 
 if TYPE_CHECKING:
     from okrsite.checks import Finding
@@ -161,8 +163,29 @@ def check(
     short and --rule shows the rules you are working on.
     """
     day = parse_today(today) or dt.date.today()
+    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+    plan = click.get_current_context().find_object(ProcessPlan)
+    if plan is not None:
+        plan.fast_exit = True  # nothing to clean up but the model's memory
     cache = load_cache(content_dir, parse_cache)
     helper = parse_with_helper(content_dir, cache)
+    try:
+        _check(content_dir, cache, helper, output_format, strict, rule_ids, max_per_rule, day)
+    finally:
+        finish(helper)
+
+
+def _check(
+    content_dir: Path,
+    cache: LoadCache,
+    helper: ParseHelper | None,
+    output_format: str,
+    strict: bool,
+    rule_ids: tuple[str, ...],
+    max_per_rule: int | None,
+    day: dt.date,
+) -> None:
+    """The command once the parse helper (if any) runs: load, lint, print, exit."""
     try:
         from okrsite.validate import load_model
 
@@ -171,10 +194,10 @@ def check(
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    finally:
-        finish(helper)
-    if cache.store is not None:
-        cache.store.flush()  # only now: a check of invalid content writes nothing
+    # Only now: a check of invalid content writes nothing. The helper (if
+    # any) writes the parse cache while the rules run.
+    if cache.store is not None and not save_with_helper(helper, cache.store):
+        cache.store.flush()
     from okrsite.checks import RULES_BY_ID, run_checks
     from okrsite.checks.report import (
         fails,

@@ -2,33 +2,45 @@
 
 Parsing is the largest part of ``okrsite check`` at company scale. With at
 least two usable cores and enough unit files, :func:`parse_with_helper`
-starts ``python -m okrsite.cli.parallel CONTENT_DIR START`` (a new process,
-never a fork), which parses the unit files from position ``START`` of the
-same sorted list with the same parser and writes the results to its stdout
-as one pickle. This process meanwhile parses the files before ``START``
-(the load walks them first) and takes the helper's results from its
-:class:`~okrsite.source.LoadCache` when the walk reaches the others (see
-``LoadCache.parse_elsewhere``).
+starts ``python -m okrsite.cli.parallel CONTENT_DIR START [STORE_DIR]`` (a
+new process, never a fork), which parses the unit files from position
+``START`` of the same sorted list with the same parser and writes the
+results to its stdout as one pickle. This process meanwhile parses the files
+before ``START`` (the load walks them first) and takes the helper's results
+from its :class:`~okrsite.source.LoadCache` when the walk reaches the others
+(see ``LoadCache.parse_elsewhere``).
 
 Results are keyed by display path, parser and the sha256 of the bytes the
 helper read, so the load uses one only for the very bytes it read itself;
 anything the helper did not deliver (it failed, a file changed, a folder is
 odd) is simply parsed here. Only the CLI starts processes (the library never
-does); the pickle comes from our own child over a pipe.
+does); the pickles travel between our own two processes over pipes.
+
+The parse cache (``STORE_DIR``) is written by the helper too, while this
+process runs the rules: writing a thousand entry files takes as long as the
+rules. After a load that succeeded, :func:`save_with_helper` sends the
+helper this process's unsaved entries; the helper writes them and those of
+the files it parsed. A load that failed sends nothing: the helper sees its
+stdin close and exits without writing (a check of invalid content writes
+nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
+import selectors
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from okrsite.source import UNIT_SUFFIXES, LoadCache
-from okrsite.source.cache import ParseKey, parse_key
+from okrsite.cli import CHECK_GC_THRESHOLDS
+from okrsite.source import UNIT_SUFFIXES, LoadCache, ParseStore
+from okrsite.source.cache import ParseKey, parse_key, store_name
 from okrsite.source.loaded import MAX_FILE_BYTES, ParseResult
 from okrsite.source.parse import parse_unit_file
 from okrsite.source.walk import Walk
@@ -38,8 +50,25 @@ MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
 HELPER_TIMEOUT = 120.0
 """Seconds to wait for the helper's results before parsing its files here."""
-HELPER_SHARE = 0.5
-"""The helper's part of the files: this process also unpickles its results."""
+HELPER_SHARE = 0.6
+"""The helper's part of the files: more than half, because this process
+imports pydantic and the rules (about half a second) before it parses, but
+not much more, because it also unpickles the helper's results."""
+SAVE = b"save\n"
+"""What this process sends the helper before its unsaved parse-cache entries."""
+
+
+class ParseHelper:
+    """The helper process, and how far the exchange with it has come."""
+
+    def __init__(self, process: subprocess.Popen[bytes], stores: bool) -> None:
+        self.process = process
+        self.stores = stores
+        """Whether it was given the parse cache's directory."""
+        self.delivered = False
+        """Whether its results were read whole (it then waits for an order)."""
+        self.saving = False
+        """Whether it was told to write the parse cache (then it is waited for)."""
 
 
 def usable_cores() -> int:
@@ -62,12 +91,13 @@ def unit_files(content_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def parse_with_helper(content_dir: Path, cache: LoadCache) -> subprocess.Popen[bytes] | None:
+def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None:
     """Start a helper parsing the later unit files into ``cache``, if it pays.
 
-    Returns the helper process (the caller waits for it after the load) or
-    None when the load is better done alone: one core, few files, or a parse
-    cache that already holds most of them.
+    Returns the helper (hand it to :func:`save_with_helper` after a load
+    that succeeded, and always to :func:`finish`) or None when the load is
+    better done alone: one core, few files, or a parse cache that already
+    holds most of them.
     """
     if usable_cores() < 2:
         return None
@@ -77,32 +107,79 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> subprocess.Popen[b
     if _stored_entries(cache) >= len(files) // 2:
         return None  # a warm parse cache: reading it is faster than a helper
     start = len(files) - int(len(files) * HELPER_SHARE)
+    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
+    if cache.store is not None:
+        command.append(str(cache.store.directory))
     try:
-        helper = subprocess.Popen(
-            [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)],
-            stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
     except OSError:  # no interpreter to start: parse alone
         return None
+    helper = ParseHelper(process, stores=cache.store is not None)
 
     def fetch() -> dict[ParseKey, ParseResult]:
-        try:
-            output, _ = helper.communicate(timeout=HELPER_TIMEOUT)
-        except subprocess.TimeoutExpired:
+        assert process.stdout is not None
+        output = _read_to_end(process.stdout.fileno(), HELPER_TIMEOUT)
+        if output is None:
             finish(helper)
-            return {}
-        if helper.returncode != 0:
             return {}
         try:
             results: dict[ParseKey, ParseResult] = pickle.loads(output)
         except Exception:  # a helper that died half-way: parse everything here
             return {}
+        helper.delivered = True
         return results
 
     cache.parse_elsewhere([display for _, display in files[start:]], fetch)
     return helper
+
+
+def _read_to_end(fd: int, timeout: float) -> bytes | None:
+    """Everything until end of file on ``fd``, or None after ``timeout`` seconds.
+
+    (``Popen.communicate`` would close the helper's stdin, which must stay
+    open for the order that may follow.)
+    """
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return None
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def save_with_helper(helper: ParseHelper | None, store: ParseStore) -> bool:
+    """After a load that succeeded: the helper writes the parse cache.
+
+    It gets ``store``'s unsaved entries and writes them with those of its own
+    files while this process goes on. False when it cannot (none, no cache
+    directory given, its results never read, or it is gone): the caller then
+    flushes ``store`` itself, and the helper's own entries are not written.
+    """
+    if helper is None or not helper.stores or not helper.delivered:
+        return False
+    stdin = helper.process.stdin
+    if stdin is None or helper.process.poll() is not None:
+        return False
+    entries = store.take_unsaved()
+    try:
+        stdin.write(SAVE + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        stdin.close()
+    except OSError:  # the helper is gone: write them here after all
+        store.adopt(entries)
+        return False
+    helper.saving = True
+    return True
 
 
 def _stored_entries(cache: LoadCache) -> int:
@@ -116,11 +193,24 @@ def _stored_entries(cache: LoadCache) -> int:
         return 0
 
 
-def finish(helper: subprocess.Popen[bytes] | None) -> None:
-    """Wait for a helper whose results the load did not need (never leave one)."""
-    if helper is not None and helper.poll() is None:
-        helper.kill()
-        helper.communicate()
+def finish(helper: ParseHelper | None) -> None:
+    """Never leave a helper behind. Without an order (its stdin closes here)
+    it exits without writing; one that is writing the parse cache (it started
+    while the rules ran) is waited for; one that never delivered is stopped."""
+    if helper is None:
+        return
+    process = helper.process
+    if process.stdin is not None and not process.stdin.closed:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    if helper.delivered:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=HELPER_TIMEOUT)
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -135,18 +225,30 @@ def _read_regular(path: str) -> bytes | None:
         return None
 
 
-def _helper_main(content_dir: str, start: str) -> None:
-    """The helper: parse unit files from ``start``, pickle the results to stdout."""
-    gc.set_threshold(50_000, 20, 10)  # see okrsite.cli.GC_THRESHOLDS
+def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> None:
+    """The helper: parse unit files from ``start``, pickle the results to
+    stdout; then, if told so on stdin, write the parse cache in ``store_dir``."""
+    gc.set_threshold(*CHECK_GC_THRESHOLDS)
     scalars = PlainScalars()
+    store = ParseStore(Path(store_dir)) if store_dir else None
     results: dict[ParseKey, ParseResult] = {}
     for path, display in unit_files(Path(content_dir))[int(start) :]:
         raw = _read_regular(path)
         if raw is not None:
             result = parse_unit_file(raw, display, scalars=scalars)
             results[parse_key(parse_unit_file, raw, display)] = result
-    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+            if store is not None:
+                store.save(store_name(parse_unit_file, display), raw, result)
+    # Closing stdout itself (sys.stdout never closes its file descriptor)
+    # ends the results: the load goes on while this process waits for an order.
+    with os.fdopen(sys.stdout.fileno(), "wb") as out:
+        out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    order = sys.stdin.buffer.read()  # end of file without an order: the load failed
+    if store is None or not order.startswith(SAVE):
+        return
+    store.adopt(pickle.loads(order[len(SAVE) :]))
+    store.flush()
 
 
 if __name__ == "__main__":
-    _helper_main(*sys.argv[1:3])
+    _helper_main(*sys.argv[1:4])

@@ -39,6 +39,39 @@ class Unsupported(Exception):
     """This page's navigation needs Material's own template."""
 
 
+class NavMemo:
+    """The HTML of navigation items that look the same on many pages, for one build.
+
+    A link to another page, or a pruned section (a link to its first page),
+    is the same on every page whose URL lies in the same directory — once its
+    ``href`` is made relative, which only depends on that directory while the
+    target is not below the page itself (:meth:`key`). On a company-scale site
+    those are most of a page's navigation (50 pruned departments, the own
+    department's teams), rendered again for each of thousands of pages.
+    Created with the build's Jinja environment (``nav_templates``), so nothing
+    outlives the build.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int, str], str] = {}
+        self.hits = 0
+        """How many items were taken from the memo (for tests and measurements)."""
+
+    @staticmethod
+    def key(kind: str, item: Any, target: str, page_url: str) -> tuple[str, int, str] | None:
+        """The memo key of ``item`` linking to ``target`` on the page at
+        ``page_url``, or None when its HTML must be made for this page alone.
+
+        For a page URL ``D/p/`` and a target not below it, the relative URL
+        (MkDocs' ``get_relative_url``) is ``../`` + the target relative to
+        ``D``, the same for every page in ``D``."""
+        if not page_url.endswith("/") or "://" in target:
+            return None
+        if (target.split("#", 1)[0].split("?", 1)[0].rstrip("/") + "/").startswith(page_url):
+            return None
+        return (kind, id(item), page_url[: page_url.rstrip("/").rfind("/") + 1])
+
+
 def supported(features: list[str]) -> bool:
     return not UNSUPPORTED_FEATURES.intersection(features)
 
@@ -75,8 +108,10 @@ class NavRenderer:
         toc_title: str,
         logo: str,
         source: str | None,
+        memo: NavMemo | None = None,
     ) -> None:
         self.page = page
+        self.memo = memo
         self.nav = nav
         self.tabs = "navigation.tabs" in features
         self.sections = "navigation.sections" in features
@@ -133,10 +168,10 @@ class NavRenderer:
             is_pruned = self.prune and not is_section and not item.active
             if is_pruned:
                 css += " md-nav__item--pruned"
-            out.append(f'<li class="{css} md-nav__item--nested">')
             if is_pruned:
-                out.append(self._pruned(item))
+                out.append(self._memo("pruned", item, _first_page(item), self._pruned_item))
             else:
+                out.append(f'<li class="{css} md-nav__item--nested">')
                 checked = "checked" if item.active else ""
                 tabindex = "" if is_section else "0"
                 out += [
@@ -157,8 +192,7 @@ class NavRenderer:
                 ]
                 for index, child in enumerate(children, start=1):
                     self._item(out, child, f"{path}_{index}", level + 1, item)
-                out += ["</ul>", "</nav>"]
-            out.append("</li>")
+                out += ["</ul>", "</nav>", "</li>"]
         elif item == self.page:
             out += [
                 f'<li class="{css}">',
@@ -180,7 +214,7 @@ class NavRenderer:
             if toc:
                 out.append(self.toc_html())
             out.append("</li>")
-        else:
+        elif item.active:  # not this page, yet active: as Material, never memoised
             out += [
                 f'<li class="{css}">',
                 f'<a href="{self.url(item.url)}" class="md-nav__link">',
@@ -188,6 +222,42 @@ class NavRenderer:
                 "</a>",
                 "</li>",
             ]
+        else:
+            out.append(self._memo("link", item, item.url, self._link_item))
+
+    def _memo(self, kind: str, item: Any, target: Any, make: Callable[[Any], str]) -> str:
+        """``make(item)``, or the same HTML made for an earlier page (:class:`NavMemo`)."""
+        memo = self.memo
+        if memo is None or not isinstance(target, str):
+            return make(item)
+        key = memo.key(kind, item, target, self.page.url)
+        if key is None:
+            return make(item)
+        html = memo.items.get(key)
+        if html is None:
+            html = memo.items[key] = make(item)
+        else:
+            memo.hits += 1
+        return html
+
+    def _link_item(self, item: Any) -> str:
+        """An inactive page link (``nav-item.html``'s last branch)."""
+        return "\n".join(
+            [
+                '<li class="md-nav__item">',
+                f'<a href="{self.url(item.url)}" class="md-nav__link">',
+                _content(item),
+                "</a>",
+                "</li>",
+            ]
+        )
+
+    def _pruned_item(self, item: Any) -> str:
+        """A collapsed section under ``navigation.prune``: a link to its first page."""
+        return "\n".join(
+            ['<li class="md-nav__item md-nav__item--pruned md-nav__item--nested">',
+             self._pruned(item), "</li>"]
+        )
 
     def _pruned(self, item: Any, ref: Any = None) -> str:
         ref = ref or item
@@ -252,6 +322,13 @@ class NavRenderer:
             out.append("</ul>")
         out.append("</nav>")
         return "\n".join(out)
+
+
+def _first_page(item: Any) -> Any:
+    """The URL a pruned section links to (its first page, depth first)."""
+    while item.children:
+        item = item.children[0]
+    return getattr(item, "url", None)
 
 
 def _toc_item(out: list[str], item: Any) -> None:
@@ -329,6 +406,8 @@ def nav_templates(env: Any, config: Any) -> dict[str, str]:
             return {}  # overridden in the site's custom_dir: leave it to Jinja
         originals[name] = source
 
+    memo = NavMemo()
+
     def renderer(context: Any, toc_title: str, **parts: Any) -> NavRenderer:
         page, base = context["page"], context["base_url"]
         return NavRenderer(
@@ -338,6 +417,7 @@ def nav_templates(env: Any, config: Any) -> dict[str, str]:
             url=lambda value: normalize_url(str(value), page=page, base=base),
             site_name=config.site_name,
             toc_title=toc_title,
+            memo=memo,
             **parts,
         )
 
@@ -382,6 +462,7 @@ def nav_templates(env: Any, config: Any) -> dict[str, str]:
         okrsite_toc=okrsite_toc,
         okrsite_tabs=okrsite_tabs,
         okrsite_toc_title=okrsite_toc_title,
+        okrsite_nav_memo=memo,  # not used by templates: read by tests and measurements
     )
     return {
         "partials/nav.html": _NAV_OVERRIDE,

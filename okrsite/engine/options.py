@@ -61,7 +61,8 @@ class OkrsitePluginConfig(Config):
     take Python-Markdown (see ``okrsite/engine/fastpage.py``)."""
     fast_nav = c.Type(bool, default=True)
     """Render Material's navigation and table of contents in Python (same HTML
-    once compacted; only with ``compact_html``; see ``okrsite/engine/navhtml.py``)."""
+    once compacted; only with ``compact_html``; see ``okrsite/engine/navhtml.py``),
+    and look Material's translations up once per build (``engine/translations.py``)."""
     parse_cache = c.Type(bool, default=True)
     """Keep parse results in ``<cache_dir>/parsed`` and reuse those of unchanged
     content files (closed quarters are not parsed again on the next build)."""

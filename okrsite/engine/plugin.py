@@ -25,7 +25,8 @@ Hooks used, and why:
   HTML and TOC; other pages and other Markdown setups take Python-Markdown).
 - ``on_env``: with ``fast_nav`` and ``compact_html``, Material's
   ``partials/nav.html``, ``tabs.html`` and ``toc.html`` are rendered in Python
-  (:mod:`okrsite.engine.navhtml`; same HTML once compacted).
+  (:mod:`okrsite.engine.navhtml`; same HTML once compacted), and Material's
+  translations are looked up once per key (:mod:`okrsite.engine.translations`).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
   the search indexer reads the page, so search sees them as before (and keep
@@ -46,8 +47,10 @@ Hooks used, and why:
   page up; for a hit, ``on_page_markdown`` hands MkDocs an empty page with a
   blank template and keeps it out of the search indexer,
   ``on_page_content`` restores its anchors, and the last ``on_post_page``
-  returns the stored HTML. The last ``on_post_build`` puts the stored search
-  entries back in build order and stores the pages rendered this time.
+  copies the stored file into ``site/`` and returns nothing (MkDocs then
+  writes nothing for the page; its note saying so is filtered). The last
+  ``on_post_build`` puts the stored search entries back in build order and
+  stores the pages rendered this time.
   Before that, ``on_files`` opens the closed-cycle store of the same cache
   (:class:`~okrsite.engine.pagecache.CycleStore`) and passes it to
   ``build_docs_tree``: closed quarters' pages are not even generated.
@@ -117,6 +120,7 @@ from okrsite.engine.pagecache import (
 )
 from okrsite.engine.searchfeed import page_sections
 from okrsite.engine.templatecache import MemoryBytecodeCache
+from okrsite.engine.translations import translation_templates
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -170,6 +174,32 @@ class _PageCacheRun:
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
+    skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
+    """Drops MkDocs' note that a page it did not write was skipped, for the
+    pages this build copied from the cache."""
+
+
+class _SkippedNote(logging.Filter):
+    """MkDocs does not write a page whose final HTML is empty and logs
+    "Page skipped: '<page>'. Generated empty output." at INFO. A page served
+    from the page cache is copied into ``site/`` by the plugin and handed to
+    MkDocs empty: that note would be false, once per archived page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.notes
+
+
+def _skipped_note(src_uri: str) -> str:
+    """MkDocs 1.6's note for a page with empty output (``_build_page``)."""
+    return f"Page skipped: '{src_uri}'. Generated empty output."
+
+
+_BUILD_LOGGER = "mkdocs.commands.build"
+"""The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
 
 
 class _WarningCount(logging.Handler):
@@ -250,6 +280,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 PageCache(base / self.config.cache_dir / "pages"), cycles=cycles
             )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
+            logging.getLogger(_BUILD_LOGGER).addFilter(self._pages.skipped)
             setup = setup_digest(
                 config_file=Path(config.config_file_path) if config.config_file_path else None,
                 nav=config.nav,
@@ -306,8 +337,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         templates: dict[str, str] = {}
         if self._pages is not None:
             templates[CACHED_TEMPLATE] = ""
-        if self.config.fast_nav and self.config.compact_html and env.loader is not None:
-            templates.update(nav_templates(env, config))
+        if self.config.fast_nav and env.loader is not None:
+            templates.update(translation_templates(env, config))  # same text, compacted or not
+            if self.config.compact_html:
+                templates.update(nav_templates(env, config))
         if templates and env.loader is not None:
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
         return env
@@ -353,6 +386,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _end_page_cache(self) -> None:
         if self._pages is not None:
             logging.getLogger("mkdocs").removeHandler(self._pages.warnings)
+            logging.getLogger(_BUILD_LOGGER).removeFilter(self._pages.skipped)
             self._pages = None
 
     @staticmethod
@@ -441,8 +475,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
             return output
         if file.cached is not None:
+            # Copied as stored; the empty result tells MkDocs not to write the
+            # page itself (its "Page skipped" note is filtered, see _SkippedNote).
             self._pages.served[page.url] = file.cached
-            return self._pages.cache.html(file.cached)
+            self._pages.cache.copy_html(file.cached, file.abs_dest_path)
+            self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+            return ""
         self._pages.cache.put_html(file.cache_key, output)
         self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
         return output

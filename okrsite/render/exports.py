@@ -33,6 +33,7 @@ carry one even if it is handed an unredacted model.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import re
@@ -463,10 +464,16 @@ def checkins_atom(model: OkrModel, site_url: str | None) -> str:
     feed (which lives at the site root).
     """
     base = (site_url.rstrip("/") + "/") if site_url else ""
+    krs = list(_iter_krs(model))
+    # Only check-ins on or after the FEED_LIMIT-th newest date can make the
+    # cut: with years of history most are older, and need no tuple or sort.
+    dates = [checkin.date for *_, kr in krs for checkin in kr.checkins]
+    oldest = heapq.nlargest(FEED_LIMIT, dates)[-1] if len(dates) > FEED_LIMIT else None
     entries: list[tuple[Any, ...]] = []
-    for cycle, unit_id, objective, kr in _iter_krs(model):
+    for cycle, unit_id, objective, kr in krs:
         for checkin in kr.checkins:
-            entries.append((checkin.date, cycle, unit_id, objective, kr, checkin))
+            if oldest is None or checkin.date >= oldest:
+                entries.append((checkin.date, cycle, unit_id, objective, kr, checkin))
     # Newest first; ties in a fixed order (cycle, unit, objective, KR ids).
     entries.sort(key=lambda e: (e[1].id, e[2], e[3].id, e[4].id))
     entries.sort(key=lambda e: e[0], reverse=True)

@@ -51,6 +51,12 @@ def parse_key(parse: FileParser, raw: bytes, display: str) -> ParseKey:
     return (display, parse.__name__, hashlib.sha256(raw).digest())
 
 
+def store_name(parse: FileParser, display: str) -> str:
+    """The parser's name in a :class:`ParseStore` key: ``parse_unit_file``
+    reads a ``.md`` file differently, so the suffix is part of it."""
+    return parse.__name__ + (".md" if display.lower().endswith(".md") else "")
+
+
 class LoadCache:
     """Parse results by file content, and what later stages derive from them.
 
@@ -82,7 +88,9 @@ class LoadCache:
     ) -> None:
         """The files at ``displays`` are being parsed by another process:
         ``fetch()`` waits for and returns its results by :func:`parse_key`.
-        A file whose result is missing or whose bytes differ is parsed here."""
+        A file whose result is missing or whose bytes differ is parsed here.
+        Results that came from there are not given to this cache's store:
+        the process that parsed them stores them (it knows their bytes)."""
         self._elsewhere = frozenset(displays)
         self._fetch = fetch
 
@@ -99,8 +107,7 @@ class LoadCache:
     def _parse_or_load(
         self, parse: FileParser, raw: bytes, display: str, key: ParseKey
     ) -> ParseResult:
-        # parse_unit_file reads a .md file differently: the suffix is part of the key.
-        name = parse.__name__ + (".md" if display.lower().endswith(".md") else "")
+        name = store_name(parse, display)
         found = None
         if self.store is not None:
             found = self.store.load(name, raw, display, partial(strict_locations, parse))
@@ -110,8 +117,9 @@ class LoadCache:
             if self._fetch is not None:
                 self._fetched, self._fetch = self._fetch(), None
             found = self._fetched.pop(key, None)
-        if found is None:
-            found = parse(raw, display, scalars=self.scalars)
+            if found is not None:
+                return found  # stored by the process that parsed it (parse_elsewhere)
+        found = parse(raw, display, scalars=self.scalars)
         if self.store is not None:
             self.store.save(name, raw, found)
         return found

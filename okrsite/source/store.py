@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,9 @@ from okrsite.source.loaded import LoadedFile, ParseResult
 
 FORMAT = b"okrsite-parsed 1\n"
 """First bytes of every entry; bump the number when the layout changes."""
+
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.pickle")
+"""An entry's file name: the sha256 of what decides it."""
 
 _READER_MODULES = (
     "files.py",
@@ -97,13 +101,13 @@ class ParseStore:
         self.hits = 0
         """Results read from disk by this store (for tests and benchmarks)."""
         self.writes = 0
-        self._unsaved: dict[Path, bytes] = {}
+        self._unsaved: dict[str, tuple[Any, ...]] = {}  # entry file name → entry
 
-    def _entry(self, parser_name: str, raw: bytes) -> Path:
+    def _name(self, parser_name: str, raw: bytes) -> str:
         digest = hashlib.sha256(self._reader)
         digest.update(parser_name.encode() + b"\0")
         digest.update(raw)
-        return self.directory / f"{digest.hexdigest()}.pickle"
+        return f"{digest.hexdigest()}.pickle"
 
     def load(
         self,
@@ -118,7 +122,7 @@ class ParseStore:
         for an entry stored without them.
         """
         try:
-            blob = self._entry(parser_name, raw).read_bytes()
+            blob = (self.directory / self._name(parser_name, raw)).read_bytes()
         except OSError:
             return None
         if not blob.startswith(FORMAT):
@@ -135,24 +139,39 @@ class ParseStore:
 
     def save(self, parser_name: str, raw: bytes, result: ParseResult) -> None:
         """Remember a clean result until :meth:`flush`; anything else (issues,
-        no file) is not kept."""
+        no file) is not kept. Pickling waits for the flush too: a caller may
+        hand the entries to another process instead (:meth:`take_unsaved`)."""
         loaded, issues = result
         if loaded is None or issues:
             return
-        try:
-            blob = FORMAT + pickle.dumps(_entry_of(loaded), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, RecursionError):  # pragma: no cover - plain data
-            return
-        self._unsaved[self._entry(parser_name, raw)] = blob
+        self._unsaved[self._name(parser_name, raw)] = _entry_of(loaded)
+
+    def take_unsaved(self) -> dict[str, tuple[Any, ...]]:
+        """The entries :meth:`save` remembered (file name → plain data), which
+        this store then forgets: for a process that writes them instead
+        (``okrsite check``'s parse helper, see ``okrsite.cli.parallel``)."""
+        unsaved, self._unsaved = self._unsaved, {}
+        return unsaved
+
+    def adopt(self, entries: dict[str, tuple[Any, ...]]) -> None:
+        """Entries another store took (:meth:`take_unsaved`), written at the
+        next :meth:`flush`. Names that are not entry names are ignored."""
+        for name, entry in entries.items():
+            if isinstance(name, str) and _ENTRY_NAME.fullmatch(name) and isinstance(entry, tuple):
+                self._unsaved[name] = entry
 
     def flush(self) -> None:
         """Write what :meth:`save` remembered. Callers flush after a load that
         succeeded, so a check or build of invalid content writes nothing."""
         unsaved, self._unsaved = self._unsaved, {}
-        for path, blob in unsaved.items():
+        for name, entry in unsaved.items():
+            try:
+                blob = FORMAT + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, RecursionError):  # pragma: no cover - plain data
+                continue
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, blob, durable=False)
+                write_atomically(self.directory / name, blob, durable=False)
             except OSError:
                 return  # a cache that cannot be written costs speed, never the build
             self.writes += 1
@@ -183,12 +202,18 @@ def _loaded_from(entry: Any, display: str, locate: Any) -> LoadedFile | None:
 
 
 def _locations(table: Any) -> bool:
-    """A dict of data path → (line, column), as the loader records them."""
-    if not isinstance(table, dict):
+    """A dict of data path → (line, column), as the loader records them.
+
+    Checked with set comprehensions over types (tens of thousands of entries
+    per cache hit): the restricted unpickler builds no subclasses, so exact
+    types are what a loader-written entry has."""
+    if type(table) is not dict:
         return False
-    for path, where in table.items():
-        if not (isinstance(path, tuple) and isinstance(where, tuple) and len(where) == 2):
-            return False
-        if not (type(where[0]) is int and type(where[1]) is int):
-            return False
-    return True
+    if not table:
+        return True
+    if {type(path) for path in table} != {tuple}:
+        return False
+    places = table.values()
+    if {type(where) for where in places} != {tuple} or {len(where) for where in places} != {2}:
+        return False
+    return {type(number) for where in places for number in where} == {int}

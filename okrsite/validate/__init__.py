@@ -27,7 +27,7 @@ from okrsite.source import LoadCache, RawContent, load_content
 from okrsite.source.data import DataFiles
 from okrsite.validate.measures import apply_measures
 from okrsite.validate.org import check_cycle_dates, load_cycles, resolve_units
-from okrsite.validate.references import check_alignment_cycles, check_references
+from okrsite.validate.references import Lookups, check_alignment_cycles, check_references
 from okrsite.validate.shape import Shaper
 
 __all__ = ["LoadCache", "load_model", "validate"]
@@ -63,9 +63,10 @@ def validate(
     cycles = load_cycles(raw, company, org, units, issues, shaper)
     if company is not None and org is not None:
         check_cycle_dates(company, raw.company, issues)
+        lookups = Lookups()  # shared by both passes: one walk, each reference looked up once
         for cycle in cycles.values():
-            check_references(cycle, raw, units, cycles, issues)
-        check_alignment_cycles(cycles, raw, issues)
+            check_references(cycle, raw, units, cycles, issues, lookups)
+        check_alignment_cycles(cycles, raw, issues, lookups)
         issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
     if issues or company is None:
         raise ContentError(issues)

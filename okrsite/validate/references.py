@@ -16,6 +16,40 @@ from okrsite.source import LoadedFile, RawContent
 from okrsite.source.loaded import DataPath
 
 
+class Lookups:
+    """:func:`_lookup` remembered for one validation run.
+
+    A thousand teams align to a few dozen parent objectives and key results,
+    so the same reference is looked up again and again; and the loop check
+    reuses the links the reference check walked (the cycles do not change
+    between the two passes).
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._links: dict[str, list[tuple[str, Link]]] = {}
+
+    def problem(self, cycle: Cycle, ref: str) -> str | None:
+        """``_lookup(cycle, ref)``: None when ``ref`` resolves in ``cycle``, else why not."""
+        key = (cycle.id, ref)
+        try:
+            return self._found[key]
+        except KeyError:
+            found = self._found[key] = _lookup(cycle, ref)
+            return found
+
+    def links(self, cycle: Cycle) -> list[tuple[str, Link]]:
+        """(unit id, link) of every link written in the cycle's unit files."""
+        found = self._links.get(cycle.id)
+        if found is None:
+            found = self._links[cycle.id] = [
+                (unit_id, link)
+                for unit_id, okrs in cycle.okrs.items()
+                for link in unit_links(unit_id, okrs.objectives)
+            ]
+        return found
+
+
 def _lookup(cycle: Cycle, ref: str) -> str | None:
     """None when ``ref`` resolves in ``cycle``, else why not."""
     parts = ref.split("/")
@@ -38,49 +72,50 @@ def check_references(
     units: dict[str, Unit],
     cycles: dict[str, Cycle],
     issues: list[ContentIssue],
+    lookups: Lookups | None = None,
 ) -> None:
+    lookups = lookups or Lookups()
     files = raw.cycle_files.get(cycle.id, {})
     broken = set(files) - set(cycle.okrs)  # files that failed shape validation
-    for unit_id, okrs in cycle.okrs.items():
+    for unit_id, link in lookups.links(cycle):
         file = files[unit_id]
-        for link in unit_links(unit_id, okrs.objectives):
-            path, field, ref = link.path, link.kind, link.written
-            if link.target_cycle is not None:
-                across = _cross_cycle_problem(cycle, ref, field, raw, units, cycles)
-                if across is not None:
-                    issues.append(ContentIssue(file.location(path), f"{field}: {across}"))
-                continue
-            target_unit = link.target.unit
-            if target_unit in broken:
-                continue  # its own errors are already reported
-            if target_unit != ROOT_UNIT and target_unit not in units:
-                issues.append(
-                    ContentIssue(file.location(path), f"{field}: '{ref}' names no unit in org.yaml")
-                )
-                continue
-            own = _own_link_problem(link)
-            if own is not None:
-                issues.append(ContentIssue(file.location(path), f"{field}: {own}"))
-                continue
-            problem = _lookup(cycle, ref)
-            if problem is None:
-                continue
-            elsewhere = [
-                c.id for c in cycles.values() if c.id != cycle.id and _lookup(c, ref) is None
-            ]
-            containing = [c for c in elsewhere if cycles[c].definition.contains(cycle.definition)]
-            if containing:
-                problem = (
-                    f"'{ref}' is in cycle {containing[0]}, which contains {cycle.id}; "
-                    f"write '{containing[0]}{CYCLE_REF_SEPARATOR}{ref}'"
-                )
-            elif elsewhere:
-                problem = (
-                    f"'{ref}' is in cycle {elsewhere[0]}, not {cycle.id}; "
-                    "references must stay within their cycle or point up to one "
-                    "that contains it"
-                )
-            issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
+        path, field, ref = link.path, link.kind, link.written
+        if link.target_cycle is not None:
+            across = _cross_cycle_problem(cycle, ref, field, raw, units, cycles)
+            if across is not None:
+                issues.append(ContentIssue(file.location(path), f"{field}: {across}"))
+            continue
+        target_unit = link.target.unit
+        if target_unit in broken:
+            continue  # its own errors are already reported
+        if target_unit != ROOT_UNIT and target_unit not in units:
+            issues.append(
+                ContentIssue(file.location(path), f"{field}: '{ref}' names no unit in org.yaml")
+            )
+            continue
+        own = _own_link_problem(link)
+        if own is not None:
+            issues.append(ContentIssue(file.location(path), f"{field}: {own}"))
+            continue
+        problem = lookups.problem(cycle, ref)
+        if problem is None:
+            continue
+        elsewhere = [
+            c.id for c in cycles.values() if c.id != cycle.id and lookups.problem(c, ref) is None
+        ]
+        containing = [c for c in elsewhere if cycles[c].definition.contains(cycle.definition)]
+        if containing:
+            problem = (
+                f"'{ref}' is in cycle {containing[0]}, which contains {cycle.id}; "
+                f"write '{containing[0]}{CYCLE_REF_SEPARATOR}{ref}'"
+            )
+        elif elsewhere:
+            problem = (
+                f"'{ref}' is in cycle {elsewhere[0]}, not {cycle.id}; "
+                "references must stay within their cycle or point up to one "
+                "that contains it"
+            )
+        issues.append(ContentIssue(file.location(path), f"{field}: {problem}"))
 
 
 def _cross_cycle_problem(
@@ -157,22 +192,26 @@ def _own_link_problem(link: Link) -> str | None:
 
 
 def check_alignment_cycles(
-    cycles: dict[str, Cycle], raw: RawContent, issues: list[ContentIssue]
+    cycles: dict[str, Cycle],
+    raw: RawContent,
+    issues: list[ContentIssue],
+    lookups: Lookups | None = None,
 ) -> None:
     """Objective-level alignment (aligns_to, contributes_to) must be a DAG."""
+    lookups = lookups or Lookups()
     for cycle in cycles.values():
         edges: dict[str, list[tuple[str, LoadedFile, DataPath]]] = {}
         files = raw.cycle_files.get(cycle.id, {})
-        for unit_id, okrs in cycle.okrs.items():
-            for link in unit_links(unit_id, okrs.objectives):
-                if link.kind == "related" or link.target_cycle is not None:
-                    continue  # lateral, or up into a containing cycle: no loop
-                if _lookup(cycle, link.written) is not None:
-                    continue
-                source = str(link.source.objective_ref)
-                target = str(link.target.objective_ref)
-                if source != target:
-                    edges.setdefault(source, []).append((target, files[unit_id], link.path))
+        for unit_id, link in lookups.links(cycle):
+            if link.kind == "related" or link.target_cycle is not None:
+                continue  # lateral, or up into a containing cycle: no loop
+            if lookups.problem(cycle, link.written) is not None:
+                continue
+            # str(ref.objective_ref), without making the refs
+            source = f"{link.source.unit}/{link.source.objective}"
+            target = f"{link.target.unit}/{link.target.objective}"
+            if source != target:
+                edges.setdefault(source, []).append((target, files[unit_id], link.path))
         reported: set[frozenset[str]] = set()
         for start in sorted(edges):
             loop = _find_loop(start, edges)
