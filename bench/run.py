@@ -209,7 +209,9 @@ class Runner:
 
 
 def _okrsite() -> list[str]:
-    return [sys.executable, "-c", "from okrsite.cli import main; main()"]
+    # run(): the console script's entry (main() for commits from before it existed)
+    code = "import okrsite.cli as cli; getattr(cli, 'run', cli.main)()"
+    return [sys.executable, "-c", code]
 
 
 def _mkdocs() -> list[str]:

@@ -22,6 +22,7 @@ from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render import sanitize
 from okrsite.render.escape import md_inline
+from okrsite.site.cache import remembered
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
@@ -46,7 +47,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             key = urls.department_graph(cycle.id, unit_id)
             svg = ctx.graph_svgs.get(key)
             if svg:
-                yield GeneratedFile(key, standalone_svg(sanitize.clean(svg)))
+                yield GeneratedFile(key, _department_file(ctx, svg))
                 departments.append((unit_id, key))
         yield GeneratedFile(
             path,
@@ -59,6 +60,14 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 department_graphs=departments,
             ),
         )
+
+
+def _department_file(ctx: SiteContext, svg: str) -> str:
+    """A department's graph as a standalone SVG file; a preview rebuild reuses
+    the file while ``svg`` is the same string object (an unchanged graph)."""
+    if ctx.cache is None:
+        return standalone_svg(sanitize.clean(svg))
+    return remembered(ctx.cache.svg_files, (svg,), lambda: standalone_svg(sanitize.clean(svg)))
 
 
 def render_overview(
@@ -183,7 +192,8 @@ def _supporting_top_units(
     links = [
         doc_link(model.unit_name(u), doc, urls.unit_link(cycle, u)) for u in order if u in tops
     ]
-    return [Markup(md_inline(f"{len(units)} {noun} in ")) + Markup(", ").join(links)]
+    # md_inline trims its text: the space before the first link is added after.
+    return [Markup(md_inline(f"{len(units)} {noun} in")) + Markup(" ") + Markup(", ").join(links)]
 
 
 def _unaligned_counts(
