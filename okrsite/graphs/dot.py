@@ -14,7 +14,7 @@ edges and the legend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -308,7 +308,6 @@ def page_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
-    lookups: Mapping[str, CycleLookups] | None = None,
 ) -> dict[str, str]:
     """DOT source of every graph, keyed by the docs path of the page embedding it.
 
@@ -320,32 +319,58 @@ def page_graphs(
     graph draws more than ``max_boxes`` child-unit boxes.
     Private objectives present in ``model`` are drawn marked "(private)"; pass
     a redacted model for public builds. ``memo`` may supply graphs whose
-    inputs did not change since a previous build (a preview server's);
-    ``lookups`` the cycles' look-ups when the caller has them already.
+    inputs did not change since a previous build (a preview server's).
     """
-    out: dict[str, str] = {}
+    return dict(
+        sorted(
+            iter_page_graphs(
+                model,
+                collapse_threshold=collapse_threshold,
+                unit_collapse_threshold=unit_collapse_threshold,
+                max_boxes=max_boxes,
+                skip_cycles=skip_cycles,
+                memo=memo,
+            )
+        )
+    )
+
+
+def iter_page_graphs(
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    unit_collapse_threshold: int = DEFAULT_UNIT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """:func:`page_graphs` one graph at a time, as each is made (so that a
+    :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
+    the next one is built). ``cycle_lookups``: the cycles' look-ups, when the
+    caller has them already."""
     text = LabelText()
     unit_threshold = min(unit_collapse_threshold, collapse_threshold)
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        cycle_lookups = _lookups(lookups, model, cycle, text)
+        lookups = _lookups(cycle_lookups, model, cycle, text)
         key = urls.cycle_overview(cycle_id)
-        out[key] = _made(
-            memo, key, cycle, ROOT_UNIT, cycle_lookups,
+        yield key, _made(
+            memo, key, cycle, ROOT_UNIT, lookups,
             partial(
                 overview_dot,
                 model,
                 cycle_id,
                 collapse_threshold=collapse_threshold,
                 max_boxes=max_boxes,
-                lookups=cycle_lookups,
+                lookups=lookups,
             ),
         )
         for unit_id in sorted(cycle.okrs):
             key = urls.unit_page(cycle_id, unit_id)
-            out[key] = _made(
-                memo, key, cycle, unit_id, cycle_lookups,
+            yield key, _made(
+                memo, key, cycle, unit_id, lookups,
                 partial(
                     unit_dot,
                     model,
@@ -353,10 +378,9 @@ def page_graphs(
                     unit_id,
                     collapse_threshold=unit_threshold,
                     max_boxes=max_boxes,
-                    lookups=cycle_lookups,
+                    lookups=lookups,
                 ),
             )
-    return dict(sorted(out.items()))
 
 
 def department_graphs(
@@ -366,28 +390,51 @@ def department_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
-    lookups: Mapping[str, CycleLookups] | None = None,
 ) -> dict[str, str]:
     """The department level of an overview, expandable: for every cycle whose
     overview collapses (above ``collapse_threshold`` items), each top-level
     unit's whole subtree drawn in full, keyed by
     :func:`okrsite.urls.department_graph` (a standalone SVG beside the
     overview, so links are relative to the overview page)."""
-    out: dict[str, str] = {}
+    return dict(
+        sorted(
+            iter_department_graphs(
+                model,
+                collapse_threshold=collapse_threshold,
+                max_boxes=max_boxes,
+                skip_cycles=skip_cycles,
+                memo=memo,
+            )
+        )
+    )
+
+
+def iter_department_graphs(
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """:func:`department_graphs` one graph at a time, as each is made (so that a
+    :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
+    the next one is built)."""
     text = LabelText()
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        cycle_lookups = _lookups(lookups, model, cycle, text)
-        probe = GraphBuilder(model, cycle, cycle_lookups, urls.cycle_overview(cycle_id))
+        lookups = _lookups(cycle_lookups, model, cycle, text)
+        probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
         if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:
             continue
         for unit_id in _children(probe, ROOT_UNIT):
             if unit_id not in cycle.okrs or not probe.descendants(unit_id):
                 continue  # a unit without teams is its own page's graph already
             key = urls.department_graph(cycle_id, unit_id)
-            out[key] = _made(
-                memo, key, cycle, unit_id, cycle_lookups,
+            yield key, _made(
+                memo, key, cycle, unit_id, lookups,
                 partial(
                     unit_dot,
                     model,
@@ -395,8 +442,7 @@ def department_graphs(
                     unit_id,
                     collapse_threshold=10**9,
                     max_boxes=max_boxes,
-                    lookups=cycle_lookups,
+                    lookups=lookups,
                     embed_doc=urls.cycle_overview(cycle_id),
                 ),
             )
-    return dict(sorted(out.items()))

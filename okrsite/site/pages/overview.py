@@ -196,7 +196,8 @@ def _supporting_top_units(
     links = [
         doc_link(model.unit_name(u), doc, urls.unit_link(cycle, u)) for u in order if u in tops
     ]
-    return [Markup(md_inline(f"{len(units)} {noun} in ")) + Markup(", ").join(links)]
+    # md_inline trims its text: the space before the first link is added after.
+    return [Markup(md_inline(f"{len(units)} {noun} in")) + Markup(" ") + Markup(", ").join(links)]
 
 
 def _unaligned_counts(
