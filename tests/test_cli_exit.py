@@ -86,6 +86,8 @@ def test_only_check_asks_for_a_fast_exit(tmp_path: Path) -> None:
     checked = ProcessPlan()
     result = CliRunner().invoke(main, ["check", "--content", str(root)], obj=checked)
     assert result.exit_code == 0 and checked.fast_exit
+    kept = checked._kept
+    assert any(type(thing).__name__ == "OkrModel" for thing in kept)
     other = ProcessPlan()
     result = CliRunner().invoke(main, ["codeowners", "--content", str(root)], obj=other)
     assert result.exit_code == 0, result.output

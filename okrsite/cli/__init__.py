@@ -103,6 +103,14 @@ class ProcessPlan:
 
     def __init__(self) -> None:
         self.fast_exit = False
+        self._kept: list[object] = []
+
+    def end_without_freeing(self, *heap: object) -> None:
+        """Ask for a fast exit, keeping ``heap`` (the command's large objects)
+        referenced until then: otherwise they are freed, one object at a
+        time, as soon as the command's function returns."""
+        self.fast_exit = True
+        self._kept.extend(heap)
 
 
 def run() -> None:

@@ -164,9 +164,6 @@ def check(
     """
     day = parse_today(today) or dt.date.today()
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
-    plan = click.get_current_context().find_object(ProcessPlan)
-    if plan is not None:
-        plan.fast_exit = True  # nothing to clean up but the model's memory
     cache = load_cache(content_dir, parse_cache)
     helper = parse_with_helper(content_dir, cache)
     try:
@@ -194,6 +191,9 @@ def _check(
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
+    plan = click.get_current_context().find_object(ProcessPlan)
+    if plan is not None:  # the console script: nothing to clean up but memory
+        plan.end_without_freeing(model, cache)
     # Only now: a check of invalid content writes nothing. The helper (if
     # any) writes the parse cache while the rules run.
     if cache.store is not None and not save_with_helper(helper, cache.store):
