@@ -30,6 +30,7 @@ import io
 import pickle
 import re
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -213,16 +214,16 @@ def _loaded_from(entry: Any, display: str, locate: Any) -> LoadedFile | None:
 def _locations(table: Any) -> bool:
     """A dict of data path → (line, column), as the loader records them.
 
-    Checked with set comprehensions over types (tens of thousands of entries
-    per cache hit): the restricted unpickler builds no subclasses, so exact
-    types are what a loader-written entry has."""
+    Checked with sets of types (tens of thousands of entries per cache
+    hit): the restricted unpickler builds no subclasses, so exact types are
+    what a loader-written entry has."""
     if type(table) is not dict:
         return False
     if not table:
         return True
-    if {type(path) for path in table} != {tuple}:
+    if set(map(type, table)) != {tuple}:
         return False
     places = table.values()
-    if {type(where) for where in places} != {tuple} or {len(where) for where in places} != {2}:
+    if set(map(type, places)) != {tuple} or set(map(len, places)) != {2}:
         return False
-    return {type(number) for where in places for number in where} == {int}
+    return set(map(type, chain.from_iterable(places))) == {int}
