@@ -508,6 +508,31 @@ def test_graph_drawing_draws_while_the_caller_works(tmp_path: Path) -> None:
     assert list(svgs) == sorted(dots)
 
 
+def test_graph_drawing_finishes_every_graph_once(tmp_path: Path) -> None:
+    """With a finisher (the site passes its sanitiser), finish gives the
+    finisher's result for every key — drawn now, found in the disk cache, or
+    sharing another key's drawing — each finished exactly once."""
+    model = small_model()
+    dots = graphs.page_graphs(model)
+    twin = next(iter(dots))
+    dots["twin.md"] = dots[twin]  # the same DOT on a second page
+    plain = graphs.render_svgs(dots, cache_dir=tmp_path / "plain")
+    calls: list[str] = []
+
+    def finisher(svg: str) -> str:
+        calls.append(svg)
+        return "<!--finished-->" + svg
+
+    for _ in range(2):  # cold, then every drawing from the disk cache
+        calls.clear()
+        with graphs.GraphDrawing(cache_dir=tmp_path / "cache", finisher=finisher) as drawing:
+            for key, source in dots.items():
+                drawing.submit(key, source)
+            svgs = drawing.finish()
+        assert svgs == {key: "<!--finished-->" + svg for key, svg in plain.items()}
+        assert sorted(calls) == sorted(plain.values())
+
+
 def test_graph_drawing_reports_a_failing_graph(tmp_path: Path) -> None:
     """A graph dot cannot draw fails the build at finish, as a BuildError
     naming the page, and the block still closes cleanly."""

@@ -15,7 +15,7 @@ instead of following it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -81,6 +81,12 @@ class GraphDrawing:
     disk cache, ``jobs`` at a time; the first failure is raised by
     :meth:`finish`, and leaving the block early (an error elsewhere) cancels
     the runs not yet started and waits for the running ones.
+
+    ``finisher`` (say the site's sanitiser) is applied to every inline SVG
+    in the pool threads, as each drawing is ready, and :meth:`finish`
+    returns its results (the memo then holds them too: always pass the
+    same finisher with one memo). A finisher that releases the GIL, as the
+    Rust sanitiser does, runs beside the caller's Python work.
     """
 
     def __init__(
@@ -91,8 +97,13 @@ class GraphDrawing:
         timeout: float = 30.0,
         graphviz: Graphviz | None = None,
         memo: MutableMapping[tuple[str, str], str] | None = None,
+        finisher: Callable[[str], str] | None = None,
     ) -> None:
         self._own = graphviz is None
+        self._finisher = finisher
+        self._finished: dict[str, tuple[str, str | Future[str]]] = {}
+        """Page key → (digest, its finished SVG made in a pool thread, or the
+        job finishing it from a cached drawing)."""
         self._dot = graphviz if graphviz is not None else Graphviz(jobs=jobs)
         self._cache = DiskCache(cache_dir) if cache_dir is not None else None
         self._timeout = timeout
@@ -150,6 +161,9 @@ class GraphDrawing:
         cached = self._cache.read_svg(digest) if self._cache is not None else None
         if cached is not None:
             self._drawn[digest] = cached
+            if self._finisher is not None:
+                job = self._jobs().submit(self._finish, key, cached, self._sources[key])
+                self._finished[key] = (digest, job)
             return
         if not self._prepared:
             # The private plugin directory is made on the first graph that
@@ -163,22 +177,32 @@ class GraphDrawing:
                 for other in list(self._sources):
                     self._look_up(other)
                 return
+        self._drawn[digest] = self._jobs().submit(self._draw, digest, key, self._sources[key])
+
+    def _jobs(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(
                 max_workers=self._dot.jobs, thread_name_prefix="okrsite-dot"
             )
-        self._drawn[digest] = self._pool.submit(self._draw, digest, key)
+        return self._pool
 
-    def _draw(self, digest: str, key: str) -> str:
-        """Run dot for one graph, compact its SVG and keep it in the disk cache
-        (in a pool thread: the compaction overlaps the caller's work too)."""
-        svg = self._dot.run(
-            self._sources[key], "svg", timeout=self._timeout, what=f"the graph of {key}"
-        )
+    def _draw(self, digest: str, key: str, source: str) -> str:
+        """Run dot for one graph, compact its SVG, keep it in the disk cache and
+        finish it for ``key`` (in a pool thread: all of it overlaps the
+        caller's work)."""
+        svg = self._dot.run(source, "svg", timeout=self._timeout, what=f"the graph of {key}")
         text = compact_svg(svg.decode("utf-8", "replace"))
         if self._cache is not None:
             self._cache.write_svg(digest, text)
+        if self._finisher is not None:
+            finished = self._finisher(inline_svg(text, key=key, dot_source=source))
+            self._finished[key] = (digest, finished)
         return text
+
+    def _finish(self, key: str, text: str, source: str) -> str:
+        """The finished inline SVG of ``key`` from its compacted drawing."""
+        svg = inline_svg(text, key=key, dot_source=source)
+        return svg if self._finisher is None else self._finisher(svg)
 
     def finish(self) -> dict[str, str]:
         """Page key → inline-ready SVG for every graph submitted (sorted by
@@ -188,9 +212,15 @@ class GraphDrawing:
             raw[digest] = drawn if isinstance(drawn, str) else drawn.result()
         done = dict(self._done)
         for key in sorted(self._sources):
-            if key not in done:
-                digest = self._digests[key]
-                done[key] = inline_svg(raw[digest], key=key, dot_source=self._sources[key])
+            if key in done:
+                continue
+            digest = self._digests[key]
+            early = self._finished.get(key)
+            if early is not None and early[0] == digest:
+                found = early[1]
+                done[key] = found if isinstance(found, str) else found.result()
+            else:  # a second page with the same drawing, or no finisher
+                done[key] = self._finish(key, raw[digest], self._sources[key])
         if self._memo is not None:
             if len(self._memo) > 4 * len(self._sources):
                 self._memo.clear()  # forget graphs of pages that are gone

@@ -25,7 +25,7 @@ from dataclasses import replace
 from okrsite import graphs
 from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.render import exports
+from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
 from okrsite.site.navigation import build_nav
@@ -106,6 +106,8 @@ def build_docs_tree(
             jobs=options.graph_jobs,
             timeout=options.graph_timeout,
             memo=None if cache is None else cache.graph_svgs,
+            # Sanitised in dot's pool threads (the sanitiser releases the GIL).
+            finisher=sanitize.clean,
         ) as drawing:
             # Each graph goes to dot as soon as it is made, and the pages
             # that show none are made while dot draws (graphs.render).

@@ -22,6 +22,8 @@ class SiteContext:
     options: SiteOptions
     today: dt.date
     graph_svgs: dict[str, str] = field(default_factory=dict)
+    """Page key → its graph as inline SVG, already sanitised
+    (``render.sanitize.clean``, applied while the graphs are drawn)."""
     extras: dict[str, object] = field(default_factory=dict)
     """Results shared between producers (e.g. check findings), by name."""
     cache: BuildCache | None = None

@@ -55,6 +55,7 @@ def page_graph(
         css_class,
         inline_limit=ctx.options.inline_graph_limit,
         cache=ctx.cache,
+        sanitized=True,  # SiteContext.graph_svgs are
     )
 
 
@@ -65,28 +66,38 @@ def graph_block(
     *,
     inline_limit: int = DEFAULT_INLINE_LIMIT,
     cache: BuildCache | None = None,
+    sanitized: bool = False,
 ) -> tuple[Markup, GeneratedFile | None]:
     """The page's graph block, and the SVG file to write next to it (if any).
+    ``svg`` is sanitised here unless ``sanitized`` says it already was.
 
     With a preview server's ``cache`` the block is reused while ``svg`` is
     the same string object (the cache's ``graph_svgs`` hands out the same
     object for an unchanged graph)."""
     if len(svg) <= inline_limit:
+
+        def block() -> Markup:
+            if not sanitized:
+                return html_block(svg, css_class)
+            return raw_block(svg, css_class, focusable=True, searchable=False)
+
         if cache is None:
-            return html_block(svg, css_class), None
-        return remembered(cache.blocks, (svg, css_class), lambda: html_block(svg, css_class)), None
+            return block(), None
+        return remembered(cache.blocks, (svg, css_class), block), None
     if cache is None:
-        return _as_file(doc, svg, css_class)
+        return _as_file(doc, svg, css_class, sanitized)
     found = cache.graph_files.get(svg)
     if found is not None and found[0] == (doc, css_class):
         return found[1]
-    made = _as_file(doc, svg, css_class)
+    made = _as_file(doc, svg, css_class, sanitized)
     cache.graph_files.put((svg,), ((doc, css_class), made))
     return made
 
 
-def _as_file(doc: str, svg: str, css_class: str) -> tuple[Markup, GeneratedFile]:
-    clean = sanitize.clean(svg)
+def _as_file(
+    doc: str, svg: str, css_class: str, sanitized: bool
+) -> tuple[Markup, GeneratedFile]:
+    clean = svg if sanitized else sanitize.clean(svg)
     document = standalone_svg(clean)
     size = _VIEWBOX.search(clean)
     width, height = (size.group(1), size.group(2)) if size else ("800", "600")

@@ -20,7 +20,6 @@ from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
-from okrsite.render import sanitize
 from okrsite.render.escape import md_inline
 from okrsite.site.cache import remembered
 from okrsite.site.context import SiteContext
@@ -64,10 +63,11 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
 
 def _department_file(ctx: SiteContext, svg: str) -> str:
     """A department's graph as a standalone SVG file; a preview rebuild reuses
-    the file while ``svg`` is the same string object (an unchanged graph)."""
+    the file while ``svg`` is the same string object (an unchanged graph).
+    ``svg`` is sanitised already (``SiteContext.graph_svgs``)."""
     if ctx.cache is None:
-        return standalone_svg(sanitize.clean(svg))
-    return remembered(ctx.cache.svg_files, (svg,), lambda: standalone_svg(sanitize.clean(svg)))
+        return standalone_svg(svg)
+    return remembered(ctx.cache.svg_files, (svg,), lambda: standalone_svg(svg))
 
 
 def render_overview(
