@@ -143,7 +143,7 @@ class _Converter:
         self.first_is_h1 = False
 
     def run(self, markdown: str) -> Converted:
-        lines = re.sub(r"(?<=\n) +\n", "\n", markdown.strip("\n") + "\n").split("\n")
+        lines = _BLANKISH_LINE.sub("\n", markdown.strip("\n") + "\n").split("\n")
         index = 0
         while index < len(lines):
             if not lines[index]:
@@ -250,8 +250,8 @@ class _Converter:
         summary = _SUMMARY.fullmatch(lines[index + 1]) if index + 1 < len(lines) else None
         if summary is None or "<summary" in summary.group(1) or index + 2 >= len(lines):
             raise _Unsupported
-        if lines[index + 2]:
-            raise _Unsupported  # the summary must stand alone
+        if lines[index + 2]:  # the summary must stand alone
+            raise _Unsupported
         start = len(self.out)
         self.out.append("<details " + " ".join(attributes) + ">")
         self.out.append(f"<summary>{self._inline(summary.group(1))}</summary>")
@@ -276,12 +276,10 @@ class _Converter:
                 raise _Unsupported
             self._block(block)
             index = end
-        if len(self.out) == start + 2:
-            raise _Unsupported  # no blocks: not worth reproducing
+        if len(self.out) == start + 2 or (index + 1 < len(lines) and lines[index + 1]):
+            raise _Unsupported  # no blocks (not worth reproducing), or text right after
         self.out.append("</details>")
         self.last_was_list = False
-        if index + 1 < len(lines) and lines[index + 1]:
-            raise _Unsupported  # text right after the block
         return index + 1
 
     # -- Markdown blocks --------------------------------------------------
@@ -493,7 +491,7 @@ class _Converter:
             heading_id = explicit or unique(
                 self.toc.slugify(html.unescape(name), self.toc.separator), used, counters
             )
-            if not re.fullmatch(r"[\w.:-]+", heading_id):
+            if not _HEADING_ID.fullmatch(heading_id):
                 raise _Unsupported
             self.anchor_ids.add(heading_id)
             if self.toc.toc_top <= level <= self.toc.toc_bottom:
@@ -538,6 +536,10 @@ ENTITY_RE_C = re.compile(ENTITY_RE)
 AUTOLINK_RE_C = re.compile(AUTOLINK_RE)
 AUTOMAIL_RE_C = re.compile(AUTOMAIL_RE)
 _LINK_MARK = re.compile(r"\x01(\d+)\x01")
+_STASHED = re.compile(r"\x02(\d+)\x03")
+_BLANKISH_LINE = re.compile(r"(?<=\n) +\n")
+_HEADING_ID = re.compile(r"[\w.:-]+")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 _LINK = re.compile(
     r"(?<!!)\[([^\[\]\n]*)\]\(([^\s()<>\"'&\\\x02\x03]*)\)(?:\{#([A-Za-z][\w-]*)\})?"
 )
@@ -562,7 +564,7 @@ def _check_tags(text: str) -> None:
         tag = match.group(0)
         if tag.startswith(("<!", "<?")):
             raise _Unsupported
-        name = re.match(r"</?([a-zA-Z][a-zA-Z0-9]*)", tag)
+        name = _TAG_NAME.match(tag)
         if name is None:
             raise _Unsupported
         word = name.group(1).lower()
@@ -581,9 +583,8 @@ def _outside_tags(text: str) -> str:
 
 def _restore(text: str, stash: list[str]) -> str:
     # Stashed pieces may hold placeholders of pieces stashed before them.
-    pattern = re.compile(r"\x02(\d+)\x03")
     while "\x02" in text:
-        text = pattern.sub(lambda m: stash[int(m.group(1))], text)
+        text = _STASHED.sub(lambda m: stash[int(m.group(1))], text)
     return text
 
 
