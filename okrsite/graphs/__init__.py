@@ -9,6 +9,8 @@ The stages, one module each:
   cell at least as wide as its text measured by
   :mod:`~okrsite.graphs.textwidth`),
   :mod:`~okrsite.graphs.lookups` the per-cycle look-ups they share,
+  :mod:`~okrsite.graphs.inputs` the units one graph may read (for a
+  preview server that keeps unchanged graphs' DOT),
   :mod:`~okrsite.graphs.style` colours and limits.
 * Running ``dot``: :mod:`~okrsite.graphs.graphviz` (finding the binary, its
   version, one process per graph, ``jobs`` at a time; SVG without the

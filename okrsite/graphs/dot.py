@@ -14,7 +14,7 @@ edges and the legend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -36,6 +36,13 @@ DotMemo = Callable[[str, Cycle, str, CycleLookups, Callable[[], str]], str]
 (of ``focus`` in ``cycle``), either ``make()`` or the same text kept from a
 previous build whose inputs did not change (a preview server's, see
 :mod:`okrsite.graphs.inputs`)."""
+
+
+def _lookups(
+    given: Mapping[str, CycleLookups] | None, model: OkrModel, cycle: Cycle, text: LabelText
+) -> CycleLookups:
+    found = given.get(cycle.id) if given is not None else None
+    return found if found is not None else CycleLookups.build(model, cycle, text)
 
 
 def _made(
@@ -336,16 +343,18 @@ def iter_page_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """:func:`page_graphs` one graph at a time, as each is made (so that a
     :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
-    the next one is built)."""
+    the next one is built). ``cycle_lookups``: the cycles' look-ups, when the
+    caller has them already."""
     text = LabelText()
     unit_threshold = min(unit_collapse_threshold, collapse_threshold)
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
+        lookups = _lookups(cycle_lookups, model, cycle, text)
         key = urls.cycle_overview(cycle_id)
         yield key, _made(
             memo, key, cycle, ROOT_UNIT, lookups,
@@ -407,6 +416,7 @@ def iter_department_graphs(
     max_boxes: int = DEFAULT_MAX_BOXES,
     skip_cycles: Collection[str] = (),
     memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """:func:`department_graphs` one graph at a time, as each is made (so that a
     :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
@@ -415,7 +425,7 @@ def iter_department_graphs(
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
+        lookups = _lookups(cycle_lookups, model, cycle, text)
         probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
         if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:
             continue

@@ -24,6 +24,8 @@ from dataclasses import replace
 
 from okrsite import graphs
 from okrsite.analysis.redact import redact
+from okrsite.graphs.labels import LabelText
+from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel
 from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
@@ -111,9 +113,19 @@ def build_docs_tree(
         ) as drawing:
             # Each graph goes to dot as soon as it is made, and the pages
             # that show none are made while dot draws (graphs.render).
+            text = LabelText()  # escaped titles, shared by every graph of the build
+            lookups = {  # built once for both kinds of graph
+                cycle_id: CycleLookups.build(public_model, cycle, text)
+                for cycle_id, cycle in public_model.cycles.items()
+                if cycle_id not in skip
+            }
             for made in (
-                graphs.iter_page_graphs(public_model, skip_cycles=skip, memo=memo),
-                graphs.iter_department_graphs(public_model, skip_cycles=skip, memo=memo),
+                graphs.iter_page_graphs(
+                    public_model, skip_cycles=skip, memo=memo, cycle_lookups=lookups
+                ),
+                graphs.iter_department_graphs(
+                    public_model, skip_cycles=skip, memo=memo, cycle_lookups=lookups
+                ),
             ):
                 for key, source in made:
                     drawing.submit(key, source)

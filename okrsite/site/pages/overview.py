@@ -57,6 +57,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 compact=is_compact(ctx.model, ctx.options),
                 today=ctx.today,
                 department_graphs=departments,
+                index=ctx.alignment(cycle),
             ),
         )
 
@@ -78,13 +79,16 @@ def render_overview(
     compact: bool = False,
     today: dt.date | None = None,
     department_graphs: list[tuple[str, str]] | None = None,
+    index: AlignmentIndex | None = None,
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
     ``today``: the build's "now"; a cycle that ended before it and is not graded
     reads "At the end (not graded)", not "So far". ``department_graphs``: (top-level
-    unit, docs path of its whole-subtree SVG) for a department-level graph."""
+    unit, docs path of its whole-subtree SVG) for a department-level graph.
+    ``index``: the cycle's :meth:`AlignmentIndex.build_with_inner`, if the caller has it."""
     doc = urls.cycle_overview(cycle.id)
-    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+    if index is None:
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
     company = cycle.okrs.get(ROOT_UNIT)
     graded = company is not None and company.content.status == "graded"

@@ -110,7 +110,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
             continue  # its pages come from the closed-cycle store (site/build.py)
-        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+        index = ctx.alignment(cycle)
         for unit_id in [ROOT_UNIT, *model.units]:
             if not urls.has_unit_page(cycle, unit_id):
                 continue
