@@ -244,6 +244,7 @@ PROCESS_WIDE = {
     ("gc", "freeze"),
     ("os", "fork"),
     ("os", "forkpty"),
+    ("os", "_exit"),
     ("atexit", "register"),
     ("signal", "signal"),
 }

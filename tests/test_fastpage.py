@@ -64,9 +64,9 @@ def _assert_same(config: Path, *, min_fast: int) -> None:
 def test_demo_pages_equal_python_markdown() -> None:
     outcome = compare_site(REPO / "mkdocs.yml")
     assert outcome.differences == []
-    # Every unit page and profile takes the fast path; the cycle overviews
-    # (nested lists), quality pages (blank lines in raw blocks) and the
-    # rules and format pages (code spans) fall back.
+    # Every unit page, profile and quality page (md_in_html findings) takes
+    # the fast path; the cycle overviews (nested lists) and the rules and
+    # format pages (code spans) fall back.
     assert outcome.fast >= 27
     assert all(
         path.endswith(("index.md", "quality.md", "rules.md", "format.md"))
@@ -78,10 +78,27 @@ def test_realworld_pages_equal_python_markdown(tmp_path: Path) -> None:
     _assert_same(_site(tmp_path, REALWORLD), min_fast=140)
 
 
-def test_synthetic_company_pages_equal_python_markdown(tmp_path: Path) -> None:
+def test_synthetic_company_pages_equal_python_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links come from the build's LinkMemo for most pages (two cycles: the
+    same link from pages in different directories), and every page's HTML
+    and links to anchors are still MkDocs' own."""
+    from okrsite.engine import fastpage
+
+    memos: list[fastpage.LinkMemo] = []
+    make_memo = fastpage.LinkMemo.__init__
+
+    def recording(self: fastpage.LinkMemo) -> None:
+        make_memo(self)
+        memos.append(self)
+
+    monkeypatch.setattr(fastpage.LinkMemo, "__init__", recording)
     org = tmp_path / "org"
     _load_synth().write(org, units=60, seed=3, cycles=2)
     _assert_same(org / "mkdocs.yml", min_fast=150)
+    assert len(memos) == 1
+    assert memos[0].hits > 1000 and len(memos[0].links) > 100
 
 
 def _build(config: Path, site: Path) -> dict[str, bytes]:
@@ -138,6 +155,15 @@ SUPPORTED = [
     '<div class="okr-text">\n<p>Note with <a href="x">raw</a> HTML</p>\n</div>\n\nafter',
     "## Alignment\n\n### Alignment\n\n## alignment {#alignment}\n\n# Q&#58; &lt;b&gt;",
     '!!! note "No OKRs"\n    Team has no OKRs.',
+    # A quality page's findings: md_in_html blocks, a link carrying an id.
+    '## Findings {#findings}\n\n<details class="okr-findings" id="rule-okr013" markdown="1" open>\n'
+    "<summary>OKR013 Slipping · 1 finding okrsitex1x</summary>\n\n"
+    "**Fix:** Finish &#40;x&#41; · [OKR013](../../rules.md#okr013)\n\n"
+    "- **Design** · [Late](../design.md) · <small>content/d.yaml&#58;1</small>\n- two\n\n"
+    '</details>\n\n<details class="okr-findings" id="rule-okr014" markdown="1">\n'
+    "<summary>Second</summary>\n\nPara\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n</details>\n\n"
+    "| Unit | Findings |\n| --- | --- |\n| [Design](../design.md){#unit-design} | 1 warning |",
+    "See [a](b.md){#x} and [c](d.md#e){#y-2} then\n\n- [l](m.md){#z}",
 ]
 
 
@@ -169,6 +195,15 @@ REFUSED = [
     "line with two spaces  \nbreak",
     "<http://example.com>",
     '<div markdown="1">\n**x**\n</div>',
+    '<details markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a" markdown="block">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\n\nx\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\n\n## H\n\n</details>',
+    '<details class="a" markdown="1">\n<summary>S</summary>\nx\n\n</details>',
+    'text\n<details class="a" markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    '<details class="a&amp;b" markdown="1">\n<summary>S</summary>\n\nx\n\n</details>',
+    "[a](b.md){: #x}",
+    "[a](b.md){#x .cls}",
 ]
 
 
@@ -208,6 +243,9 @@ PIECES = [
     "!!! note\n    b",
     "<br>",
     '<a name="n">',
+    "[l](q.md){#i}",
+    '<details class="f" id="r1" markdown="1" open>\n<summary>S <b>x</b></summary>\n\n',
+    "\n\n</details>\n\n",
     "Ünïcode",
     # Refusal triggers, less often.
     "*",

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from okrsite import urls
 from okrsite.analysis.redact import redact
 from okrsite.graphs import page_graphs, render_svgs
+from okrsite.render import sanitize
 from okrsite.site.build import build_docs_tree
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages.graph_embed import (
@@ -107,3 +108,18 @@ def test_relpath_matches_posixpath(to: list[str], start: list[str], slash_a: boo
     target = "/".join(to) + ("/" if slash_a and to else "")
     origin = "/".join(start) + ("/" if slash_b and start else "")
     assert urls.relpath(target, origin) == posixpath.relpath(target or ".", origin or ".")
+
+
+def test_an_already_sanitised_graph_gives_the_same_block() -> None:
+    """The site sanitises its graphs while dot draws them (graph_block's
+    ``sanitized``): the block and file are those of sanitising here, inline
+    and as a file, and nothing hostile is left."""
+    clean = sanitize.clean(HOSTILE_SVG)
+    for limit in (10_000, 10):
+        here = graph_block("2026-Q4/sales.md", HOSTILE_SVG, "okr-graph", inline_limit=limit)
+        before = graph_block(
+            "2026-Q4/sales.md", clean, "okr-graph", inline_limit=limit, sanitized=True
+        )
+        assert here == before
+        text = str(before[0]) + (str(before[1].content) if before[1] else "")
+        assert "<script" not in text

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import posixpath
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -487,6 +488,62 @@ def test_second_render_starts_dot_zero_times(tmp_path: Path) -> None:
     files = sorted(p.name for p in cache.iterdir() if p.name != "dot-version.txt")
     assert len(files) == len(set(dots.values()))
     assert all(re.fullmatch(r"[0-9a-f]{64}\.svg", f) for f in files)
+
+
+def test_graph_drawing_draws_while_the_caller_works(tmp_path: Path) -> None:
+    """GraphDrawing starts dot on a graph when it is submitted: its drawing
+    reaches the cache while the caller is still busy (before finish), and
+    finish gives what render_svgs gives for the same graphs."""
+    dots = graphs.page_graphs(small_model())
+    cache = tmp_path / "drawing"
+    with graphs.GraphDrawing(cache_dir=cache) as drawing:
+        for key, source in dots.items():
+            drawing.submit(key, source)
+        deadline = time.monotonic() + 60
+        while len(list(cache.glob("*.svg"))) < len(set(dots.values())):
+            assert time.monotonic() < deadline, "dot did not draw in the background"
+            time.sleep(0.05)
+        svgs = drawing.finish()
+    assert svgs == graphs.render_svgs(dots, cache_dir=tmp_path / "plain")
+    assert list(svgs) == sorted(dots)
+
+
+def test_graph_drawing_finishes_every_graph_once(tmp_path: Path) -> None:
+    """With a finisher (the site passes its sanitiser), finish gives the
+    finisher's result for every key — drawn now, found in the disk cache, or
+    sharing another key's drawing — each finished exactly once."""
+    model = small_model()
+    dots = graphs.page_graphs(model)
+    twin = next(iter(dots))
+    dots["twin.md"] = dots[twin]  # the same DOT on a second page
+    plain = graphs.render_svgs(dots, cache_dir=tmp_path / "plain")
+    calls: list[str] = []
+
+    def finisher(svg: str) -> str:
+        calls.append(svg)
+        return "<!--finished-->" + svg
+
+    for _ in range(2):  # cold, then every drawing from the disk cache
+        calls.clear()
+        with graphs.GraphDrawing(cache_dir=tmp_path / "cache", finisher=finisher) as drawing:
+            for key, source in dots.items():
+                drawing.submit(key, source)
+            svgs = drawing.finish()
+        assert svgs == {key: "<!--finished-->" + svg for key, svg in plain.items()}
+        assert sorted(calls) == sorted(plain.values())
+
+
+def test_graph_drawing_reports_a_failing_graph(tmp_path: Path) -> None:
+    """A graph dot cannot draw fails the build at finish, as a BuildError
+    naming the page, and the block still closes cleanly."""
+    good = graphs.overview_dot(small_model(), CYCLE)
+    with (
+        pytest.raises(BuildError, match=r"the graph of bad\.md"),
+        graphs.GraphDrawing(cache_dir=tmp_path) as drawing,
+    ):
+        drawing.submit("good.md", good)
+        drawing.submit("bad.md", "digraph { a -> }")
+        drawing.finish()
 
 
 def test_identical_sources_render_once(tmp_path: Path) -> None:

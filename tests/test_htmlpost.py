@@ -193,3 +193,18 @@ def test_every_raw_block_of_the_demo_is_parked() -> None:
             assert 'markdown="0"' not in text, path
             blocks += sum(p.startswith("<div ") for p in parked)
     assert blocks > 50
+
+
+def test_unpark_inline_puts_back_only_this_pages_tokens() -> None:
+    """One pattern serves every page: a token of another page quoted in the
+    text (another prefix) stays as it is."""
+    from okrsite.engine.htmlpost import park_inline, unpark_inline
+
+    page = 'A <span class="okr-chip">on track</span> and <span class="okr-x">2</span>.'
+    text, parked, prefix = park_inline(page)
+    other = "okrsite" + "0123456789ab"
+    assert other != prefix and len(parked) == 2 and f"{prefix}x1x" in text
+    html = f"<p>{text} {other}x0x x{prefix}x1x</p>"
+    assert unpark_inline(html, parked, prefix) == (
+        f'<p>{page} {other}x0x x<span class="okr-x">2</span></p>'
+    )

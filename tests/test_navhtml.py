@@ -101,53 +101,31 @@ def test_large_company_navigation_is_byte_identical(
 
 
 def test_memo_key_is_shared_only_where_relative_urls_are_the_same() -> None:
-    item, other = object(), object()
-    key = navhtml.NavMemo.key
-    assert key("link", item, "2026-Q4/b/", "2026-Q4/a/") == ("link", id(item), "2026-Q4/")
-    assert key("link", item, "2026-Q4/b/", "2026-Q4/c/") == key(
-        "link", item, "2026-Q4/b/", "2026-Q4/a/"
-    )
-    assert key("link", item, "2026-Q4/b/", "2026-Q3/a/") != key(
-        "link", item, "2026-Q4/b/", "2026-Q4/a/"
-    )
-    assert key("link", other, "2026-Q4/b/", "2026-Q4/a/") != key(
-        "link", item, "2026-Q4/b/", "2026-Q4/a/"
-    )
-    assert key("pruned", item, "x/", "a/") != key("link", item, "x/", "a/")
-    assert key("link", item, "", "a/") == ("link", id(item), "")
-    # A target below the page (or the page itself), another URL scheme:
-    # the relative URL is this page's own.
-    assert key("link", item, "2026-Q4/a/b/", "2026-Q4/a/") is None
-    assert key("link", item, "2026-Q4/a/", "2026-Q4/a/") is None
-    assert key("link", item, "2026-Q4/a/#kr", "2026-Q4/a/") is None
-    assert key("link", item, "https://example.com/", "2026-Q4/a/") is None
-    # Pages that are files (use_directory_urls: false) and the home page.
-    assert key("link", item, "x/", "2026-Q4/a.html") is None
-    assert key("link", item, "x/", "") is None
+    from types import SimpleNamespace
 
+    def link(url: object) -> SimpleNamespace:
+        return SimpleNamespace(url=url, children=None)
 
-def test_a_custom_nav_template_is_left_to_jinja(tmp_path: Path, calls: dict[str, int]) -> None:
-    config = _site(tmp_path, REALWORLD, extra_plugin_options=OFF)
-    overrides = tmp_path / "overrides" / "partials"
-    overrides.mkdir(parents=True)
-    (overrides / "nav.html").write_text('<nav class="my-own-nav">mine</nav>\n', encoding="utf-8")
-    text = config.read_text(encoding="utf-8").replace(
-        "  name: material\n", "  name: material\n  custom_dir: overrides\n"
-    )
-    config.write_text(text, encoding="utf-8")
-    site = _build(config, tmp_path / "site")
-    assert calls["nav"] == 0
-    assert b'<nav class="my-own-nav">mine</nav>' in site["index.html"]
-
-
-def test_features_it_does_not_reproduce_use_material(tmp_path: Path, calls: dict[str, int]) -> None:
-    config = _site(tmp_path, REALWORLD, extra_plugin_options=OFF)
-    text = config.read_text(encoding="utf-8").replace(
-        "    - navigation.tabs\n", "    - navigation.tabs\n    - navigation.indexes\n"
-    )
-    config.write_text(text, encoding="utf-8")
-    _build(config, tmp_path / "site")
-    assert calls == {"nav": 0, "toc": 0, "tabs": 0}
+    memo = navhtml.NavMemo()
+    b, c = link("2026-Q4/b/"), link("2026-Q4/c/")
+    section = SimpleNamespace(children=[b, link("2026-Q4/sub/d/#kr")])
+    assert memo.key(b, (), "2026-Q4/a/") == (id(b), (), "2026-Q4/")
+    assert memo.key(b, (), "2026-Q4/x/") == memo.key(b, (), "2026-Q4/a/")
+    assert memo.key(b, (), "2026-Q3/a/") != memo.key(b, (), "2026-Q4/a/")
+    assert memo.key(c, (), "2026-Q4/a/") != memo.key(b, (), "2026-Q4/a/")
+    assert memo.key(b, ("__nav_1", 1, False), "x/") != memo.key(b, (), "x/")
+    assert memo.key(link(""), (), "a/") is not None  # the home page, from any page
+    # A target below the page (or the page itself): the link is this page's own.
+    assert memo.key(b, (), "2026-Q4/b/") is None
+    assert memo.key(b, (), "2026-Q4/") is None
+    assert memo.key(section, (), "2026-Q4/sub/") is None
+    assert memo.key(section, (), "2026-Q4/su/") is not None
+    # URLs MkDocs treats apart, pages that are files, the home page.
+    assert memo.key(link("https://example.com/"), (), "2026-Q4/a/") is not None
+    for odd in ("/abs/", "#top", "../up/", None):
+        assert memo.key(link(odd), (), "2026-Q4/a/") is None
+    assert memo.key(b, (), "2026-Q4/a.html") is None
+    assert memo.key(b, (), "") is None
 
 
 def test_translations_come_from_materials_language_files_once_per_key(

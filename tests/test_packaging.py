@@ -33,5 +33,5 @@ def test_wheel_contains_templates_and_starter(tmp_path: Path) -> None:
     assert "okrsite/starter/content/company.yaml" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "okrsite = okrsite.cli:main" in text
+    assert "okrsite = okrsite.cli:run" in text
     assert "okrsite = okrsite.engine.plugin:OkrsitePlugin" in text

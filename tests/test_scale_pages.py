@@ -19,9 +19,10 @@ from okrsite import graphs, urls
 from okrsite.analysis.redact import redact
 from okrsite.model import ROOT_UNIT, OkrModel
 from okrsite.site.build import build_docs_tree
-from okrsite.site.navigation import nav_to_mkdocs
+from okrsite.site.context import SiteContext
+from okrsite.site.navigation import GROUP_SIZE, TEAM_SECTION_SIZE, build_nav, nav_to_mkdocs
 from okrsite.site.options import SiteOptions
-from okrsite.site.tree import DocsTree
+from okrsite.site.tree import DocsTree, NavItem
 from okrsite.validate import load_model
 
 SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
@@ -163,7 +164,9 @@ def test_compact_overview_and_directory_list_top_level_units_only(small_org: Okr
     profile = pages[urls.unit_profile(top)]
     assert "## Units {#units}" in profile
     assert f"]({team.id}.md)" in profile
-    assert "units in" in overview.split("## Coverage", 1)[1].split("## Units", 1)[0]
+    coverage = overview.split("## Coverage", 1)[1].split("## Units", 1)[0]
+    # "N units in [Dept](dept.md), …": a space before the first link, not "in[Dept]".
+    assert re.search(r"\d+ units in \[[^\]]+\]\(", coverage)
 
 
 def test_small_company_keeps_full_tables(small_org: OkrModel) -> None:
@@ -260,3 +263,59 @@ def test_long_supporter_lists_link_each_unit_once(big_org: OkrModel) -> None:
         else:
             assert "objectives and key results" not in line
             assert len(hrefs) == len(links) and all("#" in h for h in hrefs)
+
+
+def _leaves(items: list[NavItem]) -> list[str]:
+    return [p for item in items for p in ([item.path] if item.path else _leaves(item.children))]
+
+
+def test_many_top_level_units_are_grouped_in_the_nav(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With more top-level units than ``GROUP_SIZE`` (a 400-unit org has ~20
+    departments), a cycle's "Units", the Units tab's "All units" and the
+    quality pages "By unit" are grouped in sections of at most ``GROUP_SIZE``
+    named "first – last", in org order; every page is still listed exactly
+    once, and a unit's section longer than ``nav_section_size`` (at most
+    ``TEAM_SECTION_SIZE``) holds numbered parts of at most that many."""
+    model = _org(tmp_path_factory, 400)
+    tops = _top_level(model)
+    assert len(tops) > GROUP_SIZE
+    cycle = model.cycles[CYCLE]
+    paths = {urls.quality_page(CYCLE)} | {urls.quality_unit_page(CYCLE, u) for u in tops}
+    options = SiteOptions(graphs=False, today=TODAY, nav_section_size=10)
+    ctx = SiteContext(model=model, options=options, today=TODAY)
+    nav = build_nav(ctx, paths)
+    cycle_items = next(item for item in nav if item.title == cycle.title).children
+    units = next(item for item in cycle_items if item.title == "Units").children
+    assert units[0].path == urls.unit_page(CYCLE, ROOT_UNIT)
+    groups = units[1:]
+    assert 1 < len(groups) <= len(tops)
+    for group in groups:
+        names = [section.title for section in group.children]
+        assert 1 < len(names) <= GROUP_SIZE
+        assert group.title == f"{names[0]} – {names[-1]}"
+        for section in group.children:
+            # A long unit is one section holding numbered parts ("Commerce (1–22)").
+            parts = section.children if section.children[0].children else [section]
+            for part in parts:
+                assert len(part.children) <= min(10, TEAM_SECTION_SIZE)
+                assert part is section or part.title.startswith(f"{section.title} (")
+    assert any(s.children[0].children for group in groups for s in group.children)
+    listed = _leaves(groups)
+    expected = [
+        urls.unit_page(CYCLE, u) for u in model.units if urls.has_unit_page(cycle, u)
+    ]
+    assert sorted(listed) == sorted(expected) and len(set(listed)) == len(listed)
+    in_nav = [s.title for group in groups for s in group.children if s.title != "Other units"]
+    assert in_nav == [model.unit_name(u) for u in tops if model.unit_name(u) in in_nav]
+    assert len(in_nav) > GROUP_SIZE
+    quality = next(item for item in cycle_items if item.title == "Quality").children
+    by_unit = next(item for item in quality if item.title == "By unit").children
+    assert _leaves(by_unit) == [urls.quality_unit_page(CYCLE, u) for u in tops]
+    assert all(len(group.children) <= GROUP_SIZE for group in by_unit)
+    profiles = next(i for i in next(i for i in nav if i.title == "Units").children
+                    if i.title == "All units").children
+    assert sorted(_leaves(profiles)) == sorted(urls.unit_profile(u) for u in model.units)
+    assert all(len(group.children) > 1 for group in profiles)
+    assert len(profiles) < len(tops)

@@ -1,4 +1,4 @@
-"""Preview rebuilds keep the graphs and export parts whose inputs did not change, and no other.
+"""Preview rebuilds keep graphs, profiles and export parts whose inputs did not change, and no other.
 
 ``okrsite serve`` rebuilds the docs tree after every edit with a
 ``BuildCache``; its ``GraphDots`` keeps a graph's DOT while the units the
@@ -90,7 +90,9 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     unit renamed, a file deleted and restored: after each, the preview's tree
     equals a plain build, and a title edit draws only a few graphs again."""
     content = _synthetic_org(tmp_path / "org", units=40)
-    options = SiteOptions(today=dt.date(2026, 11, 23), graph_cache_dir=tmp_path / "graphs")
+    options = SiteOptions(  # sections of 10: the compact directory of large companies
+        today=dt.date(2026, 11, 23), graph_cache_dir=tmp_path / "graphs", nav_section_size=10
+    )
     preview = Preview(content, options)
     first = preview.check("the first build")
     graphs = preview.cache.graph_dots.drawn
@@ -104,6 +106,8 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     tree = preview.check("a team objective's title")
     assert 0 < preview.cache.graph_dots.drawn < graphs / 4
     assert preview.cache.export_parts.made == 2  # the unit's okrs.json entry and okrs.csv rows
+    units = sum(len(ids) for ids in kinds.values())
+    assert preview.cache.profiles.reused == units - 1  # every profile but the team's
     changed = [p for p in tree.files if tree.files[p] != first.files.get(p)]
     assert f"2026-Q4/{team.stem}.md" in changed
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from okrsite.analysis.alignment import OkrRef
 from okrsite.checks.engine import CheckContext, Finding, rule
-from okrsite.checks.text import NearCopy, near_copy, quote
+from okrsite.checks.text import NearCopy, content_words, near_copy, quote
 from okrsite.model import ROOT_UNIT, Cycle
 from okrsite.refs import parse_ref
 
@@ -73,6 +73,7 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
     ``cascade``, information under ``hybrid``, and not checked under
     ``align``, where repeating a company objective word for word is fine.
     """
+    title_words: dict[str, list[str]] = {}  # parent titles recur: many children each
     for cycle, okrs, objective in ctx.objectives():
         if okrs.unit_id == ROOT_UNIT:
             continue
@@ -82,7 +83,10 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
             parent = ref_title(ctx, cycle, target, target_cycle)
             if parent is None:
                 continue
-            found = near_copy(objective.title, parent)
+            parent_words = title_words.get(parent)
+            if parent_words is None:
+                parent_words = title_words[parent] = content_words(parent)
+            found = near_copy(objective.title, parent, parent_words=parent_words)
             if found is not None and (best is None or found.score > best[0].score):
                 best = (found, text, parent)
         if best is not None:

@@ -69,9 +69,15 @@ class Finding:
     key_result: str | None = None
 
     def sort_key(self) -> tuple[object, ...]:
-        """A total order that never compares ``None`` with text."""
+        """A total order that never compares ``None`` with text.
+
+        The location is spelled out (``SourceLocation`` orders by path, line,
+        column): the same order, without a dataclass comparison per step."""
+        location = self.location
         return (
-            self.location,
+            location.path,
+            location.line,
+            location.column,
             self.rule_id,
             SEVERITIES.index(self.severity),
             self.message,
@@ -161,6 +167,11 @@ class _Shared:
 
     alignment: dict[str, AlignmentIndex] = field(default_factory=dict)
     objectives: dict[tuple[str, str, str], Objective] = field(default_factory=dict)
+    # Every rule walks the model: the walks are made once, as lists (a
+    # thousand-unit company has ten thousand key results, and a generator
+    # per level costs more than the rules' own tests).
+    objective_walk: list[tuple[Cycle, UnitOkrs, Objective]] | None = None
+    key_result_walk: list[tuple[Cycle, UnitOkrs, Objective, KeyResult]] | None = None
 
 
 @dataclass(frozen=True)
@@ -254,15 +265,25 @@ class CheckContext:
 
     def objectives(self) -> Iterator[tuple[Cycle, UnitOkrs, Objective]]:
         """Every objective of every unit file."""
-        for cycle, okrs in self.unit_files():
-            for objective in okrs.objectives:
-                yield cycle, okrs, objective
+        shared = self._shared
+        if shared.objective_walk is None:
+            shared.objective_walk = [
+                (cycle, okrs, objective)
+                for cycle, okrs in self.unit_files()
+                for objective in okrs.objectives
+            ]
+        return iter(shared.objective_walk)
 
     def key_results(self) -> Iterator[tuple[Cycle, UnitOkrs, Objective, KeyResult]]:
         """Every key result of every objective."""
-        for cycle, okrs, objective in self.objectives():
-            for kr in objective.key_results:
-                yield cycle, okrs, objective, kr
+        shared = self._shared
+        if shared.key_result_walk is None:
+            shared.key_result_walk = [
+                (cycle, okrs, objective, kr)
+                for cycle, okrs, objective in self.objectives()
+                for kr in objective.key_results
+            ]
+        return iter(shared.key_result_walk)
 
     def is_current(self, cycle: Cycle) -> bool:
         """Whether ``today`` falls within the cycle (both ends included)."""

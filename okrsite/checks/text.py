@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 QUOTE_LIMIT = 80
@@ -146,12 +147,18 @@ def _similarity(a: str, b: str, wa: list[str], wb: list[str], floor: float) -> f
         return 1.0 if " ".join(words(a)) == " ".join(words(b)) else 0.0
     sa, sb = set(wa), set(wb)
     jaccard = len(sa & sb) / len(sa | sb)
-    matcher = difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
-    # The quick ratios are upper bounds of ratio(): skip the costly one when
-    # it cannot beat the Jaccard index.
+    ta, tb = " ".join(wa), " ".join(wb)
+    # difflib's quick ratios are upper bounds of ratio(): skip the costly one
+    # when it cannot beat the Jaccard index. Both are computed here the way
+    # difflib does (2·matches / total length), before a SequenceMatcher is
+    # made: making one indexes the second text, which most pairs never need.
     bar = max(jaccard, floor)
-    if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
+    total = len(ta) + len(tb)
+    if 2.0 * min(len(ta), len(tb)) / total < bar:  # real_quick_ratio()
         return jaccard
+    if 2.0 * sum((Counter(ta) & Counter(tb)).values()) / total < bar:  # quick_ratio()
+        return jaccard
+    matcher = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
     return max(jaccard, matcher.ratio())
 
 
@@ -193,7 +200,13 @@ def _contains(longer: list[str], shorter: list[str]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def near_copy(child: str, parent: str) -> NearCopy | None:
+def near_copy(
+    child: str,
+    parent: str,
+    *,
+    child_words: list[str] | None = None,
+    parent_words: list[str] | None = None,
+) -> NearCopy | None:
     """Whether ``child`` merely restates ``parent`` (``None`` if it does not).
 
     Compared on content words (lower-cased, small words dropped), in order:
@@ -203,8 +216,13 @@ def near_copy(child: str, parent: str) -> NearCopy | None:
     a truncated copy); nearly the same text (:func:`similarity` ≥ 0.8); or a
     high word overlap (a Jaccard index ≥ 0.6 over at least three shared
     words, e.g. the parent with words inserted or reordered).
+
+    ``child_words``/``parent_words``: the titles' :func:`content_words`, if
+    the caller has them already (a parent title is compared with each of
+    its children).
     """
-    cw, pw = content_words(child), content_words(parent)
+    cw = content_words(child) if child_words is None else child_words
+    pw = content_words(parent) if parent_words is None else parent_words
     if cw == pw:
         return NearCopy("alike", 1.0)
     for how, shorter, longer in (("child-in-parent", cw, pw), ("parent-in-child", pw, cw)):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
+import sys
 
 import click
 
@@ -86,3 +88,43 @@ def load_all_commands() -> dict[str, click.Command]:
 def main() -> None:
     """Publish a company's OKRs from YAML in git as a static site."""
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+class ProcessPlan:
+    """What a command asks of the process that runs it (``ctx.obj`` under
+    :func:`run`; absent when ``main`` is called in-process, as by tests).
+
+    ``fast_exit``: the command leaves a large heap and nothing to clean up
+    (``okrsite check``: ~750,000 objects of the model at 1,000 units), so
+    the process ends without freeing them one by one, which took 0.1 to
+    0.25 s of the command. The output is flushed first; the exit code is
+    the command's. (mypy ends the same way, for the same reason.)
+    """
+
+    def __init__(self) -> None:
+        self.fast_exit = False
+        self._kept: list[object] = []
+
+    def end_without_freeing(self, *heap: object) -> None:
+        """Ask for a fast exit, keeping ``heap`` (the command's large objects)
+        referenced until then: otherwise they are freed, one object at a
+        time, as soon as the command's function returns."""
+        self.fast_exit = True
+        self._kept.extend(heap)
+
+
+def run() -> None:
+    """The ``okrsite`` console script: :data:`main`, ending as its command asks
+    (:class:`ProcessPlan`)."""
+    plan = ProcessPlan()
+    try:
+        main(obj=plan)
+    except SystemExit as done:
+        code = done.code
+    else:  # pragma: no cover - click's standalone mode always exits
+        code = 0
+    if plan.fast_exit and (code is None or isinstance(code, int)):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+    sys.exit(code)

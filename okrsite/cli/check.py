@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from okrsite.cli import CHECK_GC_THRESHOLDS, main
+from okrsite.cli import CHECK_GC_THRESHOLDS, ProcessPlan, main
 from okrsite.cli.common import (
     content_option,
     load_cache,
@@ -191,6 +191,9 @@ def _check(
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
+    plan = click.get_current_context().find_object(ProcessPlan)
+    if plan is not None:  # the console script: nothing to clean up but memory
+        plan.end_without_freeing(model, cache)
     # Only now: a check of invalid content writes nothing. The helper (if
     # any) writes the parse cache while the rules run.
     if cache.store is not None and not save_with_helper(helper, cache.store):

@@ -50,10 +50,11 @@ MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
 HELPER_TIMEOUT = 120.0
 """Seconds to wait for the helper's results before parsing its files here."""
-HELPER_SHARE = 0.6
+HELPER_SHARE = 0.55
 """The helper's part of the files: more than half, because this process
 imports pydantic and the rules (about half a second) before it parses, but
-not much more, because it also unpickles the helper's results."""
+not much more, because it also unpickles the helper's results (and a busy
+machine gives the helper less of a core)."""
 SAVE = b"save\n"
 """What this process sends the helper before its unsaved parse-cache entries."""
 
@@ -243,6 +244,8 @@ def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> 
     # ends the results: the load goes on while this process waits for an order.
     with os.fdopen(sys.stdout.fileno(), "wb") as out:
         out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    if store is not None:
+        store.prepare()  # while the load validates: after the order, only writing is left
     order = sys.stdin.buffer.read()  # end of file without an order: the load failed
     if store is None or not order.startswith(SAVE):
         return

@@ -128,7 +128,17 @@ def unpark_inline(html: str, parked: Sequence[str], prefix: str) -> str:
     """Put the spans of :func:`park_inline` back."""
     if not parked:
         return html
-    return re.sub(rf"{prefix}x(\d+)x", lambda match: parked[int(match.group(1))], html)
+
+    def span(match: re.Match[str]) -> str:
+        if match.group(1) != prefix:
+            return match.group(0)  # another page's token, quoted in text: not ours
+        return parked[int(match.group(2))]
+
+    # One pattern for every page (a pattern per page's prefix would be compiled per page).
+    return _INLINE_TOKEN.sub(span, html)
+
+
+_INLINE_TOKEN = re.compile(r"(okrsite[0-9a-f]{12})x(\d+)x")
 
 
 _SPAN_OPEN = re.compile(r"<span\b[^<>]*>")

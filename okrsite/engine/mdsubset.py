@@ -3,8 +3,10 @@
 okrsite's page producers write Markdown (``okrsite generate`` hands it to any
 engine, the goldens are Markdown), but a small, regular subset of it:
 headings with ``{#id}``, paragraphs of text with inline HTML spans, links
-and ``**bold**``, tight ``-`` lists, pipe tables, ``---`` rules, and raw-HTML
-blocks (parked ones are comments by now, see :mod:`okrsite.engine.htmlpost`).
+(optionally with an ``{#id}``) and ``**bold**``, tight ``-`` lists, pipe
+tables, ``---`` rules, raw-HTML blocks (parked ones are comments by now, see
+:mod:`okrsite.engine.htmlpost`), and the quality pages' ``<details
+markdown="1">`` blocks of Markdown.
 Python-Markdown spends a third of a company-scale build's Markdown time
 finding that out again, page after page.
 
@@ -87,6 +89,9 @@ _LIST_ITEM = re.compile(r"- (\S.*)")
 # admonitions, attribute lists, headings.
 _BLOCKISH = re.compile(r"[ \t#>|=~`!?:{}+_-]|\*{3}|\*{1,2}(?:[ ]|$)|\d+[.)]")
 _TABLE_SEPARATOR_CELL = re.compile(r":?-+:?")
+_DETAILS_OPEN = re.compile(r"<details((?: [a-z][a-z-]*(?:=\"[A-Za-z0-9 _.:-]*\")?)+)>")
+_DETAILS_ATTRIBUTE = re.compile(r" ([a-z][a-z-]*)(?:=\"([A-Za-z0-9 _.:-]*)\")?")
+_SUMMARY = re.compile(r"<summary>(\S(?:.*\S)?)</summary>")
 _VOID_OR_SPECIAL = frozenset({"hr", "pre", "script", "style", "textarea", "math"})
 
 
@@ -138,11 +143,14 @@ class _Converter:
         self.first_is_h1 = False
 
     def run(self, markdown: str) -> Converted:
-        lines = re.sub(r"(?<=\n) +\n", "\n", markdown.strip("\n") + "\n").split("\n")
+        lines = _BLANKISH_LINE.sub("\n", markdown.strip("\n") + "\n").split("\n")
         index = 0
         while index < len(lines):
             if not lines[index]:
                 index += 1
+                continue
+            if lines[index].startswith("<details ") and "markdown=" in lines[index]:
+                index = self._details(lines, index)
                 continue
             if self._raw_start(lines[index]):
                 index = self._raw_block(lines, index)
@@ -211,6 +219,68 @@ class _Converter:
                     return index + 1
             index += 1
         raise _Unsupported  # never closed
+
+    def _details(self, lines: list[str], index: int) -> int:
+        """``<details markdown="1" …>``, a one-line ``<summary>``, Markdown
+        blocks, ``</details>`` — each set off by blank lines (the quality
+        pages' findings): ``md_in_html`` parses the blocks as Markdown, the
+        summary as inline text, and writes the tag back through ElementTree
+        (``markdown`` dropped, a bare attribute as ``name="name"``)."""
+        opening = _DETAILS_OPEN.fullmatch(lines[index])
+        if opening is None or (index and lines[index - 1]):
+            raise _Unsupported
+        attributes: list[str] = []
+        names: set[str] = set()
+        for attribute in _DETAILS_ATTRIBUTE.finditer(opening.group(1)):
+            name, value = attribute.group(1), attribute.group(2)
+            if name in names or value == "":
+                raise _Unsupported  # a repeated or empty attribute
+            names.add(name)
+            if name == "markdown":
+                if value != "1":
+                    raise _Unsupported
+                continue
+            if value is None:
+                value = name
+            if name == "id":
+                self.anchor_ids.add(value)
+            attributes.append(f'{name}="{value}"')
+        if "markdown" not in names or not attributes:
+            raise _Unsupported
+        summary = _SUMMARY.fullmatch(lines[index + 1]) if index + 1 < len(lines) else None
+        if summary is None or "<summary" in summary.group(1) or index + 2 >= len(lines):
+            raise _Unsupported
+        if lines[index + 2]:  # the summary must stand alone
+            raise _Unsupported
+        start = len(self.out)
+        self.out.append("<details " + " ".join(attributes) + ">")
+        self.out.append(f"<summary>{self._inline(summary.group(1))}</summary>")
+        self.last_was_list = False
+        index += 3
+        while True:
+            while index < len(lines) and not lines[index]:
+                index += 1
+            if index >= len(lines):
+                raise _Unsupported  # never closed
+            if lines[index] == "</details>":
+                if lines[index - 1]:
+                    raise _Unsupported
+                break
+            end = index
+            while end < len(lines) and lines[end]:
+                end += 1
+            block = lines[index:end]
+            if any(self._raw_start(line) or line.startswith("#") for line in block):
+                raise _Unsupported  # nested raw HTML, headings: not in this subset
+            if "</details>" in block:
+                raise _Unsupported
+            self._block(block)
+            index = end
+        if len(self.out) == start + 2 or (index + 1 < len(lines) and lines[index + 1]):
+            raise _Unsupported  # no blocks (not worth reproducing), or text right after
+        self.out.append("</details>")
+        self.last_was_list = False
+        return index + 1
 
     # -- Markdown blocks --------------------------------------------------
 
@@ -354,9 +424,13 @@ class _Converter:
 
         # Links first (Python-Markdown's link pattern runs before raw HTML).
         def link(match: re.Match[str]) -> str:
-            label, href = match.group(1), match.group(2)
+            label, href, link_id = match.group(1), match.group(2), match.group(3)
             url = self.resolve(href)
-            return keep(f'<a href="{url}">{self._spans(label, keep)}</a>')
+            if link_id is None:
+                return keep(f'<a href="{url}">{self._spans(label, keep)}</a>')
+            # attr_list's "{#id}" right after the link: the id follows the href.
+            self.anchor_ids.add(link_id)
+            return keep(f'<a href="{url}" id="{link_id}">{self._spans(label, keep)}</a>')
 
         text = _LINK.sub(link, text)
         return _restore(self._spans(text, keep), stash)
@@ -417,7 +491,7 @@ class _Converter:
             heading_id = explicit or unique(
                 self.toc.slugify(html.unescape(name), self.toc.separator), used, counters
             )
-            if not re.fullmatch(r"[\w.:-]+", heading_id):
+            if not _HEADING_ID.fullmatch(heading_id):
                 raise _Unsupported
             self.anchor_ids.add(heading_id)
             if self.toc.toc_top <= level <= self.toc.toc_bottom:
@@ -462,7 +536,13 @@ ENTITY_RE_C = re.compile(ENTITY_RE)
 AUTOLINK_RE_C = re.compile(AUTOLINK_RE)
 AUTOMAIL_RE_C = re.compile(AUTOMAIL_RE)
 _LINK_MARK = re.compile(r"\x01(\d+)\x01")
-_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\(([^\s()<>\"'&\\\x02\x03]*)\)")
+_STASHED = re.compile(r"\x02(\d+)\x03")
+_BLANKISH_LINE = re.compile(r"(?<=\n) +\n")
+_HEADING_ID = re.compile(r"[\w.:-]+")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_LINK = re.compile(
+    r"(?<!!)\[([^\[\]\n]*)\]\(([^\s()<>\"'&\\\x02\x03]*)\)(?:\{#([A-Za-z][\w-]*)\})?"
+)
 # Strong text that starts and ends with a non-space (other shapes: refused).
 _STRONG = re.compile(r"\*\*([^*\s](?:[^*]*?[^*\s])?)\*\*", re.DOTALL)
 # A run of asterisks with white space (or the text's edge) on both sides is
@@ -484,7 +564,7 @@ def _check_tags(text: str) -> None:
         tag = match.group(0)
         if tag.startswith(("<!", "<?")):
             raise _Unsupported
-        name = re.match(r"</?([a-zA-Z][a-zA-Z0-9]*)", tag)
+        name = _TAG_NAME.match(tag)
         if name is None:
             raise _Unsupported
         word = name.group(1).lower()
@@ -503,9 +583,8 @@ def _outside_tags(text: str) -> str:
 
 def _restore(text: str, stash: list[str]) -> str:
     # Stashed pieces may hold placeholders of pieces stashed before them.
-    pattern = re.compile(r"\x02(\d+)\x03")
     while "\x02" in text:
-        text = pattern.sub(lambda m: stash[int(m.group(1))], text)
+        text = _STASHED.sub(lambda m: stash[int(m.group(1))], text)
     return text
 
 

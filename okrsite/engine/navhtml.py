@@ -40,36 +40,80 @@ class Unsupported(Exception):
 
 
 class NavMemo:
-    """The HTML of navigation items that look the same on many pages, for one build.
+    """The HTML of inactive navigation items, shared between pages, for one build.
 
-    A link to another page, or a pruned section (a link to its first page),
-    is the same on every page whose URL lies in the same directory — once its
-    ``href`` is made relative, which only depends on that directory while the
-    target is not below the page itself (:meth:`key`). On a company-scale site
-    those are most of a page's navigation (50 pruned departments, the own
-    department's teams), rendered again for each of thousands of pages.
-    Created with the build's Jinja environment (``nav_templates``), so nothing
-    outlives the build.
+    An item that does not hold the current page — a link to another page, a
+    pruned section, a whole department section with its teams — is the same
+    on every page whose URL lies in the same directory, once its links
+    are made relative: for a page ``D/p/`` and a target not below it, MkDocs'
+    ``get_relative_url`` gives ``../`` + the target relative to ``D``. So its
+    HTML is kept under (item, its place in the tree, ``D``) unless one of its
+    targets lies below the page (:meth:`key`). On a company-scale site that
+    is nearly all of a page's navigation (fifty departments and the own
+    department's teams), otherwise rendered again for each of thousands of
+    pages. Created with the build's Jinja environment (``nav_templates``),
+    so nothing outlives the build.
     """
 
     def __init__(self) -> None:
-        self.items: dict[tuple[str, int, str], str] = {}
+        self.items: dict[tuple[Any, ...], str] = {}
+        self._targets: dict[int, frozenset[str] | None] = {}
+        """id(item) → the directories of every URL the item links to (None: not shared)."""
         self.hits = 0
         """How many items were taken from the memo (for tests and measurements)."""
 
-    @staticmethod
-    def key(kind: str, item: Any, target: str, page_url: str) -> tuple[str, int, str] | None:
-        """The memo key of ``item`` linking to ``target`` on the page at
-        ``page_url``, or None when its HTML must be made for this page alone.
+    def html(
+        self, item: Any, place: tuple[Any, ...], page_url: str, make: Callable[[], str]
+    ) -> str:
+        """``make()``, or the HTML it gave for an earlier page (see :meth:`key`)."""
+        key = self.key(item, place, page_url)
+        if key is None:
+            return make()
+        html = self.items.get(key)
+        if html is None:
+            html = self.items[key] = make()
+        else:
+            self.hits += 1
+        return html
 
-        For a page URL ``D/p/`` and a target not below it, the relative URL
-        (MkDocs' ``get_relative_url``) is ``../`` + the target relative to
-        ``D``, the same for every page in ``D``."""
-        if not page_url.endswith("/") or "://" in target:
+    def key(self, item: Any, place: tuple[Any, ...], page_url: str) -> tuple[Any, ...] | None:
+        """The memo key of ``item`` at ``place`` on the page at ``page_url``,
+        or None when its HTML must be made for this page alone."""
+        if not page_url.endswith("/"):
+            return None  # a page that is a file (use_directory_urls: false), or the home page
+        targets = self._targets.get(id(item), _UNKNOWN)
+        if targets is _UNKNOWN:
+            targets = self._targets[id(item)] = _target_directories(item)
+        if targets is None or page_url in targets:
             return None
-        if (target.split("#", 1)[0].split("?", 1)[0].rstrip("/") + "/").startswith(page_url):
+        return (id(item), place, page_url[: page_url.rstrip("/").rfind("/") + 1])
+
+
+_UNKNOWN: Any = object()
+
+
+def _target_directories(item: Any) -> frozenset[str] | None:
+    """Every directory (``a/``, ``a/b/``) that holds a URL ``item`` or its
+    descendants link to; None when one is not a plain site-relative URL."""
+    directories: set[str] = set()
+    pending = [item]
+    while pending:
+        node = pending.pop()
+        children = getattr(node, "children", None)
+        if children:
+            pending.extend(children)
+            continue
+        url = getattr(node, "url", None)
+        if not isinstance(url, str):
             return None
-        return (kind, id(item), page_url[: page_url.rstrip("/").rfind("/") + 1])
+        if "://" in url:
+            continue  # left as is by MkDocs, on every page
+        if url.startswith(("/", "#", ".")) or "\\" in url:
+            return None
+        parts = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").split("/")
+        for end in range(1, len(parts) + 1):
+            directories.add("/".join(parts[:end]) + "/")
+    return frozenset(directories)
 
 
 def supported(features: list[str]) -> bool:
@@ -149,6 +193,23 @@ class NavRenderer:
         return "\n".join(out)
 
     def _item(self, out: list[str], item: Any, path: str, level: int, parent: Any) -> None:
+        if self.memo is None or item.active:
+            self._render_item(out, item, path, level, parent)
+            return
+        # A section's HTML depends on where it is (ids, level, its parent's state).
+        place = (path, level, bool(parent is not None and parent.active)) if item.children else ()
+
+        def make() -> str:
+            part: list[str] = []
+            self._render_item(part, item, path, level, parent)
+            return "\n".join(part)
+
+        out.append(self.memo.html(item, place, self.page.url, make))
+
+    def _render_item(
+        self, out: list[str], item: Any, path: str, level: int, parent: Any
+    ) -> None:
+        """Material's ``nav-item.html`` for one item."""
         css = "md-nav__item"
         if item.active:
             css += " md-nav__item--active"
@@ -168,10 +229,10 @@ class NavRenderer:
             is_pruned = self.prune and not is_section and not item.active
             if is_pruned:
                 css += " md-nav__item--pruned"
+            out.append(f'<li class="{css} md-nav__item--nested">')
             if is_pruned:
-                out.append(self._memo("pruned", item, _first_page(item), self._pruned_item))
+                out.append(self._pruned(item))
             else:
-                out.append(f'<li class="{css} md-nav__item--nested">')
                 checked = "checked" if item.active else ""
                 tabindex = "" if is_section else "0"
                 out += [
@@ -192,7 +253,8 @@ class NavRenderer:
                 ]
                 for index, child in enumerate(children, start=1):
                     self._item(out, child, f"{path}_{index}", level + 1, item)
-                out += ["</ul>", "</nav>", "</li>"]
+                out += ["</ul>", "</nav>"]
+            out.append("</li>")
         elif item == self.page:
             out += [
                 f'<li class="{css}">',
@@ -214,7 +276,7 @@ class NavRenderer:
             if toc:
                 out.append(self.toc_html())
             out.append("</li>")
-        elif item.active:  # not this page, yet active: as Material, never memoised
+        else:
             out += [
                 f'<li class="{css}">',
                 f'<a href="{self.url(item.url)}" class="md-nav__link">',
@@ -222,42 +284,6 @@ class NavRenderer:
                 "</a>",
                 "</li>",
             ]
-        else:
-            out.append(self._memo("link", item, item.url, self._link_item))
-
-    def _memo(self, kind: str, item: Any, target: Any, make: Callable[[Any], str]) -> str:
-        """``make(item)``, or the same HTML made for an earlier page (:class:`NavMemo`)."""
-        memo = self.memo
-        if memo is None or not isinstance(target, str):
-            return make(item)
-        key = memo.key(kind, item, target, self.page.url)
-        if key is None:
-            return make(item)
-        html = memo.items.get(key)
-        if html is None:
-            html = memo.items[key] = make(item)
-        else:
-            memo.hits += 1
-        return html
-
-    def _link_item(self, item: Any) -> str:
-        """An inactive page link (``nav-item.html``'s last branch)."""
-        return "\n".join(
-            [
-                '<li class="md-nav__item">',
-                f'<a href="{self.url(item.url)}" class="md-nav__link">',
-                _content(item),
-                "</a>",
-                "</li>",
-            ]
-        )
-
-    def _pruned_item(self, item: Any) -> str:
-        """A collapsed section under ``navigation.prune``: a link to its first page."""
-        return "\n".join(
-            ['<li class="md-nav__item md-nav__item--pruned md-nav__item--nested">',
-             self._pruned(item), "</li>"]
-        )
 
     def _pruned(self, item: Any, ref: Any = None) -> str:
         ref = ref or item
@@ -322,13 +348,6 @@ class NavRenderer:
             out.append("</ul>")
         out.append("</nav>")
         return "\n".join(out)
-
-
-def _first_page(item: Any) -> Any:
-    """The URL a pruned section links to (its first page, depth first)."""
-    while item.children:
-        item = item.children[0]
-    return getattr(item, "url", None)
 
 
 def _toc_item(out: list[str], item: Any) -> None:

@@ -58,9 +58,12 @@ Hooks used, and why:
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
   that is "their text differs from what the last successful build of the same
-  site wrote" (a digest per page). Editing one unit file thus re-renders the
-  few pages whose text changed, not all of them. Any change to the
-  navigation or to ``mkdocs.yml`` makes every page count as changed.
+  site wrote" (its text is kept). Editing one unit file thus re-renders the
+  few pages whose text changed, not all of them (the others are handed to
+  MkDocs unparked, without a finished page: it only lists them). Any change
+  to the navigation or to ``mkdocs.yml`` makes every page count as changed.
+  The theme's compiled templates are kept for the server's life too
+  (``on_env``: a Jinja bytecode cache, :mod:`okrsite.engine.templatecache`).
 
 MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
 has ``on_startup``, across builds in one process). Kept on ``self``, and
@@ -216,10 +219,13 @@ class _WarningCount(logging.Handler):
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def __init__(self) -> None:
         super().__init__()
-        # Preview record: (site dir, config digest) → page path → text digest,
+        # Preview record: (site dir, config digest) → page path → its text,
         # of the last successful build; and the same for the running build.
-        self._written: dict[tuple[str, str], dict[str, str]] = {}
-        self._pending: tuple[tuple[str, str], dict[str, str]] | None = None
+        # Texts, not digests: most are the very objects the preview's caches
+        # hand out again (compared by identity, at no cost), and hashing the
+        # whole tree on every rebuild cost tenths of a second at company scale.
+        self._written: dict[tuple[str, str], dict[str, FileContent]] = {}
+        self._pending: tuple[tuple[str, str], dict[str, FileContent]] | None = None
         self._serving = False
         # Kept between the rebuilds of one preview server (only there is the
         # same content loaded and built again in this process): parsed and
@@ -358,23 +364,26 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _unchanged(self, config: MkDocsConfig, texts: dict[str, FileContent]) -> set[str]:
         """Generated files whose text (before parking) equals the last
         successful build's, with the same navigation and ``mkdocs.yml`` (see
-        module doc); records this build's digests for the next one."""
+        module doc); records this build's texts for the next one."""
         setup = hashlib.sha256(repr(config.nav).encode())
         if config.config_file_path and os.path.isfile(config.config_file_path):
             setup.update(Path(config.config_file_path).read_bytes())
         key = (config.site_dir, setup.hexdigest())
         before = self._written.get(key, {})
-        now: dict[str, str] = {}
+        self._pending = (key, dict(texts))
+        unchanged: set[str] = set()
         for path, text in texts.items():
-            now[path] = hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
-        self._pending = (key, now)
-        return {path for path, digest in now.items() if before.get(path) == digest}
+            old = before.get(path)
+            # Same object (kept by a cache) or equal text; str never equals bytes.
+            if old is text or (old is not None and type(old) is type(text) and old == text):
+                unchanged.add(path)
+        return unchanged
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._pending is not None:
-            key, digests = self._pending
-            self._written = {key: digests}
+            key, written = self._pending
+            self._written = {key: written}
             self._pending = None
         if self._pages is not None:
             self._finish_page_cache(self._pages, Path(config.site_dir))

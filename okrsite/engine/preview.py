@@ -29,6 +29,11 @@ from okrsite.errors import BuildError
 
 log = logging.getLogger("mkdocs.commands.serve")
 
+POLLING_INTERVAL = 0.25
+"""Seconds between two looks at the watched files (MkDocs: 0.5). An edit
+waits half of it on average before the rebuild starts; a look at a content
+directory of a thousand files costs a few milliseconds."""
+
 
 class _HideDirtyWarning(logging.Filter):
     """MkDocs warns on every dirty build that navigation may be stale. Under
@@ -79,7 +84,12 @@ def serve(
                 build_logger.removeFilter(hide)
 
         server = LiveReloadServer(
-            builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path
+            builder=builder,
+            host=host,
+            port=port,
+            root=site_dir,
+            mount_path=mount_path,
+            polling_interval=POLLING_INTERVAL,
         )
 
         def error_page(code: int) -> bytes | None:

@@ -9,6 +9,8 @@ The stages, one module each:
   cell at least as wide as its text measured by
   :mod:`~okrsite.graphs.textwidth`),
   :mod:`~okrsite.graphs.lookups` the per-cycle look-ups they share,
+  :mod:`~okrsite.graphs.inputs` the units one graph may read (for a
+  preview server that keeps unchanged graphs' DOT),
   :mod:`~okrsite.graphs.style` colours and limits.
 * Running ``dot``: :mod:`~okrsite.graphs.graphviz` (finding the binary, its
   version, one process per graph, ``jobs`` at a time; SVG without the
@@ -75,9 +77,17 @@ escape sequences in ``tooltip``/``URL`` twice).
 from __future__ import annotations
 
 from okrsite.graphs.cache import DiskCache
-from okrsite.graphs.dot import DotMemo, department_graphs, overview_dot, page_graphs, unit_dot
+from okrsite.graphs.dot import (
+    DotMemo,
+    department_graphs,
+    iter_department_graphs,
+    iter_page_graphs,
+    overview_dot,
+    page_graphs,
+    unit_dot,
+)
 from okrsite.graphs.graphviz import MISSING_DOT_HINT, Graphviz, find_dot, run_dot
-from okrsite.graphs.render import render_svgs
+from okrsite.graphs.render import GraphDrawing, render_svgs
 from okrsite.graphs.style import (
     BAND_COLOURS,
     BAND_FILLS,
@@ -107,11 +117,14 @@ __all__ = [
     "RELATED_COLOUR",
     "DiskCache",
     "DotMemo",
+    "GraphDrawing",
     "Graphviz",
     "department_graphs",
     "find_dot",
     "inline_svg",
     "is_safe_site_url",
+    "iter_department_graphs",
+    "iter_page_graphs",
     "overview_dot",
     "page_graphs",
     "render_svgs",

@@ -14,7 +14,7 @@ edges and the legend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -36,6 +36,13 @@ DotMemo = Callable[[str, Cycle, str, CycleLookups, Callable[[], str]], str]
 (of ``focus`` in ``cycle``), either ``make()`` or the same text kept from a
 previous build whose inputs did not change (a preview server's, see
 :mod:`okrsite.graphs.inputs`)."""
+
+
+def _lookups(
+    given: Mapping[str, CycleLookups] | None, model: OkrModel, cycle: Cycle, text: LabelText
+) -> CycleLookups:
+    found = given.get(cycle.id) if given is not None else None
+    return found if found is not None else CycleLookups.build(model, cycle, text)
 
 
 def _made(
@@ -314,15 +321,42 @@ def page_graphs(
     a redacted model for public builds. ``memo`` may supply graphs whose
     inputs did not change since a previous build (a preview server's).
     """
-    out: dict[str, str] = {}
+    return dict(
+        sorted(
+            iter_page_graphs(
+                model,
+                collapse_threshold=collapse_threshold,
+                unit_collapse_threshold=unit_collapse_threshold,
+                max_boxes=max_boxes,
+                skip_cycles=skip_cycles,
+                memo=memo,
+            )
+        )
+    )
+
+
+def iter_page_graphs(
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    unit_collapse_threshold: int = DEFAULT_UNIT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """:func:`page_graphs` one graph at a time, as each is made (so that a
+    :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
+    the next one is built). ``cycle_lookups``: the cycles' look-ups, when the
+    caller has them already."""
     text = LabelText()
     unit_threshold = min(unit_collapse_threshold, collapse_threshold)
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
+        lookups = _lookups(cycle_lookups, model, cycle, text)
         key = urls.cycle_overview(cycle_id)
-        out[key] = _made(
+        yield key, _made(
             memo, key, cycle, ROOT_UNIT, lookups,
             partial(
                 overview_dot,
@@ -335,7 +369,7 @@ def page_graphs(
         )
         for unit_id in sorted(cycle.okrs):
             key = urls.unit_page(cycle_id, unit_id)
-            out[key] = _made(
+            yield key, _made(
                 memo, key, cycle, unit_id, lookups,
                 partial(
                     unit_dot,
@@ -347,7 +381,6 @@ def page_graphs(
                     lookups=lookups,
                 ),
             )
-    return dict(sorted(out.items()))
 
 
 def department_graphs(
@@ -363,12 +396,36 @@ def department_graphs(
     unit's whole subtree drawn in full, keyed by
     :func:`okrsite.urls.department_graph` (a standalone SVG beside the
     overview, so links are relative to the overview page)."""
-    out: dict[str, str] = {}
+    return dict(
+        sorted(
+            iter_department_graphs(
+                model,
+                collapse_threshold=collapse_threshold,
+                max_boxes=max_boxes,
+                skip_cycles=skip_cycles,
+                memo=memo,
+            )
+        )
+    )
+
+
+def iter_department_graphs(
+    model: OkrModel,
+    *,
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    skip_cycles: Collection[str] = (),
+    memo: DotMemo | None = None,
+    cycle_lookups: Mapping[str, CycleLookups] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """:func:`department_graphs` one graph at a time, as each is made (so that a
+    :class:`~okrsite.graphs.render.GraphDrawing` starts ``dot`` on it while
+    the next one is built)."""
     text = LabelText()
     for cycle_id, cycle in model.cycles.items():
         if cycle_id in skip_cycles:
             continue  # its pages are not generated this time (site/build.py)
-        lookups = CycleLookups.build(model, cycle, text)
+        lookups = _lookups(cycle_lookups, model, cycle, text)
         probe = GraphBuilder(model, cycle, lookups, urls.cycle_overview(cycle_id))
         if _subtree_items(probe, ROOT_UNIT) <= collapse_threshold:
             continue
@@ -376,7 +433,7 @@ def department_graphs(
             if unit_id not in cycle.okrs or not probe.descendants(unit_id):
                 continue  # a unit without teams is its own page's graph already
             key = urls.department_graph(cycle_id, unit_id)
-            out[key] = _made(
+            yield key, _made(
                 memo, key, cycle, unit_id, lookups,
                 partial(
                     unit_dot,
@@ -389,4 +446,3 @@ def department_graphs(
                     embed_doc=urls.cycle_overview(cycle_id),
                 ),
             )
-    return dict(sorted(out.items()))

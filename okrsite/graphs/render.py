@@ -1,15 +1,27 @@
 """DOT → inline-ready SVG for every page, with the real ``dot``: in
 parallel, with a timeout per call, cached on disk and (for a preview server)
-in a memo its owner passes in."""
+in a memo its owner passes in.
+
+Two ways in: :func:`render_svgs` for a finished mapping of graphs, and
+:class:`GraphDrawing` for a build that makes its graphs one by one and has
+other work to do meanwhile: each graph is handed to ``dot`` as soon as it is
+made (:meth:`GraphDrawing.submit`), ``dot`` runs in the background while the
+caller goes on (more graphs, pages without graphs), and
+:meth:`GraphDrawing.finish` collects the drawings. A cold build of a large
+company spends seconds in ``dot``; this way they overlap the Python work
+instead of following it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import TracebackType
 
 from okrsite.graphs.cache import DiskCache
-from okrsite.graphs.graphviz import Graphviz
+from okrsite.graphs.graphviz import Graphviz, TextLayout
 from okrsite.graphs.svg import inline_svg
 from okrsite.graphs.svgcompact import compact_svg
 
@@ -37,89 +49,180 @@ def render_svgs(
     """Render DOT → inline-ready SVG with the real ``dot``, in parallel, cached.
 
     ``dots`` maps a key (the embedding page's docs path) to DOT source: all
-    the graphs a build needs, so that ``dot`` runs ``jobs`` at a time (see
-    :meth:`Graphviz.run_all`). Each distinct source is rendered at most once;
-    with ``cache_dir`` dot's compacted SVG is stored there (see
-    :mod:`okrsite.graphs.cache`) and reused across builds, so unchanged
-    graphs start no ``dot`` process. With ``memo`` (a preview server's
-    :class:`~okrsite.site.cache.BuildCache`) the inline-ready SVGs are also
-    kept in memory for the next call, as the same string objects: (cache
-    digest, page key) → SVG. ``graphviz`` is the ``dot`` to run (its own
-    ``jobs``; default: a :class:`Graphviz` for ``dot`` on PATH with ``jobs``,
-    closed before returning).
+    the graphs a build needs, so that ``dot`` runs ``jobs`` at a time. Each
+    distinct source is rendered at most once; with ``cache_dir`` dot's
+    compacted SVG is stored there (see :mod:`okrsite.graphs.cache`) and
+    reused across builds, so unchanged graphs start no ``dot`` process. With
+    ``memo`` (a preview server's :class:`~okrsite.site.cache.BuildCache`)
+    the inline-ready SVGs are also kept in memory for the next call, as the
+    same string objects: (cache digest, page key) → SVG. ``graphviz`` is the
+    ``dot`` to run (its own ``jobs``; default: a :class:`Graphviz` for
+    ``dot`` on PATH with ``jobs``, closed before returning).
     Raises :class:`~okrsite.errors.BuildError` when dot is missing, fails or
     exceeds ``timeout`` seconds.
     """
     if not dots:
         return {}
-    if graphviz is not None:
-        return _render(dots, graphviz, cache_dir=cache_dir, timeout=timeout, memo=memo)
-    with Graphviz(jobs=jobs) as dot:
-        return _render(dots, dot, cache_dir=cache_dir, timeout=timeout, memo=memo)
+    with GraphDrawing(
+        cache_dir=cache_dir, jobs=jobs, timeout=timeout, graphviz=graphviz, memo=memo
+    ) as drawing:
+        for key, source in dots.items():
+            drawing.submit(key, source)
+        return drawing.finish()
 
 
-def _render(
-    dots: Mapping[str, str],
-    dot: Graphviz,
-    *,
-    cache_dir: Path | None,
-    timeout: float,
-    memo: MutableMapping[tuple[str, str], str] | None,
-) -> dict[str, str]:
-    cache = DiskCache(cache_dir) if cache_dir is not None else None
-    version = dot.version(cache)
-    layout = dot.svg_text_layout
-    while True:
-        digests, done, raw, todo = _lookup(dots, version, layout, cache, memo)
-        if not todo or dot.prepare_svg() == layout:
-            break
-        layout = dot.svg_text_layout  # the private plugin directory failed: other keys
+class GraphDrawing:
+    """Graphs drawn in the background while their caller works on.
 
-    sources = {digest: dots[key] for digest, key in sorted(todo.items())}
-    def what(digest: str) -> str:
-        return f"the graph of {todo[digest]}"
+    Use it as a context manager: :meth:`submit` every graph (key → DOT),
+    then :meth:`finish` for the inline-ready SVGs, exactly what
+    :func:`render_svgs` returns for the same graphs (same arguments, same
+    caches). ``dot`` is started only for graphs in neither the memo nor the
+    disk cache, ``jobs`` at a time; the first failure is raised by
+    :meth:`finish`, and leaving the block early (an error elsewhere) cancels
+    the runs not yet started and waits for the running ones.
 
-    for digest, svg in dot.run_all(sources, "svg", timeout=timeout, what=what):
-        text = compact_svg(svg.decode("utf-8", "replace"))
-        if cache is not None:
-            cache.write_svg(digest, text)
-        raw[digest] = text
-    for key in sorted(dots):
-        if key not in done:
-            done[key] = inline_svg(raw[digests[key]], key=key, dot_source=dots[key])
-    if memo is not None:
-        if len(memo) > 4 * len(dots):
-            memo.clear()  # forget graphs of pages that are gone
-        memo.update(((digests[key], key), svg) for key, svg in done.items())
-    return dict(sorted(done.items()))
+    ``finisher`` (say the site's sanitiser) is applied to every inline SVG
+    in the pool threads, as each drawing is ready, and :meth:`finish`
+    returns its results (the memo then holds them too: always pass the
+    same finisher with one memo). A finisher that releases the GIL, as the
+    Rust sanitiser does, runs beside the caller's Python work.
+    """
 
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        jobs: int = 2,
+        timeout: float = 30.0,
+        graphviz: Graphviz | None = None,
+        memo: MutableMapping[tuple[str, str], str] | None = None,
+        finisher: Callable[[str], str] | None = None,
+    ) -> None:
+        self._own = graphviz is None
+        self._finisher = finisher
+        self._finished: dict[str, tuple[str, str | Future[str]]] = {}
+        """Page key → (digest, its finished SVG made in a pool thread, or the
+        job finishing it from a cached drawing)."""
+        self._dot = graphviz if graphviz is not None else Graphviz(jobs=jobs)
+        self._cache = DiskCache(cache_dir) if cache_dir is not None else None
+        self._timeout = timeout
+        self._memo = memo
+        self._version: str | None = None
+        self._layout: TextLayout = self._dot.svg_text_layout
+        self._prepared = False
+        self._sources: dict[str, str] = {}
+        """Page key → DOT, in submission order."""
+        self._digests: dict[str, str] = {}
+        self._done: dict[str, str] = {}
+        """Page key → inline SVG found in the memo."""
+        self._drawn: dict[str, str | Future[str]] = {}
+        """Digest → compacted SVG from the disk cache, or the run drawing it."""
+        self._pool: ThreadPoolExecutor | None = None
 
-def _lookup(
-    dots: Mapping[str, str],
-    version: str,
-    layout: str,
-    cache: DiskCache | None,
-    memo: MutableMapping[tuple[str, str], str] | None,
-) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
-    """What is already drawn: (page key → digest, page key → inline SVG from
-    the memo, digest → cached SVG, digest → page key still to render)."""
-    digests = {key: cache_key(source, version, layout) for key, source in dots.items()}
-    done: dict[str, str] = {}
-    if memo is not None:
-        for key, digest in digests.items():
-            found = memo.get((digest, key))
+    def __enter__(self) -> GraphDrawing:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Cancel what has not started, wait for running ``dot``, clean up."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._own:
+            self._dot.close()
+
+    def submit(self, key: str, source: str) -> None:
+        """Draw ``source`` for page ``key`` (a key submitted again replaces it)."""
+        if self._version is None:
+            self._version = self._dot.version(self._cache)
+        self._sources[key] = source
+        self._look_up(key)
+
+    def _look_up(self, key: str) -> None:
+        assert self._version is not None
+        digest = cache_key(self._sources[key], self._version, self._layout)
+        self._digests[key] = digest
+        self._done.pop(key, None)
+        if self._memo is not None:
+            found = self._memo.get((digest, key))
             if found is not None:
-                done[key] = found
-    raw: dict[str, str] = {}
-    todo: dict[str, str] = {}
-    for key in sorted(dots):
-        digest = digests[key]
-        if key in done or digest in raw or digest in todo:
-            continue
-        cached = cache.read_svg(digest) if cache is not None else None
+                self._done[key] = found
+                return
+        if digest in self._drawn:
+            return
+        cached = self._cache.read_svg(digest) if self._cache is not None else None
         if cached is not None:
-            raw[digest] = cached
-        else:
-            todo[digest] = key
-    return digests, done, raw, todo
+            self._drawn[digest] = cached
+            if self._finisher is not None:
+                job = self._jobs().submit(self._finish, key, cached, self._sources[key])
+                self._finished[key] = (digest, job)
+            return
+        if not self._prepared:
+            # The private plugin directory is made on the first graph that
+            # needs dot (a cached rebuild starts no process at all). If it
+            # cannot be made, SVG is drawn another way: another cache key for
+            # every graph, so look the ones already submitted up again.
+            self._prepared = True
+            layout = self._dot.prepare_svg()
+            if layout != self._layout:
+                self._layout = layout
+                for other in list(self._sources):
+                    self._look_up(other)
+                return
+        self._drawn[digest] = self._jobs().submit(self._draw, digest, key, self._sources[key])
 
+    def _jobs(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._dot.jobs, thread_name_prefix="okrsite-dot"
+            )
+        return self._pool
+
+    def _draw(self, digest: str, key: str, source: str) -> str:
+        """Run dot for one graph, compact its SVG, keep it in the disk cache and
+        finish it for ``key`` (in a pool thread: all of it overlaps the
+        caller's work)."""
+        svg = self._dot.run(source, "svg", timeout=self._timeout, what=f"the graph of {key}")
+        text = compact_svg(svg.decode("utf-8", "replace"))
+        if self._cache is not None:
+            self._cache.write_svg(digest, text)
+        if self._finisher is not None:
+            finished = self._finisher(inline_svg(text, key=key, dot_source=source))
+            self._finished[key] = (digest, finished)
+        return text
+
+    def _finish(self, key: str, text: str, source: str) -> str:
+        """The finished inline SVG of ``key`` from its compacted drawing."""
+        svg = inline_svg(text, key=key, dot_source=source)
+        return svg if self._finisher is None else self._finisher(svg)
+
+    def finish(self) -> dict[str, str]:
+        """Page key → inline-ready SVG for every graph submitted (sorted by
+        key); waits for the drawings still running."""
+        raw: dict[str, str] = {}
+        for digest, drawn in self._drawn.items():
+            raw[digest] = drawn if isinstance(drawn, str) else drawn.result()
+        done = dict(self._done)
+        for key in sorted(self._sources):
+            if key in done:
+                continue
+            digest = self._digests[key]
+            early = self._finished.get(key)
+            if early is not None and early[0] == digest:
+                found = early[1]
+                done[key] = found if isinstance(found, str) else found.result()
+            else:  # a second page with the same drawing, or no finisher
+                done[key] = self._finish(key, raw[digest], self._sources[key])
+        if self._memo is not None:
+            if len(self._memo) > 4 * len(self._sources):
+                self._memo.clear()  # forget graphs of pages that are gone
+            self._memo.update(((self._digests[key], key), svg) for key, svg in done.items())
+        return dict(sorted(done.items()))

@@ -24,8 +24,10 @@ from dataclasses import replace
 
 from okrsite import graphs
 from okrsite.analysis.redact import redact
+from okrsite.graphs.labels import LabelText
+from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel
-from okrsite.render import exports
+from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
 from okrsite.site.navigation import build_nav
@@ -53,6 +55,10 @@ PRODUCERS: list[Producer] = [
     data.produce,  # okrs.json, okrs.csv, feed.xml, export/okrs.schema.json
     format_reference.produce,  # format.md: every field of the content format
 ]
+
+GRAPH_PRODUCERS: tuple[Producer, ...] = (overview.produce, unit.produce)
+"""The producers whose pages embed graphs (``SiteContext.graph_svgs``); the
+others run while ``dot`` draws."""
 
 CYCLE_PRODUCERS: tuple[Producer, ...] = (overview.produce, unit.produce)
 """The producers whose pages of a closed cycle may come from a
@@ -93,24 +99,48 @@ def build_docs_tree(
             parts = stored.exports if stored is not None else _export_parts(context, cycle_id)
             for name, part in parts.items():
                 context.export_parts.setdefault(name, {})[cycle_id] = part
+    produced: dict[Producer, list[GeneratedFile]] = {}
     if options.graphs:
         skip = context.reused_cycles
         memo = None if cache is None else cache.graph_dots.memo(public_model, cache.shared)
-        dots = graphs.page_graphs(public_model, skip_cycles=skip, memo=memo)
-        dots.update(graphs.department_graphs(public_model, skip_cycles=skip, memo=memo))
-        context.graph_svgs = graphs.render_svgs(
-            dots,
+        with graphs.GraphDrawing(
             cache_dir=options.graph_cache_dir,
             jobs=options.graph_jobs,
             timeout=options.graph_timeout,
             memo=None if cache is None else cache.graph_svgs,
-        )
+            # Sanitised in dot's pool threads (the sanitiser releases the GIL).
+            finisher=sanitize.clean,
+        ) as drawing:
+            # Each graph goes to dot as soon as it is made, and the pages
+            # that show none are made while dot draws (graphs.render).
+            text = LabelText()  # escaped titles, shared by every graph of the build
+            lookups = {  # built once for both kinds of graph
+                cycle_id: CycleLookups.build(public_model, cycle, text)
+                for cycle_id, cycle in public_model.cycles.items()
+                if cycle_id not in skip
+            }
+            for made in (
+                graphs.iter_page_graphs(
+                    public_model, skip_cycles=skip, memo=memo, cycle_lookups=lookups
+                ),
+                graphs.iter_department_graphs(
+                    public_model, skip_cycles=skip, memo=memo, cycle_lookups=lookups
+                ),
+            ):
+                for key, source in made:
+                    drawing.submit(key, source)
+            for producer in PRODUCERS:
+                if producer not in GRAPH_PRODUCERS:
+                    produced[producer] = list(producer(context))
+            context.graph_svgs = drawing.finish()
     tree = DocsTree()
     fresh: dict[str, dict[str, FileContent]] = {
         cycle_id: {} for cycle_id in keys if cycle_id not in reused
     }
     for producer in PRODUCERS:
-        if producer in CYCLE_PRODUCERS and fresh:
+        if producer in produced:
+            tree.add(produced[producer])
+        elif producer in CYCLE_PRODUCERS and fresh:
             tree.add(_collect(producer(context), fresh))
         else:
             tree.add(producer(context))

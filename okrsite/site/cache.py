@@ -147,6 +147,8 @@ class BuildCache:
 
     unit_pages: PageMemo = field(default_factory=PageMemo)
     """Unit pages by docs path, with their dependency records."""
+    profiles: PageMemo = field(default_factory=PageMemo)
+    """Unit profiles by docs path, with their dependency records."""
     graph_dots: GraphDots = field(default_factory=GraphDots)
     """Graphs' DOT, kept while the units they are drawn from are unchanged."""
 
@@ -158,6 +160,8 @@ class BuildCache:
         default_factory=lambda: IdentityMemo(limit=20_000)
     )
     """File-backed graph blocks by SVG string object, with the (page, class) they were made for."""
+    svg_files: IdentityMemo[str] = field(default_factory=lambda: IdentityMemo(limit=2_000))
+    """Standalone SVG files (department graphs) by the SVG string object they were made from."""
     graph_svgs: dict[tuple[str, str], str] = field(default_factory=dict)
     """(DOT cache digest, page key) → inline SVG, for :func:`okrsite.graphs.render_svgs`."""
     export_parts: ExportParts = field(default_factory=ExportParts)

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
-from okrsite.model import OkrModel
+from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
 from okrsite.site.cache import BuildCache
 from okrsite.site.options import SiteOptions
@@ -22,6 +23,8 @@ class SiteContext:
     options: SiteOptions
     today: dt.date
     graph_svgs: dict[str, str] = field(default_factory=dict)
+    """Page key → its graph as inline SVG, already sanitised
+    (``render.sanitize.clean``, applied while the graphs are drawn)."""
     extras: dict[str, object] = field(default_factory=dict)
     """Results shared between producers (e.g. check findings), by name."""
     cache: BuildCache | None = None
@@ -37,9 +40,23 @@ class SiteContext:
     """Export name (``okrs.json``, ``okrs.csv``) → cycle id → that cycle's
     part, already made (closed cycles); the data producer makes the rest."""
 
+    _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
+
     @property
     def current_cycle_id(self) -> str:
         return current_cycle_id(self.model, self.today)
+
+    def alignment(self, cycle: Cycle) -> AlignmentIndex:
+        """The cycle's links, private ones included, with the support of the
+        cycles inside it (:meth:`AlignmentIndex.build_with_inner`): built once
+        per build and shared by the producers that read it."""
+        found = self._alignment.get(cycle.id)
+        if found is None:
+            found = AlignmentIndex.build_with_inner(
+                self.model.cycles.values(), cycle, include_private=True
+            )
+            self._alignment[cycle.id] = found
+        return found
 
 
 Producer = Callable[[SiteContext], Iterable[GeneratedFile]]

@@ -30,6 +30,7 @@ import io
 import pickle
 import re
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,7 @@ class ParseStore:
         """Results read from disk by this store (for tests and benchmarks)."""
         self.writes = 0
         self._unsaved: dict[str, tuple[Any, ...]] = {}  # entry file name → entry
+        self._ready: dict[str, bytes] = {}  # entry file name → its bytes (see prepare)
 
     def _name(self, parser_name: str, raw: bytes) -> str:
         digest = hashlib.sha256(self._reader)
@@ -160,15 +162,23 @@ class ParseStore:
             if isinstance(name, str) and _ENTRY_NAME.fullmatch(name) and isinstance(entry, tuple):
                 self._unsaved[name] = entry
 
-    def flush(self) -> None:
-        """Write what :meth:`save` remembered. Callers flush after a load that
-        succeeded, so a check or build of invalid content writes nothing."""
+    def prepare(self) -> None:
+        """Turn the remembered entries into bytes now, so that a later
+        :meth:`flush` only writes (the parse helper does this while it waits
+        to hear whether the load succeeded)."""
         unsaved, self._unsaved = self._unsaved, {}
         for name, entry in unsaved.items():
             try:
-                blob = FORMAT + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                self._ready[name] = FORMAT + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, RecursionError):  # pragma: no cover - plain data
                 continue
+
+    def flush(self) -> None:
+        """Write what :meth:`save` remembered. Callers flush after a load that
+        succeeded, so a check or build of invalid content writes nothing."""
+        self.prepare()
+        ready, self._ready = self._ready, {}
+        for name, blob in ready.items():
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 write_atomically(self.directory / name, blob, durable=False)
@@ -204,16 +214,16 @@ def _loaded_from(entry: Any, display: str, locate: Any) -> LoadedFile | None:
 def _locations(table: Any) -> bool:
     """A dict of data path → (line, column), as the loader records them.
 
-    Checked with set comprehensions over types (tens of thousands of entries
-    per cache hit): the restricted unpickler builds no subclasses, so exact
-    types are what a loader-written entry has."""
+    Checked with sets of types (tens of thousands of entries per cache
+    hit): the restricted unpickler builds no subclasses, so exact types are
+    what a loader-written entry has."""
     if type(table) is not dict:
         return False
     if not table:
         return True
-    if {type(path) for path in table} != {tuple}:
+    if set(map(type, table)) != {tuple}:
         return False
     places = table.values()
-    if {type(where) for where in places} != {tuple} or {len(where) for where in places} != {2}:
+    if set(map(type, places)) != {tuple} or set(map(len, places)) != {2}:
         return False
-    return {type(number) for where in places for number in where} == {int}
+    return set(map(type, chain.from_iterable(places))) == {int}

@@ -15,6 +15,8 @@ from okrsite.model import (
     ROOT_UNIT,
     CompanyFile,
     Cycle,
+    KeyResult,
+    Objective,
     OrgFile,
     Unit,
     UnitCycleFile,
@@ -139,30 +141,31 @@ def load_cycles(
 
 
 def _check_unique_ids(content: UnitCycleFile, file: LoadedFile, issues: list[ContentIssue]) -> None:
-    seen: dict[str, int] = {}
+    # The first node with each id; its line is looked up only for a duplicate.
+    seen: dict[str, Objective] = {}
     for i, objective in enumerate(content.objectives):
         if objective.id in seen:
             issues.append(
                 ContentIssue(
                     file.location(("objectives", i, "id")),
                     f"duplicate objective id '{objective.id}' "
-                    f"(first used on line {seen[objective.id]})",
+                    f"(first used on line {seen[objective.id].source.line})",
                 )
             )
         else:
-            seen[objective.id] = objective.source.line
-        kr_seen: dict[str, int] = {}
+            seen[objective.id] = objective
+        kr_seen: dict[str, KeyResult] = {}
         for j, kr in enumerate(objective.key_results):
             if kr.id in kr_seen:
                 issues.append(
                     ContentIssue(
                         file.location(("objectives", i, "key_results", j, "id")),
                         f"duplicate key result id '{kr.id}' in objective '{objective.id}' "
-                        f"(first used on line {kr_seen[kr.id]})",
+                        f"(first used on line {kr_seen[kr.id].source.line})",
                     )
                 )
             else:
-                kr_seen[kr.id] = kr.source.line
+                kr_seen[kr.id] = kr
 
 
 def check_cycle_dates(

@@ -78,7 +78,15 @@ class Shaper:
                     todo.append((value, (*path, name)))
                     continue
                 for i, item in enumerate(value):
-                    todo.append((item, (*path, name, i)))
+                    item_cls = type(item)
+                    item_fields = node_fields.get(item_cls)
+                    if item_fields is None:
+                        item_fields = node_fields[item_cls] = _fields_holding_nodes(item_cls)
+                    if item_fields:
+                        todo.append((item, (*path, name, i)))
+                    else:  # a leaf (a check-in: most nodes): located here, not queued
+                        line, column = node_location((*path, name, i))
+                        item.set_source_at(display, line, column)
 
 
 def _fields_holding_nodes(cls: type[Node]) -> tuple[tuple[str, bool], ...]:

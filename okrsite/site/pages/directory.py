@@ -9,13 +9,14 @@ the top-level units (every unit's own calibration is on its profile).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 
 from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
-from okrsite.analysis.org import descendants, subtree, top_level_units
+from okrsite.analysis.org import all_descendants, descendants, subtree, top_level_units
 from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
@@ -36,11 +37,44 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     yield GeneratedFile(
         urls.DIRECTORY, render_directory(ctx.model, cycle_id, report, compact=compact)
     )
+    current = cycle_id if compact else None
+    below = all_descendants(ctx.model) if ctx.cache is not None and compact else {}
     for unit_id in ctx.model.units:
-        yield GeneratedFile(
-            urls.unit_profile(unit_id),
-            render_profile(ctx.model, unit_id, report, current_cycle=cycle_id if compact else None),
-        )
+        make = partial(render_profile, ctx.model, unit_id, report, current_cycle=current)
+        if ctx.cache is None:
+            text = make()
+        else:  # a preview rebuild: reuse the profile if nothing it reads changed
+            same, equal = profile_inputs(ctx.model, unit_id, report, current, below)
+            path = urls.unit_profile(unit_id)
+            text = ctx.cache.profiles.remember(path, (*same, ctx.cache.shared), equal, make)
+        yield GeneratedFile(urls.unit_profile(unit_id), text)
+
+
+def profile_inputs(
+    model: OkrModel,
+    unit_id: str,
+    calibration: CalibrationReport,
+    current_cycle: str | None,
+    below: Mapping[str, list[str]],
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The dependency record of :func:`render_profile` (the caller adds what
+    every page shares: unit names and org, the company, the cycles), as
+    ``(objects compared by identity, values compared by equality)``: the
+    unit's content in every cycle, its files, its calibration, and for a
+    top-level unit of a compact directory which units below it have a page
+    in the current cycle (``below``: :func:`okrsite.analysis.org.all_descendants`).
+    Keep it in step with :func:`render_profile` (``tests/test_serve_graphs.py``
+    compares preview rebuilds with plain builds)."""
+    same: list[object] = []
+    equal: list[object] = [calibration.units.get(unit_id), current_cycle]
+    for cycle in model.cycles.values():
+        okrs = cycle.okrs.get(unit_id)
+        same.append(okrs.content if okrs is not None else None)
+        equal.append((okrs.path, okrs.redacted_private) if okrs is not None else None)
+    if current_cycle is not None and model.units[unit_id].parent == ROOT_UNIT:
+        cycle = model.cycles[current_cycle]
+        equal.append(tuple(urls.has_unit_page(cycle, m) for m in below.get(unit_id, [])))
+    return tuple(same), tuple(equal)
 
 
 def render_directory(

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.model import ROOT_UNIT
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives, coverage_stats
@@ -27,7 +26,7 @@ def render_home(ctx: SiteContext) -> str:
     doc = urls.HOME
     cycle = model.cycles[ctx.current_cycle_id]
     now = dt.datetime.combine(ctx.today, dt.time(0, 0))
-    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+    index = ctx.alignment(cycle)
     directory = []
     # A large company lists only its top-level units here (with a count);
     # the home page must not grow with the number of teams.

@@ -20,8 +20,8 @@ from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
-from okrsite.render import sanitize
 from okrsite.render.escape import md_inline
+from okrsite.site.cache import remembered
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
@@ -46,7 +46,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             key = urls.department_graph(cycle.id, unit_id)
             svg = ctx.graph_svgs.get(key)
             if svg:
-                yield GeneratedFile(key, standalone_svg(sanitize.clean(svg)))
+                yield GeneratedFile(key, _department_file(ctx, svg))
                 departments.append((unit_id, key))
         yield GeneratedFile(
             path,
@@ -57,8 +57,18 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 compact=is_compact(ctx.model, ctx.options),
                 today=ctx.today,
                 department_graphs=departments,
+                index=ctx.alignment(cycle),
             ),
         )
+
+
+def _department_file(ctx: SiteContext, svg: str) -> str:
+    """A department's graph as a standalone SVG file; a preview rebuild reuses
+    the file while ``svg`` is the same string object (an unchanged graph).
+    ``svg`` is sanitised already (``SiteContext.graph_svgs``)."""
+    if ctx.cache is None:
+        return standalone_svg(svg)
+    return remembered(ctx.cache.svg_files, (svg,), lambda: standalone_svg(svg))
 
 
 def render_overview(
@@ -69,13 +79,16 @@ def render_overview(
     compact: bool = False,
     today: dt.date | None = None,
     department_graphs: list[tuple[str, str]] | None = None,
+    index: AlignmentIndex | None = None,
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
     ``today``: the build's "now"; a cycle that ended before it and is not graded
     reads "At the end (not graded)", not "So far". ``department_graphs``: (top-level
-    unit, docs path of its whole-subtree SVG) for a department-level graph."""
+    unit, docs path of its whole-subtree SVG) for a department-level graph.
+    ``index``: the cycle's :meth:`AlignmentIndex.build_with_inner`, if the caller has it."""
     doc = urls.cycle_overview(cycle.id)
-    index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+    if index is None:
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
     scoring = model.company.scoring
     company = cycle.okrs.get(ROOT_UNIT)
     graded = company is not None and company.content.status == "graded"
@@ -183,7 +196,8 @@ def _supporting_top_units(
     links = [
         doc_link(model.unit_name(u), doc, urls.unit_link(cycle, u)) for u in order if u in tops
     ]
-    return [Markup(md_inline(f"{len(units)} {noun} in ")) + Markup(", ").join(links)]
+    # md_inline trims its text: the space before the first link is added after.
+    return [Markup(md_inline(f"{len(units)} {noun} in")) + Markup(" ") + Markup(", ").join(links)]
 
 
 def _unaligned_counts(

@@ -110,7 +110,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
             continue  # its pages come from the closed-cycle store (site/build.py)
-        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+        index = ctx.alignment(cycle)
         for unit_id in [ROOT_UNIT, *model.units]:
             if not urls.has_unit_page(cycle, unit_id):
                 continue
@@ -233,10 +233,11 @@ def unit_page_inputs(
     """The dependency record of :func:`render_unit_page` (with ``options``,
     ``graph``, ``badge``, the units and the company, which the caller adds):
     the content files of every unit whose OKRs the page reads — the unit, its
-    parent chain (the "in …" link), its teams (progress with teams, the
+    teams (progress with teams, the
     teams line) and both ends of every alignment link of its objectives and
     KRs (titles in "Aligns to", "Supported by", "Related"), in any cycle —
-    as ``(objects compared by identity, values compared by equality)``.
+    and whether its parent has a page in the cycle (the "in …" link), as
+    ``(objects compared by identity, values compared by equality)``.
     ``below`` is :func:`okrsite.analysis.org.all_descendants` of the model
     (computed once per build: walking the org per page is quadratic).
     Keep it in step with :func:`render_unit_page`: a preview that reused a
@@ -252,15 +253,20 @@ def unit_page_inputs(
             links += index.serves(ref) + index.serves_across(ref) + index.supporters(ref)
             lateral += index.lateral(ref)
     read = {(cycle.id, unit) for unit in [unit_id, *below.get(unit_id, [])]}
+    # The parent is only linked to ("in …"): whether it has a page in the
+    # cycle matters, not its OKRs (a department's edit need not re-make every
+    # team's page; the teams that align to it read it through their links).
     parent = model.units[unit_id].parent if unit_id in model.units else None
-    while parent is not None:
-        read.add((cycle.id, parent))
-        parent = model.units[parent].parent if parent in model.units else None
     read |= {(link.target_cycle or cycle.id, link.target.unit) for link in links}
     read |= {(link.source_cycle or cycle.id, link.source.unit) for link in links}
     read |= {(cycle.id, ref.unit) for ref in lateral}
     same: list[object] = []
-    equal: list[object] = [cycle.definition, tuple(links), tuple(lateral)]
+    equal: list[object] = [
+        cycle.definition,
+        tuple(links),
+        tuple(lateral),
+        (parent, parent is not None and urls.has_unit_page(cycle, parent)),
+    ]
     for cycle_id, unit in sorted(read):
         other = model.cycles.get(cycle_id)
         found = other.okrs.get(unit) if other is not None else None
