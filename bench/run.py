@@ -36,6 +36,7 @@ cProfile run of the full build and a summary of where the time goes.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import importlib.util
 import json
@@ -179,6 +180,7 @@ class Runner:
         self.env["PYTHONHASHSEED"] = "0"
         if pythonpath is not None:
             self.env["PYTHONPATH"] = str(pythonpath)
+        _compile_bytecode(pythonpath)
         self.count = 0
 
     def measure(self, name: str, cmd: list[str], *, check: bool = True) -> dict[str, Any]:
@@ -296,6 +298,22 @@ def site_stats(site: Path) -> dict[str, Any]:
 
 
 STEPS = ("check", "generate", "floor", "simple", "full", "rebuild", "serve")
+
+
+def _compile_bytecode(pythonpath: Path | None) -> None:
+    """Compile the measured okrsite's bytecode first, as pip does when it
+    installs a wheel. An editable install or an exported commit has none, and
+    with ``PYTHONDONTWRITEBYTECODE`` set (as on this project's machines)
+    every measured process would compile okrsite's modules again: 0.15 to
+    0.3 s of an ``okrsite check`` that no installed copy pays."""
+    if pythonpath is not None:
+        package = pythonpath / "okrsite"
+    else:
+        spec = importlib.util.find_spec("okrsite")
+        if spec is None or spec.origin is None:
+            return
+        package = Path(spec.origin).parent
+    compileall.compile_dir(str(package), quiet=1)
 
 
 def run(

@@ -34,7 +34,7 @@ class SiteOptions:
     one page per top-level unit (as every cycle of a large company does), so
     no quality page grows with the number of findings."""
     inline_graph_limit: int = 8_000
-    """Alignment graphs longer than this (characters of SVG) get their own file,
+    """Alignment graphs longer than this (characters of sanitised SVG) get their own file,
     embedded with ``<object>`` (see :mod:`okrsite.site.pages.graph_embed`)."""
 
     def resolved_today(self) -> dt.date:

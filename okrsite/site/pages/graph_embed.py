@@ -25,7 +25,6 @@ from okrsite.render import sanitize
 from okrsite.render.escape import html_text
 from okrsite.site.cache import BuildCache, remembered
 from okrsite.site.context import SiteContext
-from okrsite.site.pages.components import html_block
 from okrsite.site.parking import raw_block
 from okrsite.site.tree import GeneratedFile
 
@@ -69,35 +68,35 @@ def graph_block(
     sanitized: bool = False,
 ) -> tuple[Markup, GeneratedFile | None]:
     """The page's graph block, and the SVG file to write next to it (if any).
-    ``svg`` is sanitised here unless ``sanitized`` says it already was.
+    ``svg`` is sanitised here unless ``sanitized`` says it already was (the
+    site's graphs are, while dot draws them); ``inline_limit`` applies to the
+    sanitised SVG, the bytes that would land in the page.
 
     With a preview server's ``cache`` the block is reused while ``svg`` is
     the same string object (the cache's ``graph_svgs`` hands out the same
     object for an unchanged graph)."""
+    if not sanitized:
+        svg = sanitize.clean(svg)
     if len(svg) <= inline_limit:
-
-        def block() -> Markup:
-            if not sanitized:
-                return html_block(svg, css_class)
-            return raw_block(svg, css_class, focusable=True, searchable=False)
-
         if cache is None:
-            return block(), None
-        return remembered(cache.blocks, (svg, css_class), block), None
+            return _inline(svg, css_class), None
+        return remembered(cache.blocks, (svg, css_class), lambda: _inline(svg, css_class)), None
     if cache is None:
-        return _as_file(doc, svg, css_class, sanitized)
+        return _as_file(doc, svg, css_class)
     found = cache.graph_files.get(svg)
     if found is not None and found[0] == (doc, css_class):
         return found[1]
-    made = _as_file(doc, svg, css_class, sanitized)
+    made = _as_file(doc, svg, css_class)
     cache.graph_files.put((svg,), ((doc, css_class), made))
     return made
 
 
-def _as_file(
-    doc: str, svg: str, css_class: str, sanitized: bool
-) -> tuple[Markup, GeneratedFile]:
-    clean = svg if sanitized else sanitize.clean(svg)
+def _inline(clean: str, css_class: str) -> Markup:
+    # Graphs repeat the page's own titles: keep them out of the search index.
+    return raw_block(clean, css_class, focusable=True, searchable=False)
+
+
+def _as_file(doc: str, clean: str, css_class: str) -> tuple[Markup, GeneratedFile]:
     document = standalone_svg(clean)
     size = _VIEWBOX.search(clean)
     width, height = (size.group(1), size.group(2)) if size else ("800", "600")
