@@ -57,6 +57,9 @@ class NavMemo:
 
     def __init__(self) -> None:
         self.items: dict[tuple[Any, ...], str] = {}
+        self.toc: tuple[tuple[int, str], str] | None = None
+        """((id(page), title), TOC) of the page being rendered: Material renders the
+        TOC twice per page (in the sidebar and inside the active nav item)."""
         self._targets: dict[int, frozenset[str] | None] = {}
         """id(item) → the directories of every URL the item links to (None: not shared)."""
         self.hits = 0
@@ -333,6 +336,17 @@ class NavRenderer:
         return toc
 
     def toc_html(self) -> str:
+        if self.memo is None:
+            return self._make_toc()
+        key = (id(self.page), str(self.toc_title))
+        last = self.memo.toc
+        if last is not None and last[0] == key:
+            return last[1]
+        html = self._make_toc()
+        self.memo.toc = (key, html)
+        return html
+
+    def _make_toc(self) -> str:
         out = [f'<nav class="md-nav md-nav--secondary" aria-label="{escape(self.toc_title)}">']
         toc = self._toc_items()
         if toc:
