@@ -140,12 +140,15 @@ def test_hard_coded_colours_are_avoided() -> None:
         assert not re.search(r"#[0-9a-f]{3}|black|white|style=|stroke=", svg, re.IGNORECASE)
         for css in set(re.findall(r'class="([^"]+)"', svg)):
             for name in css.split():
-                if name.startswith(("okr-chart--", "okr-chart__")) and name != "okr-chart__dot--latest":
+                if name in ("okr-chart", "okr-chart--kr"):
                     assert re.search(rf"\.{re.escape(name)}\b[^{{]*{{", stylesheet), name
+                else:  # the parts' short names: rules scoped by the chart's class
+                    scoped = rf"\.okr-chart--kr [^{{]*\.{re.escape(name)}\b[^{{]*{{"
+                    assert re.search(scoped, stylesheet), name
     svg = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
-    for css in ("okr-chart__value", "okr-chart__ideal", "okr-chart__target"):
+    for css in ("value", "ideal", "target"):
         assert f'class="{css}"' in svg
-    assert "okr-chart__confidence--green" in svg
+    assert 'class="conf green"' in svg
 
 
 def test_no_chart_for_milestones_or_empty_krs() -> None:
@@ -158,10 +161,10 @@ def test_no_chart_for_milestones_or_empty_krs() -> None:
 def test_threshold_draws_the_threshold_not_an_ideal_line() -> None:
     """Threshold KRs: a target line, dots marked met/missed, no ideal line."""
     svg = checkin_chart(CASES["threshold.svg"], CYCLE, SCORING, title="t")
-    assert "okr-chart__ideal" not in svg
-    assert "okr-chart__target" in svg
-    assert svg.count("okr-chart__dot--met") == 2
-    assert svg.count("okr-chart__dot--missed") == 1
+    assert 'class="ideal"' not in svg
+    assert 'class="target"' in svg
+    assert svg.count('class="dot met"') == 2
+    assert svg.count('class="dot missed"') == 1
 
 
 def test_descriptions() -> None:
@@ -199,3 +202,48 @@ def test_deterministic_numbers() -> None:
     assert first == checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
     for value in re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', first):
         assert re.fullmatch(r"-?\d+(\.[1-9])?", value), value
+
+
+def _absolute(d: str) -> list[tuple[float, float]]:
+    """The points of a path made of M/m/l moves and ``h0`` dots, in absolute
+    coordinates (an SVG number list: ``17-2.5`` is two numbers)."""
+    points: list[tuple[float, float]] = []
+    for command, numbers in re.findall(r"([MmLl])([^MmLlh]*)", d):
+        values = [float(n) for n in re.findall(r"-?(?:\d+\.?\d*|\.\d+)", numbers)]
+        pairs = list(zip(values[::2], values[1::2], strict=True))
+        for x, y in pairs:
+            if command == "M":  # absolute (its extra pairs are absolute lines)
+                points.append((x, y))
+            else:  # m and l: a step from the point before
+                px, py = points[-1]
+                points.append((round(px + x, 1), round(py + y, 1)))
+    return points
+
+
+def test_relative_paths_land_on_the_same_points_as_absolute_ones() -> None:
+    """The value line and the dots are relative paths of exact tenths: every
+    point is where an absolute one-decimal coordinate puts it (no drift over
+    13 weekly steps with negative and fractional moves)."""
+    zigzag = [(v, 0.7) for v in (14, 13.7, 15.2, 9, 9.05, 12.3, 7, 7, 6.4, 11, 5.5, 5, 4.9)]
+    case = kr(title="Zigzag", start=14, target=5, unit="days", checkins=weekly(zigzag))
+    svg = checkin_chart(case, CYCLE, SCORING, title="Zigzag")
+    root = ET.fromstring(svg)
+    paths = {p.get("class"): p.get("d", "") for p in root.iter(f"{SVG_NS}path")}
+    line = _absolute(paths["value"])
+    dots = _absolute(paths["dots"])
+    latest = next(c for c in root.iter(f"{SVG_NS}circle") if "dot" in c.get("class", "").split())
+    assert len(line) == 13 and dots == line[:-1]
+    assert line[-1] == (float(latest.get("cx", "")), float(latest.get("cy", "")))
+    # The same points as the one-decimal absolute positions of each check-in.
+    xs = [44 + (c.date - CYCLE.start).days / 89 * 218 for c in case.checkins]
+    assert [x for x, _ in line] == [float(num(x)) for x in xs]
+    assert re.search(r"\d-\d", paths["value"])  # no space before a minus sign
+
+
+def test_tenths_text_is_the_shortest_svg_number() -> None:
+    from okrsite.render.charts import number_list, tenths_text
+
+    assert [tenths_text(v) for v in (0, 5, -5, 140, 142, -142, 1000)] == [
+        "0", ".5", "-.5", "14", "14.2", "-14.2", "100",
+    ]
+    assert number_list([171, -25, 5, 0]) == "17.1-2.5 .5 0"

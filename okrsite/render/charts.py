@@ -9,24 +9,27 @@ class names:
 
 - lines, dots and text are drawn in ``currentColor`` (the page's text
   colour), band colours from the ``--okr-green``… custom properties;
-- the parts' classes: ``okr-chart__axis``, ``okr-chart__value`` (the
-  check-in values' polyline), ``okr-chart__dots`` (the earlier dots, one
-  path) and ``okr-chart__dot`` circles (the latest, or each threshold
-  check-in ``--met``/``--missed``), ``okr-chart__ideal`` (start at the cycle
-  start → target at the cycle end), ``okr-chart__target`` (dashed
-  target/threshold line), ``okr-chart__confidence--<band>`` (latest
-  confidence); every ``<text>`` is an axis or confidence label.
+- the parts' classes, short words that only mean something inside
+  ``.okr-chart--kr`` (a unit page carries one chart per KR, so every byte of
+  markup repeats): ``axis``, ``value`` (the check-in values' line, a
+  relative path), ``dots`` (the earlier dots, one path) and ``dot`` circles
+  (the latest, with its band ``green``/``yellow``/``red``/``none``, or each
+  threshold check-in's ``met``/``missed``), ``ideal`` (start at the cycle
+  start → target at the cycle end), ``target`` (dashed target/threshold
+  line), ``conf`` + band (latest confidence); every ``<text>`` is an axis or
+  confidence label, ``end`` the right-aligned ones.
 
 The chart is safe by construction (escaped text, numbers and our own class
 names), so pages inline it without a sanitiser pass.
 
 Accessibility: ``role="img"`` with ``<title>`` (the caller's title) and
-``<desc>`` (a sentence with the numbers, e.g. "Cut time to first value:
-14 → 9 days on 2026-01-19, target 5 days; confidence 0.7 (high)").
+``<desc>`` (a sentence with the numbers, e.g. "14 → 9 days on
+2026-01-19, target 5 days; confidence 0.7 (high)"; the title is the
+accessible name already, so the description does not repeat it).
 
 Content is untrusted: every text goes through :func:`svg_text` (escaped with
 :func:`okrsite.render.escape.xml_text`, whitespace collapsed to one line).
-Output is deterministic: coordinates are rounded to one decimal and nothing
+Output is deterministic: coordinates are rounded to one decimal (tenths) and nothing
 depends on the clock or on dict order.
 """
 
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import pairwise
 
 from okrsite.analysis.progress import band, numeric_progress, threshold_met
 from okrsite.model import CheckIn, CycleDef, KeyResult, Scoring
@@ -134,20 +138,25 @@ def _hline(css: str, y: float) -> str:
 
 def _text(x: float, y: float, text: str, anchor: str = "start", *, ours: bool = False) -> str:
     """A label; ``ours``: text we wrote (a date, a number), nothing to escape."""
-    # "start" is SVG's initial text-anchor: only other anchors are written.
-    # Every text of the chart is a label: the stylesheet styles them together.
-    anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
+    # "start" is SVG's initial text-anchor; "end" is the class ``end``
+    # (``.okr-chart--kr .end`` in the stylesheet). Every text of the chart is
+    # a label: the stylesheet styles them together.
+    anchor_attr = "" if anchor == "start" else f' class="{anchor}"'
     shown = text if ours else svg_text(text)
     return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{shown}</text>'
 
 
-def _dots(points: list[tuple[str, str]]) -> str:
+def _dots(points: list[tuple[int, int]]) -> str:
     """Dots of radius 2.5 in the text colour, as one path: a zero-length
-    segment with a round cap of width 5 (``.okr-chart__dots`` in the
+    segment with a round cap of width 5 (``.okr-chart--kr .dots`` in the
     stylesheet) paints exactly such a disc, in a fifth of the bytes of a
-    ``<circle>`` each (a chart can have 13+)."""
-    d = "".join(f"M{x} {y}h0" for x, y in points)
-    return f'<path class="okr-chart__dots" d="{d}"/>'
+    ``<circle>`` each (a chart can have 13+); after the first, each dot is a
+    relative move from the one before (``points`` in tenths)."""
+    steps = _relative(points)
+    d = f"M{number_list(points[0])}h0" + "".join(
+        f"m{number_list(steps[i:i + 2])}h0" for i in range(0, len(steps), 2)
+    )
+    return f'<path class="dots" d="{d}"/>'
 
 
 _UNSET: object = object()
@@ -159,7 +168,15 @@ def chart_description(
     points: list[CheckIn] | None = None,
     confidence: object = _UNSET,
 ) -> str:
-    """The chart's text alternative (also useful as a tooltip). ``points``
+    """The chart's text alternative (also useful as a tooltip): ``title``,
+    then :func:`chart_numbers`."""
+    return f"{title}: {chart_numbers(kr, points, confidence)}"
+
+
+def chart_numbers(
+    kr: KeyResult, points: list[CheckIn] | None = None, confidence: object = _UNSET
+) -> str:
+    """The numbers a sighted reader sees in the chart, as a sentence. ``points``
     (the dated check-ins with values) and ``confidence`` (the latest) when
     the caller has them already."""
     points = _value_checkins(kr) if points is None else points
@@ -170,7 +187,7 @@ def chart_description(
             if latest
             else "no check-ins yet"
         )
-        text = f"{title}: {threshold_text(kr)}; {value}"
+        text = f"{threshold_text(kr)}; {value}"
         if latest is not None:
             met = threshold_met(kr, latest.value)
             text += " (met)" if met else " (not met)"
@@ -178,11 +195,11 @@ def chart_description(
         start = format_value(kr.start, kr.unit, kr.prefix)
         target = format_value(kr.target, kr.unit, kr.prefix)
         if latest is None:
-            text = f"{title}: start {start}, target {target}; no check-ins yet"
+            text = f"start {start}, target {target}; no check-ins yet"
         else:
             seen = [kr.start, latest.value] if kr.start is not None else [latest.value]
             moved = join_values(seen, kr.unit, kr.prefix)
-            text = f"{title}: {moved} on {latest.date.isoformat()}, target {target}"
+            text = f"{moved} on {latest.date.isoformat()}, target {target}"
     if confidence is _UNSET:
         confidence = latest_confidence(kr)
     if confidence is not None:
@@ -190,13 +207,53 @@ def chart_description(
     return text
 
 
-def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: str) -> str:
+def tenths(value: float) -> int:
+    """A coordinate in tenths, the precision every chart is drawn at."""
+    return round(value * 10)
+
+
+def tenths_text(value: int) -> str:
+    """Tenths as SVG number text: ``142`` -> ``14.2``, ``140`` -> ``14``,
+    ``-5`` -> ``-.5`` (a leading zero is optional in SVG)."""
+    sign = "-" if value < 0 else ""
+    whole, tenth = divmod(abs(value), 10)
+    if not tenth:
+        return f"{sign}{whole}"
+    return f"{sign}{whole or ''}.{tenth}"
+
+
+def number_list(values: Iterable[int]) -> str:
+    """Tenths as an SVG number list: a space between numbers, none before a
+    minus sign (``17 -2.5`` is ``17-2.5``)."""
+    out: list[str] = []
+    for value in values:
+        text = tenths_text(value)
+        if out and text[0] != "-":
+            out.append(" ")
+        out.append(text)
+    return "".join(out)
+
+
+def _relative(points: list[tuple[int, int]]) -> list[int]:
+    """The steps between consecutive points (tenths): exact, so no rounding
+    error adds up along a relative path."""
+    steps: list[int] = []
+    for (x0, y0), (x1, y1) in pairwise(points):
+        steps += (x1 - x0, y1 - y0)
+    return steps
+
+
+def checkin_chart(
+    kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: str, standalone: bool = True
+) -> str:
     """An inline SVG of a KR's check-ins over ``cycle`` (see module docstring).
 
     Numeric KRs: values, the ideal line and the target. Threshold KRs: values
     and the threshold line, each dot coloured met/not met. Milestones, and
     numeric KRs with neither values nor start and target, get ``""`` (the
-    caller shows done/not done or nothing).
+    caller shows done/not done or nothing). ``standalone=False``: for an HTML
+    page, whose parser puts ``<svg>`` in the SVG namespace itself (no
+    ``xmlns``).
     """
     kind = kr.effective_kind
     if kind == "milestone":
@@ -213,58 +270,64 @@ def checkin_chart(kr: KeyResult, cycle: CycleDef, scoring: Scoring, *, title: st
     scale = _Scale((d0, d1), [*refs, *values])
     confidence = latest_confidence(kr)
 
+    namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     out = [
-        # Strokes, fills, dashes and the label font are the stylesheet's
-        # (``.okr-chart--kr`` in okrsite.css), written once per site instead
-        # of on every line of every chart: a page of 13 KRs carried 22 KB of
-        # charts, a third of it repeated presentation attributes.
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart okr-chart--kr" '
+        # Strokes, fills, dashes, anchors and the label font are the
+        # stylesheet's (``.okr-chart--kr`` in okrsite.css), written once per
+        # site instead of on every line of every chart; the parts' class
+        # names are short words scoped by ``.okr-chart--kr`` (a page of 25
+        # KRs carries 25 charts).
+        f'<svg{namespace} class="okr-chart okr-chart--kr" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img">',
         f"<title>{svg_text(title)}</title>",
-        f"<desc>{svg_text(chart_description(kr, title, points, confidence))}</desc>",
-        _hline("okr-chart__axis", BOTTOM),
+        # The title is the chart's accessible name already: the description
+        # carries the numbers only.
+        f"<desc>{svg_text(chart_numbers(kr, points, confidence))}</desc>",
+        _hline("axis", BOTTOM),
         _text(LEFT, HEIGHT - 4, short_date(d0), ours=True),
         _text(RIGHT, HEIGHT - 4, short_date(d1), "end", ours=True),
     ]
     if kr.target is not None:
         ty = scale.y(kr.target)
-        out.append(_hline("okr-chart__target", ty))
+        out.append(_hline("target", ty))
         out.append(_text(LEFT - 4, ty + 3, axis_value(kr.target, kr), "end"))
     if kind == "numeric" and kr.start is not None and kr.target is not None:
         sy = scale.y(kr.start)
         out.append(
-            f'<path class="okr-chart__ideal" d="M{num(scale.x(cycle.start))} {num(sy)} '
+            f'<path class="ideal" d="M{num(scale.x(cycle.start))} {num(sy)} '
             f'{num(scale.x(cycle.end))} {num(scale.y(kr.target))}"/>'
         )
         if abs(sy - scale.y(kr.target)) >= 9:
             out.append(_text(LEFT - 4, sy + 3, axis_value(kr.start, kr), "end"))
 
-    # Each point formatted once: the polyline, the dots and the last circle share it.
-    coords = [(num(scale.x(c.date)), num(scale.y(c.value))) for c in points if c.value is not None]
+    # Each point in tenths once: the line, the dots and the last circle share
+    # it. Line and dots are relative paths (the steps between weekly check-ins
+    # are shorter numbers than the positions).
+    coords = [
+        (tenths(scale.x(c.date)), tenths(scale.y(c.value))) for c in points if c.value is not None
+    ]
     if len(coords) > 1:
-        joined = " ".join(f"{x},{y}" for x, y in coords)
-        # fill="none" stays inline: a filled polyline would hide the chart
-        # where the stylesheet is missing, an unstroked one only fades.
-        out.append(f'<polyline class="okr-chart__value" points="{joined}" fill="none"/>')
+        line = f"M{number_list(coords[0])}l{number_list(_relative(coords))}"
+        # fill="none" stays inline: a filled line would hide the chart where
+        # the stylesheet is missing, an unstroked one only fades.
+        out.append(f'<path class="value" d="{line}" fill="none"/>')
     if kind != "threshold" and len(coords) > 1:
         out.append(_dots(coords[:-1]))
     for i, (checkin, (x, y)) in enumerate(zip(points, coords, strict=True)):
         if kind == "threshold":
             met = threshold_met(kr, checkin.value)
-            css = "okr-chart__dot okr-chart__dot--" + ("met" if met else "missed")
+            css = "dot met" if met else "dot missed"
         elif i == len(points) - 1:
-            colour = band(numeric_progress(kr.start, kr.target, checkin.value), scoring)
-            css = f"okr-chart__dot okr-chart__dot--latest okr-chart__dot--{colour}"
+            css = "dot " + band(numeric_progress(kr.start, kr.target, checkin.value), scoring)
         else:
             continue  # drawn by _dots above
-        out.append(f'<circle class="{css}" cx="{x}" cy="{y}" r="2.5"/>')
+        out.append(f'<circle class="{css}" cx="{tenths_text(x)}" cy="{tenths_text(y)}" r="2.5"/>')
 
     if confidence is not None:
         level_band = confidence_band(confidence)
         cy = scale.y(values[-1]) if values else (TOP + BOTTOM) / 2
         out.append(
-            f'<circle class="okr-chart__confidence okr-chart__confidence--{level_band}" '
-            f'cx="{num(RIGHT + 10)}" cy="{num(cy)}" r="4"/>'
+            f'<circle class="conf {level_band}" cx="{num(RIGHT + 10)}" cy="{num(cy)}" r="4"/>'
         )
         word = confidence if isinstance(confidence, str) else f"{round(confidence, 2):g}"
         out.append(_text(RIGHT + 17, cy + 3, word, ours=not isinstance(confidence, str)))

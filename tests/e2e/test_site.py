@@ -123,8 +123,12 @@ def test_navigate_to_team_page_shows_krs_bars_and_checkin_charts(page: Page) -> 
         expect(chart).to_be_visible()
         expect(chart).to_have_attribute("role", "img")
         expect(chart.locator("title")).to_have_text(kr.title)
-        points = chart.locator("polyline.okr-chart__value").get_attribute("points") or ""
-        assert len(points.split()) == len([c for c in kr.checkins if c.value is not None])
+        # Every value is a dot: the earlier ones one "h0" each in the dots
+        # path, the latest (numeric) or each (threshold) a circle.
+        dots = chart.locator("path.dots")
+        earlier = (dots.get_attribute("d") or "").count("h0") if dots.count() else 0
+        drawn = earlier + chart.locator("circle.dot").count()
+        assert drawn == len([c for c in kr.checkins if c.value is not None])
         box = chart.bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 40, box
 
@@ -246,7 +250,7 @@ CONTRAST_JS = """
     const shapes = [...svg.querySelectorAll("polygon, path, rect, ellipse, circle")]
       .filter((s) => { const c = parse(cs(s).fill); return c && c.a > 0.5; });
     const inks = [...svg.querySelectorAll("text")].map((t) => ({el: t, paint: "fill"}))
-      .concat([...svg.querySelectorAll(".okr-chart__value, .okr-chart__target")]
+      .concat([...svg.querySelectorAll(".okr-chart__value, .okr-chart--kr .value, .okr-chart--kr .target")]
         .map((s) => ({el: s, paint: "stroke"})));
     for (const {el, paint} of inks) {
       const style = cs(el);
