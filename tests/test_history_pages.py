@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -63,10 +64,14 @@ def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> No
     """Numeric KRs get a chart; confidence is a traffic light; the latest note shows."""
     page = text(tree, "2026-Q2/product.md")
     assert '<svg class="okr-chart okr-chart--kr"' in page  # inline: the HTML parser's namespace
+    # The traffic light is the stylesheet's ::before of the level's class.
     assert (
         '<span class="okr-chip okr-confidence okr-confidence--medium" '
-        'title="latest confidence forecast"> confidence medium</span>'
+        'title="latest confidence forecast"> confidence 0.'
     ) in page
+    stylesheet = (Path(__file__).parents[1] / "templates" / "okrsite.css").read_text("utf-8")
+    for level, light in (("low", 1), ("medium", 2), ("high", 3)):
+        assert f".okr-confidence--{level}::before {{ --okr-light-{light}: " in stylesheet
     assert (
         '<div class="okr-text okr-note okr-note--checkin">\n'
         "<p><strong>Latest check-in, 2026-04-20:</strong> week 3</p>"
