@@ -101,7 +101,7 @@ def test_scores_show_as_given_and_band_as_shown(tree: DocsTree) -> None:
     assert "0.66 · at risk" in q3
     assert "0.7 · at risk" not in q3
     assert "1.2 · on track" in q3
-    assert 'aria-label="score 1.2, on track"><span class="okr-progress__fill" style="width:100%"' in q3
+    assert 'aria-label="score 1.2, on track"><i style="width:100%"' in q3
 
 
 def test_every_shown_number_parses_into_its_band(tree: DocsTree, model: OkrModel) -> None:

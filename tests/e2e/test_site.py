@@ -66,7 +66,7 @@ def test_home_shows_current_cycle_phase_and_company_okrs(page: Page) -> None:
         label = bar.get_attribute("aria-label") or ""
         shown = re.search(r"(\d+)%", label)
         assert shown, label
-        fill = bar.locator(".okr-progress__fill")
+        fill = bar.locator("i")
         ratio = fill.evaluate(
             "f => f.getBoundingClientRect().width / f.parentElement.getBoundingClientRect().width"
         )

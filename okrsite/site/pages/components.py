@@ -71,7 +71,9 @@ def progress_bar(
     aria = html_text(f"{what} {shown}, {label}" + (f", {scope_label}" if scope else ""))
     bar = (
         f'<span class="okr-progress okr-band--{colour}" role="img" aria-label="{aria}">'
-        f'<span class="okr-progress__fill" style="width:{width}%"></span></span> '
+        # The fill is a bare <i> (``.okr-progress > i`` in the stylesheet):
+        # a unit page has a bar per objective and KR.
+        f'<i style="width:{width}%"></i></span> '
         f'<span class="okr-progress__text">{html_text(shown)} · {html_text(label)}</span>'
     )
     if scope and label_first:
