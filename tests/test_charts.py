@@ -247,3 +247,23 @@ def test_tenths_text_is_the_shortest_svg_number() -> None:
         "0", ".5", "-.5", "14", "14.2", "-14.2", "100",
     ]
     assert number_list([171, -25, 5, 0]) == "17.1-2.5 .5 0"
+
+
+def test_inline_chart_leaves_the_earlier_dots_to_the_pages_marker() -> None:
+    """In a page (standalone=False): no xmlns, no second copy of the points;
+    the value line references the page's dot marker, whose disc is the same
+    radius as a standalone chart's dots. Threshold dots stay circles."""
+    from okrsite.render.charts import DOT_MARKER, dot_marker_defs
+
+    inline = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t", standalone=False)
+    alone = checkin_chart(CASES["decreasing.svg"], CYCLE, SCORING, title="t")
+    assert "xmlns" not in inline and 'class="dots"' not in inline
+    assert f'marker-start="url(#{DOT_MARKER})" marker-mid="url(#{DOT_MARKER})"' in inline
+    assert len(inline) < len(alone)
+    marker = ET.fromstring(dot_marker_defs()).find("marker")
+    assert marker is not None and marker.get("id") == DOT_MARKER
+    assert marker.get("markerUnits") == "userSpaceOnUse"
+    disc = marker.find("circle")
+    assert disc is not None and disc.get("r") == "2.5"  # the dots path's stroke-width 5 / 2
+    threshold = checkin_chart(CASES["threshold.svg"], CYCLE, SCORING, title="t", standalone=False)
+    assert "marker" not in threshold and threshold.count('class="dot ') == 3

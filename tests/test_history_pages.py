@@ -69,6 +69,8 @@ def test_unit_page_has_chart_traffic_light_and_latest_note(tree: DocsTree) -> No
         '<span class="okr-chip okr-confidence okr-confidence--medium" '
         'title="latest confidence forecast"> confidence 0.'
     ) in page
+    # The charts' shared dot marker: once per page, referenced by the charts.
+    assert page.count('<marker id="okr-dot"') == 1 and 'marker-mid="url(#okr-dot)"' in page
     stylesheet = (Path(__file__).parents[1] / "templates" / "okrsite.css").read_text("utf-8")
     for level, light in (("low", 1), ("medium", 2), ("high", 3)):
         assert f".okr-confidence--{level}::before {{ --okr-light-{light}: " in stylesheet

@@ -146,6 +146,23 @@ def _text(x: float, y: float, text: str, anchor: str = "start", *, ours: bool = 
     return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{shown}</text>'
 
 
+DOT_MARKER = "okr-dot"
+"""The id of the page's dot marker (:func:`dot_marker_defs`)."""
+
+
+def dot_marker_defs() -> str:
+    """Once per HTML page with inline charts: the marker that paints the
+    earlier check-ins' dots at the value line's points (a disc of radius 2.5
+    in the chart's units and the text colour, like :func:`_dots`). Inline
+    charts then carry no second copy of their points, only a reference."""
+    return (
+        '<svg width="0" height="0" aria-hidden="true" focusable="false">'
+        f'<marker id="{DOT_MARKER}" markerUnits="userSpaceOnUse" viewBox="0 0 6 6" '
+        'markerWidth="6" markerHeight="6" refX="3" refY="3">'
+        '<circle cx="3" cy="3" r="2.5" fill="currentColor"/></marker></svg>'
+    )
+
+
 def _dots(points: list[tuple[int, int]]) -> str:
     """Dots of radius 2.5 in the text colour, as one path: a zero-length
     segment with a round cap of width 5 (``.okr-chart--kr .dots`` in the
@@ -253,7 +270,8 @@ def checkin_chart(
     numeric KRs with neither values nor start and target, get ``""`` (the
     caller shows done/not done or nothing). ``standalone=False``: for an HTML
     page, whose parser puts ``<svg>`` in the SVG namespace itself (no
-    ``xmlns``).
+    ``xmlns``), and which carries :func:`dot_marker_defs` once for all its
+    charts (the earlier dots are that marker on the value line).
     """
     kind = kr.effective_kind
     if kind == "milestone":
@@ -310,8 +328,16 @@ def checkin_chart(
         line = f"M{number_list(coords[0])}l{number_list(_relative(coords))}"
         # fill="none" stays inline: a filled line would hide the chart where
         # the stylesheet is missing, an unstroked one only fades.
-        out.append(f'<path class="value" d="{line}" fill="none"/>')
-    if kind != "threshold" and len(coords) > 1:
+        dotted = kind != "threshold" and not standalone
+        # In a page, the earlier dots are the page's marker at each point of
+        # the line (the latest's circle covers the marker at the end);
+        # presentation attributes, so the reference resolves in the page.
+        markers = (
+            f' marker-start="url(#{DOT_MARKER})" marker-mid="url(#{DOT_MARKER})"'
+            if dotted else ""
+        )
+        out.append(f'<path class="value" d="{line}" fill="none"{markers}/>')
+    if kind != "threshold" and len(coords) > 1 and standalone:
         out.append(_dots(coords[:-1]))
     for i, (checkin, (x, y)) in enumerate(zip(points, coords, strict=True)):
         if kind == "threshold":

@@ -123,11 +123,12 @@ def test_navigate_to_team_page_shows_krs_bars_and_checkin_charts(page: Page) -> 
         expect(chart).to_be_visible()
         expect(chart).to_have_attribute("role", "img")
         expect(chart.locator("title")).to_have_text(kr.title)
-        # Every value is a dot: the earlier ones one "h0" each in the dots
-        # path, the latest (numeric) or each (threshold) a circle.
-        dots = chart.locator("path.dots")
-        earlier = (dots.get_attribute("d") or "").count("h0") if dots.count() else 0
-        drawn = earlier + chart.locator("circle.dot").count()
+        # Every value is a point of the value line (M x y, then l dx dy
+        # steps; the page's dot marker paints each), or with a single value
+        # just its circle.
+        line = chart.locator("path.value")
+        numbers = re.findall(r"-?(?:\d+\.?\d*|\.\d+)", line.get_attribute("d") or "")
+        drawn = len(numbers) // 2 if line.count() else chart.locator("circle.dot").count()
         assert drawn == len([c for c in kr.checkins if c.value is not None])
         box = chart.bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 40, box

@@ -91,6 +91,8 @@ class UnitPage:
     health_metrics: list[dict[str, object]]
     empty_message: str
     footer: Markup
+    chart_defs: Markup | None = None
+    """The charts' shared marker, on pages with check-in charts."""
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
@@ -219,6 +221,11 @@ def render_unit_page(
         health_metrics=_health(okrs),
         empty_message=f"{model.unit_name(unit_id)} has no OKRs for {cycle.title}.",
         footer=_footer(okrs, options),
+        chart_defs=(
+            values.chart_defs()
+            if any(kr.checkins for o in objectives for kr in o.key_results)
+            else None
+        ),
     )
     return render("unit.md.j2", page=page)
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from okrsite.analysis.progress import threshold_met
 from okrsite.model import CheckIn, Confidence, Cycle, KeyResult, Scoring
 from okrsite.render import fmt
-from okrsite.render.charts import checkin_chart
+from okrsite.render.charts import checkin_chart, dot_marker_defs
 from okrsite.render.escape import html_content, html_text
 from okrsite.render.richtext import RichText, markdown_html, markdown_inline
 from okrsite.site.cache import BuildCache, remembered
@@ -156,6 +156,13 @@ def _checkins_block(
         f'<div class="okr-chart-wrap" data-search-exclude>\n{chart}\n</div>\n' if chart else ""
     )
     return raw_block(f"{chart_html}{table}", "okr-checkin-history")
+
+
+def chart_defs() -> Markup:
+    """What a page with check-in charts carries once for all of them (the
+    earlier check-ins' dot marker, charts.dot_marker_defs), out of sight and
+    out of the search index."""
+    return raw_block(dot_marker_defs(), "okr-chart-defs", searchable=False)
 
 
 def _by_date(checkin: CheckIn) -> dt.date:
