@@ -110,6 +110,8 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     assert preview.cache.export_parts.made == 2  # the unit's okrs.json entry and okrs.csv rows
     units = sum(len(ids) for ids in kinds.values())
     assert preview.cache.profiles.reused == units - 1  # every profile but the team's
+    # The split quality pages of the other top-level units (both quarters) are kept.
+    assert preview.cache.quality_pages.reused >= len(kinds["department"])
     changed = [p for p in tree.files if tree.files[p] != first.files.get(p)]
     assert f"2026-Q4/{team.stem}.md" in changed
 
