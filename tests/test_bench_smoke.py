@@ -114,3 +114,34 @@ def test_simple_floor_has_one_plain_page_per_unit(tmp_path: Path) -> None:
     assert config["theme"] == full["theme"]
     assert config["markdown_extensions"] == full["markdown_extensions"]
     assert "nav" not in config and config["docs_dir"] == str(docs)
+
+
+HISTORY_PATH = RUN_PATH.parent / "history.py"
+
+
+@pytest.mark.parametrize("command", ["mkdocs", "okrsite"])
+def test_history_harness_rebuilds_after_real_edits(tmp_path: Path, command: str) -> None:
+    """`bench/history.py` at a tiny size with two edit + rebuild rounds: every
+    round's edit (two different values) is checked on the rebuilt page by the
+    harness itself (it fails otherwise), the 2-quarter site keeps both
+    quarters, and the rows report the median of the rounds."""
+    proc = subprocess.run(
+        [
+            sys.executable, str(HISTORY_PATH), "--units", "12", "--quarters", "1", "2",
+            "--repeat", "2", "--command", command, "--work", str(tmp_path), "--json",
+        ],
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [row["quarters"] for row in rows] == [1, 2]
+    for row in rows:
+        rounds = row["rebuild_rounds_cpu_s"]
+        assert len(rounds) == 2 and all(cpu > 0 for cpu in rounds)
+        assert min(rounds) <= row["rebuild_cpu_s"] <= max(rounds)
+    assert rows[1]["html_pages"] > rows[0]["html_pages"]
+    site = tmp_path / "q2" / "site"
+    assert len([p for p in site.iterdir() if p.is_dir() and p.name[:2] == "20"]) == 2
+    # The last round wrote EDITED_VALUE + 1: the page shows it, not the first value.
+    edited = next(p for p in site.rglob("index.html") if "987,655" in p.read_text("utf-8"))
+    assert "987,654" not in edited.read_text("utf-8")

@@ -18,10 +18,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from contentkit import make_content
 from test_annual_cycles import FILES as ANNUAL_FILES
 from test_annual_cycles import TODAY as ANNUAL_TODAY
+from test_serve_incremental import _full_build, _html, _serve_build, serving  # noqa: F401 (a fixture)
 
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -108,6 +110,8 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     assert preview.cache.export_parts.made == 2  # the unit's okrs.json entry and okrs.csv rows
     units = sum(len(ids) for ids in kinds.values())
     assert preview.cache.profiles.reused == units - 1  # every profile but the team's
+    # The split quality pages of the other top-level units (both quarters) are kept.
+    assert preview.cache.quality_pages.reused >= len(kinds["department"])
     changed = [p for p in tree.files if tree.files[p] != first.files.get(p)]
     assert f"2026-Q4/{team.stem}.md" in changed
 
@@ -177,3 +181,26 @@ def test_demo_edits_give_the_plain_build(tmp_path: Path) -> None:
     preview.check("a KR title")
     _edit(unit_file, _first(r"^(\s+current: )\S+$", r"\g<1>1"))
     preview.check("a KR's current value")
+
+
+@pytest.mark.usefixtures("serving")  # fresh plugin objects, as a new server has
+def test_dirty_mkdocs_rebuilds_equal_plain_builds(tmp_path: Path) -> None:
+    """The whole preview as MkDocs writes it (dirty rebuilds into one site
+    directory, as ``okrsite serve`` runs them) equals a plain build of the
+    same content, page for page, after a department's and a team's edits."""
+    content = _synthetic_org(tmp_path / "org", units=20)
+    config_file = tmp_path / "org" / "mkdocs.yml"
+    site = tmp_path / "preview"
+    _serve_build(config_file, site, first=True)
+    kinds = _units_by_kind(content)
+    quarter = content / "2026-Q4"
+    department = quarter / f"{kinds['department'][0]}.yaml"
+    _edit(department, _first(r"^(    title: ).*$", r"\1A retitled department objective"))
+    _serve_build(config_file, site)
+    assert _html(site) == _full_build(config_file, tmp_path / "plain-1")
+    team = next(quarter / f"{u}.yaml" for u in kinds["team"] if (quarter / f"{u}.yaml").is_file())
+    _edit(team, _first(r"^(\s+current: )\S+$", r"\g<1>0"))
+    _serve_build(config_file, site)
+    preview = _html(site)
+    assert preview == _full_build(config_file, tmp_path / "plain-2")
+    assert "A retitled department objective" in preview[f"2026-Q4/{department.stem}/index.html"].decode()

@@ -149,6 +149,8 @@ class BuildCache:
     """Unit pages by docs path, with their dependency records."""
     profiles: PageMemo = field(default_factory=PageMemo)
     """Unit profiles by docs path, with their dependency records."""
+    quality_pages: PageMemo = field(default_factory=PageMemo)
+    """Top-level units' quality pages by docs path, with their dependency records."""
     graph_dots: GraphDots = field(default_factory=GraphDots)
     """Graphs' DOT, kept while the units they are drawn from are unchanged."""
 

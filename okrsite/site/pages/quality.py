@@ -22,12 +22,13 @@ whichever page holds the unit (:func:`quality_section_page`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.analysis.org import subtree, top_level_of, top_level_units
+from okrsite.analysis.org import all_descendants, subtree, top_level_of, top_level_units
 from okrsite.checks import RULES, SEVERITIES, Finding, Rule, run_checks
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
@@ -65,11 +66,20 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             render_quality_page(ctx.model, cycle, findings, today=today, compact=compact),
         )
         if compact:
+            below = all_descendants(ctx.model) if ctx.cache is not None else {}
             for unit_id in top_level_units(ctx.model):
-                yield GeneratedFile(
-                    urls.quality_unit_page(cycle.id, unit_id),
-                    render_quality_unit_page(ctx.model, cycle, findings, unit_id, today=today),
+                path = urls.quality_unit_page(cycle.id, unit_id)
+                make = partial(
+                    render_quality_unit_page, ctx.model, cycle, findings, unit_id, today=today
                 )
+                if ctx.cache is None:
+                    text = make()
+                else:  # a preview rebuild: reuse the page if nothing it reads changed
+                    same, equal = quality_unit_inputs(cycle, findings, unit_id, below, today)
+                    text = ctx.cache.quality_pages.remember(
+                        path, (*same, ctx.cache.shared), equal, make
+                    )
+                yield GeneratedFile(path, text)
     yield GeneratedFile(urls.RULES, render_rules_page(ctx.model))
 
 
@@ -337,6 +347,30 @@ def _top_unit_rows(
             }
         )
     return rows
+
+
+def quality_unit_inputs(
+    cycle: Cycle,
+    findings: list[Finding],
+    top_unit: str,
+    below: Mapping[str, list[str]],
+    today: str,
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The dependency record of :func:`render_quality_unit_page` (the caller
+    adds what every page shares: unit names and org, the company, the
+    cycles), as ``(objects compared by identity, values compared by
+    equality)``: the OKRs of the unit and every unit below it (findings link
+    to their objectives and KRs), which of them have a page in the cycle,
+    their findings and the date. ``below``:
+    :func:`okrsite.analysis.org.all_descendants`. Keep it in step with
+    :func:`render_quality_unit_page` (``tests/test_serve_graphs.py``)."""
+    members = [top_unit, *below.get(top_unit, [])]
+    member_set = set(members)
+    okrs = [cycle.okrs.get(unit_id) for unit_id in members]
+    same = tuple(found.content if found is not None else None for found in okrs)
+    mine = tuple(f for f in findings if f.cycle == cycle.id and f.unit in member_set)
+    equal = (cycle.id, today, tuple(members), tuple(found is not None for found in okrs), mine)
+    return same, equal
 
 
 def render_quality_unit_page(
