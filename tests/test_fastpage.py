@@ -78,27 +78,10 @@ def test_realworld_pages_equal_python_markdown(tmp_path: Path) -> None:
     _assert_same(_site(tmp_path, REALWORLD), min_fast=140)
 
 
-def test_synthetic_company_pages_equal_python_markdown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Links come from the build's LinkMemo for most pages (two cycles: the
-    same link from pages in different directories), and every page's HTML
-    and links to anchors are still MkDocs' own."""
-    from okrsite.engine import fastpage
-
-    memos: list[fastpage.LinkMemo] = []
-    make_memo = fastpage.LinkMemo.__init__
-
-    def recording(self: fastpage.LinkMemo) -> None:
-        make_memo(self)
-        memos.append(self)
-
-    monkeypatch.setattr(fastpage.LinkMemo, "__init__", recording)
+def test_synthetic_company_pages_equal_python_markdown(tmp_path: Path) -> None:
     org = tmp_path / "org"
     _load_synth().write(org, units=60, seed=3, cycles=2)
     _assert_same(org / "mkdocs.yml", min_fast=150)
-    assert len(memos) == 1
-    assert memos[0].hits > 1000 and len(memos[0].links) > 100
 
 
 def _build(config: Path, site: Path) -> dict[str, bytes]:

@@ -311,3 +311,25 @@ def test_a_warm_build_copies_stored_pages_without_a_note_per_page(
     assert "Page skipped" not in result.output
     built = files_of(root / "warm")
     assert [p for p in fresh if built.get(p) != fresh[p]] == []
+
+
+def test_a_plugin_after_ours_still_sees_stored_pages(tmp_path: Path) -> None:
+    """With an ``on_post_page`` hook that runs after the okrsite plugin's last
+    one, stored pages are not copied (the copy would miss the hook's change):
+    they go through the hook like rendered ones, and the warm site equals the
+    cold one."""
+    config = make_site(tmp_path)
+    (tmp_path / "hooks.py").write_text(
+        "from mkdocs.plugins import event_priority\n\n\n"
+        "@event_priority(-200)\n"
+        "def on_post_page(output, page, config):\n"
+        "    return output.replace('</body>', '<!-- late hook --></body>')\n",
+        encoding="utf-8",
+    )
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - hooks.py\n")
+    build(config, tmp_path / "cold")
+    build(config, tmp_path / "warm")
+    page = (tmp_path / "warm" / "2023-Q2" / "index.html").read_text(encoding="utf-8")
+    assert page.count("<!-- late hook -->") == 1
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    assert len(entries(tmp_path)) > 0  # the pages were stored, and served

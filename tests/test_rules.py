@@ -208,6 +208,24 @@ def test_org_walks_are_depth_first_in_org_yaml_order(tmp_path: Path) -> None:
     assert org.top_level_of(model, ROOT_UNIT) == ROOT_UNIT
 
 
+def test_an_org_tree_made_once_answers_like_each_walk(tmp_path: Path) -> None:
+    """Producers share one OrgTree per build: for every unit it gives what
+    the one-off walks give, in both orders, and a caller changing a list it
+    got back does not change the tree's later answers."""
+    model = load_model(make_content(tmp_path, {"org.yaml": DEEP_ORG}))
+    for by_id in (False, True):
+        tree = org.OrgTree(model, by_id=by_id)
+        for unit_id in [ROOT_UNIT, *model.units]:
+            assert tree.children(unit_id) == org.children(model, unit_id, by_id=by_id)
+            assert tree.descendants(unit_id) == org.descendants(model, unit_id, by_id=by_id)
+    tree = org.OrgTree(model)
+    assert tree.subtree("web") == org.subtree(model, "web") == ["web", "checkout"]
+    tree.children("product").append("legal")
+    tree.descendants("product").clear()
+    assert tree.children("product") == ["web", "apps"]
+    assert tree.descendants("product") == ["web", "checkout", "apps"]
+
+
 def test_link_walker_reads_cross_cycle_references() -> None:
     """'2026:company/grow' is company/grow in cycle 2026: the walker says so
     (never a unit called '2026:company'), and a cycle's index leaves it out."""

@@ -201,10 +201,14 @@ def rollup_progress(
     scope: RollupScope,
     *,
     include_private: bool = False,
+    below: list[str] | None = None,
 ) -> float | None:
-    """The ``scope`` roll-up of ``unit_id`` in ``cycle`` (``None``: no data)."""
+    """The ``scope`` roll-up of ``unit_id`` in ``cycle`` (``None``: no data).
+    ``below``: the unit's descendants when the caller has them already."""
     if scope == "teams":
-        return unit_and_teams_progress(model, cycle, unit_id, include_private=include_private)
+        return unit_and_teams_progress(
+            model, cycle, unit_id, include_private=include_private, below=below
+        )
     okrs = cycle.okrs.get(unit_id)
     return None if okrs is None else unit_progress(okrs, include_private=include_private)
 

@@ -23,11 +23,8 @@ normal path. The plugin option ``fast_pages: false`` turns it off.
 from __future__ import annotations
 
 import logging
-import posixpath
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import markdown
 from markdown.extensions.toc import TocTreeprocessor, slugify
@@ -36,7 +33,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import get_relative_url
 
 from okrsite.engine.mdsubset import TocSettings, convert
 
@@ -49,75 +45,12 @@ KNOWN_EXTENSIONS = frozenset(
 (MkDocs always adds ``toc``, ``tables`` and ``fenced_code``)."""
 
 
-class LinkMemo:
-    """Links already resolved by MkDocs in this build, for pages of the same directory.
-
-    Generated pages link to the same few hundred targets from thousands of
-    pages; MkDocs' resolver (``path_to_url``) splits, joins, normalises and
-    looks each one up again, more than half of the converter's time. A link
-    ``x.md#a`` from a page whose source lies in ``S`` and whose URL is
-    ``D/p/`` resolves to a file that only depends on ``S``, and to a
-    relative URL that only depends on ``D`` while the target's URL is not
-    below the page's (see ``navhtml.NavMemo``). So the result is kept under
-    (``S``, ``D``, link) when MkDocs resolved it to a file without a word of
-    warning; a page taking it from here still registers its link to the
-    target's anchor, as MkDocs' resolver does. Created per build
-    (:func:`fast_path_setup`).
-    """
-
-    def __init__(self) -> None:
-        self.links: dict[tuple[str, str, str], tuple[str, File, str, str]] = {}
-        """(source directory, URL directory, link) → (URL, target, anchor, target's directory)."""
-        self.hits = 0
-
-    def resolver(
-        self, file: File, files: Files, config: MkDocsConfig
-    ) -> tuple[Callable[[str], str], dict[File, dict[str, str]]]:
-        """MkDocs' resolver for links in ``file``, answering from the memo where
-        it may, and the page's links to anchors it registers (MkDocs' own dict)."""
-        mkdocs = _RelativePathTreeprocessor(file, files, config)
-        page_url = file.url
-        if not page_url.endswith("/") or file.inclusion.is_excluded():
-            return mkdocs.path_to_url, mkdocs.links_to_anchors
-        source_dir = posixpath.dirname(file.src_uri)
-        url_dir = page_url[: page_url.rstrip("/").rfind("/") + 1]
-        links, anchors = self.links, mkdocs.links_to_anchors
-
-        def resolve(url: str) -> str:
-            if url.startswith(("#", "/", "\\")) or ":" in url:
-                return mkdocs.path_to_url(url)  # self-links, absolute and external URLs
-            key = (source_dir, url_dir, url)
-            known = links.get(key)
-            if known is not None and not known[3].startswith(page_url):
-                self.hits += 1
-                result, target, anchor, _ = known
-                if anchor:
-                    anchors.setdefault(target, {}).setdefault(anchor, url)
-                return result
-            result = mkdocs.path_to_url(url)
-            _, _, path, query, anchor = urlsplit(url)
-            target_uri = _RelativePathTreeprocessor._target_uri(file.src_uri, unquote(path))
-            found = files.get_file_from_path(target_uri)
-            if found is None or not path or found.inclusion.is_excluded():
-                return result
-            target_dir = found.url.rstrip("/") + "/"
-            relative = get_relative_url(found.url, page_url)
-            if not target_dir.startswith(page_url) and result == urlunsplit(
-                ("", "", relative, query, anchor)
-            ):
-                links[key] = (result, found, anchor, target_dir)
-            return result
-
-        return resolve, anchors
-
-
 @dataclass(frozen=True)
 class FastPathSetup:
-    """What the converter needs from the site's Markdown configuration (one per build)."""
+    """What the converter needs from the site's Markdown configuration."""
 
     toc: TocSettings
     block_tags: frozenset[str]
-    links: LinkMemo = field(default_factory=LinkMemo)
 
 
 def _short_name(extension: object) -> str | None:
@@ -179,8 +112,10 @@ class FinishedPage(Page):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-        resolve, links_to_anchors = self.fast_setup.links.resolver(self.file, files, config)
-        result = convert(self.markdown, self.fast_setup.toc, resolve, self.fast_setup.block_tags)
+        resolver = _RelativePathTreeprocessor(self.file, files, config)
+        result = convert(
+            self.markdown, self.fast_setup.toc, resolver.path_to_url, self.fast_setup.block_tags
+        )
         self.rendered_fast = result is not None
         if result is None:
             super().render(config, files)
@@ -190,7 +125,7 @@ class FinishedPage(Page):
         self._title_from_render = result.title
         self.present_anchor_ids = result.anchor_ids
         if log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
-            self.links_to_anchors = links_to_anchors
+            self.links_to_anchors = resolver.links_to_anchors
 
 
 def nav_titles(nav: Any) -> dict[str, str | None]:

@@ -139,6 +139,10 @@ class PageCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: render the page
 
+    def html(self, page: CachedPage) -> str:
+        """The stored page as text (when a later plugin must still see it)."""
+        return (self.directory / f"{page.key}.html").read_text(encoding="utf-8")
+
     def copy_html(self, page: CachedPage, destination: str) -> None:
         """Write the stored page to ``destination`` as it is stored: a file
         copy, no decoding, encoding or scanning of ~100 KB of HTML per page

@@ -177,6 +177,10 @@ class _PageCacheRun:
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
+    copy: bool = True
+    """Hits are copied into ``site/`` (MkDocs writes nothing for them): only
+    when our last ``on_post_page`` is the build's last, else a later plugin's
+    change would be missing from the copy, and the stored HTML is returned."""
     skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
     """Drops MkDocs' note that a page it did not write was skipped, for the
     pages this build copied from the cache."""
@@ -283,7 +287,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         setup = ""
         if self.config.page_cache and not self._serving:
             self._pages = _PageCacheRun(
-                PageCache(base / self.config.cache_dir / "pages"), cycles=cycles
+                PageCache(base / self.config.cache_dir / "pages"),
+                cycles=cycles,
+                copy=self._post_page_is_last(config),
             )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
             logging.getLogger(_BUILD_LOGGER).addFilter(self._pages.skipped)
@@ -484,15 +490,25 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
             return output
         if file.cached is not None:
+            self._pages.served[page.url] = file.cached
+            if not self._pages.copy:
+                return self._pages.cache.html(file.cached)
             # Copied as stored; the empty result tells MkDocs not to write the
             # page itself (its "Page skipped" note is filtered, see _SkippedNote).
-            self._pages.served[page.url] = file.cached
             self._pages.cache.copy_html(file.cached, file.abs_dest_path)
             self._pages.skipped.notes.add(_skipped_note(file.src_uri))
             return ""
         self._pages.cache.put_html(file.cache_key, output)
         self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
         return output
+
+    def _post_page_is_last(self, config: MkDocsConfig) -> bool:
+        """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
+        methods = config.plugins.events.get("post_page") or []
+        last = methods[-1] if methods else None
+        return getattr(last, "__self__", None) is self and (
+            getattr(last, "__func__", None) is OkrsitePlugin._cached_page
+        )
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
     on_page_context = CombinedEvent(_index_page, _page_context)

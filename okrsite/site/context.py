@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
+from okrsite.analysis.org import OrgTree
 from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
 from okrsite.site.cache import BuildCache
@@ -41,10 +42,18 @@ class SiteContext:
     part, already made (closed cycles); the data producer makes the rest."""
 
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
+    _org_tree: OrgTree | None = field(default=None, repr=False)
 
     @property
     def current_cycle_id(self) -> str:
         return current_cycle_id(self.model, self.today)
+
+    def org_tree(self) -> OrgTree:
+        """The org's parent → children map, made once per build (the model
+        does not change while its pages are made)."""
+        if self._org_tree is None:
+            self._org_tree = OrgTree(self.model)
+        return self._org_tree
 
     def alignment(self, cycle: Cycle) -> AlignmentIndex:
         """The cycle's links, private ones included, with the support of the

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from okrsite import urls
-from okrsite.analysis.org import descendants
+from okrsite.analysis.org import OrgTree
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.scale import is_compact
@@ -103,10 +103,11 @@ def _unit_sections(model: OkrModel, page_of, size: int) -> list[NavItem]:  # typ
     departments, in org.yaml order); the rest go under "Other units"."""
     out: list[NavItem] = []
     loose: list[NavItem] = []
+    tree = OrgTree(model)
     for unit in model.units.values():
         if unit.parent != ROOT_UNIT:
             continue
-        subtree = descendants(model, unit.id)
+        subtree = tree.descendants(unit.id)
         if not subtree and unit.kind != "department":
             if page_of(unit.id) is not None:
                 loose.append(NavItem(unit.name, page_of(unit.id)))

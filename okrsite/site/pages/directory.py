@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
-from okrsite.analysis.org import all_descendants, descendants, subtree, top_level_units
+from okrsite.analysis.org import OrgTree, all_descendants
 from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
@@ -40,7 +40,14 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     current = cycle_id if compact else None
     below = all_descendants(ctx.model) if ctx.cache is not None and compact else {}
     for unit_id in ctx.model.units:
-        make = partial(render_profile, ctx.model, unit_id, report, current_cycle=current)
+        make = partial(
+            render_profile,
+            ctx.model,
+            unit_id,
+            report,
+            current_cycle=current,
+            tree=ctx.org_tree(),
+        )
         if ctx.cache is None:
             text = make()
         else:  # a preview rebuild: reuse the profile if nothing it reads changed
@@ -88,8 +95,9 @@ def render_directory(
     doc = urls.DIRECTORY
     report = calibration or calibration_report(model)
     cycle = model.cycles[cycle_id]
+    tree = OrgTree(model)
     if compact:
-        shown = {ROOT_UNIT, *top_level_units(model)}
+        shown = {ROOT_UNIT, *tree.children(ROOT_UNIT)}
         report = CalibrationReport(
             company=report.company,
             units={u: c for u, c in report.units.items() if u in shown},
@@ -102,10 +110,11 @@ def render_directory(
         # A compact row stands for the unit and its teams (it counts their
         # units); a full row for the unit alone: the same rule as the overview.
         scope: RollupScope = "teams" if compact else "own"
-        value = rollup_progress(model, cycle, unit.id, scope, include_private=True)
+        below = tree.descendants(unit.id) if compact else None
+        value = rollup_progress(model, cycle, unit.id, scope, include_private=True, below=below)
         has_okrs = (
-            any(cycle.okrs[u].objectives for u in subtree(model, unit.id) if u in cycle.okrs)
-            if compact
+            any(cycle.okrs[u].objectives for u in [unit.id, *below] if u in cycle.okrs)
+            if below is not None
             else bool(okrs and okrs.objectives)
         )
         current = (
@@ -121,7 +130,7 @@ def render_directory(
                     model.unit_name(unit.parent), doc, urls.unit_link(cycle, unit.parent)
                 ),
                 "lead": unit.definition.lead or "",
-                "units": 1 + len(descendants(model, unit.id)) if compact else None,
+                "units": 1 + len(below) if below is not None else None,
                 "current": Markup(" ").join([_cycle_page_link(cycle, unit.id, doc), current]),
             }
         )
@@ -146,9 +155,11 @@ def render_profile(
     calibration: CalibrationReport | None = None,
     *,
     current_cycle: str | None = None,
+    tree: OrgTree | None = None,
 ) -> str:
     """A unit across all cycles, newest first. With ``current_cycle`` (large
-    companies), a top-level unit's profile also lists every unit below it."""
+    companies), a top-level unit's profile also lists every unit below it
+    (``tree``: the org's, made once by a caller rendering many profiles)."""
     doc = urls.unit_profile(unit_id)
     report = calibration or calibration_report(model)
     trend, history = profile_history(model, unit_id, doc)
@@ -189,7 +200,7 @@ def render_profile(
         meta=meta,
         description=markdown_block(unit.definition.description, heading_floor=2) or None,
         rows=rows,
-        members=_members(model, unit_id, current_cycle, doc)
+        members=_members(model, unit_id, current_cycle, doc, tree or OrgTree(model))
         if current_cycle is not None and unit.parent == ROOT_UNIT
         else [],
         # Trend, objectives per cycle and calibration (history_views.py)
@@ -210,11 +221,13 @@ def _cycle_page_link(cycle: Cycle, unit_id: str, doc: str) -> Markup:
     return Markup(md_inline(cycle.title))
 
 
-def _members(model: OkrModel, unit_id: str, cycle_id: str, doc: str) -> list[dict[str, object]]:
+def _members(
+    model: OkrModel, unit_id: str, cycle_id: str, doc: str, tree: OrgTree
+) -> list[dict[str, object]]:
     """Every unit below ``unit_id``: profile link, kind, parent, current page."""
     cycle = model.cycles[cycle_id]
     rows: list[dict[str, object]] = []
-    for member in descendants(model, unit_id):
+    for member in tree.descendants(unit_id):
         unit = model.units[member]
         rows.append(
             {

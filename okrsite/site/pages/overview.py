@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
-from okrsite.analysis.org import top_level_of, top_level_units
+from okrsite.analysis.org import OrgTree, top_level_of, top_level_units
 from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
@@ -265,8 +265,9 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
                 ),
             }
         )
-    for unit_id in top_level_units(model):
-        total = rollup(model, cycle, unit_id)
+    tree = OrgTree(model)
+    for unit_id in tree.children(ROOT_UNIT):
+        total = rollup(model, cycle, unit_id, tree=tree)
         rows.append(
             {
                 "link": doc_link(model.unit_name(unit_id), doc, urls.unit_link(cycle, unit_id)),

@@ -28,7 +28,7 @@ from functools import partial
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.analysis.org import all_descendants, subtree, top_level_of, top_level_units
+from okrsite.analysis.org import OrgTree, all_descendants, top_level_of, top_level_units
 from okrsite.checks import RULES, SEVERITIES, Finding, Rule, run_checks
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
@@ -70,7 +70,13 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             for unit_id in top_level_units(ctx.model):
                 path = urls.quality_unit_page(cycle.id, unit_id)
                 make = partial(
-                    render_quality_unit_page, ctx.model, cycle, findings, unit_id, today=today
+                    render_quality_unit_page,
+                    ctx.model,
+                    cycle,
+                    findings,
+                    unit_id,
+                    today=today,
+                    tree=ctx.org_tree(),
                 )
                 if ctx.cache is None:
                     text = make()
@@ -374,12 +380,19 @@ def quality_unit_inputs(
 
 
 def render_quality_unit_page(
-    model: OkrModel, cycle: Cycle, findings: list[Finding], top_unit: str, *, today: str
+    model: OkrModel,
+    cycle: Cycle,
+    findings: list[Finding],
+    top_unit: str,
+    *,
+    today: str,
+    tree: OrgTree | None = None,
 ) -> str:
     """Markdown of one top-level unit's quality page (pure), for a split
-    cycle: the findings of the unit and every unit below it, grouped by rule."""
+    cycle: the findings of the unit and every unit below it, grouped by rule
+    (``tree``: the org's, made once by a caller rendering many of them)."""
     doc = urls.quality_unit_page(cycle.id, top_unit)
-    members = subtree(model, top_unit)
+    members = (tree or OrgTree(model)).subtree(top_unit)
     member_set = set(members)
     mine = [f for f in findings if f.cycle == cycle.id and f.unit in member_set]
     return render(

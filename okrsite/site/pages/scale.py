@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from okrsite.analysis.org import subtree
+from okrsite.analysis.org import OrgTree
 from okrsite.analysis.progress import shows_scores, unit_and_teams_progress
 from okrsite.model import Cycle, OkrModel
 from okrsite.site.options import SiteOptions
@@ -38,15 +38,18 @@ class Rollup:
     """Every unit of the subtree that has OKRs is graded."""
 
 
-def rollup(model: OkrModel, cycle: Cycle, unit_id: str) -> Rollup:
-    """Counts and progress of ``unit_id``'s subtree in ``cycle``."""
-    members = subtree(model, unit_id)
+def rollup(model: OkrModel, cycle: Cycle, unit_id: str, *, tree: OrgTree | None = None) -> Rollup:
+    """Counts and progress of ``unit_id``'s subtree in ``cycle`` (``tree``:
+    the org's, when the caller asks for many units)."""
+    members = (tree or OrgTree(model)).subtree(unit_id)
     okrs = [cycle.okrs[u] for u in members if u in cycle.okrs]
     objectives = [o for ok in okrs for o in ok.objectives]
     return Rollup(
         units=len(members),
         objectives=len(objectives),
         key_results=sum(len(o.key_results) for o in objectives),
-        progress=unit_and_teams_progress(model, cycle, unit_id, include_private=True),
+        progress=unit_and_teams_progress(
+            model, cycle, unit_id, include_private=True, below=members[1:]
+        ),
         graded=shows_scores(okrs),
     )
