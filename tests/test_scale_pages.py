@@ -205,10 +205,16 @@ def test_company_pages_stay_bounded_as_the_org_grows(
 def test_largest_page_stays_bounded_as_the_org_grows(
     small_org: OkrModel, big_org: OkrModel
 ) -> None:
-    """The largest Markdown page of the whole site grows by less than 20%."""
+    """The largest Markdown page of a 4x larger org is less than 8,000
+    characters larger: only a department's team line and its objectives'
+    "Supported by" lists grow with the org (tens of bytes per unit); a page
+    listing every unit (a full table: ~150 B per row) would add far more.
+    An absolute allowance (20 % of the largest page when this test was
+    written), because the largest pages of the two orgs are different pages
+    whose per-KR bytes shrink as charts and tables get leaner."""
     small = max(len(t) for t in _pages(_tree(small_org)).values())
     big = max(len(t) for t in _pages(_tree(big_org)).values())
-    assert big < 1.2 * small, (small, big)
+    assert big - small < 8_000, (small, big)
 
 
 def test_unit_graphs_cap_child_boxes(big_org: OkrModel) -> None:
