@@ -65,7 +65,12 @@ def cli_commands() -> dict[str, dict[str, OptionSpec]]:
     group = importlib.import_module("okrsite.cli").main
     assert isinstance(group, click.Group)
     commands: dict[str, dict[str, OptionSpec]] = {}
-    for name, command in group.commands.items():
+    # Through the group's own listing: okrsite's commands are imported lazily,
+    # so ``group.commands`` holds only those some earlier test happened to load.
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         options: dict[str, OptionSpec] = {}
         for param in command.params:
             if not isinstance(param, click.Option):
