@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
-from okrsite.analysis.org import OrgTree
+from okrsite.analysis.org import OrgTree, all_descendants
 from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
-from okrsite.site.cache import BuildCache
+from okrsite.site.cache import BuildCache, PageMemo
 from okrsite.site.options import SiteOptions
 from okrsite.site.tree import GeneratedFile
+
+DependencyRecord = tuple[tuple[object, ...], tuple[object, ...]]
+"""What a kept page was made from: (objects compared by identity, values
+compared by equality); see :class:`okrsite.site.cache.PageMemo`."""
 
 
 @dataclass
@@ -43,6 +47,7 @@ class SiteContext:
 
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
     _org_tree: OrgTree | None = field(default=None, repr=False)
+    _below: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @property
     def current_cycle_id(self) -> str:
@@ -54,6 +59,30 @@ class SiteContext:
         if self._org_tree is None:
             self._org_tree = OrgTree(self.model)
         return self._org_tree
+
+    def below(self) -> dict[str, list[str]]:
+        """Every unit (and the company) → its descendants
+        (:func:`okrsite.analysis.org.all_descendants`), made once per build."""
+        if self._below is None:
+            self._below = all_descendants(self.model)
+        return self._below
+
+    def page(
+        self,
+        kept: Callable[[BuildCache], PageMemo],
+        path: str,
+        record: Callable[[], DependencyRecord],
+        make: Callable[[], str],
+    ) -> str:
+        """``make()``; under a preview server, the page of an earlier rebuild
+        (from the memo ``kept`` picks) when its dependency record — ``record()``,
+        ``(objects compared by identity, values compared by equality)``, plus
+        :attr:`BuildCache.shared` for the units, the company and the cycles —
+        is unchanged."""
+        if self.cache is None:
+            return make()
+        same, equal = record()
+        return kept(self.cache).remember(path, (*same, self.cache.shared), equal, make)
 
     def alignment(self, cycle: Cycle) -> AlignmentIndex:
         """The cycle's links, private ones included, with the support of the

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
-from okrsite.analysis.org import OrgTree, all_descendants
+from okrsite.analysis.org import OrgTree
 from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
@@ -38,7 +38,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         urls.DIRECTORY, render_directory(ctx.model, cycle_id, report, compact=compact)
     )
     current = cycle_id if compact else None
-    below = all_descendants(ctx.model) if ctx.cache is not None and compact else {}
     for unit_id in ctx.model.units:
         make = partial(
             render_profile,
@@ -48,13 +47,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             current_cycle=current,
             tree=ctx.org_tree(),
         )
-        if ctx.cache is None:
-            text = make()
-        else:  # a preview rebuild: reuse the profile if nothing it reads changed
-            same, equal = profile_inputs(ctx.model, unit_id, report, current, below)
-            path = urls.unit_profile(unit_id)
-            text = ctx.cache.profiles.remember(path, (*same, ctx.cache.shared), equal, make)
-        yield GeneratedFile(urls.unit_profile(unit_id), text)
+        record = partial(profile_inputs, ctx.model, unit_id, report, current, ctx.below())
+        path = urls.unit_profile(unit_id)
+        yield GeneratedFile(path, ctx.page(lambda kept: kept.profiles, path, record, make))
 
 
 def profile_inputs(

@@ -28,7 +28,7 @@ from functools import partial
 from markupsafe import Markup
 
 from okrsite import urls
-from okrsite.analysis.org import OrgTree, all_descendants, top_level_of, top_level_units
+from okrsite.analysis.org import OrgTree, top_level_of, top_level_units
 from okrsite.checks import RULES, SEVERITIES, Finding, Rule, run_checks
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
@@ -66,7 +66,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             render_quality_page(ctx.model, cycle, findings, today=today, compact=compact),
         )
         if compact:
-            below = all_descendants(ctx.model) if ctx.cache is not None else {}
             for unit_id in top_level_units(ctx.model):
                 path = urls.quality_unit_page(cycle.id, unit_id)
                 make = partial(
@@ -78,14 +77,12 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     today=today,
                     tree=ctx.org_tree(),
                 )
-                if ctx.cache is None:
-                    text = make()
-                else:  # a preview rebuild: reuse the page if nothing it reads changed
-                    same, equal = quality_unit_inputs(cycle, findings, unit_id, below, today)
-                    text = ctx.cache.quality_pages.remember(
-                        path, (*same, ctx.cache.shared), equal, make
-                    )
-                yield GeneratedFile(path, text)
+                record = partial(
+                    quality_unit_inputs, cycle, findings, unit_id, ctx.below(), today
+                )
+                yield GeneratedFile(
+                    path, ctx.page(lambda kept: kept.quality_pages, path, record, make)
+                )
     yield GeneratedFile(urls.RULES, render_rules_page(ctx.model))
 
 

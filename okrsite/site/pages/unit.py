@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
-from okrsite.analysis.org import all_descendants, descendants
+from okrsite.analysis.org import descendants
 from okrsite.analysis.progress import (
     kr_score,
     objective_progress,
@@ -26,7 +26,7 @@ from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, Unit
 from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import RichText, markdown_block
 from okrsite.site.cache import BuildCache
-from okrsite.site.context import SiteContext
+from okrsite.site.context import DependencyRecord, SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
 from okrsite.site.pages.components import (
@@ -108,7 +108,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     )
     for finding in site_findings(ctx):
         findings_by_unit.setdefault((finding.cycle, finding.unit), []).append(finding)
-    below = all_descendants(model)  # once, not one walk of the org per page
+    below = ctx.below()
     for cycle in model.cycles.values():
         if cycle.id in ctx.reused_cycles:
             continue  # its pages come from the closed-cycle store (site/build.py)
@@ -135,16 +135,13 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     cache=ctx.cache, renderer=ctx.richtext, below=below[unit_id],
                 )
 
-            if ctx.cache is None:
-                text = make()
-            else:  # a preview rebuild: reuse the page if nothing it reads changed
+            def record(cycle: Cycle = cycle, unit_id: str = unit_id,
+                       index: AlignmentIndex = index, graph: Markup | None = graph,
+                       badge: Markup | None = badge) -> DependencyRecord:
                 same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
-                # ctx.cache.shared stands for the units and the company (an
-                # object compared by identity, the same while they are equal).
-                text = ctx.cache.unit_pages.remember(
-                    path, (*same, ctx.cache.shared), (*equal, ctx.options, graph, badge), make
-                )
-            yield GeneratedFile(path, text)
+                return same, (*equal, ctx.options, graph, badge)
+
+            yield GeneratedFile(path, ctx.page(lambda kept: kept.unit_pages, path, record, make))
 
 
 def render_unit_page(
