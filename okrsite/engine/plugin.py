@@ -381,7 +381,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         for path, text in texts.items():
             old = before.get(path)
             # Same object (kept by a cache) or equal text; str never equals bytes.
-            if old is text or (old is not None and type(old) is type(text) and old == text):
+            if old is text or old == text:
                 unchanged.add(path)
         return unchanged
 
