@@ -11,13 +11,14 @@ from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.org import OrgTree, all_descendants
 from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
-from okrsite.site.cache import BuildCache, PageMemo
+from okrsite.site.cache import BuildCache
+from okrsite.site.kept import PageMemo
 from okrsite.site.options import SiteOptions
 from okrsite.site.tree import GeneratedFile
 
 DependencyRecord = tuple[tuple[object, ...], tuple[object, ...]]
 """What a kept page was made from: (objects compared by identity, values
-compared by equality); see :class:`okrsite.site.cache.PageMemo`."""
+compared by equality); see :class:`okrsite.site.kept.PageMemo`."""
 
 
 @dataclass

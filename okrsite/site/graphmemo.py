@@ -26,6 +26,7 @@ from okrsite.graphs import DotMemo
 from okrsite.graphs.inputs import CycleNeighbours, graph_units
 from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import Cycle, OkrModel
+from okrsite.site.kept import PageMemo
 
 _Stamp = object
 
@@ -36,8 +37,9 @@ class GraphDots:
     def __init__(self) -> None:
         # (cycle, unit) → (content, details, stamp) as of the last rebuild.
         self._stamps: dict[tuple[str, str], tuple[object, object, _Stamp]] = {}
-        # Graph key → (stamps it was drawn from, units and boxes, DOT).
-        self._dots: dict[str, tuple[tuple[_Stamp | None, ...], object, str]] = {}
+        # Graph key → DOT, with the stamps it was drawn from (by identity)
+        # and its units and boxes (by equality).
+        self._dots = PageMemo()
         self.drawn = 0
         """Graphs drawn (not kept) by the last rebuild, for tests and logs."""
 
@@ -81,17 +83,11 @@ class GraphDots:
                 *(stamp(cycle_id, unit_id) for cycle_id, unit_id in outer),
             )
             shape = (cycle.id, units, outer)
-            found = self._dots.get(key)
-            if (
-                found is not None
-                and len(found[0]) == len(stamps)
-                and all(a is b for a, b in zip(found[0], stamps, strict=True))
-                and found[1] == shape
-            ):
-                return found[2]
-            self.drawn += 1
-            text = make()
-            self._dots[key] = (stamps, shape, text)
-            return text
+
+            def draw() -> str:
+                self.drawn += 1
+                return make()
+
+            return self._dots.remember(key, stamps, shape, draw)
 
         return memo
