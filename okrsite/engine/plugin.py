@@ -39,6 +39,11 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
+- Pages written on a second thread (:mod:`okrsite.engine.writer`): when our
+  last ``on_post_page`` is the build's last, it queues the page's bytes (and
+  the page cache's writes) for a writer thread and hands MkDocs an empty page;
+  the first ``on_post_build`` waits for every write (a failed one fails the
+  build), so no plugin reads ``site/`` before it is complete.
 - ``on_serve``: watch the content directory and the data files of measured
   key results so ``mkdocs serve`` rebuilds.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
@@ -87,6 +92,7 @@ import hashlib
 import html
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -124,6 +130,7 @@ from okrsite.engine.pagecache import (
 from okrsite.engine.searchfeed import page_sections
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
+from okrsite.engine.writer import SiteWrites
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -241,6 +248,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._indexed: dict[str, object] = {}
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
+        # Pages written on a second thread, for the running build only (engine/writer.py).
+        self._writes: SiteWrites | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -284,6 +293,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 f.src_uri for f in hand_written
             )
         self._end_page_cache()
+        self._end_writes(abandon=True)
+        if self._post_page_is_last(config):
+            self._writes = SiteWrites()
         setup = ""
         if self.config.page_cache and not self._serving:
             self._pages = _PageCacheRun(
@@ -385,8 +397,27 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 unchanged.add(path)
         return unchanged
 
+    @event_priority(1000)  # before any plugin's on_post_build reads site/
+    def _finish_writes(self, *, config: MkDocsConfig) -> None:
+        """Every page written by the writer thread is on disk (or the build fails)."""
+        self._end_writes(abandon=False)
+
+    def _end_writes(self, *, abandon: bool) -> None:
+        writes, self._writes = self._writes, None
+        try:
+            if writes is not None:
+                writes.end(abandon=abandon)
+        except OSError as err:
+            raise PluginError(f"okrsite: could not write the site: {err}") from err
+
+    def _write_page(self, output: str, page: Page) -> str:
+        """The page goes to the writer thread if there is one, else MkDocs writes it."""
+        if self._writes is None:
+            return output
+        return self._writes.page(output, page.file.abs_dest_path, page.file.src_uri)
+
     @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _finish_build(self, *, config: MkDocsConfig) -> None:
         if self._pending is not None:
             key, written = self._pending
             self._written = {key: written}
@@ -396,6 +427,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._end_writes(abandon=True)
         self._end_page_cache()
 
     def _end_page_cache(self) -> None:
@@ -488,19 +520,26 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _cached_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         file = page.file
         if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
-            return output
+            return self._write_page(output, page)
         if file.cached is not None:
             self._pages.served[page.url] = file.cached
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
             # Copied as stored; the empty result tells MkDocs not to write the
             # page itself (its "Page skipped" note is filtered, see _SkippedNote).
-            self._pages.cache.copy_html(file.cached, file.abs_dest_path)
+            self._in_order(self._pages.cache.copy_html, file.cached, file.abs_dest_path)
             self._pages.skipped.notes.add(_skipped_note(file.src_uri))
             return ""
-        self._pages.cache.put_html(file.cache_key, output)
+        self._in_order(self._pages.cache.put_html, file.cache_key, output)
         self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
-        return output
+        return self._write_page(output, page)
+
+    def _in_order(self, job: Callable[..., object], *args: object) -> None:
+        """Run a file-writing job on the writer thread if there is one, else now."""
+        if self._writes is not None:
+            self._writes.writer.call(job, *args)
+        else:
+            job(*args)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
@@ -512,6 +551,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
     on_page_context = CombinedEvent(_index_page, _page_context)
+    on_post_build = CombinedEvent(_finish_writes, _finish_build)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
