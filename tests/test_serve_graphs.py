@@ -104,8 +104,10 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     quarter = content / "2026-Q4"
     team = next(quarter / f"{u}.yaml" for u in kinds["team"] if (quarter / f"{u}.yaml").is_file()
                 and "contributes_to" in (quarter / f"{u}.yaml").read_text(encoding="utf-8"))
+    indexes = preview.cache.alignment.built
     _edit(team, _first(r"^(    title: ).*$", r"\1A retitled team objective"))
     tree = preview.check("a team objective's title")
+    assert preview.cache.alignment.built == indexes  # no link changed: every index kept
     assert 0 < preview.cache.graph_dots.drawn < graphs / 4
     assert preview.cache.export_parts.made == 2  # the unit's okrs.json entry and okrs.csv rows
     units = sum(len(ids) for ids in kinds.values())
@@ -118,6 +120,7 @@ def test_each_kind_of_edit_gives_the_plain_build(tmp_path: Path) -> None:
     # The link's target loses a supporter: its unit's overlap counts change.
     _edit(team, _first(r"^ *contributes_to: .*\n", ""))
     preview.check("a contributes_to link removed")
+    assert preview.cache.alignment.built == indexes + 1  # the quarter's index only
 
     department = quarter / f"{kinds['department'][0]}.yaml"
     _edit(department, _first(r"^(    title: ).*$", r"\1A retitled department objective"))

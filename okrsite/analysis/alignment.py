@@ -18,7 +18,7 @@ cross-cycle links as links to the other cycle.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from okrsite.model import Cycle
@@ -61,6 +61,14 @@ class AlignmentIndex:
                 if link.source.objective_ref not in private
                 and (link.target_cycle is not None or link.target.objective_ref not in private)
             ]
+        return cls.from_links(links)
+
+    @classmethod
+    def from_links(cls, links: Iterable[Link]) -> AlignmentIndex:
+        """The index of these links (one cycle's, already filtered): sorted,
+        duplicates merged, looked up both ways. :meth:`build` reads them from
+        the cycle; a preview server passes the links it kept per unit file
+        (:class:`okrsite.site.alignmemo.KeptAlignment`)."""
         ordered = sorted(
             set(links),
             key=lambda k: (str(k.source), k.target_cycle or "", str(k.target), k.kind),
@@ -85,34 +93,48 @@ class AlignmentIndex:
 
     @classmethod
     def build_with_inner(
-        cls, cycles: Iterable[Cycle], cycle: Cycle, *, include_private: bool = False
+        cls,
+        cycles: Iterable[Cycle],
+        cycle: Cycle,
+        *,
+        include_private: bool = False,
+        index_of: Callable[[Cycle], AlignmentIndex] | None = None,
     ) -> AlignmentIndex:
         """The index of ``cycle`` whose supporters also count the OKRs of the
         cycles inside it (a year's quarters) that align up to it with a
         cross-cycle reference; those links carry ``source_cycle``. The one
         place that decides what supports an annual objective: pages, coverage
-        and the quality rules all ask here."""
-        index = cls.build(cycle, include_private=include_private)
+        and the quality rules all ask here. ``index_of`` gives a cycle's own
+        index (:meth:`build` with ``include_private`` when not given)."""
+        own = index_of or (lambda c: cls.build(c, include_private=include_private))
+        inner = [other for other in cycles if cycle.definition.contains(other.definition)]
+        return own(cycle).with_inner([(other.id, own(other)) for other in inner], cycle.id)
+
+    def with_inner(
+        self, inner: Iterable[tuple[str, AlignmentIndex]], cycle_id: str
+    ) -> AlignmentIndex:
+        """This index (of ``cycle_id``) with the support of the inner cycles'
+        links up into it: ``inner`` is (cycle id, that cycle's own index) for
+        each cycle inside it (see :meth:`build_with_inner`)."""
         from_inner = [
-            replace(link, source_cycle=inner.id)
-            for inner in cycles
-            if cycle.definition.contains(inner.definition)
-            for link in cls.build(inner, include_private=include_private).across
-            if link.target_cycle == cycle.id and link.kind != "related"
+            replace(link, source_cycle=inner_id)
+            for inner_id, index in inner
+            for link in index.across
+            if link.target_cycle == cycle_id and link.kind != "related"
         ]
         if not from_inner:
-            return index
-        # A copy: ``index`` itself stays the cycle's own. The inner
+            return self
+        # A copy: this index itself stays the cycle's own. The inner
         # links are support only, never this cycle's sources (their ids are
         # another cycle's, and may repeat this cycle's).
-        by_target = {target: list(found) for target, found in index._by_target.items()}
+        by_target = {target: list(found) for target, found in self._by_target.items()}
         for link in from_inner:
             by_target.setdefault(link.target, []).append(link)
-        return cls(
-            links=index.links,
-            across=index.across,
+        return AlignmentIndex(
+            links=self.links,
+            across=self.across,
             _by_target=by_target,
-            _by_source=index._by_source,
+            _by_source=self._by_source,
         )
 
     def supporters(self, target: OkrRef) -> list[Link]:

@@ -23,7 +23,9 @@ add a test that makes it fire and one that keeps it quiet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
+from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.checks.alignment_rules import (
     aligns_to_nothing,
     repeats_parent,
@@ -89,14 +91,22 @@ RULES: list[Rule] = sorted(
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 
-def run_checks(model: OkrModel, *, today: dt.date) -> list[Finding]:
+def run_checks(
+    model: OkrModel,
+    *,
+    today: dt.date,
+    alignment: Mapping[str, AlignmentIndex] | None = None,
+) -> list[Finding]:
     """Run every rule on ``model`` as of ``today``.
 
     Applies ``company.checks`` (``off`` or a severity per rule id) and the
     ``allow:`` lists of objectives and key results. The result is sorted by
     location, then rule id, and is the same for the same input.
+    ``alignment``: cycle id → that cycle's
+    ``AlignmentIndex.build_with_inner(..., include_private=True)`` when the
+    caller has them already (the site's build does; a preview keeps them).
     """
-    return run_rules(RULES, model, today=today)
+    return run_rules(RULES, model, today=today, alignment=alignment)
 
 
 __all__ = [

@@ -326,11 +326,21 @@ class CheckContext:
         )
 
 
-def run_rules(rules: Iterable[Rule], model: OkrModel, *, today: dt.date) -> list[Finding]:
+def run_rules(
+    rules: Iterable[Rule],
+    model: OkrModel,
+    *,
+    today: dt.date,
+    alignment: Mapping[str, AlignmentIndex] | None = None,
+) -> list[Finding]:
     """Run ``rules`` on ``model`` as of ``today`` and apply the company's
-    configuration (see the module docstring). Sorted and deterministic."""
+    configuration (see the module docstring). Sorted and deterministic.
+    ``alignment``: cycles' indexes the caller has already (see
+    :meth:`CheckContext.alignment`), used instead of building them again."""
     by_id = {r.id: r for r in rules}
     ctx = CheckContext(model=model, today=today, rules=by_id)
+    if alignment is not None:
+        ctx._shared.alignment.update(alignment)
     found: set[Finding] = set()
     for rule_id in sorted(by_id):
         current = by_id[rule_id]

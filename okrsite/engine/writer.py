@@ -25,6 +25,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
 _BUILD_LOGGER = "mkdocs.commands.build"
 """The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
 
@@ -111,23 +114,26 @@ class SiteWrites:
         self._notes = _Notes()
         logging.getLogger(_BUILD_LOGGER).addFilter(self._notes)
 
-    def page(self, output: str, dest_path: str, src_uri: str) -> str:
+    def page(self, output: str, file: File) -> str:
         """Queue the page's bytes (encoded as MkDocs encodes them); returns what
         MkDocs should write itself (nothing, unless the page is blank)."""
         if not output.strip():
             return output  # MkDocs' own note for a blank page stays
-        self.writer.write(dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
-        self._notes.skipped.add(f"Page skipped: '{src_uri}'. Generated empty output.")
+        self.writer.write(file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+        self._notes.skipped.add(f"Page skipped: '{file.src_uri}'. Generated empty output.")
         return ""
 
     def end(self, *, abandon: bool) -> None:
-        """Wait for the queued writes (raising the first failure), or drop
-        them when the build failed; the note filter goes either way."""
+        """Wait for the queued writes, or drop them when the build failed; the
+        note filter goes either way. A failed write fails the build."""
         logging.getLogger(_BUILD_LOGGER).removeFilter(self._notes)
         if abandon:
             self.writer.abandon()
-        else:
+            return
+        try:
             self.writer.finish()
+        except OSError as err:
+            raise PluginError(f"okrsite: could not write the site: {err}") from err
 
 
 class _Notes(logging.Filter):
@@ -139,3 +145,12 @@ class _Notes(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.getMessage() not in self.skipped
+
+
+def in_order(writes: SiteWrites | None, job: Callable[..., object], *args: object) -> None:
+    """Run a file-writing job on the build's writer thread if there is one
+    (after the jobs queued before it), else now."""
+    if writes is not None:
+        writes.writer.call(job, *args)
+    else:
+        job(*args)

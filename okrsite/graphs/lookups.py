@@ -36,9 +36,16 @@ class CycleLookups:
 
     @classmethod
     def build(
-        cls, model: OkrModel, cycle: Cycle, text: LabelText | None = None
+        cls,
+        model: OkrModel,
+        cycle: Cycle,
+        text: LabelText | None = None,
+        index: AlignmentIndex | None = None,
     ) -> CycleLookups:
-        index = AlignmentIndex.build(cycle, include_private=True)
+        """``index``: the cycle's :meth:`AlignmentIndex.build` with private
+        objectives included, when the caller has it (a preview server keeps it)."""
+        if index is None:
+            index = AlignmentIndex.build(cycle, include_private=True)
         ancestors = {u: model.ancestors(u) for u in model.units}
         ancestors[ROOT_UNIT] = []
         org_key = {u: (*reversed(a), u) for u, a in ancestors.items() if u != ROOT_UNIT}

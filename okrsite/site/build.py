@@ -102,7 +102,11 @@ def build_docs_tree(
     produced: dict[Producer, list[GeneratedFile]] = {}
     if options.graphs:
         skip = context.reused_cycles
-        memo = None if cache is None else cache.graph_dots.memo(public_model, cache.shared)
+        memo = (
+            None
+            if cache is None
+            else cache.graph_dots.memo(public_model, cache.shared, cache.alignment.index)
+        )
         with graphs.GraphDrawing(
             cache_dir=options.graph_cache_dir,
             jobs=options.graph_jobs,
@@ -114,8 +118,10 @@ def build_docs_tree(
             # Each graph goes to dot as soon as it is made, and the pages
             # that show none are made while dot draws (graphs.render).
             text = LabelText()  # escaped titles, shared by every graph of the build
-            lookups = {  # built once for both kinds of graph
+            lookups = {  # built once for both kinds of graph (a preview keeps them)
                 cycle_id: CycleLookups.build(public_model, cycle, text)
+                if cache is None
+                else cache.alignment.lookups(public_model, cycle, cache.shared, text)
                 for cycle_id, cycle in public_model.cycles.items()
                 if cycle_id not in skip
             }

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
 from okrsite.render.exports import UnitPartMemo
+from okrsite.site.alignmemo import KeptAlignment
 from okrsite.site.graphmemo import GraphDots
 from okrsite.site.kept import PageMemo
 from okrsite.site.tree import FileContent, GeneratedFile
@@ -117,6 +118,8 @@ class BuildCache:
     """Top-level units' quality pages by docs path, with their dependency records."""
     graph_dots: GraphDots = field(default_factory=GraphDots)
     """Graphs' DOT, kept while the units they are drawn from are unchanged."""
+    alignment: KeptAlignment = field(default_factory=KeptAlignment)
+    """Cycles' alignment indexes and graph look-ups, kept while their links are unchanged."""
 
     blocks: IdentityMemo[Markup] = field(default_factory=lambda: IdentityMemo(limit=20_000))
     """Raw-HTML blocks by (inner HTML string object, CSS class)."""

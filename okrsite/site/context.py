@@ -91,9 +91,12 @@ class SiteContext:
         per build and shared by the producers that read it."""
         found = self._alignment.get(cycle.id)
         if found is None:
-            found = AlignmentIndex.build_with_inner(
-                self.model.cycles.values(), cycle, include_private=True
-            )
+            if self.cache is not None:  # a preview server keeps it while the links are the same
+                found = self.cache.alignment.with_inner(self.model.cycles.values(), cycle)
+            else:
+                found = AlignmentIndex.build_with_inner(
+                    self.model.cycles.values(), cycle, include_private=True
+                )
             self._alignment[cycle.id] = found
         return found
 

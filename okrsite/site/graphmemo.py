@@ -40,15 +40,33 @@ class GraphDots:
         # Graph key → DOT, with the stamps it was drawn from (by identity)
         # and its units and boxes (by equality).
         self._dots = PageMemo()
+        # Cycle → its neighbour tables, with the index they were made from
+        # (a preview keeps an index while its links are the same).
+        self._neighbours: dict[str, tuple[AlignmentIndex, CycleNeighbours]] = {}
         self.drawn = 0
         """Graphs drawn (not kept) by the last rebuild, for tests and logs."""
 
-    def memo(self, model: OkrModel, shared_stamp: object) -> DotMemo:
+    def memo(
+        self,
+        model: OkrModel,
+        shared_stamp: object,
+        index_of: Callable[[Cycle], AlignmentIndex] | None = None,
+    ) -> DotMemo:
         """The memo for one rebuild of ``model``; ``shared_stamp`` stands for
-        what every graph shares (:meth:`okrsite.site.cache.BuildCache.begin`)."""
+        what every graph shares (:meth:`okrsite.site.cache.BuildCache.begin`);
+        ``index_of`` gives a cycle's index with private objectives
+        (:meth:`AlignmentIndex.build` when not given)."""
         self.drawn = 0
         neighbours: dict[str, CycleNeighbours] = {}
         fresh: set[tuple[str, str]] = set()
+
+        def neighbours_of(index: AlignmentIndex, cycle_id: str) -> CycleNeighbours:
+            found = self._neighbours.get(cycle_id)
+            if found is None or found[0] is not index:
+                found = (index, CycleNeighbours.build(index))
+                self._neighbours[cycle_id] = found
+            neighbours[cycle_id] = found[1]
+            return found[1]
 
         def stamp(cycle_id: str, unit_id: str) -> _Stamp | None:
             key = (cycle_id, unit_id)
@@ -60,8 +78,13 @@ class GraphDots:
             if key in fresh:
                 return self._stamps[key][2]
             if cycle_id not in neighbours:  # a containing cycle's unit (cross-cycle box)
-                index = AlignmentIndex.build(model.cycles[cycle_id], include_private=True)
-                neighbours[cycle_id] = CycleNeighbours.build(index)
+                outer = model.cycles[cycle_id]
+                index = (
+                    AlignmentIndex.build(outer, include_private=True)
+                    if index_of is None
+                    else index_of(outer)
+                )
+                neighbours_of(index, cycle_id)
             touching = neighbours[cycle_id].touching.get(unit_id, ())
             details = (okrs.path, okrs.notes, okrs.redacted_private, touching)
             found = self._stamps.get(key)
@@ -75,7 +98,7 @@ class GraphDots:
             key: str, cycle: Cycle, focus: str, lookups: CycleLookups, make: Callable[[], str]
         ) -> str:
             if cycle.id not in neighbours:
-                neighbours[cycle.id] = CycleNeighbours.build(lookups.index)
+                neighbours_of(lookups.index, cycle.id)
             units, outer = graph_units(focus, lookups, neighbours[cycle.id])
             stamps = (
                 shared_stamp,

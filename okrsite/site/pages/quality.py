@@ -91,7 +91,9 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
     cached = ctx.extras.get(FINDINGS_KEY)
     if isinstance(cached, list):
         return cached
-    findings = run_checks(ctx.model, today=ctx.today)
+    # The rules read the same indexes as the pages (kept by a preview server).
+    indexes = {cycle_id: ctx.alignment(cycle) for cycle_id, cycle in ctx.model.cycles.items()}
+    findings = run_checks(ctx.model, today=ctx.today, alignment=indexes)
     if not ctx.model.company.publish_people:
         findings = [f for f in findings if f.rule_id not in OWNER_RULES]
     ctx.extras[FINDINGS_KEY] = findings
