@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
+from okrsite.analysis.progress import ObjectiveProgressMemo
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
 from okrsite.render.exports import UnitPartMemo
@@ -137,6 +138,8 @@ class BuildCache:
     """Units' parts of the exports."""
     redacted: RedactedUnits = field(default_factory=dict)
     """Units' redacted copies (:func:`okrsite.analysis.redact.redact`)."""
+    progress: ObjectiveProgressMemo = field(default_factory=ObjectiveProgressMemo)
+    """Objectives' progress, by objective object (``SiteContext.progress``)."""
 
     def begin(self, model: OkrModel) -> None:
         """Start a rebuild of ``model``: renew :attr:`shared` if what it stands for changed."""

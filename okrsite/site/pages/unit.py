@@ -15,6 +15,7 @@ from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
 from okrsite.analysis.org import descendants
 from okrsite.analysis.progress import (
+    ProgressOf,
     kr_score,
     objective_progress,
     objective_score,
@@ -133,6 +134,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 return render_unit_page(
                     model, cycle, unit_id, index, ctx.options, graph, badge=badge,
                     cache=ctx.cache, renderer=ctx.richtext, below=below[unit_id],
+                    progress=ctx.progress,
                 )
 
             def record(cycle: Cycle = cycle, unit_id: str = unit_id,
@@ -155,6 +157,7 @@ def render_unit_page(
     cache: BuildCache | None = None,
     renderer: RichText | None = None,
     below: list[str] | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
@@ -162,7 +165,8 @@ def render_unit_page(
     preview server's fragments from its previous rebuild (or none),
     ``renderer`` the build's Markdown renderer for content text (or a new one),
     ``below`` the unit's descendants (:func:`okrsite.analysis.org.descendants`)
-    when the caller has them for every unit already."""
+    when the caller has them for every unit already, ``progress`` how the
+    roll-up with teams gets an objective's progress (the build's memo)."""
     renderer = renderer or RichText()
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
@@ -183,7 +187,7 @@ def render_unit_page(
     if any(u in cycle.okrs for u in below):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(
-            model, cycle, unit_id, include_private=True, below=below
+            model, cycle, unit_id, include_private=True, below=below, progress=progress
         )
         teams_graded = shows_scores(
             cycle.okrs[u] for u in [unit_id, *below] if u in cycle.okrs
