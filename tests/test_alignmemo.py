@@ -218,3 +218,27 @@ def test_graphs_from_kept_lookups_equal_fresh_ones(tmp_path: Path) -> None:
     graphs()
     content.edit("2026-Q2/product.yaml", r"title: Self-serve for everyone", "title: Self-serve & <more>")
     graphs()
+
+
+def test_objective_serves_anything_matches_its_links(tmp_path: Path) -> None:
+    """The table behind ``objective_serves_anything`` answers as the links
+    do, for every objective and for an objective asked about without its KRs:
+    upwards within the cycle or into the year counts, lateral does not."""
+    model = Content(tmp_path).load()
+    asked = 0
+    for cycle in model.cycles.values():
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+        for unit_id, okrs in cycle.okrs.items():
+            for objective in okrs.objectives:
+                for krs in ([kr.id for kr in objective.key_results], []):
+                    refs = [OkrRef(unit_id, objective.id), *(OkrRef(unit_id, objective.id, k) for k in krs)]
+                    expected = any(index.serves(ref) or index.serves_across(ref) for ref in refs)
+                    assert index.objective_serves_anything(unit_id, objective.id, krs) == expected
+                    asked += expected
+    assert asked >= 4
+    quarter = model.cycles["2026-Q2"]
+    index = AlignmentIndex.build(quarter, include_private=True)
+    # Onboarding's "quality" objective and its KR link nowhere; Legal's only laterally (inbound).
+    assert not index.objective_serves_anything("onboarding", "quality", ["tickets"])
+    assert index.objective_serves_anything("onboarding", "speed", ["docs"])  # the objective aligns
+    assert not index.objective_serves_anything("legal", "terms", ["terms"])
