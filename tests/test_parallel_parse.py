@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_parse_store import same_content
+from test_parse_store import same_content, stored_entries
 
 from okrsite.cli.parallel import (
     MIN_FILES,
@@ -127,7 +127,8 @@ def test_the_helper_writes_the_same_parse_cache_as_a_check_alone(valid_company: 
     alone = run_check(args, one_core=True)
     assert alone.returncode == 0, alone.stderr
     written_alone = cache_files(root)
-    assert len(written_alone) == len(unit_files(valid_company)) + 2  # + company, org
+    entries = stored_entries(root / ".okrsite-cache" / "parsed")
+    assert len(entries) == len(unit_files(valid_company)) + 2  # + company, org
     shutil.rmtree(root / ".okrsite-cache")
     helped = run_check(args, one_core=False)
     assert helped.returncode == 0, helped.stderr
@@ -158,9 +159,9 @@ def test_the_helper_ends_whether_or_not_it_is_told_to_save(valid_company: Path, 
         assert helper is not None
         try:
             load_content(valid_company, cache)
-            handed = save_with_helper(helper, store) if told else False
+            handed = save_with_helper(helper) if told else False
         finally:
             finish(helper)
         assert helper.process.returncode == 0 and handed is told
-        written = list(store.directory.iterdir()) if store.directory.exists() else []
+        written = stored_entries(store.directory) if store.directory.exists() else {}
         assert len(written) == (len(unit_files(valid_company)) + 2 if told else 0)

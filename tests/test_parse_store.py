@@ -18,7 +18,7 @@ from contentkit import make_content, write_files
 from okrsite.cli import main
 from okrsite.errors import ContentError
 from okrsite.source import LoadCache, ParseStore, RawContent, load_content
-from okrsite.source.store import FORMAT
+from okrsite.source.store import FORMAT, PACK_FORMAT
 from okrsite.validate import load_model
 
 UNIT = """\
@@ -222,26 +222,110 @@ def test_check_uses_the_parse_cache_and_can_turn_it_off(tmp_path: Path) -> None:
     assert sorted((tmp_path / ".okrsite-cache" / "parsed").iterdir()) == sorted(entries)
 
 
-def test_entries_taken_by_another_store_are_written_there_and_names_are_checked(
+def many_units(count: int, *, offset: int = 0) -> dict[str, str]:
+    """``count`` unit files of one cycle folder, each different, plus two that
+    are byte for byte the same (their entries must still both be found)."""
+    files = {
+        f"2026-Q1/team-{n:02d}.yaml": UNIT.replace("3.16", f"3.{n + offset:02d}")
+        for n in range(count)
+    }
+    files["2026-Q1/twin-a.yaml"] = files["2026-Q1/twin-b.yaml"] = UNIT
+    return files
+
+
+def stored_entries(directory: Path) -> dict[str, bytes]:
+    """Every entry in a store directory: loose ones by file name, packed ones
+    by display path (each with its pickled entry)."""
+    found: dict[str, bytes] = {}
+    for path in sorted(directory.iterdir()):
+        blob = path.read_bytes()
+        if path.suffix == ".pack":
+            assert blob.startswith(PACK_FORMAT)
+            for display, (_name, entry) in pickle.loads(blob[len(PACK_FORMAT) :]).items():
+                found[display] = entry
+        else:
+            assert path.suffix == ".pickle" and blob.startswith(FORMAT)
+            found[path.name] = blob[len(FORMAT) :]
+    return found
+
+
+def test_many_new_entries_of_a_folder_are_written_as_one_pack(tmp_path: Path) -> None:
+    """A cold load writes one file per folder with many entries (creating files
+    is the slow part), and a load from it equals a fresh load."""
+    root = make_content(tmp_path, {**MIXED, **many_units(30)}, base=False)
+    first, store = store_load(root, tmp_path / "parsed")
+    # 2026-Q1: 32 + 4 clean files of MIXED, in its pack; loose: 2026-Q2's file
+    # and company and org (their folder has two entries)
+    assert store.hits == 0 and store.writes == 39
+    written = sorted(p.suffix for p in (tmp_path / "parsed").iterdir())
+    assert written == [".pack", ".pickle", ".pickle", ".pickle"]
+    assert len(stored_entries(tmp_path / "parsed")) == 36 + 3
+    again, store = store_load(root, tmp_path / "parsed")
+    assert store.hits == 39 and store.writes == 0
+    fresh = load_content(root)
+    same_content(fresh, first)
+    same_content(fresh, again)
+
+
+def test_edits_go_to_loose_entries_until_there_are_many_then_into_the_pack(
     tmp_path: Path,
 ) -> None:
-    """``take_unsaved``/``adopt`` (how ``okrsite check`` hands its entries to
-    its parse helper): the adopting store writes exactly what the first one
-    would have; a name that is not an entry's (a path) is ignored."""
-    root = make_content(tmp_path, MIXED, base=False)
-    first = ParseStore(tmp_path / "first")
-    load_content(root, LoadCache(store=first))
-    entries = first.take_unsaved()
-    first.flush()
-    assert first.writes == 0 and len(entries) == 6
-    second = ParseStore(tmp_path / "second")
-    second.adopt({**entries, "../escaped.pickle": ("nodes",), "x" * 64 + ".pickle": ("nodes",)})
-    second.flush()
-    assert second.writes == 6 and not (tmp_path / "escaped.pickle").exists()
-    store_load(root, tmp_path / "reference")
-    assert {p.name: p.read_bytes() for p in (tmp_path / "second").iterdir()} == {
-        p.name: p.read_bytes() for p in (tmp_path / "reference").iterdir()
-    }
+    root = make_content(tmp_path, many_units(30), base=False)
+    store_load(root, tmp_path / "parsed")
+    parsed = tmp_path / "parsed"
+    pack = next(parsed.glob("*.pack"))
+    packed = pack.read_bytes()
+    write_files(root, {"2026-Q1/team-03.yaml": UNIT.replace("3.16", "2.99")})
+    after, store = store_load(root, parsed)
+    assert store.writes == 1 and store.hits == 31 and pack.read_bytes() == packed
+    assert len(list(parsed.glob("*.pickle"))) == 1
+    same_content(load_content(root), after)
+    # many edits at once: the folder's pack is rewritten with them and the
+    # loose entry this load used; files not read by this load keep their entry
+    write_files(root, many_units(20, offset=50))
+    after, store = store_load(root, parsed)
+    assert store.writes == 20 and store.hits == 12
+    assert pack.read_bytes() != packed
+    again, store = store_load(root, parsed)
+    assert store.hits == 32 and store.writes == 0
+    same_content(load_content(root), after)
+    same_content(load_content(root), again)
+
+
+def test_a_damaged_or_tampered_pack_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = make_content(tmp_path, many_units(20), base=False)
+    parsed = tmp_path / "parsed"
+    store_load(root, parsed)
+    pack = next(parsed.glob("*.pack"))
+    good = pack.read_bytes()
+    table = pickle.loads(good[len(PACK_FORMAT) :])
+    display = next(iter(table))
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    damage = [
+        b"",
+        PACK_FORMAT,
+        PACK_FORMAT + b"\x80\x05garbage",
+        good[: len(good) // 2],
+        PACK_FORMAT + pickle.dumps(Evil()),
+        PACK_FORMAT + pickle.dumps({display: ("name", "not bytes")}),
+        PACK_FORMAT + pickle.dumps({display: (table[display][0], pickle.dumps(Evil()))}),
+        PACK_FORMAT + pickle.dumps({display: (table[display][0], b"not a pickle")}),
+        PACK_FORMAT + pickle.dumps([display]),
+    ]
+    for blob in damage:
+        pack.write_bytes(blob)
+        after, store = store_load(root, parsed)
+        assert not (tmp_path / "pwned").exists()
+        assert store.hits < 22, blob[:40]
+        same_content(load_content(root), after)
+        assert pack.read_bytes() == good  # rewritten: the same entries as before
+    again, store = store_load(root, parsed)
+    assert store.hits == 22
+    same_content(load_content(root), again)
 
 
 def test_a_location_table_of_the_wrong_shape_is_refused() -> None:

@@ -196,7 +196,7 @@ def _check(
         plan.end_without_freeing(model, cache)
     # Only now: a check of invalid content writes nothing. The helper (if
     # any) writes the parse cache while the rules run.
-    if cache.store is not None and not save_with_helper(helper, cache.store):
+    if cache.store is not None and not save_with_helper(helper):
         cache.store.flush()
     from okrsite.checks import RULES_BY_ID, run_checks
     from okrsite.checks.report import (

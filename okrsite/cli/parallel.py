@@ -17,12 +17,12 @@ odd) is simply parsed here. Only the CLI starts processes (the library never
 does); the pickles travel between our own two processes over pipes.
 
 The parse cache (``STORE_DIR``) is written by the helper too, while this
-process runs the rules: writing a thousand entry files takes as long as the
-rules. After a load that succeeded, :func:`save_with_helper` sends the
-helper this process's unsaved entries; the helper writes them and those of
-the files it parsed. A load that failed sends nothing: the helper sees its
-stdin close and exits without writing (a check of invalid content writes
-nothing).
+process runs the rules. Once its results are sent, the helper parses this
+process's files as well (meanwhile this process takes its results and
+validates), so that after a load that succeeded :func:`save_with_helper`
+only has to say so: this process pickles nothing for the cache. A load that
+failed sends nothing: the helper sees its stdin close and exits without
+writing (a check of invalid content writes nothing).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from pathlib import Path
 from okrsite.cli import CHECK_GC_THRESHOLDS
 from okrsite.source import UNIT_SUFFIXES, LoadCache, ParseStore
 from okrsite.source.cache import ParseKey, parse_key, store_name
-from okrsite.source.loaded import MAX_FILE_BYTES, ParseResult
-from okrsite.source.parse import parse_unit_file
+from okrsite.source.loaded import MAX_FILE_BYTES, REQUIRED_FILES, ParseResult
+from okrsite.source.parse import parse_unit_file, parse_yaml
 from okrsite.source.walk import Walk
 from okrsite.source.yaml_scalars import PlainScalars
 
@@ -105,7 +105,7 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
     files = unit_files(content_dir)
     if len(files) < MIN_FILES:
         return None
-    if _stored_entries(cache) >= len(files) // 2:
+    if cache.store is not None and cache.store.stored([d for _, d in files]) >= len(files) // 2:
         return None  # a warm parse cache: reading it is faster than a helper
     start = len(files) - int(len(files) * HELPER_SHARE)
     command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
@@ -159,39 +159,23 @@ def _read_to_end(fd: int, timeout: float) -> bytes | None:
             chunks.append(chunk)
 
 
-def save_with_helper(helper: ParseHelper | None, store: ParseStore) -> bool:
-    """After a load that succeeded: the helper writes the parse cache.
-
-    It gets ``store``'s unsaved entries and writes them with those of its own
-    files while this process goes on. False when it cannot (none, no cache
-    directory given, its results never read, or it is gone): the caller then
-    flushes ``store`` itself, and the helper's own entries are not written.
-    """
+def save_with_helper(helper: ParseHelper | None) -> bool:
+    """After a load that succeeded: the helper writes the parse cache (every
+    unit file's entry, which it parsed itself) while this process goes on.
+    False when it cannot (none, no cache directory given, its results never
+    read, or it is gone): the caller then flushes its own store."""
     if helper is None or not helper.stores or not helper.delivered:
         return False
     stdin = helper.process.stdin
     if stdin is None or helper.process.poll() is not None:
         return False
-    entries = store.take_unsaved()
     try:
-        stdin.write(SAVE + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        stdin.write(SAVE)
         stdin.close()
     except OSError:  # the helper is gone: write them here after all
-        store.adopt(entries)
         return False
     helper.saving = True
     return True
-
-
-def _stored_entries(cache: LoadCache) -> int:
-    """How many entries the cache's parse store holds (0 without one)."""
-    if cache.store is None:
-        return 0
-    try:
-        with os.scandir(cache.store.directory) as entries:
-            return sum(1 for _ in entries)
-    except OSError:
-        return 0
 
 
 def finish(helper: ParseHelper | None) -> None:
@@ -228,29 +212,41 @@ def _read_regular(path: str) -> bytes | None:
 
 def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> None:
     """The helper: parse unit files from ``start``, pickle the results to
-    stdout; then, if told so on stdin, write the parse cache in ``store_dir``."""
+    stdout; then, with a ``store_dir``, parse the files before ``start`` too
+    and, if told so on stdin, write every unit file's entry there."""
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
     scalars = PlainScalars()
     store = ParseStore(Path(store_dir)) if store_dir else None
+    files = unit_files(Path(content_dir))
     results: dict[ParseKey, ParseResult] = {}
-    for path, display in unit_files(Path(content_dir))[int(start) :]:
+    for path, display in files[int(start) :]:
         raw = _read_regular(path)
         if raw is not None:
             result = parse_unit_file(raw, display, scalars=scalars)
             results[parse_key(parse_unit_file, raw, display)] = result
             if store is not None:
-                store.save(store_name(parse_unit_file, display), raw, result)
+                store.save(store_name(parse_unit_file, display), raw, result, display)
     # Closing stdout itself (sys.stdout never closes its file descriptor)
     # ends the results: the load goes on while this process waits for an order.
     with os.fdopen(sys.stdout.fileno(), "wb") as out:
         out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    if store is not None:
-        store.prepare()  # while the load validates: after the order, only writing is left
-    order = sys.stdin.buffer.read()  # end of file without an order: the load failed
-    if store is None or not order.startswith(SAVE):
+    if store is None:
         return
-    store.adopt(pickle.loads(order[len(SAVE) :]))
-    store.flush()
+    # While the load takes the results and validates: the other files' entries
+    # (bytes read here; an entry is named by the bytes it was parsed from), and
+    # every entry pickled, so that after the order only writing is left.
+    walk = Walk(Path(content_dir))
+    top = [(os.path.join(content_dir, n), walk.display(n), parse_yaml) for n in REQUIRED_FILES]
+    earlier = [(path, display, parse_unit_file) for path, display in files[: int(start)]]
+    for path, display, parse in [*top, *earlier]:
+        raw = _read_regular(path)
+        if raw is not None:
+            result = parse(raw, display, scalars=scalars)
+            store.save(store_name(parse, display), raw, result, display)
+    store.prepare()
+    order = sys.stdin.buffer.read()  # end of file without an order: the load failed
+    if order.startswith(SAVE):
+        store.flush()
 
 
 if __name__ == "__main__":

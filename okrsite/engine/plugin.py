@@ -47,8 +47,11 @@ Hooks used, and why:
   page up; for a hit, ``on_page_markdown`` hands MkDocs an empty page with a
   blank template and keeps it out of the search indexer,
   ``on_page_content`` restores its anchors, and the last ``on_post_page``
-  copies the stored file into ``site/`` and returns nothing (MkDocs then
-  writes nothing for the page; its note saying so is filtered). The last
+  links the stored file into ``site/`` and returns nothing (MkDocs then
+  writes nothing for the page; its note saying so is filtered); a page
+  rendered this time is stored and linked the same way, and generated
+  graphs and exports are linked from ``<cache_dir>/files``
+  (:mod:`okrsite.engine.siteoutput`: creating files is what costs). The last
   ``on_post_build`` puts the stored search entries back in build order and
   stores the pages rendered this time.
   Before that, ``on_files`` opens the closed-cycle store of the same cache
@@ -122,6 +125,7 @@ from okrsite.engine.pagecache import (
     setup_digest,
 )
 from okrsite.engine.searchfeed import page_sections
+from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
 from okrsite.errors import OkrsiteError
@@ -155,10 +159,23 @@ class _GeneratedFile(File):
     search_content: str | None = None
     """The page's HTML with attribute-free inline spans, for the search index."""
 
+    output: SiteOutput | None = None
+    """How this build places files into ``site/`` (None: as MkDocs does)."""
+
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
             return False
         return super().is_modified()
+
+    def copy_file(self, dirty: bool = False) -> None:
+        """A generated graph or export: linked from the cache's copy of the
+        same bytes where possible (creating files is what costs)."""
+        content = self._content
+        if self.output is None or content is None or (dirty and not self.is_modified()):
+            super().copy_file(dirty)
+            return
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.output.write(data, self.abs_dest_path)
 
 
 @dataclass
@@ -166,19 +183,22 @@ class _PageCacheRun:
     """The page cache's state for one build (created in ``on_files``)."""
 
     cache: PageCache
+    output: SiteOutput
+    """Places stored pages and generated files into ``site/`` (hard links)."""
     cycles: CycleStore | None = None
     """Closed cycles' generated files (pruned with the pages after a clean build)."""
     order: list[str] = field(default_factory=list)
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
     """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    """URL → (key, anchors) of cacheable pages rendered this time (HTML stored)."""
+    rendered: dict[str, tuple[str, list[str], str]] = field(default_factory=dict)
+    """URL → (key, anchors, sha256 of the HTML) of cacheable pages rendered
+    this time (HTML stored)."""
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
     copy: bool = True
-    """Hits are copied into ``site/`` (MkDocs writes nothing for them): only
+    """Stored pages are linked into ``site/`` (MkDocs writes nothing for them): only
     when our last ``on_post_page`` is the build's last, else a later plugin's
     change would be missing from the copy, and the stored HTML is returned."""
     skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
@@ -189,7 +209,7 @@ class _PageCacheRun:
 class _SkippedNote(logging.Filter):
     """MkDocs does not write a page whose final HTML is empty and logs
     "Page skipped: '<page>'. Generated empty output." at INFO. A page served
-    from the page cache is copied into ``site/`` by the plugin and handed to
+    from the page cache is linked into ``site/`` by the plugin and handed to
     MkDocs empty: that note would be false, once per archived page."""
 
     def __init__(self) -> None:
@@ -288,6 +308,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self.config.page_cache and not self._serving:
             self._pages = _PageCacheRun(
                 PageCache(base / self.config.cache_dir / "pages"),
+                SiteOutput(base / self.config.cache_dir / "files"),
                 cycles=cycles,
                 copy=self._post_page_is_last(config),
             )
@@ -336,6 +357,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if inline:
                 file.inline = (tuple(inline), prefix)
             file.cache_key, file.cached = key, cached
+            if self._pages is not None:
+                file.output = self._pages.output
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 FinishedPage(titles.get(path), file, config, fast)  # sets file.page
@@ -420,9 +443,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 index.write_text(text, encoding="utf-8")
         if run.warnings.count:
             return
-        for url, (key, anchors) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, []), anchors)
+        for url, (key, anchors, sha256) in run.rendered.items():
+            run.cache.put_details(key, entries.get(url, []), anchors, sha256)
         run.cache.prune()
+        run.output.prune()
         if run.cycles is not None:
             run.cycles.prune()
 
@@ -493,14 +517,21 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             self._pages.served[page.url] = file.cached
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
-            # Copied as stored; the empty result tells MkDocs not to write the
+            # Placed as stored; the empty result tells MkDocs not to write the
             # page itself (its "Page skipped" note is filtered, see _SkippedNote).
-            self._pages.cache.copy_html(file.cached, file.abs_dest_path)
+            self._pages.cache.place_html(file.cached, file.abs_dest_path, self._pages.output)
             self._pages.skipped.notes.add(_skipped_note(file.src_uri))
             return ""
-        self._pages.cache.put_html(file.cache_key, output)
-        self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
-        return output
+        stored, sha256 = self._pages.cache.put_html(file.cache_key, output)
+        anchors = sorted(page.present_anchor_ids or ())
+        self._pages.rendered[page.url] = (file.cache_key, anchors, sha256)
+        if not self._pages.copy:
+            return output
+        # The page is in the cache now: linked into site/ like a stored one
+        # (one file created instead of two).
+        self._pages.output.place(stored, file.abs_dest_path)
+        self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+        return ""
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""

@@ -121,7 +121,7 @@ class LoadCache:
                 return found  # stored by the process that parsed it (parse_elsewhere)
         found = parse(raw, display, scalars=self.scalars)
         if self.store is not None:
-            self.store.save(name, raw, found)
+            self.store.save(name, raw, found, display)
         return found
 
     def derived(self, kind: object, file: LoadedFile, compute: Callable[[], T]) -> T:
