@@ -42,6 +42,8 @@ from okrsite.model import (
     UnitOkrs,
 )
 
+_new = object.__new__
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 """Severities from most to least severe."""
@@ -338,7 +340,12 @@ class CheckContext:
         defaults = self._defaults
         if defaults is None:
             defaults = (self.rule.severity_for(self.method), " ".join(self.rule.hint.split()))
-        return Finding(
+        # Finding(...) with its fields put in place at once: a frozen
+        # dataclass's __init__ sets each of the nine through
+        # object.__setattr__, which took longer than the rules themselves
+        # spend on most findings (10,000 at company scale). Same object.
+        found = _new(Finding)
+        found.__dict__.update(
             location=location,
             rule_id=self.rule.id,
             severity=severity or defaults[0],
@@ -349,6 +356,7 @@ class CheckContext:
             objective=objective,
             key_result=key_result,
         )
+        return found
 
 
 def run_rules(
