@@ -18,6 +18,7 @@ from contentkit import make_content
 from test_annual_cycles import FILES as ANNUAL_FILES
 
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.graphs.dot import overview_dot, unit_dot
 from okrsite.graphs.labels import LabelText
 from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel
@@ -171,23 +172,73 @@ def test_link_edits_follow_every_kind_of_link(tmp_path: Path) -> None:
     content.check()
 
 
-def test_lookups_are_kept_with_fresh_rows_and_text(tmp_path: Path) -> None:
-    """The graphs' look-ups of a kept index are reused, but every rebuild
-    gets its own label text and row table (rows show titles and progress);
-    a changed shared stamp (org, names, cycles) makes them again."""
+def test_lookups_are_kept_with_fresh_text(tmp_path: Path) -> None:
+    """The graphs' look-ups of a kept index are reused (their rows too: each
+    row checks its unit's content itself), but every rebuild gets its own
+    label text; a changed shared stamp (org, names, cycles) makes them again."""
     content = Content(tmp_path)
     model = content.load()
     cycle = model.cycles["2026-Q2"]
     stamp = object()
     first = content.kept.lookups(model, cycle, stamp, LabelText())
-    first.rows[("page.md", OkrRef("legal", "terms"))] = first.rows.get(("", OkrRef("", "")))  # type: ignore[assignment]
     text = LabelText()
     again = content.kept.lookups(model, cycle, stamp, text)
     assert again.index is first.index and again.descendants is first.descendants
-    assert again.text is text and again.rows == {}
+    assert again.text is text and again.rows is first.rows
     fresh = CycleLookups.build(model, cycle)
     assert (again.ancestors, again.descendants, again.org_key, again.overlap, again.links_from) == (
         fresh.ancestors, fresh.descendants, fresh.org_key, fresh.overlap, fresh.links_from
     )
     renewed = content.kept.lookups(model, cycle, object(), LabelText())
     assert renewed.ancestors is not first.ancestors
+
+
+def test_graphs_from_kept_lookups_equal_fresh_ones(tmp_path: Path) -> None:
+    """Graph rows kept with the look-ups are made again for an edited file:
+    a retitled objective, a new KR value and a file graded meanwhile show in
+    every graph drawn from the kept look-ups exactly as from fresh ones."""
+    content = Content(tmp_path)
+    stamp = object()
+
+    def graphs() -> None:
+        model = content.load()
+        kept = content.kept.lookups(model, model.cycles["2026-Q2"], stamp, LabelText())
+        for focus in ["company", "product", "onboarding", "legal"]:
+            assert unit_dot(model, "2026-Q2", focus, lookups=kept) == unit_dot(
+                model, "2026-Q2", focus
+            ), focus
+        assert overview_dot(model, "2026-Q2", lookups=kept) == overview_dot(model, "2026-Q2")
+
+    graphs()
+    content.edit("2026-Q2/onboarding.yaml", r"title: Faster onboarding", "title: Quicker starts")
+    graphs()
+    content.edit("2026-Q2/onboarding.yaml", r"current: 6", "current: 4")
+    graphs()
+    content.edit("2026-Q2/legal.yaml", r"status: locked", "status: graded")
+    graphs()
+    content.edit("2026-Q2/product.yaml", r"title: Self-serve for everyone", "title: Self-serve & <more>")
+    graphs()
+
+
+def test_objective_serves_anything_matches_its_links(tmp_path: Path) -> None:
+    """The table behind ``objective_serves_anything`` answers as the links
+    do, for every objective and for an objective asked about without its KRs:
+    upwards within the cycle or into the year counts, lateral does not."""
+    model = Content(tmp_path).load()
+    asked = 0
+    for cycle in model.cycles.values():
+        index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
+        for unit_id, okrs in cycle.okrs.items():
+            for objective in okrs.objectives:
+                for krs in ([kr.id for kr in objective.key_results], []):
+                    refs = [OkrRef(unit_id, objective.id), *(OkrRef(unit_id, objective.id, k) for k in krs)]
+                    expected = any(index.serves(ref) or index.serves_across(ref) for ref in refs)
+                    assert index.objective_serves_anything(unit_id, objective.id, krs) == expected
+                    asked += expected
+    assert asked >= 4
+    quarter = model.cycles["2026-Q2"]
+    index = AlignmentIndex.build(quarter, include_private=True)
+    # Onboarding's "quality" objective and its KR link nowhere; Legal's only laterally (inbound).
+    assert not index.objective_serves_anything("onboarding", "quality", ["tickets"])
+    assert index.objective_serves_anything("onboarding", "speed", ["docs"])  # the objective aligns
+    assert not index.objective_serves_anything("legal", "terms", ["terms"])

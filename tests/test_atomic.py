@@ -157,20 +157,30 @@ def test_dot_crash_keeps_previous_site(
     assert_untouched(project, previous)
 
 
-def failing_writer(after: int, error: BaseException) -> Callable[..., None]:
-    """MkDocs' ``write_file`` that raises ``error`` once ``after`` files are written."""
+def fail_writes(monkeypatch: pytest.MonkeyPatch, after: int, error: BaseException) -> None:
+    """Every way a build creates a site file raises ``error`` once ``after``
+    files are written: MkDocs' ``write_file`` (its own pages, the search
+    index) and okrsite's cache files, which are linked into the site
+    (okrsite/engine/siteoutput.py)."""
     import mkdocs.utils
 
-    real = mkdocs.utils.write_file
+    import okrsite.engine.pagecache
+    import okrsite.engine.siteoutput
+
     count = {"n": 0}
 
-    def write_file(content: bytes, output_path: str) -> None:
-        count["n"] += 1
-        if count["n"] > after:
-            raise error
-        real(content, output_path)
+    def failing(real: Callable[..., None]) -> Callable[..., None]:
+        def write(*args: Any) -> None:
+            count["n"] += 1
+            if count["n"] > after:
+                raise error
+            real(*args)
 
-    return write_file
+        return write
+
+    monkeypatch.setattr(mkdocs.utils, "write_file", failing(mkdocs.utils.write_file))
+    for module in (okrsite.engine.pagecache, okrsite.engine.siteoutput):
+        monkeypatch.setattr(module, "write_new_file", failing(module.write_new_file))
 
 
 def test_disk_full_keeps_previous_site(
@@ -178,10 +188,7 @@ def test_disk_full_keeps_previous_site(
 ) -> None:
     """The disk filling up after a few pages: exit 1 with a plain message (no
     traceback), previous site intact, the half-written staging tree removed."""
-    import mkdocs.utils
-
-    error = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(mkdocs.utils, "write_file", failing_writer(3, error))
+    fail_writes(monkeypatch, 3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
     result = run(build_args(project))
     assert result.exit_code == 1
     assert "could not write the site" in result.output
@@ -211,9 +218,7 @@ def test_ctrl_c_while_writing_keeps_previous_site(
     project: Path, previous: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """KeyboardInterrupt halfway through writing pages: previous site intact."""
-    import mkdocs.utils
-
-    monkeypatch.setattr(mkdocs.utils, "write_file", failing_writer(5, KeyboardInterrupt()))
+    fail_writes(monkeypatch, 5, KeyboardInterrupt())
     result = run(build_args(project))
     assert result.exit_code == 1
     assert_untouched(project, previous)

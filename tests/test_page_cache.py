@@ -3,6 +3,7 @@ again, and a build that uses it is byte-identical to a fresh one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -161,7 +162,11 @@ def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> 
     )
     details = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))
     assert details["search"], "the overview has search entries"
-    stored.write_text(page.replace("</body>", "<!-- from the page cache --></body>"))
+    marked = page.replace("</body>", "<!-- from the page cache --></body>").encode("utf-8")
+    stored.unlink()  # it is linked into site/: replace it, do not write through
+    stored.write_bytes(marked)
+    details["sha256"] = hashlib.sha256(marked).hexdigest()  # as if stored so
+    stored.with_suffix(".json").write_text(json.dumps(details), encoding="utf-8")
     build(root / "mkdocs.yml", root / "warm")
     assert "<!-- from the page cache -->" in (root / "warm/2023-Q2/index.html").read_text()
     cold_index = (root / "site/search/search_index.json").read_bytes()
@@ -333,3 +338,30 @@ def test_a_plugin_after_ours_still_sees_stored_pages(tmp_path: Path) -> None:
     assert page.count("<!-- late hook -->") == 1
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
     assert len(entries(tmp_path)) > 0  # the pages were stored, and served
+
+
+def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_served(
+    cold: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """A warm build links stored pages and generated graphs into the site
+    (readable like MkDocs' own files). A later step that rewrites site files
+    in place rewrites the cache's bytes too: the next build notices and
+    renders them again, and still equals the fresh build."""
+    root = copy_of(cold, tmp_path)
+    build(root / "mkdocs.yml", root / "warm")
+    cached = {p.stat().st_ino for p in (root / ".okrsite-cache").rglob("*") if p.is_file()}
+    site = root / "warm"
+    pages = [p for p in site.rglob("index.html") if p.parent != site / "search"]
+    linked = [p for p in pages if p.stat().st_ino in cached]
+    assert len(linked) >= 0.9 * len(pages), f"{len(linked)} of {len(pages)} pages linked"
+    graphs = sorted(site.glob("2023-Q2/**/*.svg"))
+    assert graphs and all(p.stat().st_ino in cached for p in graphs)
+    page = site / "2023-Q2" / "index.html"
+    mkdocs_written = (site / "sitemap.xml").stat().st_mode & 0o777
+    assert page.stat().st_mode & 0o777 == mkdocs_written == graphs[0].stat().st_mode & 0o777
+
+    for path in (page, graphs[0]):
+        with open(path, "r+b") as handle:  # in place: through the link
+            handle.write(b"<!-- rewritten -->")
+    build(root / "mkdocs.yml", root / "again")
+    assert files_of(root / "again") == fresh

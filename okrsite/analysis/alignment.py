@@ -35,6 +35,11 @@ class AlignmentIndex:
     """Links up into a containing cycle (``target_cycle`` set)."""
     _by_target: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
     _by_source: dict[OkrRef, list[Link]] = field(default_factory=dict, repr=False)
+    _serving: dict[tuple[str, str], set[str | None]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """(unit, objective) → which of its items (``None``: the objective, else
+    a KR id) link upwards, made on first use (:meth:`objective_serves_anything`)."""
 
     @classmethod
     def build(cls, cycle: Cycle, *, include_private: bool = False) -> AlignmentIndex:
@@ -177,6 +182,17 @@ class AlignmentIndex:
         return sorted(out, key=str)
 
     def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
-        """True when the objective or any of its KRs links upwards."""
-        refs = [OkrRef(unit, objective_id), *(OkrRef(unit, objective_id, k) for k in kr_ids)]
-        return any(self.serves(ref) or self.serves_across(ref) for ref in refs)
+        """True when the objective or any of its KRs (``kr_ids``) links upwards
+        (:meth:`serves` or :meth:`serves_across`). Asked for every objective
+        by the quality rules and the overview: answered from a table of the
+        items that serve, made once per index."""
+        if self._serving is None:
+            serving: dict[tuple[str, str], set[str | None]] = {}
+            for source, links in self._by_source.items():
+                if any(link.target_cycle or link.kind != "related" for link in links):
+                    serving.setdefault((source.unit, source.objective), set()).add(
+                        source.key_result
+                    )
+            self._serving = serving
+        found = self._serving.get((unit, objective_id))
+        return found is not None and (None in found or any(k in found for k in kr_ids))

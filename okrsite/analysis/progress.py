@@ -17,7 +17,7 @@ exports and the diff all go through these functions.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -125,6 +125,38 @@ def objective_progress(objective: Objective) -> float | None:
     return weighted_mean((kr_score(kr), kr.weight) for kr in objective.key_results)
 
 
+ProgressOf = Callable[[Objective], float | None]
+"""How a roll-up gets one objective's progress: :func:`objective_progress`,
+or an :class:`ObjectiveProgressMemo` of it."""
+
+
+class ObjectiveProgressMemo:
+    """:func:`objective_progress` of each objective object, computed once.
+
+    Roll-ups pool every objective of a subtree — the company's, each
+    department's, each graph box's — so one build asks for the same
+    objective's progress many times. Keyed by the objective *object*
+    (validated content is read-only downstream), so a preview server can keep
+    one between rebuilds: an unchanged file's objectives are the same objects,
+    an edited or re-measured file's are new ones. An explicit object passed
+    in (``SiteContext.progress``); nothing module-global."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._limit = limit
+        self._values: dict[int, tuple[Objective, float | None]] = {}
+
+    def __call__(self, objective: Objective) -> float | None:
+        found = self._values.get(id(objective))
+        if found is not None and found[0] is objective:
+            return found[1]
+        if len(self._values) >= self._limit:
+            self._values.clear()  # edits add new objects; old ones go now and then
+        value = objective_progress(objective)
+        # The objective is kept with its value: its id cannot be reused meanwhile.
+        self._values[id(objective)] = (objective, value)
+        return value
+
+
 def objective_computed_progress(objective: Objective) -> float | None:
     """Weighted mean of its KRs' computed progress: no grade in it."""
     return weighted_mean((kr_progress(kr), kr.weight) for kr in objective.key_results)
@@ -163,11 +195,17 @@ shows ``own``; one that stands for the unit and everything below it (a
 compact table's department row, a collapsed graph box) shows ``teams``."""
 
 
-def pooled_progress(files: Iterable[UnitOkrs], *, include_private: bool = False) -> float | None:
+def pooled_progress(
+    files: Iterable[UnitOkrs],
+    *,
+    include_private: bool = False,
+    progress: ProgressOf = objective_progress,
+) -> float | None:
     """Weighted mean over every objective of ``files`` taken as one pool (an
-    objective weighs by its ``weight``, whichever file it is in)."""
+    objective weighs by its ``weight``, whichever file it is in). ``progress``:
+    :func:`objective_progress`, or a memo of it (:class:`ObjectiveProgressMemo`)."""
     return weighted_mean(
-        (objective_progress(o), o.weight)
+        (progress(o), o.weight)
         for okrs in files
         for o in (okrs.objectives if include_private else okrs.public_objectives)
     )
@@ -185,13 +223,15 @@ def unit_and_teams_progress(
     *,
     include_private: bool = False,
     below: list[str] | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> float | None:
     """A unit's roll-up with its teams: every objective of the unit and of
     every unit below it (the company: every objective of the cycle).
-    ``below``: the unit's descendants when the caller has them already."""
+    ``below``: the unit's descendants when the caller has them already;
+    ``progress`` as for :func:`pooled_progress`."""
     units = subtree(model, unit_id) if below is None else [unit_id, *below]
     files = [cycle.okrs[u] for u in units if u in cycle.okrs]
-    return pooled_progress(files, include_private=include_private)
+    return pooled_progress(files, include_private=include_private, progress=progress)
 
 
 def rollup_progress(
@@ -202,12 +242,15 @@ def rollup_progress(
     *,
     include_private: bool = False,
     below: list[str] | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> float | None:
     """The ``scope`` roll-up of ``unit_id`` in ``cycle`` (``None``: no data).
-    ``below``: the unit's descendants when the caller has them already."""
+    ``below``: the unit's descendants when the caller has them already;
+    ``progress`` as for :func:`pooled_progress`."""
     if scope == "teams":
         return unit_and_teams_progress(
-            model, cycle, unit_id, include_private=include_private, below=below
+            model, cycle, unit_id, include_private=include_private, below=below,
+            progress=progress,
         )
     okrs = cycle.okrs.get(unit_id)
     return None if okrs is None else unit_progress(okrs, include_private=include_private)

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -37,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import okrsite
+from okrsite.engine.siteoutput import SiteOutput, write_new_file
 from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
 from okrsite.graphs.cache import DiskCache
@@ -47,7 +46,7 @@ from okrsite.site.pages.render import templates_dir
 from okrsite.site.tree import FileContent
 from okrsite.source.files import write_atomically
 
-FORMAT = "1"
+FORMAT = "2"
 """Bumped when the entry layout or what a key covers changes."""
 
 _DISTRIBUTIONS = ("okrsite", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
@@ -113,10 +112,12 @@ class PageCache:
 
     An entry is two files: ``<key>.html``, the page exactly as written to
     ``site/`` (stored as soon as it is rendered, so a build never holds every
-    page in memory), and ``<key>.json``, its search entries and anchors
-    (stored after the build, when the search index is complete); an entry
-    counts only when both are there. Created per build by the plugin (never
-    kept across builds); :meth:`prune` then drops what this build did not use.
+    page in memory; linked into ``site/``, see :mod:`okrsite.engine.siteoutput`),
+    and ``<key>.json``, its search entries, anchors and the sha256 of the
+    HTML file (stored after the build, when the search index is complete); an
+    entry counts only when both are there and the HTML still has that digest.
+    Created per build by the plugin (never kept across builds); :meth:`prune`
+    then drops what this build did not use.
     """
 
     directory: Path
@@ -132,9 +133,13 @@ class PageCache:
     def get(self, key: str) -> CachedPage | None:
         self.used.add(key)
         try:
-            if not (self.directory / f"{key}.html").is_file():
-                return None
             data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            html = (self.directory / f"{key}.html").read_bytes()
+            # The stored page is linked into site/ (engine/siteoutput.py): a
+            # site file rewritten in place rewrote it too. Its bytes must be
+            # the ones stored, else the page renders again.
+            if hashlib.sha256(html).hexdigest() != data["sha256"]:
+                return None
             return CachedPage(key, list(data["search"]), list(data["anchors"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: render the page
@@ -143,22 +148,25 @@ class PageCache:
         """The stored page as text (when a later plugin must still see it)."""
         return (self.directory / f"{page.key}.html").read_text(encoding="utf-8")
 
-    def copy_html(self, page: CachedPage, destination: str) -> None:
-        """Write the stored page to ``destination`` as it is stored: a file
-        copy, no decoding, encoding or scanning of ~100 KB of HTML per page
-        (what MkDocs' own write of the page text would cost)."""
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
-        shutil.copyfile(self.directory / f"{page.key}.html", destination)
+    def place_html(self, page: CachedPage, destination: str, output: SiteOutput) -> None:
+        """Put the stored page at ``destination`` as it is stored (a hard link
+        where possible): no decoding, encoding or scanning of ~100 KB of HTML
+        per page (what MkDocs' own write of the page text would cost)."""
+        output.place(self.directory / f"{page.key}.html", destination)
 
-    def put_html(self, key: str, html: str) -> None:
-        """Store a rendered page as MkDocs writes it to ``site/`` (same encoding)."""
+    def put_html(self, key: str, html: str) -> tuple[Path, str]:
+        """Store a rendered page as MkDocs writes it to ``site/`` (same
+        encoding); return the stored file and the sha256 of its bytes."""
         self.used.add(key)
-        self.directory.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8", errors="xmlcharrefreplace")
-        write_atomically(self.directory / f"{key}.html", data, durable=False)
+        path = self.directory / f"{key}.html"
+        write_new_file(path, data)
+        return path, hashlib.sha256(data).hexdigest()
 
-    def put_details(self, key: str, search: list[dict[str, Any]], anchors: list[str]) -> None:
-        data = {"search": search, "anchors": anchors}
+    def put_details(
+        self, key: str, search: list[dict[str, Any]], anchors: list[str], sha256: str
+    ) -> None:
+        data = {"search": search, "anchors": anchors, "sha256": sha256}
         self._write(f"{key}.json", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
     def _write(self, name: str, text: str) -> None:

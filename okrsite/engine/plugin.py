@@ -39,6 +39,10 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
+- Pages written on a second thread (:mod:`okrsite.engine.writer`): when our
+  last ``on_post_page`` is the build's last, page and page-cache writes are
+  queued for a writer thread (MkDocs gets an empty page); the first
+  ``on_post_build`` waits for them, so no plugin reads an unfinished ``site/``.
 - ``on_serve``: watch the content directory and the data files of measured
   key results so ``mkdocs serve`` rebuilds.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
@@ -47,8 +51,11 @@ Hooks used, and why:
   page up; for a hit, ``on_page_markdown`` hands MkDocs an empty page with a
   blank template and keeps it out of the search indexer,
   ``on_page_content`` restores its anchors, and the last ``on_post_page``
-  copies the stored file into ``site/`` and returns nothing (MkDocs then
-  writes nothing for the page; its note saying so is filtered). The last
+  links the stored file into ``site/`` and returns nothing (MkDocs then
+  writes nothing for the page; its note saying so is filtered); a page
+  rendered this time is stored and linked the same way, and generated
+  graphs and exports are linked from ``<cache_dir>/files``
+  (:mod:`okrsite.engine.siteoutput`: creating files is what costs). The last
   ``on_post_build`` puts the stored search entries back in build order and
   stores the pages rendered this time.
   Before that, ``on_files`` opens the closed-cycle store of the same cache
@@ -84,7 +91,6 @@ command-line choices over them in code (:mod:`okrsite.engine.build`,
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import os
 from dataclasses import dataclass, field
@@ -92,7 +98,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import jinja2
-from material.plugins.search.plugin import SearchIndex, SearchPlugin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -102,7 +107,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
-from okrsite.engine.fastpage import FinishedPage, fast_path_setup, nav_titles
+from okrsite.engine.fastpage import FinishedPage, escape_titles, fast_path_setup, nav_titles
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -121,9 +126,11 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
-from okrsite.engine.searchfeed import page_sections
+from okrsite.engine.searchfeed import index_page, material_search
+from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
+from okrsite.engine.writer import SiteWrites, in_order
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -155,10 +162,28 @@ class _GeneratedFile(File):
     search_content: str | None = None
     """The page's HTML with attribute-free inline spans, for the search index."""
 
+    output: SiteOutput | None = None
+    """How this build places files into ``site/`` (None: as MkDocs does)."""
+    writes: SiteWrites | None = None
+    """The build's writer thread, if any (see :mod:`okrsite.engine.writer`)."""
+
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
             return False
         return super().is_modified()
+
+    def copy_file(self, dirty: bool = False) -> None:
+        """A generated graph or export: linked from the cache's copy of the
+        same bytes where possible (creating files is what costs)."""
+        content = self._content
+        if self.output is None or content is None or (dirty and not self.is_modified()):
+            if self.writes is not None and content is not None and not dirty:
+                self.writes.writer.call(super().copy_file)  # writes content, as MkDocs would
+                return
+            super().copy_file(dirty)
+            return
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        in_order(self.writes, self.output.write, data, self.abs_dest_path)
 
 
 @dataclass
@@ -166,19 +191,22 @@ class _PageCacheRun:
     """The page cache's state for one build (created in ``on_files``)."""
 
     cache: PageCache
+    output: SiteOutput
+    """Places stored pages and generated files into ``site/`` (hard links)."""
     cycles: CycleStore | None = None
     """Closed cycles' generated files (pruned with the pages after a clean build)."""
     order: list[str] = field(default_factory=list)
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
     """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    """URL → (key, anchors) of cacheable pages rendered this time (HTML stored)."""
+    rendered: dict[str, tuple[str, list[str], str]] = field(default_factory=dict)
+    """URL → (key, anchors, sha256 of the HTML) of cacheable pages rendered
+    this time (HTML stored)."""
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
     copy: bool = True
-    """Hits are copied into ``site/`` (MkDocs writes nothing for them): only
+    """Stored pages are linked into ``site/`` (MkDocs writes nothing for them): only
     when our last ``on_post_page`` is the build's last, else a later plugin's
     change would be missing from the copy, and the stored HTML is returned."""
     skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
@@ -189,7 +217,7 @@ class _PageCacheRun:
 class _SkippedNote(logging.Filter):
     """MkDocs does not write a page whose final HTML is empty and logs
     "Page skipped: '<page>'. Generated empty output." at INFO. A page served
-    from the page cache is copied into ``site/`` by the plugin and handed to
+    from the page cache is linked into ``site/`` by the plugin and handed to
     MkDocs empty: that note would be false, once per archived page."""
 
     def __init__(self) -> None:
@@ -241,6 +269,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._indexed: dict[str, object] = {}
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
+        # Pages written on a second thread, for the running build only (engine/writer.py).
+        self._writes: SiteWrites | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -280,14 +310,18 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             f for f in files.documentation_pages() if f.src_uri not in tree.files
         ]
         if not config.nav:
-            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
+            config.nav = escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
                 f.src_uri for f in hand_written
             )
         self._end_page_cache()
+        if self._writes is not None:  # a build that ended without on_post_build
+            self._writes.end(abandon=True)
+        self._writes = SiteWrites() if self._post_page_is_last(config) else None
         setup = ""
         if self.config.page_cache and not self._serving:
             self._pages = _PageCacheRun(
                 PageCache(base / self.config.cache_dir / "pages"),
+                SiteOutput(base / self.config.cache_dir / "files"),
                 cycles=cycles,
                 copy=self._post_page_is_last(config),
             )
@@ -336,6 +370,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if inline:
                 file.inline = (tuple(inline), prefix)
             file.cache_key, file.cached = key, cached
+            if self._pages is not None:
+                file.output = self._pages.output
+            file.writes = self._writes
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 FinishedPage(titles.get(path), file, config, fast)  # sets file.page
@@ -385,8 +422,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 unchanged.add(path)
         return unchanged
 
+    @event_priority(1000)  # before any plugin's on_post_build reads site/
+    def _finish_writes(self, *, config: MkDocsConfig) -> None:
+        """Every page handed to the writer thread is on disk (or the build fails)."""
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.end(abandon=False)
+
     @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _finish_build(self, *, config: MkDocsConfig) -> None:
         if self._pending is not None:
             key, written = self._pending
             self._written = {key: written}
@@ -396,6 +440,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.end(abandon=True)
         self._end_page_cache()
 
     def _end_page_cache(self) -> None:
@@ -420,9 +467,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 index.write_text(text, encoding="utf-8")
         if run.warnings.count:
             return
-        for url, (key, anchors) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, []), anchors)
+        for url, (key, anchors, sha256) in run.rendered.items():
+            run.cache.put_details(key, entries.get(url, []), anchors, sha256)
         run.cache.prune()
+        run.output.prune()
         if run.cycles is not None:
             run.cycles.prune()
 
@@ -433,16 +481,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         """Index the page for Material's search with :mod:`okrsite.engine.searchfeed`
         (Material's parser handlers, a faster tokenizer), and tell Material's
         plugin the page is done; ``_page_context`` restores ``meta.search``."""
-        search = _material_search(config) if self.config.fast_search else None
+        search = material_search(config) if self.config.fast_search else None
         if search is None or (page.meta.get("search") or {}).get("exclude"):
             return context
         html = getattr(page.file, "search_content", None) or page.content or ""
-        sections = page_sections(html)
-        if sections is None:
+        if not index_page(search.search_index, page, html):
             return context
-        for section in sections:
-            if not section.is_excluded():
-                search.search_index.create_entry_for_section(section, page.toc, page.url, page)
         self._indexed[page.url] = page.meta.get("search", _ABSENT)
         page.meta["search"] = {"exclude": True}
         return context
@@ -460,7 +504,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self._pages is not None:
             self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
-            # page.title is the nav title, HTML-escaped by _escape_titles.
+            # page.title is the nav title, HTML-escaped by escape_titles.
             page.meta["title"] = page.title
         return context
 
@@ -488,19 +532,42 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _cached_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         file = page.file
         if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
-            return output
+            return self._writes.page(output, page.file) if self._writes else output
         if file.cached is not None:
             self._pages.served[page.url] = file.cached
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
-            # Copied as stored; the empty result tells MkDocs not to write the
+            # Placed as stored; the empty result tells MkDocs not to write the
             # page itself (its "Page skipped" note is filtered, see _SkippedNote).
-            self._pages.cache.copy_html(file.cached, file.abs_dest_path)
+            in_order(
+                self._writes,
+                self._pages.cache.place_html, file.cached, file.abs_dest_path, self._pages.output,
+            )
             self._pages.skipped.notes.add(_skipped_note(file.src_uri))
             return ""
-        self._pages.cache.put_html(file.cache_key, output)
-        self._pages.rendered[page.url] = (file.cache_key, sorted(page.present_anchor_ids or ()))
-        return output
+        anchors = sorted(page.present_anchor_ids or ())
+        if not self._pages.copy:
+            self._store_page(self._pages, file.cache_key, page.url, anchors, output, None)
+            return output
+        # The page is in the cache now: linked into site/ like a stored one
+        # (one file created instead of two), on the writer thread if there is one.
+        in_order(
+            self._writes,
+            self._store_page, self._pages, file.cache_key, page.url, anchors, output,
+            file.abs_dest_path,
+        )
+        self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+        return ""
+
+    @staticmethod
+    def _store_page(
+        run: _PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
+    ) -> None:
+        """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
+        stored, sha256 = run.cache.put_html(key, output)
+        run.rendered[url] = (key, anchors, sha256)
+        if to is not None:
+            run.output.place(stored, to)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
@@ -512,6 +579,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
     on_page_context = CombinedEvent(_index_page, _page_context)
+    on_post_build = CombinedEvent(_finish_writes, _finish_build)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -523,26 +591,3 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
 
 _ABSENT = object()
-
-
-def _material_search(config: MkDocsConfig) -> Any:
-    """Material's own search plugin, when enabled and not subclassed (its
-    indexing is what :mod:`okrsite.engine.searchfeed` reproduces); else None."""
-    for plugin in config.plugins.values():
-        if type(plugin) is SearchPlugin and plugin.config.enabled:
-            index = getattr(plugin, "search_index", None)
-            return plugin if type(index) is SearchIndex else None
-    return None
-
-
-def _escape_titles(items: list[Any]) -> list[Any]:
-    """MkDocs themes print nav titles unescaped; titles come from content."""
-    out: list[Any] = []
-    for item in items:
-        if isinstance(item, dict):
-            ((title, value),) = item.items()
-            value = _escape_titles(value) if isinstance(value, list) else value
-            out.append({html.escape(title): value})
-        else:
-            out.append(item)
-    return out

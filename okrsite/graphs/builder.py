@@ -223,13 +223,17 @@ class GraphBuilder:
 
     def _row(self, ref: OkrRef, href: str, make: Callable[[str], Row]) -> tuple[Row, str]:
         """The table row of ``ref`` linking to ``href``, written once per cycle
-        (:attr:`CycleLookups.rows`): the row says the same on every page."""
+        and content of its unit's file (:attr:`CycleLookups.rows`): the row
+        says the same on every page."""
         key = (href, ref)
+        okrs = self.cycle.okrs.get(ref.unit)
+        content = None if okrs is None else okrs.content
         found = self.data.rows.get(key)
-        if found is None:
+        if found is None or found[0] is not content:
             row = make(href)
-            found = self.data.rows[key] = (row, table_row(row))
-        return found
+            # The content object is kept with the row: its identity cannot be reused.
+            found = self.data.rows[key] = (content, row, table_row(row))
+        return found[1], found[2]
 
     def redacted_node(self, okrs: UnitOkrs) -> None:
         if okrs.redacted_private > 0:
@@ -246,7 +250,8 @@ class GraphBuilder:
         and whether that roll-up is a score."""
         okrs = [self.cycle.okrs[u] for u in members if u in self.cycle.okrs]
         objectives = [o for ok in okrs for o in ok.objectives]
-        return objectives, pooled_progress(okrs, include_private=True), shows_scores(okrs)
+        value = pooled_progress(okrs, include_private=True, progress=self.data.progress)
+        return objectives, value, shows_scores(okrs)
 
     def unit_box(self, unit_id: str, *, subtree: bool) -> str:
         """A summary box for a unit (and, when ``subtree``, all its descendants)."""
@@ -420,9 +425,22 @@ class GraphBuilder:
             if self.box_covers_subtree.get(unit_id):
                 drawn.update(self.descendants(unit_id))
         positions = sorted(p for u in drawn for p in self.data.links_from.get(u, []))
+        # A unit without a table here is drawn as a box or not at all, the
+        # same for every one of its items: found once per unit (a department
+        # graph's boxes stand for hundreds of units' links).
+        with_tables = {ref.unit for ref in self.tables}
+        boxed: dict[str, End | None] = {}
+
+        def end(ref: OkrRef) -> End | None:
+            if ref.unit in with_tables:
+                return self.end(ref)
+            if ref.unit not in boxed:
+                boxed[ref.unit] = self.end(ref)
+            return boxed[ref.unit]
+
         for position in positions:
             link = self.data.index.links[position]
-            source, target = self.end(link.source), self.end(link.target)
+            source, target = end(link.source), end(link.target)
             if source is None or target is None or source.node == target.node:
                 continue
             if link.kind == "related":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from okrsite.analysis import org
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.progress import ProgressOf, objective_progress
 from okrsite.graphs.labels import LabelText, Row
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 
@@ -27,12 +28,18 @@ class CycleLookups:
     """Unit → positions in ``index.links`` of the links it is the source of."""
     text: LabelText = field(default_factory=LabelText)
     """Escaped titles and tooltips, shared by every graph built with these look-ups."""
-    rows: dict[tuple[str, OkrRef], tuple[Row, str]] = field(default_factory=dict)
+    rows: dict[tuple[str, OkrRef], tuple[object, Row, str]] = field(default_factory=dict)
     """Objective and KR table rows already written by a graph of this cycle,
-    by (the row's link from the embedding page, the item): an objective is
+    by (the row's link from the embedding page, the item), with the content
+    object of the item's unit file they were made from: an objective is
     drawn on its own page, its parent's, its teams', its partners', the
     overview and a department graph, and its rows are the same on every
-    page that links to it the same way (see ``GraphBuilder.objective_table``)."""
+    page that links to it the same way (see ``GraphBuilder.objective_table``).
+    A row says what its unit's file says (title, progress, grading) and
+    what these look-ups say (overlap counts), so it stays valid while that
+    content is the same object: a preview keeps the table with the look-ups."""
+    progress: ProgressOf = objective_progress
+    """How the boxes' roll-ups get an objective's progress (the build's memo)."""
 
     @classmethod
     def build(
@@ -41,9 +48,11 @@ class CycleLookups:
         cycle: Cycle,
         text: LabelText | None = None,
         index: AlignmentIndex | None = None,
+        progress: ProgressOf = objective_progress,
     ) -> CycleLookups:
         """``index``: the cycle's :meth:`AlignmentIndex.build` with private
-        objectives included, when the caller has it (a preview server keeps it)."""
+        objectives included, when the caller has it (a preview server keeps it);
+        ``progress``: see :attr:`progress`."""
         if index is None:
             index = AlignmentIndex.build(cycle, include_private=True)
         ancestors = {u: model.ancestors(u) for u in model.units}
@@ -67,4 +76,5 @@ class CycleLookups:
             overlap,
             dict(links_from),
             text or LabelText(),
+            progress=progress,
         )

@@ -19,8 +19,10 @@ alone, and a unit's links of its file's content alone, so:
   cycle's own index and those of the cycles inside it are the same objects;
 * the graphs' look-ups while the index and the shared stamp (unit names and
   org, the company, the cycles: :attr:`~okrsite.site.cache.BuildCache.shared`)
-  are the same objects; each rebuild gets them with its own label text and an
-  empty row table (rows show titles and progress, which an edit changes).
+  are the same objects; each rebuild gets them with its own label text and
+  progress memo. Their table rows are kept too: a row is made again when
+  the content object of its unit's file is not the one it was made from
+  (``GraphBuilder._row``; rows show titles, progress and grading).
 
 Indexes include private objectives' links (``include_private=True``): the
 site builds from the redacted model, and every reader there asks for that.
@@ -34,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from okrsite.analysis.alignment import AlignmentIndex
+from okrsite.analysis.progress import ProgressOf, objective_progress
 from okrsite.graphs.labels import LabelText
 from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import Cycle, Objective, OkrModel
@@ -109,7 +112,12 @@ class KeptAlignment:
         return index
 
     def lookups(
-        self, model: OkrModel, cycle: Cycle, shared_stamp: object, text: LabelText
+        self,
+        model: OkrModel,
+        cycle: Cycle,
+        shared_stamp: object,
+        text: LabelText,
+        progress: ProgressOf = objective_progress,
     ) -> CycleLookups:
         """``CycleLookups.build(model, cycle, text)``, its org tables and link
         counts kept while the cycle's index and ``shared_stamp`` are the same."""
@@ -117,7 +125,7 @@ class KeptAlignment:
         record = (index, shared_stamp)
         found = self._lookups.get(cycle.id)
         if found is not None and _same(found[0], record):
-            return replace(found[1], text=text, rows={})
-        lookups = CycleLookups.build(model, cycle, text, index=index)
+            return replace(found[1], text=text, progress=progress)
+        lookups = CycleLookups.build(model, cycle, text, index=index, progress=progress)
         self._lookups[cycle.id] = (record, lookups)
         return lookups

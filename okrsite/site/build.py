@@ -85,6 +85,8 @@ def build_docs_tree(
     context = SiteContext(
         model=public_model, options=options, today=options.resolved_today(), cache=cache
     )
+    if cache is not None:
+        context.progress = cache.progress
     reused: dict[str, ClosedCycle] = {}
     keys: dict[str, str] = {}
     if closed is not None:
@@ -119,9 +121,11 @@ def build_docs_tree(
             # that show none are made while dot draws (graphs.render).
             text = LabelText()  # escaped titles, shared by every graph of the build
             lookups = {  # built once for both kinds of graph (a preview keeps them)
-                cycle_id: CycleLookups.build(public_model, cycle, text)
+                cycle_id: CycleLookups.build(public_model, cycle, text, progress=context.progress)
                 if cache is None
-                else cache.alignment.lookups(public_model, cycle, cache.shared, text)
+                else cache.alignment.lookups(
+                    public_model, cycle, cache.shared, text, context.progress
+                )
                 for cycle_id, cycle in public_model.cycles.items()
                 if cycle_id not in skip
             }

@@ -21,8 +21,10 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
+from okrsite.analysis.progress import ObjectiveProgressMemo
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
+from okrsite.refs import Link, OkrRef
 from okrsite.render.exports import UnitPartMemo
 from okrsite.site.alignmemo import KeptAlignment
 from okrsite.site.graphmemo import GraphDots
@@ -30,6 +32,22 @@ from okrsite.site.kept import PageMemo
 from okrsite.site.tree import FileContent, GeneratedFile
 
 T = TypeVar("T")
+
+UnitReads = dict[
+    tuple[str, str],
+    tuple[
+        object,
+        object,
+        list[str],
+        tuple[tuple[Link, ...], tuple[OkrRef, ...], list[tuple[str, str]]],
+    ],
+]
+"""(cycle, unit) → (the index, the unit's content object, its descendants,
+(its links, its lateral partners, the (cycle, unit) files its page reads)):
+what :func:`okrsite.site.pages.unit.unit_page_inputs` found, kept by a
+preview server between rebuilds (``BuildCache.unit_reads``) and used again
+while the index and the content are the same objects and the descendants
+are equal."""
 
 
 class IdentityMemo(Generic[T]):
@@ -137,6 +155,10 @@ class BuildCache:
     """Units' parts of the exports."""
     redacted: RedactedUnits = field(default_factory=dict)
     """Units' redacted copies (:func:`okrsite.analysis.redact.redact`)."""
+    progress: ObjectiveProgressMemo = field(default_factory=ObjectiveProgressMemo)
+    """Objectives' progress, by objective object (``SiteContext.progress``)."""
+    unit_reads: UnitReads = field(default_factory=dict)
+    """What each unit page's dependency record found in the alignment index."""
 
     def begin(self, model: OkrModel) -> None:
         """Start a rebuild of ``model``: renew :attr:`shared` if what it stands for changed."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle_id
 from okrsite.analysis.org import OrgTree, all_descendants
+from okrsite.analysis.progress import ObjectiveProgressMemo, ProgressOf
 from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
 from okrsite.site.cache import BuildCache
@@ -45,6 +46,10 @@ class SiteContext:
     export_parts: dict[str, dict[str, str]] = field(default_factory=dict)
     """Export name (``okrs.json``, ``okrs.csv``) → cycle id → that cycle's
     part, already made (closed cycles); the data producer makes the rest."""
+    progress: ProgressOf = field(default_factory=ObjectiveProgressMemo)
+    """Objectives' progress for roll-ups (the overview, the directory, graph
+    boxes), each computed once: the build's own memo, or a preview server's
+    kept between rebuilds (:attr:`BuildCache.progress`)."""
 
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
     _org_tree: OrgTree | None = field(default=None, repr=False)

@@ -17,7 +17,14 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.calibration import CalibrationReport, calibration_report
 from okrsite.analysis.org import OrgTree
-from okrsite.analysis.progress import RollupScope, rollup_progress, shows_scores, unit_progress
+from okrsite.analysis.progress import (
+    ProgressOf,
+    RollupScope,
+    objective_progress,
+    rollup_progress,
+    shows_scores,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
@@ -35,7 +42,9 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     compact = is_compact(ctx.model, ctx.options)
     cycle_id = ctx.current_cycle_id
     yield GeneratedFile(
-        urls.DIRECTORY, render_directory(ctx.model, cycle_id, report, compact=compact)
+        urls.DIRECTORY, render_directory(
+            ctx.model, cycle_id, report, compact=compact, progress=ctx.progress
+        )
     )
     current = cycle_id if compact else None
     for unit_id in ctx.model.units:
@@ -85,8 +94,10 @@ def render_directory(
     calibration: CalibrationReport | None = None,
     *,
     compact: bool = False,
+    progress: ProgressOf = objective_progress,
 ) -> str:
-    """Every unit with its current OKRs; ``compact``: top-level units only."""
+    """Every unit with its current OKRs; ``compact``: top-level units only;
+    ``progress``: how to get an objective's progress (the build's memo)."""
     doc = urls.DIRECTORY
     report = calibration or calibration_report(model)
     cycle = model.cycles[cycle_id]
@@ -106,7 +117,9 @@ def render_directory(
         # units); a full row for the unit alone: the same rule as the overview.
         scope: RollupScope = "teams" if compact else "own"
         below = tree.descendants(unit.id) if compact else None
-        value = rollup_progress(model, cycle, unit.id, scope, include_private=True, below=below)
+        value = rollup_progress(
+            model, cycle, unit.id, scope, include_private=True, below=below, progress=progress
+        )
         has_okrs = (
             any(cycle.okrs[u].objectives for u in [unit.id, *below] if u in cycle.okrs)
             if below is not None

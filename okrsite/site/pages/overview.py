@@ -18,7 +18,13 @@ from markupsafe import Markup
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
 from okrsite.analysis.org import OrgTree, top_level_of, top_level_units
-from okrsite.analysis.progress import kr_score, shows_scores, unit_progress
+from okrsite.analysis.progress import (
+    ProgressOf,
+    kr_score,
+    objective_progress,
+    shows_scores,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.site.cache import remembered
@@ -58,6 +64,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 today=ctx.today,
                 department_graphs=departments,
                 index=ctx.alignment(cycle),
+                progress=ctx.progress,
             ),
         )
 
@@ -80,12 +87,14 @@ def render_overview(
     today: dt.date | None = None,
     department_graphs: list[tuple[str, str]] | None = None,
     index: AlignmentIndex | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
     ``today``: the build's "now"; a cycle that ended before it and is not graded
     reads "At the end (not graded)", not "So far". ``department_graphs``: (top-level
     unit, docs path of its whole-subtree SVG) for a department-level graph.
-    ``index``: the cycle's :meth:`AlignmentIndex.build_with_inner`, if the caller has it."""
+    ``index``: the cycle's :meth:`AlignmentIndex.build_with_inner`, if the caller has it;
+    ``progress``: how the roll-ups get an objective's progress (the build's memo)."""
     doc = urls.cycle_overview(cycle.id)
     if index is None:
         index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
@@ -127,7 +136,7 @@ def render_overview(
     rows: list[dict[str, object]] = []
     if compact:
         unaligned = _unaligned_counts(model, cycle, index, doc)
-        rows = _rollup_rows(model, cycle, doc)
+        rows = _rollup_rows(model, cycle, doc, progress)
     for unit_id in [] if compact else [ROOT_UNIT, *model.units]:
         okrs = cycle.okrs.get(unit_id)
         kind = "Company" if unit_id == ROOT_UNIT else KIND_LABELS[model.units[unit_id].kind]
@@ -244,7 +253,9 @@ def _without_okrs(model: OkrModel, cycle: Cycle, doc: str, *, compact: bool) -> 
     return label + Markup(" · ").join(links)
 
 
-def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, object]]:
+def _rollup_rows(
+    model: OkrModel, cycle: Cycle, doc: str, progress: ProgressOf
+) -> list[dict[str, object]]:
     """The company and every top-level unit with its subtree's roll-up."""
     scoring = model.company.scoring
     rows: list[dict[str, object]] = []
@@ -267,7 +278,7 @@ def _rollup_rows(model: OkrModel, cycle: Cycle, doc: str) -> list[dict[str, obje
         )
     tree = OrgTree(model)
     for unit_id in tree.children(ROOT_UNIT):
-        total = rollup(model, cycle, unit_id, tree=tree)
+        total = rollup(model, cycle, unit_id, tree=tree, progress=progress)
         rows.append(
             {
                 "link": doc_link(model.unit_name(unit_id), doc, urls.unit_link(cycle, unit_id)),

@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okrsite.analysis.org import OrgTree
-from okrsite.analysis.progress import shows_scores, unit_and_teams_progress
+from okrsite.analysis.progress import (
+    ProgressOf,
+    objective_progress,
+    shows_scores,
+    unit_and_teams_progress,
+)
 from okrsite.model import Cycle, OkrModel
 from okrsite.site.options import SiteOptions
 
@@ -38,9 +43,17 @@ class Rollup:
     """Every unit of the subtree that has OKRs is graded."""
 
 
-def rollup(model: OkrModel, cycle: Cycle, unit_id: str, *, tree: OrgTree | None = None) -> Rollup:
+def rollup(
+    model: OkrModel,
+    cycle: Cycle,
+    unit_id: str,
+    *,
+    tree: OrgTree | None = None,
+    progress: ProgressOf = objective_progress,
+) -> Rollup:
     """Counts and progress of ``unit_id``'s subtree in ``cycle`` (``tree``:
-    the org's, when the caller asks for many units)."""
+    the org's, when the caller asks for many units; ``progress``: how to get
+    an objective's progress, e.g. the build's memo)."""
     members = (tree or OrgTree(model)).subtree(unit_id)
     okrs = [cycle.okrs[u] for u in members if u in cycle.okrs]
     objectives = [o for ok in okrs for o in ok.objectives]
@@ -49,7 +62,7 @@ def rollup(model: OkrModel, cycle: Cycle, unit_id: str, *, tree: OrgTree | None 
         objectives=len(objectives),
         key_results=sum(len(o.key_results) for o in objectives),
         progress=unit_and_teams_progress(
-            model, cycle, unit_id, include_private=True, below=members[1:]
+            model, cycle, unit_id, include_private=True, below=members[1:], progress=progress
         ),
         graded=shows_scores(okrs),
     )

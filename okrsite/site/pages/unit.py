@@ -15,6 +15,7 @@ from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, Link, OkrRef
 from okrsite.analysis.org import descendants
 from okrsite.analysis.progress import (
+    ProgressOf,
     kr_score,
     objective_progress,
     objective_score,
@@ -25,7 +26,7 @@ from okrsite.analysis.progress import (
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
 from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import RichText, markdown_block
-from okrsite.site.cache import BuildCache
+from okrsite.site.cache import BuildCache, UnitReads
 from okrsite.site.context import DependencyRecord, SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
@@ -133,12 +134,16 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 return render_unit_page(
                     model, cycle, unit_id, index, ctx.options, graph, badge=badge,
                     cache=ctx.cache, renderer=ctx.richtext, below=below[unit_id],
+                    progress=ctx.progress,
                 )
 
             def record(cycle: Cycle = cycle, unit_id: str = unit_id,
                        index: AlignmentIndex = index, graph: Markup | None = graph,
                        badge: Markup | None = badge) -> DependencyRecord:
-                same, equal = unit_page_inputs(model, cycle, unit_id, index, below)
+                same, equal = unit_page_inputs(
+                    model, cycle, unit_id, index, below,
+                    None if ctx.cache is None else ctx.cache.unit_reads,
+                )
                 return same, (*equal, ctx.options, graph, badge)
 
             yield GeneratedFile(path, ctx.page(lambda kept: kept.unit_pages, path, record, make))
@@ -155,6 +160,7 @@ def render_unit_page(
     cache: BuildCache | None = None,
     renderer: RichText | None = None,
     below: list[str] | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> str:
     """Markdown of one unit's page in one cycle (pure: model in, text out).
     ``graph`` is the alignment graph block (see :mod:`okrsite.site.pages.graph_embed`),
@@ -162,7 +168,8 @@ def render_unit_page(
     preview server's fragments from its previous rebuild (or none),
     ``renderer`` the build's Markdown renderer for content text (or a new one),
     ``below`` the unit's descendants (:func:`okrsite.analysis.org.descendants`)
-    when the caller has them for every unit already."""
+    when the caller has them for every unit already, ``progress`` how the
+    roll-up with teams gets an objective's progress (the build's memo)."""
     renderer = renderer or RichText()
     doc = urls.unit_page(cycle.id, unit_id)
     okrs = cycle.okrs.get(unit_id)
@@ -183,7 +190,7 @@ def render_unit_page(
     if any(u in cycle.okrs for u in below):
         # The unit with its teams: the number its department row and graph box show.
         with_teams = unit_and_teams_progress(
-            model, cycle, unit_id, include_private=True, below=below
+            model, cycle, unit_id, include_private=True, below=below, progress=progress
         )
         teams_graded = shows_scores(
             cycle.okrs[u] for u in [unit_id, *below] if u in cycle.okrs
@@ -233,6 +240,7 @@ def unit_page_inputs(
     unit_id: str,
     index: AlignmentIndex,
     below: Mapping[str, list[str]],
+    reads: UnitReads | None = None,
 ) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """The dependency record of :func:`render_unit_page` (with ``options``,
     ``graph``, ``badge``, the units and the company, which the caller adds):
@@ -243,35 +251,35 @@ def unit_page_inputs(
     and whether its parent has a page in the cycle (the "in …" link), as
     ``(objects compared by identity, values compared by equality)``.
     ``below`` is :func:`okrsite.analysis.org.all_descendants` of the model
-    (computed once per build: walking the org per page is quadratic).
+    (computed once per build: walking the org per page is quadratic);
+    ``reads`` a preview server's :data:`UnitReads` from earlier rebuilds.
     Keep it in step with :func:`render_unit_page`: a preview that reused a
     page whose inputs it does not name would show stale text
     (``tests/test_serve_incremental.py`` compares previews with fresh builds)."""
     okrs = cycle.okrs.get(unit_id)
-    links: list[Link] = []
-    lateral: list[OkrRef] = []
-    for objective in okrs.objectives if okrs else []:
-        refs = [OkrRef(unit_id, objective.id)]
-        refs += [OkrRef(unit_id, objective.id, kr.id) for kr in objective.key_results]
-        for ref in refs:
-            links += index.serves(ref) + index.serves_across(ref) + index.supporters(ref)
-            lateral += index.lateral(ref)
-    read = {(cycle.id, unit) for unit in [unit_id, *below.get(unit_id, [])]}
+    content = okrs.content if okrs is not None else None
+    teams = below.get(unit_id, [])
+    kept = reads.get((cycle.id, unit_id)) if reads is not None else None
+    if kept is not None and kept[0] is index and kept[1] is content and kept[2] == teams:
+        links, lateral, read = kept[3]
+    else:
+        links, lateral, read = _unit_reads(cycle, unit_id, okrs, index, teams)
+        if reads is not None:
+            # The index and content objects are kept with the entry: their
+            # identities cannot be reused meanwhile.
+            reads[(cycle.id, unit_id)] = (index, content, list(teams), (links, lateral, read))
     # The parent is only linked to ("in …"): whether it has a page in the
     # cycle matters, not its OKRs (a department's edit need not re-make every
     # team's page; the teams that align to it read it through their links).
     parent = model.units[unit_id].parent if unit_id in model.units else None
-    read |= {(link.target_cycle or cycle.id, link.target.unit) for link in links}
-    read |= {(link.source_cycle or cycle.id, link.source.unit) for link in links}
-    read |= {(cycle.id, ref.unit) for ref in lateral}
     same: list[object] = []
     equal: list[object] = [
         cycle.definition,
-        tuple(links),
-        tuple(lateral),
+        links,
+        lateral,
         (parent, parent is not None and urls.has_unit_page(cycle, parent)),
     ]
-    for cycle_id, unit in sorted(read):
+    for cycle_id, unit in read:
         other = model.cycles.get(cycle_id)
         found = other.okrs.get(unit) if other is not None else None
         same.append(found.content if found is not None else None)
@@ -280,6 +288,31 @@ def unit_page_inputs(
             + ((found.path, found.notes, found.redacted_private) if found is not None else ())
         )
     return tuple(same), tuple(equal)
+
+
+def _unit_reads(
+    cycle: Cycle,
+    unit_id: str,
+    okrs: UnitOkrs | None,
+    index: AlignmentIndex,
+    teams: list[str],
+) -> tuple[tuple[Link, ...], tuple[OkrRef, ...], list[tuple[str, str]]]:
+    """The unit's links and lateral partners in ``index`` and the files its
+    page reads: its own, its teams', both ends of every link (see
+    :func:`unit_page_inputs`)."""
+    links: list[Link] = []
+    lateral: list[OkrRef] = []
+    for objective in okrs.objectives if okrs else []:
+        refs = [OkrRef(unit_id, objective.id)]
+        refs += [OkrRef(unit_id, objective.id, kr.id) for kr in objective.key_results]
+        for ref in refs:
+            links += index.serves(ref) + index.serves_across(ref) + index.supporters(ref)
+            lateral += index.lateral(ref)
+    read = {(cycle.id, unit) for unit in [unit_id, *teams]}
+    read |= {(link.target_cycle or cycle.id, link.target.unit) for link in links}
+    read |= {(link.source_cycle or cycle.id, link.source.unit) for link in links}
+    read |= {(cycle.id, ref.unit) for ref in lateral}
+    return tuple(links), tuple(lateral), sorted(read)
 
 
 def okr_title(model: OkrModel, cycle: Cycle, ref: OkrRef) -> str:
