@@ -39,11 +39,11 @@ class OkrRef:
         """``unit/objective[/kr]``; see :func:`parse_ref` for a reference that
         may name another cycle."""
         parts = text.split("/")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+        return _ref(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
     @property
     def objective_ref(self) -> OkrRef:
-        return OkrRef(self.unit, self.objective)
+        return _ref(self.unit, self.objective, None)
 
     def __str__(self) -> str:
         tail = f"/{self.key_result}" if self.key_result else ""
@@ -51,6 +51,24 @@ class OkrRef:
 
 
 DataPath = tuple[str | int, ...]
+
+
+# The links of every unit file are walked twice per load (validation, the
+# alignment index): 50,000 refs and links at company scale. A frozen
+# dataclass's ``__init__`` sets each field through ``object.__setattr__``;
+# filling the new instance's ``__dict__`` gives the very same object in half
+# the time. Used only here, where refs and links are made in bulk.
+_new = object.__new__
+
+
+def _ref(unit: str, objective: str, key_result: str | None) -> OkrRef:
+    """``OkrRef(unit, objective, key_result)``, made in bulk (see above)."""
+    ref = _new(OkrRef)
+    fields = ref.__dict__
+    fields["unit"] = unit
+    fields["objective"] = objective
+    fields["key_result"] = key_result
+    return ref
 
 
 @dataclass(frozen=True)
@@ -90,7 +108,7 @@ def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
     checks it); whether their target exists is for the caller to decide.
     """
     for i, objective in enumerate(objectives):
-        objective_ref = OkrRef(unit_id, objective.id)
+        objective_ref = _ref(unit_id, objective.id, None)
         objective_fields: tuple[tuple[LinkKind, list[str]], ...] = (
             ("aligns_to", objective.aligns_to),
             ("related", objective.related),
@@ -101,7 +119,7 @@ def unit_links(unit_id: str, objectives: Iterable[Objective]) -> Iterator[Link]:
         for j, kr in enumerate(objective.key_results):
             if not (kr.contributes_to or kr.related):
                 continue  # most key results: nothing to walk
-            kr_ref = OkrRef(unit_id, objective.id, kr.id)
+            kr_ref = _ref(unit_id, objective.id, kr.id)
             kr_fields: tuple[tuple[LinkKind, list[str]], ...] = (
                 ("contributes_to", kr.contributes_to),
                 ("related", kr.related),
@@ -119,8 +137,18 @@ def parse_ref(text: str) -> tuple[str | None, OkrRef]:
 
 
 def _link(source: OkrRef, text: str, kind: LinkKind, path: DataPath) -> Link:
+    """``Link(source, target, kind, target_cycle, path)`` of a reference as
+    written, made in bulk (see :func:`_ref`)."""
     target_cycle, target = parse_ref(text)
-    return Link(source, target, kind, target_cycle, path)
+    link = _new(Link)
+    fields = link.__dict__
+    fields["source"] = source
+    fields["target"] = target
+    fields["kind"] = kind
+    fields["target_cycle"] = target_cycle
+    fields["path"] = path
+    fields["source_cycle"] = None
+    return link
 
 
 def cycle_links(cycle: Cycle) -> Iterator[Link]:

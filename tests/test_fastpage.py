@@ -282,7 +282,7 @@ def test_site_built_with_the_search_feed_is_byte_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """search/search_index.json included; Material still strips data-search-*."""
-    from okrsite.engine import plugin
+    from okrsite.engine import searchfeed
 
     fed: list[bool] = []
 
@@ -291,7 +291,7 @@ def test_site_built_with_the_search_feed_is_byte_identical(
         fed.append(sections is not None)
         return sections
 
-    monkeypatch.setattr(plugin, "page_sections", counting)
+    monkeypatch.setattr(searchfeed, "page_sections", counting)
     fast = _build(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
                   tmp_path / "a" / "site")
     slow = _build(

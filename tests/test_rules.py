@@ -4,16 +4,22 @@ here on messy content once."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
+import pytest
 from contentkit import make_content
 
 from okrsite.analysis import cadence, org
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.analysis.cycles import current_cycle, current_cycle_id, next_cycle
+from okrsite.checks import RULES_BY_ID
+from okrsite.checks.engine import CheckContext, Finding
+from okrsite.errors import SourceLocation
 from okrsite.model import ROOT_UNIT, CycleDef, Objective
-from okrsite.refs import OkrRef, cycle_links, parse_ref, unit_links
+from okrsite.refs import Link, OkrRef, cycle_links, parse_ref, unit_links
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
 from okrsite.validate import load_model
@@ -247,3 +253,62 @@ def test_link_walker_reads_cross_cycle_references() -> None:
     ]
     assert parse_ref("2026-Q1:web/fast/p95") == ("2026-Q1", OkrRef("web", "fast", "p95"))
     assert parse_ref("web/fast") == (None, OkrRef("web", "fast"))
+
+
+def test_refs_links_and_findings_made_in_bulk_are_the_dataclasses_own(tmp_path: Path) -> None:
+    """unit_links, OkrRef.parse and CheckContext.finding fill the new
+    objects' fields directly (faster than a frozen dataclass's __init__):
+    each must equal, hash, compare, copy and print exactly like the object
+    its constructor makes, with the same fields in the same order."""
+    objective = Objective.model_validate(
+        {
+            "id": "growth",
+            "title": "Grow",
+            "aligns_to": ["2026:company/grow", "company/focus"],
+            "related": ["web/fast/p95"],
+            "key_results": [
+                {"id": "leads", "title": "Leads", "contributes_to": ["company/grow/arr"]}
+            ],
+        }
+    )
+    made = list(unit_links("sales", [objective]))
+    built = [
+        Link(OkrRef("sales", "growth"), OkrRef("company", "grow"), "aligns_to", "2026",
+             ("objectives", 0, "aligns_to", 0)),
+        Link(OkrRef("sales", "growth"), OkrRef("company", "focus"), "aligns_to", None,
+             ("objectives", 0, "aligns_to", 1)),
+        Link(OkrRef("sales", "growth"), OkrRef("web", "fast", "p95"), "related", None,
+             ("objectives", 0, "related", 0)),
+        Link(OkrRef("sales", "growth", "leads"), OkrRef("company", "grow", "arr"),
+             "contributes_to", None, ("objectives", 0, "key_results", 0, "contributes_to", 0)),
+    ]
+    assert made == built
+    for one, other in zip(made, built, strict=True):
+        for a, b in ((one, other), (one.source, other.source), (one.target, other.target)):
+            assert type(a) is type(b) and hash(a) == hash(b) and repr(a) == repr(b)
+            assert list(vars(a).items()) == list(vars(b).items())
+            assert copy.deepcopy(a) == b and replace(a) == b
+            with pytest.raises(FrozenInstanceError):
+                a.kind = "x"  # type: ignore[misc,union-attr]
+        assert one.path == other.path and one.written == other.written
+    assert OkrRef.parse("a/b") == OkrRef("a", "b") and OkrRef.parse("a/b/c").key_result == "c"
+    assert OkrRef("a", "b", "c").objective_ref == OkrRef("a", "b")
+    model = load_model(make_content(tmp_path, {}))
+
+    location = SourceLocation("content/2026-Q1/sales.yaml", 3, 5)
+    rule = RULES_BY_ID["OKR012"]
+    ctx = CheckContext(model=model, today=dt.date(2026, 1, 1), rules=RULES_BY_ID)
+    severity = rule.severity_for(model.company.method)
+    for defaults in ((severity, " ".join(rule.hint.split())), None):  # by the engine, or not
+        rule_ctx = replace(ctx, rule=rule, _defaults=defaults)
+        found = rule_ctx.finding(location, "key  result\n'x' is stale", cycle="2026-Q1", unit="a")
+        expected = Finding(
+            location, "OKR012", severity, "key result 'x' is stale",
+            " ".join(rule.hint.split()), "2026-Q1", "a",
+        )
+        assert found == expected and hash(found) == hash(expected) and repr(found) == repr(expected)
+        assert list(vars(found).items()) == list(vars(expected).items())
+        assert found.sort_key() == expected.sort_key() and str(found) == str(expected)
+        assert copy.deepcopy(found) == expected and replace(found) == expected
+        other = rule_ctx.finding(location, "m", hint="  Do\n this ", severity="info")
+        assert (other.hint, other.severity) == ("Do this", "info")

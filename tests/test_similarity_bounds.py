@@ -1,4 +1,5 @@
-"""The similarity the near-copy rule uses, against difflib itself.
+"""The similarity the near-copy rule uses, against difflib itself; the
+words it compares, against the first way they were found.
 
 ``checks.text._similarity`` computes difflib's two quick upper bounds itself
 (to skip making a SequenceMatcher for most pairs); its answers must be
@@ -13,7 +14,10 @@ import difflib
 import itertools
 import random
 
-from okrsite.checks.text import _similarity, content_words, near_copy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from okrsite.checks.text import _similarity, content_words, near_copy, words
 
 TITLES = [
     "Win the mid-market",
@@ -81,3 +85,38 @@ def test_near_copy_with_given_words_equals_near_copy() -> None:
         given = near_copy(a, b, child_words=content_words(a), parent_words=content_words(b))
         assert given == near_copy(a, b)
     assert near_copy("Win the mid-market across all regions", "Win the mid-market") is not None
+
+
+def reference_words(text: str) -> list[str]:
+    """``checks.text.words`` as it was written first: split into tokens, then
+    the words of each token (its behaviour spec)."""
+    import re
+
+    word = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+    lowered = text.lower().replace("&", " & ").replace("+", " + ")
+    out: list[str] = []
+    for token in lowered.split():
+        if token in ("&", "+"):
+            out.append(token)
+            continue
+        out.extend(word.findall(token))
+    return out
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"aZz09'’&+-_.,:;#/ \t\n\r\x0b\x0c\xa0\u2003\u2028", "İ", "é", "ß", "Ǆ", "ﬁ"]
+        ),
+        max_size=40,
+    )
+)
+def test_words_in_one_pass_equal_words_token_by_token(text: str) -> None:
+    assert words(text) == reference_words(text)
+
+
+def test_words_on_titles() -> None:
+    for title in [*TITLES, "R&D + QA: don't ship", "we'll hire 5 SREs & 2 PMs", "a'&b ’x"]:
+        assert words(title) == reference_words(title)
+    assert words("R&D+QA") == ["r", "&", "d", "+", "qa"]

@@ -78,6 +78,7 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
         if okrs.unit_id == ROOT_UNIT:
             continue
         best: tuple[NearCopy, str, str] | None = None
+        child_words: list[str] | None = None
         for text in objective.aligns_to:
             target_cycle, target = parse_ref(text)  # may be a year's objective
             parent = ref_title(ctx, cycle, target, target_cycle)
@@ -86,7 +87,11 @@ def repeats_parent(ctx: CheckContext) -> Iterator[Finding]:
             parent_words = title_words.get(parent)
             if parent_words is None:
                 parent_words = title_words[parent] = content_words(parent)
-            found = near_copy(objective.title, parent, parent_words=parent_words)
+            if child_words is None:
+                child_words = content_words(objective.title)
+            found = near_copy(
+                objective.title, parent, child_words=child_words, parent_words=parent_words
+            )
             if found is not None and (best is None or found.score > best[0].score):
                 best = (found, text, parent)
         if best is not None:

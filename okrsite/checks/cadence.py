@@ -58,11 +58,16 @@ def stale_checkins(ctx: CheckContext) -> Iterator[Finding]:
     """
     period = ctx.model.company.cadence.checkin_days
     grace = max(FIRST_CHECKIN_DAYS, period)
+    today = ctx.today
+    current: dict[str, bool] = {}  # cycle id → ctx.is_current, asked once per cycle
     for cycle, okrs, objective, kr in ctx.key_results():
-        if not ctx.is_current(cycle) or okrs.content.status != "locked" or is_finished(kr):
+        is_current = current.get(cycle.id)
+        if is_current is None:
+            is_current = current[cycle.id] = ctx.is_current(cycle)
+        if not is_current or okrs.content.status != "locked" or is_finished(kr):
             continue
         start = cycle.definition.start
-        dates = [c.date for c in kr.checkins if start <= c.date <= ctx.today]
+        dates = [c.date for c in kr.checkins if start <= c.date <= today]
         if not dates:
             elapsed = (ctx.today - start).days
             if elapsed > grace:
@@ -164,9 +169,11 @@ def checkin_outside_cycle(ctx: CheckContext) -> Iterator[Finding]:
     Such a check-in distorts the progress chart and hides a stale key result.
     Reported once per key result, at the first such check-in.
     """
+    today = ctx.today
     for cycle, okrs, objective, kr in ctx.key_results():
         start, end = cycle.definition.start, cycle.definition.end
-        wrong = [c for c in kr.checkins if c.date > ctx.today or not start <= c.date <= end]
+        last_allowed = min(end, today)  # after today, or outside the cycle: wrong
+        wrong = [c for c in kr.checkins if not start <= c.date <= last_allowed]
         if not wrong:
             continue
         first = wrong[0]

@@ -42,6 +42,8 @@ from okrsite.model import (
     UnitOkrs,
 )
 
+_new = object.__new__
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 """Severities from most to least severe."""
@@ -172,6 +174,10 @@ class _Shared:
     # per level costs more than the rules' own tests).
     objective_walk: list[tuple[Cycle, UnitOkrs, Objective]] | None = None
     key_result_walk: list[tuple[Cycle, UnitOkrs, Objective, KeyResult]] | None = None
+    # ``allow:`` lists by node, only where they are not empty (almost nowhere):
+    # the engine asks for every finding (10,000 at company scale).
+    objective_allow: dict[tuple[str, str, str], list[str]] | None = None
+    key_result_allow: dict[tuple[str, str, str, str], list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,9 @@ class CheckContext:
     """Every known rule by id (for rules that defer to another rule)."""
     rule: Rule | None = None
     _shared: _Shared = field(default_factory=_Shared, repr=False)
+    _defaults: tuple[Severity, str] | None = field(default=None, repr=False)
+    """The rule's severity under the company's method and its hint with
+    whitespace collapsed, made once per rule by the engine (see :meth:`finding`)."""
 
     # -- settings ---------------------------------------------------------
 
@@ -213,16 +222,31 @@ class CheckContext:
         """Whether ``allow:`` on the objective or key result exempts it from a rule."""
         if cycle is None or unit is None or objective is None:
             return False
-        found = self.objective(cycle, unit, objective)
-        if found is None:
-            return False
-        if rule_id in found.allow:
+        shared = self._shared
+        if shared.objective_allow is None:
+            self._index_allow_lists()
+        assert shared.objective_allow is not None
+        if rule_id in shared.objective_allow.get((cycle, unit, objective), ()):
             return True
         if key_result is not None:
-            for kr in found.key_results:
-                if kr.id == key_result:
-                    return rule_id in kr.allow
+            return rule_id in shared.key_result_allow.get((cycle, unit, objective, key_result), ())
         return False
+
+    def _index_allow_lists(self) -> None:
+        """The non-empty ``allow:`` lists, for :meth:`is_allowed`: an objective's
+        as :meth:`objective` finds it, a key result's from the first key result
+        of its objective with that id."""
+        self.objective("", "", "")  # makes the objectives' table
+        shared = self._shared
+        objective_allow: dict[tuple[str, str, str], list[str]] = {}
+        key_result_allow = shared.key_result_allow
+        for key, found in shared.objectives.items():
+            if found.allow:
+                objective_allow[key] = found.allow
+            if any(kr.allow for kr in found.key_results):
+                for kr in reversed(found.key_results):  # the first of an id wins
+                    key_result_allow[(*key, kr.id)] = kr.allow
+        shared.objective_allow = objective_allow
 
     def reports(
         self, rule_id: str, cycle: str, unit: str, objective: str,
@@ -313,17 +337,26 @@ class CheckContext:
     ) -> Finding:
         """A finding of the rule being run (its id, severity and hint)."""
         assert self.rule is not None, "finding() is only available inside a rule"
-        return Finding(
+        defaults = self._defaults
+        if defaults is None:
+            defaults = (self.rule.severity_for(self.method), " ".join(self.rule.hint.split()))
+        # Finding(...) with its fields put in place at once: a frozen
+        # dataclass's __init__ sets each of the nine through
+        # object.__setattr__, which took longer than the rules themselves
+        # spend on most findings (10,000 at company scale). Same object.
+        found = _new(Finding)
+        found.__dict__.update(
             location=location,
             rule_id=self.rule.id,
-            severity=severity or self.rule.severity_for(self.method),
+            severity=severity or defaults[0],
             message=" ".join(message.split()),
-            hint=" ".join((hint or self.rule.hint).split()),
+            hint=defaults[1] if not hint else " ".join(hint.split()),
             cycle=cycle,
             unit=unit,
             objective=objective,
             key_result=key_result,
         )
+        return found
 
 
 def run_rules(
@@ -348,7 +381,8 @@ def run_rules(
             continue
         setting = ctx.setting(rule_id)
         override: Severity | None = setting if setting in SEVERITIES else None  # type: ignore[assignment]
-        rule_ctx = replace(ctx, rule=current)
+        defaults = (current.severity_for(ctx.method), " ".join(current.hint.split()))
+        rule_ctx = replace(ctx, rule=current, _defaults=defaults)
         for item in current.check(rule_ctx):
             if ctx.is_allowed(rule_id, item.cycle, item.unit, item.objective, item.key_result):
                 continue

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 QUOTE_LIMIT = 80
 
-_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[&+]")
+"""A word (letters and digits, maybe with an apostrophe: ``don't``), or ``&``
+or ``+`` as words of their own. No match holds whitespace, so one pass over
+the whole text finds what splitting it into words first would."""
 
 # Base forms of verbs that describe work to do rather than a result to reach.
 # Outcome verbs (increase, reduce, grow, improve, raise, cut…) are *not* here.
@@ -71,14 +74,7 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercase words of ``text`` (letters and digits; ``&`` kept as a word)."""
-    lowered = text.lower().replace("&", " & ").replace("+", " + ")
-    out: list[str] = []
-    for token in lowered.split():
-        if token in ("&", "+"):
-            out.append(token)
-            continue
-        out.extend(_WORD_RE.findall(token))
-    return out
+    return _WORD_RE.findall(text.lower())
 
 
 def verb_base(word: str) -> str | None:
@@ -156,7 +152,9 @@ def _similarity(a: str, b: str, wa: list[str], wb: list[str], floor: float) -> f
     total = len(ta) + len(tb)
     if 2.0 * min(len(ta), len(tb)) / total < bar:  # real_quick_ratio()
         return jaccard
-    if 2.0 * sum((Counter(ta) & Counter(tb)).values()) / total < bar:  # quick_ratio()
+    counts = Counter(tb)
+    matches = sum(min(n, counts.get(char, 0)) for char, n in Counter(ta).items())
+    if 2.0 * matches / total < bar:  # quick_ratio(): characters in common, with repeats
         return jaccard
     matcher = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
     return max(jaccard, matcher.ratio())

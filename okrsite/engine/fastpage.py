@@ -22,6 +22,7 @@ normal path. The plugin option ``fast_pages: false`` turns it off.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -145,3 +146,16 @@ def nav_titles(nav: Any) -> dict[str, str | None]:
 
     walk(nav)
     return titles
+
+
+def escape_titles(items: list[Any]) -> list[Any]:
+    """MkDocs themes print nav titles unescaped; titles come from content."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            ((title, value),) = item.items()
+            value = escape_titles(value) if isinstance(value, list) else value
+            out.append({html.escape(title): value})
+        else:
+            out.append(item)
+    return out

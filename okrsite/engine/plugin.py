@@ -39,6 +39,10 @@ Hooks used, and why:
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
+- Pages written on a second thread (:mod:`okrsite.engine.writer`): when our
+  last ``on_post_page`` is the build's last, page and page-cache writes are
+  queued for a writer thread (MkDocs gets an empty page); the first
+  ``on_post_build`` waits for them, so no plugin reads an unfinished ``site/``.
 - ``on_serve``: watch the content directory and the data files of measured
   key results so ``mkdocs serve`` rebuilds.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
@@ -87,7 +91,6 @@ command-line choices over them in code (:mod:`okrsite.engine.build`,
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import os
 from dataclasses import dataclass, field
@@ -95,7 +98,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import jinja2
-from material.plugins.search.plugin import SearchIndex, SearchPlugin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -105,7 +107,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
-from okrsite.engine.fastpage import FinishedPage, fast_path_setup, nav_titles
+from okrsite.engine.fastpage import FinishedPage, escape_titles, fast_path_setup, nav_titles
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -124,10 +126,11 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
-from okrsite.engine.searchfeed import page_sections
+from okrsite.engine.searchfeed import index_page, material_search
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
+from okrsite.engine.writer import SiteWrites, in_order
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -161,6 +164,8 @@ class _GeneratedFile(File):
 
     output: SiteOutput | None = None
     """How this build places files into ``site/`` (None: as MkDocs does)."""
+    writes: SiteWrites | None = None
+    """The build's writer thread, if any (see :mod:`okrsite.engine.writer`)."""
 
     def is_modified(self) -> bool:
         if self.unchanged and os.path.isfile(self.abs_dest_path):
@@ -172,10 +177,13 @@ class _GeneratedFile(File):
         same bytes where possible (creating files is what costs)."""
         content = self._content
         if self.output is None or content is None or (dirty and not self.is_modified()):
+            if self.writes is not None and content is not None and not dirty:
+                self.writes.writer.call(super().copy_file)  # writes content, as MkDocs would
+                return
             super().copy_file(dirty)
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
-        self.output.write(data, self.abs_dest_path)
+        in_order(self.writes, self.output.write, data, self.abs_dest_path)
 
 
 @dataclass
@@ -261,6 +269,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._indexed: dict[str, object] = {}
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
+        # Pages written on a second thread, for the running build only (engine/writer.py).
+        self._writes: SiteWrites | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -300,10 +310,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             f for f in files.documentation_pages() if f.src_uri not in tree.files
         ]
         if not config.nav:
-            config.nav = _escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
+            config.nav = escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
                 f.src_uri for f in hand_written
             )
         self._end_page_cache()
+        if self._writes is not None:  # a build that ended without on_post_build
+            self._writes.end(abandon=True)
+        self._writes = SiteWrites() if self._post_page_is_last(config) else None
         setup = ""
         if self.config.page_cache and not self._serving:
             self._pages = _PageCacheRun(
@@ -359,6 +372,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             file.cache_key, file.cached = key, cached
             if self._pages is not None:
                 file.output = self._pages.output
+            file.writes = self._writes
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 FinishedPage(titles.get(path), file, config, fast)  # sets file.page
@@ -408,8 +422,15 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 unchanged.add(path)
         return unchanged
 
+    @event_priority(1000)  # before any plugin's on_post_build reads site/
+    def _finish_writes(self, *, config: MkDocsConfig) -> None:
+        """Every page handed to the writer thread is on disk (or the build fails)."""
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.end(abandon=False)
+
     @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _finish_build(self, *, config: MkDocsConfig) -> None:
         if self._pending is not None:
             key, written = self._pending
             self._written = {key: written}
@@ -419,6 +440,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.end(abandon=True)
         self._end_page_cache()
 
     def _end_page_cache(self) -> None:
@@ -457,16 +481,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         """Index the page for Material's search with :mod:`okrsite.engine.searchfeed`
         (Material's parser handlers, a faster tokenizer), and tell Material's
         plugin the page is done; ``_page_context`` restores ``meta.search``."""
-        search = _material_search(config) if self.config.fast_search else None
+        search = material_search(config) if self.config.fast_search else None
         if search is None or (page.meta.get("search") or {}).get("exclude"):
             return context
         html = getattr(page.file, "search_content", None) or page.content or ""
-        sections = page_sections(html)
-        if sections is None:
+        if not index_page(search.search_index, page, html):
             return context
-        for section in sections:
-            if not section.is_excluded():
-                search.search_index.create_entry_for_section(section, page.toc, page.url, page)
         self._indexed[page.url] = page.meta.get("search", _ABSENT)
         page.meta["search"] = {"exclude": True}
         return context
@@ -484,7 +504,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self._pages is not None:
             self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
-            # page.title is the nav title, HTML-escaped by _escape_titles.
+            # page.title is the nav title, HTML-escaped by escape_titles.
             page.meta["title"] = page.title
         return context
 
@@ -512,26 +532,42 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _cached_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         file = page.file
         if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
-            return output
+            return self._writes.page(output, page.file) if self._writes else output
         if file.cached is not None:
             self._pages.served[page.url] = file.cached
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
             # Placed as stored; the empty result tells MkDocs not to write the
             # page itself (its "Page skipped" note is filtered, see _SkippedNote).
-            self._pages.cache.place_html(file.cached, file.abs_dest_path, self._pages.output)
+            in_order(
+                self._writes,
+                self._pages.cache.place_html, file.cached, file.abs_dest_path, self._pages.output,
+            )
             self._pages.skipped.notes.add(_skipped_note(file.src_uri))
             return ""
-        stored, sha256 = self._pages.cache.put_html(file.cache_key, output)
         anchors = sorted(page.present_anchor_ids or ())
-        self._pages.rendered[page.url] = (file.cache_key, anchors, sha256)
         if not self._pages.copy:
+            self._store_page(self._pages, file.cache_key, page.url, anchors, output, None)
             return output
         # The page is in the cache now: linked into site/ like a stored one
-        # (one file created instead of two).
-        self._pages.output.place(stored, file.abs_dest_path)
+        # (one file created instead of two), on the writer thread if there is one.
+        in_order(
+            self._writes,
+            self._store_page, self._pages, file.cache_key, page.url, anchors, output,
+            file.abs_dest_path,
+        )
         self._pages.skipped.notes.add(_skipped_note(file.src_uri))
         return ""
+
+    @staticmethod
+    def _store_page(
+        run: _PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
+    ) -> None:
+        """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
+        stored, sha256 = run.cache.put_html(key, output)
+        run.rendered[url] = (key, anchors, sha256)
+        if to is not None:
+            run.output.place(stored, to)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
@@ -543,6 +579,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
     on_page_context = CombinedEvent(_index_page, _page_context)
+    on_post_build = CombinedEvent(_finish_writes, _finish_build)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -554,26 +591,3 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
 
 _ABSENT = object()
-
-
-def _material_search(config: MkDocsConfig) -> Any:
-    """Material's own search plugin, when enabled and not subclassed (its
-    indexing is what :mod:`okrsite.engine.searchfeed` reproduces); else None."""
-    for plugin in config.plugins.values():
-        if type(plugin) is SearchPlugin and plugin.config.enabled:
-            index = getattr(plugin, "search_index", None)
-            return plugin if type(index) is SearchIndex else None
-    return None
-
-
-def _escape_titles(items: list[Any]) -> list[Any]:
-    """MkDocs themes print nav titles unescaped; titles come from content."""
-    out: list[Any] = []
-    for item in items:
-        if isinstance(item, dict):
-            ((title, value),) = item.items()
-            value = _escape_titles(value) if isinstance(value, list) else value
-            out.append({html.escape(title): value})
-        else:
-            out.append(item)
-    return out

@@ -36,7 +36,7 @@ import re
 from html import escape, unescape
 from typing import Any
 
-from material.plugins.search.plugin import Element, Section
+from material.plugins.search.plugin import Element, SearchIndex, SearchPlugin, Section
 
 _TAG = re.compile(r"(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
 """A tag after its ``<``: end mark, name, attribute list (``>`` ends it)."""
@@ -171,6 +171,29 @@ class _Sections:
                 text.append(data)
         else:
             section.text.append(shown)
+
+
+def material_search(config: Any) -> Any:
+    """Material's own search plugin, when enabled and not subclassed (its
+    indexing is what this module reproduces); else None."""
+    for plugin in config.plugins.values():
+        if type(plugin) is SearchPlugin and plugin.config.enabled:
+            index = getattr(plugin, "search_index", None)
+            return plugin if type(index) is SearchIndex else None
+    return None
+
+
+def index_page(index: Any, page: Any, html: str) -> bool:
+    """Add the page's entries to Material's ``SearchIndex`` as its own
+    indexer would from ``html``; False (nothing added) when :func:`page_sections`
+    does not take the page."""
+    sections = page_sections(html)
+    if sections is None:
+        return False
+    for section in sections:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+    return True
 
 
 def page_sections(html: str) -> list[Any] | None:

@@ -168,10 +168,11 @@ def _own_link_problem(link: Link) -> str | None:
     laddering up to another would count twice, and the alignment (drawn
     between objectives) has no edge to show for it.
     """
-    if link.target.objective_ref != link.source.objective_ref:
-        return None
+    source, target = link.source, link.target
+    if target.objective != source.objective or target.unit != source.unit:
+        return None  # (objective_ref compared, without making the refs)
     ref = link.written
-    source_kr, target_kr = link.source.key_result, link.target.key_result
+    source_kr, target_kr = source.key_result, target.key_result
     if source_kr == target_kr:
         return f"'{ref}' refers to itself"
     if source_kr is None:
