@@ -126,7 +126,7 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
-from okrsite.engine.searchfeed import index_page, material_search
+from okrsite.engine.searchworker import PageIndexer, SearchWorkerError
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
@@ -265,8 +265,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
         self._templates: MemoryBytecodeCache | None = None
-        # Pages indexed by _index_page, awaiting their meta.search back (one page at a time).
-        self._indexed: dict[str, object] = {}
+        # Search entries for the running build's pages (on_files → on_post_build).
+        self._search: PageIndexer | None = None
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
         # Pages written on a second thread, for the running build only (engine/writer.py).
@@ -314,8 +314,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 f.src_uri for f in hand_written
             )
         self._end_page_cache()
-        if self._writes is not None:  # a build that ended without on_post_build
-            self._writes.end(abandon=True)
+        self._end_helpers(abandon=True)  # a build that ended without on_post_build
         self._writes = SiteWrites() if self._post_page_is_last(config) else None
         setup = ""
         if self.config.page_cache and not self._serving:
@@ -376,6 +375,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 FinishedPage(titles.get(path), file, config, fast)  # sets file.page
+        if self.config.fast_search:  # a helper process only pays for a whole site
+            pages = sum(path.endswith(".md") for path in tree.files)
+            self._search = PageIndexer.start(config, pages=pages, helper=not self._serving)
         return files
 
     def on_env(
@@ -423,11 +425,21 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return unchanged
 
     @event_priority(1000)  # before any plugin's on_post_build reads site/
-    def _finish_writes(self, *, config: MkDocsConfig) -> None:
-        """Every page handed to the writer thread is on disk (or the build fails)."""
+    def _finish_helpers(self, *, config: MkDocsConfig) -> None:
+        """Every page handed to the writer thread is on disk and the search
+        helper's entries are in the index (or the build fails)."""
+        self._end_helpers(abandon=False)
+
+    def _end_helpers(self, *, abandon: bool) -> None:
         writes, self._writes = self._writes, None
+        search, self._search = self._search, None
+        if search is not None:
+            try:
+                search.abandon() if abandon else search.finish()
+            except SearchWorkerError as err:
+                raise PluginError(f"okrsite: {err}") from err
         if writes is not None:
-            writes.end(abandon=False)
+            writes.end(abandon=abandon)
 
     @event_priority(-100)  # after the search plugin has written its index
     def _finish_build(self, *, config: MkDocsConfig) -> None:
@@ -440,9 +452,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
-        writes, self._writes = self._writes, None
-        if writes is not None:
-            writes.end(abandon=True)
+        self._end_helpers(abandon=True)
         self._end_page_cache()
 
     def _end_page_cache(self) -> None:
@@ -481,26 +491,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         """Index the page for Material's search with :mod:`okrsite.engine.searchfeed`
         (Material's parser handlers, a faster tokenizer), and tell Material's
         plugin the page is done; ``_page_context`` restores ``meta.search``."""
-        search = material_search(config) if self.config.fast_search else None
-        if search is None or (page.meta.get("search") or {}).get("exclude"):
-            return context
-        html = getattr(page.file, "search_content", None) or page.content or ""
-        if not index_page(search.search_index, page, html):
-            return context
-        self._indexed[page.url] = page.meta.get("search", _ABSENT)
-        page.meta["search"] = {"exclude": True}
+        if self._search is not None:
+            self._search.index(page)
         return context
 
     @event_priority(-100)  # after the search indexer, before the template renders
     def _page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        if page.url in self._indexed:
-            before = self._indexed.pop(page.url)
-            if before is _ABSENT:
-                del page.meta["search"]
-            else:
-                page.meta["search"] = before
+        if self._search is not None:
+            self._search.restore(page)
         if self._pages is not None:
             self._pages.order.append(page.url)
         if page.file.generated_by is not None and page.title:
@@ -579,7 +579,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     on_post_page = CombinedEvent(_finish_page, _cached_page)
     on_page_context = CombinedEvent(_index_page, _page_context)
-    on_post_build = CombinedEvent(_finish_writes, _finish_build)
+    on_post_build = CombinedEvent(_finish_helpers, _finish_build)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -590,4 +590,3 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return server
 
 
-_ABSENT = object()

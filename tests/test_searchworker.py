@@ -1,0 +1,146 @@
+"""Search entries made in a helper process (okrsite/engine/searchworker.py):
+the same index as Material's, in the same order, and a helper that fails
+fails the build instead of leaving pages out of search."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from material.plugins.search.plugin import SearchIndex
+
+from okrsite.cli import main
+from okrsite.engine import searchworker
+from okrsite.engine.searchworker import DeferredIndex, SearchWorkerError
+
+REPO = Path(__file__).resolve().parents[1]
+REALWORLD = REPO / "tests" / "fixtures" / "realworld" / "content"
+INDEX_CONFIG: dict[str, Any] = {
+    "lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {},
+}
+
+
+def _page(url: str, content: str, *, toc: list[Any] | None = None, **meta: Any) -> Any:
+    """What the indexer reads of a MkDocs page."""
+    return SimpleNamespace(
+        url=url, content=content, toc=toc or [], meta=dict(meta), title=f"Title of {url}",
+        file=SimpleNamespace(),
+    )
+
+
+def test_entries_go_where_material_would_have_appended_them() -> None:
+    """Pages sent to the helper are interleaved with pages Material indexed
+    itself meanwhile, in build order; a page the fast feed refuses (a stray
+    ``<``) is parsed by Material's own parser in the helper; a heading's
+    entry gets its TOC anchor and a page without ``h1`` its title."""
+    pages = [
+        _page("a/", '<h1 id="a">Alpha</h1><p>first <b>page</b></p><h2 id="x">X</h2><p>more</p>'),
+        _page("b/", "<p>a < b, no heading</p>", search={"boost": 2}),
+        _page("c/", '<h2 id="c">Gamma</h2><p data-search-exclude>hidden</p><p>shown</p>'),
+    ]
+    expected = SearchIndex(**INDEX_CONFIG)
+    expected.entries.append({"location": "first/", "title": "Before", "text": ""})
+    for page in pages[:2]:
+        expected.add_entry_from_context(page)
+    expected.entries.append({"location": "own/", "title": "Material's own", "text": ""})
+    expected.add_entry_from_context(pages[2])
+
+    index = SearchIndex(**INDEX_CONFIG)
+    index.entries.append({"location": "first/", "title": "Before", "text": ""})
+    deferred = DeferredIndex(index)
+    deferred.take(pages[0], pages[0].content)
+    deferred.take(pages[1], pages[1].content)
+    index.entries.append({"location": "own/", "title": "Material's own", "text": ""})
+    deferred.take(pages[2], pages[2].content)
+    deferred.finish()
+
+    assert index.entries == expected.entries
+    assert [entry["location"] for entry in index.entries] == [
+        "first/", "a/", "a/#x", "b/", "own/", "c/", "c/#c",
+    ]
+    assert index.entries[3]["title"] == "Title of b/" and index.entries[3]["boost"] == 2
+
+
+def test_the_lighter_view_is_indexed_and_the_content_is_the_fallback() -> None:
+    """``take`` sends the lighter view (what searchfeed reads) and, when it is
+    another text, the page's content for Material's parser."""
+    page = _page("p/", '<h1 id="p">P</h1><p><span class="okr-chip" data-x="1">On track</span></p>')
+    index = SearchIndex(**INDEX_CONFIG)
+    deferred = DeferredIndex(index)
+    deferred.take(page, '<h1 id="p">P</h1><p><span>On track</span></p>')
+    deferred.finish()
+    expected = SearchIndex(**INDEX_CONFIG)
+    expected.add_entry_from_context(page)
+    assert index.entries == expected.entries
+
+
+def test_a_helper_that_fails_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", shutil.which("false") or "/bin/false")
+    deferred = DeferredIndex(SearchIndex(**INDEX_CONFIG))
+    for number in range(200):  # more than a pipe holds: the sender must not hang
+        deferred.take(_page(f"{number}/", "<p>" + "text " * 2000 + "</p>"), "<p>x</p>")
+    with pytest.raises(SearchWorkerError, match="exit 1"):
+        deferred.finish()
+
+
+def test_an_abandoned_helper_is_stopped() -> None:
+    deferred = DeferredIndex(SearchIndex(**INDEX_CONFIG))
+    deferred.take(_page("a/", "<p>a</p>"), "<p>a</p>")
+    deferred.abandon()
+    assert deferred._process.returncode is not None
+
+
+def _site(root: Path, extra: str = "") -> Path:
+    shutil.copytree(REALWORLD, root / "content")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "content_dir: content", "content_dir: content\n      page_cache: false" + extra
+    )
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "docs" / "site").mkdir(parents=True)
+    (root / "docs" / "site" / "about.md").write_text("# About\n\nHand-written <b>page</b>.\n")
+    (root / "docs" / "site" / "hidden.md").write_text(
+        "---\nsearch:\n  exclude: true\n---\n# Hidden\n\nNot searchable.\n"
+    )
+    return root / "mkdocs.yml"
+
+
+def _build(config: Path, site: Path) -> dict[str, bytes]:
+    result = CliRunner().invoke(
+        main,
+        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23"],
+    )
+    assert result.exit_code == 0, result.output
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_a_site_indexed_by_the_helper_equals_material_indexing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file byte for byte, ``search/search_index.json`` included, against
+    a build where Material's plugin indexes every page itself; hand-written
+    pages (one excluded from search) are indexed by Material in between."""
+    started: list[DeferredIndex] = []
+    original = DeferredIndex.__init__
+
+    def counting(self: DeferredIndex, index: Any) -> None:
+        original(self, index)
+        started.append(self)
+
+    monkeypatch.setattr(DeferredIndex, "__init__", counting)
+    monkeypatch.setattr(searchworker, "MIN_PAGES", 1)
+    monkeypatch.setattr(searchworker, "usable_cores", lambda: 2)
+    helped = _build(_site(tmp_path / "a"), tmp_path / "a" / "site")
+    assert len(started) == 1 and len(started[0]._pages) > 100
+    material = _build(_site(tmp_path / "b", "\n      fast_search: false"), tmp_path / "b" / "site")
+    assert sorted(helped) == sorted(material)
+    assert [path for path in helped if helped[path] != material[path]] == []
+    docs = json.loads(helped["search/search_index.json"])["docs"]
+    assert any(entry["location"] == "about/" for entry in docs)
+    assert not any(entry["location"].startswith("hidden/") for entry in docs)
