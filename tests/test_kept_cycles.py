@@ -4,6 +4,7 @@ change that could change it or its checks validates it again."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -129,4 +130,28 @@ def test_measured_values_follow_their_data_file_in_a_kept_cycle(tmp_path: Path) 
     assert "2026-Q1" in kept
     kr = model.cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
     assert kr.current == 555 and kr.checkins[-1].value == 555
+    assert model == load_model(content)
+
+
+class _Planted:
+    """What an attacker with write access to a CI cache could plant."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "ran"))  # type: ignore[return-value]
+
+
+def test_an_entry_naming_any_other_global_runs_nothing(tmp_path: Path) -> None:
+    """The cache is untrusted: only model classes, dates and locations may be
+    unpickled; an entry that names anything else is a miss and runs nothing."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    marker = tmp_path / "marker"
+    for entry in store.glob("*" + SUFFIX):
+        entry.write_bytes(pickle.dumps({"format": "x", "okrs": _Planted(marker)}))
+    model, kept = build_load(content, store)
+    assert kept == set() and not marker.exists()
     assert model == load_model(content)

@@ -28,22 +28,29 @@ the whole load succeeded; entries this load did not use are removed then, so
 the directory holds one entry per cycle. Created per load by the caller (one
 build); a preview server keeps its own in-memory cache instead.
 
-The cache is written by okrsite's own builds (like the parse cache, a CI
-cache restores it): an entry that does not unpickle to the expected shape is
-a miss, never an error.
+Entries are untrusted (a CI cache restores them), like the parse cache's:
+a restricted unpickler builds only okrsite's model classes, dates and
+source locations (no other global, so no code runs), and an entry that does
+not read back to the expected shape is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 import okrsite
+from okrsite.errors import SourceLocation
 from okrsite.model import Cycle, UnitOkrs
 
 FORMAT = "okrsite-validated 1"
@@ -131,7 +138,8 @@ class KeptCycles:
 
     def _read(self, folder: str) -> dict[str, UnitOkrs] | None:
         try:
-            entry = pickle.loads((self.directory / self._name(folder)).read_bytes())
+            with open(self.directory / self._name(folder), "rb") as handle:
+                entry = _ModelUnpickler(handle).load()
             overlaps, okrs = entry["overlaps"], entry["okrs"]
             if entry["format"] != FORMAT or entry["cycle"] != folder:
                 return None
@@ -177,3 +185,22 @@ class KeptCycles:
                 path.unlink(missing_ok=True)
         self._captured.clear()
 
+
+
+_MODEL_MODULES = ("okrsite.model.content", "okrsite.model.validated")
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles validated OKRs and nothing else: okrsite's model classes,
+    dates and source locations are the only globals an entry may name."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("datetime", "date"):
+            return dt.date
+        if (module, name) == ("okrsite.errors", "SourceLocation"):
+            return SourceLocation
+        if module in _MODEL_MODULES:
+            found = getattr(sys.modules[module], name, None)
+            if isinstance(found, type) and issubclass(found, BaseModel):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a validated cycle")
