@@ -130,6 +130,9 @@ class ParseStore:
         self._ready: Packed = {}
         self._packs: dict[str, Packed | None] = {}  # folder → its pack as read (None: none)
         self._loose_hits: dict[str, Packed] = {}  # folder → loose entries this load used
+        # Names of the loose entries on disk, listed once: a cold load asks
+        # for a thousand entries that are not there, each a failed open.
+        self._loose_names: set[str] | None = None
 
     def _name(self, parser_name: str, raw: bytes) -> str:
         digest = hashlib.sha256(self._reader)
@@ -170,12 +173,17 @@ class ParseStore:
             pack = self._pack(_folder(display))
             if pack is not None and display in pack:
                 count += 1
-        try:
-            with os.scandir(self.directory) as entries:
-                count += sum(1 for entry in entries if entry.name.endswith(".pickle"))
-        except OSError:
-            pass
-        return count
+        return count + len(self._loose())
+
+    def _loose(self) -> set[str]:
+        """The names of the loose entries in the directory (listed once)."""
+        if self._loose_names is None:
+            try:
+                with os.scandir(self.directory) as entries:
+                    self._loose_names = {e.name for e in entries if e.name.endswith(".pickle")}
+            except OSError:
+                self._loose_names = set()
+        return self._loose_names
 
     def load(
         self,
@@ -196,6 +204,8 @@ class ParseStore:
         if packed is not None and packed[0] == name:
             blob, loose = packed[1], False
         else:
+            if name not in self._loose():
+                return None
             try:
                 blob = (self.directory / name).read_bytes()
             except OSError:
@@ -272,6 +282,7 @@ class ParseStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomically(self.directory / name, FORMAT + blob, durable=False)
             written.add(name)
+            self._loose().add(name)
             self.writes += 1
 
 

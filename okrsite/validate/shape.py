@@ -60,6 +60,7 @@ class Shaper:
     def _attach_sources(self, root: Node, file: LoadedFile, root_path: DataPath) -> None:
         """Give every node of a validated file its ``source`` location."""
         display, node_location = file.path, file.node_location
+        recorded = file.node_locations.get  # node_location's first look-up, for the leaves
         node_fields = self._node_fields
         todo: list[tuple[Node, DataPath]] = [(root, root_path)]
         while todo:
@@ -85,7 +86,8 @@ class Shaper:
                     if item_fields:
                         todo.append((item, (*path, name, i)))
                     else:  # a leaf (a check-in: most nodes): located here, not queued
-                        line, column = node_location((*path, name, i))
+                        item_path = (*path, name, i)
+                        line, column = recorded(item_path) or node_location(item_path)
                         item.set_source_at(display, line, column)
 
 
