@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from okrsite.analysis.progress import Band, band, kr_score, unit_progress
@@ -138,42 +139,77 @@ class RecentCheckin:
     """The value of the KR's previous check-in (``None`` if first or no value)."""
 
 
+RecentByUnit = MutableMapping[
+    tuple[str, str],
+    tuple[object, dt.date, dt.date, int, list[tuple[int, int, int, RecentCheckin]]],
+]
+"""(cycle, unit) → (the unit file's content object, the window's ends, the
+limit, its recent check-ins as (−date ordinal, objective position, KR
+position, check-in), in that order): what :func:`recent_checkins` found in
+each unit file, kept by a preview server between rebuilds."""
+
+
 def recent_checkins(
-    model: OkrModel, today: dt.date, *, days: int = 7, limit: int = 30
+    model: OkrModel,
+    today: dt.date,
+    *,
+    days: int = 7,
+    limit: int = 30,
+    kept: RecentByUnit | None = None,
 ) -> list[RecentCheckin]:
     """Check-ins in ``(today − days, today]``, newest first, at most ``limit``.
 
     Ties are ordered by cycle, unit (company first, then org.yaml order),
-    objective and KR, so the list is deterministic.
+    objective and KR, so the list is deterministic. ``kept``: each unit
+    file's findings from earlier calls (a preview server's), used again while
+    the file's content is the same object and the window the same.
     """
     since = today - dt.timedelta(days=days)
     order = {unit_id: i for i, unit_id in enumerate([ROOT_UNIT, *model.units])}
     found: list[tuple[tuple[object, ...], RecentCheckin]] = []
     for ci, cycle in enumerate(model.cycles.values()):
         for unit_id, okrs in cycle.okrs.items():
-            for oi, objective in enumerate(okrs.public_objectives):
-                for ki, kr in enumerate(objective.key_results):
-                    ordered = sorted(kr.checkins, key=lambda c: c.date)
-                    previous: float | None = None
-                    for checkin in ordered:
-                        if since < checkin.date <= today:
-                            key = (
-                                -checkin.date.toordinal(),
-                                ci,
-                                order.get(unit_id, len(order)),
-                                unit_id,
-                                oi,
-                                ki,
-                            )
-                            found.append(
-                                (
-                                    key,
-                                    RecentCheckin(
-                                        cycle.id, unit_id, objective, kr, checkin, previous
-                                    ),
-                                )
-                            )
-                        if checkin.value is not None:
-                            previous = checkin.value
+            entry = kept.get((cycle.id, unit_id)) if kept is not None else None
+            if (
+                entry is not None
+                and entry[0] is okrs.content
+                and (entry[1], entry[2], entry[3]) == (since, today, limit)
+            ):
+                recent = entry[4]
+            else:
+                recent = _unit_recent(cycle.id, unit_id, okrs.public_objectives, since, today)
+                # Within one file the order is (date, objective, KR): a file
+                # contributes at most ``limit`` of its first.
+                recent = sorted(recent, key=lambda item: item[:3])[:limit]
+                if kept is not None:
+                    # The content object is kept with the entry: its id cannot be reused.
+                    kept[(cycle.id, unit_id)] = (okrs.content, since, today, limit, recent)
+            unit_order = order.get(unit_id, len(order))
+            for neg_day, oi, ki, item in recent:
+                found.append(((neg_day, ci, unit_order, unit_id, oi, ki), item))
     found.sort(key=lambda item: item[0])
     return [item for _, item in found[:limit]]
+
+
+def _unit_recent(
+    cycle_id: str, unit_id: str, objectives: list[Objective], since: dt.date, today: dt.date
+) -> list[tuple[int, int, int, RecentCheckin]]:
+    """One unit file's check-ins in ``(since, today]`` (see :data:`RecentByUnit`)."""
+    out: list[tuple[int, int, int, RecentCheckin]] = []
+    for oi, objective in enumerate(objectives):
+        for ki, kr in enumerate(objective.key_results):
+            ordered = sorted(kr.checkins, key=lambda c: c.date)
+            previous: float | None = None
+            for checkin in ordered:
+                if since < checkin.date <= today:
+                    out.append(
+                        (
+                            -checkin.date.toordinal(),
+                            oi,
+                            ki,
+                            RecentCheckin(cycle_id, unit_id, objective, kr, checkin, previous),
+                        )
+                    )
+                if checkin.value is not None:
+                    previous = checkin.value
+    return out

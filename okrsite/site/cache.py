@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
+from okrsite.analysis.history import RecentByUnit
 from okrsite.analysis.progress import ObjectiveProgressMemo
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
@@ -159,6 +160,8 @@ class BuildCache:
     """Objectives' progress, by objective object (``SiteContext.progress``)."""
     unit_reads: UnitReads = field(default_factory=dict)
     """What each unit page's dependency record found in the alignment index."""
+    recent: RecentByUnit = field(default_factory=dict)
+    """Each unit file's recent check-ins (the home page's "what changed")."""
 
     def begin(self, model: OkrModel) -> None:
         """Start a rebuild of ``model``: renew :attr:`shared` if what it stands for changed."""

@@ -20,6 +20,7 @@ from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
 from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
+    RecentByUnit,
     cycle_summary,
     is_graded,
     recent_checkins,
@@ -131,11 +132,18 @@ class ChangeLine:
 
 
 def recent_changes(
-    model: OkrModel, today: dt.date, from_doc: str, *, days: int = 7, limit: int = 20
+    model: OkrModel,
+    today: dt.date,
+    from_doc: str,
+    *,
+    days: int = 7,
+    limit: int = 20,
+    kept: RecentByUnit | None = None,
 ) -> list[ChangeLine]:
-    """Check-ins of the last ``days`` days, newest first, linked to their KRs."""
+    """Check-ins of the last ``days`` days, newest first, linked to their KRs
+    (``kept``: a preview server's findings per unit file, see :func:`recent_checkins`)."""
     lines: list[ChangeLine] = []
-    for item in recent_checkins(model, today, days=days, limit=limit):
+    for item in recent_checkins(model, today, days=days, limit=limit, kept=kept):
         kr, checkin = item.key_result, item.checkin
         cycle = model.cycles[item.cycle_id]
         link = doc_link(

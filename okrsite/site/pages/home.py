@@ -53,7 +53,9 @@ def render_home(ctx: SiteContext) -> str:
         annual_objectives=[a for a in model.company.annual if a.year == year],
         cycle_title=cycle.title,
         phase_block=phase_block(model, cycle, now),  # cadence timeline (history_views.py)
-        changes=recent_changes(model, ctx.today, doc),  # "what changed this week"
+        changes=recent_changes(
+            model, ctx.today, doc, kept=None if ctx.cache is None else ctx.cache.recent
+        ),  # "what changed this week"
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),
         quality_link=doc_link("Quality report", doc, urls.quality_page(cycle.id)),
         directory_link=doc_link("All units", doc, urls.DIRECTORY),
