@@ -5,7 +5,10 @@ least two usable cores and enough unit files, :func:`parse_with_helper`
 starts ``python -m okrsite.cli.parallel CONTENT_DIR START [STORE_DIR]`` (a
 new process, never a fork), which parses the unit files from position
 ``START`` of the same sorted list with the same parser and writes the
-results to its stdout as one pickle. This process meanwhile parses the files
+results to its stdout as one pickle: each clean result as the parse cache's
+pickled entry (``store.pickled_entry``), which the load unpickles as it
+would a cache entry, and which the helper also stores (pickled once); a
+file with issues is left to the load. This process meanwhile parses the files
 before ``START`` (the load walks them first) and takes the helper's results
 from its :class:`~okrsite.source.LoadCache` when the walk reaches the others
 (see ``LoadCache.parse_elsewhere``).
@@ -41,8 +44,9 @@ from pathlib import Path
 from okrsite.cli import CHECK_GC_THRESHOLDS
 from okrsite.source import UNIT_SUFFIXES, LoadCache, ParseStore
 from okrsite.source.cache import ParseKey, parse_key, store_name
-from okrsite.source.loaded import MAX_FILE_BYTES, REQUIRED_FILES, ParseResult
+from okrsite.source.loaded import MAX_FILE_BYTES, REQUIRED_FILES
 from okrsite.source.parse import parse_unit_file, parse_yaml
+from okrsite.source.store import pickled_entry
 from okrsite.source.walk import Walk
 from okrsite.source.yaml_scalars import PlainScalars
 
@@ -50,11 +54,12 @@ MIN_FILES = 200
 """Fewer unit files parse faster than a helper process starts."""
 HELPER_TIMEOUT = 120.0
 """Seconds to wait for the helper's results before parsing its files here."""
-HELPER_SHARE = 0.55
-"""The helper's part of the files: more than half, because this process
-imports pydantic and the rules (about half a second) before it parses, but
-not much more, because it also unpickles the helper's results (and a busy
-machine gives the helper less of a core)."""
+HELPER_SHARE = 0.5
+"""The helper's part of the files. This process imports pydantic and the
+model (about a third of a second) before it parses, but the helper also
+pickles what it sends and this process unpickles it (about a third of the
+parse), and a busy machine gives the helper less of a core: half each
+finished closest together in timelines of 1,000-unit checks."""
 SAVE = b"save\n"
 """What this process sends the helper before its unsaved parse-cache entries."""
 
@@ -122,14 +127,14 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
         return None
     helper = ParseHelper(process, stores=cache.store is not None)
 
-    def fetch() -> dict[ParseKey, ParseResult]:
+    def fetch() -> dict[ParseKey, bytes]:
         assert process.stdout is not None
         output = _read_to_end(process.stdout.fileno(), HELPER_TIMEOUT)
         if output is None:
             finish(helper)
             return {}
         try:
-            results: dict[ParseKey, ParseResult] = pickle.loads(output)
+            results: dict[ParseKey, bytes] = pickle.loads(output)
         except Exception:  # a helper that died half-way: parse everything here
             return {}
         helper.delivered = True
@@ -218,14 +223,18 @@ def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> 
     scalars = PlainScalars()
     store = ParseStore(Path(store_dir)) if store_dir else None
     files = unit_files(Path(content_dir))
-    results: dict[ParseKey, ParseResult] = {}
+    # Results go as pickled store entries: the same bytes then go to the
+    # parse cache, pickled once. A file with issues is not sent (the load
+    # parses it again, and reports them).
+    results: dict[ParseKey, bytes] = {}
     for path, display in files[int(start) :]:
         raw = _read_regular(path)
         if raw is not None:
-            result = parse_unit_file(raw, display, scalars=scalars)
-            results[parse_key(parse_unit_file, raw, display)] = result
-            if store is not None:
-                store.save(store_name(parse_unit_file, display), raw, result, display)
+            blob = pickled_entry(parse_unit_file(raw, display, scalars=scalars))
+            if blob is not None:
+                results[parse_key(parse_unit_file, raw, display)] = blob
+                if store is not None:
+                    store.save_pickled(store_name(parse_unit_file, display), raw, blob, display)
     # Closing stdout itself (sys.stdout never closes its file descriptor)
     # ends the results: the load goes on while this process waits for an order.
     with os.fdopen(sys.stdout.fileno(), "wb") as out:

@@ -27,6 +27,7 @@ from okrsite.site.options import SiteOptions
 from okrsite.source import LoadCache, ParseStore
 from okrsite.source.gitinfo import last_changed
 from okrsite.validate import load_model
+from okrsite.validate.kept import KeptCycles
 
 
 class OkrsitePluginConfig(Config):
@@ -140,15 +141,24 @@ def load_site_content(
     ``kept`` is a preview server's :class:`~okrsite.source.LoadCache` (None
     for one build). With ``parse_cache`` on, parse results are also read from
     and written to ``<cache_dir>/parsed``; they are written only after the
-    content loaded without an error, so a failed build writes nothing there.
+    content loaded without an error, so a failed build writes nothing there;
+    for one build, cycles whose files are unchanged come validated from
+    ``<cache_dir>/validated`` (:mod:`okrsite.validate.kept`).
     Raises :class:`~okrsite.errors.ContentError` with every problem.
     """
     cache = kept
+    validated: KeptCycles | None = None
     if config.parse_cache:
         cache = kept if kept is not None else LoadCache()
         if cache.store is None:
             cache.store = ParseStore(base / config.cache_dir / "parsed")
-    model = load_model(base / config.content_dir, cache=cache)
+        if kept is None:  # one build: unchanged cycles come validated from disk
+            validated = KeptCycles.open(
+                base / config.cache_dir / "validated", base / config.content_dir
+            )
+    model = load_model(base / config.content_dir, cache=cache, kept=validated)
     if cache is not None and cache.store is not None:
         cache.store.flush()
+    if validated is not None:
+        validated.save()
     return model

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from okrsite.source.loaded import DataPath, LoadedFile, Location, ParseResult
-from okrsite.source.store import ParseStore
+from okrsite.source.store import ParseStore, result_of
 from okrsite.source.yaml_scalars import PlainScalars
 
 T = TypeVar("T")
@@ -80,15 +80,17 @@ class LoadCache:
         # Files another process parses (see parse_elsewhere): display paths,
         # and how to fetch the results (once, when the first one is needed).
         self._elsewhere: frozenset[str] = frozenset()
-        self._fetch: Callable[[], dict[ParseKey, ParseResult]] | None = None
-        self._fetched: dict[ParseKey, ParseResult] = {}
+        self._fetch: Callable[[], dict[ParseKey, bytes]] | None = None
+        self._fetched: dict[ParseKey, bytes] = {}
 
     def parse_elsewhere(
-        self, displays: Iterable[str], fetch: Callable[[], dict[ParseKey, ParseResult]]
+        self, displays: Iterable[str], fetch: Callable[[], dict[ParseKey, bytes]]
     ) -> None:
         """The files at ``displays`` are being parsed by another process:
-        ``fetch()`` waits for and returns its results by :func:`parse_key`.
-        A file whose result is missing or whose bytes differ is parsed here.
+        ``fetch()`` waits for and returns its results by :func:`parse_key`,
+        each a pickled store entry (``store.pickled_entry``: clean results
+        only). A file whose result is missing or whose bytes differ is parsed
+        here.
         Results that came from there are not given to this cache's store:
         the process that parsed them stores them (it knows their bytes)."""
         self._elsewhere = frozenset(displays)
@@ -116,9 +118,11 @@ class LoadCache:
         if display in self._elsewhere:
             if self._fetch is not None:
                 self._fetched, self._fetch = self._fetch(), None
-            found = self._fetched.pop(key, None)
-            if found is not None:
-                return found  # stored by the process that parsed it (parse_elsewhere)
+            blob = self._fetched.pop(key, None)
+            if blob is not None:
+                found = result_of(blob, display, partial(strict_locations, parse, raw, display))
+                if found is not None:
+                    return found  # stored by the process that parsed it (parse_elsewhere)
         found = parse(raw, display, scalars=self.scalars)
         if self.store is not None:
             self.store.save(name, raw, found, display)

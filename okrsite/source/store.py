@@ -213,17 +213,13 @@ class ParseStore:
             if not blob.startswith(FORMAT):
                 return None
             blob, loose = blob[len(FORMAT) :], True
-        try:
-            entry = _DataUnpickler(io.BytesIO(blob)).load()
-        except Exception:  # any damage to an entry means "not cached", never a traceback
-            return None
-        loaded = _loaded_from(entry, display, partial(locate, raw, display))
-        if loaded is None:
+        found = result_of(blob, display, partial(locate, raw, display))
+        if found is None:
             return None
         if loose:  # merged into the folder's pack when that is next rewritten
             self._loose_hits.setdefault(folder, {})[display] = (name, blob)
         self.hits += 1
-        return loaded, []
+        return found
 
     def save(self, parser_name: str, raw: bytes, result: ParseResult, display: str) -> None:
         """Remember a clean result for the file at ``display`` until
@@ -232,6 +228,10 @@ class ParseStore:
         if loaded is None or issues:
             return
         self._unsaved[display] = (self._name(parser_name, raw), _entry_of(loaded))
+
+    def save_pickled(self, parser_name: str, raw: bytes, blob: bytes, display: str) -> None:
+        """:meth:`save` for an entry already pickled (:func:`pickled_entry`)."""
+        self._ready[display] = (self._name(parser_name, raw), blob)
 
     def prepare(self) -> None:
         """Turn the remembered entries into bytes now, so that a later
@@ -305,6 +305,30 @@ def _packed(table: Any) -> bool:
     return set(type(name) for name, _ in values) == {str} and set(
         type(blob) for _, blob in values
     ) == {bytes}
+
+
+def pickled_entry(result: ParseResult) -> bytes | None:
+    """A clean parse result as a pickled entry (what a store keeps for it),
+    or None for a result with issues or no file. The parse helper sends its
+    results this way (``okrsite.cli.parallel``), and stores the same bytes."""
+    loaded, issues = result
+    if loaded is None or issues:
+        return None
+    try:
+        return pickle.dumps(_entry_of(loaded), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError):  # pragma: no cover - plain data
+        return None
+
+
+def result_of(blob: bytes, display: str, locate: Any) -> ParseResult | None:
+    """The parse result of a pickled entry (read as untrusted data), or None
+    if it is not one; ``locate()`` gives a fast-read file's locations."""
+    try:
+        entry = _DataUnpickler(io.BytesIO(blob)).load()
+    except Exception:  # any damage to an entry means "not cached", never a traceback
+        return None
+    loaded = _loaded_from(entry, display, locate)
+    return None if loaded is None else (loaded, [])
 
 
 def _entry_of(loaded: LoadedFile) -> tuple[Any, ...]:

@@ -159,7 +159,9 @@ class Walk:
         return files
 
 
-def load_content(content_dir: Path, cache: LoadCache | None = None) -> RawContent:
+def load_content(
+    content_dir: Path, cache: LoadCache | None = None, *, skip: frozenset[str] = frozenset()
+) -> RawContent:
     """Load every file of a content directory; problems go to ``issues``.
 
     Layout: ``company.yaml`` and ``org.yaml`` (required), one folder per cycle
@@ -168,7 +170,9 @@ def load_content(content_dir: Path, cache: LoadCache | None = None) -> RawConten
     results (and issue lists) are deterministic.
 
     ``cache`` is for a process that loads the same directory again (see
-    :class:`~okrsite.source.cache.LoadCache`). Raises ContentError only when
+    :class:`~okrsite.source.cache.LoadCache`). Cycle folders named in ``skip``
+    are not read (their validated OKRs are kept elsewhere, see
+    :mod:`okrsite.validate.kept`). Raises ContentError only when
     ``content_dir`` is not a directory.
     """
     content_dir = Path(content_dir)
@@ -180,10 +184,10 @@ def load_content(content_dir: Path, cache: LoadCache | None = None) -> RawConten
             else "content path is not a directory"
         )
         raise ContentError([issue(display, message)])
-    return load_walk(Walk(content_dir, cache), content_dir)
+    return load_walk(Walk(content_dir, cache), content_dir, skip)
 
 
-def load_walk(walk: Walk, content_dir: Path) -> RawContent:
+def load_walk(walk: Walk, content_dir: Path, skip: frozenset[str] = frozenset()) -> RawContent:
     """The content layout rules of :func:`load_content`, over any :class:`Walk`."""
     top: dict[str, LoadedFile | None] = dict.fromkeys(REQUIRED_FILES)
     cycle_files: dict[str, dict[str, LoadedFile]] = {}
@@ -198,7 +202,7 @@ def load_walk(walk: Walk, content_dir: Path) -> RawContent:
             if entry.name in REQUIRED_FILES:
                 found.add(entry.name)
                 walk.problem(display, "expected a file, found a folder")
-            elif not entry.name.startswith("_"):
+            elif not entry.name.startswith("_") and entry.name not in skip:
                 cycle_files[entry.name] = walk.cycle(entry)
         elif entry.name in REQUIRED_FILES:
             found.add(entry.name)

@@ -25,6 +25,7 @@ from okrsite.errors import ContentError, ContentIssue
 from okrsite.model import CompanyFile, OkrModel, OrgFile
 from okrsite.source import LoadCache, RawContent, load_content
 from okrsite.source.data import DataFiles
+from okrsite.validate.kept import KeptCycles
 from okrsite.validate.measures import apply_measures
 from okrsite.validate.org import check_cycle_dates, load_cycles, resolve_units
 from okrsite.validate.references import Lookups, check_alignment_cycles, check_references
@@ -34,7 +35,11 @@ __all__ = ["LoadCache", "load_model", "validate"]
 
 
 def load_model(
-    content_dir: Path, *, cache: LoadCache | None = None, data: DataFiles | None = None
+    content_dir: Path,
+    *,
+    cache: LoadCache | None = None,
+    data: DataFiles | None = None,
+    kept: KeptCycles | None = None,
 ) -> OkrModel:
     """Load and validate a content directory. Raises ContentError with every issue.
 
@@ -42,18 +47,29 @@ def load_model(
     loaded again in this process (a preview server): unchanged files are then
     neither parsed nor validated again. ``data`` reads the data files of
     measured KRs (default: from the repository root, the content directory's
-    parent).
+    parent). ``kept`` (one build's :class:`~okrsite.validate.kept.KeptCycles`)
+    holds cycles validated by an earlier build from the same files: their
+    folders are not read; the caller saves it after a successful load.
     """
-    return validate(load_content(content_dir, cache), cache=cache, data=data)
+    skip = frozenset(kept.kept) if kept is not None else frozenset()
+    raw = load_content(content_dir, cache, skip=skip)
+    return validate(raw, cache=cache, data=data, kept=kept)
 
 
 def validate(
-    raw: RawContent, *, cache: LoadCache | None = None, data: DataFiles | None = None
+    raw: RawContent,
+    *,
+    cache: LoadCache | None = None,
+    data: DataFiles | None = None,
+    kept: KeptCycles | None = None,
 ) -> OkrModel:
     """Validate loaded content; raise ContentError listing every issue.
 
     Measured KRs read their data files through ``data`` (default: files under
-    the content directory's parent)."""
+    the content directory's parent). Cycles in ``kept`` come validated (see
+    :mod:`okrsite.validate.kept`): their OKRs are put in place, and the
+    checks that read their files are skipped (an earlier load of the same
+    inputs found nothing); new cycles are captured into it."""
     issues: list[ContentIssue] = list(raw.issues)
     shaper = Shaper(cache)
     company = shaper.shape(raw.company, CompanyFile, issues)
@@ -61,12 +77,19 @@ def validate(
 
     units = resolve_units(org, raw.org, issues) if org is not None else {}
     cycles = load_cycles(raw, company, org, units, issues, shaper)
+    reused = kept.kept if kept is not None else {}
+    for folder, okrs in reused.items():
+        if folder in cycles:
+            cycles[folder].okrs = okrs
     if company is not None and org is not None:
         check_cycle_dates(company, raw.company, issues)
         lookups = Lookups()  # shared by both passes: one walk, each reference looked up once
-        for cycle in cycles.values():
+        checked = {cycle_id: c for cycle_id, c in cycles.items() if cycle_id not in reused}
+        for cycle in checked.values():
             check_references(cycle, raw, units, cycles, issues, lookups)
-        check_alignment_cycles(cycles, raw, issues, lookups)
+        check_alignment_cycles(checked, raw, issues, lookups)
+        if kept is not None and not issues:
+            kept.capture(cycles, raw.cycle_files)  # before measures change them
         issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
     if issues or company is None:
         raise ContentError(issues)

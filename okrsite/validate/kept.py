@@ -1,0 +1,206 @@
+"""Validated cycles kept on disk between builds: a cycle whose files did not
+change is neither parsed nor validated again.
+
+Every build loads every quarter of history: at 100 units × 8 quarters that
+is 800 unit files parsed (or read back from the parse cache) and validated
+into ~250,000 model objects, most of a rebuild's loading time, and all of it
+for quarters that never change. This store keeps each cycle's validated
+OKRs (``{unit id: UnitOkrs}`` exactly as shape validation made them, before
+measured key results read their data files) as one pickle per cycle in
+``<cache_dir>/validated/``.
+
+**Key.** An entry's file name is the sha256 of what decides the cycle's
+validated OKRs by itself: the store format, okrsite's own code byte for
+byte and the versions of pydantic and PyYAML, the content directory's name
+(it is in every node's source location), ``company.yaml`` and ``org.yaml``
+byte for byte (cycles, units), and the cycle folder: every unit file's name
+and bytes. Validation also looks across cycles, but only into cycles whose
+dates overlap (a reference may point up into a containing cycle): an entry
+records those folders' digests, and counts only while they are the same.
+
+**Use.** :meth:`KeptCycles.open` digests the folders (reads, no parsing)
+and finds the entries; the walk skips their folders; validation puts their
+OKRs in place and skips their reference and alignment-loop checks — their
+inputs are those of a load that found no problem. Measured key results read
+their data files every time (the data are not in the key). New entries are
+captured during validation and written by :meth:`KeptCycles.save` only after
+the whole load succeeded; entries this load did not use are removed then, so
+the directory holds one entry per cycle. Created per load by the caller (one
+build); a preview server keeps its own in-memory cache instead.
+
+Entries are untrusted (a CI cache restores them), like the parse cache's:
+a restricted unpickler builds only okrsite's model classes, dates and
+source locations (no other global, so no code runs), and an entry that does
+not read back to the expected shape is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+import okrsite
+from okrsite.errors import SourceLocation
+from okrsite.model import Cycle, UnitOkrs
+
+FORMAT = "okrsite-validated 1"
+SUFFIX = ".cycle.pickle"
+
+
+def code_digest() -> bytes:
+    """okrsite's Python code byte for byte, and the libraries that decide a
+    validated model (a change without a release still counts)."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for name in ("pydantic", "pydantic-core", "pyyaml"):
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"\n{name}={version}".encode())
+    root = Path(okrsite.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def folder_digests(content_dir: Path) -> dict[str, str]:
+    """Cycle folder → sha256 of its entries' names and bytes (hidden entries
+    left out, as the walk leaves them out; anything unreadable is named so
+    the digest still changes with it)."""
+    found: dict[str, str] = {}
+    for folder in _entries(content_dir):
+        if not folder.is_dir() or folder.name.startswith("_"):
+            continue
+        digest = hashlib.sha256(folder.name.encode())
+        for entry in _entries(Path(folder.path)):
+            digest.update(f"\n{entry.name}\n".encode())
+            try:
+                with open(entry.path, "rb") as handle:
+                    digest.update(hashlib.sha256(handle.read()).digest())
+            except OSError as err:  # a folder, a broken link: the walk reports it
+                digest.update(f"unreadable {type(err).__name__}".encode())
+        found[folder.name] = digest.hexdigest()
+    return found
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as scan:
+            return sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+@dataclass
+class KeptCycles:
+    """The validated-cycle entries of one load (see module doc)."""
+
+    directory: Path
+    folders: Mapping[str, str]
+    """Cycle folder → :func:`folder_digests` (this load's content)."""
+    base: bytes
+    """Digest of what every entry's key shares (code, company, org, name)."""
+    kept: dict[str, dict[str, UnitOkrs]] = field(default_factory=dict)
+    """Folders taken from the store: their OKRs (each load gets its own objects)."""
+    _captured: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, directory: Path, content_dir: Path) -> KeptCycles:
+        base = hashlib.sha256(code_digest())
+        base.update(f"\n{Path(os.path.abspath(content_dir)).name}\n".encode())
+        for name in ("company.yaml", "org.yaml"):
+            try:
+                base.update(hashlib.sha256((content_dir / name).read_bytes()).digest())
+            except OSError:
+                base.update(b"missing")
+        store = cls(Path(directory), folder_digests(content_dir), base.digest())
+        for folder in store.folders:
+            okrs = store._read(folder)
+            if okrs is not None:
+                store.kept[folder] = okrs
+        return store
+
+    def _name(self, folder: str) -> str:
+        digest = hashlib.sha256(self.base)
+        digest.update(f"\n{folder}\n{self.folders[folder]}".encode())
+        return digest.hexdigest() + SUFFIX
+
+    def _read(self, folder: str) -> dict[str, UnitOkrs] | None:
+        try:
+            with open(self.directory / self._name(folder), "rb") as handle:
+                entry = _ModelUnpickler(handle).load()
+            overlaps, okrs = entry["overlaps"], entry["okrs"]
+            if entry["format"] != FORMAT or entry["cycle"] != folder:
+                return None
+            if any(self.folders.get(other) != digest for other, digest in overlaps.items()):
+                return None  # a cycle it may reference changed: validate again
+            if not all(isinstance(o, UnitOkrs) and o.cycle_id == folder for o in okrs.values()):
+                return None
+            return dict(okrs)
+        except Exception:
+            return None
+
+    def capture(self, cycles: Mapping[str, Cycle], folders: Iterable[str]) -> None:
+        """Remember the OKRs of ``folders`` (validated, before measures are
+        applied: that changes them) for :meth:`save`."""
+        for folder in folders:
+            cycle = cycles.get(folder)
+            if cycle is None or folder not in self.folders or folder in self.kept:
+                continue
+            mine = cycle.definition
+            overlaps = {
+                other.id: self.folders[other.id]
+                for other in cycles.values()
+                if other.id != folder
+                and other.id in self.folders
+                and other.definition.start <= mine.end
+                and mine.start <= other.definition.end
+            }
+            entry = {"format": FORMAT, "cycle": folder, "overlaps": overlaps, "okrs": cycle.okrs}
+            self._captured[folder] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save(self) -> None:
+        """After a load without problems: write the captured entries, remove
+        the ones this load did not use."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for folder, data in self._captured.items():
+            path = self.directory / self._name(folder)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        used = {self._name(f) for f in (*self.kept, *self._captured)}
+        for path in self.directory.iterdir():
+            if path.name not in used:
+                path.unlink(missing_ok=True)
+        self._captured.clear()
+
+
+
+_MODEL_MODULES = ("okrsite.model.content", "okrsite.model.validated")
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles validated OKRs and nothing else: okrsite's model classes,
+    dates and source locations are the only globals an entry may name."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("datetime", "date"):
+            return dt.date
+        if (module, name) == ("okrsite.errors", "SourceLocation"):
+            return SourceLocation
+        if module in _MODEL_MODULES:
+            found = getattr(sys.modules[module], name, None)
+            if isinstance(found, type) and issubclass(found, BaseModel):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a validated cycle")

@@ -1,0 +1,157 @@
+"""Validated cycles kept between builds (okrsite/validate/kept.py): a cycle
+whose files did not change comes back validated, equal to a fresh load; any
+change that could change it or its checks validates it again."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from okrsite.errors import ContentError
+from okrsite.model import OkrModel
+from okrsite.validate import load_model
+from okrsite.validate.kept import SUFFIX, KeptCycles
+from tests.contentkit import make_content
+from tests.test_annual_cycles import FILES
+from tests.test_measure import measured_site
+
+
+def build_load(content: Path, store: Path) -> tuple[OkrModel, set[str]]:
+    """One build's load: the store opened, used and saved; which folders it kept."""
+    kept = KeptCycles.open(store, content)
+    model = load_model(content, kept=kept)
+    kept.save()
+    return model, set(kept.kept)
+
+
+def errors_of(content: Path, kept: KeptCycles | None = None) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_model(content, kept=kept)
+    return [str(issue) for issue in caught.value.issues]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_unchanged_cycles_come_validated_and_equal_a_fresh_load(tmp_path: Path) -> None:
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    first, kept = build_load(content, store)
+    assert kept == set() and len(list(store.glob("*" + SUFFIX))) == 3  # year, Q1, Q2
+    again, kept = build_load(content, store)
+    assert kept == {"2026", "2026-Q1", "2026-Q2"}
+    fresh = load_model(content)
+    assert again == fresh == first  # node sources included (they live in each __dict__)
+    node = again.cycles["2026-Q2"].okrs["onboarding"].objectives[0].key_results[0]
+    assert str(node.source) == str(fresh.cycles["2026-Q2"].okrs["onboarding"].objectives[0]
+                                   .key_results[0].source)
+    assert len(list(store.glob("*" + SUFFIX))) == 3  # one entry per cycle, not more
+
+
+def test_an_edit_validates_its_cycle_and_the_cycles_that_overlap_it(tmp_path: Path) -> None:
+    """Q2 changed: the year (which contains it) and Q2 load again, Q1 does not.
+    The year changed: both quarters (which may point into it) load again."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    edit(content / "2026-Q2" / "onboarding.yaml", "current: 52", "current: 55")
+    model, kept = build_load(content, store)
+    assert kept == {"2026-Q1"}
+    assert model == load_model(content)
+    edit(content / "2026" / "product.yaml", "current: 38", "current: 40")
+    model, kept = build_load(content, store)
+    assert kept == set()
+    assert model == load_model(content)
+    model, kept = build_load(content, store)
+    assert kept == {"2026", "2026-Q1", "2026-Q2"}
+
+
+@pytest.mark.parametrize("name", ["org.yaml", "company.yaml"])
+def test_org_or_company_changed_validates_every_cycle(tmp_path: Path, name: str) -> None:
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    with open(content / name, "a", encoding="utf-8") as handle:
+        handle.write("# a comment is a change too\n")
+    model, kept = build_load(content, store)
+    assert kept == set() and model == load_model(content)
+
+
+def test_a_change_in_the_year_that_breaks_a_quarter_is_reported(tmp_path: Path) -> None:
+    """Q1 and Q2 did not change, but the year objective they align to was
+    renamed: they are validated again and the broken references reported
+    exactly as without the store; nothing is saved."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    entries = sorted(p.name for p in store.iterdir())
+    edit(content / "2026" / "company.yaml", "id: win-midmarket", "id: win-the-midmarket")
+    kept = KeptCycles.open(store, content)
+    expected = errors_of(content)
+    assert any("2026-Q1/company.yaml" in e for e in expected)
+    assert any("2026-Q2/company.yaml" in e for e in expected)
+    assert errors_of(content, kept) == expected
+    assert sorted(p.name for p in store.iterdir()) == entries
+
+
+def test_a_broken_edit_reads_as_without_the_store(tmp_path: Path) -> None:
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    edit(content / "2026-Q2" / "onboarding.yaml", "current: 52", "current: [52]")
+    assert errors_of(content, KeptCycles.open(store, content)) == errors_of(content)
+
+
+def test_a_damaged_or_foreign_entry_is_a_miss(tmp_path: Path) -> None:
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    entries = sorted(store.glob("*" + SUFFIX))
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(entries[1].read_bytes()[:100])  # cut short
+    model, kept = build_load(content, store)
+    assert len(kept) == 1 and model == load_model(content)
+
+
+def test_measured_values_follow_their_data_file_in_a_kept_cycle(tmp_path: Path) -> None:
+    """The data files of measured key results are not in the key: they are
+    read on every load, so a new row shows though the cycle was kept."""
+    content = measured_site(tmp_path)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    with open(tmp_path / "data" / "clinics.csv", "a", encoding="utf-8") as handle:
+        handle.write("2026-03-02,555,0\n")
+    model, kept = build_load(content, store)
+    assert "2026-Q1" in kept
+    kr = model.cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    assert kr.current == 555 and kr.checkins[-1].value == 555
+    assert model == load_model(content)
+
+
+class _Planted:
+    """What an attacker with write access to a CI cache could plant."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "ran"))  # type: ignore[return-value]
+
+
+def test_an_entry_naming_any_other_global_runs_nothing(tmp_path: Path) -> None:
+    """The cache is untrusted: only model classes, dates and locations may be
+    unpickled; an entry that names anything else is a miss and runs nothing."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    marker = tmp_path / "marker"
+    for entry in store.glob("*" + SUFFIX):
+        entry.write_bytes(pickle.dumps({"format": "x", "okrs": _Planted(marker)}))
+    model, kept = build_load(content, store)
+    assert kept == set() and not marker.exists()
+    assert model == load_model(content)
