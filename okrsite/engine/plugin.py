@@ -126,6 +126,7 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
+from okrsite.engine.partialmemo import header_templates
 from okrsite.engine.searchworker import PageIndexer, SearchWorkerError
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
@@ -390,6 +391,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             templates[CACHED_TEMPLATE] = ""
         if self.config.fast_nav and env.loader is not None:
             templates.update(translation_templates(env, config))  # same text, compacted or not
+            templates.update(header_templates(env, config))  # same text (partialmemo)
             if self.config.compact_html:
                 templates.update(nav_templates(env, config))
         if templates and env.loader is not None:
