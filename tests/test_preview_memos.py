@@ -16,7 +16,14 @@ from pathlib import Path
 
 from test_serve_graphs import _synthetic_org
 
-from okrsite.analysis.history import RecentByUnit, RecentCheckin, recent_checkins
+from okrsite.analysis.history import (
+    CycleSummary,
+    RecentByUnit,
+    RecentCheckin,
+    SummaryParts,
+    cycle_summary,
+    recent_checkins,
+)
 from okrsite.analysis.progress import (
     ObjectiveProgressMemo,
     objective_progress,
@@ -161,3 +168,31 @@ def test_feed_kept_per_file_equals_a_fresh_feed(tmp_path: Path) -> None:
     )
     lonely.unlink()
     check()
+
+
+def test_cycle_summary_kept_per_file_equals_a_fresh_one(tmp_path: Path) -> None:
+    """The overview's counts, share on track, mean score and distribution from
+    per-file parts kept between rebuilds, after a value, a grade and an
+    outcome are edited and a file deleted: as computed afresh."""
+    org = Org(tmp_path)
+    kept: SummaryParts = {}
+
+    def check() -> dict[str, CycleSummary]:
+        model = redact(org.load(), "public")
+        out = {}
+        for cycle in model.cycles.values():
+            out[cycle.id] = cycle_summary(model, cycle, kept)
+            assert out[cycle.id] == cycle_summary(model, cycle)
+        assert len(kept) == sum(len(c.okrs) for c in model.cycles.values())
+        return out
+
+    first = check()
+    assert first["2026-Q3"].mean_score is not None  # the graded quarter has scores
+    team = org.unit_files()[-1]
+    org.edit(team, r"(current: )[0-9.]+", r"\g<1>0")
+    assert check()["2026-Q4"] != first["2026-Q4"]
+    graded = sorted(p for p in (org.content / "2026-Q3").glob("*.yaml") if "score:" in p.read_text("utf-8"))[0]
+    org.edit(graded, r"(score: )[0-9.]+", r"\g<1>0.05")
+    assert check()["2026-Q3"] != first["2026-Q3"]
+    org.edit(graded, r"outcome: (achieved|missed)", "outcome: postponed")
+    assert check()["2026-Q3"].postponed == first["2026-Q3"].postponed + 1
