@@ -93,14 +93,20 @@ def split_ref(value: str) -> tuple[str | None, str]:
     return (cycle, rest) if sep else (None, value)
 
 
+# A reference in one pattern: what split_ref and the per-part checks (
+# SLUG_RE on each of two or three parts, CYCLE_ID_RE on a cycle) accept,
+# trailing newline of each part included (``$`` with ``match`` allows one).
+# Every reference of a company is checked: one match instead of a split and
+# a match per part.
+_SLUG_PART = r"[a-z0-9]+(?:-[a-z0-9]+)*\n?"
+_REF_RE = re.compile(
+    rf"(?:[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\n?{re.escape(CYCLE_REF_SEPARATOR)})?"
+    rf"{_SLUG_PART}/{_SLUG_PART}(?:/{_SLUG_PART})?"
+)
+
+
 def _check_ref(value: str) -> str:
-    cycle, rest = split_ref(value)
-    parts = rest.split("/")
-    if (
-        len(parts) not in (2, 3)
-        or not all(SLUG_RE.match(p) for p in parts)
-        or (cycle is not None and not CYCLE_ID_RE.match(cycle))
-    ):
+    if _REF_RE.fullmatch(value) is None:
         raise ValueError(
             f"'{value}' is not a reference: write 'unit/objective' or "
             "'unit/objective/key-result' (ids in the same cycle), or "

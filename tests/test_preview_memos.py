@@ -16,13 +16,22 @@ from pathlib import Path
 
 from test_serve_graphs import _synthetic_org
 
-from okrsite.analysis.history import RecentByUnit, RecentCheckin, recent_checkins
+from okrsite.analysis.history import (
+    CycleSummary,
+    RecentByUnit,
+    RecentCheckin,
+    SummaryParts,
+    cycle_summary,
+    recent_checkins,
+)
 from okrsite.analysis.progress import (
     ObjectiveProgressMemo,
     objective_progress,
     pooled_progress,
 )
+from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
+from okrsite.render.exports import FEED_LIMIT, FeedParts, checkins_atom
 from okrsite.validate import LoadCache, load_model
 
 
@@ -111,3 +120,79 @@ def test_progress_memo_follows_edited_files(tmp_path: Path) -> None:
     org.edit(unit_file, r"(\{date: \d{4}-\d\d-\d\d, value: )[0-9.]+(, confidence)", r"\g<1>0\2")
     edited = pooled(org.load())
     assert edited[0] == edited[1] and edited[0] != kept
+
+
+def _reference_feed_ids(model: OkrModel) -> list[str]:
+    """The feed's entries by definition: every public check-in, newest first,
+    ties by cycle, unit, objective and KR ids, then as listed; the first 50."""
+    entries = [
+        (-checkin.date.toordinal(), cycle.id, unit_id, objective.id, kr.id, n, checkin.date)
+        for cycle in model.cycles.values()
+        for unit_id, okrs in cycle.okrs.items()
+        for objective in okrs.public_objectives
+        for kr in objective.key_results
+        for n, checkin in enumerate(kr.checkins)
+    ]
+    entries.sort(key=lambda e: e[:6])
+    return [f"{c}/{u}/{o}/{k}/{day}" for _, c, u, o, k, _, day in entries[:FEED_LIMIT]]
+
+
+def test_feed_kept_per_file_equals_a_fresh_feed(tmp_path: Path) -> None:
+    """``feed.xml`` from entries kept per unit file is the fresh feed, byte
+    for byte, and lists the newest check-ins by definition; after a check-in
+    is added (two on one KR and day: numbered), edited, and a file deleted."""
+    org = Org(tmp_path)
+    kept: FeedParts = {}
+
+    def check() -> str:
+        model = redact(org.load(), "public")
+        feed = checkins_atom(model, "https://okrs.example.com/", kept)
+        assert feed == checkins_atom(model, "https://okrs.example.com/")
+        ids = re.findall(r"<id>tag:okrsite,\d+:(.*?/\d{4}-\d\d-\d\d)(?:-\d+)?</id>", feed)
+        assert ids == _reference_feed_ids(model)
+        return feed
+
+    first = check()
+    today = _newest_checkin(org)
+    unit_file = next(p for p in org.unit_files() if f"date: {today}" in p.read_text("utf-8"))
+    org.edit(unit_file, r"^(        checkins:\n)", rf"\g<1>          - {{date: {today}, value: 7, note: Twice today}}\n")
+    second = check()
+    assert second != first and "Twice today" in second
+    org.edit(unit_file, r"note: Twice today", "note: Edited again")
+    assert "Edited again" in check()
+    texts = {path: path.read_text("utf-8") for path in org.quarter.glob("*.yaml")}
+    lonely = next(
+        path for path in org.unit_files()
+        if path != unit_file
+        and not any(f"{path.stem}/" in text for other, text in texts.items() if other != path)
+    )
+    lonely.unlink()
+    check()
+
+
+def test_cycle_summary_kept_per_file_equals_a_fresh_one(tmp_path: Path) -> None:
+    """The overview's counts, share on track, mean score and distribution from
+    per-file parts kept between rebuilds, after a value, a grade and an
+    outcome are edited and a file deleted: as computed afresh."""
+    org = Org(tmp_path)
+    kept: SummaryParts = {}
+
+    def check() -> dict[str, CycleSummary]:
+        model = redact(org.load(), "public")
+        out = {}
+        for cycle in model.cycles.values():
+            out[cycle.id] = cycle_summary(model, cycle, kept)
+            assert out[cycle.id] == cycle_summary(model, cycle)
+        assert len(kept) == sum(len(c.okrs) for c in model.cycles.values())
+        return out
+
+    first = check()
+    assert first["2026-Q3"].mean_score is not None  # the graded quarter has scores
+    team = org.unit_files()[-1]
+    org.edit(team, r"(current: )[0-9.]+", r"\g<1>0")
+    assert check()["2026-Q4"] != first["2026-Q4"]
+    graded = sorted(p for p in (org.content / "2026-Q3").glob("*.yaml") if "score:" in p.read_text("utf-8"))[0]
+    org.edit(graded, r"(score: )[0-9.]+", r"\g<1>0.05")
+    assert check()["2026-Q3"] != first["2026-Q3"]
+    org.edit(graded, r"outcome: (achieved|missed)", "outcome: postponed")
+    assert check()["2026-Q3"].postponed == first["2026-Q3"].postponed + 1

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from contentkit import make_content
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from okrsite.errors import ContentError
+from okrsite.fieldtypes import CYCLE_ID_RE, SLUG_RE, _check_ref
 from okrsite.model import OkrModel
 from okrsite.validate import LoadCache, load_model
 
@@ -336,3 +339,41 @@ def test_a_load_cache_shows_an_edit_and_its_new_errors(tmp_path: Path) -> None:
     assert "unknown key 'objectivs' (did you mean 'objectives'?)" in str(info.value)
     unit_file.write_text(text, encoding="utf-8")
     assert load_model(content, cache=cache).model_dump() == model.model_dump()
+
+
+def _reference_check_ref(value: str) -> bool:
+    """Whether the first ``fieldtypes._check_ref`` accepted ``value``: split at
+    the last ':' and at '/', each part matched on its own (its behaviour spec)."""
+    cycle, sep, rest = value.rpartition(":")
+    parts = rest.split("/")
+    return (
+        len(parts) in (2, 3)
+        and all(SLUG_RE.match(p) for p in parts)
+        and (not sep or CYCLE_ID_RE.match(cycle) is not None)
+    )
+
+
+def _accepts(value: str) -> bool:
+    try:
+        _check_ref(value)
+    except ValueError:
+        return False
+    return True
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from([*"ab09-_:/\nZ é", "2026", "Q1", "x-y", "/"]), max_size=12))
+def test_one_pattern_accepts_the_references_the_part_checks_accepted(pieces: list[str]) -> None:
+    value = "".join(pieces)
+    assert _accepts(value) == _reference_check_ref(value), repr(value)
+
+
+def test_reference_pattern_on_written_references() -> None:
+    for value, ok in [
+        ("company/grow", True), ("sales/q1-win/arr", True), ("2026:company/grow", True),
+        ("2026-Q1:web/fast/p95", True), ("FY_26:a/b", True), ("a/b\n", True),
+        ("2026\n:a/b", True), ("grow", False), ("a/b/c/d", False), ("a//b", False),
+        (":a/b", False), ("x:y:a/b", False), ("A/b", False), ("a/b\n\n", False),
+        ("a-/b", False), ("2026-:a/b", False), ("a /b", False), ("é/b", False),
+    ]:
+        assert _accepts(value) is ok is _reference_check_ref(value), value

@@ -24,7 +24,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from okrsite.analysis.progress import Band, band, kr_score, unit_progress
-from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel
+from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
 
 DISTRIBUTION_BINS = 10
 
@@ -55,26 +55,68 @@ def _bin(score: float) -> int:
     return min(DISTRIBUTION_BINS - 1, max(0, math.floor(score * DISTRIBUTION_BINS + 1e-9)))
 
 
-def cycle_summary(model: OkrModel, cycle: Cycle) -> CycleSummary:
-    """Counts, share on track, outcomes and the score distribution of a cycle."""
+SummaryParts = MutableMapping[tuple[str, str], tuple[object, object, "_FileSummary"]]
+"""(cycle, unit) → (the unit file's content object, the scoring, its part of
+the cycle's summary): kept by a preview server between rebuilds."""
+
+
+@dataclass(frozen=True)
+class _FileSummary:
+    """One unit file's part of :class:`CycleSummary`."""
+
+    objectives: int
+    key_results: int
+    scores: list[float]
+    on_track: int
+    achieved: int
+    missed: int
+    postponed: int
+
+    @classmethod
+    def of(cls, objectives: list[Objective], scoring: Scoring) -> _FileSummary:
+        krs: list[KeyResult] = [kr for o in objectives for kr in o.key_results]
+        scores = [s for s in (kr_score(kr) for kr in krs) if s is not None]
+        return cls(
+            objectives=len(objectives),
+            key_results=len(krs),
+            scores=scores,
+            on_track=sum(1 for s in scores if band(s, scoring) == "green"),
+            achieved=sum(1 for o in objectives if o.outcome == "achieved"),
+            missed=sum(1 for o in objectives if o.outcome == "missed"),
+            postponed=sum(1 for o in objectives if o.outcome == "postponed"),
+        )
+
+
+def cycle_summary(
+    model: OkrModel, cycle: Cycle, kept: SummaryParts | None = None
+) -> CycleSummary:
+    """Counts, share on track, outcomes and the score distribution of a cycle.
+    ``kept``: each unit file's part from earlier calls (a preview server's),
+    used again while the file's content is the same object and the scoring equal."""
     scoring = model.company.scoring
-    objectives: list[Objective] = [
-        o for okrs in cycle.okrs.values() for o in okrs.public_objectives
-    ]
-    krs: list[KeyResult] = [kr for o in objectives for kr in o.key_results]
-    scores = [s for s in (kr_score(kr) for kr in krs) if s is not None]
+    parts: list[_FileSummary] = []
+    for unit_id, okrs in cycle.okrs.items():
+        found = kept.get((cycle.id, unit_id)) if kept is not None else None
+        if found is None or found[0] is not okrs.content or found[1] != scoring:
+            found = (okrs.content, scoring, _FileSummary.of(okrs.public_objectives, scoring))
+            if kept is not None:
+                # The content object is kept with its part: its id cannot be reused.
+                kept[(cycle.id, unit_id)] = found
+        parts.append(found[2])
+    # One list in file order: the mean sums the scores in the same order as ever.
+    scores = [score for part in parts for score in part.scores]
     bins = [0] * DISTRIBUTION_BINS
     for score in scores:
         bins[_bin(score)] += 1
     return CycleSummary(
-        objectives=len(objectives),
-        key_results=len(krs),
+        objectives=sum(part.objectives for part in parts),
+        key_results=sum(part.key_results for part in parts),
         scored=len(scores),
-        on_track=sum(1 for s in scores if band(s, scoring) == "green"),
+        on_track=sum(part.on_track for part in parts),
         mean_score=sum(scores) / len(scores) if scores else None,
-        achieved=sum(1 for o in objectives if o.outcome == "achieved"),
-        missed=sum(1 for o in objectives if o.outcome == "missed"),
-        postponed=sum(1 for o in objectives if o.outcome == "postponed"),
+        achieved=sum(part.achieved for part in parts),
+        missed=sum(part.missed for part in parts),
+        postponed=sum(part.postponed for part in parts),
         distribution=tuple(bins),
     )
 

@@ -1,10 +1,12 @@
 """The preview server ``okrsite serve`` runs: MkDocs' live-reload server, our config.
 
-This is MkDocs' own ``serve`` loop (``mkdocs.commands.serve``, 1.6) with one
-difference: every rebuild loads ``mkdocs.yml`` through
+This is MkDocs' own ``serve`` loop (``mkdocs.commands.serve``, 1.6) with two
+differences: every rebuild loads ``mkdocs.yml`` through
 :func:`okrsite.engine.build.load_site_config`, so the CLI's choices reach
 the plugin in code on every rebuild (MkDocs' ``serve`` reloads the
-configuration itself and offers no way in). The plugin object outlives the
+configuration itself and offers no way in); and the installed theme's
+directories are listed once per server, not on every rebuild
+(:class:`ThemeListings`). The plugin object outlives the
 rebuilds (MkDocs keeps plugins that have ``on_startup``); under a dirty
 preview it owns the :class:`~okrsite.site.cache.BuildCache` that lets a
 rebuild reuse the previous one's fragments (see :mod:`okrsite.engine.plugin`).
@@ -15,13 +17,16 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
+from mkdocs.theme import Theme
 
 from okrsite.engine.build import load_site_config
 from okrsite.engine.options import Choices
@@ -49,6 +54,58 @@ class _HideDirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
+class ThemeListings:
+    """Every template name in the installed theme's directories, listed once
+    per preview server.
+
+    Each MkDocs build asks the theme's Jinja loader for every file of every
+    theme directory (``Files.add_files_from_theme``) to copy its assets:
+    Material ships ~14,500 files (its icon sets), a walk of a few tenths of
+    a second per rebuild. The installed theme does not change while a server
+    runs (the server does not even watch it), so its listing is kept; the
+    project's ``custom_dir``, which an author may edit, is listed on every
+    rebuild. Template *loading* is untouched: the loader reads templates as
+    Jinja's own does.
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[str, list[str]] = {}
+
+    def use_for(self, theme: Theme) -> None:
+        """Make ``theme``'s environments list templates through this object."""
+        make_env: Callable[[], jinja2.Environment] = theme.get_env
+        fresh = {theme.custom_dir} if theme.custom_dir else set()
+
+        def get_env() -> jinja2.Environment:
+            env = make_env()
+            env.loader = _KeptListingLoader(theme.dirs, self._names, fresh)
+            return env
+
+        # This configuration object's own theme (a rebuild loads a new one).
+        theme.get_env = get_env  # type: ignore[method-assign]
+
+
+class _KeptListingLoader(jinja2.FileSystemLoader):
+    """Jinja's file-system loader whose listing of each directory not in
+    ``fresh`` is made once and kept in ``names``."""
+
+    def __init__(self, dirs: list[str], names: dict[str, list[str]], fresh: set[str]) -> None:
+        super().__init__(dirs)
+        self._names = names
+        self._fresh = fresh
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for directory in self.searchpath:
+            listed = self._names.get(directory)
+            if listed is None or directory in self._fresh:
+                listed = jinja2.FileSystemLoader(directory).list_templates()
+                if directory not in self._fresh:
+                    self._names[directory] = listed
+            found.update(listed)
+        return sorted(found)
+
+
 def serve(
     config_file: Path, choices: Choices, *, dev_addr: str | None = None, dirty: bool = True
 ) -> None:
@@ -58,9 +115,12 @@ def serve(
     the first build fails (later failed rebuilds are reported by the server,
     which keeps serving the last good site)."""
     site_dir = tempfile.mkdtemp(prefix="okrsite_")
+    listings = ThemeListings()
 
     def get_config() -> MkDocsConfig:
-        return load_site_config(config_file, choices, site_dir=Path(site_dir), dev_addr=dev_addr)
+        config = load_site_config(config_file, choices, site_dir=Path(site_dir), dev_addr=dev_addr)
+        listings.use_for(config.theme)
+        return config
 
     try:
         config = get_config()

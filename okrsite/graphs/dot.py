@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from okrsite import urls
-from okrsite.analysis import org
 from okrsite.analysis.alignment import OkrRef
 from okrsite.graphs.builder import GraphBuilder
 from okrsite.graphs.labels import LabelText, plural
@@ -75,7 +74,7 @@ def _has_okrs_below(b: GraphBuilder, unit_id: str) -> bool:
 
 
 def _children(b: GraphBuilder, unit_id: str) -> list[str]:
-    return org.children(b.model, unit_id, by_id=True)
+    return list(b.data.children.get(unit_id, ()))
 
 
 def _refs_of(unit_id: str, objective: Objective) -> list[OkrRef]:

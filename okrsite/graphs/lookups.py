@@ -40,6 +40,8 @@ class CycleLookups:
     content is the same object: a preview keeps the table with the look-ups."""
     progress: ProgressOf = objective_progress
     """How the boxes' roll-ups get an objective's progress (the build's memo)."""
+    children: dict[str, list[str]] = field(default_factory=dict)
+    """Unit (or the root) → the units directly under it, by id."""
 
     @classmethod
     def build(
@@ -61,6 +63,8 @@ class CycleLookups:
         org_key[ROOT_UNIT] = ()
         # Graphs lay units out by id (the org_key order), not org.yaml order.
         descendants = org.all_descendants(model, by_id=True)
+        tree = org.OrgTree(model, by_id=True)
+        children = {u: tree.children(u) for u in [ROOT_UNIT, *model.units]}
         targets = {link.target for link in index.links}
         overlap = {
             t: len([u for u in index.supporting_units(t) if u != t.unit]) for t in targets
@@ -77,4 +81,5 @@ class CycleLookups:
             dict(links_from),
             text or LabelText(),
             progress=progress,
+            children=children,
         )

@@ -42,6 +42,7 @@ from okrsite.model.content import (
     Scoring,
     UnitCycleFile,
     UnitDef,
+    set_sources_at,
 )
 from okrsite.model.validated import Cycle, OkrModel, Unit, UnitOkrs, schema
 
@@ -75,5 +76,6 @@ __all__ = [
     "UnitKind",
     "UnitOkrs",
     "schema",
+    "set_sources_at",
     "split_ref",
 ]

@@ -92,6 +92,13 @@ class Node(BaseModel):
         self.__dict__[_SOURCE_KEY] = (path, line, column)
 
 
+def set_sources_at(nodes: list[Node], path: str, places: list[tuple[int, int]]) -> None:
+    """:meth:`Node.set_source_at` for a list of nodes of one file, each at its
+    (line, column) in ``places`` (validation's leaves: a company's check-ins)."""
+    for node, (line, column) in zip(nodes, places, strict=True):
+        node.__dict__[_SOURCE_KEY] = (path, line, column)
+
+
 # --------------------------------------------------------------------------
 # company.yaml
 #

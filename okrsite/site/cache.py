@@ -21,12 +21,12 @@ from typing import Generic, Protocol, TypeVar
 
 from markupsafe import Markup
 
-from okrsite.analysis.history import RecentByUnit
+from okrsite.analysis.history import RecentByUnit, SummaryParts
 from okrsite.analysis.progress import ObjectiveProgressMemo
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
 from okrsite.refs import Link, OkrRef
-from okrsite.render.exports import UnitPartMemo
+from okrsite.render.exports import FeedParts, UnitPartMemo
 from okrsite.site.alignmemo import KeptAlignment
 from okrsite.site.graphmemo import GraphDots
 from okrsite.site.kept import PageMemo
@@ -162,6 +162,10 @@ class BuildCache:
     """What each unit page's dependency record found in the alignment index."""
     recent: RecentByUnit = field(default_factory=dict)
     """Each unit file's recent check-ins (the home page's "what changed")."""
+    feed: FeedParts = field(default_factory=dict)
+    """Each unit file's newest check-ins as ``feed.xml`` entries."""
+    summaries: SummaryParts = field(default_factory=dict)
+    """Each unit file's part of its cycle's summary (the overview's counts)."""
 
     def begin(self, model: OkrModel) -> None:
         """Start a rebuild of ``model``: renew :attr:`shared` if what it stands for changed."""

@@ -16,20 +16,15 @@ from __future__ import annotations
 from functools import partial
 from pathlib import PurePosixPath
 
-import yaml
-
 from okrsite.source.loaded import DataPath, LoadedFile, Location, ParseResult
 from okrsite.source.text import check_text, decode, issue
-from okrsite.source.yaml_events import (
-    Abort,
-    Builder,
-    is_parser_depth_limit,
-    mark_of,
-    too_deep_message,
-)
 from okrsite.source.yaml_fast import read_simple
 from okrsite.source.yaml_scalars import PlainScalars
-from okrsite.source.yaml_syntax import syntax_issue
+
+# PyYAML and the strict reader built on it (yaml_events, yaml_syntax) are
+# imported where a file needs them, not here: nearly every file is read by
+# the fast reader, and importing PyYAML (its reader compiles a large pattern)
+# was a fiftieth of ``okrsite check`` in each of its two processes.
 
 
 def _parse_text(
@@ -48,6 +43,17 @@ def _parse_text(
         return LoadedFile(
             path, data, body=body, node_locations=nodes, locate=partial(_locate, text, path)
         ), []
+    import yaml
+
+    from okrsite.source.yaml_events import (
+        Abort,
+        Builder,
+        is_parser_depth_limit,
+        mark_of,
+        too_deep_message,
+    )
+    from okrsite.source.yaml_syntax import syntax_issue
+
     builder = Builder(path, scalars)
     try:
         builder.run(text)
@@ -88,6 +94,8 @@ def _locate(text: str, path: str) -> tuple[dict[DataPath, Location], dict[DataPa
     Only called for text the fast reader accepted, which the strict reader
     reads without an issue (the tests hold both to the same data).
     """
+    from okrsite.source.yaml_events import Builder  # see the imports above
+
     builder = Builder(path, PlainScalars())
     builder.run(text)
     return builder.values, builder.keys

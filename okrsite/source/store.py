@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -47,8 +48,6 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from okrsite import __version__
 from okrsite.source.files import write_atomically
@@ -100,8 +99,16 @@ class _DataUnpickler(pickle.Unpickler):
 
 
 def _reader_digest() -> bytes:
-    """What identifies the reader: okrsite's and PyYAML's versions, its source."""
-    digest = hashlib.sha256(f"{__version__}\0{yaml.__version__}\0".encode())
+    """What identifies the reader: okrsite's version, PyYAML's (the bytes of
+    its ``__init__.py``, which holds ``__version__``: read, not imported,
+    since the fast reader needs no PyYAML) and the reader's source."""
+    digest = hashlib.sha256(f"{__version__}\0".encode())
+    spec = importlib.util.find_spec("yaml")
+    try:
+        digest.update(Path(spec.origin).read_bytes() if spec and spec.origin else b"?")
+    except OSError:  # pragma: no cover - an installed package without sources
+        digest.update(b"?")
+    digest.update(b"\0")
     here = Path(__file__).parent
     for name in _READER_MODULES:
         try:

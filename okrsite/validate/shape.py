@@ -12,7 +12,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from okrsite.errors import ContentIssue
-from okrsite.model import Node
+from okrsite.model import Node, set_sources_at
 from okrsite.source import LoadCache, LoadedFile
 from okrsite.source.loaded import DataPath
 from okrsite.validate.located import inner_model, located_issues
@@ -78,17 +78,23 @@ class Shaper:
                 if not is_list:
                     todo.append((value, (*path, name)))
                     continue
-                for i, item in enumerate(value):
-                    item_cls = type(item)
-                    item_fields = node_fields.get(item_cls)
-                    if item_fields is None:
-                        item_fields = node_fields[item_cls] = _fields_holding_nodes(item_cls)
-                    if item_fields:
-                        todo.append((item, (*path, name, i)))
-                    else:  # a leaf (a check-in: most nodes): located here, not queued
-                        item_path = (*path, name, i)
-                        line, column = recorded(item_path) or node_location(item_path)
-                        item.set_source_at(display, line, column)
+                if not value:
+                    continue
+                item_cls = type(value[0])  # a list field holds nodes of one class
+                item_fields = node_fields.get(item_cls)
+                if item_fields is None:
+                    item_fields = node_fields[item_cls] = _fields_holding_nodes(item_cls)
+                if item_fields:
+                    todo.extend((item, (*path, name, i)) for i, item in enumerate(value))
+                    continue
+                # Leaves (check-ins: most nodes of a file), located here in one
+                # pass instead of queued one by one.
+                prefix = (*path, name)
+                places = [
+                    recorded(item_path) or node_location(item_path)
+                    for item_path in [(*prefix, i) for i in range(len(value))]
+                ]
+                set_sources_at(value, display, places)
 
 
 def _fields_holding_nodes(cls: type[Node]) -> tuple[tuple[str, bool], ...]:

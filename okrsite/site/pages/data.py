@@ -32,4 +32,5 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     )
     yield GeneratedFile(OKRS_SCHEMA, okrs_schema.okrs_json_schema_text())
     yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model, ctx.export_parts.get(OKRS_CSV), memo))
-    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url))
+    feed = None if ctx.cache is None else ctx.cache.feed
+    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url, feed))

@@ -21,6 +21,7 @@ from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
     CycleSummary,
     RecentByUnit,
+    SummaryParts,
     cycle_summary,
     is_graded,
     recent_checkins,
@@ -184,9 +185,12 @@ class SummaryView:
     chart: Markup | None
 
 
-def summary_view(model: OkrModel, cycle: Cycle) -> SummaryView:
-    """Counts, share on track, outcomes and (graded cycles) the score distribution."""
-    s = cycle_summary(model, cycle)
+def summary_view(
+    model: OkrModel, cycle: Cycle, kept: SummaryParts | None = None
+) -> SummaryView:
+    """Counts, share on track, outcomes and (graded cycles) the score
+    distribution (``kept``: a preview server's parts, see :func:`cycle_summary`)."""
+    s = cycle_summary(model, cycle, kept)
     graded = is_graded(cycle)
     on_track = (
         "–"

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.alignment import AlignmentIndex, OkrRef
+from okrsite.analysis.history import SummaryParts
 from okrsite.analysis.org import OrgTree, top_level_of, top_level_units
 from okrsite.analysis.progress import (
     ProgressOf,
@@ -65,6 +66,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 department_graphs=departments,
                 index=ctx.alignment(cycle),
                 progress=ctx.progress,
+                summaries=None if ctx.cache is None else ctx.cache.summaries,
             ),
         )
 
@@ -88,13 +90,15 @@ def render_overview(
     department_graphs: list[tuple[str, str]] | None = None,
     index: AlignmentIndex | None = None,
     progress: ProgressOf = objective_progress,
+    summaries: SummaryParts | None = None,
 ) -> str:
     """Markdown of a cycle's overview page (pure); ``compact`` for large companies.
     ``today``: the build's "now"; a cycle that ended before it and is not graded
     reads "At the end (not graded)", not "So far". ``department_graphs``: (top-level
     unit, docs path of its whole-subtree SVG) for a department-level graph.
     ``index``: the cycle's :meth:`AlignmentIndex.build_with_inner`, if the caller has it;
-    ``progress``: how the roll-ups get an objective's progress (the build's memo)."""
+    ``progress``: how the roll-ups get an objective's progress (the build's memo);
+    ``summaries``: a preview server's per-file parts of the cycle's summary."""
     doc = urls.cycle_overview(cycle.id)
     if index is None:
         index = AlignmentIndex.build_with_inner(model.cycles.values(), cycle, include_private=True)
@@ -188,7 +192,8 @@ def render_overview(
         without_okrs=_without_okrs(model, cycle, doc, compact=compact),
         compact=compact,
         graded=graded,
-        summary=summary_view(model, cycle),  # counts, on track, distribution (history_views.py)
+        # counts, on track, distribution (history_views.py)
+        summary=summary_view(model, cycle, summaries),
         ended=today is not None and d.end < today,
     )
 

@@ -59,6 +59,13 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         threshold=ctx.options.quality_split_findings,
     )
     today = ctx.today.isoformat()
+    # Each split page's findings, in one pass (its dependency record needs them).
+    by_top: dict[tuple[str | None, str], list[Finding]] = {}
+    if split:
+        for finding in findings:
+            if finding.unit is not None:
+                top = top_level_of(ctx.model, finding.unit)
+                by_top.setdefault((finding.cycle, top), []).append(finding)
     for cycle in ctx.model.cycles.values():
         compact = cycle.id in split
         yield GeneratedFile(
@@ -78,7 +85,8 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     tree=ctx.org_tree(),
                 )
                 record = partial(
-                    quality_unit_inputs, cycle, findings, unit_id, ctx.below(), today
+                    quality_unit_inputs, cycle, by_top.get((cycle.id, unit_id), []), unit_id,
+                    ctx.below(), today,
                 )
                 yield GeneratedFile(
                     path, ctx.page(lambda kept: kept.quality_pages, path, record, make)
@@ -367,7 +375,8 @@ def quality_unit_inputs(
     equality)``: the OKRs of the unit and every unit below it (findings link
     to their objectives and KRs), which of them have a page in the cycle,
     their findings and the date. ``below``:
-    :func:`okrsite.analysis.org.all_descendants`. Keep it in step with
+    :func:`okrsite.analysis.org.all_descendants`. ``findings`` may be all of
+    them or those of the unit's subtree already. Keep it in step with
     :func:`render_quality_unit_page` (``tests/test_serve_graphs.py``)."""
     members = [top_unit, *below.get(top_unit, [])]
     member_set = set(members)
