@@ -26,13 +26,10 @@ import os
 import pickle
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from okrsite.engine.mdresult import Converted, TocSettings
 from okrsite.engine.writer import PageWriter
-
-if TYPE_CHECKING:
-    from okrsite.engine.fastpage import FastPathSetup
 
 MIN_PAGES = 300
 """Fewer generated pages than this: no helper (starting an interpreter
@@ -84,10 +81,11 @@ class PageHelper:
                 pass  # a slugify function that does not pickle: convert here
 
     @classmethod
-    def start(cls, fast: FastPathSetup | None, pages: int) -> PageHelper | None:
+    def start(cls, fast: Any, pages: int) -> PageHelper | None:
         """A helper for a build of ``pages`` generated pages, when it pays
-        (two usable cores, at least :data:`MIN_PAGES` pages); without the
-        fast path's settings it only makes search sections."""
+        (two usable cores, at least :data:`MIN_PAGES` pages); ``fast`` is the
+        fast path's ``FastPathSetup`` (its ``toc``, ``block_tags``), without
+        which it only makes search sections."""
         if pages < MIN_PAGES or usable_cores() < 2:
             return None
         try:
