@@ -365,3 +365,33 @@ def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_
             handle.write(b"<!-- rewritten -->")
     build(root / "mkdocs.yml", root / "again")
     assert files_of(root / "again") == fresh
+
+
+def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
+    cold: Path, tmp_path: Path
+) -> None:
+    """Profiles span every cycle, so they are kept by a digest of what they are
+    made from (texts.json): a marker planted in every stored profile shows in
+    the next build (not made again), except on the profile of the unit whose
+    archived file changed, which is made again and shows the change."""
+    root = copy_of(cold, tmp_path)
+    texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
+    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    profiles = sorted((root / "site" / "units").glob("*/index.html"))
+    assert len(texts) == len(profiles) > 10
+    marked = {key: text + "\n\nPlanted in the store.\n" for key, text in texts.items()}
+    texts_file.write_text(json.dumps(marked), encoding="utf-8")
+    unit_file = root / "content" / "2023-Q2" / "platform-data.yaml"
+    unit_file.write_text(
+        unit_file.read_text(encoding="utf-8").replace(
+            "Delight customers with faster data platform", "A renamed archived objective"
+        ),
+        encoding="utf-8",
+    )
+    build(root / "mkdocs.yml", root / "warm")
+    edited = (root / "warm/units/platform-data/index.html").read_text(encoding="utf-8")
+    assert "A renamed archived objective" in edited and "Planted in the store" not in edited
+    other = (root / "warm/units/sales-na/index.html").read_text(encoding="utf-8")
+    assert "Planted in the store" in other
+    kept = json.loads(texts_file.read_text(encoding="utf-8"))
+    assert len(kept) == len(texts)  # the old text of the edited profile was dropped

@@ -165,3 +165,38 @@ def test_the_helper_ends_whether_or_not_it_is_told_to_save(valid_company: Path, 
         assert helper.process.returncode == 0 and handed is told
         written = stored_entries(store.directory) if store.directory.exists() else {}
         assert len(written) == (len(unit_files(valid_company)) + 2 if told else 0)
+
+
+GC_CODE = """
+import gc, os, sys
+from okrsite.cli import CHECK_GC_THRESHOLDS, run
+passes = []
+gc.callbacks.append(
+    lambda phase, info: phase == "start"
+    and gc.get_threshold() == CHECK_GC_THRESHOLDS
+    and passes.append(info["generation"])
+)
+real_exit = os._exit
+def report_and_exit(code):  # the console script's fast exit, with the model still alive
+    print(len(passes), gc.get_count()[0], CHECK_GC_THRESHOLDS[0], file=sys.stderr, flush=True)
+    real_exit(code)
+os._exit = report_and_exit
+sys.argv = ["okrsite", *sys.argv[1:]]
+run()
+"""
+
+
+def test_a_check_runs_no_collection_with_room_for_ten_times_the_company(
+    valid_company: Path,
+) -> None:
+    """``okrsite check`` sets collector thresholds under which it runs no
+    collection (a pass over every object allocated so far freed nothing and
+    cost up to a second at 1,000 units), with room for a company ten times
+    this one (two quarters of 230 units) before the first one."""
+    args = ["check", "--content", str(valid_company), "--today", "2026-11-23", "--no-parse-cache"]
+    done = subprocess.run([sys.executable, "-c", GC_CODE, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    passes, allocated, threshold = map(int, done.stderr.split("\n")[-2].split())
+    assert passes == 0
+    assert allocated > 100_000  # the count really is the check's
+    assert allocated * 10 < threshold

@@ -67,8 +67,12 @@ def stale_checkins(ctx: CheckContext) -> Iterator[Finding]:
         if not is_current or okrs.content.status != "locked" or is_finished(kr):
             continue
         start = cycle.definition.start
-        dates = [c.date for c in kr.checkins if start <= c.date <= today]
-        if not dates:
+        last = None  # the latest check-in dated from the cycle's start to today
+        for checkin in kr.checkins:
+            day = checkin.date
+            if start <= day <= today and (last is None or day > last):
+                last = day
+        if last is None:
             elapsed = (ctx.today - start).days
             if elapsed > grace:
                 yield ctx.finding(
@@ -78,8 +82,7 @@ def stale_checkins(ctx: CheckContext) -> Iterator[Finding]:
                     cycle=cycle.id, unit=okrs.unit_id, objective=objective.id, key_result=kr.id,
                 )
             continue
-        last = max(dates)
-        age = (ctx.today - last).days
+        age = (today - last).days
         if age > period:
             yield ctx.finding(
                 kr.source,

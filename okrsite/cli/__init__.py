@@ -28,16 +28,20 @@ freed by reference counting; cycles are still collected). A process-wide
 setting, so it is made here, where the process starts, never in the library.
 """
 
-CHECK_GC_THRESHOLDS = (1_000_000, 20, 10)
+CHECK_GC_THRESHOLDS = (10_000_000, 20, 10)
 """The collector's thresholds for ``okrsite check`` and its parse helper.
 
 A check loads the content, runs the rules and exits; what it allocates
 lives until the end, and none of it is garbage in a reference cycle. Even
 with :data:`GC_THRESHOLDS`, 15 collections of the young generation walked
 the ~750,000 objects a 1,000-unit check creates and freed nothing: 0.2 to
-0.3 s, a tenth of the command. With a million allocations between
-collections a check of that size runs none; a larger company is still
-collected now and then.
+0.3 s, a tenth of the command. A million allocations between collections
+was too close: a 1,000-unit company with two quarters, or with check-ins to
+the end of its quarter, allocates more (1.1 to 1.4 million), and its one
+young-generation pass, over every object made so far, cost 0.5 to 1 s. Ten
+million leaves room for ten times the ~750,000 of a 1,000-unit quarter
+(a test holds a check to that); a larger company is still collected now
+and then.
 """
 
 

@@ -34,6 +34,7 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import selectors
 import stat
 import subprocess
@@ -247,15 +248,29 @@ def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> 
     walk = Walk(Path(content_dir))
     top = [(os.path.join(content_dir, n), walk.display(n), parse_yaml) for n in REQUIRED_FILES]
     earlier = [(path, display, parse_unit_file) for path, display in files[: int(start)]]
+    order: bytes | None = None  # end of file without an order: the load failed
     for path, display, parse in [*top, *earlier]:
+        if order is None and _has_input(sys.stdin.fileno()):
+            order = sys.stdin.buffer.read()
+            if not order.startswith(SAVE):
+                return  # the load failed: stop now, the check is waiting to exit
         raw = _read_regular(path)
         if raw is not None:
             result = parse(raw, display, scalars=scalars)
             store.save(store_name(parse, display), raw, result, display)
     store.prepare()
-    order = sys.stdin.buffer.read()  # end of file without an order: the load failed
+    if order is None:
+        order = sys.stdin.buffer.read()
     if order.startswith(SAVE):
         store.flush()
+
+
+def _has_input(fd: int) -> bool:
+    """Whether reading ``fd`` would not block (data, or its end)."""
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):  # pragma: no cover - a platform without select on pipes
+        return False
 
 
 if __name__ == "__main__":

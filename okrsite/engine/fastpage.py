@@ -35,7 +35,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 
-from okrsite.engine.mdsubset import TocSettings, convert
+from okrsite.engine.mdsubset import TocSettings, convert, resolve_links
+from okrsite.engine.pagehelper import MISSING, PageHelper
 
 log = logging.getLogger("mkdocs.structure.pages")  # MkDocs' own logger for page warnings
 
@@ -109,14 +110,30 @@ class FinishedPage(Page):
         self.fast_setup = setup
         self.rendered_fast = False
         """Whether the last render took the fast path (for tests and measurements)."""
+        self._asked: tuple[PageHelper, int, str] | None = None
+
+    def ask(self, helper: PageHelper, markdown: str) -> None:
+        """Have the page helper convert ``markdown`` (used if the page's
+        Markdown is still that text when MkDocs renders it)."""
+        number = helper.convert(markdown)
+        self._asked = None if number is None else (helper, number, markdown)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         resolver = _RelativePathTreeprocessor(self.file, files, config)
-        result = convert(
-            self.markdown, self.fast_setup.toc, resolver.path_to_url, self.fast_setup.block_tags
-        )
+        answer: Any = MISSING
+        if self._asked is not None and self._asked[2] == self.markdown:
+            answer = self._asked[0].converted(self._asked[1])
+        if answer is MISSING:
+            result = convert(
+                self.markdown, self.fast_setup.toc, resolver.path_to_url, self.fast_setup.block_tags
+            )
+        elif answer is None:  # the helper found the page outside the subset
+            result = None
+        else:  # converted by the helper up to the links, resolved here in the same order
+            converted, hrefs = answer
+            result = resolve_links(converted, hrefs, resolver.path_to_url)
         self.rendered_fast = result is not None
         if result is None:
             super().render(config, files)

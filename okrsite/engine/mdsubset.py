@@ -19,13 +19,10 @@ implementation: anything outside the subset — a backtick, a backslash, an
 underscore or a lone ``*`` in text, an indented or quoted line, a list that
 is not tight, a raw block not set off by blank lines, an attribute list it
 does not know — makes it return ``None``, and the page takes Python-Markdown
-as before. Its output is checked against Python-Markdown on every generated
-page of the demo, the real-world fixture and a synthetic company
-(``tests/test_fastpage.py``).
-
+as before. Checked against Python-Markdown on every generated page of the
+demo, the real-world fixture and a synthetic company (``tests/test_fastpage.py``).
 Links are resolved by the caller's ``resolve`` (MkDocs' own resolver), once
-per link, in document order — the order in which Python-Markdown's tree
-would hand them to MkDocs, heading permalinks included.
+per link, in document order (Python-Markdown's, heading permalinks included).
 """
 
 from __future__ import annotations
@@ -33,43 +30,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
 from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, ENTITY_RE, HTML_RE
 from markdown.serializers import RE_AMP
 
-TocToken = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TocSettings:
-    """The ``toc`` extension's settings that shape headings (read from the
-    site's configured extension by :mod:`okrsite.engine.fastpage`)."""
-
-    slugify: Callable[[str, str], str]
-    separator: str = "-"
-    permalink: str | None = None
-    """The permalink's HTML (``&para;`` for ``permalink: true``); None: no permalink."""
-    permalink_class: str = "headerlink"
-    permalink_title: str = "Permanent link"
-    marker: str = "[TOC]"
-    toc_top: int = 1
-    toc_bottom: int = 6
-
-
-@dataclass
-class Converted:
-    """What Python-Markdown (plus MkDocs' tree processors) yields for a page."""
-
-    html: str
-    toc_tokens: list[TocToken]
-    """Nested like ``Markdown.toc_tokens``."""
-    title: str | None
-    """The first element's text when it is an ``<h1>`` (MkDocs' title from render)."""
-    anchor_ids: set[str] = field(default_factory=set)
-    """Every ``id`` (and ``<a name>``) in the page, as MkDocs collects them."""
+from okrsite.engine.mdresult import Converted as Converted
+from okrsite.engine.mdresult import TocSettings as TocSettings
+from okrsite.engine.mdresult import TocToken as TocToken
 
 
 class _Unsupported(Exception):
@@ -107,6 +75,16 @@ def convert(
     starting with one opens a raw-HTML block). ``resolve`` maps a link's
     ``href`` to its URL (called once per link, in document order).
     """
+    converted = convert_unresolved(markdown, toc, block_tags)
+    return None if converted is None else resolve_links(*converted, resolve)
+
+
+def convert_unresolved(
+    markdown: str, toc: TocSettings, block_tags: frozenset[str]
+) -> tuple[Converted, list[str]] | None:
+    """:func:`convert` up to the links: the HTML holds a mark per link, the
+    list their ``href`` in document order (no MkDocs needed: a helper
+    process may do this part)."""
     if any(char in markdown for char in "\x01\x02\x03\t\r"):
         return None
     hrefs: list[str] = []
@@ -116,9 +94,14 @@ def convert(
         return f"\x01{len(hrefs) - 1}\x01"
 
     try:
-        result = _Converter(toc, later, block_tags).run(markdown)
+        return _Converter(toc, later, block_tags).run(markdown), hrefs
     except _Unsupported:
         return None
+
+
+def resolve_links(
+    result: Converted, hrefs: list[str], resolve: Callable[[str], str]
+) -> Converted:
     # Resolved only now, once the page is known to convert: MkDocs' resolver
     # logs broken links, and a page that falls back must not warn twice.
     # In document order, as MkDocs walks Python-Markdown's tree.

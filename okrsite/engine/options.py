@@ -127,7 +127,10 @@ def site_options(config: OkrsitePluginConfig, *, base: Path, repo_url: str | Non
         graphs=config.graphs,
         graph_cache_dir=base / config.cache_dir / "graphs",
         graph_jobs=max(1, config.graph_jobs),
-        last_changed=last_changed(base / config.content_dir),
+        last_changed=last_changed(
+            base / config.content_dir,
+            base / config.cache_dir / "last-changed.json" if config.parse_cache else None,
+        ),
         nav_section_size=config.nav_section_size,
         inline_graph_limit=max(0, config.inline_graph_kb) * 1000,
     )

@@ -352,7 +352,7 @@ def open_cycle_store(
             extra += "\n" + Graphviz().version(cache)
         except BuildError:
             extra += "\nno dot"  # the build fails later, saying how to install it
-    return CycleStore(directory, cycle_input_digests(content_dir, model, extra=extra))
+    return CycleStore(directory, cycle_input_digests(content_dir, model, extra=extra), code=extra)
 
 
 @dataclass
@@ -370,9 +370,28 @@ class CycleStore:
     directory: Path
     inputs: Mapping[str, str]
     """Cycle id → :func:`cycle_input_digests`."""
+    code: str = ""
+    """okrsite's code and templates and the ``dot`` version: part of every
+    stored text's key (the site hashes the rest, see :meth:`text`)."""
     used: set[str] = field(default_factory=set)
     hits: list[str] = field(default_factory=list)
     """Cycles served from the store this build (for logs and tests)."""
+    _texts: dict[str, str] | None = None
+    _texts_used: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str) -> str | None:
+        """A page spanning cycles (a unit profile) stored under ``key``, a
+        digest the site makes of everything the page is made from; all of
+        them live in one file, ``texts.json``, read once per build."""
+        if self._texts is None:
+            self._texts = _read_texts(self.directory / TEXTS_FILE)
+        found = self._texts.get(key)
+        if found is not None:
+            self._texts_used[key] = found
+        return found
+
+    def keep_text(self, key: str, text: str) -> None:
+        self._texts_used[key] = text
 
     def _key(self, cycle_id: str, context: str) -> str | None:
         inputs = self.inputs.get(cycle_id)
@@ -407,9 +426,28 @@ class CycleStore:
         )
 
     def prune(self) -> None:
-        """Remove entries (and stray temporary files) this build did not use."""
+        """After a clean build: remove entries (and stray temporary files)
+        this build did not use; the texts file keeps exactly this build's."""
+        if self._texts_used or (self.directory / TEXTS_FILE).exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(self._texts_used, ensure_ascii=False, separators=(",", ":"))
+            write_atomically(self.directory / TEXTS_FILE, data.encode("utf-8"), durable=False)
         if not self.directory.is_dir():
             return
         for path in self.directory.iterdir():
-            if path.name.removesuffix(CYCLE_SUFFIX) not in self.used:
+            if path.name != TEXTS_FILE and path.name.removesuffix(CYCLE_SUFFIX) not in self.used:
                 path.unlink(missing_ok=True)
+
+
+TEXTS_FILE = "texts.json"
+
+
+def _read_texts(path: Path) -> dict[str, str]:
+    """The stored texts, or none when the file is missing or not what we write."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}

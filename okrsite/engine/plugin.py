@@ -31,18 +31,17 @@ Hooks used, and why:
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
   the search indexer reads the page, so search sees them as before (and keep
   a copy with attribute-free spans, ``search_view``, for the indexer).
-- ``on_page_context``, first (``fast_search``): index the page for
-  Material's search with Material's parser handlers and a faster tokenizer
-  (:mod:`okrsite.engine.searchfeed`; same entries), then mark it excluded so
-  Material's plugin does not index it again; last: restore ``meta.search``.
+- ``on_page_context``, first (``fast_search``): index the page for Material's
+  search (:mod:`okrsite.engine.searchworker`; same entries, Material's plugin
+  is told to skip it until the last ``on_page_context``).
 - ``on_page_context`` (last): give generated pages an explicit, escaped
   ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
   and ``striptags`` *unescapes* the nav title we escaped; Material prints
   ``meta.title`` as is.
-- Pages written on a second thread (:mod:`okrsite.engine.writer`): when our
-  last ``on_post_page`` is the build's last, page and page-cache writes are
-  queued for a writer thread (MkDocs gets an empty page); the first
-  ``on_post_build`` waits for them, so no plugin reads an unfinished ``site/``.
+- The second core: site and page-cache writes on a writer thread
+  (:mod:`okrsite.engine.writer`), page conversion and search sections in a
+  helper process (:mod:`okrsite.engine.pagehelper`); the first
+  ``on_post_build`` waits for both.
 - ``on_serve``: watch the content directory and the data files of measured
   key results so ``mkdocs serve`` rebuilds.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
@@ -126,8 +125,9 @@ from okrsite.engine.pagecache import (
     open_cycle_store,
     setup_digest,
 )
+from okrsite.engine.pagehelper import PageHelper
 from okrsite.engine.partialmemo import header_templates
-from okrsite.engine.searchworker import PageIndexer, SearchWorkerError
+from okrsite.engine.searchworker import PageIndexer
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
@@ -178,9 +178,6 @@ class _GeneratedFile(File):
         same bytes where possible (creating files is what costs)."""
         content = self._content
         if self.output is None or content is None or (dirty and not self.is_modified()):
-            if self.writes is not None and content is not None and not dirty:
-                self.writes.writer.call(super().copy_file)  # writes content, as MkDocs would
-                return
             super().copy_file(dirty)
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -266,8 +263,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._load_cache: LoadCache | None = None
         self._cache: BuildCache | None = None
         self._templates: MemoryBytecodeCache | None = None
-        # Search entries for the running build's pages (on_files → on_post_build).
+        # Search indexing and the page helper, for the running build only.
         self._search: PageIndexer | None = None
+        self._helper: PageHelper | None = None
         # The page cache's state for the running build only (on_files → on_post_build).
         self._pages: _PageCacheRun | None = None
         # Pages written on a second thread, for the running build only (engine/writer.py).
@@ -338,6 +336,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         fast = fast_path_setup(config) if self.config.fast_pages else None
+        pages = sum(path.endswith(".md") for path in tree.files)  # a helper pays off for many
+        self._helper = None if self._serving else PageHelper.start(fast, pages)
         titles = nav_titles(config.nav) if fast is not None else {}
         unchanged = self._unchanged(config, tree.files) if self._serving else set()
         for path, content in sorted(tree.files.items()):
@@ -375,15 +375,18 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             file.writes = self._writes
             files.append(file)
             if fast is not None and path.endswith(".md"):
-                FinishedPage(titles.get(path), file, config, fast)  # sets file.page
-        if self.config.fast_search:  # a helper process only pays for a whole site
-            pages = sum(path.endswith(".md") for path in tree.files)
-            self._search = PageIndexer.start(config, pages=pages, helper=not self._serving)
+                page = FinishedPage(titles.get(path), file, config, fast)  # sets file.page
+                if self._helper and cached is None and isinstance(markdown, str):
+                    page.ask(self._helper, markdown)
+        if self.config.fast_search:
+            self._search = PageIndexer.start(config, self._helper)
         return files
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
+        if self._helper is not None:  # every page is converted by now
+            self._helper.end_conversions()
         if self._templates is not None:  # compiled once per preview server, not per rebuild
             env.bytecode_cache = self._templates
         templates: dict[str, str] = {}
@@ -428,20 +431,23 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     @event_priority(1000)  # before any plugin's on_post_build reads site/
     def _finish_helpers(self, *, config: MkDocsConfig) -> None:
-        """Every page handed to the writer thread is on disk and the search
-        helper's entries are in the index (or the build fails)."""
+        """Every write is on disk and every search entry in the index (or the build fails)."""
         self._end_helpers(abandon=False)
 
     def _end_helpers(self, *, abandon: bool) -> None:
-        writes, self._writes = self._writes, None
-        search, self._search = self._search, None
-        if search is not None:
-            try:
-                search.abandon() if abandon else search.finish()
-            except SearchWorkerError as err:
-                raise PluginError(f"okrsite: {err}") from err
-        if writes is not None:
-            writes.end(abandon=abandon)
+        writes, search, helper = self._writes, self._search, self._helper
+        self._writes = self._search = self._helper = None
+        try:
+            if search is not None and not abandon:
+                search.finish()  # the helper's search sections (PluginError if it failed)
+        except BaseException:
+            abandon = True
+            raise
+        finally:
+            if helper is not None:
+                helper.close()
+            if writes is not None:
+                writes.end(abandon=abandon)
 
     @event_priority(-100)  # after the search plugin has written its index
     def _finish_build(self, *, config: MkDocsConfig) -> None:

@@ -83,7 +83,11 @@ def build_docs_tree(
     if cache is not None:
         cache.begin(public_model)
     context = SiteContext(
-        model=public_model, options=options, today=options.resolved_today(), cache=cache
+        model=public_model,
+        options=options,
+        today=options.resolved_today(),
+        cache=cache,
+        stored=closed,
     )
     if cache is not None:
         context.progress = cache.progress

@@ -210,3 +210,17 @@ class ClosedCycles(Protocol):
     def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
         """Keep what was just generated for the cycle."""
         ...
+
+    # Pages that span cycles (unit profiles) cannot be kept per cycle; they
+    # are kept by a digest of what they are made from (SiteContext.page).
+    code: str
+    """What the site cannot see but every page depends on (okrsite's code
+    and templates): part of each text's key."""
+
+    def text(self, key: str) -> str | None:
+        """The page text stored under ``key``, or None."""
+        ...
+
+    def keep_text(self, key: str, text: str) -> None:
+        """Keep a page text under ``key`` for the next build."""
+        ...

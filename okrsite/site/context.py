@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from okrsite.analysis.org import OrgTree, all_descendants
 from okrsite.analysis.progress import ObjectiveProgressMemo, ProgressOf
 from okrsite.model import Cycle, OkrModel
 from okrsite.render.richtext import RichText
-from okrsite.site.cache import BuildCache
+from okrsite.site.cache import BuildCache, ClosedCycles
 from okrsite.site.kept import PageMemo
 from okrsite.site.options import SiteOptions
 from okrsite.site.tree import GeneratedFile
@@ -51,6 +52,11 @@ class SiteContext:
     boxes), each computed once: the build's own memo, or a preview server's
     kept between rebuilds (:attr:`BuildCache.progress`)."""
 
+    stored: ClosedCycles | None = None
+    """One build's store of closed cycles and of pages spanning cycles
+    (:meth:`page`); ``None`` under a preview server and for ``generate``."""
+
+    _model_json: str | None = field(default=None, repr=False)
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
     _org_tree: OrgTree | None = field(default=None, repr=False)
     _below: dict[str, list[str]] | None = field(default=None, repr=False)
@@ -79,16 +85,41 @@ class SiteContext:
         path: str,
         record: Callable[[], DependencyRecord],
         make: Callable[[], str],
+        made_from: Callable[[], Iterable[str]] | None = None,
     ) -> str:
         """``make()``; under a preview server, the page of an earlier rebuild
         (from the memo ``kept`` picks) when its dependency record — ``record()``,
         ``(objects compared by identity, values compared by equality)``, plus
         :attr:`BuildCache.shared` for the units, the company and the cycles —
-        is unchanged."""
-        if self.cache is None:
+        is unchanged. In a build with a store (:attr:`stored`), a page that
+        gives ``made_from`` (its inputs as text: content as JSON, values as
+        ``repr``) is kept there by a digest of those, the company, the units
+        and the store's code, so the next build skips making it."""
+        if self.cache is not None:
+            same, equal = record()
+            return kept(self.cache).remember(path, (*same, self.cache.shared), equal, make)
+        if self.stored is None or made_from is None:
             return make()
-        same, equal = record()
-        return kept(self.cache).remember(path, (*same, self.cache.shared), equal, make)
+        digest = hashlib.sha256(f"{self.stored.code}\n{self._model_digest()}\n{path}".encode())
+        for part in made_from():
+            digest.update(b"\0" + part.encode())
+        key = digest.hexdigest()
+        found = self.stored.text(key)
+        if found is None:
+            found = make()
+            self.stored.keep_text(key, found)
+        return found
+
+    def _model_digest(self) -> str:
+        """The company (cycles, scoring, names) and every unit, as JSON: what
+        every stored page may print besides its own inputs."""
+        if self._model_json is None:
+            digest = hashlib.sha256(self.model.company.model_dump_json().encode())
+            digest.update(self.model.content_dir.encode())
+            for unit in self.model.units.values():
+                digest.update(b"\0" + unit.model_dump_json().encode())
+            self._model_json = digest.hexdigest()
+        return self._model_json
 
     def alignment(self, cycle: Cycle) -> AlignmentIndex:
         """The cycle's links, private ones included, with the support of the

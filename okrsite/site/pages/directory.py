@@ -9,7 +9,7 @@ the top-level units (every unit's own calibration is on its profile).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
 from markupsafe import Markup
@@ -56,9 +56,16 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             current_cycle=current,
             tree=ctx.org_tree(),
         )
-        record = partial(profile_inputs, ctx.model, unit_id, report, current, ctx.below())
+        inputs = (ctx.model, unit_id, report, current, ctx.below())
         path = urls.unit_profile(unit_id)
-        yield GeneratedFile(path, ctx.page(lambda kept: kept.profiles, path, record, make))
+        text = ctx.page(
+            lambda kept: kept.profiles,
+            path,
+            partial(profile_inputs, *inputs),
+            make,
+            made_from=partial(profile_made_from, *inputs),
+        )
+        yield GeneratedFile(path, text)
 
 
 def profile_inputs(
@@ -86,6 +93,35 @@ def profile_inputs(
         cycle = model.cycles[current_cycle]
         equal.append(tuple(urls.has_unit_page(cycle, m) for m in below.get(unit_id, [])))
     return tuple(same), tuple(equal)
+
+
+def profile_made_from(
+    model: OkrModel,
+    unit_id: str,
+    calibration: CalibrationReport,
+    current_cycle: str | None,
+    below: Mapping[str, list[str]],
+) -> Iterator[str]:
+    """:func:`profile_inputs` as text, for a build's store (``SiteContext.page``
+    adds the company and the units): the unit's content in every cycle as
+    JSON (measured values, redaction counts and notes included), its
+    calibration, and for a top-level unit of a compact directory which units
+    below it have a page in the current cycle. Keep it in step with
+    :func:`render_profile` (``tests/test_page_cache.py`` compares stored and
+    fresh builds after edits)."""
+    yield repr((calibration.units.get(unit_id), current_cycle))
+    for cycle in model.cycles.values():
+        okrs = cycle.okrs.get(unit_id)
+        if okrs is None:
+            yield f"{cycle.id} -"
+            continue
+        yield repr((cycle.id, okrs.path, okrs.redacted_private, okrs.notes))
+        yield okrs.content.model_dump_json()
+        # A measured KR's data-file reading is not a field (not in the JSON).
+        yield repr([kr.measured for o in okrs.objectives for kr in o.key_results if kr.measure])
+    if current_cycle is not None and model.units[unit_id].parent == ROOT_UNIT:
+        cycle = model.cycles[current_cycle]
+        yield repr(tuple(urls.has_unit_page(cycle, m) for m in below.get(unit_id, [])))
 
 
 def render_directory(

@@ -1,6 +1,8 @@
-"""Search entries made in a helper process (okrsite/engine/searchworker.py):
-the same index as Material's, in the same order, and a helper that fails
-fails the build instead of leaving pages out of search."""
+"""The page helper process (okrsite/engine/pagehelper.py) and the search
+entries made from its sections (okrsite/engine/searchworker.py): the same
+index as Material's, in the same order, the same pages as converted in the
+build's process, and a helper that fails fails the build instead of leaving
+pages out of search."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from click.testing import CliRunner
 from material.plugins.search.plugin import SearchIndex
 
 from okrsite.cli import main
-from okrsite.engine import searchworker
-from okrsite.engine.searchworker import DeferredIndex, SearchWorkerError
+from okrsite.engine import pagehelper
+from okrsite.engine.pagehelper import MISSING, HelperError, PageHelper
+from okrsite.engine.searchworker import DeferredIndex
 
 REPO = Path(__file__).resolve().parents[1]
 REALWORLD = REPO / "tests" / "fixtures" / "realworld" / "content"
@@ -53,7 +56,7 @@ def test_entries_go_where_material_would_have_appended_them() -> None:
 
     index = SearchIndex(**INDEX_CONFIG)
     index.entries.append({"location": "first/", "title": "Before", "text": ""})
-    deferred = DeferredIndex(index)
+    deferred = DeferredIndex(index, PageHelper())
     deferred.take(pages[0], pages[0].content)
     deferred.take(pages[1], pages[1].content)
     index.entries.append({"location": "own/", "title": "Material's own", "text": ""})
@@ -72,7 +75,7 @@ def test_the_lighter_view_is_indexed_and_the_content_is_the_fallback() -> None:
     another text, the page's content for Material's parser."""
     page = _page("p/", '<h1 id="p">P</h1><p><span class="okr-chip" data-x="1">On track</span></p>')
     index = SearchIndex(**INDEX_CONFIG)
-    deferred = DeferredIndex(index)
+    deferred = DeferredIndex(index, PageHelper())
     deferred.take(page, '<h1 id="p">P</h1><p><span>On track</span></p>')
     deferred.finish()
     expected = SearchIndex(**INDEX_CONFIG)
@@ -82,18 +85,20 @@ def test_the_lighter_view_is_indexed_and_the_content_is_the_fallback() -> None:
 
 def test_a_helper_that_fails_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", shutil.which("false") or "/bin/false")
-    deferred = DeferredIndex(SearchIndex(**INDEX_CONFIG))
+    deferred = DeferredIndex(SearchIndex(**INDEX_CONFIG), PageHelper())
     for number in range(200):  # more than a pipe holds: the sender must not hang
         deferred.take(_page(f"{number}/", "<p>" + "text " * 2000 + "</p>"), "<p>x</p>")
-    with pytest.raises(SearchWorkerError, match="exit 1"):
+    with pytest.raises(HelperError, match="exit 1"):
         deferred.finish()
 
 
-def test_an_abandoned_helper_is_stopped() -> None:
-    deferred = DeferredIndex(SearchIndex(**INDEX_CONFIG))
-    deferred.take(_page("a/", "<p>a</p>"), "<p>a</p>")
-    deferred.abandon()
-    assert deferred._process.returncode is not None
+def test_a_closed_helper_is_stopped_and_a_missing_reply_says_so() -> None:
+    helper = PageHelper()
+    helper.index("<p>a</p>", None)
+    helper.close()
+    assert helper._process.returncode is not None
+    assert helper.convert("# A\n") is None  # no settings given: it does not convert
+    assert helper.converted(0) is MISSING
 
 
 def _site(root: Path, extra: str = "") -> Path:
@@ -120,24 +125,36 @@ def _build(config: Path, site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-def test_a_site_indexed_by_the_helper_equals_material_indexing_it(
+def test_a_site_converted_and_indexed_by_the_helper_equals_one_built_without_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every file byte for byte, ``search/search_index.json`` included, against
-    a build where Material's plugin indexes every page itself; hand-written
-    pages (one excluded from search) are indexed by Material in between."""
+    a build without the helper where Material's plugin indexes every page
+    itself; hand-written pages (one excluded from search) are indexed by
+    Material in between."""
     started: list[DeferredIndex] = []
     original = DeferredIndex.__init__
 
-    def counting(self: DeferredIndex, index: Any) -> None:
-        original(self, index)
+    def counting(self: DeferredIndex, index: Any, helper: PageHelper) -> None:
+        original(self, index, helper)
         started.append(self)
 
+    answers: list[bool] = []
+    converted = PageHelper.converted
+
+    def answering(self: PageHelper, number: int) -> Any:
+        answer = converted(self, number)
+        answers.append(answer is not MISSING)
+        return answer
+
     monkeypatch.setattr(DeferredIndex, "__init__", counting)
-    monkeypatch.setattr(searchworker, "MIN_PAGES", 1)
-    monkeypatch.setattr(searchworker, "usable_cores", lambda: 2)
+    monkeypatch.setattr(PageHelper, "converted", answering)
+    monkeypatch.setattr(pagehelper, "MIN_PAGES", 1)
+    monkeypatch.setattr(pagehelper, "usable_cores", lambda: 2)
     helped = _build(_site(tmp_path / "a"), tmp_path / "a" / "site")
     assert len(started) == 1 and len(started[0]._pages) > 100
+    assert len(answers) > 100 and all(answers)  # every generated page converted by the helper
+    monkeypatch.setattr(pagehelper, "MIN_PAGES", 10**9)
     material = _build(_site(tmp_path / "b", "\n      fast_search: false"), tmp_path / "b" / "site")
     assert sorted(helped) == sorted(material)
     assert [path for path in helped if helped[path] != material[path]] == []
