@@ -155,3 +155,40 @@ def test_an_entry_naming_any_other_global_runs_nothing(tmp_path: Path) -> None:
     model, kept = build_load(content, store)
     assert kept == set() and not marker.exists()
     assert model == load_model(content)
+
+
+def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Path) -> None:
+    """Kept nodes of one class with the same set fields share one fields set
+    (fewer objects for the garbage collector); a copy, which is how content
+    is ever changed, gets its own, so a change never reaches another node."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    model, kept = build_load(content, store)
+    assert kept == {"2026", "2026-Q1", "2026-Q2"}
+    nodes = [
+        (cycle.id, node)
+        for cycle in model.cycles.values()
+        for okrs in cycle.okrs.values()
+        for objective in okrs.objectives
+        for node in (objective, *objective.key_results)
+    ]
+    # One set per cycle (an entry) and class and set of fields.
+    kinds = {(c, type(n), frozenset(n.model_fields_set)) for c, n in nodes}
+    assert len(nodes) > len(kinds)  # something to share
+    assert len({id(n.__pydantic_fields_set__) for _, n in nodes}) == len(kinds)
+    fresh = load_model(content)
+    fresh_nodes = [
+        node
+        for cycle in fresh.cycles.values()
+        for okrs in cycle.okrs.values()
+        for objective in okrs.objectives
+        for node in (objective, *objective.key_results)
+    ]
+    assert len({id(n.__pydantic_fields_set__) for n in fresh_nodes}) == len(fresh_nodes)
+    objective = nodes[0][1]
+    copy = objective.model_copy(deep=True)
+    copy.title = "changed"
+    assert copy.__pydantic_fields_set__ is not objective.__pydantic_fields_set__
+    assert objective.title != "changed"
+    assert model == fresh

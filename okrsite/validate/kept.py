@@ -36,8 +36,10 @@ not read back to the expected shape is a miss, never an error.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import hashlib
+import io
 import os
 import pickle
 import sys
@@ -53,7 +55,7 @@ import okrsite
 from okrsite.errors import SourceLocation
 from okrsite.model import Cycle, UnitOkrs
 
-FORMAT = "okrsite-validated 1"
+FORMAT = "okrsite-validated 2"
 SUFFIX = ".cycle.pickle"
 
 
@@ -168,7 +170,9 @@ class KeptCycles:
                 and mine.start <= other.definition.end
             }
             entry = {"format": FORMAT, "cycle": folder, "overlaps": overlaps, "okrs": cycle.okrs}
-            self._captured[folder] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+            buffer = io.BytesIO()
+            _SharingPickler(buffer).dump(entry)
+            self._captured[folder] = buffer.getvalue()
 
     def save(self) -> None:
         """After a load without problems: write the captured entries, remove
@@ -204,3 +208,33 @@ class _ModelUnpickler(pickle.Unpickler):
             if isinstance(found, type) and issubclass(found, BaseModel):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a validated cycle")
+
+
+class _SharingPickler(pickle.Pickler):
+    """Pickles model nodes so that nodes of one class with the same set
+    fields share one ``__pydantic_fields_set__`` set when read back.
+
+    pydantic gives every node its own set of the field names it was given:
+    91,000 of the 255,000 objects an 8-quarter history reads back, each one
+    more object for the garbage collector to walk on every full pass of the
+    build (a plain ``mkdocs build`` keeps the collector's default
+    thresholds). Sharing them made reading 7 quarters back 1.65 → 1.17 s and
+    a full collection 0.33 → 0.24 s. Harmless because okrsite never reads a
+    node's fields set, and pydantic copies it whenever it copies a node
+    (every change to validated content is made on a copy: measures, redaction).
+    """
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared: dict[tuple[type, frozenset[str]], set[str]] = {}
+
+    def reducer_override(self, obj: Any) -> Any:
+        if not isinstance(obj, BaseModel):
+            return NotImplemented
+        state = obj.__getstate__()
+        fields = state.get("__pydantic_fields_set__")
+        if fields is not None:
+            key = (type(obj), frozenset(fields))
+            state = {**state, "__pydantic_fields_set__": self._shared.setdefault(key, set(fields))}
+        # Named __newobj__: pickle writes the class and NEWOBJ, no other global.
+        return (copyreg.__newobj__, (type(obj),), state)  # type: ignore[attr-defined]
