@@ -49,8 +49,12 @@ def files_of(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-def entries(root: Path) -> list[Path]:
-    return sorted((root / ".okrsite-cache" / "pages").glob("*.json"))
+def entries(root: Path) -> list[str]:
+    """The keys of the stored pages (their records in details.json)."""
+    details = root / ".okrsite-cache" / "pages" / "details.json"
+    if not details.is_file():
+        return []
+    return sorted(json.loads(details.read_text(encoding="utf-8")))
 
 
 def cycle_entries(root: Path) -> dict[str, Path]:
@@ -100,7 +104,11 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(
         assert sorted(built) == sorted(fresh)
         different = [path for path in fresh if built[path] != fresh[path]]
         assert different == [], site
-    assert [p.name for p in entries(root)] == [p.name for p in stored]  # nothing re-rendered
+    assert entries(root) == stored  # nothing re-rendered
+    # One record file for every page (a file per page cost a creation each).
+    pages_dir = root / ".okrsite-cache" / "pages"
+    assert sorted(p.name for p in pages_dir.iterdir() if p.suffix != ".html") == ["details.json"]
+    assert sorted(p.stem for p in pages_dir.glob("*.html")) == stored
     # The closed quarters (2023-Q2, 2026-Q3 on 2026-11-23) were stored, and reused as they were.
     assert sorted(cycle_entries(cold)) == ["2023-Q2", "2026-Q3"]
     assert cycle_entries(root) == {
@@ -160,13 +168,15 @@ def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> 
         p for p in (root / ".okrsite-cache" / "pages").glob("*.html")
         if p.read_text(encoding="utf-8") == page
     )
-    details = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))
+    records_file = root / ".okrsite-cache" / "pages" / "details.json"
+    records = json.loads(records_file.read_text(encoding="utf-8"))
+    details = records[stored.stem]
     assert details["search"], "the overview has search entries"
     marked = page.replace("</body>", "<!-- from the page cache --></body>").encode("utf-8")
     stored.unlink()  # it is linked into site/: replace it, do not write through
     stored.write_bytes(marked)
     details["sha256"] = hashlib.sha256(marked).hexdigest()  # as if stored so
-    stored.with_suffix(".json").write_text(json.dumps(details), encoding="utf-8")
+    records_file.write_text(json.dumps(records), encoding="utf-8")
     build(root / "mkdocs.yml", root / "warm")
     assert "<!-- from the page cache -->" in (root / "warm/2023-Q2/index.html").read_text()
     cold_index = (root / "site/search/search_index.json").read_bytes()
@@ -177,7 +187,7 @@ def test_an_edit_to_an_archived_file_still_shows(cold: Path, tmp_path: Path) -> 
     """Changing a unit file of the 2023 quarter re-renders what it changes; the
     result equals a fresh build of the edited content; stale entries are dropped."""
     root = copy_of(cold, tmp_path)
-    before = {p.name for p in entries(root)}
+    before = set(entries(root))
     archived = sorted((root / "content" / "2023-Q2").glob("*.yaml"))[0]
     text = archived.read_text(encoding="utf-8")
     title = next(
@@ -189,7 +199,7 @@ def test_an_edit_to_an_archived_file_still_shows(cold: Path, tmp_path: Path) -> 
     build(root / "mkdocs.yml", root / "warm")
     unit_page = root / "warm" / "2023-Q2" / archived.stem / "index.html"
     assert "Renamed in the archive" in unit_page.read_text(encoding="utf-8")
-    after = {p.name for p in entries(root)}
+    after = set(entries(root))
     assert after != before and len(after) == len(before)  # replaced, not piled up
     # The edited quarter's entry was replaced; the other closed quarter's kept.
     assert cycle_entries(root)["2023-Q2"] != root / cycle_entries(cold)["2023-Q2"].relative_to(cold)
