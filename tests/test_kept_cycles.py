@@ -4,6 +4,7 @@ change that could change it or its checks validates it again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from pathlib import Path
 
@@ -192,3 +193,17 @@ def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Pat
     assert copy.__pydantic_fields_set__ is not objective.__pydantic_fields_set__
     assert objective.title != "changed"
     assert model == fresh
+
+
+def test_only_cycles_that_ended_are_kept(tmp_path: Path) -> None:
+    """The cycle in progress changes with nearly every build: only cycles
+    that ended before the build's day are written to the store."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    spring = dt.date(2026, 5, 1)  # Q1 ended; Q2 and the year go on
+    kept = KeptCycles.open(store, content, ended_before=spring)
+    load_model(content, kept=kept)
+    kept.save()
+    again = KeptCycles.open(store, content, ended_before=spring)
+    assert set(again.kept) == {"2026-Q1"}
+    assert load_model(content, kept=again) == load_model(content)

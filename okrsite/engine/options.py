@@ -136,6 +136,15 @@ def site_options(config: OkrsitePluginConfig, *, base: Path, repo_url: str | Non
     )
 
 
+def _today(config: OkrsitePluginConfig) -> dt.date:
+    """The build's today (the plugin's ``today``, else the clock's); an
+    invalid ``today`` is reported by :func:`site_options`."""
+    try:
+        return dt.date.fromisoformat(config.today) if config.today else dt.date.today()
+    except ValueError:
+        return dt.date.today()
+
+
 def load_site_content(
     config: OkrsitePluginConfig, *, base: Path, kept: LoadCache | None = None
 ) -> OkrModel:
@@ -157,7 +166,9 @@ def load_site_content(
             cache.store = ParseStore(base / config.cache_dir / "parsed")
         if kept is None:  # one build: unchanged cycles come validated from disk
             validated = KeptCycles.open(
-                base / config.cache_dir / "validated", base / config.content_dir
+                base / config.cache_dir / "validated",
+                base / config.content_dir,
+                ended_before=_today(config),
             )
     model = load_model(base / config.content_dir, cache=cache, kept=validated)
     if cache is not None and cache.store is not None:
