@@ -140,3 +140,17 @@ def demo_project(root: Path, *, config_head: str = "", committed_at: str | None 
         git(root, "add", ".")
         git(root, "commit", "-q", "-m", "content", date=committed_at)
     return root
+
+
+def build_site(config: Path, site: Path, *, today: str = "2026-11-23") -> dict[str, bytes]:
+    """``okrsite build --strict`` of ``config`` into ``site`` (a real MkDocs
+    build, in process); every file of the site by its path."""
+    from click.testing import CliRunner
+
+    from okrsite.cli import main
+
+    result = CliRunner().invoke(
+        main, ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", today]
+    )
+    assert result.exit_code == 0, result.output
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}

@@ -19,12 +19,11 @@ from typing import Any
 
 import markdown
 import pytest
-from click.testing import CliRunner
+from contentkit import build_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.extensions.toc import slugify
 
-from okrsite.cli import main
 from okrsite.engine.mdsubset import TocSettings, convert
 from okrsite.engine.searchfeed import page_sections
 from tests.fastpage_compare import compare_site
@@ -84,21 +83,12 @@ def test_synthetic_company_pages_equal_python_markdown(tmp_path: Path) -> None:
     _assert_same(org / "mkdocs.yml", min_fast=150)
 
 
-def _build(config: Path, site: Path) -> dict[str, bytes]:
-    result = CliRunner().invoke(
-        main,
-        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23"],
-    )
-    assert result.exit_code == 0, result.output
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
 def test_site_built_with_the_fast_path_is_byte_identical(tmp_path: Path) -> None:
-    fast = _build(
+    fast = build_site(
         _site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
         tmp_path / "a" / "site",
     )
-    slow = _build(
+    slow = build_site(
         _site(
             tmp_path / "b",
             REALWORLD,
@@ -292,9 +282,9 @@ def test_site_built_with_the_search_feed_is_byte_identical(
         return sections
 
     monkeypatch.setattr(searchfeed, "page_sections", counting)
-    fast = _build(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
+    fast = build_site(_site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),
                   tmp_path / "a" / "site")
-    slow = _build(
+    slow = build_site(
         _site(tmp_path / "b", REALWORLD,
               extra_plugin_options="page_cache: false\n      fast_search: false"),
         tmp_path / "b" / "site",

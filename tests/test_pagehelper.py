@@ -14,10 +14,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from contentkit import build_site
 from material.plugins.search.plugin import SearchIndex
 
-from okrsite.cli import main
 from okrsite.engine import pagehelper
 from okrsite.engine.pagehelper import MISSING, HelperError, PageHelper
 from okrsite.engine.searchworker import DeferredIndex
@@ -116,15 +115,6 @@ def _site(root: Path, extra: str = "") -> Path:
     return root / "mkdocs.yml"
 
 
-def _build(config: Path, site: Path) -> dict[str, bytes]:
-    result = CliRunner().invoke(
-        main,
-        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23"],
-    )
-    assert result.exit_code == 0, result.output
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
 def test_a_site_converted_and_indexed_by_the_helper_equals_one_built_without_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,11 +141,11 @@ def test_a_site_converted_and_indexed_by_the_helper_equals_one_built_without_it(
     monkeypatch.setattr(PageHelper, "converted", answering)
     monkeypatch.setattr(pagehelper, "MIN_PAGES", 1)
     monkeypatch.setattr(pagehelper, "usable_cores", lambda: 2)
-    helped = _build(_site(tmp_path / "a"), tmp_path / "a" / "site")
+    helped = build_site(_site(tmp_path / "a"), tmp_path / "a" / "site")
     assert len(started) == 1 and len(started[0]._pages) > 100
     assert len(answers) > 100 and all(answers)  # every generated page converted by the helper
     monkeypatch.setattr(pagehelper, "MIN_PAGES", 10**9)
-    material = _build(_site(tmp_path / "b", "\n      fast_search: false"), tmp_path / "b" / "site")
+    material = build_site(_site(tmp_path / "b", "\n      fast_search: false"), tmp_path / "b" / "site")
     assert sorted(helped) == sorted(material)
     assert [path for path in helped if helped[path] != material[path]] == []
     docs = json.loads(helped["search/search_index.json"])["docs"]

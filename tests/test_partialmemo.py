@@ -10,9 +10,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from contentkit import build_site
 
-from okrsite.cli import main
 from okrsite.engine import partialmemo
 from okrsite.engine.partialmemo import HeaderMemo
 
@@ -33,15 +32,6 @@ def _site(root: Path, *, options: str = "", extra_config: str = "") -> Path:
         "---\ntitle: About <us>\n---\n# About\n\nHand-written page.\n"
     )
     return root / "mkdocs.yml"
-
-
-def _build(config: Path, site: Path) -> dict[str, bytes]:
-    result = CliRunner().invoke(
-        main,
-        ["build", "-f", str(config), "--site-dir", str(site), "--strict", "--today", "2026-11-23"],
-    )
-    assert result.exit_code == 0, result.output
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
 EXTRAS = {
@@ -74,12 +64,12 @@ def test_the_site_is_the_same_as_with_material_rendering_each_header(
             "theme:\n", "theme:\n  logo: assets/logo.svg\n", 1
         )
         memo_site.write_text(text, encoding="utf-8")
-    with_memo = _build(memo_site, tmp_path / "memo" / "out")
+    with_memo = build_site(memo_site, tmp_path / "memo" / "out")
     plain_site = _site(tmp_path / "plain")
     plain_site.write_text(memo_site.read_text(encoding="utf-8").replace(
         "page_cache: false", "page_cache: false\n      fast_nav: false"
     ), encoding="utf-8")
-    plain = _build(plain_site, tmp_path / "plain" / "out")
+    plain = build_site(plain_site, tmp_path / "plain" / "out")
     assert sorted(with_memo) == sorted(plain)
     assert [path for path in with_memo if with_memo[path] != plain[path]] == []
     assert len(memos) == 1
