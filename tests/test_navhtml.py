@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from contentkit import build_site
 
 from okrsite.engine import navhtml
-from tests.test_fastpage import REALWORLD, _build, _load_synth, _site
+from tests.test_fastpage import REALWORLD, _load_synth, _site
 
 OFF = "page_cache: false\n      graphs: false"
 
@@ -48,10 +49,10 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 def _both(
     tmp_path: Path, content: Path, options: str = OFF
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    fast = _build(
+    fast = build_site(
         _site(tmp_path / "a", content, extra_plugin_options=options), tmp_path / "a" / "site"
     )
-    material = _build(
+    material = build_site(
         _site(tmp_path / "b", content, extra_plugin_options=options + "\n      fast_nav: false"),
         tmp_path / "b" / "site",
     )
@@ -159,7 +160,7 @@ def test_translations_come_from_materials_language_files_once_per_key(
         "  name: material\n", "  name: material\n  custom_dir: overrides\n"
     )
     config.write_text(text, encoding="utf-8")
-    site = _build(config, tmp_path / "site")
+    site = build_site(config, tmp_path / "site")
     page = site["2026-Q4/index.html"].decode()
     assert 'aria-label="Auf dieser Seite"' in page and "Table of contents" not in page
     assert len(memos) == 1
@@ -185,6 +186,6 @@ def test_a_custom_language_template_is_left_to_jinja(
         "  name: material\n", "  name: material\n  custom_dir: overrides\n"
     )
     config.write_text(text, encoding="utf-8")
-    site = _build(config, tmp_path / "site")
+    site = build_site(config, tmp_path / "site")
     assert created == []
     assert 'aria-label="TABLE OF CONTENTS"' in site["2026-Q4/index.html"].decode()
