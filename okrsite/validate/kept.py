@@ -54,6 +54,7 @@ from pydantic import BaseModel
 import okrsite
 from okrsite.errors import SourceLocation
 from okrsite.model import Cycle, UnitOkrs
+from okrsite.source.files import write_atomically
 
 FORMAT = "okrsite-validated 2"
 SUFFIX = ".cycle.pickle"
@@ -187,10 +188,7 @@ class KeptCycles:
         the ones this load did not use."""
         self.directory.mkdir(parents=True, exist_ok=True)
         for folder, data in self._captured.items():
-            path = self.directory / self._name(folder)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            write_atomically(self.directory / self._name(folder), data, durable=False)
         used = {self._name(f) for f in (*self.kept, *self._captured)}
         for path in self.directory.iterdir():
             if path.name not in used:
