@@ -5,13 +5,15 @@ the build instead of leaving a page missing."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.engine.writer import PageWriter
+from okrsite.engine.writer import Backlog, PageWriter
 
 REPO = Path(__file__).resolve().parents[1]
 REALWORLD = Path(__file__).parent / "fixtures" / "realworld" / "content"
@@ -55,6 +57,33 @@ def test_jobs_run_in_the_order_they_were_queued(tmp_path: Path) -> None:
     writer.finish()
     assert target.read_bytes() == b"version 49"
     assert seen == list(range(50))
+
+
+def test_a_full_backlog_makes_the_caller_wait_for_the_writer() -> None:
+    """Past ``high`` queued jobs, ``call`` returns only once the writer is down
+    to ``low`` (a build whose writer fell behind held every page in memory)."""
+    writer = PageWriter(Backlog(high=4, low=1))
+    gate = threading.Event()
+    ran: list[int] = []
+    queued: list[int] = []
+
+    def produce() -> None:
+        writer.call(gate.wait)  # the writer is stuck until the gate opens
+        for number in range(10):
+            writer.call(ran.append, number)
+            queued.append(number)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    deadline = time.monotonic() + 10
+    while len(queued) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert queued == [0, 1, 2]  # the gate job and three pages wait; the fourth page waits to be queued
+    gate.set()
+    producer.join(10)
+    writer.finish()
+    assert ran == list(range(10))
 
 
 def test_the_first_failure_is_raised_and_later_jobs_are_dropped(tmp_path: Path) -> None:
