@@ -23,7 +23,7 @@ add a test that makes it fire and one that keeps it quiet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.checks.alignment_rules import (
@@ -96,6 +96,7 @@ def run_checks(
     *,
     today: dt.date,
     alignment: Mapping[str, AlignmentIndex] | None = None,
+    cycles: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Run every rule on ``model`` as of ``today``.
 
@@ -105,8 +106,10 @@ def run_checks(
     ``alignment``: cycle id → that cycle's
     ``AlignmentIndex.build_with_inner(..., include_private=True)`` when the
     caller has them already (the site's build does; a preview keeps them).
+    ``cycles``: only these cycles' findings, and those of no cycle (a build
+    keeps closed cycles' findings, see :attr:`CheckContext.scope`).
     """
-    return run_rules(RULES, model, today=today, alignment=alignment)
+    return run_rules(RULES, model, today=today, alignment=alignment, cycles=cycles)
 
 
 __all__ = [
