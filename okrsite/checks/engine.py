@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -379,14 +379,18 @@ def run_rules(
     *,
     today: dt.date,
     alignment: Mapping[str, AlignmentIndex] | None = None,
+    only: Collection[str] | None = None,
     cycles: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Run ``rules`` on ``model`` as of ``today`` and apply the company's
     configuration (see the module docstring). Sorted and deterministic.
     ``alignment``: cycles' indexes the caller has already (see
-    :meth:`CheckContext.alignment`), used instead of building them again;
-    ``cycles``: only these cycles' findings (see :attr:`CheckContext.scope`),
-    with the findings that belong to no cycle."""
+    :meth:`CheckContext.alignment`), used instead of building them again.
+    ``only``: run just these rule ids; the other ``rules`` stay known to the
+    rules that defer to them (:meth:`CheckContext.reports`), so the findings
+    are exactly those rules' part of a full run (a run split in parts gives,
+    merged and sorted, the full run's list). ``cycles``: only these cycles'
+    findings (see :attr:`CheckContext.scope`), with those of no cycle."""
     by_id = {r.id: r for r in rules}
     scope = None if cycles is None else frozenset(cycles)
     ctx = CheckContext(model=model, today=today, rules=by_id, scope=scope)
@@ -394,6 +398,8 @@ def run_rules(
         ctx._shared.alignment.update(alignment)
     found: set[Finding] = set()
     for rule_id in sorted(by_id):
+        if only is not None and rule_id not in only:
+            continue
         current = by_id[rule_id]
         if not ctx.is_active(rule_id):
             continue
