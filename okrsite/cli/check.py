@@ -29,6 +29,7 @@ from okrsite.cli.common import (
     today_option,
 )
 from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
+from okrsite.cli.rulesplit import can_fork, run_checks_in_two
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.source import LoadCache
 
@@ -207,7 +208,10 @@ def _check(
         format_text,
     )
 
-    findings = run_checks(model, today=day)
+    if plan is not None and can_fork():  # the console script: a second core for the rules
+        findings = run_checks_in_two(model, day)
+    else:
+        findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]
     if output_format == "json":
