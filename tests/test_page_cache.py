@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from okrsite.cli import main
 from okrsite.engine.pagecache import (
     CYCLE_SUFFIX,
+    PageCache,
     cycle_entry_bytes,
     merge_search_index,
     read_cycle_entry,
@@ -405,3 +407,43 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     assert "Planted in the store" in other
     kept = json.loads(texts_file.read_text(encoding="utf-8"))
     assert len(kept) == len(texts)  # the old text of the edited profile was dropped
+
+
+def _stored_once(directory: Path) -> PageCache:
+    """A cache directory holding one page, ``k``, as a build leaves it."""
+    cache = PageCache(directory)
+    _, stored = cache.put_html("k", "<p>stored page</p>")
+    cache.put_details("k", [{"location": "x/"}], ["top"], stored)
+    cache.prune()
+    return PageCache(directory)
+
+
+def test_a_stored_page_rewritten_in_place_is_not_served(tmp_path: Path) -> None:
+    """Same size, other bytes, written through the file (as a site file
+    rewritten through its link would be): its mtime moved, so it is hashed,
+    and the hash no longer matches."""
+    cache = _stored_once(tmp_path)
+    page = tmp_path / "k.html"
+    before = page.stat().st_mtime_ns
+    with open(page, "r+b") as handle:
+        handle.write(b"<p>STORED page</p>")
+    os.utime(page, ns=(before + 10**9, before + 10**9))
+    assert cache.get("k") is None
+
+
+def test_a_stored_page_with_other_stat_but_same_bytes_is_served_and_rerecorded(
+    tmp_path: Path,
+) -> None:
+    """A cache restored from an archive (CI) has new inodes and mtimes: the
+    bytes are hashed once, and the next build trusts the new stat."""
+    cache = _stored_once(tmp_path)
+    page = tmp_path / "k.html"
+    copy = tmp_path / "copy"
+    shutil.copy(page, copy)
+    os.replace(copy, page)  # same bytes, another inode
+    found = cache.get("k")
+    assert found is not None and found.anchors == ["top"]
+    cache.prune()
+    record = json.loads((tmp_path / "details.json").read_text(encoding="utf-8"))["k"]
+    assert record["stat"][2] == page.stat().st_ino
+    assert record["sha256"] == hashlib.sha256(b"<p>stored page</p>").hexdigest()

@@ -23,7 +23,7 @@ add a test that makes it fire and one that keeps it quiet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from okrsite.analysis.alignment import AlignmentIndex
 from okrsite.checks.alignment_rules import (
@@ -97,6 +97,7 @@ def run_checks(
     today: dt.date,
     alignment: Mapping[str, AlignmentIndex] | None = None,
     only: Collection[str] | None = None,
+    cycles: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Run every rule (or the rule ids in ``only``, see
     :func:`~okrsite.checks.engine.run_rules`) on ``model`` as of ``today``.
@@ -107,8 +108,10 @@ def run_checks(
     ``alignment``: cycle id → that cycle's
     ``AlignmentIndex.build_with_inner(..., include_private=True)`` when the
     caller has them already (the site's build does; a preview keeps them).
+    ``cycles``: only these cycles' findings, and those of no cycle (a build
+    keeps closed cycles' findings, see :attr:`CheckContext.scope`).
     """
-    return run_rules(RULES, model, today=today, alignment=alignment, only=only)
+    return run_rules(RULES, model, today=today, alignment=alignment, only=only, cycles=cycles)
 
 
 __all__ = [

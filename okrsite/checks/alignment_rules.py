@@ -157,7 +157,7 @@ def unsupported_company_kr(ctx: CheckContext) -> Iterator[Finding]:
     for a cycle once at least one unit has written OKRs for it, so it does not
     nag while teams are still drafting.
     """
-    for cycle in ctx.model.cycles.values():
+    for cycle in ctx.cycles():
         company = cycle.okrs.get(ROOT_UNIT)
         if company is None or not any(u != ROOT_UNIT for u in cycle.okrs):
             continue
@@ -199,7 +199,7 @@ def shared_kr(ctx: CheckContext) -> Iterator[Finding]:
     a key result that ``contributes_to`` it; the key result's own unit is not
     counted.
     """
-    for cycle in ctx.model.cycles.values():
+    for cycle in ctx.cycles():
         index = ctx.alignment(cycle)
         for ref in index.served():
             supporters = set(index.supporting_units(ref))

@@ -109,7 +109,7 @@ def schedule_slipping(ctx: CheckContext) -> Iterator[Finding]:
     date, and ignores cycles that have ended and units with no file yet.
     """
     window = lock_window(ctx)
-    for cycle in ctx.model.cycles.values():
+    for cycle in ctx.cycles():
         if cycle.definition.end < ctx.today:
             continue
         company = cycle.okrs.get(ROOT_UNIT)
@@ -212,7 +212,7 @@ def ended_not_graded(ctx: CheckContext) -> Iterator[Finding]:
     first few. It is located at the first such file (the company's first).
     """
     grace = dt.timedelta(days=ctx.model.company.cadence.grading_grace_days)
-    for cycle in ctx.model.cycles.values():
+    for cycle in ctx.cycles():
         due = cycle.definition.end + grace
         if ctx.today <= due:
             continue

@@ -190,6 +190,12 @@ class CheckContext:
     rules: Mapping[str, Rule] = field(default_factory=dict)
     """Every known rule by id (for rules that defer to another rule)."""
     rule: Rule | None = None
+    scope: frozenset[str] | None = None
+    """The cycles whose findings are wanted (None: every cycle). Rules walk
+    only these (:meth:`cycles`) and report only on them; what they look up
+    (objectives, alignment of containing cycles) still comes from the whole
+    model. A build takes the findings of closed cycles it kept from its
+    store and runs the rules on the rest."""
     _shared: _Shared = field(default_factory=_Shared, repr=False)
     _defaults: tuple[Severity, str] | None = field(default=None, repr=False)
     """The rule's severity under the company's method and its hint with
@@ -281,9 +287,16 @@ class CheckContext:
                         self._shared.objectives[(cyc.id, unit_id, obj.id)] = obj
         return self._shared.objectives.get((cycle, unit, objective))
 
-    def unit_files(self) -> Iterator[tuple[Cycle, UnitOkrs]]:
-        """Every unit file (the company's too) of every cycle."""
+    def cycles(self) -> Iterator[Cycle]:
+        """The cycles rules report on: every cycle, or those in :attr:`scope`."""
+        scope = self.scope
         for cycle in self.model.cycles.values():
+            if scope is None or cycle.id in scope:
+                yield cycle
+
+    def unit_files(self) -> Iterator[tuple[Cycle, UnitOkrs]]:
+        """Every unit file (the company's too) of every cycle in scope."""
+        for cycle in self.cycles():
             for okrs in cycle.okrs.values():
                 yield cycle, okrs
 
@@ -367,6 +380,7 @@ def run_rules(
     today: dt.date,
     alignment: Mapping[str, AlignmentIndex] | None = None,
     only: Collection[str] | None = None,
+    cycles: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Run ``rules`` on ``model`` as of ``today`` and apply the company's
     configuration (see the module docstring). Sorted and deterministic.
@@ -375,9 +389,11 @@ def run_rules(
     ``only``: run just these rule ids; the other ``rules`` stay known to the
     rules that defer to them (:meth:`CheckContext.reports`), so the findings
     are exactly those rules' part of a full run (a run split in parts gives,
-    merged and sorted, the full run's list)."""
+    merged and sorted, the full run's list). ``cycles``: only these cycles'
+    findings (see :attr:`CheckContext.scope`), with those of no cycle."""
     by_id = {r.id: r for r in rules}
-    ctx = CheckContext(model=model, today=today, rules=by_id)
+    scope = None if cycles is None else frozenset(cycles)
+    ctx = CheckContext(model=model, today=today, rules=by_id, scope=scope)
     if alignment is not None:
         ctx._shared.alignment.update(alignment)
     found: set[Finding] = set()

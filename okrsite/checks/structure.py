@@ -196,7 +196,7 @@ def idle_service_unit(ctx: CheckContext) -> Iterator[Finding]:
     silent about them, so this rule notes it, for the current cycle only
     (the cycle that contains today).
     """
-    for cycle in ctx.model.cycles.values():
+    for cycle in ctx.cycles():
         if not ctx.is_current(cycle):
             continue
         for unit in ctx.model.units.values():

@@ -121,6 +121,7 @@ from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
     PageCache,
+    StoredBytes,
     merge_search_index,
     open_cycle_store,
     setup_digest,
@@ -197,9 +198,8 @@ class _PageCacheRun:
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
     """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str], str]] = field(default_factory=dict)
-    """URL → (key, anchors, sha256 of the HTML) of cacheable pages rendered
-    this time (HTML stored)."""
+    rendered: dict[str, tuple[str, list[str], StoredBytes]] = field(default_factory=dict)
+    """URL → (key, anchors, stored HTML's identity) of pages rendered and stored."""
     warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
@@ -485,8 +485,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 index.write_text(text, encoding="utf-8")
         if run.warnings.count:
             return
-        for url, (key, anchors, sha256) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, []), anchors, sha256)
+        for url, (key, anchors, stored) in run.rendered.items():
+            run.cache.put_details(key, entries.get(url, []), anchors, stored)
         run.cache.prune()
         run.output.prune()
         if run.cycles is not None:
@@ -572,10 +572,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         run: _PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
     ) -> None:
         """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
-        stored, sha256 = run.cache.put_html(key, output)
-        run.rendered[url] = (key, anchors, sha256)
+        path, stored = run.cache.put_html(key, output)
+        run.rendered[url] = (key, anchors, stored)
         if to is not None:
-            run.output.place(stored, to)
+            run.output.place(path, to)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
