@@ -1,4 +1,4 @@
-"""Closed cycles' quality findings kept in the page cache
+"""Closed cycles' quality findings and calibration samples kept in the page cache
 (okrsite/site/findings.py): a warm build takes them from the store instead of
 running the rules on those cycles, and its site equals a fresh build's; a
 stored entry that is not what the build writes is a miss."""
@@ -114,3 +114,42 @@ def test_another_day_runs_the_rules_again(warm: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     after = set(stored_findings(root))
     assert len(after) == 2 and not before & after
+
+
+def stored_samples(root: Path) -> dict[str, list[list[object]]]:
+    """The calibration entries of the store's texts (lists of 8-item rows), by key."""
+    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    found = {}
+    for key, text in texts.items():
+        try:
+            rows = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == 8 for r in rows):
+            found[key] = rows
+    return found
+
+
+def test_closed_cycles_calibration_samples_are_kept_and_used(
+    warm: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """Each closed quarter has its graded forecasts stored (the fixture has
+    101: 26 in 2023-Q2, 75 in 2026-Q3); emptying 2023-Q2's entry leaves 75
+    on the directory (the samples were not collected again), and a malformed
+    entry is collected again, giving the fresh site."""
+    stored = stored_samples(warm)
+    counts = sorted((rows[0][0], len(rows)) for rows in stored.values() if rows)
+    assert counts == [("2023-Q2", 26), ("2026-Q3", 75)]
+    directory = "units/index.html"
+    assert "101 forecasts" in fresh[directory].decode("utf-8")
+    for planted, shows in (("[]", "75 forecasts"), ('[["x"]]', "101 forecasts")):
+        root = tmp_path / f"repo-{len(planted)}"
+        shutil.copytree(warm, root)
+        texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+        key = next(k for k, rows in stored.items() if rows and rows[0][0] == "2023-Q2")
+        texts[key] = planted
+        (root / TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+        build(root / "mkdocs.yml", root / "site")
+        assert shows in (root / "site" / directory).read_text(encoding="utf-8")
+        if shows.startswith("101"):
+            assert files_of(root / "site") == fresh
