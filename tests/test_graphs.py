@@ -533,6 +533,37 @@ def test_graph_drawing_finishes_every_graph_once(tmp_path: Path) -> None:
         assert sorted(calls) == sorted(plain.values())
 
 
+def test_graph_drawing_hands_out_each_graph_as_finish_does(tmp_path: Path) -> None:
+    """The lazy mapping (``drawn()``, what pages read while dot still draws)
+    gives each page exactly what finish gives, the very same objects (a
+    preview's memo compares them by identity), each finished once, also for
+    a second page sharing a drawing; a key never submitted is missing."""
+    model = small_model()
+    dots = graphs.page_graphs(model)
+    twin = next(iter(dots))
+    dots["twin.md"] = dots[twin]
+    calls: list[str] = []
+
+    def finisher(svg: str) -> str:
+        calls.append(svg)
+        return "<!--finished-->" + svg
+
+    plain = graphs.render_svgs(dots, cache_dir=tmp_path / "plain")
+    for _ in range(2):  # cold, then every drawing from the disk cache
+        calls.clear()
+        with graphs.GraphDrawing(cache_dir=tmp_path / "cache", finisher=finisher) as drawing:
+            for key, source in dots.items():
+                drawing.submit(key, source)
+            lazy = drawing.drawn()
+            early = {key: lazy[key] for key in reversed(list(dots))}  # any order
+            assert lazy.get("not-submitted.md") is None
+            assert sorted(lazy) == sorted(dots) and len(lazy) == len(dots)
+            svgs = drawing.finish()
+        assert early == {key: "<!--finished-->" + svg for key, svg in plain.items()}
+        assert all(svgs[key] is early[key] for key in dots)
+        assert len(calls) == len(dots)
+
+
 def test_graph_drawing_reports_a_failing_graph(tmp_path: Path) -> None:
     """A graph dot cannot draw fails the build at finish, as a BuildError
     naming the page, and the block still closes cleanly."""
@@ -544,6 +575,16 @@ def test_graph_drawing_reports_a_failing_graph(tmp_path: Path) -> None:
         drawing.submit("good.md", good)
         drawing.submit("bad.md", "digraph { a -> }")
         drawing.finish()
+
+
+def test_graph_drawing_reports_a_failing_graph_a_page_asks_for(tmp_path: Path) -> None:
+    """A page reading a graph dot could not draw gets the same BuildError."""
+    with (
+        pytest.raises(BuildError, match=r"the graph of bad\.md"),
+        graphs.GraphDrawing(cache_dir=tmp_path) as drawing,
+    ):
+        drawing.submit("bad.md", "digraph { a -> }")
+        drawing.drawn().get("bad.md")
 
 
 def test_identical_sources_render_once(tmp_path: Path) -> None:

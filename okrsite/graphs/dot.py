@@ -366,7 +366,7 @@ def iter_page_graphs(
                 lookups=lookups,
             ),
         )
-        for unit_id in sorted(cycle.okrs):
+        for unit_id in _page_order(model, cycle):
             key = urls.unit_page(cycle_id, unit_id)
             yield key, _made(
                 memo, key, cycle, unit_id, lookups,
@@ -380,6 +380,14 @@ def iter_page_graphs(
                     lookups=lookups,
                 ),
             )
+
+
+def _page_order(model: OkrModel, cycle: Cycle) -> list[str]:
+    """The units with a page in ``cycle`` in the order their pages are made
+    (the company, then the org's order; ``site.pages.unit``), so a drawing
+    started in this order is ready about when its page asks for it."""
+    listed = [unit_id for unit_id in (ROOT_UNIT, *model.units) if unit_id in cycle.okrs]
+    return listed + sorted(set(cycle.okrs).difference(listed))
 
 
 def department_graphs(

@@ -15,7 +15,7 @@ instead of following it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -71,6 +71,31 @@ def render_svgs(
         return drawing.finish()
 
 
+class Drawn(Mapping[str, str]):
+    """A :class:`GraphDrawing`'s graphs as a read-only mapping, page key →
+    inline-ready SVG, whose look-up waits only for the graph asked for.
+
+    Given to the producers of pages with graphs while ``dot`` is still
+    drawing: the first pages go on as soon as their own graph is ready, and
+    the drawings at the end of the queue overlap the pages made meanwhile
+    (instead of every page waiting for the last drawing)."""
+
+    def __init__(self, drawing: GraphDrawing) -> None:
+        self._drawing = drawing
+
+    def __getitem__(self, key: str) -> str:
+        found = self._drawing.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._drawing.keys()))
+
+    def __len__(self) -> int:
+        return len(self._drawing.keys())
+
+
 class GraphDrawing:
     """Graphs drawn in the background while their caller works on.
 
@@ -119,6 +144,9 @@ class GraphDrawing:
         self._drawn: dict[str, str | Future[str]] = {}
         """Digest → compacted SVG from the disk cache, or the run drawing it."""
         self._pool: ThreadPoolExecutor | None = None
+        self._given: dict[str, str] = {}
+        """Page key → the inline SVG :meth:`get` handed out (kept, so that
+        :meth:`finish` returns the very same objects)."""
 
     def __enter__(self) -> GraphDrawing:
         return self
@@ -148,6 +176,7 @@ class GraphDrawing:
 
     def _look_up(self, key: str) -> None:
         assert self._version is not None
+        self._given.pop(key, None)
         digest = cache_key(self._sources[key], self._version, self._layout)
         self._digests[key] = digest
         self._done.pop(key, None)
@@ -204,23 +233,48 @@ class GraphDrawing:
         svg = inline_svg(text, key=key, dot_source=source)
         return svg if self._finisher is None else self._finisher(svg)
 
+    def keys(self) -> Collection[str]:
+        """The page keys submitted so far."""
+        return self._sources.keys()
+
+    def drawn(self) -> Drawn:
+        """Every graph submitted, looked up lazily (:class:`Drawn`)."""
+        return Drawn(self)
+
+    def get(self, key: str) -> str | None:
+        """The inline-ready SVG of page ``key`` (what :meth:`finish` returns
+        for it, the same object), waiting only for that drawing; None for a
+        key never submitted. Pages made while ``dot`` still draws the others
+        (see :class:`Drawn`) take their graph as soon as it is ready."""
+        if key not in self._sources:
+            return None
+        found = self._given.get(key)
+        if found is None:
+            found = self._given[key] = self._result(key)
+        return found
+
+    def _result(self, key: str) -> str:
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        digest = self._digests[key]
+        drawn = self._drawn[digest]
+        # Drawn first: the run finishes its own page's SVG before it returns.
+        text = drawn if isinstance(drawn, str) else drawn.result()
+        early = self._finished.get(key)
+        if early is not None and early[0] == digest:
+            made = early[1]
+            return made if isinstance(made, str) else made.result()
+        # A second page with the same drawing, or no finisher.
+        return self._finish(key, text, self._sources[key])
+
     def finish(self) -> dict[str, str]:
         """Page key → inline-ready SVG for every graph submitted (sorted by
         key); waits for the drawings still running."""
-        raw: dict[str, str] = {}
-        for digest, drawn in self._drawn.items():
-            raw[digest] = drawn if isinstance(drawn, str) else drawn.result()
-        done = dict(self._done)
-        for key in sorted(self._sources):
-            if key in done:
-                continue
-            digest = self._digests[key]
-            early = self._finished.get(key)
-            if early is not None and early[0] == digest:
-                found = early[1]
-                done[key] = found if isinstance(found, str) else found.result()
-            else:  # a second page with the same drawing, or no finisher
-                done[key] = self._finish(key, raw[digest], self._sources[key])
+        for drawn in self._drawn.values():  # the first failure, in submission order
+            if not isinstance(drawn, str):
+                drawn.result()
+        done = {key: self.get(key) or "" for key in sorted(self._sources)}
         if self._memo is not None:
             if len(self._memo) > 4 * len(self._sources):
                 self._memo.clear()  # forget graphs of pages that are gone

@@ -61,6 +61,10 @@ GRAPH_PRODUCERS: tuple[Producer, ...] = (overview.produce, unit.produce)
 """The producers whose pages embed graphs (``SiteContext.graph_svgs``); the
 others run while ``dot`` draws."""
 
+_GRAPH_ORDER: tuple[Producer, ...] = (unit.produce, overview.produce)
+"""The order the graph producers run in while ``dot`` still draws: unit pages
+first, the overview (with the department graphs, drawn last) after them."""
+
 CYCLE_PRODUCERS: tuple[Producer, ...] = (overview.produce, unit.produce)
 """The producers whose pages of a closed cycle may come from a
 :class:`~okrsite.site.cache.ClosedCycles` store; they skip the cycles in
@@ -107,6 +111,10 @@ def build_docs_tree(
             for name, part in parts.items():
                 context.export_parts.setdefault(name, {})[cycle_id] = part
     produced: dict[Producer, list[GeneratedFile]] = {}
+    fresh: dict[str, dict[str, FileContent]] = {
+        cycle_id: {} for cycle_id in keys if cycle_id not in reused
+    }
+    collected: dict[Producer, dict[str, dict[str, FileContent]]] = {}
     if options.graphs:
         skip = context.reused_cycles
         memo = (
@@ -147,11 +155,22 @@ def build_docs_tree(
             for producer in PRODUCERS:
                 if producer not in GRAPH_PRODUCERS:
                     produced[producer] = list(producer(context))
+            # The pages with graphs next, each waiting only for its own graph
+            # (dot draws in submission order: unit pages' graphs before the
+            # departments' the overview shows), so the last drawings overlap
+            # the pages made meanwhile instead of everything waiting for them.
+            context.graph_svgs = drawing.drawn()
+            for producer in sorted(GRAPH_PRODUCERS, key=_GRAPH_ORDER.index):
+                pages = producer(context)
+                if producer in CYCLE_PRODUCERS and fresh:
+                    collected[producer] = {cycle_id: {} for cycle_id in fresh}
+                    pages = _collect(pages, collected[producer])
+                produced[producer] = list(pages)
             context.graph_svgs = drawing.finish()
+    for producer in PRODUCERS:  # the store's files in the producers' order, as without graphs
+        for cycle_id, files in collected.get(producer, {}).items():
+            fresh[cycle_id].update(files)
     tree = DocsTree()
-    fresh: dict[str, dict[str, FileContent]] = {
-        cycle_id: {} for cycle_id in keys if cycle_id not in reused
-    }
     for producer in PRODUCERS:
         if producer in produced:
             tree.add(produced[producer])

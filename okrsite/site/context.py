@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from okrsite.analysis.alignment import AlignmentIndex
@@ -30,9 +30,11 @@ class SiteContext:
     model: OkrModel
     options: SiteOptions
     today: dt.date
-    graph_svgs: dict[str, str] = field(default_factory=dict)
+    graph_svgs: Mapping[str, str] = field(default_factory=dict)
     """Page key → its graph as inline SVG, already sanitised
-    (``render.sanitize.clean``, applied while the graphs are drawn)."""
+    (``render.sanitize.clean``, applied while the graphs are drawn); while
+    ``dot`` still draws, a look-up waits for that one graph
+    (``graphs.render.Drawn``)."""
     extras: dict[str, object] = field(default_factory=dict)
     """Results shared between producers (e.g. check findings), by name."""
     cache: BuildCache | None = None
