@@ -26,6 +26,7 @@ from okrsite.checks.report import (
 )
 from okrsite.checks.text import activity_verb, similarity
 from okrsite.errors import SourceLocation
+from okrsite.site.findings import site_findings
 from okrsite.validate import load_model
 
 TODAY = dt.date(2026, 2, 10)
@@ -842,7 +843,7 @@ def test_unit_badge_links_to_quality_section(tmp_path: Path) -> None:
 
     content = good_content()
     del objective(content, "onboarding")["owner"]
-    findings = quality.site_findings(site_context(tmp_path, content))
+    findings = site_findings(site_context(tmp_path, content))
     badge = quality.unit_badge(findings, "2026-Q1", "onboarding", "2026-Q1/onboarding.md")
     assert badge is not None and "(quality.md#unit-onboarding)" in badge
     assert "1 warning" in badge
@@ -851,8 +852,6 @@ def test_unit_badge_links_to_quality_section(tmp_path: Path) -> None:
 
 def test_site_leaves_owner_rules_out_when_people_are_unpublished(tmp_path: Path) -> None:
     """With publish_people: false, redaction drops owners, so OKR003/OKR004 are not shown."""
-    from okrsite.site.pages import quality
-
     content = good_content()
     content["company.yaml"]["publish_people"] = False
-    assert quality.site_findings(site_context(tmp_path, content)) == []
+    assert site_findings(site_context(tmp_path, content)) == []

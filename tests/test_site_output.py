@@ -37,6 +37,23 @@ def test_a_linked_destination_is_replaced_not_written_through(tmp_path: Path) ->
     assert blobs == [b"new", b"old"]  # the old blob was not changed through the link
 
 
+def test_files_left_by_an_earlier_build_are_replaced_in_every_kind_of_folder(
+    tmp_path: Path,
+) -> None:
+    """A folder this output did not make may hold an old file at the path (a
+    dirty build); one it made, a file it placed itself; both are replaced."""
+    site = tmp_path / "site"
+    (site / "old").mkdir(parents=True)
+    (site / "old" / "index.html").write_bytes(b"from the last build")
+    output = SiteOutput(tmp_path / "files")
+    output.write(b"new page", str(site / "old" / "index.html"))
+    output.write(b"first", str(site / "new" / "deep" / "index.html"))
+    output.write(b"second", str(site / "new" / "deep" / "index.html"))
+    assert (site / "old" / "index.html").read_bytes() == b"new page"
+    assert (site / "new" / "deep" / "index.html").read_bytes() == b"second"
+    assert output.linked == 3
+
+
 def test_a_blob_changed_behind_our_back_is_written_again(tmp_path: Path) -> None:
     output = SiteOutput(tmp_path / "files")
     first = tmp_path / "site1" / "x.svg"

@@ -349,3 +349,36 @@ def test_locations_are_computed_when_asked_and_equal_the_strict_ones() -> None:
     md, issues = parse_unit_file(b"---\nstatus: draft\nobjectives: []\n---\n# Notes\n", "c/u.md")
     assert md is not None and issues == [] and md.body == "# Notes\n"
     assert md.value_locations[("objectives",)] == (3, 13)
+
+
+def test_a_file_holds_one_string_object_per_key() -> None:
+    """Every mapping of a file shares its keys' string objects (block keys,
+    flow maps with and without quotes): pickled, each key is written once,
+    so the parse cache's entries are smaller and faster to read."""
+    checkins = "".join(
+        f"          - {{date: 2026-10-{day:02d}, value: {day}, note: 'a, b'}}\n"
+        if day % 2
+        else f"          - {{date: 2026-10-{day:02d}, value: {day}}}\n"
+        for day in range(1, 21)
+    )
+    text = "status: locked\nobjectives:\n" + "".join(
+        f"  - id: o{i}\n    title: Grow\n    key_results:\n"
+        f"      - id: k\n        title: Sell\n        checkins:\n{checkins}"
+        for i in range(3)
+    )
+    read = read_simple(text, PlainScalars())
+    assert read is not None
+    data, _nodes = read
+    mappings: list[dict[str, Any]] = []
+    todo: list[Any] = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            mappings.append(item)
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    for name in ("date", "value", "note", "id", "title", "key_results"):
+        objects = {id(key) for mapping in mappings for key in mapping if key == name}
+        assert len(objects) == 1, name
+    assert sum("note" in m for m in mappings) == 30

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from okrsite.analysis.progress import kr_score
-from okrsite.model import ROOT_UNIT, Confidence, CycleDef, KeyResult, OkrModel
+from okrsite.model import ROOT_UNIT, Confidence, Cycle, CycleDef, KeyResult, OkrModel
 
 OutcomeMode = Literal["binary", "score"]
 Verdict = Literal["over-promise", "sandbag", "calibrated", "not enough data"]
@@ -146,32 +146,43 @@ def collect_samples(model: OkrModel, *, outcome: OutcomeMode = "binary") -> list
 
     Private objectives are skipped (public builds have none anyway).
     """
+    return [
+        sample
+        for cycle in model.cycles.values()
+        for sample in cycle_samples(model, cycle, outcome=outcome)
+    ]
+
+
+def cycle_samples(
+    model: OkrModel, cycle: Cycle, *, outcome: OutcomeMode = "binary"
+) -> list[Sample]:
+    """:func:`collect_samples` of one cycle: it reads nothing but the cycle
+    and the company's scoring (a build keeps closed cycles' samples)."""
     green = model.company.scoring.green
     out: list[Sample] = []
-    for cycle in model.cycles.values():
-        for unit_id, okrs in cycle.okrs.items():
-            graded_unit = okrs.content.status == "graded"
-            for objective in okrs.public_objectives:
-                for kr in objective.key_results:
-                    if not graded_unit and kr.score is None:
-                        continue
-                    score = kr_score(kr)
-                    forecast = mid_cycle_forecast(kr, cycle.definition)
-                    if score is None or forecast is None:
-                        continue
-                    result = (1.0 if score >= green else 0.0) if outcome == "binary" else score
-                    out.append(
-                        Sample(
-                            cycle.id,
-                            unit_id,
-                            objective.id,
-                            kr.id,
-                            forecast[0],
-                            forecast[1],
-                            score,
-                            result,
-                        )
+    for unit_id, okrs in cycle.okrs.items():
+        graded_unit = okrs.content.status == "graded"
+        for objective in okrs.public_objectives:
+            for kr in objective.key_results:
+                if not graded_unit and kr.score is None:
+                    continue
+                score = kr_score(kr)
+                forecast = mid_cycle_forecast(kr, cycle.definition)
+                if score is None or forecast is None:
+                    continue
+                result = (1.0 if score >= green else 0.0) if outcome == "binary" else score
+                out.append(
+                    Sample(
+                        cycle.id,
+                        unit_id,
+                        objective.id,
+                        kr.id,
+                        forecast[0],
+                        forecast[1],
+                        score,
+                        result,
                     )
+                )
     return out
 
 
@@ -215,9 +226,13 @@ def calibrate(samples: list[Sample]) -> Calibration:
     return Calibration(tuple(samples), brier, mean_f, mean_o, bias, verdict, bins)
 
 
-def calibration_report(model: OkrModel, *, outcome: OutcomeMode = "binary") -> CalibrationReport:
-    """Calibration company-wide and per unit, across every graded cycle."""
-    samples = collect_samples(model, outcome=outcome)
+def calibration_report(
+    model: OkrModel, *, outcome: OutcomeMode = "binary", samples: list[Sample] | None = None
+) -> CalibrationReport:
+    """Calibration company-wide and per unit, across every graded cycle
+    (``samples``: :func:`collect_samples`' result when the caller has it)."""
+    if samples is None:
+        samples = collect_samples(model, outcome=outcome)
     order = [ROOT_UNIT, *model.units]
     by_unit: dict[str, list[Sample]] = {}
     for sample in samples:

@@ -440,14 +440,15 @@ class CycleStore:
     def keep_text(self, key: str, text: str) -> None:
         self._texts_used[key] = text
 
-    def _key(self, cycle_id: str, context: str) -> str | None:
+    def key(self, cycle_id: str, context: str) -> str | None:
+        """The cycle's key under ``context``: None for a cycle it does not know."""
         inputs = self.inputs.get(cycle_id)
         if inputs is None:
             return None
         return hashlib.sha256(f"{cycle_id}\n{inputs}\n{context}".encode()).hexdigest()
 
     def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
-        key = self._key(cycle_id, context)
+        key = self.key(cycle_id, context)
         if key is None:
             return None
         self.used.add(key)
@@ -461,7 +462,7 @@ class CycleStore:
         return found[1]
 
     def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
-        key = self._key(cycle_id, context)
+        key = self.key(cycle_id, context)
         if key is None:
             return
         self.used.add(key)

@@ -68,10 +68,12 @@ class SiteOutput:
     used: set[str] = field(default_factory=set)
     linked: int = 0
     """Files placed by a link this build (for tests and logs)."""
+    _folders: set[str] = field(default_factory=set)
+    """Folders of ``site/`` known to exist this build (made or found)."""
 
     def place(self, source: Path, destination: str) -> None:
         """Put the file ``source`` (in the cache) at ``destination``."""
-        _clear(destination)
+        self._clear(destination)
         if self.linking:
             try:
                 os.link(source, destination)
@@ -84,7 +86,7 @@ class SiteOutput:
     def write(self, data: bytes, destination: str) -> None:
         """Put ``data`` at ``destination``: through its blob while linking works."""
         if not self.linking:
-            _clear(destination)
+            self._clear(destination)
             with open(destination, "wb") as handle:
                 handle.write(data)
             return
@@ -103,11 +105,25 @@ class SiteOutput:
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
 
-
-def _clear(destination: str) -> None:
-    os.makedirs(os.path.dirname(destination), exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(destination)
+    def _clear(self, destination: str) -> None:
+        """Make room for ``destination``: its folder exists, nothing is at its
+        path. Few system calls on purpose: on a second thread each one waits
+        for the GIL (see :mod:`okrsite.engine.writer`). A folder this build
+        made holds nothing it did not put there, so a page alone in its
+        folder (most of them) costs one ``mkdir`` before its link."""
+        folder = os.path.dirname(destination)
+        if folder not in self._folders:
+            try:
+                os.mkdir(folder)
+                self._folders.add(folder)
+                return  # new and empty
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(destination)
 
 
 def _holds(blob: Path, data: bytes) -> bool:

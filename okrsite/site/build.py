@@ -30,6 +30,7 @@ from okrsite.model import OkrModel
 from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
+from okrsite.site.findings import closed_cycles, site_findings
 from okrsite.site.navigation import build_nav
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages import (
@@ -187,16 +188,6 @@ def build_docs_tree(
     return tree
 
 
-def closed_cycles(context: SiteContext) -> list[str]:
-    """Cycles that ended before the build's today and are not the current one."""
-    current = context.current_cycle_id
-    return [
-        cycle_id
-        for cycle_id, cycle in context.model.cycles.items()
-        if cycle_id != current and cycle.definition.end < context.today
-    ]
-
-
 def closed_cycle_context(context: SiteContext, cycle_id: str) -> str:
     """What a closed cycle's unit pages and overview depend on besides the
     content files the store hashes (the cycle's, those of cycles overlapping
@@ -222,7 +213,7 @@ def closed_cycle_context(context: SiteContext, cycle_id: str) -> str:
     )
     findings = [
         repr(finding)
-        for finding in quality.site_findings(context)
+        for finding in site_findings(context)
         if finding.cycle == cycle_id
     ]
     digest = hashlib.sha256(repr(options).encode())

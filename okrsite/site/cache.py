@@ -211,6 +211,12 @@ class ClosedCycles(Protocol):
         """Keep what was just generated for the cycle."""
         ...
 
+    def key(self, cycle_id: str, context: str) -> str | None:
+        """A digest of ``context`` and the cycle's input files (None: the
+        store does not know the cycle), for what else the site keeps per
+        closed cycle under :meth:`text` (its findings)."""
+        ...
+
     # Pages that span cycles (unit profiles) cannot be kept per cycle; they
     # are kept by a digest of what they are made from (SiteContext.page).
     code: str

@@ -28,6 +28,7 @@ from okrsite.analysis.progress import (
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
+from okrsite.site.calibration import site_calibration
 from okrsite.site.context import SiteContext, cycles_newest_first
 from okrsite.site.pages.components import doc_link, progress_bar, status_chip
 from okrsite.site.pages.history_views import calibration_block, calibration_rows, profile_history
@@ -38,7 +39,7 @@ from okrsite.site.tree import GeneratedFile
 
 
 def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
-    report = calibration_report(ctx.model)  # across graded cycles (calibration.py)
+    report = site_calibration(ctx)  # across graded cycles (analysis/calibration.py)
     compact = is_compact(ctx.model, ctx.options)
     cycle_id = ctx.current_cycle_id
     yield GeneratedFile(

@@ -8,7 +8,7 @@ the owners were removed by redaction, so the owner rules (OKR003, OKR004)
 are left out rather than reported for every objective.
 
 Findings are computed once per build and shared through
-``SiteContext.extras[FINDINGS_KEY]`` (see :func:`site_findings`), so the unit
+``SiteContext.extras`` (see :func:`okrsite.site.findings.site_findings`), so the unit
 pages can show a badge without running the rules again.
 
 Large companies (more units than ``SiteOptions.nav_section_size``, see
@@ -29,19 +29,16 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.analysis.org import OrgTree, top_level_of, top_level_units
-from okrsite.checks import RULES, SEVERITIES, Finding, Rule, run_checks
+from okrsite.checks import RULES, SEVERITIES, Finding, Rule
 from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import html_text, md_inline
 from okrsite.site.context import SiteContext
+from okrsite.site.findings import site_findings
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import GeneratedFile
-
-FINDINGS_KEY = "check_findings"
-"""Key of the build's findings in ``SiteContext.extras``."""
-OWNER_RULES = frozenset({"OKR003", "OKR004"})
 
 OPEN_GROUPS_UP_TO = 20
 """Pages with at most this many findings show their rule groups open."""
@@ -92,20 +89,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     path, ctx.page(lambda kept: kept.quality_pages, path, record, make)
                 )
     yield GeneratedFile(urls.RULES, render_rules_page(ctx.model))
-
-
-def site_findings(ctx: SiteContext) -> list[Finding]:
-    """The build's findings (computed on first use, then shared)."""
-    cached = ctx.extras.get(FINDINGS_KEY)
-    if isinstance(cached, list):
-        return cached
-    # The rules read the same indexes as the pages (kept by a preview server).
-    indexes = {cycle_id: ctx.alignment(cycle) for cycle_id, cycle in ctx.model.cycles.items()}
-    findings = run_checks(ctx.model, today=ctx.today, alignment=indexes)
-    if not ctx.model.company.publish_people:
-        findings = [f for f in findings if f.rule_id not in OWNER_RULES]
-    ctx.extras[FINDINGS_KEY] = findings
-    return findings
 
 
 def split_cycles(

@@ -28,6 +28,7 @@ from okrsite.render.escape import html_text, md_inline
 from okrsite.render.richtext import RichText, markdown_block
 from okrsite.site.cache import BuildCache, UnitReads
 from okrsite.site.context import DependencyRecord, SiteContext
+from okrsite.site.findings import site_findings
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages import values
 from okrsite.site.pages.components import (
@@ -40,7 +41,6 @@ from okrsite.site.pages.components import (
 from okrsite.site.pages.graph_embed import page_graph
 from okrsite.site.pages.quality import (
     quality_section_page,
-    site_findings,
     split_cycles,
     unit_badge,
 )

@@ -1,0 +1,127 @@
+"""The build's quality findings, closed cycles' kept between builds.
+
+Every page with badges and every quality page reads the findings of the
+whole site, and a closed cycle's stored pages are keyed by its findings
+(:func:`okrsite.site.build.closed_cycle_context`). Running every rule on
+every cycle made a build with eight quarters of history pay for seven that
+never change (~0.4 s of a rebuild at 100 units).
+
+With a store (:attr:`SiteContext.stored`, the page cache of ``okrsite
+build``), a closed cycle's findings are kept as text under a key made of its
+input files (the store adds them: the cycle's folder, the cycles overlapping
+it, ``company.yaml``, ``org.yaml``, measured data, okrsite's code), the
+build's day (rules judge dates) and the audience (a public build's rules see
+the redacted model). Rules then run only on the other cycles
+(``run_checks(..., cycles=)``, which finds exactly what a full run finds for
+those cycles, tests/test_check_scope.py), and the two lists are merged in
+the order a full run gives.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from okrsite.checks import SEVERITIES, Finding, run_checks
+from okrsite.errors import SourceLocation
+from okrsite.site.context import SiteContext
+
+FINDINGS_KEY = "check_findings"
+"""Where :func:`site_findings` keeps its result in ``SiteContext.extras``."""
+
+OWNER_RULES = frozenset({"OKR003", "OKR004"})
+"""Rules about owners: dropped when the company does not publish people."""
+
+_FORMAT = "okrsite-findings 1"
+
+
+def closed_cycles(context: SiteContext) -> list[str]:
+    """Cycles that ended before the build's today and are not the current one."""
+    current = context.current_cycle_id
+    return [
+        cycle_id
+        for cycle_id, cycle in context.model.cycles.items()
+        if cycle_id != current and cycle.definition.end < context.today
+    ]
+
+
+def site_findings(ctx: SiteContext) -> list[Finding]:
+    """The build's findings (computed on first use, then shared)."""
+    cached = ctx.extras.get(FINDINGS_KEY)
+    if isinstance(cached, list):
+        return cached
+    kept: dict[str, list[Finding]] = {}
+    keys: dict[str, str] = {}
+    stored = ctx.stored
+    if stored is not None:
+        context = f"{_FORMAT}\n{ctx.today.isoformat()}\n{ctx.options.audience}"
+        for cycle_id in closed_cycles(ctx):
+            key = stored.key(cycle_id, context)
+            if key is None:
+                continue
+            keys[cycle_id] = key
+            found = _read(stored.text(key), cycle_id)
+            if found is not None:
+                kept[cycle_id] = found
+    scope = [cycle_id for cycle_id in ctx.model.cycles if cycle_id not in kept]
+    # The rules read the same indexes as the pages (kept by a preview server).
+    indexes = {cycle_id: ctx.alignment(ctx.model.cycles[cycle_id]) for cycle_id in scope}
+    findings = run_checks(
+        ctx.model, today=ctx.today, alignment=indexes, cycles=None if not kept else scope
+    )
+    if stored is not None:
+        for cycle_id, key in keys.items():
+            if cycle_id not in kept:
+                stored.keep_text(key, _text([f for f in findings if f.cycle == cycle_id]))
+    if kept:
+        findings.extend(f for found in kept.values() for f in found)
+        findings.sort(key=Finding.sort_key)
+    if not ctx.model.company.publish_people:
+        findings = [f for f in findings if f.rule_id not in OWNER_RULES]
+    ctx.extras[FINDINGS_KEY] = findings
+    return findings
+
+
+def _text(findings: list[Finding]) -> str:
+    return json.dumps(
+        [
+            [
+                f.location.path, f.location.line, f.location.column, f.rule_id, f.severity,
+                f.message, f.hint, f.cycle, f.unit, f.objective, f.key_result,
+            ]
+            for f in findings
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _read(text: str | None, cycle_id: str) -> list[Finding] | None:
+    """Findings stored by :func:`_text`, or None when ``text`` is missing or
+    not what it writes (a cache is untrusted input: odd means a miss)."""
+    if text is None:
+        return None
+    try:
+        rows: Any = json.loads(text)
+        found = [_finding(row) for row in rows]
+    except (ValueError, TypeError):
+        return None
+    if not all(f.cycle == cycle_id for f in found):
+        return None
+    return found
+
+
+def _finding(row: Any) -> Finding:
+    path, line, column, rule_id, severity, message, hint, cycle, unit, objective, kr = row
+    texts = (path, rule_id, message, hint)
+    names = (cycle, unit, objective, kr)
+    if not all(isinstance(t, str) for t in texts) or severity not in SEVERITIES:
+        raise TypeError("not a stored finding")
+    if not all(isinstance(n, str | None) for n in names):
+        raise TypeError("not a stored finding")
+    if type(line) is not int or type(column) is not int:
+        raise TypeError("not a stored finding")
+    return Finding(
+        SourceLocation(path, line, column), rule_id, severity, message, hint,
+        cycle, unit, objective, kr,
+    )

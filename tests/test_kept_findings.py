@@ -1,0 +1,155 @@
+"""Closed cycles' quality findings and calibration samples kept in the page cache
+(okrsite/site/findings.py): a warm build takes them from the store instead of
+running the rules on those cycles, and its site equals a fresh build's; a
+stored entry that is not what the build writes is a miss."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_page_cache import build, files_of, make_site
+
+from okrsite.cli import main
+
+TEXTS = Path(".okrsite-cache") / "cycles" / "texts.json"
+
+
+def stored_findings(root: Path) -> dict[str, list[list[object]]]:
+    """The findings entries of the store's texts, by key (the other texts
+    are unit profiles: Markdown, not JSON lists of findings)."""
+    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    found = {}
+    for key, text in texts.items():
+        try:
+            rows = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == 11 for r in rows):
+            found[key] = rows
+    return found
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real-world site after a cold and a warm build with the page cache."""
+    root = tmp_path_factory.mktemp("warm")
+    build(make_site(root), root / "site")
+    build(root / "mkdocs.yml", root / "site")
+    return root
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    root = tmp_path_factory.mktemp("fresh")
+    build(make_site(root, page_cache=False), root / "site")
+    return files_of(root / "site")
+
+
+def test_closed_cycles_findings_are_stored_and_the_site_is_unchanged(
+    warm: Path, fresh: dict[str, bytes]
+) -> None:
+    """The fixture's two closed quarters (2023-Q2, 2026-Q3) each have an entry
+    with their own findings; the current quarter has none."""
+    stored = stored_findings(warm)
+    cycles = sorted({row[7] for rows in stored.values() for row in rows})
+    assert cycles == ["2023-Q2", "2026-Q3"]
+    assert len(stored) == 2
+    assert files_of(warm / "site") == fresh
+
+
+def test_the_stored_findings_are_what_the_build_shows(warm: Path, tmp_path: Path) -> None:
+    """A message changed in the store shows on the closed quarter's quality
+    page: the rules did not run on that quarter again."""
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    texts_file = root / TEXTS
+    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    key, rows = next((k, r) for k, r in stored_findings(root).items() if r and r[0][7] == "2023-Q2")
+    rows[0][5] = "Marked in the findings store"
+    texts[key] = json.dumps(rows)
+    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "site")
+    page = (root / "site" / "2023-Q2" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Marked in the findings store" in page
+    current = (root / "site" / "2026-Q4" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Marked in the findings store" not in current
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ['{"not": "a list"}', "[[1, 2, 3]]", '[["p", "1", 1, "OKR001", "warning", "m", "h", "2023-Q2", null, null, null]]',
+     '[["p", 1, 1, "OKR001", "fatal", "m", "h", "2023-Q2", null, null, null]]',
+     '[["p", 1, 1, "OKR001", "warning", "m", "h", "2026-Q4", null, null, null]]', "not json"],
+)
+def test_an_entry_that_is_not_what_the_build_writes_is_a_miss(
+    warm: Path, tmp_path: Path, fresh: dict[str, bytes], broken: str
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    texts_file = root / TEXTS
+    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    for key in stored_findings(root):
+        texts[key] = broken
+    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "site")
+    assert files_of(root / "site") == fresh
+    assert len(stored_findings(root)) == 2  # written again, as found by the rules
+
+
+def test_another_day_runs_the_rules_again(warm: Path, tmp_path: Path) -> None:
+    """Rules judge dates, so the build's day is part of the key: a build a
+    day later stores its own entries (and drops the old ones)."""
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    before = set(stored_findings(root))
+    result = CliRunner().invoke(
+        main,
+        ["build", "-f", str(root / "mkdocs.yml"), "--site-dir", str(root / "site"),
+         "--strict", "--today", "2026-11-24"],
+    )
+    assert result.exit_code == 0, result.output
+    after = set(stored_findings(root))
+    assert len(after) == 2 and not before & after
+
+
+def stored_samples(root: Path) -> dict[str, list[list[object]]]:
+    """The calibration entries of the store's texts (lists of 8-item rows), by key."""
+    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    found = {}
+    for key, text in texts.items():
+        try:
+            rows = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == 8 for r in rows):
+            found[key] = rows
+    return found
+
+
+def test_closed_cycles_calibration_samples_are_kept_and_used(
+    warm: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """Each closed quarter has its graded forecasts stored (the fixture has
+    101: 26 in 2023-Q2, 75 in 2026-Q3); emptying 2023-Q2's entry leaves 75
+    on the directory (the samples were not collected again), and a malformed
+    entry is collected again, giving the fresh site."""
+    stored = stored_samples(warm)
+    counts = sorted((rows[0][0], len(rows)) for rows in stored.values() if rows)
+    assert counts == [("2023-Q2", 26), ("2026-Q3", 75)]
+    directory = "units/index.html"
+    assert "101 forecasts" in fresh[directory].decode("utf-8")
+    for planted, shows in (("[]", "75 forecasts"), ('[["x"]]', "101 forecasts")):
+        root = tmp_path / f"repo-{len(planted)}"
+        shutil.copytree(warm, root)
+        texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+        key = next(k for k, rows in stored.items() if rows and rows[0][0] == "2023-Q2")
+        texts[key] = planted
+        (root / TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+        build(root / "mkdocs.yml", root / "site")
+        assert shows in (root / "site" / directory).read_text(encoding="utf-8")
+        if shows.startswith("101"):
+            assert files_of(root / "site") == fresh
