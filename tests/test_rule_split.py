@@ -1,11 +1,14 @@
-"""``okrsite check`` on two cores: a forked child runs part of the rules.
+"""``okrsite check`` on two cores: a forked child runs the reference checks
+and part of the rules.
 
 The rules split in parts (``run_checks(only=)``) must give, merged and
 sorted, exactly a full run's findings, also for rules that defer to rules of
 the other part; the forked run must equal the one-process run, also when the
-child fails; and the console script (which forks) must print what the
-in-process command prints, with the same exit code, on a company whose
-findings come from both parts.
+child fails; validation without the reference checks plus
+``reference_issues`` must find exactly what full validation finds; and the
+console script (which forks) must print what the in-process command prints,
+with the same exit code, on a company whose findings come from both parts
+and on content whose only problems are references (or references and more).
 """
 
 from __future__ import annotations
@@ -19,13 +22,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from contentkit import PRODUCT_OKRS, make_content
 from realworld_gen import TODAY, generate
 
 import okrsite.checks
 from okrsite.checks import RULES, Finding, run_checks
 from okrsite.cli import main, rulesplit
+from okrsite.errors import ContentError
 from okrsite.model import OkrModel
-from okrsite.validate import load_model
+from okrsite.source import load_content
+from okrsite.validate import load_model, reference_issues, validate
+from okrsite.validate.kept import KeptCycles
 
 RUN = "from okrsite.cli import run; run()"
 
@@ -131,3 +138,122 @@ def test_the_console_script_prints_what_the_command_prints(company: Path) -> Non
     fired = {f["rule"] for f in report["findings"]}
     own, theirs = rulesplit.split_rules()
     assert fired & own and fired & theirs  # both processes' findings were printed
+
+
+TEAM_OKRS = """\
+status: locked
+objectives:
+  - id: ship
+    title: Ship the portal
+    aligns_to: [{target}]
+    key_results:
+      - id: launch
+        title: Launch it
+        contributes_to: [{kr_target}]
+"""
+
+BROKEN_REFERENCES = {
+    "no objective": {
+        "2026-Q1/onboarding.yaml": TEAM_OKRS.format(
+            target="product/nope", kr_target="company/grow/customers"
+        )
+    },
+    "own objective": {
+        "2026-Q1/onboarding.yaml": TEAM_OKRS.format(
+            target="product/easier", kr_target="onboarding/ship"
+        )
+    },
+    "no unit": {
+        "2026-Q1/onboarding.yaml": TEAM_OKRS.format(
+            target="ghost/easier", kr_target="2025:company/grow"
+        )
+    },
+    "loop": {
+        "2026-Q1/onboarding.yaml": TEAM_OKRS.format(
+            target="product/easier", kr_target="company/grow/customers"
+        ),
+        "2026-Q1/product.yaml": PRODUCT_OKRS.replace(
+            "aligns_to: [company/grow]", "aligns_to: [onboarding/ship]"
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_REFERENCES))
+def test_reference_issues_are_what_full_validation_finds(tmp_path: Path, case: str) -> None:
+    root = make_content(tmp_path, BROKEN_REFERENCES[case])
+    raw = load_content(root)
+    with pytest.raises(ContentError) as full:
+        validate(raw)
+    model = validate(load_content(root), references=False)  # the rest is valid
+    found = reference_issues(load_content(root), model)
+    assert found and sorted(set(found)) == full.value.issues
+
+
+def test_valid_content_has_no_reference_issues(model: OkrModel, company: Path) -> None:
+    raw = load_content(company)
+    assert reference_issues(raw, validate(raw, references=False)) == []
+    assert validate(raw, references=False) == model
+
+
+def test_kept_cycles_need_the_reference_checks(tmp_path: Path) -> None:
+    root = make_content(tmp_path, {})
+    kept = KeptCycles.open(tmp_path / "cache", root)
+    with pytest.raises(ValueError, match="fully checked"):
+        validate(load_content(root), kept=kept, references=False)
+
+
+@needs_fork
+@pytest.mark.parametrize("case", [*sorted(BROKEN_REFERENCES), "references and shapes"])
+def test_the_console_script_reports_broken_references_as_one_process_does(
+    tmp_path: Path, case: str
+) -> None:
+    """The forked child finds the broken references; the command then
+    validates in full: the same messages, locations and exit code as the
+    in-process command (which never forks), and nothing written to the cache."""
+    if not rulesplit.can_fork():
+        pytest.skip("one usable core: the console script does not fork")
+    files = dict(BROKEN_REFERENCES.get(case, BROKEN_REFERENCES["no objective"]))
+    if case == "references and shapes":  # another file's problem comes first
+        files["2026-Q1/company.yaml"] = "status: locked\nobjectives:\n  - id: grow\n"
+    root = make_content(tmp_path, files)
+    for extra in ([], ["--format", "json"], ["--format", "github"]):
+        args = ["check", "--content", str(root), "--today", "2026-02-10", *extra]
+        ran = subprocess.run(
+            [sys.executable, "-c", RUN, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        expected = CliRunner().invoke(main, args)
+        assert (ran.returncode, expected.exit_code) == (1, 1), ran.stderr
+        assert ran.stdout == expected.stdout
+        assert ran.stderr == expected.stderr
+        assert "Traceback" not in ran.stderr
+        assert "alignment loop" in ran.stderr + ran.stdout or case != "loop"
+    assert not (root.parent / ".okrsite-cache").exists()
+
+
+@needs_fork
+def test_check_in_two_equals_one_run(
+    company: Path, model: OkrModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child's rules get indexes made from the reference checks' links:
+    the same findings; and a child that fails leaves both to the parent."""
+    raw = load_content(company)
+    unchecked = validate(raw, references=False)
+    assert rulesplit.check_in_two(raw, unchecked, TODAY) == run_checks(model, today=TODAY)
+
+    def broken(*_args: object, **_kwargs: object) -> bytes:
+        raise RuntimeError("no pickles today")
+
+    monkeypatch.setattr(rulesplit.pickle, "dumps", broken)
+    assert rulesplit.check_in_two(raw, unchecked, TODAY) == run_checks(model, today=TODAY)
+
+
+@needs_fork
+def test_check_in_two_says_when_references_are_broken(tmp_path: Path) -> None:
+    root = make_content(tmp_path, BROKEN_REFERENCES["loop"])
+    raw = load_content(root)
+    assert rulesplit.check_in_two(raw, validate(raw, references=False), TODAY) is None

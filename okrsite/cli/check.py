@@ -12,6 +12,7 @@ shows each finding inline on the pull request).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -29,12 +30,13 @@ from okrsite.cli.common import (
     today_option,
 )
 from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
-from okrsite.cli.rulesplit import can_fork, run_checks_in_two
+from okrsite.cli.rulesplit import can_fork, check_in_two
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.source import LoadCache
+from okrsite.source import LoadCache, RawContent
 
 if TYPE_CHECKING:
     from okrsite.checks import Finding
+    from okrsite.model import OkrModel
 
 # The rules, the model and pydantic are imported inside the command, after
 # the parse helper has started (cli/parallel.py): their half second of
@@ -173,6 +175,20 @@ def check(
         finish(helper)
 
 
+def _load(content_dir: Path, cache: LoadCache, *, split: bool) -> tuple[RawContent, OkrModel]:
+    """The content, validated; with ``split``, without the reference checks
+    (``check_in_two`` runs them) unless another check fails: then with all,
+    so that every issue is reported."""
+    from okrsite.source import load_content
+    from okrsite.validate import validate
+
+    raw = load_content(content_dir, cache)
+    if split:
+        with contextlib.suppress(ContentError):
+            return raw, validate(raw, cache=cache, references=False)
+    return raw, validate(raw, cache=cache)
+
+
 def _check(
     content_dir: Path,
     cache: LoadCache,
@@ -184,21 +200,18 @@ def _check(
     day: dt.date,
 ) -> None:
     """The command once the parse helper (if any) runs: load, lint, print, exit."""
+    plan = click.get_current_context().find_object(ProcessPlan)
+    # The console script with two cores: the reference checks and part of
+    # the rules run in a forked child (cli/rulesplit.py).
+    split = plan is not None and can_fork()
     try:
-        from okrsite.validate import load_model
-
         selected = _selected_rules(rule_ids)
-        model = load_model(content_dir, cache=cache)
+        raw, model = _load(content_dir, cache, split=split)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
-    plan = click.get_current_context().find_object(ProcessPlan)
     if plan is not None:  # the console script: nothing to clean up but memory
-        plan.end_without_freeing(model, cache)
-    # Only now: a check of invalid content writes nothing. The helper (if
-    # any) writes the parse cache while the rules run.
-    if cache.store is not None and not save_with_helper(helper):
-        cache.store.flush()
+        plan.end_without_freeing(model, cache, raw)
     from okrsite.checks import RULES_BY_ID, run_checks
     from okrsite.checks.report import (
         fails,
@@ -208,9 +221,23 @@ def _check(
         format_text,
     )
 
-    if plan is not None and can_fork():  # the console script: a second core for the rules
-        findings = run_checks_in_two(model, day)
-    else:
+    if split:
+        found = check_in_two(raw, model, day)
+        if found is None:  # a reference check failed: report every issue
+            from okrsite.validate import validate
+
+            try:
+                validate(raw, cache=cache)
+            except ContentError as err:
+                _invalid(err, output_format)
+                raise SystemExit(1) from None
+            raise AssertionError("the reference checks failed, then passed")  # pragma: no cover
+        findings = found
+    # Only now: a check of invalid content writes nothing. The helper (if
+    # any) writes the parse cache while the rules run (or the output is made).
+    if cache.store is not None and not save_with_helper(helper):
+        cache.store.flush()
+    if not split:
         findings = run_checks(model, today=day)
     if selected:
         findings = [f for f in findings if f.rule_id in selected]

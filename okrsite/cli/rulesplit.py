@@ -11,6 +11,12 @@ walk every key result and its check-ins). Merged and sorted, the two parts
 are exactly a full run's findings (``run_checks(only=)``: every rule stays
 known to the rules that defer to another).
 
+``okrsite check`` also leaves validation's reference and loop checks to the
+child (:func:`check_in_two`): they only say whether the model is valid, and
+the links they walk make the alignment indexes of the child's rules. When
+they find something, nothing is printed from this run: the command validates
+again in full and reports every issue, exactly as without the split.
+
 A fork, not a new interpreter as the parse helper is (``cli/parallel.py``):
 the rules need the whole validated model, which would cost more to send than
 the rules take. It is safe here: the check process runs no threads, its
@@ -28,13 +34,16 @@ import datetime as dt
 import os
 import pickle
 import sys
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NoReturn
 
 from okrsite.cli.parallel import usable_cores
 
 if TYPE_CHECKING:
+    from okrsite.analysis.alignment import AlignmentIndex
     from okrsite.checks import Finding
-    from okrsite.model import OkrModel
+    from okrsite.model import Cycle, OkrModel
+    from okrsite.source import RawContent
 
 CHILD_MODULE = "okrsite.checks.alignment_rules"
 """The child's share: the rules defined in this module (OKR005–OKR008)."""
@@ -53,26 +62,84 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and usable_cores() >= 2
 
 
-def run_checks_in_two(model: OkrModel, today: dt.date) -> list[Finding]:
-    """``run_checks(model, today=today)``, its rules shared with a forked child."""
+def check_in_two(raw: RawContent, model: OkrModel, today: dt.date) -> list[Finding] | None:
+    """For ``model = validate(raw, references=False)``: its reference checks
+    and the alignment rules in the child (their indexes made from the links
+    the reference checks walked), the other rules here; None when the
+    reference checks find a problem (the content is invalid)."""
+    from okrsite.analysis.alignment import AlignmentIndex
+    from okrsite.validate import Lookups, reference_issues
+
+    lookups = Lookups()
+
+    def valid() -> bool:
+        return not reference_issues(raw, model, lookups)
+
+    def alignment() -> dict[str, AlignmentIndex]:
+        made: dict[str, AlignmentIndex] = {}
+
+        def index_of(cycle: Cycle) -> AlignmentIndex:
+            found = made.get(cycle.id)
+            if found is None:
+                links = (link for _, link in lookups.links(cycle))
+                found = made[cycle.id] = AlignmentIndex.from_links(links)
+            return found
+
+        cycles = list(model.cycles.values())
+        return {
+            cycle.id: AlignmentIndex.build_with_inner(
+                cycles, cycle, include_private=True, index_of=index_of
+            )
+            for cycle in cycles
+        }
+
+    return run_checks_in_two(model, today, valid=valid, alignment=alignment)
+
+
+INVALID = 3
+"""The child's exit code when ``valid()`` said no (it then sends nothing)."""
+
+
+def run_checks_in_two(
+    model: OkrModel,
+    today: dt.date,
+    *,
+    valid: Callable[[], bool] | None = None,
+    alignment: Callable[[], Mapping[str, AlignmentIndex]] | None = None,
+) -> list[Finding] | None:
+    """``run_checks(model, today=today)``, its rules shared with a forked child.
+
+    ``valid()``, if given, runs in the child first: what validation left to do
+    (``okrsite check`` leaves the reference checks, see
+    ``validate(references=False)``). When it is False the child runs no rules
+    and this returns None: the model is not valid. ``alignment()`` gives the
+    cycles' alignment indexes to the child's rules (``run_checks(alignment=)``).
+    """
     from okrsite.checks import Finding, run_checks
 
     own, theirs = split_rules()
+
+    def run_theirs() -> list[Finding] | None:
+        if valid is not None and not valid():
+            return None
+        indexes = alignment() if alignment is not None else None
+        return run_checks(model, today=today, only=theirs, alignment=indexes)
+
     sys.stdout.flush()  # nothing buffered for the child to hold a copy of
     sys.stderr.flush()
     try:
         readable, writable = os.pipe()
     except OSError:
-        return run_checks(model, today=today)
+        return _one_process(model, today, own, run_theirs)
     try:
         pid = os.fork()
     except OSError:  # no process to be had: run them all here
         os.close(readable)
         os.close(writable)
-        return run_checks(model, today=today)
+        return _one_process(model, today, own, run_theirs)
     if pid == 0:  # the child: its findings to the pipe, then gone
         os.close(readable)
-        _child(model, today, theirs, writable)
+        _child(run_theirs, writable)
     os.close(writable)
     found_theirs: list[Finding] | None = None
     try:
@@ -81,24 +148,45 @@ def run_checks_in_two(model: OkrModel, today: dt.date) -> list[Finding]:
     finally:
         os.close(readable)  # (a child still writing then stops: broken pipe)
         _, status = os.waitpid(pid, 0)
-    if found_theirs is None or status != 0:
-        found_theirs = run_checks(model, today=today, only=theirs)
+    code = os.waitstatus_to_exitcode(status)
+    if code == INVALID:
+        return None
+    if found_theirs is None or code != 0:  # the child failed: its part here
+        found_theirs = run_theirs()
+        if found_theirs is None:
+            return None
     # Two sorted runs of different rules (no finding in both): one merge.
     return sorted([*found_own, *found_theirs], key=Finding.sort_key)
 
 
-def _child(model: OkrModel, today: dt.date, rule_ids: frozenset[str], fd: int) -> NoReturn:
-    """Run ``rule_ids`` and write their findings to ``fd``; never returns."""
+def _one_process(
+    model: OkrModel,
+    today: dt.date,
+    own: frozenset[str],
+    run_theirs: Callable[[], list[Finding] | None],
+) -> list[Finding] | None:
+    from okrsite.checks import Finding, run_checks
+
+    found_theirs = run_theirs()
+    if found_theirs is None:
+        return None
+    found_own = run_checks(model, today=today, only=own)
+    return sorted([*found_own, *found_theirs], key=Finding.sort_key)
+
+
+def _child(run: Callable[[], list[Finding] | None], fd: int) -> NoReturn:
+    """Write ``run()``'s findings to ``fd`` (exit 0), or exit :data:`INVALID`
+    when it returns None; never returns."""
     code = 1
     try:
-        from okrsite.checks import run_checks
-
-        blob = pickle.dumps(
-            run_checks(model, today=today, only=rule_ids), protocol=pickle.HIGHEST_PROTOCOL
-        )
-        with os.fdopen(fd, "wb") as out:
-            out.write(blob)
-        code = 0
+        found = run()
+        if found is None:
+            code = INVALID
+        else:
+            blob = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            code = 0
     except BaseException:  # the parent runs these rules itself then
         pass
     os._exit(code)

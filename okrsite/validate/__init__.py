@@ -31,7 +31,7 @@ from okrsite.validate.org import check_cycle_dates, load_cycles, resolve_units
 from okrsite.validate.references import Lookups, check_alignment_cycles, check_references
 from okrsite.validate.shape import Shaper
 
-__all__ = ["LoadCache", "load_model", "validate"]
+__all__ = ["LoadCache", "Lookups", "load_model", "reference_issues", "validate"]
 
 
 def load_model(
@@ -62,6 +62,7 @@ def validate(
     cache: LoadCache | None = None,
     data: DataFiles | None = None,
     kept: KeptCycles | None = None,
+    references: bool = True,
 ) -> OkrModel:
     """Validate loaded content; raise ContentError listing every issue.
 
@@ -69,7 +70,15 @@ def validate(
     the content directory's parent). Cycles in ``kept`` come validated (see
     :mod:`okrsite.validate.kept`): their OKRs are put in place, and the
     checks that read their files are skipped (an earlier load of the same
-    inputs found nothing); new cycles are captured into it."""
+    inputs found nothing); new cycles are captured into it.
+
+    ``references=False`` leaves out the reference and loop checks: the
+    caller runs them on the model with :func:`reference_issues` (``okrsite
+    check`` does, in another process, while it runs rules) and, when they
+    find something, validates again with them to report every issue at once
+    (without them, issues of other kinds may come alone)."""
+    if kept is not None and not references:
+        raise ValueError("kept cycles are captured only from a fully checked load")
     issues: list[ContentIssue] = list(raw.issues)
     shaper = Shaper(cache)
     company = shaper.shape(raw.company, CompanyFile, issues)
@@ -85,9 +94,10 @@ def validate(
         check_cycle_dates(company, raw.company, issues)
         lookups = Lookups()  # shared by both passes: one walk, each reference looked up once
         checked = {cycle_id: c for cycle_id, c in cycles.items() if cycle_id not in reused}
-        for cycle in checked.values():
-            check_references(cycle, raw, units, cycles, issues, lookups)
-        check_alignment_cycles(checked, raw, issues, lookups)
+        if references:
+            for cycle in checked.values():
+                check_references(cycle, raw, units, cycles, issues, lookups)
+            check_alignment_cycles(checked, raw, issues, lookups)
         if kept is not None and not issues:
             kept.capture(cycles, raw.cycle_files)  # before measures change them
         issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
@@ -99,3 +109,18 @@ def validate(
         cycles=cycles,
         content_dir=raw.root.name,
     )
+
+
+def reference_issues(
+    raw: RawContent, model: OkrModel, lookups: Lookups | None = None
+) -> list[ContentIssue]:
+    """The issues of the checks ``validate(references=False)`` left out:
+    references that do not resolve, links inside their own objective,
+    alignment loops. ``model`` is what that call returned for ``raw``;
+    ``lookups`` keeps each cycle's links for the caller (``lookups.links``)."""
+    issues: list[ContentIssue] = []
+    lookups = lookups or Lookups()
+    for cycle in model.cycles.values():
+        check_references(cycle, raw, model.units, model.cycles, issues, lookups)
+    check_alignment_cycles(model.cycles, raw, issues, lookups)
+    return issues
