@@ -34,6 +34,7 @@ from okrsite.model import (
     UnitDef,
     UnitOkrs,
 )
+from okrsite.render import sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graphs"
@@ -562,6 +563,61 @@ def test_graph_drawing_hands_out_each_graph_as_finish_does(tmp_path: Path) -> No
         assert early == {key: "<!--finished-->" + svg for key, svg in plain.items()}
         assert all(svgs[key] is early[key] for key in dots)
         assert len(calls) == len(dots)
+
+
+def test_graph_drawing_in_a_worker_process_draws_the_same(tmp_path: Path) -> None:
+    """Drawings made by the worker process (from the first one here) are the
+    same bytes as those drawn in this process — the finished SVGs, the
+    compacted drawings in the disk cache — each run counted, with the site's
+    real sanitiser as finisher; a second build finds every drawing cached."""
+    model = small_model()
+    dots = graphs.page_graphs(model)
+    dots.update(graphs.department_graphs(model, collapse_threshold=1))
+    twin = next(iter(dots))
+    dots["twin.md"] = dots[twin]  # a second page sharing a drawing
+    made = {}
+    for name, worker_from in (("here", 10**6), ("worker", 1)):
+        with (
+            graphs.Graphviz() as dot,
+            graphs.GraphDrawing(
+                cache_dir=tmp_path / name, graphviz=dot, finisher=sanitize.clean,
+                worker_from=worker_from,
+            ) as drawing,
+        ):
+            for key, source in dots.items():
+                drawing.submit(key, source)
+            made[name] = drawing.finish()
+            runs = dot.runs
+        assert runs == len(set(dots.values())) + 3  # + `dot -V`, `dot -v`, `dot -c`
+    assert made["worker"] == made["here"]
+    assert all(svg.startswith("<svg") for svg in made["worker"].values())
+    cached = {p.name: p.read_text() for p in (tmp_path / "worker").glob("*.svg")}
+    assert cached == {p.name: p.read_text() for p in (tmp_path / "here").glob("*.svg")}
+    assert len(cached) == len(set(dots.values()))
+    with graphs.Graphviz() as fresh:
+        with graphs.GraphDrawing(
+            cache_dir=tmp_path / "worker", graphviz=fresh, finisher=sanitize.clean,
+            worker_from=1,
+        ) as drawing:
+            for key, source in dots.items():
+                drawing.submit(key, source)
+            assert drawing.finish() == made["here"]
+        assert fresh.runs == 0  # no dot at all (its version is in the cache too)
+
+
+def test_graph_drawing_in_a_worker_process_reports_a_failing_graph(tmp_path: Path) -> None:
+    """A graph the worker's dot cannot draw fails as in this process: a
+    BuildError naming the page, raised to the page that reads it and by
+    finish; the others are still drawn."""
+    good = graphs.overview_dot(small_model(), CYCLE)
+    with graphs.GraphDrawing(cache_dir=tmp_path, worker_from=1) as drawing:
+        drawing.submit("good.md", good)
+        drawing.submit("bad.md", "digraph { a -> }")
+        assert (drawing.get("good.md") or "").startswith("<svg")
+        with pytest.raises(BuildError, match=r"Graphviz dot failed rendering the graph of bad\.md"):
+            drawing.get("bad.md")
+        with pytest.raises(BuildError, match=r"the graph of bad\.md"):
+            drawing.finish()
 
 
 def test_graph_drawing_reports_a_failing_graph(tmp_path: Path) -> None:

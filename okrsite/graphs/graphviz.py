@@ -191,32 +191,20 @@ class Graphviz:
             raise ValueError(f"bad output format {fmt!r}")
         env = self._svg_env() if fmt == "svg" else None
         self._started()
-        try:
-            proc = subprocess.run(
-                [self.path, f"-T{fmt}"],
-                input=source.encode("utf-8"),
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-                env=env,
-            )
-        except subprocess.TimeoutExpired as err:
-            raise BuildError(
-                f"Graphviz dot took longer than {timeout:g} s rendering {what} and was stopped; "
-                "the graph is probably too large (lower the collapse threshold) or pass "
-                "`--no-graphs`."
-            ) from err
-        except OSError as err:
-            raise BuildError(f"could not run Graphviz dot ({self.path}): {err}") from err
-        stderr = proc.stderr.decode("utf-8", "replace").strip()
-        if proc.returncode != 0 or not proc.stdout:
-            detail = "\n".join(stderr.splitlines()[:5]) or "no output"
-            raise BuildError(
-                f"Graphviz dot failed rendering {what} (exit code {proc.returncode}): {detail}"
-            )
-        if stderr:
-            log.warning("dot warnings for %s: %s", what, stderr[:500])
-        return proc.stdout
+        output, warnings = run_process(self.path, source, fmt, env=env, timeout=timeout, what=what)
+        if warnings:
+            log.warning("dot warnings for %s: %s", what, warnings[:500])
+        return output
+
+    def svg_command(self) -> tuple[str, dict[str, str] | None]:
+        """The ``dot`` binary and environment an SVG run uses (for a process
+        that runs ``dot`` on this object's behalf, :mod:`okrsite.graphs.worker`,
+        which then reports each run with :meth:`count_run`)."""
+        return self.path, self._svg_env()
+
+    def count_run(self) -> None:
+        """Count a run made elsewhere with :meth:`svg_command`."""
+        self._started()
 
     def run_all(
         self, sources: Mapping[K, str], fmt: str = "svg", *, timeout: float = 30.0,
@@ -246,6 +234,43 @@ class Graphviz:
             finally:
                 for future in futures:
                     future.cancel()
+
+
+def run_process(
+    path: str,
+    source: str,
+    fmt: str,
+    *,
+    env: dict[str, str] | None,
+    timeout: float,
+    what: str,
+) -> tuple[bytes, str]:
+    """``dot -T<fmt>`` (at ``path``, with ``env``) on ``source``: its output
+    and what it printed on stderr (warnings), or :class:`BuildError`."""
+    try:
+        proc = subprocess.run(
+            [path, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise BuildError(
+            f"Graphviz dot took longer than {timeout:g} s rendering {what} and was stopped; "
+            "the graph is probably too large (lower the collapse threshold) or pass "
+            "`--no-graphs`."
+        ) from err
+    except OSError as err:
+        raise BuildError(f"could not run Graphviz dot ({path}): {err}") from err
+    stderr = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.returncode != 0 or not proc.stdout:
+        detail = "\n".join(stderr.splitlines()[:5]) or "no output"
+        raise BuildError(
+            f"Graphviz dot failed rendering {what} (exit code {proc.returncode}): {detail}"
+        )
+    return proc.stdout, stderr
 
 
 def run_dot(

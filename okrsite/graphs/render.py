@@ -15,15 +15,25 @@ instead of following it.
 from __future__ import annotations
 
 import hashlib
+import logging
+import pickle
 from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.graphviz import Graphviz, TextLayout
 from okrsite.graphs.svg import inline_svg
-from okrsite.graphs.svgcompact import compact_svg
+from okrsite.graphs.worker import DotWorker, draw_graph
+
+log = logging.getLogger(__name__)
+
+WORKER_FROM = 25
+"""The drawing from which on ``dot`` runs in a worker process
+(:mod:`okrsite.graphs.worker`): a site with a few graphs draws them here and
+starts no interpreter."""
 
 CACHE_FORMAT = "compact-1"
 """Changes whenever what the cache stores changes (now: compacted SVG)."""
@@ -112,6 +122,12 @@ class GraphDrawing:
     returns its results (the memo then holds them too: always pass the
     same finisher with one memo). A finisher that releases the GIL, as the
     Rust sanitiser does, runs beside the caller's Python work.
+
+    From the ``worker_from``-th drawing on, ``dot``, the SVG clean-up and
+    the finisher run in a worker process (:mod:`okrsite.graphs.worker`; the
+    finisher must then pickle, as a module-level function does, else
+    everything stays here): in this process they competed for the GIL with
+    the caller and each ``dot`` took ~5× its own time.
     """
 
     def __init__(
@@ -123,8 +139,10 @@ class GraphDrawing:
         graphviz: Graphviz | None = None,
         memo: MutableMapping[tuple[str, str], str] | None = None,
         finisher: Callable[[str], str] | None = None,
+        worker_from: int = WORKER_FROM,
     ) -> None:
         self._own = graphviz is None
+        self._worker_from = worker_from
         self._finisher = finisher
         self._finished: dict[str, tuple[str, str | Future[str]]] = {}
         """Page key → (digest, its finished SVG made in a pool thread, or the
@@ -144,6 +162,9 @@ class GraphDrawing:
         self._drawn: dict[str, str | Future[str]] = {}
         """Digest → compacted SVG from the disk cache, or the run drawing it."""
         self._pool: ThreadPoolExecutor | None = None
+        self._drawings = 0
+        self._dot_worker: DotWorker | None = None
+        self._worker_failed = False
         self._given: dict[str, str] = {}
         """Page key → the inline SVG :meth:`get` handed out (kept, so that
         :meth:`finish` returns the very same objects)."""
@@ -157,13 +178,20 @@ class GraphDrawing:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(failed=error is not None)
 
-    def close(self) -> None:
-        """Cancel what has not started, wait for running ``dot``, clean up."""
+    def close(self, *, failed: bool = False) -> None:
+        """Cancel what has not started, wait for running ``dot``, clean up
+        (``failed``: the caller is leaving on an error, stop the worker now)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._dot_worker is not None:
+            if failed:
+                self._dot_worker.kill()
+            else:
+                self._dot_worker.close()
+            self._dot_worker = None
         if self._own:
             self._dot.close()
 
@@ -206,7 +234,37 @@ class GraphDrawing:
                 for other in list(self._sources):
                     self._look_up(other)
                 return
-        self._drawn[digest] = self._jobs().submit(self._draw, digest, key, self._sources[key])
+        worker = self._worker()
+        if worker is None:
+            self._drawn[digest] = self._jobs().submit(self._draw, digest, key, self._sources[key])
+            return
+        drawn, finished = worker.draw(key, digest, self._sources[key])
+        self._dot.count_run()
+        self._drawn[digest] = drawn
+        if self._finisher is not None:
+            self._finished[key] = (digest, cast("Future[str]", finished))
+
+    def _worker(self) -> DotWorker | None:
+        """The worker process drawing from the :data:`WORKER_FROM`-th drawing
+        on (None before, or if it cannot be started: then drawn here)."""
+        self._drawings += 1
+        if self._drawings < self._worker_from or self._worker_failed:
+            return None
+        if self._dot_worker is None:
+            path, env = self._dot.svg_command()
+            try:
+                self._dot_worker = DotWorker(
+                    path=path,
+                    env=env,
+                    jobs=self._dot.jobs,
+                    timeout=self._timeout,
+                    cache_dir=self._cache.directory if self._cache is not None else None,
+                    finisher=self._finisher,
+                )
+            except (OSError, pickle.PicklingError, AttributeError, TypeError):
+                self._worker_failed = True  # a finisher that does not pickle, no interpreter
+                return None
+        return self._dot_worker
 
     def _jobs(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -218,13 +276,16 @@ class GraphDrawing:
     def _draw(self, digest: str, key: str, source: str) -> str:
         """Run dot for one graph, compact its SVG, keep it in the disk cache and
         finish it for ``key`` (in a pool thread: all of it overlaps the
-        caller's work)."""
-        svg = self._dot.run(source, "svg", timeout=self._timeout, what=f"the graph of {key}")
-        text = compact_svg(svg.decode("utf-8", "replace"))
-        if self._cache is not None:
-            self._cache.write_svg(digest, text)
-        if self._finisher is not None:
-            finished = self._finisher(inline_svg(text, key=key, dot_source=source))
+        caller's work); what the worker process does for later drawings."""
+        path, env = self._dot.svg_command()
+        self._dot.count_run()
+        text, finished, warnings = draw_graph(
+            path, env, source, key, digest,
+            timeout=self._timeout, cache=self._cache, finisher=self._finisher,
+        )
+        if warnings:
+            log.warning("dot warnings for %s: %s", f"the graph of {key}", warnings[:500])
+        if finished is not None:
             self._finished[key] = (digest, finished)
         return text
 
