@@ -18,9 +18,10 @@ from okrsite.cli import main
 TEXTS = Path(".okrsite-cache") / "cycles" / "texts.json"
 
 
-def stored_findings(root: Path) -> dict[str, list[list[object]]]:
-    """The findings entries of the store's texts, by key (the other texts
-    are unit profiles: Markdown, not JSON lists of findings)."""
+def stored_rows(root: Path, width: int) -> dict[str, list[list[object]]]:
+    """The store's texts that are JSON lists of ``width``-item rows, by key:
+    findings have 11 items, calibration samples 8 (the other texts are unit
+    profiles: Markdown)."""
     texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
     found = {}
     for key, text in texts.items():
@@ -28,9 +29,13 @@ def stored_findings(root: Path) -> dict[str, list[list[object]]]:
             rows = json.loads(text)
         except ValueError:
             continue
-        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == 11 for r in rows):
+        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == width for r in rows):
             found[key] = rows
     return found
+
+
+def stored_findings(root: Path) -> dict[str, list[list[object]]]:
+    return stored_rows(root, 11)
 
 
 @pytest.fixture(scope="module")
@@ -116,20 +121,6 @@ def test_another_day_runs_the_rules_again(warm: Path, tmp_path: Path) -> None:
     assert len(after) == 2 and not before & after
 
 
-def stored_samples(root: Path) -> dict[str, list[list[object]]]:
-    """The calibration entries of the store's texts (lists of 8-item rows), by key."""
-    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
-    found = {}
-    for key, text in texts.items():
-        try:
-            rows = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(rows, list) and all(isinstance(r, list) and len(r) == 8 for r in rows):
-            found[key] = rows
-    return found
-
-
 def test_closed_cycles_calibration_samples_are_kept_and_used(
     warm: Path, tmp_path: Path, fresh: dict[str, bytes]
 ) -> None:
@@ -137,7 +128,7 @@ def test_closed_cycles_calibration_samples_are_kept_and_used(
     101: 26 in 2023-Q2, 75 in 2026-Q3); emptying 2023-Q2's entry leaves 75
     on the directory (the samples were not collected again), and a malformed
     entry is collected again, giving the fresh site."""
-    stored = stored_samples(warm)
+    stored = stored_rows(warm, 8)
     counts = sorted((rows[0][0], len(rows)) for rows in stored.values() if rows)
     assert counts == [("2023-Q2", 26), ("2026-Q3", 75)]
     directory = "units/index.html"

@@ -19,15 +19,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from contentkit import PRODUCT_OKRS, make_content
 from realworld_gen import TODAY, generate
 
 import okrsite.checks
 from okrsite.checks import RULES, Finding, run_checks
-from okrsite.cli import main, rulesplit
+from okrsite.cli import ProcessPlan, main, rulesplit
 from okrsite.errors import ContentError
 from okrsite.model import OkrModel
 from okrsite.source import load_content
@@ -57,7 +58,8 @@ def test_the_split_gives_each_part_some_rules_and_every_rule_once() -> None:
     own, theirs = rulesplit.split_rules()
     assert own and theirs and not own & theirs
     assert own | theirs == {r.id for r in RULES}
-    assert theirs == {"OKR005", "OKR006", "OKR007", "OKR008"}
+    assert {"OKR005", "OKR006", "OKR007", "OKR008", "OKR000", "OKR010"} <= theirs
+    assert {"OKR001", "OKR012", "OKR016"} <= own
 
 
 def test_parts_of_a_run_merge_into_the_full_run(model: OkrModel) -> None:
@@ -112,12 +114,36 @@ def test_a_failing_child_leaves_its_rules_to_the_parent(
     assert calls == list(rulesplit.split_rules())  # own part, then the child's here
 
 
+def forced_split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the command split (whatever the machine's load) when it runs with
+    a ``ProcessPlan`` (as under the console script); counts the splits."""
+    import okrsite.cli.check as check_command
+
+    splits: list[int] = []
+    real = check_command.check_in_two
+
+    def counted(*args: Any) -> Any:
+        splits.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(check_command, "worth_forking", lambda: True)
+    monkeypatch.setattr(check_command, "check_in_two", counted)
+    return splits
+
+
+def as_console(args: list[str]) -> Result:
+    """The command as the console script runs it (a ``ProcessPlan``), in process."""
+    return CliRunner().invoke(main, args, obj=ProcessPlan())
+
+
 @needs_fork
-def test_the_console_script_prints_what_the_command_prints(company: Path) -> None:
-    """The console script forks (two usable cores) and ends fast; the
-    in-process command (``CliRunner``) runs the rules in one go."""
-    if not rulesplit.can_fork():
-        pytest.skip("one usable core: the console script does not fork")
+def test_the_split_command_prints_what_the_command_prints(
+    company: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked (the console script's way) or not (``CliRunner``): the same
+    output and exit code; and the console script itself (which forks when a
+    core is free) prints the same."""
+    splits = forced_split(monkeypatch)
     base = ["check", "--content", str(company), "--today", TODAY.isoformat()]
     for extra in (
         [],
@@ -127,13 +153,18 @@ def test_the_console_script_prints_what_the_command_prints(company: Path) -> Non
         ["--rule", "OKR006", "--rule", "OKR012"],
     ):
         args = [*base, *extra]
-        ran = subprocess.run(
-            [sys.executable, "-c", RUN, *args], capture_output=True, text=True, check=False
-        )
+        split = as_console(args)
         expected = CliRunner().invoke(main, args)
-        assert ran.returncode == expected.exit_code, ran.stderr
-        assert ran.stdout == expected.stdout
-        assert "Traceback" not in ran.stderr
+        assert split.exit_code == expected.exit_code, split.output
+        assert split.stdout == expected.stdout and expected.stdout.strip()
+    assert len(splits) == 5
+    ran = subprocess.run(
+        [sys.executable, "-c", RUN, *base], capture_output=True, text=True, check=False
+    )
+    expected = CliRunner().invoke(main, base)
+    assert ran.returncode == expected.exit_code, ran.stderr
+    assert ran.stdout == expected.stdout
+    assert "Traceback" not in ran.stderr
     report = json.loads(CliRunner().invoke(main, [*base, "--format", "json"]).stdout)
     fired = {f["rule"] for f in report["findings"]}
     own, theirs = rulesplit.split_rules()
@@ -205,34 +236,46 @@ def test_kept_cycles_need_the_reference_checks(tmp_path: Path) -> None:
 
 @needs_fork
 @pytest.mark.parametrize("case", [*sorted(BROKEN_REFERENCES), "references and shapes"])
-def test_the_console_script_reports_broken_references_as_one_process_does(
-    tmp_path: Path, case: str
+def test_the_split_command_reports_broken_references_as_one_process_does(
+    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The forked child finds the broken references; the command then
     validates in full: the same messages, locations and exit code as the
-    in-process command (which never forks), and nothing written to the cache."""
-    if not rulesplit.can_fork():
-        pytest.skip("one usable core: the console script does not fork")
+    command that never forks, and nothing written to the cache. (With
+    another file's problem too, validation fails before any split.)"""
+    splits = forced_split(monkeypatch)
     files = dict(BROKEN_REFERENCES.get(case, BROKEN_REFERENCES["no objective"]))
     if case == "references and shapes":  # another file's problem comes first
         files["2026-Q1/company.yaml"] = "status: locked\nobjectives:\n  - id: grow\n"
     root = make_content(tmp_path, files)
     for extra in ([], ["--format", "json"], ["--format", "github"]):
         args = ["check", "--content", str(root), "--today", "2026-02-10", *extra]
-        ran = subprocess.run(
-            [sys.executable, "-c", RUN, *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        split = as_console(args)
         expected = CliRunner().invoke(main, args)
-        assert (ran.returncode, expected.exit_code) == (1, 1), ran.stderr
-        assert ran.stdout == expected.stdout
-        assert ran.stderr == expected.stderr
-        assert "Traceback" not in ran.stderr
-        assert "alignment loop" in ran.stderr + ran.stdout or case != "loop"
+        assert (split.exit_code, expected.exit_code) == (1, 1), split.output
+        assert split.stdout == expected.stdout
+        assert split.stderr == expected.stderr
+        assert "alignment loop" in split.stderr + split.stdout or case != "loop"
+    assert len(splits) == (0 if case == "references and shapes" else 3)
     assert not (root.parent / ".okrsite-cache").exists()
+    ran = subprocess.run(
+        [sys.executable, "-c", RUN, "check", "--content", str(root)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert ran.stderr == CliRunner().invoke(main, ["check", "--content", str(root)]).stderr
+
+
+def test_a_busy_machine_gets_the_one_process_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rulesplit, "can_fork", lambda: True)
+    monkeypatch.setattr(rulesplit, "usable_cores", lambda: 2)
+    monkeypatch.setattr(rulesplit.os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    assert not rulesplit.worth_forking()
+    monkeypatch.setattr(rulesplit.os, "getloadavg", lambda: (0.4, 0.6, 0.5))
+    assert rulesplit.worth_forking()
 
 
 @needs_fork

@@ -30,7 +30,7 @@ from okrsite.cli.common import (
     today_option,
 )
 from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
-from okrsite.cli.rulesplit import can_fork, check_in_two
+from okrsite.cli.rulesplit import check_in_two, worth_forking
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.source import LoadCache, RawContent
 
@@ -201,9 +201,9 @@ def _check(
 ) -> None:
     """The command once the parse helper (if any) runs: load, lint, print, exit."""
     plan = click.get_current_context().find_object(ProcessPlan)
-    # The console script with two cores: the reference checks and part of
-    # the rules run in a forked child (cli/rulesplit.py).
-    split = plan is not None and can_fork()
+    # The console script with a free second core: the reference checks and
+    # part of the rules run in a forked child (cli/rulesplit.py).
+    split = plan is not None and worth_forking()
     try:
         selected = _selected_rules(rule_ids)
         raw, model = _load(content_dir, cache, split=split)

@@ -3,11 +3,11 @@
 Once the model is validated, ``okrsite check`` spends about a third of its
 time in the rules. They are independent of each other, so with two usable
 cores :func:`run_checks_in_two` forks (the model is then in both processes
-without copying or pickling it): the child runs the alignment rules
-(:data:`CHILD_MODULE`: they build the cycles' alignment indexes and compare
-titles with their parents') and sends its findings back as one pickle on a
-pipe, while this process runs the others (writing, structure, cadence: they
-walk every key result and its check-ins). Merged and sorted, the two parts
+without copying or pickling it): the child runs the alignment rules (they
+build the cycles' alignment indexes and compare titles with their parents')
+and the unit-level structure rules (:data:`CHILD_MODULES`) and sends its
+findings back as one pickle on a pipe, while this process runs the others
+(writing, cadence: they walk every key result and its check-ins). Merged and sorted, the two parts
 are exactly a full run's findings (``run_checks(only=)``: every rule stays
 known to the rules that defer to another).
 
@@ -45,21 +45,41 @@ if TYPE_CHECKING:
     from okrsite.model import Cycle, OkrModel
     from okrsite.source import RawContent
 
-CHILD_MODULE = "okrsite.checks.alignment_rules"
-"""The child's share: the rules defined in this module (OKR005–OKR008)."""
+CHILD_MODULES = ("okrsite.checks.alignment_rules", "okrsite.checks.structure")
+"""The child's share: the rules defined in these modules (OKR005–OKR008, and
+the cheap unit-level ones: OKR000, OKR009–OKR011, OKR014). This process keeps
+the writing and cadence rules, which walk every key result and check-in, and
+merges and prints; in timelines of 1,000-unit checks the two then finish
+closest together (the child also runs validation's reference checks)."""
 
 
 def split_rules() -> tuple[frozenset[str], frozenset[str]]:
     """(this process's rule ids, the child's rule ids)."""
     from okrsite.checks import RULES
 
-    child = frozenset(r.id for r in RULES if r.check.__module__ == CHILD_MODULE)
+    child = frozenset(r.id for r in RULES if r.check.__module__ in CHILD_MODULES)
     return frozenset(r.id for r in RULES) - child, child
 
 
 def can_fork() -> bool:
     """Whether a child process can take part of the rules here."""
     return hasattr(os, "fork") and usable_cores() >= 2
+
+
+def worth_forking() -> bool:
+    """:func:`can_fork`, and a core is free: the system's load average (the
+    last minute's runnable processes) leaves at least one of ours idle.
+    Without a free core the child only takes turns with this process, and
+    both pay for the pages they share (the fork copies every page either
+    writes to: ~0.2 s of CPU at 1,000 units), so a busy machine gets the
+    one-process run, which is cheaper there."""
+    if not can_fork():
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average here
+        return True
+    return load <= usable_cores() - 1
 
 
 def check_in_two(raw: RawContent, model: OkrModel, today: dt.date) -> list[Finding] | None:

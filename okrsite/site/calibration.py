@@ -24,7 +24,7 @@ from okrsite.analysis.calibration import (
     cycle_samples,
 )
 from okrsite.site.context import SiteContext
-from okrsite.site.findings import closed_cycles
+from okrsite.site.findings import closed_cycles, read_rows
 
 _FORMAT = "okrsite-calibration 1"
 _REPORT_KEY = "calibration_report"
@@ -65,16 +65,9 @@ def _text(samples: list[Sample]) -> str:
 
 
 def _read(text: str | None, cycle_id: str) -> list[Sample] | None:
-    """Samples stored by :func:`_text`, or None when ``text`` is missing or
-    not what it writes (a cache is untrusted input: odd means a miss)."""
-    if text is None:
-        return None
-    try:
-        rows: Any = json.loads(text)
-        samples = [_sample(row) for row in rows]
-    except (ValueError, TypeError):
-        return None
-    if not all(s.cycle_id == cycle_id for s in samples):
+    """Samples stored by :func:`_text` for ``cycle_id``, or None."""
+    samples = read_rows(text, _sample)
+    if samples is None or not all(s.cycle_id == cycle_id for s in samples):
         return None
     return samples
 

@@ -20,7 +20,8 @@ the order a full run gives.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from okrsite.checks import SEVERITIES, Finding, run_checks
 from okrsite.errors import SourceLocation
@@ -33,6 +34,8 @@ OWNER_RULES = frozenset({"OKR003", "OKR004"})
 """Rules about owners: dropped when the company does not publish people."""
 
 _FORMAT = "okrsite-findings 1"
+
+T = TypeVar("T")
 
 
 def closed_cycles(context: SiteContext) -> list[str]:
@@ -97,18 +100,27 @@ def _text(findings: list[Finding]) -> str:
 
 
 def _read(text: str | None, cycle_id: str) -> list[Finding] | None:
-    """Findings stored by :func:`_text`, or None when ``text`` is missing or
-    not what it writes (a cache is untrusted input: odd means a miss)."""
+    """Findings stored by :func:`_text` for ``cycle_id``, or None."""
+    found = read_rows(text, _finding)
+    if found is None or not all(f.cycle == cycle_id for f in found):
+        return None
+    return found
+
+
+def read_rows(text: str | None, make: Callable[[Any], T]) -> list[T] | None:
+    """A stored JSON list, each row made into a value by ``make``; None when
+    ``text`` is missing or not such a list (a cache is untrusted input: odd
+    means a miss, so ``make`` raises ``TypeError`` or ``ValueError`` on a
+    row it does not expect)."""
     if text is None:
         return None
     try:
         rows: Any = json.loads(text)
-        found = [_finding(row) for row in rows]
+        if not isinstance(rows, list):
+            return None
+        return [make(row) for row in rows]
     except (ValueError, TypeError):
         return None
-    if not all(f.cycle == cycle_id for f in found):
-        return None
-    return found
 
 
 def _finding(row: Any) -> Finding:

@@ -97,6 +97,9 @@ class _Reader:
         # smaller and faster to read (pickle writes a repeated object once),
         # and validation faster (a string's hash is computed once).
         self.text_keys: dict[str, str] = {}
+        # ``key: value`` pairs of plain flow maps already read in this file
+        # (``date: 2026-10-08`` recurs in every key result's check-ins).
+        self.flow_parts: dict[str, tuple[str, Any]] = {}
 
     def key(self, key: str) -> None:
         """Refuses a plain key the strict reader would not take as text."""
@@ -194,7 +197,12 @@ class _Reader:
         )
         mapping: dict[str, Any] = {}
         parts = inner.split(", ")
+        read_parts = self.flow_parts
         for part in parts:
+            found = read_parts.get(part)
+            if found is not None:  # check-ins repeat their dates, confidences, flags
+                mapping[found[0]] = found[1]
+                continue
             key, colon, value = part.partition(": ")
             if not colon or not value or ":" in value or "," in value:
                 return None
@@ -210,10 +218,10 @@ class _Reader:
             key = canonical
             value = value.rstrip(" ")
             if first in maybe_typed:
-                found = known.get(value, UNRESOLVED)
-                mapping[key] = self.scalars.resolve(value) if found is UNRESOLVED else found
-            else:
-                mapping[key] = value
+                known_value = known.get(value, UNRESOLVED)
+                value = self.scalars.resolve(value) if known_value is UNRESOLVED else known_value
+            read_parts[part] = (key, value)
+            mapping[key] = value
         if len(mapping) != len(parts):
             raise _Unusual  # a duplicate key: the strict reader reports it
         return mapping
