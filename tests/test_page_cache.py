@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -241,11 +242,11 @@ def test_merge_search_index_puts_entries_back_in_build_order() -> None:
         },
         separators=(",", ":"),
     )
-    stored = {"b/": [{"location": "b/", "title": "B", "text": ""}]}
+    stored = {"b/": '{"location":"b/","title":"B","text":""}'}
     merged, pages = merge_search_index(index, ["", "b/", "c/"], stored)
     locations = [e["location"] for e in json.loads(merged)["docs"]]
     assert locations == ["", "b/", "c/", "c/#x"]
-    assert [e["title"] for e in pages["c/"]] == ["C", "X"]
+    assert [e["title"] for e in json.loads("[" + pages["c/"] + "]")] == ["C", "X"]
     assert merged.startswith('{"config":{"lang":["en"]},"docs":[')
 
 
@@ -418,7 +419,7 @@ def _stored_once(directory: Path) -> PageCache:
     """A cache directory holding one page, ``k``, as a build leaves it."""
     cache = PageCache(directory)
     _, stored = cache.put_html("k", "<p>stored page</p>")
-    cache.put_details("k", [{"location": "x/"}], ["top"], stored)
+    cache.put_details("k", '{"location":"x/"}', ["top"], stored)
     cache.prune()
     return PageCache(directory)
 
@@ -452,3 +453,47 @@ def test_a_stored_page_with_other_stat_but_same_bytes_is_served_and_rerecorded(
     record = json.loads((tmp_path / "details.json").read_text(encoding="utf-8"))["k"]
     assert record["stat"][2] == page.stat().st_ino
     assert record["sha256"] == hashlib.sha256(b"<p>stored page</p>").hexdigest()
+
+
+def _merged_the_long_way(index: dict[str, Any], order: list[str], cached: dict[str, list[Any]]) -> str:
+    """What merge_search_index gives, by decoding everything: pages in build
+    order, a cached page's entries in place of the indexer's, the rest after."""
+    by_page: dict[str, list[Any]] = {}
+    for entry in index["docs"]:
+        by_page.setdefault(entry["location"].split("#")[0], []).append(entry)
+    by_page.update(cached)
+    docs = [e for url in order for e in by_page.pop(url, [])]
+    docs.extend(e for rest in by_page.values() for e in rest)
+    return json.dumps({**index, "docs": docs}, separators=(",", ":"), default=str)
+
+
+@pytest.mark.parametrize("separator", ["[\\s\\-]+", "\0okrsite: the search entries go here\0"])
+def test_merging_stored_entries_as_text_gives_the_index_a_full_decode_gives(
+    separator: str,
+) -> None:
+    """Entries with quotes, non-ASCII text, HTML and several per page; a page
+    with none; a page the indexer also saw (the stored entries win); a page
+    not in the build order (last). The second separator is the very mark the
+    fast path uses: then it takes the long way, with the same result."""
+    def entry(location: str, title: str) -> dict[str, Any]:
+        return {"location": location, "title": title, "text": f'<p>"{title}" — naïve ✓</p>'}
+
+    index = {
+        "config": {"lang": ["en"], "separator": separator, "pipeline": ["stopWordFilter"]},
+        "docs": [entry("b/", "B"), entry("b/#x", "B x"), entry("c/", "C fresh"), entry("z/", "Z")],
+    }
+    cached = {
+        "a/": [entry("a/", "A"), entry("a/#y", "A y")],
+        "c/": [entry("c/", "C stored")],
+        "e/": [],
+    }
+    order = ["e/", "c/", "a/", "b/"]
+    as_text = {
+        url: ",".join(json.dumps(e, separators=(",", ":")) for e in entries)
+        for url, entries in cached.items()
+    }
+    merged, fresh = merge_search_index(
+        json.dumps(index, separators=(",", ":")), order, as_text
+    )
+    assert merged == _merged_the_long_way(index, order, cached)
+    assert json.loads("[" + fresh["b/"] + "]") == index["docs"][:2]

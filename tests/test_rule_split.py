@@ -270,12 +270,21 @@ def test_the_split_command_reports_broken_references_as_one_process_does(
 
 
 def test_a_busy_machine_gets_the_one_process_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two usable cores: this process and one other runnable leave a core
+    free; two others do not; unknown counts as free."""
     monkeypatch.setattr(rulesplit, "can_fork", lambda: True)
     monkeypatch.setattr(rulesplit, "usable_cores", lambda: 2)
-    monkeypatch.setattr(rulesplit.os, "getloadavg", lambda: (3.5, 3.0, 2.0))
-    assert not rulesplit.worth_forking()
-    monkeypatch.setattr(rulesplit.os, "getloadavg", lambda: (0.4, 0.6, 0.5))
-    assert rulesplit.worth_forking()
+    for running, worth in ((1, True), (2, True), (3, False), (6, False), (None, True)):
+        monkeypatch.setattr(rulesplit, "runnable_now", lambda n=running: n)
+        assert rulesplit.worth_forking() is worth, running
+
+
+def test_runnable_processes_are_read_where_linux_tells() -> None:
+    running = rulesplit.runnable_now()
+    if Path("/proc/loadavg").exists():
+        assert running is not None and running >= 1  # this process runs
+    else:
+        assert running is None
 
 
 @needs_fork

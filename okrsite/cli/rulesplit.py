@@ -67,19 +67,28 @@ def can_fork() -> bool:
 
 
 def worth_forking() -> bool:
-    """:func:`can_fork`, and a core is free: the system's load average (the
-    last minute's runnable processes) leaves at least one of ours idle.
-    Without a free core the child only takes turns with this process, and
-    both pay for the pages they share (the fork copies every page either
-    writes to: ~0.2 s of CPU at 1,000 units), so a busy machine gets the
-    one-process run, which is cheaper there."""
+    """:func:`can_fork`, and a core is free: besides this process, at most
+    ``usable cores - 1`` processes of the system are runnable right now (the
+    parse helper, if still at work, is one of them). Without a free core the
+    child only takes turns with this process, and both pay for the pages they
+    share (the fork copies every page either writes to: ~0.2 s of CPU at
+    1,000 units), so a busy machine gets the one-process run, which is
+    cheaper there. Runnable now, not the load average: that lags a minute
+    behind (a build that just ended would keep an idle machine from forking)."""
     if not can_fork():
         return False
+    others = runnable_now()
+    return others is None or others - 1 <= usable_cores() - 1
+
+
+def runnable_now() -> int | None:
+    """Processes runnable on the system now, this one included (Linux's
+    ``/proc/loadavg``), or None where that is not known."""
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - no load average here
-        return True
-    return load <= usable_cores() - 1
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            return int(handle.read().split()[3].partition("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def check_in_two(raw: RawContent, model: OkrModel, today: dt.date) -> list[Finding] | None:

@@ -474,7 +474,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         """Put the stored pages' search entries back; store the rendered pages
         (unless the build warned: then nothing is stored or dropped)."""
         index = site_dir / "search" / "search_index.json"
-        entries: dict[str, list[dict[str, Any]]] = {}
+        entries: dict[str, str] = {}
         if index.is_file():
             text, entries = merge_search_index(
                 index.read_text(encoding="utf-8"),
@@ -486,7 +486,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if run.warnings.count:
             return
         for url, (key, anchors, stored) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, []), anchors, stored)
+            run.cache.put_details(key, entries.get(url, ""), anchors, stored)
         run.cache.prune()
         run.output.prune()
         if run.cycles is not None:

@@ -73,20 +73,26 @@ class SiteOutput:
 
     def place(self, source: Path, destination: str) -> None:
         """Put the file ``source`` (in the cache) at ``destination``."""
-        self._clear(destination)
+        self._folder(destination)
         if self.linking:
             try:
-                os.link(source, destination)
+                try:
+                    os.link(source, destination)
+                except FileExistsError:  # an earlier build's file: replaced, not written
+                    os.unlink(destination)
+                    os.link(source, destination)
                 self.linked += 1
                 return
             except OSError:
                 self.linking = False  # another filesystem, no hard links: copy from now on
+        _unlink(destination)
         shutil.copyfile(source, destination)
 
     def write(self, data: bytes, destination: str) -> None:
         """Put ``data`` at ``destination``: through its blob while linking works."""
         if not self.linking:
-            self._clear(destination)
+            self._folder(destination)
+            _unlink(destination)
             with open(destination, "wb") as handle:
                 handle.write(data)
             return
@@ -105,25 +111,30 @@ class SiteOutput:
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
 
-    def _clear(self, destination: str) -> None:
-        """Make room for ``destination``: its folder exists, nothing is at its
-        path. Few system calls on purpose: on a second thread each one waits
-        for the GIL (see :mod:`okrsite.engine.writer`). A folder this build
-        made holds nothing it did not put there, so a page alone in its
-        folder (most of them) costs one ``mkdir`` before its link."""
+    def _folder(self, destination: str) -> None:
+        """Make sure the folder of ``destination`` exists. Few system calls on
+        purpose: on a second thread each one waits for the GIL (see
+        :mod:`okrsite.engine.writer`); a folder found or made is remembered
+        for the build, and :meth:`place` links first and unlinks only when
+        something is in the way, so a page alone in its new folder (most of
+        them) costs one ``mkdir`` and one ``link``."""
         folder = os.path.dirname(destination)
-        if folder not in self._folders:
-            try:
-                os.mkdir(folder)
-                self._folders.add(folder)
-                return  # new and empty
-            except FileExistsError:
-                pass
-            except FileNotFoundError:
-                os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(destination)
+        if folder in self._folders:
+            return
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        self._folders.add(folder)
+
+
+def _unlink(destination: str) -> None:
+    """Nothing at ``destination`` before it is written: a file there may be a
+    link to a cache file, which an ``open()`` for writing would change."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(destination)
 
 
 def _holds(blob: Path, data: bytes) -> bool:
