@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from okrsite import urls
 from okrsite.analysis.alignment import OkrRef
@@ -51,9 +51,11 @@ from okrsite.graphs.style import (
 )
 from okrsite.graphs.textwidth import text_width
 from okrsite.model import ROOT_UNIT, Cycle, KeyResult, Objective, OkrModel, UnitOkrs
-from okrsite.render.escape import dot_html, dot_line, dot_string
+from okrsite.render.escape import dot_href, dot_html, dot_line, dot_string
 
 # Quoted DOT strings of our constants, made once (statements use them per cluster and edge).
+_ROW_HREF = ' HREF="'
+"""Where a table row's link starts (``labels.table_row``)."""
 _CLUSTER_FULL = dot_string("rounded,filled")
 _CLUSTER_PARTIAL = dot_string("rounded,dashed,filled")
 _CLUSTER_FILL = dot_string(CLUSTER_FILL)
@@ -172,9 +174,10 @@ class GraphBuilder:
                 graded=graded_file and objective_score(objective) is not None,
             )
 
-        first, cells = self._row(
-            ref, self.unit_link(unit_id, urls.objective_anchor(objective.id)), objective_row
-        )
+        href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
+        first, cells = self._row(ref, href, objective_row)
+        if first.href != href:  # kept from a page that links it another way
+            first = replace(first, href=href)
         rows = [cells]
         ports: dict[OkrRef, str] = {}
         for i, kr in enumerate(objective.key_results, start=1):
@@ -222,18 +225,23 @@ class GraphBuilder:
         return node
 
     def _row(self, ref: OkrRef, href: str, make: Callable[[str], Row]) -> tuple[Row, str]:
-        """The table row of ``ref`` linking to ``href``, written once per cycle
+        """The table row of ``ref`` (its ``href`` may be another page's: the
+        only field that differs) and its text linking to ``href``, written once per cycle
         and content of its unit's file (:attr:`CycleLookups.rows`): the row
-        says the same on every page."""
-        key = (href, ref)
+        says the same on every page, but for its link (relative to the page:
+        the overview's and the unit pages' differ), put in here."""
         okrs = self.cycle.okrs.get(ref.unit)
         content = None if okrs is None else okrs.content
-        found = self.data.rows.get(key)
+        found = self.data.rows.get(ref)
         if found is None or found[0] is not content:
             row = make(href)
+            cell = table_row(row)
+            start = cell.index(_ROW_HREF) + len(_ROW_HREF)  # the cell's own link comes first
+            end = cell.index('"', start)
             # The content object is kept with the row: its identity cannot be reused.
-            found = self.data.rows[key] = (content, row, table_row(row))
-        return found[1], found[2]
+            found = self.data.rows[ref] = (content, row, cell[:start], cell[end:])
+        _, row, head, tail = found
+        return row, f"{head}{dot_href(href)}{tail}"
 
     def redacted_node(self, okrs: UnitOkrs) -> None:
         if okrs.redacted_private > 0:

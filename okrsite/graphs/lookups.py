@@ -28,13 +28,14 @@ class CycleLookups:
     """Unit → positions in ``index.links`` of the links it is the source of."""
     text: LabelText = field(default_factory=LabelText)
     """Escaped titles and tooltips, shared by every graph built with these look-ups."""
-    rows: dict[tuple[str, OkrRef], tuple[object, Row, str]] = field(default_factory=dict)
+    rows: dict[OkrRef, tuple[object, Row, str, str]] = field(default_factory=dict)
     """Objective and KR table rows already written by a graph of this cycle,
-    by (the row's link from the embedding page, the item), with the content
-    object of the item's unit file they were made from: an objective is
+    by item, with the content object of the item's unit file they were made
+    from, and the row's text split around its link (relative to the page
+    that embeds the graph, put in for each page): an objective is
     drawn on its own page, its parent's, its teams', its partners', the
     overview and a department graph, and its rows are the same on every
-    page that links to it the same way (see ``GraphBuilder.objective_table``).
+    page but for that link (see ``GraphBuilder.objective_table``).
     A row says what its unit's file says (title, progress, grading) and
     what these look-ups say (overlap counts), so it stays valid while that
     content is the same object: a preview keeps the table with the look-ups."""
