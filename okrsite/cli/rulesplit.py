@@ -7,9 +7,10 @@ without copying or pickling it): the child runs the alignment rules (they
 build the cycles' alignment indexes and compare titles with their parents')
 and the unit-level structure rules (:data:`CHILD_MODULES`) and sends its
 findings back as one pickle on a pipe, while this process runs the others
-(writing, cadence: they walk every key result and its check-ins). Merged and sorted, the two parts
-are exactly a full run's findings (``run_checks(only=)``: every rule stays
-known to the rules that defer to another).
+(writing, cadence: they walk every key result and its check-ins). Merged
+and sorted, the two parts are exactly a full run's findings
+(``run_checks(only=)``: every rule stays known to the rules that defer to
+another).
 
 ``okrsite check`` also leaves validation's reference and loop checks to the
 child (:func:`check_in_two`): they only say whether the model is valid, and
@@ -23,8 +24,9 @@ the rules take. It is safe here: the check process runs no threads, its
 output is flushed first and written only after the merge, and the child
 ends with ``os._exit`` (it never flushes, frees or runs exit hooks of the
 parent's). A child that fails or dies is no error: this process then runs
-its rules too. Only the console script forks (``ProcessPlan``); in-process
-callers (tests, ``CliRunner``) run the rules in one go.
+its rules too. Only the console script forks (``ProcessPlan``), and only
+when a core is free (:func:`worth_forking`); in-process callers (tests,
+``CliRunner``) run the rules in one go.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def worth_forking() -> bool:
     behind (a build that just ended would keep an idle machine from forking)."""
     if not can_fork():
         return False
-    others = runnable_now()
-    return others is None or others - 1 <= usable_cores() - 1
+    running = runnable_now()  # this process included
+    return running is None or running - 1 <= usable_cores() - 1
 
 
 def runnable_now() -> int | None:
