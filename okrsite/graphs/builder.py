@@ -174,9 +174,10 @@ class GraphBuilder:
                 graded=graded_file and objective_score(objective) is not None,
             )
 
-        first, cells = self._row(
-            ref, self.unit_link(unit_id, urls.objective_anchor(objective.id)), objective_row
-        )
+        href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
+        first, cells = self._row(ref, href, objective_row)
+        if first.href != href:  # kept from a page that links it another way
+            first = replace(first, href=href)
         rows = [cells]
         ports: dict[OkrRef, str] = {}
         for i, kr in enumerate(objective.key_results, start=1):
@@ -224,7 +225,8 @@ class GraphBuilder:
         return node
 
     def _row(self, ref: OkrRef, href: str, make: Callable[[str], Row]) -> tuple[Row, str]:
-        """The table row of ``ref`` linking to ``href``, written once per cycle
+        """The table row of ``ref`` (its ``href`` may be another page's: the
+        only field that differs) and its text linking to ``href``, written once per cycle
         and content of its unit's file (:attr:`CycleLookups.rows`): the row
         says the same on every page, but for its link (relative to the page:
         the overview's and the unit pages' differ), put in here."""
@@ -239,8 +241,6 @@ class GraphBuilder:
             # The content object is kept with the row: its identity cannot be reused.
             found = self.data.rows[ref] = (content, row, cell[:start], cell[end:])
         _, row, head, tail = found
-        if row.href != href:
-            row = replace(row, href=href)  # the one field the link changes
         return row, f"{head}{dot_href(href)}{tail}"
 
     def redacted_node(self, okrs: UnitOkrs) -> None:

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -98,10 +99,15 @@ class DotWorker:
         self._pending: dict[int, tuple[str, Future[str], Future[str | None]]] = {}
         self._next = 0
         self._failed: str | None = None
-        self._send(setup)
-        self._reader = threading.Thread(
-            target=self._read, name="okrsite-dot-replies", daemon=True
+        # Requests go out through a sender thread: a write to a full pipe (the
+        # worker busy) must not stop the build.
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._outbox.put(setup)
+        self._sender = threading.Thread(
+            target=self._send_all, name="okrsite-dot-requests", daemon=True
         )
+        self._sender.start()
+        self._reader = threading.Thread(target=self._read, name="okrsite-dot-replies", daemon=True)
         self._reader.start()
 
     def draw(self, key: str, digest: str, source: str) -> tuple[Future[str], Future[str | None]]:
@@ -118,17 +124,23 @@ class DotWorker:
         if failed is not None:
             self._fail_one(drawn, finished, failed)
             return drawn, finished
-        # A worker that is gone: the reader fails every pending drawing.
-        with contextlib.suppress(OSError):
-            self._send(
-                pickle.dumps(("draw", number, key, digest, source), pickle.HIGHEST_PROTOCOL)
-            )
+        self._outbox.put(
+            pickle.dumps(("draw", number, key, digest, source), pickle.HIGHEST_PROTOCOL)
+        )
         return drawn, finished
 
-    def _send(self, data: bytes) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.write(data)
-        self._process.stdin.flush()
+    def _send_all(self) -> None:
+        """The sender thread: write each request, then close the worker's input
+        (it ends once its drawings are done). A worker that is gone: the reader
+        fails every pending drawing."""
+        stream = self._process.stdin
+        assert stream is not None
+        with contextlib.suppress(OSError, ValueError):
+            while (data := self._outbox.get()) is not None:
+                stream.write(data)
+                stream.flush()
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
 
     def _read(self) -> None:
         """The reader thread: resolve each drawing as its reply comes."""
@@ -178,15 +190,14 @@ class DotWorker:
     def close(self) -> None:
         """End the worker: drawings asked for are finished first (closing the
         block early, after an error elsewhere, kills it instead)."""
-        with contextlib.suppress(OSError):
-            assert self._process.stdin is not None
-            self._process.stdin.close()
+        self._outbox.put(None)
+        self._sender.join()
         self._reader.join()
 
     def kill(self) -> None:
         """End the worker now (drawings still pending fail)."""
         if self._process.poll() is None:
-            self._process.kill()
+            self._process.kill()  # first: a write blocked on a full pipe then fails
         self.close()
 
 
@@ -206,8 +217,14 @@ def _serve() -> None:
     def job(number: int, key: str, digest: str, dot_source: str) -> None:
         try:
             made = draw_graph(
-                path, env, dot_source, key, digest,
-                timeout=timeout, cache=cache, finisher=finisher,
+                path,
+                env,
+                dot_source,
+                key,
+                digest,
+                timeout=timeout,
+                cache=cache,
+                finisher=finisher,
             )
         except BuildError as err:
             reply((number, False, str(err)))
