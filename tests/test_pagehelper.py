@@ -151,3 +151,28 @@ def test_a_site_converted_and_indexed_by_the_helper_equals_one_built_without_it(
     docs = json.loads(helped["search/search_index.json"])["docs"]
     assert any(entry["location"] == "about/" for entry in docs)
     assert not any(entry["location"].startswith("hidden/") for entry in docs)
+
+
+def test_the_helper_counts_only_pages_the_build_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild whose pages all come from the page cache renders none: it
+    starts no helper (an interpreter for nothing, ~0.5 s of CPU)."""
+    asked: list[int] = []
+    original = PageHelper.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls: type[PageHelper], fast: Any, pages: int) -> PageHelper | None:
+        asked.append(pages)
+        return original(cls, fast, pages)
+
+    monkeypatch.setattr(PageHelper, "start", classmethod(start))
+    shutil.copytree(REALWORLD, tmp_path / "content")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((REPO / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "docs" / "site").mkdir(parents=True)
+    first = build_site(config, tmp_path / "site")
+    again = build_site(config, tmp_path / "site")
+    generated = [path for path in first if path.endswith("index.html")]
+    assert asked[0] > 100 and asked[0] <= len(generated)
+    assert asked[1] == 0
+    assert again == first

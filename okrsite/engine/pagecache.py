@@ -193,6 +193,17 @@ class PageCache:
         self._recorded[key] = record
         return page
 
+    def look_up(
+        self, setup: str, files: Mapping[str, FileContent]
+    ) -> dict[str, tuple[str, CachedPage | None]]:
+        """Every generated page's key and stored entry (None: to render)."""
+        found: dict[str, tuple[str, CachedPage | None]] = {}
+        for path, text in files.items():
+            if path.endswith(".md") and isinstance(text, str):
+                key = self.key(setup, path, text)
+                found[path] = (key, self.get(key))
+        return found
+
     def html(self, page: CachedPage) -> str:
         """The stored page as text (when a later plugin must still see it)."""
         return (self.directory / f"{page.key}.html").read_text(encoding="utf-8")

@@ -336,7 +336,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         fast = fast_path_setup(config) if self.config.fast_pages else None
-        pages = sum(path.endswith(".md") for path in tree.files)  # a helper pays off for many
+        stored = self._pages.cache.look_up(setup, tree.files) if self._pages is not None else {}
+        # A helper pays off for many pages to render (a rebuild renders few).
+        pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in tree.files)
         self._helper = None if self._serving else PageHelper.start(fast, pages)
         titles = nav_titles(config.nav) if fast is not None else {}
         unchanged = self._unchanged(config, tree.files) if self._serving else set()
@@ -359,9 +361,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             cached: CachedPage | None = None
             key: str | None = None
             if path.endswith(".md") and isinstance(content, str):
-                if self._pages is not None:
-                    key = PageCache.key(setup, path, content)
-                    cached = self._pages.cache.get(key)
+                key, cached = stored.get(path, (None, None))
                 if cached is None:  # parked pieces are only needed to render the page
                     markdown, parked = park_html(content)
                     markdown, inline, prefix = park_inline(markdown)
