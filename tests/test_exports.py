@@ -530,3 +530,60 @@ def test_exports_from_per_cycle_parts_are_the_same_bytes(model: OkrModel) -> Non
         assert krs_csv(model, {cycle.id: cycle_krs_csv(model, cycle)}) == krs_csv(model)
     marked = {cycle.id: "[]" for cycle in model.cycles.values()}
     assert json_module.loads(okrs_json(model, marked))["cycles"] == [[]] * len(model.cycles)
+
+
+def _feed_entries(xml: str) -> list[str]:
+    root = ET.fromstring(xml)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    for entry in entries:
+        entry.tail = None  # the whitespace after the last entry differs
+    return [ET.tostring(entry, encoding="unicode") for entry in entries]
+
+
+@pytest.mark.parametrize("content", ["realworld", "synth"])
+def test_the_feed_reads_only_files_that_can_hold_its_entries_and_says_the_same(
+    content: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed skips unit files whose newest check-in is older than its last
+    entry: the same feed as one that reads every file (a limit no content
+    reaches), with late check-ins in a closed quarter (dated after it ended,
+    newer than most of the current quarter's) among them."""
+    import importlib.util
+    import shutil
+    import sys
+    from pathlib import Path
+
+    import okrsite.render.exports as exports_module
+    from okrsite.validate import load_model
+
+    tests = Path(__file__).resolve().parent
+    if content == "realworld":
+        root = tmp_path / "content"
+        shutil.copytree(tests / "fixtures" / "realworld" / "content", root)
+    else:
+        spec = importlib.util.spec_from_file_location(
+            "bench_synth_feed", tests.parent / "bench" / "synth.py"
+        )
+        assert spec and spec.loader
+        synth = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = synth
+        spec.loader.exec_module(synth)
+        synth.write(tmp_path, units=30, seed=5, cycles=4)
+        root = tmp_path / "content"
+    model = load_model(root)
+    ends = sorted((c.definition.end, c) for c in model.cycles.values())
+    closed = ends[0][1]
+    late = ends[-1][0] - dt.timedelta(days=5)
+    for okrs in list(closed.okrs.values())[:3]:  # late check-ins in the oldest quarter
+        for objective in okrs.content.objectives:
+            for kr in objective.key_results:
+                if kr.checkins:
+                    kr.checkins[-1] = kr.checkins[-1].model_copy(update={"date": late})
+    pruned = checkins_atom(model, None)
+    monkeypatch.setattr(exports_module, "FEED_LIMIT", 10**6)
+    everything = _feed_entries(checkins_atom(model, None))
+    shown = _feed_entries(pruned)
+    assert len(shown) == 50 and len(everything) > 200
+    assert shown == everything[:50]
+    assert any(f'term="{closed.id}"' in e for e in shown)  # the late check-ins made it

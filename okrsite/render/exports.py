@@ -33,6 +33,7 @@ carry one even if it is handed an unredacted model.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import heapq
 import io
 import itertools
@@ -466,17 +467,39 @@ def checkins_atom(
     # Newest first; ties in a fixed order (cycle, unit, objective, KR ids),
     # then as listed. Each file's entries are in that order already, so the
     # newest of all are the first of their merge.
-    by_unit: list[list[tuple[Any, ...]]] = []
+    #
+    # Only files that can hold one of the newest entries are read: files go
+    # newest check-in first, and once FEED_LIMIT entries are in hand, a file
+    # whose newest check-in is older than the last of them cannot add one
+    # (history has thousands of unit files; the feed shows 50 entries).
+    files: list[tuple[dt.date, Cycle, str, UnitOkrs, Any]] = []
     for cycle in model.cycles.values():
         for unit_id in _unit_order(model, cycle):
             okrs = cycle.okrs[unit_id]
             found = kept.get((cycle.id, unit_id)) if kept is not None else None
-            if found is None or found[0] is not okrs.content:
-                found = (okrs.content, _unit_feed_entries(cycle.id, unit_id, okrs))
-                if kept is not None:
-                    # The content object is kept with them: its id cannot be reused.
-                    kept[(cycle.id, unit_id)] = found
-            by_unit.append(found[1])
+            if found is not None and found[0] is okrs.content:
+                latest = found[1][0][1] if found[1] else None
+            else:
+                found, latest = None, _newest_checkin(okrs)
+            if latest is not None:
+                files.append((latest, cycle, unit_id, okrs, found))
+    files.sort(key=lambda item: item[0], reverse=True)
+    by_unit: list[list[tuple[Any, ...]]] = []
+    held = 0
+    last: dt.date | None = None
+    for latest, cycle, unit_id, okrs, found in files:
+        if last is not None and latest < last:
+            break
+        if found is None:
+            found = (okrs.content, _unit_feed_entries(cycle.id, unit_id, okrs))
+            if kept is not None:
+                # The content object is kept with them: its id cannot be reused.
+                kept[(cycle.id, unit_id)] = found
+        by_unit.append(found[1])
+        held += len(found[1])
+        if held >= FEED_LIMIT:
+            merged = heapq.merge(*by_unit, key=_feed_order)
+            last = next(itertools.islice(merged, FEED_LIMIT - 1, None))[1]
     newest = heapq.merge(*by_unit, key=_feed_order)
     entries = [
         (day, model.cycles[cycle_id], unit_id, objective, kr, checkin)
@@ -535,6 +558,19 @@ def checkins_atom(
 def _feed_order(entry: tuple[Any, ...]) -> tuple[Any, ...]:
     """Newest first, then cycle, unit, objective and KR ids (see :func:`checkins_atom`)."""
     return (entry[0], entry[2], entry[3], entry[4].id, entry[5].id)
+
+
+def _newest_checkin(okrs: UnitOkrs) -> dt.date | None:
+    """The date of the newest check-in :func:`_unit_feed_entries` would list."""
+    return max(
+        (
+            checkin.date
+            for objective in _public_objectives(okrs)
+            for kr in objective.key_results
+            for checkin in kr.checkins
+        ),
+        default=None,
+    )
 
 
 def _unit_feed_entries(cycle_id: str, unit_id: str, okrs: UnitOkrs) -> list[tuple[Any, ...]]:
