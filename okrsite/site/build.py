@@ -30,7 +30,7 @@ from okrsite.model import OkrModel
 from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
-from okrsite.site.findings import closed_cycles, site_findings
+from okrsite.site.findings import closed_cycle_findings, closed_cycles
 from okrsite.site.navigation import build_nav
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages import (
@@ -211,16 +211,9 @@ def closed_cycle_context(context: SiteContext, cycle_id: str) -> str:
             if f"/{cycle_id}/" in f"/{path}"
         },
     )
-    findings = [
-        repr(finding)
-        for finding in site_findings(context)
-        if finding.cycle == cycle_id
-    ]
     digest = hashlib.sha256(repr(options).encode())
     digest.update(f"\ncurrent {context.current_cycle_id}\n".encode())
-    for line in sorted(findings):
-        digest.update(line.encode())
-        digest.update(b"\n")
+    digest.update(closed_cycle_findings(context, cycle_id).encode())
     return digest.hexdigest()
 
 

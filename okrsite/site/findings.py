@@ -29,6 +29,8 @@ from okrsite.site.context import SiteContext
 
 FINDINGS_KEY = "check_findings"
 """Where :func:`site_findings` keeps its result in ``SiteContext.extras``."""
+_TEXTS_KEY = "closed_cycle_findings"
+"""Where it keeps each closed cycle's findings as text (see :func:`closed_cycle_findings`)."""
 
 OWNER_RULES = frozenset({"OKR003", "OKR004"})
 """Rules about owners: dropped when the company does not publish people."""
@@ -55,6 +57,7 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
         return cached
     kept: dict[str, list[Finding]] = {}
     keys: dict[str, str] = {}
+    texts: dict[str, str] = {}  # closed cycles' findings as stored (closed_cycle_findings)
     stored = ctx.stored
     if stored is not None:
         context = f"{_FORMAT}\n{ctx.today.isoformat()}\n{ctx.options.audience}"
@@ -63,9 +66,10 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
             if key is None:
                 continue
             keys[cycle_id] = key
-            found = _read(stored.text(key), cycle_id)
-            if found is not None:
-                kept[cycle_id] = found
+            text = stored.text(key)
+            found = _read(text, cycle_id)
+            if text is not None and found is not None:
+                kept[cycle_id], texts[cycle_id] = found, text
     scope = [cycle_id for cycle_id in ctx.model.cycles if cycle_id not in kept]
     # The rules read the same indexes as the pages (kept by a preview server).
     indexes = {cycle_id: ctx.alignment(ctx.model.cycles[cycle_id]) for cycle_id in scope}
@@ -73,9 +77,12 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
         ctx.model, today=ctx.today, alignment=indexes, cycles=None if not kept else scope
     )
     if stored is not None:
-        for cycle_id, key in keys.items():
+        for cycle_id in closed_cycles(ctx):
             if cycle_id not in kept:
-                stored.keep_text(key, _text([f for f in findings if f.cycle == cycle_id]))
+                texts[cycle_id] = _text([f for f in findings if f.cycle == cycle_id])
+                if cycle_id in keys:
+                    stored.keep_text(keys[cycle_id], texts[cycle_id])
+    ctx.extras[_TEXTS_KEY] = texts
     if kept:
         findings.extend(f for found in kept.values() for f in found)
         findings.sort(key=Finding.sort_key)
@@ -83,6 +90,16 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
         findings = [f for f in findings if f.rule_id not in OWNER_RULES]
     ctx.extras[FINDINGS_KEY] = findings
     return findings
+
+
+def closed_cycle_findings(ctx: SiteContext, cycle_id: str) -> str:
+    """A closed cycle's findings as the store keeps them (JSON, in a full
+    run's order, before the owner rules are left out): part of the key of
+    the cycle's stored pages (``site/build.closed_cycle_context``)."""
+    site_findings(ctx)
+    texts = ctx.extras.get(_TEXTS_KEY)
+    assert isinstance(texts, dict)
+    return str(texts[cycle_id])
 
 
 def _text(findings: list[Finding]) -> str:
