@@ -144,3 +144,30 @@ def test_closed_cycles_calibration_samples_are_kept_and_used(
         assert shows in (root / "site" / directory).read_text(encoding="utf-8")
         if shows.startswith("101"):
             assert files_of(root / "site") == fresh
+
+
+def test_closed_quarters_quality_pages_are_kept_and_dated(warm: Path, tmp_path: Path) -> None:
+    """A closed quarter's quality page comes from the store (a marker planted
+    in it shows), and only for the day it was made: it prints the date, so a
+    build a day later makes it again."""
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    pages = {k: t for k, t in texts.items() if t.startswith("# Quality · ")}
+    assert len(pages) == 2  # 2023-Q2 and 2026-Q3; the current quarter's is made every time
+    for key, text in pages.items():
+        texts[key] = text.replace("checked on", "Planted in the store, checked on", 1)
+    (root / TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "site")
+    page = root / "site" / "2023-Q2" / "quality" / "index.html"
+    assert "Planted in the store" in page.read_text(encoding="utf-8")
+    current = root / "site" / "2026-Q4" / "quality" / "index.html"
+    assert "Planted in the store" not in current.read_text(encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["build", "-f", str(root / "mkdocs.yml"), "--site-dir", str(root / "site"),
+         "--strict", "--today", "2026-11-24"],
+    )
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "Planted in the store" not in text and "2026-11-24" in text

@@ -391,8 +391,13 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
-    # The store's other texts are closed quarters' findings (JSON lists).
-    profile_keys = {key for key, text in texts.items() if not text.startswith("[")}
+    # The store's other texts are closed quarters' findings and calibration
+    # samples (JSON lists) and their quality pages.
+    profile_keys = {
+        key for key, text in texts.items()
+        if not text.startswith("[") and not text.startswith("# Quality · ")
+    }
+    assert len(texts) - len(profile_keys) == 3 * 2  # two closed quarters
     assert len(profile_keys) == len(profiles) > 10
     marked = {
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text

@@ -22,7 +22,7 @@ whichever page holds the unit (:func:`quality_section_page`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 
 from markupsafe import Markup
@@ -34,7 +34,7 @@ from okrsite.checks.engine import count_by_severity
 from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import html_text, md_inline
 from okrsite.site.context import SiteContext
-from okrsite.site.findings import site_findings
+from okrsite.site.findings import closed_cycle_findings, closed_cycles, site_findings
 from okrsite.site.pages.components import doc_link
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
@@ -63,11 +63,17 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             if finding.unit is not None:
                 top = top_level_of(ctx.model, finding.unit)
                 by_top.setdefault((finding.cycle, top), []).append(finding)
+    closed = set(closed_cycles(ctx)) if ctx.stored is not None else set()
     for cycle in ctx.model.cycles.values():
         compact = cycle.id in split
+        make = partial(
+            render_quality_page, ctx.model, cycle, findings, today=today, compact=compact
+        )
         yield GeneratedFile(
             urls.quality_page(cycle.id),
-            render_quality_page(ctx.model, cycle, findings, today=today, compact=compact),
+            _kept_page(ctx, cycle.id, findings, today, compact, make)
+            if cycle.id in closed
+            else make(),
         )
         if compact:
             for unit_id in top_level_units(ctx.model):
@@ -89,6 +95,34 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                     path, ctx.page(lambda kept: kept.quality_pages, path, record, make)
                 )
     yield GeneratedFile(urls.RULES, render_rules_page(ctx.model))
+
+
+def _kept_page(
+    ctx: SiteContext,
+    cycle_id: str,
+    findings: list[Finding],
+    today: str,
+    compact: bool,
+    make: Callable[[], str],
+) -> str:
+    """A closed cycle's quality page, kept in the build's store under its
+    inputs: the cycle's input files (the store adds them: its units' files,
+    ``company.yaml``, ``org.yaml``, okrsite's code), the day it prints, the
+    layout, the cycle's findings and those of no cycle."""
+    assert ctx.stored is not None
+    general = [repr(f) for f in findings if f.cycle is None]
+    context = "\n".join(
+        ["okrsite-quality-page 1", today, str(compact), ctx.options.audience,
+         closed_cycle_findings(ctx, cycle_id), *general]
+    )
+    key = ctx.stored.key(cycle_id, context)
+    if key is None:
+        return make()
+    text = ctx.stored.text(key)
+    if text is None:
+        text = make()
+        ctx.stored.keep_text(key, text)
+    return text
 
 
 def split_cycles(
