@@ -485,10 +485,9 @@ def checkins_atom(
                 files.append((latest, cycle, unit_id, okrs, found))
     files.sort(key=lambda item: item[0], reverse=True)
     by_unit: list[list[tuple[Any, ...]]] = []
-    held = 0
-    last: dt.date | None = None
+    newest_days: list[int] = []  # the FEED_LIMIT newest days in hand (a min-heap)
     for latest, cycle, unit_id, okrs, found in files:
-        if last is not None and latest < last:
+        if len(newest_days) == FEED_LIMIT and latest.toordinal() < newest_days[0]:
             break
         if found is None:
             found = (okrs.content, _unit_feed_entries(cycle.id, unit_id, okrs))
@@ -496,10 +495,13 @@ def checkins_atom(
                 # The content object is kept with them: its id cannot be reused.
                 kept[(cycle.id, unit_id)] = found
         by_unit.append(found[1])
-        held += len(found[1])
-        if held >= FEED_LIMIT:
-            merged = heapq.merge(*by_unit, key=_feed_order)
-            last = next(itertools.islice(merged, FEED_LIMIT - 1, None))[1]
+        for entry in found[1]:
+            if len(newest_days) < FEED_LIMIT:
+                heapq.heappush(newest_days, -entry[0])
+            elif -entry[0] > newest_days[0]:
+                heapq.heapreplace(newest_days, -entry[0])
+            else:
+                break  # a file's entries come newest first
     newest = heapq.merge(*by_unit, key=_feed_order)
     entries = [
         (day, model.cycles[cycle_id], unit_id, objective, kr, checkin)
