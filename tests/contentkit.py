@@ -9,12 +9,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -154,3 +157,17 @@ def build_site(config: Path, site: Path, *, today: str = "2026-11-23") -> dict[s
     )
     assert result.exit_code == 0, result.output
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def load_synth() -> ModuleType:
+    """``bench/synth.py``, the benchmarks' synthetic-org generator (not a
+    package: loaded from its file, once per test session)."""
+    name = "bench_synth"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "synth.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -3,31 +3,20 @@ content of the promised shape, deterministically."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+from contentkit import load_synth
 
 from okrsite.model import CompanyFile, OrgFile, UnitCycleFile
 
 SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
 
 
-def _load_synth() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_synth", SYNTH_PATH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load_synth()
+synth = load_synth()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,11 @@ reported on a cycle it was not asked about, would change the site."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
 
 import pytest
-from contentkit import make_content
+from contentkit import load_synth, make_content
 from test_annual_cycles import FILES as ANNUAL_FILES
 
 from okrsite.checks import run_checks
@@ -25,18 +23,8 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 
 
-def _synth_module() -> object:
-    spec = importlib.util.spec_from_file_location("bench_synth_scope", REPO / "bench" / "synth.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _models(root: Path) -> dict[str, OkrModel]:
-    synth = _synth_module()
-    synth.write(root / "synth", units=25, seed=11, cycles=5)  # type: ignore[attr-defined]
+    load_synth().write(root / "synth", units=25, seed=11, cycles=5)
     return {
         "demo": load_model(REPO / "content"),
         "realworld": load_model(TESTS / "fixtures" / "realworld" / "content"),

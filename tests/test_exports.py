@@ -549,10 +549,10 @@ def test_the_feed_reads_only_files_that_can_hold_its_entries_and_says_the_same(
     entry: the same feed as one that reads every file (a limit no content
     reaches), with late check-ins in a closed quarter (dated after it ended,
     newer than most of the current quarter's) among them."""
-    import importlib.util
     import shutil
-    import sys
     from pathlib import Path
+
+    from contentkit import load_synth
 
     import okrsite.render.exports as exports_module
     from okrsite.validate import load_model
@@ -562,13 +562,7 @@ def test_the_feed_reads_only_files_that_can_hold_its_entries_and_says_the_same(
         root = tmp_path / "content"
         shutil.copytree(tests / "fixtures" / "realworld" / "content", root)
     else:
-        spec = importlib.util.spec_from_file_location(
-            "bench_synth_feed", tests.parent / "bench" / "synth.py"
-        )
-        assert spec and spec.loader
-        synth = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = synth
-        spec.loader.exec_module(synth)
+        synth = load_synth()
         synth.write(tmp_path, units=30, seed=5, cycles=4)
         root = tmp_path / "content"
     model = load_model(root)

@@ -11,15 +11,13 @@ constructs it must refuse.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import markdown
 import pytest
-from contentkit import build_site
+from contentkit import build_site, load_synth
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.extensions.toc import slugify
@@ -43,15 +41,6 @@ def _site(root: Path, content: Path, *, extra_plugin_options: str = "") -> Path:
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     (root / "docs" / "site").mkdir(parents=True)
     return root / "mkdocs.yml"
-
-
-def _load_synth():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_synth", REPO / "bench" / "synth.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _assert_same(config: Path, *, min_fast: int) -> None:
@@ -79,7 +68,7 @@ def test_realworld_pages_equal_python_markdown(tmp_path: Path) -> None:
 
 def test_synthetic_company_pages_equal_python_markdown(tmp_path: Path) -> None:
     org = tmp_path / "org"
-    _load_synth().write(org, units=60, seed=3, cycles=2)
+    load_synth().write(org, units=60, seed=3, cycles=2)
     _assert_same(org / "mkdocs.yml", min_fast=150)
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from contentkit import build_site
+from contentkit import build_site, load_synth
 
 from okrsite.engine import navhtml
-from tests.test_fastpage import REALWORLD, _load_synth, _site
+from tests.test_fastpage import REALWORLD, _site
 
 OFF = "page_cache: false\n      graphs: false"
 
@@ -92,7 +92,7 @@ def test_large_company_navigation_is_byte_identical(
 
     monkeypatch.setattr(navhtml.NavMemo, "__init__", recording)
     org = tmp_path / "org"
-    _load_synth().write(org, units=140, seed=5, cycles=2)
+    load_synth().write(org, units=140, seed=5, cycles=2)
     fast, material = _both(tmp_path, org / "content", OFF + "\n      nav_section_size: 20")
     _assert_identical(fast, material)
     pages = sum(1 for path in fast if path.endswith(".html"))

@@ -6,14 +6,12 @@ keep the full tables. Built with bench/synth.py orgs and a low threshold."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import posixpath
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from contentkit import load_synth
 
 from okrsite import graphs, urls
 from okrsite.analysis.redact import redact
@@ -32,16 +30,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 ANCHOR = re.compile(r"\{#([A-Za-z0-9_-]+)\}")
 
 
-def _load_synth() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_synth_scale", SYNTH_PATH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load_synth()
+synth = load_synth()
 
 
 def _org(tmp_path_factory: pytest.TempPathFactory, units: int) -> OkrModel:
