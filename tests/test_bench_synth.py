@@ -13,9 +13,6 @@ from contentkit import load_synth
 
 from okrsite.model import CompanyFile, OrgFile, UnitCycleFile
 
-SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
-
-
 synth = load_synth()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from pathlib import Path
 
 import pytest
 from contentkit import load_synth
@@ -23,7 +22,6 @@ from okrsite.site.options import SiteOptions
 from okrsite.site.tree import DocsTree, NavItem
 from okrsite.validate import load_model
 
-SYNTH_PATH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
 TODAY = dt.date(2026, 11, 23)
 CYCLE = "2026-Q4"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
