@@ -126,7 +126,7 @@ def forced_split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         splits.append(1)
         return real(*args)
 
-    monkeypatch.setattr(check_command, "worth_forking", lambda: True)
+    monkeypatch.setattr(check_command, "worth_forking", lambda own=0: True)
     monkeypatch.setattr(check_command, "check_in_two", counted)
     return splits
 
@@ -277,6 +277,10 @@ def test_a_busy_machine_gets_the_one_process_run(monkeypatch: pytest.MonkeyPatch
     for running, worth in ((1, True), (2, True), (3, False), (6, False), (None, True)):
         monkeypatch.setattr(rulesplit, "runnable_now", lambda n=running: n)
         assert rulesplit.worth_forking() is worth, running
+    # The parse helper gives way once its results are sent: it does not count.
+    for running, worth in ((3, True), (4, False)):
+        monkeypatch.setattr(rulesplit, "runnable_now", lambda n=running: n)
+        assert rulesplit.worth_forking(own=1) is worth, running
 
 
 def test_runnable_processes_are_read_where_linux_tells() -> None:

@@ -203,7 +203,7 @@ def _check(
     plan = click.get_current_context().find_object(ProcessPlan)
     # The console script with a free second core: the reference checks and
     # part of the rules run in a forked child (cli/rulesplit.py).
-    split = plan is not None and worth_forking()
+    split = plan is not None and worth_forking(own=0 if helper is None else 1)
     try:
         selected = _selected_rules(rule_ids)
         raw, model = _load(content_dir, cache, split=split)

@@ -242,6 +242,10 @@ def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> 
         out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     if store is None:
         return
+    # What is left here only fills the parse cache: it gives way to the
+    # check's own work (rulesplit.worth_forking counts on it).
+    with contextlib.suppress(OSError):
+        os.nice(19)
     # While the load takes the results and validates: the other files' entries
     # (bytes read here; an entry is named by the bytes it was parsed from), and
     # every entry pickled, so that after the order only writing is left.

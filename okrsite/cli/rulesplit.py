@@ -68,19 +68,21 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and usable_cores() >= 2
 
 
-def worth_forking() -> bool:
+def worth_forking(own: int = 0) -> bool:
     """:func:`can_fork`, and a core is free: besides this process, at most
-    ``usable cores - 1`` processes of the system are runnable right now (the
-    parse helper, if still at work, is one of them). Without a free core the
-    child only takes turns with this process, and both pay for the pages they
-    share (the fork copies every page either writes to: ~0.2 s of CPU at
-    1,000 units), so a busy machine gets the one-process run, which is
+    ``usable cores - 1`` processes of the system are runnable right now, not
+    counting ``own`` processes of this command that give way (the parse
+    helper lowers its priority once it has sent its results: what is left
+    to it, the parse cache, is off the command's path). Without a free core
+    the child only takes turns with this process, and both pay for the pages
+    they share (the fork copies every page either writes to: ~0.2 s of CPU
+    at 1,000 units), so a busy machine gets the one-process run, which is
     cheaper there. Runnable now, not the load average: that lags a minute
     behind (a build that just ended would keep an idle machine from forking)."""
     if not can_fork():
         return False
     running = runnable_now()  # this process included
-    return running is None or running - 1 <= usable_cores() - 1
+    return running is None or running - 1 - own <= usable_cores() - 1
 
 
 def runnable_now() -> int | None:
