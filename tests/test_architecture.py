@@ -29,8 +29,12 @@ ENGINE = PACKAGE / "engine"
 CLI = PACKAGE / "cli"
 
 LAYERS: list[set[str]] = [
-    # Base: located errors, the typed model, its field types and links, docs paths.
-    {"okrsite", "okrsite.errors", "okrsite.fieldtypes", "okrsite.model", "okrsite.refs", "okrsite.urls"},
+    # Base: located errors, the typed model, its field types and links, docs paths,
+    # okrsite's own helper interpreters.
+    {
+        "okrsite", "okrsite.errors", "okrsite.fieldtypes", "okrsite.model", "okrsite.processes",
+        "okrsite.refs", "okrsite.urls",
+    },
     {"okrsite.source"},  # files and git objects → raw mappings with locations
     {"okrsite.validate"},  # raw → model, or every located error at once
     {"okrsite.analysis"},  # pure facts about a model, each rule defined once

@@ -30,6 +30,7 @@ from typing import Any
 
 from okrsite.engine.mdresult import Converted, TocSettings
 from okrsite.engine.writer import PageWriter
+from okrsite.processes import start_module
 
 MIN_PAGES = 300
 """Fewer generated pages than this: no helper (starting an interpreter
@@ -57,16 +58,7 @@ class PageHelper:
     """The helper process of one build."""
 
     def __init__(self, toc: TocSettings | None = None, block_tags: frozenset[str] = frozenset()):
-        # The helper imports okrsite (and Material) from where this process
-        # found them, even when that is not on the default path.
-        path = os.pathsep.join(entry for entry in sys.path if entry)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "okrsite.engine.pagehelper"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": path},
-        )
+        self._process = start_module("okrsite.engine.pagehelper")
         self._sender = PageWriter()
         self._replies: dict[int, Any] = {}
         self._asked = 0

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import pickle
 import queue
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -40,6 +38,7 @@ from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.graphviz import run_process
 from okrsite.graphs.svg import inline_svg
 from okrsite.graphs.svgcompact import compact_svg
+from okrsite.processes import start_module
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +86,7 @@ class DotWorker:
         setup = pickle.dumps(
             (path, env, jobs, timeout, cache_dir, finisher), protocol=pickle.HIGHEST_PROTOCOL
         )  # first: a finisher that does not pickle raises here, before any process
-        search = os.pathsep.join(entry for entry in sys.path if entry)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "okrsite.graphs.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": search},
-        )
+        self._process = start_module("okrsite.graphs.worker")
         self._lock = threading.Lock()
         self._pending: dict[int, tuple[str, Future[str], Future[str | None]]] = {}
         self._next = 0
