@@ -36,12 +36,13 @@ def site_calibration(ctx: SiteContext) -> CalibrationReport:
     if isinstance(found, CalibrationReport):
         return found
     stored = ctx.stored
-    closed = set(closed_cycles(ctx)) if stored is not None else set()
+    keys: dict[str, str | None] = {}  # closed cycles' keys (None: the store does not know it)
+    if stored is not None:
+        context = f"{_FORMAT}\n{ctx.options.audience}"
+        keys = {cycle_id: stored.key(cycle_id, context) for cycle_id in closed_cycles(ctx)}
     samples: list[Sample] = []
     for cycle_id, cycle in ctx.model.cycles.items():
-        key = None
-        if stored is not None and cycle_id in closed:
-            key = stored.key(cycle_id, f"{_FORMAT}\n{ctx.options.audience}")
+        key = keys.get(cycle_id)
         kept = _read(stored.text(key), cycle_id) if stored is not None and key else None
         if kept is None:
             kept = cycle_samples(ctx.model, cycle)

@@ -105,7 +105,12 @@ class SiteContext:
         digest = hashlib.sha256(f"{self.stored.code}\n{self._model_digest()}\n{path}".encode())
         for part in made_from():
             digest.update(b"\0" + part.encode())
-        key = digest.hexdigest()
+        return self.stored_text(digest.hexdigest(), make)
+
+    def stored_text(self, key: str, make: Callable[[], str]) -> str:
+        """The text :attr:`stored` keeps under ``key``; else ``make()``, kept
+        there for the next build (a build with a store only)."""
+        assert self.stored is not None
         found = self.stored.text(key)
         if found is None:
             found = make()

@@ -59,9 +59,10 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
     keys: dict[str, str] = {}
     texts: dict[str, str] = {}  # closed cycles' findings as stored (closed_cycle_findings)
     stored = ctx.stored
+    closed = closed_cycles(ctx) if stored is not None else []
     if stored is not None:
         context = f"{_FORMAT}\n{ctx.today.isoformat()}\n{ctx.options.audience}"
-        for cycle_id in closed_cycles(ctx):
+        for cycle_id in closed:
             key = stored.key(cycle_id, context)
             if key is None:
                 continue
@@ -76,12 +77,15 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
     findings = run_checks(
         ctx.model, today=ctx.today, alignment=indexes, cycles=None if not kept else scope
     )
-    if stored is not None:
-        for cycle_id in closed_cycles(ctx):
-            if cycle_id not in kept:
-                texts[cycle_id] = _text([f for f in findings if f.cycle == cycle_id])
-                if cycle_id in keys:
-                    stored.keep_text(keys[cycle_id], texts[cycle_id])
+    fresh: dict[str, list[Finding]] = {c: [] for c in closed if c not in kept}
+    for finding in findings if fresh else ():
+        bucket = fresh.get(finding.cycle) if finding.cycle is not None else None
+        if bucket is not None:
+            bucket.append(finding)
+    for cycle_id, found in fresh.items():
+        texts[cycle_id] = _text(found)
+        if stored is not None and cycle_id in keys:
+            stored.keep_text(keys[cycle_id], texts[cycle_id])
     ctx.extras[_TEXTS_KEY] = texts
     if kept:
         findings.extend(f for found in kept.values() for f in found)

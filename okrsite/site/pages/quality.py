@@ -64,6 +64,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
                 top = top_level_of(ctx.model, finding.unit)
                 by_top.setdefault((finding.cycle, top), []).append(finding)
     closed = set(closed_cycles(ctx)) if ctx.stored is not None else set()
+    general = [repr(f) for f in findings if f.cycle is None] if closed else []
     for cycle in ctx.model.cycles.values():
         compact = cycle.id in split
         make = partial(
@@ -71,7 +72,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
         )
         yield GeneratedFile(
             urls.quality_page(cycle.id),
-            _kept_page(ctx, cycle.id, findings, today, compact, make)
+            _kept_page(ctx, cycle.id, general, today, compact, make)
             if cycle.id in closed
             else make(),
         )
@@ -100,7 +101,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
 def _kept_page(
     ctx: SiteContext,
     cycle_id: str,
-    findings: list[Finding],
+    general: list[str],
     today: str,
     compact: bool,
     make: Callable[[], str],
@@ -108,21 +109,15 @@ def _kept_page(
     """A closed cycle's quality page, kept in the build's store under its
     inputs: the cycle's input files (the store adds them: its units' files,
     ``company.yaml``, ``org.yaml``, okrsite's code), the day it prints, the
-    layout, the cycle's findings and those of no cycle."""
+    layout, the cycle's findings and those of no cycle (``general``, as
+    ``repr``)."""
     assert ctx.stored is not None
-    general = [repr(f) for f in findings if f.cycle is None]
     context = "\n".join(
         ["okrsite-quality-page 1", today, str(compact), ctx.options.audience,
          closed_cycle_findings(ctx, cycle_id), *general]
     )
     key = ctx.stored.key(cycle_id, context)
-    if key is None:
-        return make()
-    text = ctx.stored.text(key)
-    if text is None:
-        text = make()
-        ctx.stored.keep_text(key, text)
-    return text
+    return make() if key is None else ctx.stored_text(key, make)
 
 
 def split_cycles(
