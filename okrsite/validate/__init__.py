@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from okrsite.errors import ContentError, ContentIssue
-from okrsite.model import CompanyFile, OkrModel, OrgFile
+from okrsite.model import CompanyFile, Cycle, OkrModel, OrgFile, Unit
 from okrsite.source import LoadCache, RawContent, load_content
 from okrsite.source.data import DataFiles
 from okrsite.validate.kept import KeptCycles
@@ -95,9 +95,7 @@ def validate(
         lookups = Lookups()  # shared by both passes: one walk, each reference looked up once
         checked = {cycle_id: c for cycle_id, c in cycles.items() if cycle_id not in reused}
         if references:
-            for cycle in checked.values():
-                check_references(cycle, raw, units, cycles, issues, lookups)
-            check_alignment_cycles(checked, raw, issues, lookups)
+            _check_links(checked, raw, units, cycles, issues, lookups)
         if kept is not None and not issues:
             kept.capture(cycles, raw.cycle_files)  # before measures change them
         issues.extend(apply_measures(cycles, data or DataFiles(raw.root.parent)))
@@ -119,8 +117,20 @@ def reference_issues(
     alignment loops. ``model`` is what that call returned for ``raw``;
     ``lookups`` keeps each cycle's links for the caller (``lookups.links``)."""
     issues: list[ContentIssue] = []
-    lookups = lookups or Lookups()
-    for cycle in model.cycles.values():
-        check_references(cycle, raw, model.units, model.cycles, issues, lookups)
-    check_alignment_cycles(model.cycles, raw, issues, lookups)
+    _check_links(model.cycles, raw, model.units, model.cycles, issues, lookups or Lookups())
     return issues
+
+
+def _check_links(
+    checked: dict[str, Cycle],
+    raw: RawContent,
+    units: dict[str, Unit],
+    cycles: dict[str, Cycle],
+    issues: list[ContentIssue],
+    lookups: Lookups,
+) -> None:
+    """The reference and loop checks of the ``checked`` cycles (references
+    may point into any of ``cycles``)."""
+    for cycle in checked.values():
+        check_references(cycle, raw, units, cycles, issues, lookups)
+    check_alignment_cycles(checked, raw, issues, lookups)
