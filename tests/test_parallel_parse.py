@@ -2,9 +2,9 @@
 
 The load through a helper must equal a load without one (data, locations,
 issues), use every result the helper sent, and parse here whatever the
-helper did not deliver. The parse cache it writes after a load that
-succeeded must be the very cache a check without it writes; after a load
-that failed, nothing is written.
+helper did not deliver. The parse cache a check with a helper writes after
+a load that succeeded must be the very cache a check without it writes;
+after a load that failed, nothing is written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from okrsite.cli.parallel import (
     MIN_FILES,
     finish,
     parse_with_helper,
-    save_with_helper,
     unit_files,
     usable_cores,
 )
@@ -116,10 +115,11 @@ def test_check_output_is_the_same_with_and_without_a_helper(company: Path, tmp_p
     assert parse_with_helper(small, LoadCache()) is None  # too few files
 
 
-def test_the_helper_writes_the_same_parse_cache_as_a_check_alone(valid_company: Path) -> None:
-    """With a helper, the parse cache is written by it (while the rules run):
-    every entry, byte for byte what a check on one core writes, and a check
-    reading that cache prints the same."""
+def test_a_check_with_a_helper_writes_the_same_parse_cache_as_a_check_alone(
+    valid_company: Path,
+) -> None:
+    """With a helper, the parse cache holds every entry, byte for byte what a
+    check on one core writes, and a check reading that cache prints the same."""
     if usable_cores() < 2:
         pytest.skip("the helper needs two usable cores")  # the CI machine has them
     root = valid_company.parent
@@ -147,24 +147,40 @@ def test_a_check_of_invalid_content_with_a_helper_writes_no_cache(company: Path)
     assert not (root / ".okrsite-cache").exists()
 
 
-def test_the_helper_ends_whether_or_not_it_is_told_to_save(valid_company: Path, tmp_path: Path) -> None:
-    """In this process: told to save, the helper writes every entry and exits 0;
-    not told (a failed load), it exits 0 having written nothing."""
+def test_the_helpers_results_are_stored_by_this_process(valid_company: Path, tmp_path: Path) -> None:
+    """The helper sends its results and exits; the load keeps them for its own
+    store, which writes nothing until flushed, then exactly the entries a
+    load without a helper stores."""
     if usable_cores() < 2:
         pytest.skip("the helper needs two usable cores")
-    for told in (True, False):
-        store = ParseStore(tmp_path / f"parsed-{told}")
-        cache = LoadCache(store=store)
-        helper = parse_with_helper(valid_company, cache)
-        assert helper is not None
-        try:
-            load_content(valid_company, cache)
-            handed = save_with_helper(helper) if told else False
-        finally:
-            finish(helper)
-        assert helper.process.returncode == 0 and handed is told
-        written = stored_entries(store.directory) if store.directory.exists() else {}
-        assert len(written) == (len(unit_files(valid_company)) + 2 if told else 0)
+    store = ParseStore(tmp_path / "helped")
+    cache = LoadCache(store=store)
+    helper = parse_with_helper(valid_company, cache)
+    assert helper is not None
+    try:
+        load_content(valid_company, cache)
+    finally:
+        finish(helper)
+    assert helper.delivered and helper.process.returncode == 0
+    assert not store.directory.exists()  # a load writes nothing: flush does
+    store.flush()
+    alone = ParseStore(tmp_path / "alone")
+    load_content(valid_company, LoadCache(store=alone))
+    alone.flush()
+    helped = stored_entries(store.directory)
+    assert len(helped) == len(unit_files(valid_company)) + 2  # + company, org
+    assert helped == stored_entries(alone.directory)
+
+
+def test_a_helper_whose_results_are_not_needed_is_stopped(valid_company: Path) -> None:
+    """A load that never asks for the results (it failed first) leaves no
+    helper behind."""
+    if usable_cores() < 2:
+        pytest.skip("the helper needs two usable cores")
+    helper = parse_with_helper(valid_company, LoadCache())
+    assert helper is not None
+    finish(helper)
+    assert not helper.delivered and helper.process.returncode is not None
 
 
 GC_CODE = """

@@ -99,6 +99,27 @@ def test_the_forked_run_equals_one_run(model: OkrModel, monkeypatch: pytest.Monk
 
 
 @needs_fork
+def test_meanwhile_runs_once_here_while_the_child_works(
+    model: OkrModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``meanwhile`` (the check pickles its parse cache then) runs in this
+    process, after its own rules, once; with or without a child."""
+    pids: list[int] = []
+    calls = parts_run_here(monkeypatch)
+    found = rulesplit.run_checks_in_two(model, TODAY, meanwhile=lambda: pids.append(os.getpid()))
+    assert found == run_checks(model, today=TODAY)
+    assert pids == [os.getpid()] and calls == [rulesplit.split_rules()[0]]
+    monkeypatch.setattr(rulesplit.os, "fork", failing_fork)
+    pids.clear()
+    assert rulesplit.run_checks_in_two(model, TODAY, meanwhile=lambda: pids.append(0)) == found
+    assert pids == [0]
+
+
+def failing_fork() -> int:
+    raise OSError("no processes today")
+
+
+@needs_fork
 def test_a_failing_child_leaves_its_rules_to_the_parent(
     model: OkrModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,9 +143,9 @@ def forced_split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     splits: list[int] = []
     real = check_command.check_in_two
 
-    def counted(*args: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         splits.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(check_command, "worth_forking", lambda own=0: True)
     monkeypatch.setattr(check_command, "check_in_two", counted)

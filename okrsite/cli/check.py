@@ -29,7 +29,7 @@ from okrsite.cli.common import (
     parse_today,
     today_option,
 )
-from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
+from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper
 from okrsite.cli.rulesplit import check_in_two, worth_forking
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.source import LoadCache, RawContent
@@ -202,7 +202,8 @@ def _check(
     """The command once the parse helper (if any) runs: load, lint, print, exit."""
     plan = click.get_current_context().find_object(ProcessPlan)
     # The console script with a free second core: the reference checks and
-    # part of the rules run in a forked child (cli/rulesplit.py).
+    # part of the rules run in a forked child (cli/rulesplit.py). The parse
+    # helper is not counted: it is gone by then.
     split = plan is not None and worth_forking(own=0 if helper is None else 1)
     try:
         selected = _selected_rules(rule_ids)
@@ -221,8 +222,11 @@ def _check(
         format_text,
     )
 
+    store = cache.store
     if split:
-        found = check_in_two(raw, model, day)
+        # The parse cache's entries are pickled while the child runs; they
+        # are written once it has said the references are sound.
+        found = check_in_two(raw, model, day, meanwhile=None if store is None else store.prepare)
         if found is None:  # a reference check failed: report every issue
             from okrsite.validate import validate
 
@@ -233,10 +237,9 @@ def _check(
                 raise SystemExit(1) from None
             raise AssertionError("the reference checks failed, then passed")  # pragma: no cover
         findings = found
-    # Only now: a check of invalid content writes nothing. The helper (if
-    # any) writes the parse cache while the rules run (or the output is made).
-    if cache.store is not None and not save_with_helper(helper):
-        cache.store.flush()
+    # Only now: a check of invalid content writes nothing.
+    if store is not None:
+        store.flush()
     if not split:
         findings = run_checks(model, today=day)
     if selected:

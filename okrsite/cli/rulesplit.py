@@ -95,11 +95,18 @@ def runnable_now() -> int | None:
         return None
 
 
-def check_in_two(raw: RawContent, model: OkrModel, today: dt.date) -> list[Finding] | None:
+def check_in_two(
+    raw: RawContent,
+    model: OkrModel,
+    today: dt.date,
+    *,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Finding] | None:
     """For ``model = validate(raw, references=False)``: its reference checks
     and the alignment rules in the child (their indexes made from the links
     the reference checks walked), the other rules here; None when the
-    reference checks find a problem (the content is invalid)."""
+    reference checks find a problem (the content is invalid). ``meanwhile()``
+    runs here while the child works (see :func:`run_checks_in_two`)."""
     from okrsite.analysis.alignment import AlignmentIndex
     from okrsite.validate import Lookups, reference_issues
 
@@ -126,7 +133,7 @@ def check_in_two(raw: RawContent, model: OkrModel, today: dt.date) -> list[Findi
             for cycle in cycles
         }
 
-    return run_checks_in_two(model, today, valid=valid, alignment=alignment)
+    return run_checks_in_two(model, today, valid=valid, alignment=alignment, meanwhile=meanwhile)
 
 
 INVALID = 3
@@ -139,6 +146,7 @@ def run_checks_in_two(
     *,
     valid: Callable[[], bool] | None = None,
     alignment: Callable[[], Mapping[str, AlignmentIndex]] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Finding] | None:
     """``run_checks(model, today=today)``, its rules shared with a forked child.
 
@@ -147,6 +155,9 @@ def run_checks_in_two(
     ``validate(references=False)``). When it is False the child runs no rules
     and this returns None: the model is not valid. ``alignment()`` gives the
     cycles' alignment indexes to the child's rules (``run_checks(alignment=)``).
+    ``meanwhile()``, if given, runs once here, after this process's rules,
+    whether or not a child helps (``okrsite check`` pickles the parse cache's
+    entries then, without writing them: the verdict is not known yet).
     """
     from okrsite.checks import Finding, run_checks
 
@@ -163,13 +174,13 @@ def run_checks_in_two(
     try:
         readable, writable = os.pipe()
     except OSError:
-        return _one_process(model, today, own, run_theirs)
+        return _one_process(model, today, own, run_theirs, meanwhile)
     try:
         pid = os.fork()
     except OSError:  # no process to be had: run them all here
         os.close(readable)
         os.close(writable)
-        return _one_process(model, today, own, run_theirs)
+        return _one_process(model, today, own, run_theirs, meanwhile)
     if pid == 0:  # the child: its findings to the pipe, then gone
         os.close(readable)
         _child(run_theirs, writable)
@@ -177,6 +188,8 @@ def run_checks_in_two(
     found_theirs: list[Finding] | None = None
     try:
         found_own = run_checks(model, today=today, only=own)
+        if meanwhile is not None:
+            meanwhile()
         found_theirs = _receive(readable)
     finally:
         os.close(readable)  # (a child still writing then stops: broken pipe)
@@ -197,6 +210,7 @@ def _one_process(
     today: dt.date,
     own: frozenset[str],
     run_theirs: Callable[[], list[Finding] | None],
+    meanwhile: Callable[[], object] | None,
 ) -> list[Finding] | None:
     from okrsite.checks import Finding, run_checks
 
@@ -204,6 +218,8 @@ def _one_process(
     if found_theirs is None:
         return None
     found_own = run_checks(model, today=today, only=own)
+    if meanwhile is not None:
+        meanwhile()
     return sorted([*found_own, *found_theirs], key=Finding.sort_key)
 
 
