@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from contentkit import make_content
@@ -377,3 +378,26 @@ def test_reference_pattern_on_written_references() -> None:
         ("a-/b", False), ("2026-:a/b", False), ("a /b", False), ("é/b", False),
     ]:
         assert _accepts(value) is ok is _reference_check_ref(value), value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdefgh"),
+        st.lists(st.sampled_from("abcdefghij"), max_size=4),
+        max_size=8,
+    )
+)
+def test_the_one_walk_loop_test_agrees_with_a_search_from_every_node(
+    graph: dict[str, list[str]],
+) -> None:
+    """``has_loop`` (one walk, so a valid company skips the search from every
+    objective) says yes exactly when a search from some node finds a loop."""
+    from okrsite.validate.references import _find_loop, has_loop
+
+    edges: Any = {  # (target, file, path): only targets matter here
+        node: [(target, None, ()) for target in targets if target != node]
+        for node, targets in graph.items()
+    }
+    found = any(_find_loop(start, edges) for start in edges)
+    assert has_loop(edges) is found
