@@ -59,15 +59,20 @@ def valid_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 CHECK_CODE = (
-    "import os, sys; from okrsite.cli import main; "
+    "import os, sys; from okrsite.cli import main, run; "
     "os.environ.get('ONE_CORE') and os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
-    "main(sys.argv[1:])"
+    "sys.argv[0] = 'okrsite'; "
+    "run() if os.environ.get('CONSOLE') else main(sys.argv[1:])"
 )
-"""``okrsite check`` in a new process, on one core when ``ONE_CORE`` is set (no helper)."""
+"""``okrsite check`` in a new process, on one core when ``ONE_CORE`` is set (no
+helper); as the console script (``run()``: a forked helper) when ``CONSOLE`` is
+set, else as ``main`` called in process (a helper started as a new interpreter)."""
 
 
-def run_check(args: list[str], *, one_core: bool) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ONE_CORE": "1" if one_core else ""}
+def run_check(
+    args: list[str], *, one_core: bool, console: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ONE_CORE": "1" if one_core else "", "CONSOLE": "1" if console else ""}
     return subprocess.run(
         [sys.executable, "-c", CHECK_CODE, "check", *args], capture_output=True, text=True, env=env
     )
@@ -78,10 +83,11 @@ def cache_files(root: Path) -> dict[str, bytes]:
     return {entry.name: entry.read_bytes() for entry in sorted(parsed.iterdir())}
 
 
-def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
+@pytest.mark.parametrize("fork", [False, True], ids=["interpreter", "forked"])
+def test_a_load_with_the_helper_equals_a_load_without(company: Path, fork: bool) -> None:
     assert len(unit_files(company)) >= MIN_FILES
     cache = LoadCache()
-    helper = parse_with_helper(company, cache)
+    helper = parse_with_helper(company, cache, fork=fork)
     try:
         shared = load_content(company, cache)
     finally:
@@ -89,7 +95,8 @@ def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
     if usable_cores() < 2:
         assert helper is None
     else:
-        assert helper is not None and helper.process.returncode == 0
+        assert helper is not None and helper.returncode == 0
+        assert (helper.process is None) is fork
         assert cache._fetch is None and cache._fetched == {}  # every result was used
     alone = load_content(company)
     assert any("objectives" in str(issue) or "YAML" in str(issue) for issue in alone.issues)
@@ -104,11 +111,16 @@ def test_results_the_helper_did_not_deliver_are_parsed_here(company: Path) -> No
 
 
 def test_check_output_is_the_same_with_and_without_a_helper(company: Path, tmp_path: Path) -> None:
-    """The whole check, in processes with all cores (helper) and one core (none)."""
+    """The whole check, in processes with all cores (a forked helper, a new
+    interpreter) and one core (none)."""
     args = ["--content", str(company), "--today", "2026-11-23", "--no-parse-cache"]
-    runs = [run_check(args, one_core=one_core) for one_core in (False, True)]
-    assert runs[0].returncode == runs[1].returncode == 1
-    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr
+    runs = [
+        run_check(args, one_core=one_core, console=console)
+        for one_core, console in ((True, True), (False, True), (False, False))
+    ]
+    assert [run.returncode for run in runs] == [1, 1, 1]
+    for run in runs[1:]:
+        assert run.stdout == runs[0].stdout and run.stderr == runs[0].stderr
     assert "Traceback" not in runs[0].stderr and "content/" in runs[0].stderr
     small = tmp_path / "content"
     small.mkdir()
@@ -155,13 +167,13 @@ def test_the_helpers_results_are_stored_by_this_process(valid_company: Path, tmp
         pytest.skip("the helper needs two usable cores")
     store = ParseStore(tmp_path / "helped")
     cache = LoadCache(store=store)
-    helper = parse_with_helper(valid_company, cache)
+    helper = parse_with_helper(valid_company, cache, fork=True)
     assert helper is not None
     try:
         load_content(valid_company, cache)
     finally:
         finish(helper)
-    assert helper.delivered and helper.process.returncode == 0
+    assert helper.delivered and helper.returncode == 0
     assert not store.directory.exists()  # a load writes nothing: flush does
     store.flush()
     alone = ParseStore(tmp_path / "alone")
@@ -177,10 +189,13 @@ def test_a_helper_whose_results_are_not_needed_is_stopped(valid_company: Path) -
     helper behind."""
     if usable_cores() < 2:
         pytest.skip("the helper needs two usable cores")
-    helper = parse_with_helper(valid_company, LoadCache())
-    assert helper is not None
-    finish(helper)
-    assert not helper.delivered and helper.process.returncode is not None
+    for fork in (False, True):
+        helper = parse_with_helper(valid_company, LoadCache(), fork=fork)
+        assert helper is not None
+        finish(helper)
+        assert not helper.delivered and helper.returncode is not None
+        with pytest.raises(ChildProcessError):  # reaped: no such child any more
+            os.waitpid(helper.pid, os.WNOHANG)
 
 
 GC_CODE = """

@@ -168,7 +168,9 @@ def check(
     day = parse_today(today) or dt.date.today()
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
     cache = load_cache(content_dir, parse_cache)
-    helper = parse_with_helper(content_dir, cache)
+    # The console script forks its parse helper; in-process callers start one.
+    plan = click.get_current_context().find_object(ProcessPlan)
+    helper = parse_with_helper(content_dir, cache, fork=plan is not None)
     try:
         _check(content_dir, cache, helper, output_format, strict, rule_ids, max_per_rule, day)
     finally:

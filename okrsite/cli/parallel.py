@@ -2,15 +2,19 @@
 
 Parsing is the largest part of ``okrsite check`` at company scale. With at
 least two usable cores and enough unit files, :func:`parse_with_helper`
-starts ``python -m okrsite.cli.parallel CONTENT_DIR START`` (a new process,
-never a fork), which parses the unit files from position ``START`` of the
-same sorted list with the same parser, writes the results to its stdout as
-one pickle and exits: each clean result as the parse cache's pickled entry
+gives the later unit files of the load's sorted list to a helper process,
+which parses them with the same parser, writes the results to a pipe as one
+pickle and exits: each clean result as the parse cache's pickled entry
 (``store.pickled_entry``), which the load unpickles as it would a cache
-entry; a file with issues is left to the load. This process meanwhile
-parses the files before ``START`` (the load walks them first) and takes the
-helper's results from its :class:`~okrsite.source.LoadCache` when the walk
-reaches the others (see ``LoadCache.parse_elsewhere``).
+entry; a file with issues is left to the load. The console script forks the
+helper as the command starts (no threads yet, little imported: the fork is
+cheap and the helper parses at once, while this process imports pydantic
+and the model); in-process callers (tests, ``CliRunner``) never fork, and
+start ``python -m okrsite.cli.parallel CONTENT_DIR START`` instead. This
+process meanwhile parses the files before the helper's (the load walks
+them first) and takes the helper's results from its
+:class:`~okrsite.source.LoadCache` when the walk reaches the others (see
+``LoadCache.parse_elsewhere``).
 
 Results are keyed by display path, parser and the sha256 of the bytes the
 helper read, so the load uses one only for the very bytes it read itself;
@@ -34,6 +38,7 @@ import gc
 import os
 import pickle
 import selectors
+import signal
 import stat
 import subprocess
 import sys
@@ -57,17 +62,29 @@ HELPER_SHARE = 0.5
 """The helper's part of the files. This process imports pydantic and the
 model (about a third of a second) before it parses, but the helper also
 pickles what it sends and this process unpickles it (about a third of the
-parse), and a busy machine gives the helper less of a core: half each
-finished closest together in timelines of 1,000-unit checks."""
+parse), and a new interpreter takes ~0.15 s to start: half each finished
+closest together in timelines of 1,000-unit checks."""
+FORKED_SHARE = 0.6
+"""The part of a forked helper (the console script's): it parses from the
+moment of the fork, while this process imports pydantic and the model, so
+it can take more files (by the same timelines' rates, ~0.62 would finish
+together on an idle machine; a little less leaves room for a busy one)."""
 
 
 class ParseHelper:
-    """The helper process, and whether its results were read."""
+    """The helper process (a child this process forked, or a new interpreter),
+    the pipe its results come on, and whether they were read."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, pid: int, results: int, process: subprocess.Popen[bytes] | None) -> None:
+        self.pid = pid
+        self.results = results
+        """The read end of the pipe the results come on."""
         self.process = process
+        """The new interpreter, or None for a forked helper."""
         self.delivered = False
         """Whether its results were read whole (it then exits by itself)."""
+        self.returncode: int | None = None
+        """Its exit code, once :func:`finish` has reaped it."""
 
 
 def usable_cores() -> int:
@@ -90,12 +107,17 @@ def unit_files(content_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None:
+def parse_with_helper(
+    content_dir: Path, cache: LoadCache, *, fork: bool = False
+) -> ParseHelper | None:
     """Start a helper parsing the later unit files into ``cache``, if it pays.
 
-    Returns the helper (always hand it to :func:`finish`) or None when the
-    load is better done alone: one core, few files, or a parse cache that
-    already holds most of them.
+    ``fork``: fork this process for it (only the console script asks: a
+    process that runs no threads and has imported little yet, so the fork is
+    cheap and the helper starts parsing at once); otherwise a new interpreter
+    runs this module. Returns the helper (always hand it to :func:`finish`)
+    or None when the load is better done alone: one core, few files, or a
+    parse cache that already holds most of them.
     """
     if usable_cores() < 2:
         return None
@@ -104,22 +126,14 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
         return None
     if cache.store is not None and cache.store.stored([d for _, d in files]) >= len(files) // 2:
         return None  # a warm parse cache: reading it is faster than a helper
-    start = len(files) - int(len(files) * HELPER_SHARE)
-    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:  # no interpreter to start: parse alone
+    fork = fork and hasattr(os, "fork")
+    start = len(files) - int(len(files) * (FORKED_SHARE if fork else HELPER_SHARE))
+    helper = _forked(files[start:]) if fork else _started(content_dir, start)
+    if helper is None:
         return None
-    helper = ParseHelper(process)
 
     def fetch() -> dict[ParseKey, bytes]:
-        assert process.stdout is not None
-        output = _read_to_end(process.stdout.fileno(), HELPER_TIMEOUT)
+        output = _read_to_end(helper.results, HELPER_TIMEOUT)
         if output is None:
             finish(helper)
             return {}
@@ -132,6 +146,52 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
 
     cache.parse_elsewhere([display for _, display in files[start:]], fetch)
     return helper
+
+
+def _started(content_dir: Path, start: int) -> ParseHelper | None:
+    """A new interpreter parsing the unit files from ``start``."""
+    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:  # no interpreter to start: parse alone
+        return None
+    assert process.stdout is not None
+    return ParseHelper(process.pid, process.stdout.fileno(), process)
+
+
+def _forked(files: list[tuple[str, str]]) -> ParseHelper | None:
+    """A forked child parsing ``files``; it writes its results and exits with
+    ``os._exit`` (it never flushes, frees or runs exit hooks of this process's)."""
+    sys.stdout.flush()  # nothing buffered for the child to hold a copy of
+    sys.stderr.flush()
+    try:
+        readable, writable = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had: parse alone
+        os.close(readable)
+        os.close(writable)
+        return None
+    if pid == 0:  # the helper
+        os.close(readable)
+        code = 1
+        try:
+            blob = parsed_results(files)
+            with os.fdopen(writable, "wb") as out:
+                out.write(blob)
+            code = 0
+        except BaseException:  # this process then parses those files itself
+            pass
+        os._exit(code)
+    os.close(writable)
+    return ParseHelper(pid, readable, None)
 
 
 def _read_to_end(fd: int, timeout: float) -> bytes | None:
@@ -154,17 +214,26 @@ def finish(helper: ParseHelper | None) -> None:
     """Never leave a helper behind: one that delivered is exiting (it is
     reaped); one that did not (the load failed before it needed the results,
     or they never came) is stopped."""
-    if helper is None:
+    if helper is None or helper.returncode is not None:
         return
     process = helper.process
-    if helper.delivered:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=HELPER_TIMEOUT)
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    if process is not None:
+        if helper.delivered:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=HELPER_TIMEOUT)
+        if process.poll() is None:
+            process.kill()
+        helper.returncode = process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        return
+    if not helper.delivered:
+        with contextlib.suppress(OSError):
+            os.kill(helper.pid, signal.SIGKILL)
+    _, status = os.waitpid(helper.pid, 0)
+    helper.returncode = os.waitstatus_to_exitcode(status)
+    with contextlib.suppress(OSError):
+        os.close(helper.results)
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -179,23 +248,28 @@ def _read_regular(path: str) -> bytes | None:
         return None
 
 
-def _helper_main(content_dir: str, start: str) -> None:
-    """The helper: parse unit files from ``start``, pickle the results to
-    stdout, and exit."""
-    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+def parsed_results(files: list[tuple[str, str]]) -> bytes:
+    """The helper's work: ``files`` (path, display path) parsed, as one pickle
+    of ``{parse_key: pickled store entry}``. Results go as pickled store
+    entries: the load keeps the same bytes for the parse cache. A file with
+    issues is not sent (the load parses it again, and reports them)."""
     scalars = PlainScalars()
-    files = unit_files(Path(content_dir))
-    # Results go as pickled store entries: the load keeps the same bytes for
-    # the parse cache. A file with issues is not sent (the load parses it
-    # again, and reports them).
     results: dict[ParseKey, bytes] = {}
-    for path, display in files[int(start) :]:
+    for path, display in files:
         raw = _read_regular(path)
         if raw is not None:
             blob = pickled_entry(parse_unit_file(raw, display, scalars=scalars))
             if blob is not None:
                 results[parse_key(parse_unit_file, raw, display)] = blob
-    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    return pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _helper_main(content_dir: str, start: str) -> None:
+    """The helper as a new interpreter: parse unit files from ``start``,
+    pickle the results to stdout, and exit."""
+    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+    blob = parsed_results(unit_files(Path(content_dir))[int(start) :])
+    sys.stdout.buffer.write(blob)
     sys.stdout.buffer.flush()
     # Nothing to free one object at a time: the results are sent.
     os._exit(0)
