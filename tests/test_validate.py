@@ -401,3 +401,18 @@ def test_the_one_walk_loop_test_agrees_with_a_search_from_every_node(
     }
     found = any(_find_loop(start, edges) for start in edges)
     assert has_loop(edges) is found
+
+
+def test_data_without_checkins_is_a_copy_and_only_unit_shapes_change() -> None:
+    from okrsite.validate.shape import without_checkins
+
+    kr = {"id": "a", "title": "A", "checkins": [{"date": "2026-01-05"}]}
+    data = {"objectives": [{"id": "o", "key_results": [kr, "odd"]}, 3], "status": "draft"}
+    stripped: Any = without_checkins(data)
+    assert stripped == {
+        "objectives": [{"id": "o", "key_results": [{"id": "a", "title": "A"}, "odd"]}, 3],
+        "status": "draft",
+    }
+    assert "checkins" in kr and data["objectives"][0]["key_results"][0] is kr  # type: ignore
+    for odd in ({"objectives": "none"}, [1], "text", None):
+        assert without_checkins(odd) is odd
