@@ -97,12 +97,7 @@ class Shaper:
                     continue
                 # Leaves (check-ins: most nodes of a file), located here in one
                 # pass instead of queued one by one.
-                prefix = (*path, name)
-                places = [
-                    recorded(item_path) or node_location(item_path)
-                    for item_path in [(*prefix, i) for i in range(len(value))]
-                ]
-                set_sources_at(value, display, places)
+                set_sources_at(value, display, (*path, name), recorded, node_location)
 
 
 def without_checkins(data: object) -> object:
