@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,8 +59,8 @@ def test_the_split_gives_each_part_some_rules_and_every_rule_once() -> None:
     own, theirs = rulesplit.split_rules()
     assert own and theirs and not own & theirs
     assert own | theirs == {r.id for r in RULES}
-    assert {"OKR005", "OKR006", "OKR007", "OKR008", "OKR001", "OKR000"} <= theirs
-    assert {"OKR012", "OKR013", "OKR015", "OKR016", "OKR017"} == own  # read check-ins
+    assert {"OKR005", "OKR006", "OKR007", "OKR008", "OKR001"} <= theirs
+    assert {"OKR012", "OKR013", "OKR015", "OKR016", "OKR017", "OKR000"} <= own
 
 
 def test_the_childs_rules_find_the_same_in_a_model_without_checkins(
@@ -131,20 +132,52 @@ def test_the_forked_run_equals_one_run(model: OkrModel, monkeypatch: pytest.Monk
 
 
 @needs_fork
-def test_meanwhile_runs_once_here_while_the_child_works(
-    model: OkrModel, monkeypatch: pytest.MonkeyPatch
+def test_the_verdict_runs_in_the_child_once_the_model_is_valid_or_here(
+    model: OkrModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``meanwhile`` (the check pickles its parse cache then) runs in this
-    process, after its own rules, once; with or without a child."""
-    pids: list[int] = []
+    """``verdict`` (the check writes its parse cache then) runs once, in the
+    child when it helps (after this process said its model is valid), here
+    when there is no child, and not at all when the child finds the content
+    invalid."""
+    marks = tmp_path / "marks"
+
+    def mark() -> None:
+        with open(marks, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+
     calls = parts_run_here(monkeypatch)
-    found = rulesplit.run_checks_in_two(model, TODAY, meanwhile=lambda: pids.append(os.getpid()))
+    found = rulesplit.run_checks_in_two(model, TODAY, verdict=mark)
     assert found == run_checks(model, today=TODAY)
-    assert pids == [os.getpid()] and calls == [rulesplit.split_rules()[0]]
+    ran = marks.read_text(encoding="utf-8").split()
+    assert len(ran) == 1 and ran[0] != str(os.getpid())  # in the child
+    assert calls == [rulesplit.split_rules()[0]]
+    marks.unlink()
+    assert rulesplit.run_checks_in_two(model, TODAY, verdict=mark, valid=lambda _m: False) is None
+    assert not marks.exists()
     monkeypatch.setattr(rulesplit.os, "fork", failing_fork)
-    pids.clear()
-    assert rulesplit.run_checks_in_two(model, TODAY, meanwhile=lambda: pids.append(0)) == found
-    assert pids == [0]
+    assert rulesplit.run_checks_in_two(model, TODAY, verdict=mark) == found
+    assert marks.read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
+@needs_fork
+def test_a_split_check_writes_the_parse_cache_a_check_in_one_process_writes(
+    company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child writes the parse cache (``verdict``): byte for byte what
+    the command that never forks writes."""
+    from test_parse_store import stored_entries
+
+    splits = forced_split(monkeypatch)
+    written = {}
+    for split in (False, True):
+        root = tmp_path / f"split-{split}"
+        shutil.copytree(company.parent, root, ignore=shutil.ignore_patterns(".okrsite-cache"))
+        args = ["check", "--content", str(root / "content"), "--today", TODAY.isoformat()]
+        result = as_console(args) if split else CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1) and "Traceback" not in result.output
+        written[split] = stored_entries(root / ".okrsite-cache" / "parsed")
+    assert splits == [1]
+    assert written[True] == written[False] and len(written[True]) > 10
 
 
 def failing_fork() -> int:

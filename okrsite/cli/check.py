@@ -192,12 +192,12 @@ def _load(
     if not split:
         return raw, validate(raw, cache=cache), None
     store = cache.store
-    # The parse cache's entries are pickled while the child runs; they are
-    # written once it has said the references are sound.
-    prepare = None if store is None else store.prepare
+    # The parse cache is written as soon as the content is known to be valid
+    # (by the child, while this process runs its rules).
+    save = None if store is None else store.flush
     found: list[Finding] | None = None
     with contextlib.suppress(ContentError):
-        model, found = check_in_two(raw, cache, day, meanwhile=prepare)
+        model, found = check_in_two(raw, cache, day, verdict=save)
     if found is None:  # report every issue
         validate(raw, cache=cache)
         raise AssertionError("validation failed, then passed")  # pragma: no cover
@@ -237,8 +237,9 @@ def _check(
         format_text,
     )
 
-    # Only now: a check of invalid content writes nothing.
-    if cache.store is not None:
+    # Only now: a check of invalid content writes nothing. (Split, the
+    # parse cache is written already.)
+    if cache.store is not None and found is None:
         cache.store.flush()
     findings = run_checks(model, today=day) if found is None else found
     if selected:
