@@ -277,9 +277,9 @@ class ParseStore:
     def _write_pack(self, folder: str, entries: Packed) -> None:
         merged = {**(self._pack(folder) or {}), **entries}
         merged = dict(sorted(merged.items()))
-        blob = PACK_FORMAT + pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)  # (megabytes)
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(self._pack_path(folder), blob, durable=False)
+        write_atomically(self._pack_path(folder), (PACK_FORMAT, blob), durable=False)
         self._packs[folder] = merged
 
     def _write_loose(self, entries: Packed, written: set[str]) -> None:
