@@ -380,14 +380,9 @@ def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_
     assert files_of(root / "again") == fresh
 
 
-def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
-    cold: Path, tmp_path: Path
-) -> None:
-    """Profiles span every cycle, so they are kept by a digest of what they are
-    made from (texts.json): a marker planted in every stored profile shows in
-    the next build (not made again), except on the profile of the unit whose
-    archived file changed, which is made again and shows the change."""
-    root = copy_of(cold, tmp_path)
+def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
+    """Append a marker to every unit profile kept in texts.json; return the
+    texts as they were."""
     texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
@@ -404,20 +399,54 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
         for key, text in texts.items()
     }
     texts_file.write_text(json.dumps(marked), encoding="utf-8")
-    unit_file = root / "content" / "2023-Q2" / "platform-data.yaml"
-    unit_file.write_text(
-        unit_file.read_text(encoding="utf-8").replace(
-            "Delight customers with faster data platform", "A renamed archived objective"
-        ),
-        encoding="utf-8",
+    return texts
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, path
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
+    cold: Path, tmp_path: Path
+) -> None:
+    """Profiles span every cycle, so they are kept by a digest of what they are
+    made from (texts.json): a marker planted in every stored profile shows in
+    the next build (not made again), except on the profile of the unit whose
+    current file changed, which is made again and shows the change."""
+    root = copy_of(cold, tmp_path)
+    texts = _plant_in_stored_profiles(root)
+    _replace_in(
+        root / "content" / "2026-Q4" / "platform-data.yaml",
+        "Make Data Platform the team others rely on",
+        "A renamed current objective",
     )
     build(root / "mkdocs.yml", root / "warm")
     edited = (root / "warm/units/platform-data/index.html").read_text(encoding="utf-8")
-    assert "A renamed archived objective" in edited and "Planted in the store" not in edited
+    assert "A renamed current objective" in edited and "Planted in the store" not in edited
     other = (root / "warm/units/sales-na/index.html").read_text(encoding="utf-8")
     assert "Planted in the store" in other
-    kept = json.loads(texts_file.read_text(encoding="utf-8"))
+    kept = json.loads((root / ".okrsite-cache/cycles/texts.json").read_text(encoding="utf-8"))
     assert len(kept) == len(texts)  # the old text of the edited profile was dropped
+
+
+def test_an_archived_edit_makes_the_profiles_again(cold: Path, tmp_path: Path) -> None:
+    """A closed quarter counts in a profile's digest by the cycle store's key
+    (all its input files), not by its content as JSON: an edit to an archived
+    file makes every profile again, and the edited unit's shows the change."""
+    root = copy_of(cold, tmp_path)
+    _plant_in_stored_profiles(root)
+    _replace_in(
+        root / "content" / "2023-Q2" / "platform-data.yaml",
+        "Delight customers with faster data platform",
+        "A renamed archived objective",
+    )
+    build(root / "mkdocs.yml", root / "warm")
+    edited = (root / "warm/units/platform-data/index.html").read_text(encoding="utf-8")
+    assert "A renamed archived objective" in edited
+    for profile in (root / "warm" / "units").glob("*/index.html"):
+        assert "Planted in the store" not in profile.read_text(encoding="utf-8"), profile
 
 
 def _stored_once(directory: Path) -> PageCache:

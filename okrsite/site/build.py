@@ -101,6 +101,9 @@ def build_docs_tree(
     if closed is not None:
         for cycle_id in closed_cycles(context):
             keys[cycle_id] = closed_cycle_context(context, cycle_id)
+            store_key = closed.key(cycle_id, keys[cycle_id])
+            if store_key is not None:
+                context.closed_keys[cycle_id] = store_key
             found = closed.get(cycle_id, keys[cycle_id])
             if found is not None:
                 reused[cycle_id] = found
