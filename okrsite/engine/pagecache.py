@@ -447,6 +447,8 @@ class CycleStore:
     used: set[str] = field(default_factory=set)
     hits: list[str] = field(default_factory=list)
     """Cycles served from the store this build (for logs and tests)."""
+    asked: list[str] = field(default_factory=list)
+    """Every closed cycle the site asked for this build (served or not)."""
     _texts: dict[str, str] | None = None
     _texts_used: dict[str, str] = field(default_factory=dict)
 
@@ -472,6 +474,7 @@ class CycleStore:
         return hashlib.sha256(f"{cycle_id}\n{inputs}\n{context}".encode()).hexdigest()
 
     def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
+        self.asked.append(cycle_id)
         key = self.key(cycle_id, context)
         if key is None:
             return None

@@ -92,7 +92,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -121,10 +120,17 @@ from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
     PageCache,
-    StoredBytes,
-    merge_search_index,
     open_cycle_store,
     setup_digest,
+)
+from okrsite.engine.pagecacherun import (
+    BUILD_LOGGER,
+    PageCacheRun,
+    finish_page_cache,
+    kept_folders,
+    skipped_note,
+    store_page,
+    take_folders,
 )
 from okrsite.engine.pagehelper import PageHelper
 from okrsite.engine.partialmemo import header_templates
@@ -185,67 +191,6 @@ class _GeneratedFile(File):
         in_order(self.writes, self.output.write, data, self.abs_dest_path)
 
 
-@dataclass
-class _PageCacheRun:
-    """The page cache's state for one build (created in ``on_files``)."""
-
-    cache: PageCache
-    output: SiteOutput
-    """Places stored pages and generated files into ``site/`` (hard links)."""
-    cycles: CycleStore | None = None
-    """Closed cycles' generated files (pruned with the pages after a clean build)."""
-    order: list[str] = field(default_factory=list)
-    """Every page's URL in the order MkDocs builds them (and indexes them)."""
-    served: dict[str, CachedPage] = field(default_factory=dict)
-    """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str], StoredBytes]] = field(default_factory=dict)
-    """URL → (key, anchors, stored HTML's identity) of pages rendered and stored."""
-    warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
-    """MkDocs warnings during this build: a page rendered with a warning is not
-    stored (served from the cache, it would hide the warning from --strict)."""
-    copy: bool = True
-    """Stored pages are linked into ``site/`` (MkDocs writes nothing for them): only
-    when our last ``on_post_page`` is the build's last, else a later plugin's
-    change would be missing from the copy, and the stored HTML is returned."""
-    skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
-    """Drops MkDocs' note that a page it did not write was skipped, for the
-    pages this build copied from the cache."""
-
-
-class _SkippedNote(logging.Filter):
-    """MkDocs does not write a page whose final HTML is empty and logs
-    "Page skipped: '<page>'. Generated empty output." at INFO. A page served
-    from the page cache is linked into ``site/`` by the plugin and handed to
-    MkDocs empty: that note would be false, once per archived page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.notes: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() not in self.notes
-
-
-def _skipped_note(src_uri: str) -> str:
-    """MkDocs 1.6's note for a page with empty output (``_build_page``)."""
-    return f"Page skipped: '{src_uri}'. Generated empty output."
-
-
-_BUILD_LOGGER = "mkdocs.commands.build"
-"""The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
-
-
-class _WarningCount(logging.Handler):
-    """Counts WARNING and worse records of MkDocs' loggers during one build."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def __init__(self) -> None:
         super().__init__()
@@ -257,6 +202,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, FileContent]] = {}
         self._pending: tuple[tuple[str, str], dict[str, FileContent]] | None = None
         self._serving = False
+        self._dirty = False
         # Kept between the rebuilds of one preview server (only there is the
         # same content loaded and built again in this process): parsed and
         # validated files, and page fragments.
@@ -267,12 +213,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._search: PageIndexer | None = None
         self._helper: PageHelper | None = None
         # The page cache's state for the running build only (on_files → on_post_build).
-        self._pages: _PageCacheRun | None = None
+        self._pages: PageCacheRun | None = None
         # Pages written on a second thread, for the running build only (engine/writer.py).
         self._writes: SiteWrites | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._dirty = dirty
         self._load_cache = LoadCache() if self._serving else None
         self._cache = BuildCache() if self._serving else None
         self._templates = MemoryBytecodeCache() if command == "serve" else None
@@ -288,6 +235,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if script not in present:
                 config.extra_javascript.append(script)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Before MkDocs empties ``site/``: keep the closed cycles' folders the
+        last build recorded (:mod:`okrsite.engine.sitefolders`)."""
+        if self.config.page_cache and not self._serving and not self._dirty:
+            base = Path(config.config_file_path or ".").resolve().parent
+            kept_folders(base / self.config.cache_dir).stash_from(Path(config.site_dir))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -317,14 +271,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._writes = SiteWrites() if self._post_page_is_last(config) else None
         setup = ""
         if self.config.page_cache and not self._serving:
-            self._pages = _PageCacheRun(
+            copy = self._post_page_is_last(config)
+            self._pages = PageCacheRun(
                 PageCache(base / self.config.cache_dir / "pages"),
                 SiteOutput(base / self.config.cache_dir / "files"),
                 cycles=cycles,
-                copy=self._post_page_is_last(config),
+                folders=kept_folders(base / self.config.cache_dir) if copy else None,
+                copy=copy,
             )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
-            logging.getLogger(_BUILD_LOGGER).addFilter(self._pages.skipped)
+            logging.getLogger(BUILD_LOGGER).addFilter(self._pages.skipped)
             setup = setup_digest(
                 config_file=Path(config.config_file_path) if config.config_file_path else None,
                 nav=config.nav,
@@ -378,6 +334,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 page = FinishedPage(titles.get(path), file, config, fast)  # sets file.page
                 if self._helper and cached is None and isinstance(markdown, str):
                     page.ask(self._helper, markdown)
+        if self._pages is not None:
+            take_folders(self._pages, files, config.site_dir)
         if self.config.fast_search:
             self._search = PageIndexer.start(config, self._helper)
         return files
@@ -456,7 +414,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             self._written = {key: written}
             self._pending = None
         if self._pages is not None:
-            self._finish_page_cache(self._pages, Path(config.site_dir))
+            finish_page_cache(self._pages, Path(config.site_dir))
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -466,31 +424,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _end_page_cache(self) -> None:
         if self._pages is not None:
             logging.getLogger("mkdocs").removeHandler(self._pages.warnings)
-            logging.getLogger(_BUILD_LOGGER).removeFilter(self._pages.skipped)
+            logging.getLogger(BUILD_LOGGER).removeFilter(self._pages.skipped)
             self._pages = None
-
-    @staticmethod
-    def _finish_page_cache(run: _PageCacheRun, site_dir: Path) -> None:
-        """Put the stored pages' search entries back; store the rendered pages
-        (unless the build warned: then nothing is stored or dropped)."""
-        index = site_dir / "search" / "search_index.json"
-        entries: dict[str, str] = {}
-        if index.is_file():
-            text, entries = merge_search_index(
-                index.read_text(encoding="utf-8"),
-                run.order,
-                {url: page.search for url, page in run.served.items()},
-            )
-            if run.served:
-                index.write_text(text, encoding="utf-8")
-        if run.warnings.count:
-            return
-        for url, (key, anchors, stored) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, ""), anchors, stored)
-        run.cache.prune()
-        run.output.prune()
-        if run.cycles is not None:
-            run.cycles.prune()
 
     @event_priority(50)  # before Material's search plugin
     def _index_page(
@@ -546,36 +481,26 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
             # Placed as stored; the empty result tells MkDocs not to write the
-            # page itself (its "Page skipped" note is filtered, see _SkippedNote).
+            # page itself (its "Page skipped" note is filtered, see pagecacherun.SkippedNote).
             in_order(
                 self._writes,
                 self._pages.cache.place_html, file.cached, file.abs_dest_path, self._pages.output,
             )
-            self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+            self._pages.skipped.notes.add(skipped_note(file.src_uri))
             return ""
         anchors = sorted(page.present_anchor_ids or ())
         if not self._pages.copy:
-            self._store_page(self._pages, file.cache_key, page.url, anchors, output, None)
+            store_page(self._pages, file.cache_key, page.url, anchors, output, None)
             return output
         # The page is in the cache now: linked into site/ like a stored one
         # (one file created instead of two), on the writer thread if there is one.
         in_order(
             self._writes,
-            self._store_page, self._pages, file.cache_key, page.url, anchors, output,
+            store_page, self._pages, file.cache_key, page.url, anchors, output,
             file.abs_dest_path,
         )
-        self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+        self._pages.skipped.notes.add(skipped_note(file.src_uri))
         return ""
-
-    @staticmethod
-    def _store_page(
-        run: _PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
-    ) -> None:
-        """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
-        path, stored = run.cache.put_html(key, output)
-        run.rendered[url] = (key, anchors, stored)
-        if to is not None:
-            run.output.place(path, to)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""
