@@ -60,6 +60,10 @@ Hooks used, and why:
   Before that, ``on_files`` opens the closed-cycle store of the same cache
   (:class:`~okrsite.engine.pagecache.CycleStore`) and passes it to
   ``build_docs_tree``: closed quarters' pages are not even generated.
+  ``on_pre_build`` stashes the closed quarters' folders the last build left
+  in ``site/`` (before MkDocs empties it) and ``on_files`` moves back, whole,
+  those holding what this build would put there
+  (:mod:`okrsite.engine.sitefolders`, :mod:`okrsite.engine.pagecacherun`).
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
