@@ -76,6 +76,16 @@ def test_a_rebuild_moves_closed_folders_in_whole_and_equals_a_fresh_build(
     assert [p.name for p in (project / ".okrsite-cache/folders").iterdir()] == ["records.json"]
 
 
+def test_the_first_rebuild_after_a_cold_build_moves_them(tmp_path: Path) -> None:
+    """A cold build generates the closed quarters (and stores them); the next
+    serves them from the store: both name the files the same way."""
+    config = make_site(tmp_path)
+    build(config, tmp_path / "site")
+    before = inodes(tmp_path / "site")
+    build(config, tmp_path / "site")
+    assert inodes(tmp_path / "site") == before
+
+
 def test_a_folder_changed_on_disk_is_made_again(
     project: Path, fresh: dict[str, bytes]
 ) -> None:

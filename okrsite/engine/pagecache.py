@@ -449,6 +449,9 @@ class CycleStore:
     """Cycles served from the store this build (for logs and tests)."""
     asked: list[str] = field(default_factory=list)
     """Every closed cycle the site asked for this build (served or not)."""
+    entry_files: dict[str, str] = field(default_factory=dict)
+    """Path → key of the entry that holds it (served or stored this build):
+    the key names its bytes."""
     _texts: dict[str, str] | None = None
     _texts_used: dict[str, str] = field(default_factory=dict)
 
@@ -486,6 +489,7 @@ class CycleStore:
         if found is None or found[0] != cycle_id:
             return None  # unreadable or foreign: generate the cycle
         self.hits.append(cycle_id)
+        self.entry_files.update(dict.fromkeys(found[1].files, key))
         return found[1]
 
     def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
@@ -493,6 +497,7 @@ class CycleStore:
         if key is None:
             return
         self.used.add(key)
+        self.entry_files.update(dict.fromkeys(cycle.files, key))
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomically(
             self.directory / f"{key}{CYCLE_SUFFIX}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,18 +103,26 @@ def kept_folders(cache_dir: Path) -> KeptFolders:
     return KeptFolders(cache_dir / FOLDERS_DIR)
 
 
-def _identities(files: Iterable[File]) -> Iterator[tuple[str, str | None, bool]]:
+def _identities(
+    files: Iterable[File], stored: Mapping[str, str]
+) -> Iterator[tuple[str, str | None, bool]]:
     """Each file's site path, what names its bytes, and whether it is ready
     without rendering (for :meth:`KeptFolders.candidates`): a generated page
     by its page-cache key (ready when stored), another generated file by the
-    sha256 of its content; a file okrsite did not generate by None."""
+    key of the closed-cycle entry holding it (``stored``, path → key: served
+    or stored this build, the entry holds exactly those bytes) or else by the sha256 of its content;
+    a file okrsite did not generate by None."""
     for file in files:
         key = getattr(file, "cache_key", None)
         if key is not None:
             yield file.dest_uri, f"page {key}", getattr(file, "cached", None) is not None
         elif file.generated_by is not None and hasattr(file, "cache_key"):
-            content = file.content_bytes
-            yield file.dest_uri, f"file {hashlib.sha256(content).hexdigest()}", True
+            entry = stored.get(file.src_uri)
+            if entry is not None:
+                yield file.dest_uri, f"stored {entry} {file.src_uri}", True
+            else:
+                digest = hashlib.sha256(file.content_bytes).hexdigest()
+                yield file.dest_uri, f"file {digest}", True
         else:
             yield file.dest_uri, None, True
 
@@ -125,7 +133,8 @@ def take_folders(run: PageCacheRun, files: Iterable[File], site_dir: str) -> Non
     if run.folders is None or run.cycles is None:
         return
     site = Path(site_dir)
-    for folder, digest, ready in KeptFolders.candidates(_identities(files), run.cycles.asked):
+    identities = _identities(files, run.cycles.entry_files)
+    for folder, digest, ready in KeptFolders.candidates(identities, run.cycles.asked):
         run.folder_digests[folder] = digest
         if ready and run.folders.take(folder, digest, site):
             run.output.kept.add(os.path.join(os.path.normpath(site_dir), folder) + os.sep)
