@@ -14,13 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.engine.pagecache import (
-    CYCLE_SUFFIX,
-    PageCache,
-    cycle_entry_bytes,
-    merge_search_index,
-    read_cycle_entry,
-)
+from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_cycle_entry
+from okrsite.engine.pagecache import PageCache, merge_search_index
 from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -272,8 +267,9 @@ def test_the_cycle_store_follows_inputs_across_a_year_and_its_quarters(tmp_path:
         model = load_model(content)
         store = CycleStore(tmp_path / "cycles", cycle_input_digests(content, model))
         tree = build_docs_tree(model, options, closed=store)
-        assert tree.files == build_docs_tree(model, options).files
-        return dict(tree.files), sorted(store.hits)
+        files = {**tree.files, **{path: held.load() for path, held in tree.stored.items()}}
+        assert files == build_docs_tree(model, options).files
+        return files, sorted(store.hits)
 
     assert build_with_store()[1] == []
     assert build_with_store()[1] == ["2026", "2026-Q1"]
@@ -387,12 +383,14 @@ def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
     # The store's other texts are closed quarters' findings and calibration
-    # samples (JSON lists) and their quality pages.
+    # samples (JSON lists), their quality pages, and their entries' stat.
     profile_keys = {
         key for key, text in texts.items()
         if not text.startswith("[") and not text.startswith("# Quality · ")
     }
-    assert len(texts) - len(profile_keys) == 3 * 2  # two closed quarters
+    entry_stats = {key for key in texts if key.startswith("entry-stat ")}
+    assert len(entry_stats) == 2  # two closed quarters
+    assert len(texts) - len(profile_keys) == 3 * 2 + len(entry_stats)
     assert len(profile_keys) == len(profiles) > 10
     marked = {
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text

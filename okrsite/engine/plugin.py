@@ -147,7 +147,7 @@ from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
-from okrsite.site.tree import FileContent
+from okrsite.site.tree import FileContent, StoredContent
 from okrsite.source.data import measure_files
 from okrsite.validate import LoadCache
 
@@ -184,9 +184,44 @@ class _GeneratedFile(File):
             return False
         return super().is_modified()
 
+    held: StoredContent | None = None
+    """A closed cycle's file kept by the cycle store, read only when its
+    content is asked for (it usually is not: its folder moves in whole)."""
+
+    @property
+    def content_bytes(self) -> bytes:
+        self._load_held()
+        return super().content_bytes
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.held = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        self._load_held()
+        return super().content_string
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.held = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+    def _load_held(self) -> None:
+        if self.held is not None:
+            self._content, self.held = self.held.load(), None
+
     def copy_file(self, dirty: bool = False) -> None:
         """A generated graph or export: linked from the cache's copy of the
         same bytes where possible (creating files is what costs)."""
+        if self.output is not None and self.output.holds(self.abs_dest_path):
+            # In a folder moved in whole from the last build; its blob stays
+            # for a later build that places it again.
+            known = self.held.sha256 if self.held is not None else None
+            self.output.used.add(known or hashlib.sha256(self.content_bytes).hexdigest())
+            return
+        self._load_held()
         content = self._content
         if self.output is None or content is None or (dirty and not self.is_modified()):
             super().copy_file(dirty)
@@ -263,9 +298,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             tree = build_docs_tree(model, options, self._cache, cycles)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
-        hand_written = [
-            f for f in files.documentation_pages() if f.src_uri not in tree.files
-        ]
+        generated = tree.paths()
+        hand_written = [f for f in files.documentation_pages() if f.src_uri not in generated]
         if not config.nav:
             config.nav = escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
                 f.src_uri for f in hand_written
@@ -296,13 +330,19 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         fast = fast_path_setup(config) if self.config.fast_pages else None
-        stored = self._pages.cache.look_up(setup, tree.files) if self._pages is not None else {}
+        stored = (
+            self._pages.cache.look_up(setup, tree.files, tree.stored)
+            if self._pages is not None
+            else {}
+        )
         # A helper pays off for many pages to render (a rebuild renders few).
-        pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in tree.files)
+        pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in generated)
         self._helper = None if self._serving else PageHelper.start(fast, pages)
         titles = nav_titles(config.nav) if fast is not None else {}
         unchanged = self._unchanged(config, tree.files) if self._serving else set()
-        for path, content in sorted(tree.files.items()):
+        for path in sorted(generated):
+            held = tree.stored.get(path)  # a closed cycle's file: read only if needed
+            content: FileContent = tree.files[path] if held is None else b""
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
@@ -320,12 +360,17 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             markdown = content
             cached: CachedPage | None = None
             key: str | None = None
-            if path.endswith(".md") and isinstance(content, str):
+            if path.endswith(".md") and (isinstance(content, str) or held is not None):
                 key, cached = stored.get(path, (None, None))
-                if cached is None:  # parked pieces are only needed to render the page
-                    markdown, parked = park_html(content)
+                if cached is not None:
+                    markdown = ""  # MkDocs renders nothing for it (on_page_markdown)
+                else:  # parked pieces are only needed to render the page
+                    text = held.load() if held is not None else content
+                    markdown, parked = park_html(str(text))
                     markdown, inline, prefix = park_inline(markdown)
+                held = None
             file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
+            file.held = held
             file.parked = tuple(parked)
             if inline:
                 file.inline = (tuple(inline), prefix)

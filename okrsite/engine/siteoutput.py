@@ -75,12 +75,13 @@ class SiteOutput:
     build, already holding this build's files (:mod:`okrsite.engine.sitefolders`):
     nothing is placed under them."""
 
-    def _in_kept(self, destination: str) -> bool:
+    def holds(self, destination: str) -> bool:
+        """Whether ``destination`` is in a folder moved in whole (:attr:`kept`)."""
         return bool(self.kept) and destination.startswith(tuple(self.kept))
 
     def place(self, source: Path, destination: str) -> None:
         """Put the file ``source`` (in the cache) at ``destination``."""
-        if self._in_kept(destination):
+        if self.holds(destination):
             return
         self._folder(destination)
         if self.linking:
@@ -99,7 +100,7 @@ class SiteOutput:
 
     def write(self, data: bytes, destination: str) -> None:
         """Put ``data`` at ``destination``: through its blob while linking works."""
-        if self._in_kept(destination):
+        if self.holds(destination):
             if self.linking:  # its blob stays for a later build that places it again
                 self.used.add(hashlib.sha256(data).hexdigest())
             return
