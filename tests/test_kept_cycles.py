@@ -158,6 +158,36 @@ def test_an_entry_naming_any_other_global_runs_nothing(tmp_path: Path) -> None:
     assert model == load_model(content)
 
 
+class _NotANode:
+    """Pickled as a call of kept._node with a class that is not a model."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        from okrsite.errors import SourceLocation
+        from okrsite.validate.kept import _node
+
+        return (_node, (SourceLocation, {"path": "x"}, set()))
+
+
+def test_the_node_builder_makes_model_nodes_only(tmp_path: Path) -> None:
+    """Entries call okrsite's node builder (kept._node): given any class but a
+    model's, or a state that is not a mapping, the entry is a miss."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    for entry in store.glob("*" + SUFFIX):
+        entry.write_bytes(pickle.dumps({"format": "x", "okrs": _NotANode()}))
+    model, kept = build_load(content, store)
+    assert kept == set()
+    assert model == load_model(content)
+    from okrsite.errors import SourceLocation
+    from okrsite.model import UnitOkrs
+    from okrsite.validate.kept import _node
+
+    for cls, state in ((SourceLocation, {}), (dict, {}), (UnitOkrs, [("unit_id", "x")])):
+        with pytest.raises(pickle.UnpicklingError):
+            _node(cls, state, set())  # type: ignore[arg-type]
+
+
 def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Path) -> None:
     """Kept nodes of one class with the same set fields share one fields set
     (fewer objects for the garbage collector); a copy, which is how content
