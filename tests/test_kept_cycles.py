@@ -225,6 +225,40 @@ def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Pat
     assert model == fresh
 
 
+def test_kept_nodes_know_their_source_and_plain_ones_hold_no_tracked_dict(
+    tmp_path: Path,
+) -> None:
+    """A kept node keeps its source location as ``line:column:path`` text, so a
+    node of plain values (a check-in) reads back with a dict the garbage
+    collector does not track; its ``source`` is the fresh load's all the same."""
+    import gc
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "realworld" / "content", content)
+    store = tmp_path / "validated"
+    kept_store = KeptCycles.open(store, content, ended_before=dt.date(2026, 11, 23))
+    load_model(content, kept=kept_store)
+    kept_store.save()
+    model, kept = build_load(content, store)
+    assert kept == {"2023-Q2", "2026-Q3"}
+    fresh = load_model(content)
+    checkins = 0
+    for cycle_id in kept:
+        for unit_id, okrs in model.cycles[cycle_id].okrs.items():
+            twin = fresh.cycles[cycle_id].okrs[unit_id]
+            for objective, other in zip(okrs.objectives, twin.objectives, strict=True):
+                assert objective.source == other.source
+                assert objective.source.path.endswith(".yaml") and objective.source.line > 1
+                for kr, other_kr in zip(objective.key_results, other.key_results, strict=True):
+                    assert kr.source == other_kr.source
+                    for checkin, other_checkin in zip(kr.checkins, other_kr.checkins, strict=True):
+                        assert not gc.is_tracked(checkin.__dict__)
+                        assert checkin.source == other_checkin.source
+                        checkins += 1
+    assert checkins > 3
+
+
 def test_only_cycles_that_ended_are_kept(tmp_path: Path) -> None:
     """The cycle in progress changes with nearly every build: only cycles
     that ended before the build's day are written to the store."""

@@ -53,6 +53,7 @@ from pydantic import BaseModel
 import okrsite
 from okrsite.errors import SourceLocation
 from okrsite.model import Cycle, UnitOkrs
+from okrsite.model.content import SOURCE_KEY
 from okrsite.source.files import write_atomically
 
 FORMAT = "okrsite-validated 3"
@@ -264,4 +265,13 @@ class _SharingPickler(pickle.Pickler):
             return NotImplemented  # pydantic's own state (none of our nodes has these)
         fields = obj.__pydantic_fields_set__
         shared = self._shared.setdefault((type(obj), frozenset(fields)), set(fields))
-        return (_node, (type(obj), obj.__dict__, shared))
+        values = obj.__dict__
+        source = values.get(SOURCE_KEY)
+        if isinstance(source, SourceLocation):
+            source = (source.path, source.line, source.column)
+        if type(source) is tuple and len(source) == 3:
+            path, line, column = source
+            # A string, not a tuple: a node whose other values are plain reads
+            # back with a dict the collector does not track (see SOURCE_KEY).
+            values = {**values, SOURCE_KEY: f"{int(line)}:{int(column)}:{path}"}
+        return (_node, (type(obj), values, shared))
