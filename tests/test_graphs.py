@@ -179,6 +179,34 @@ def test_node_ids_are_generated() -> None:
     assert edges and all(re.fullmatch(r"n\d+(:(o|k\d+))?", e) for pair in edges for e in pair)
 
 
+@pytest.mark.parametrize("site_url", [None, "https://okrs.example.com/"])
+def test_unit_links_are_the_unit_link_rule_from_the_embedding_page(site_url: str | None) -> None:
+    """GraphBuilder.unit_link (kept per unit, the anchor put on per call) links a
+    unit with a file to its cycle page with the anchor, one without a file to
+    its profile without the anchor, the company to the overview; from any page."""
+    from okrsite.graphs.builder import GraphBuilder
+    from okrsite.graphs.lookups import CycleLookups
+
+    model = small_model()  # sales-emea has a file; no unit lacks one: drop marketing's
+    cycle = model.cycles[CYCLE]
+    cycle = cycle.model_copy(
+        update={"okrs": {u: o for u, o in cycle.okrs.items() if u != "marketing"}}
+    )
+    for from_doc in (urls.unit_page(CYCLE, "sales-emea"), urls.cycle_overview(CYCLE)):
+        b = GraphBuilder(
+            model, cycle, CycleLookups.build(model, cycle), from_doc, site_url=site_url
+        )
+        for _ in range(2):  # the second round is served from the builder's links
+            for unit_id in ("sales", "marketing", "company"):
+                for anchor in (None, "obj-pipeline", "kr-pipeline--sql"):
+                    target = urls.unit_link(cycle, unit_id)
+                    profile = target == urls.unit_profile(unit_id)
+                    assert (unit_id == "marketing") == profile
+                    expected = b.page_link(target, None if profile else anchor)
+                    assert b.unit_link(unit_id, anchor) == expected, (from_doc, unit_id, anchor)
+        assert set(b.unit_links) == {"sales", "marketing", "company"}
+
+
 # ---------------------------------------------------------------------------
 # SVG with the real dot
 

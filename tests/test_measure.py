@@ -232,3 +232,24 @@ def test_diff_reports_new_measured_values(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2026-02-23" in result.output and "530" in result.output
     assert "2026-02-16" not in result.output.split("2026-02-23")[0].splitlines()[-1]
+
+
+def test_the_rules_childs_model_without_checkins_reads_no_data_files(tmp_path: Path) -> None:
+    """``okrsite check``'s rules child validates without check-ins, so its
+    measured key results read no data file (no check-ins, no current from
+    there): its rules still find exactly what they find in the full model."""
+    from okrsite.checks import run_checks
+    from okrsite.cli.rulesplit import split_rules
+    from okrsite.source import load_content
+    from okrsite.validate import validate
+
+    content = measured_site(tmp_path)
+    raw = load_content(content)
+    full = validate(raw)
+    without = validate(raw, references=False, checkins=False)
+    kr = without.cycles["2026-Q1"].okrs["company"].objectives[0].key_results[0]
+    assert kr.checkins == [] and kr.measured is None and kr.current is None
+    _own, theirs = split_rules()
+    for today in (dt.date(2026, 2, 20), dt.date(2026, 4, 10)):
+        expected = run_checks(full, today=today, only=theirs)
+        assert run_checks(without, today=today, only=theirs) == expected

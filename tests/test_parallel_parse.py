@@ -2,9 +2,9 @@
 
 The load through a helper must equal a load without one (data, locations,
 issues), use every result the helper sent, and parse here whatever the
-helper did not deliver. The parse cache it writes after a load that
-succeeded must be the very cache a check without it writes; after a load
-that failed, nothing is written.
+helper did not deliver. The parse cache a check with a helper writes after
+a load that succeeded must be the very cache a check without it writes;
+after a load that failed, nothing is written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from okrsite.cli.parallel import (
     MIN_FILES,
     finish,
     parse_with_helper,
-    save_with_helper,
     unit_files,
     usable_cores,
 )
@@ -60,15 +59,20 @@ def valid_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 CHECK_CODE = (
-    "import os, sys; from okrsite.cli import main; "
+    "import os, sys; from okrsite.cli import main, run; "
     "os.environ.get('ONE_CORE') and os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
-    "main(sys.argv[1:])"
+    "sys.argv[0] = 'okrsite'; "
+    "run() if os.environ.get('CONSOLE') else main(sys.argv[1:])"
 )
-"""``okrsite check`` in a new process, on one core when ``ONE_CORE`` is set (no helper)."""
+"""``okrsite check`` in a new process, on one core when ``ONE_CORE`` is set (no
+helper); as the console script (``run()``: a forked helper) when ``CONSOLE`` is
+set, else as ``main`` called in process (a helper started as a new interpreter)."""
 
 
-def run_check(args: list[str], *, one_core: bool) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ONE_CORE": "1" if one_core else ""}
+def run_check(
+    args: list[str], *, one_core: bool, console: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ONE_CORE": "1" if one_core else "", "CONSOLE": "1" if console else ""}
     return subprocess.run(
         [sys.executable, "-c", CHECK_CODE, "check", *args], capture_output=True, text=True, env=env
     )
@@ -79,10 +83,11 @@ def cache_files(root: Path) -> dict[str, bytes]:
     return {entry.name: entry.read_bytes() for entry in sorted(parsed.iterdir())}
 
 
-def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
+@pytest.mark.parametrize("fork", [False, True], ids=["interpreter", "forked"])
+def test_a_load_with_the_helper_equals_a_load_without(company: Path, fork: bool) -> None:
     assert len(unit_files(company)) >= MIN_FILES
     cache = LoadCache()
-    helper = parse_with_helper(company, cache)
+    helper = parse_with_helper(company, cache, fork=fork)
     try:
         shared = load_content(company, cache)
     finally:
@@ -90,7 +95,8 @@ def test_a_load_with_the_helper_equals_a_load_without(company: Path) -> None:
     if usable_cores() < 2:
         assert helper is None
     else:
-        assert helper is not None and helper.process.returncode == 0
+        assert helper is not None and helper.returncode == 0
+        assert (helper.process is None) is fork
         assert cache._fetch is None and cache._fetched == {}  # every result was used
     alone = load_content(company)
     assert any("objectives" in str(issue) or "YAML" in str(issue) for issue in alone.issues)
@@ -105,21 +111,27 @@ def test_results_the_helper_did_not_deliver_are_parsed_here(company: Path) -> No
 
 
 def test_check_output_is_the_same_with_and_without_a_helper(company: Path, tmp_path: Path) -> None:
-    """The whole check, in processes with all cores (helper) and one core (none)."""
+    """The whole check, in processes with all cores (a forked helper, a new
+    interpreter) and one core (none)."""
     args = ["--content", str(company), "--today", "2026-11-23", "--no-parse-cache"]
-    runs = [run_check(args, one_core=one_core) for one_core in (False, True)]
-    assert runs[0].returncode == runs[1].returncode == 1
-    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr
+    runs = [
+        run_check(args, one_core=one_core, console=console)
+        for one_core, console in ((True, True), (False, True), (False, False))
+    ]
+    assert [run.returncode for run in runs] == [1, 1, 1]
+    for run in runs[1:]:
+        assert run.stdout == runs[0].stdout and run.stderr == runs[0].stderr
     assert "Traceback" not in runs[0].stderr and "content/" in runs[0].stderr
     small = tmp_path / "content"
     small.mkdir()
     assert parse_with_helper(small, LoadCache()) is None  # too few files
 
 
-def test_the_helper_writes_the_same_parse_cache_as_a_check_alone(valid_company: Path) -> None:
-    """With a helper, the parse cache is written by it (while the rules run):
-    every entry, byte for byte what a check on one core writes, and a check
-    reading that cache prints the same."""
+def test_a_check_with_a_helper_writes_the_same_parse_cache_as_a_check_alone(
+    valid_company: Path,
+) -> None:
+    """With a helper, the parse cache holds every entry, byte for byte what a
+    check on one core writes, and a check reading that cache prints the same."""
     if usable_cores() < 2:
         pytest.skip("the helper needs two usable cores")  # the CI machine has them
     root = valid_company.parent
@@ -147,24 +159,43 @@ def test_a_check_of_invalid_content_with_a_helper_writes_no_cache(company: Path)
     assert not (root / ".okrsite-cache").exists()
 
 
-def test_the_helper_ends_whether_or_not_it_is_told_to_save(valid_company: Path, tmp_path: Path) -> None:
-    """In this process: told to save, the helper writes every entry and exits 0;
-    not told (a failed load), it exits 0 having written nothing."""
+def test_the_helpers_results_are_stored_by_this_process(valid_company: Path, tmp_path: Path) -> None:
+    """The helper sends its results and exits; the load keeps them for its own
+    store, which writes nothing until flushed, then exactly the entries a
+    load without a helper stores."""
     if usable_cores() < 2:
         pytest.skip("the helper needs two usable cores")
-    for told in (True, False):
-        store = ParseStore(tmp_path / f"parsed-{told}")
-        cache = LoadCache(store=store)
-        helper = parse_with_helper(valid_company, cache)
+    store = ParseStore(tmp_path / "helped")
+    cache = LoadCache(store=store)
+    helper = parse_with_helper(valid_company, cache, fork=True)
+    assert helper is not None
+    try:
+        load_content(valid_company, cache)
+    finally:
+        finish(helper)
+    assert helper.delivered and helper.returncode == 0
+    assert not store.directory.exists()  # a load writes nothing: flush does
+    store.flush()
+    alone = ParseStore(tmp_path / "alone")
+    load_content(valid_company, LoadCache(store=alone))
+    alone.flush()
+    helped = stored_entries(store.directory)
+    assert len(helped) == len(unit_files(valid_company)) + 2  # + company, org
+    assert helped == stored_entries(alone.directory)
+
+
+def test_a_helper_whose_results_are_not_needed_is_stopped(valid_company: Path) -> None:
+    """A load that never asks for the results (it failed first) leaves no
+    helper behind."""
+    if usable_cores() < 2:
+        pytest.skip("the helper needs two usable cores")
+    for fork in (False, True):
+        helper = parse_with_helper(valid_company, LoadCache(), fork=fork)
         assert helper is not None
-        try:
-            load_content(valid_company, cache)
-            handed = save_with_helper(helper) if told else False
-        finally:
-            finish(helper)
-        assert helper.process.returncode == 0 and handed is told
-        written = stored_entries(store.directory) if store.directory.exists() else {}
-        assert len(written) == (len(unit_files(valid_company)) + 2 if told else 0)
+        finish(helper)
+        assert not helper.delivered and helper.returncode is not None
+        with pytest.raises(ChildProcessError):  # reaped: no such child any more
+            os.waitpid(helper.pid, os.WNOHANG)
 
 
 GC_CODE = """

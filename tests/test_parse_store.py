@@ -345,3 +345,32 @@ def test_a_location_table_of_the_wrong_shape_is_refused() -> None:
         {(): (1, 1), ("a",): None},
     ):
         assert not _locations(table), table
+
+
+def test_a_trusted_entry_reads_back_as_the_checked_one(tmp_path: Path) -> None:
+    """The parse helper's entries (``trusted``: pickled by this command, not
+    read from a cache directory) give the very result the checked reading
+    gives, for fast-read and strictly read files alike; a broken one is
+    still no result."""
+    from okrsite.source.parse import parse_unit_file
+    from okrsite.source.store import pickled_entry, result_of
+
+    texts = [
+        "status: draft\nobjectives:\n  - id: grow\n    title: Grow\n    key_results:\n"
+        "      - id: a\n        title: A\n        checkins:\n"
+        "          - {date: 2026-01-05, value: 3}\n",
+        "status: draft  # a comment after a value: the strict reader\nobjectives: []\n",
+    ]
+    for text in texts:
+        raw = text.encode()
+        blob = pickled_entry(parse_unit_file(raw, "content/2026-Q1/x.yaml"))
+        assert blob is not None
+        results = [
+            result_of(blob, "content/2026-Q1/x.yaml", lambda: ({}, {}), trusted=trusted)
+            for trusted in (False, True)
+        ]
+        checked, trusted = (r[0] for r in results if r is not None)
+        assert repr(trusted.data) == repr(checked.data)
+        assert trusted.node_locations == checked.node_locations
+        assert trusted.is_located == checked.is_located
+        assert result_of(blob[:-3], "content/2026-Q1/x.yaml", None, trusted=True) is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,8 +59,40 @@ def test_the_split_gives_each_part_some_rules_and_every_rule_once() -> None:
     own, theirs = rulesplit.split_rules()
     assert own and theirs and not own & theirs
     assert own | theirs == {r.id for r in RULES}
-    assert {"OKR005", "OKR006", "OKR007", "OKR008", "OKR000", "OKR010"} <= theirs
-    assert {"OKR001", "OKR012", "OKR016"} <= own
+    assert {"OKR005", "OKR006", "OKR007", "OKR008", "OKR001"} <= theirs
+    assert {"OKR012", "OKR013", "OKR015", "OKR016", "OKR017", "OKR000"} <= own
+
+
+def test_the_childs_rules_find_the_same_in_a_model_without_checkins(
+    company: Path, model: OkrModel
+) -> None:
+    """The child validates without check-ins (``validate(checkins=False)``):
+    its rules read none, so they find exactly what they find in the whole
+    model, on the messy company and on any day; the model is the same but for
+    the check-ins."""
+    raw = load_content(company)
+    without = validate(raw, references=False, checkins=False)
+    _own, theirs = rulesplit.split_rules()
+    for today in (TODAY, dt.date(2026, 1, 15), dt.date(2027, 3, 1)):
+        expected = run_checks(model, today=today, only=theirs)
+        assert run_checks(without, today=today, only=theirs) == expected
+    counted = 0
+    for cycle_id, cycle in model.cycles.items():
+        other = without.cycles[cycle_id]
+        assert list(other.okrs) == list(cycle.okrs)
+        for unit_id, okrs in cycle.okrs.items():
+            for objective, twin in zip(
+                okrs.objectives, other.okrs[unit_id].objectives, strict=True
+            ):
+                assert twin.source == objective.source
+                for kr, kr_twin in zip(objective.key_results, twin.key_results, strict=True):
+                    assert kr_twin.checkins == []
+                    assert kr_twin.model_dump(exclude={"checkins"}) == kr.model_dump(
+                        exclude={"checkins"}
+                    )
+                    assert kr_twin.source == kr.source
+                    counted += len(kr.checkins)
+    assert counted > 100  # the company has check-ins to leave out
 
 
 def test_parts_of_a_run_merge_into_the_full_run(model: OkrModel) -> None:
@@ -99,6 +132,59 @@ def test_the_forked_run_equals_one_run(model: OkrModel, monkeypatch: pytest.Monk
 
 
 @needs_fork
+def test_the_verdict_runs_in_the_child_once_the_model_is_valid_or_here(
+    model: OkrModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``verdict`` (the check writes its parse cache then) runs once, in the
+    child when it helps (after this process said its model is valid), here
+    when there is no child, and not at all when the child finds the content
+    invalid."""
+    marks = tmp_path / "marks"
+
+    def mark() -> None:
+        with open(marks, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+
+    calls = parts_run_here(monkeypatch)
+    found = rulesplit.run_checks_in_two(model, TODAY, verdict=mark)
+    assert found == run_checks(model, today=TODAY)
+    ran = marks.read_text(encoding="utf-8").split()
+    assert len(ran) == 1 and ran[0] != str(os.getpid())  # in the child
+    assert calls == [rulesplit.split_rules()[0]]
+    marks.unlink()
+    assert rulesplit.run_checks_in_two(model, TODAY, verdict=mark, valid=lambda _m: False) is None
+    assert not marks.exists()
+    monkeypatch.setattr(rulesplit.os, "fork", failing_fork)
+    assert rulesplit.run_checks_in_two(model, TODAY, verdict=mark) == found
+    assert marks.read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
+@needs_fork
+def test_a_split_check_writes_the_parse_cache_a_check_in_one_process_writes(
+    company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child writes the parse cache (``verdict``): byte for byte what
+    the command that never forks writes."""
+    from test_parse_store import stored_entries
+
+    splits = forced_split(monkeypatch)
+    written = {}
+    for split in (False, True):
+        root = tmp_path / f"split-{split}"
+        shutil.copytree(company.parent, root, ignore=shutil.ignore_patterns(".okrsite-cache"))
+        args = ["check", "--content", str(root / "content"), "--today", TODAY.isoformat()]
+        result = as_console(args) if split else CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1) and "Traceback" not in result.output
+        written[split] = stored_entries(root / ".okrsite-cache" / "parsed")
+    assert splits == [1]
+    assert written[True] == written[False] and len(written[True]) > 10
+
+
+def failing_fork() -> int:
+    raise OSError("no processes today")
+
+
+@needs_fork
 def test_a_failing_child_leaves_its_rules_to_the_parent(
     model: OkrModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,9 +208,9 @@ def forced_split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     splits: list[int] = []
     real = check_command.check_in_two
 
-    def counted(*args: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         splits.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(check_command, "worth_forking", lambda own=0: True)
     monkeypatch.setattr(check_command, "check_in_two", counted)
@@ -242,7 +328,8 @@ def test_the_split_command_reports_broken_references_as_one_process_does(
     """The forked child finds the broken references; the command then
     validates in full: the same messages, locations and exit code as the
     command that never forks, and nothing written to the cache. (With
-    another file's problem too, validation fails before any split.)"""
+    another file's problem too, validation fails in both processes: this one
+    reports every issue.)"""
     splits = forced_split(monkeypatch)
     files = dict(BROKEN_REFERENCES.get(case, BROKEN_REFERENCES["no objective"]))
     if case == "references and shapes":  # another file's problem comes first
@@ -256,7 +343,7 @@ def test_the_split_command_reports_broken_references_as_one_process_does(
         assert split.stdout == expected.stdout
         assert split.stderr == expected.stderr
         assert "alignment loop" in split.stderr + split.stdout or case != "loop"
-    assert len(splits) == (0 if case == "references and shapes" else 3)
+    assert len(splits) == 3
     assert not (root.parent / ".okrsite-cache").exists()
     ran = subprocess.run(
         [sys.executable, "-c", RUN, "check", "--content", str(root)],
@@ -295,21 +382,48 @@ def test_runnable_processes_are_read_where_linux_tells() -> None:
 def test_check_in_two_equals_one_run(
     company: Path, model: OkrModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The child's rules get indexes made from the reference checks' links:
-    the same findings; and a child that fails leaves both to the parent."""
+    """Both processes validate; the child's rules get indexes made from the
+    reference checks' links: the same model here and the same findings; and a
+    child that fails leaves its part to this process."""
     raw = load_content(company)
-    unchecked = validate(raw, references=False)
-    assert rulesplit.check_in_two(raw, unchecked, TODAY) == run_checks(model, today=TODAY)
+    validated, found = rulesplit.check_in_two(raw, None, TODAY)
+    assert validated == model and found == run_checks(model, today=TODAY)
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise RuntimeError("no pickles today")
 
     monkeypatch.setattr(rulesplit.pickle, "dumps", broken)
-    assert rulesplit.check_in_two(raw, unchecked, TODAY) == run_checks(model, today=TODAY)
+    assert rulesplit.check_in_two(raw, None, TODAY) == (model, found)
 
 
 @needs_fork
 def test_check_in_two_says_when_references_are_broken(tmp_path: Path) -> None:
     root = make_content(tmp_path, BROKEN_REFERENCES["loop"])
     raw = load_content(root)
-    assert rulesplit.check_in_two(raw, validate(raw, references=False), TODAY) is None
+    model, found = rulesplit.check_in_two(raw, None, TODAY)
+    assert found is None and model == validate(raw, references=False)
+
+
+@needs_fork
+def test_check_in_two_raises_what_validation_raises_and_stops_its_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Invalid content apart from references: this process's validation
+    raises (the same issues as ``validate(references=False)``) and the child,
+    which validates too, is stopped and reaped, not waited for."""
+    files = {"2026-Q1/company.yaml": "status: locked\nobjectives:\n  - id: grow\n"}
+    root = make_content(tmp_path, files)
+    raw = load_content(root)
+    with pytest.raises(ContentError) as alone:
+        validate(raw, references=False)
+    killed: list[int] = []
+    real_kill = os.kill
+    monkeypatch.setattr(
+        rulesplit.os, "kill", lambda pid, sig: (killed.append(pid), real_kill(pid, sig))
+    )
+    with pytest.raises(ContentError) as split:
+        rulesplit.check_in_two(raw, None, TODAY)
+    assert split.value.issues == alone.value.issues
+    assert len(killed) == 1
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(killed[0], os.WNOHANG)

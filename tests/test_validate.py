@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from contentkit import make_content
@@ -377,3 +378,41 @@ def test_reference_pattern_on_written_references() -> None:
         ("a-/b", False), ("2026-:a/b", False), ("a /b", False), ("é/b", False),
     ]:
         assert _accepts(value) is ok is _reference_check_ref(value), value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdefgh"),
+        st.lists(st.sampled_from("abcdefghij"), max_size=4),
+        max_size=8,
+    )
+)
+def test_the_one_walk_loop_test_agrees_with_a_search_from_every_node(
+    graph: dict[str, list[str]],
+) -> None:
+    """``has_loop`` (one walk, so a valid company skips the search from every
+    objective) says yes exactly when a search from some node finds a loop."""
+    from okrsite.validate.references import _find_loop, has_loop
+
+    edges: Any = {  # (target, file, path): only targets matter here
+        node: [(target, None, ()) for target in targets if target != node]
+        for node, targets in graph.items()
+    }
+    found = any(_find_loop(start, edges) for start in edges)
+    assert has_loop(edges) is found
+
+
+def test_data_without_checkins_is_a_copy_and_only_unit_shapes_change() -> None:
+    from okrsite.validate.shape import without_checkins
+
+    kr = {"id": "a", "title": "A", "checkins": [{"date": "2026-01-05"}]}
+    data = {"objectives": [{"id": "o", "key_results": [kr, "odd"]}, 3], "status": "draft"}
+    stripped: Any = without_checkins(data)
+    assert stripped == {
+        "objectives": [{"id": "o", "key_results": [{"id": "a", "title": "A"}, "odd"]}, 3],
+        "status": "draft",
+    }
+    assert "checkins" in kr and data["objectives"][0]["key_results"][0] is kr  # type: ignore
+    for odd in ({"objectives": "none"}, [1], "text", None):
+        assert without_checkins(odd) is odd

@@ -29,7 +29,7 @@ from okrsite.cli.common import (
     parse_today,
     today_option,
 )
-from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper, save_with_helper
+from okrsite.cli.parallel import ParseHelper, finish, parse_with_helper
 from okrsite.cli.rulesplit import check_in_two, worth_forking
 from okrsite.errors import ContentError, ContentIssue
 from okrsite.source import LoadCache, RawContent
@@ -168,25 +168,40 @@ def check(
     day = parse_today(today) or dt.date.today()
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
     cache = load_cache(content_dir, parse_cache)
-    helper = parse_with_helper(content_dir, cache)
+    # The console script forks its parse helper; in-process callers start one.
+    plan = click.get_current_context().find_object(ProcessPlan)
+    helper = parse_with_helper(content_dir, cache, fork=plan is not None)
     try:
         _check(content_dir, cache, helper, output_format, strict, rule_ids, max_per_rule, day)
     finally:
         finish(helper)
 
 
-def _load(content_dir: Path, cache: LoadCache, *, split: bool) -> tuple[RawContent, OkrModel]:
-    """The content, validated; with ``split``, without the reference checks
-    (``check_in_two`` runs them) unless another check fails: then with all,
-    so that every issue is reported."""
+def _load(
+    content_dir: Path, cache: LoadCache, day: dt.date, *, split: bool
+) -> tuple[RawContent, OkrModel, list[Finding] | None]:
+    """The content, validated; with ``split``, validated and linted on two
+    cores (``check_in_two``: the reference checks run in its child), with its
+    findings. When any check fails, the content is validated again with all
+    of them, in this process, so that every issue is reported (as without
+    the split)."""
     from okrsite.source import load_content
     from okrsite.validate import validate
 
     raw = load_content(content_dir, cache)
-    if split:
-        with contextlib.suppress(ContentError):
-            return raw, validate(raw, cache=cache, references=False)
-    return raw, validate(raw, cache=cache)
+    if not split:
+        return raw, validate(raw, cache=cache), None
+    store = cache.store
+    # The parse cache is written as soon as the content is known to be valid
+    # (by the child, while this process runs its rules).
+    save = None if store is None else store.flush
+    found: list[Finding] | None = None
+    with contextlib.suppress(ContentError):
+        model, found = check_in_two(raw, cache, day, verdict=save)
+    if found is None:  # report every issue
+        validate(raw, cache=cache)
+        raise AssertionError("validation failed, then passed")  # pragma: no cover
+    return raw, model, found
 
 
 def _check(
@@ -201,12 +216,13 @@ def _check(
 ) -> None:
     """The command once the parse helper (if any) runs: load, lint, print, exit."""
     plan = click.get_current_context().find_object(ProcessPlan)
-    # The console script with a free second core: the reference checks and
-    # part of the rules run in a forked child (cli/rulesplit.py).
+    # The console script with a free second core: validation and the rules
+    # run in two processes (cli/rulesplit.py). The parse helper is not
+    # counted: it is gone by then.
     split = plan is not None and worth_forking(own=0 if helper is None else 1)
     try:
         selected = _selected_rules(rule_ids)
-        raw, model = _load(content_dir, cache, split=split)
+        raw, model, found = _load(content_dir, cache, day, split=split)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None
@@ -221,24 +237,11 @@ def _check(
         format_text,
     )
 
-    if split:
-        found = check_in_two(raw, model, day)
-        if found is None:  # a reference check failed: report every issue
-            from okrsite.validate import validate
-
-            try:
-                validate(raw, cache=cache)
-            except ContentError as err:
-                _invalid(err, output_format)
-                raise SystemExit(1) from None
-            raise AssertionError("the reference checks failed, then passed")  # pragma: no cover
-        findings = found
-    # Only now: a check of invalid content writes nothing. The helper (if
-    # any) writes the parse cache while the rules run (or the output is made).
-    if cache.store is not None and not save_with_helper(helper):
+    # Only now: a check of invalid content writes nothing. (Split, the
+    # parse cache is written already.)
+    if cache.store is not None and found is None:
         cache.store.flush()
-    if not split:
-        findings = run_checks(model, today=day)
+    findings = run_checks(model, today=day) if found is None else found
     if selected:
         findings = [f for f in findings if f.rule_id in selected]
     if output_format == "json":

@@ -2,16 +2,19 @@
 
 Parsing is the largest part of ``okrsite check`` at company scale. With at
 least two usable cores and enough unit files, :func:`parse_with_helper`
-starts ``python -m okrsite.cli.parallel CONTENT_DIR START [STORE_DIR]`` (a
-new process, never a fork), which parses the unit files from position
-``START`` of the same sorted list with the same parser and writes the
-results to its stdout as one pickle: each clean result as the parse cache's
-pickled entry (``store.pickled_entry``), which the load unpickles as it
-would a cache entry, and which the helper also stores (pickled once); a
-file with issues is left to the load. This process meanwhile parses the files
-before ``START`` (the load walks them first) and takes the helper's results
-from its :class:`~okrsite.source.LoadCache` when the walk reaches the others
-(see ``LoadCache.parse_elsewhere``).
+gives the later unit files of the load's sorted list to a helper process,
+which parses them with the same parser, writes the results to a pipe as one
+pickle and exits: each clean result as the parse cache's pickled entry
+(``store.pickled_entry``), which the load unpickles as it would a cache
+entry; a file with issues is left to the load. The console script forks the
+helper as the command starts (no threads yet, little imported: the fork is
+cheap and the helper parses at once, while this process imports pydantic
+and the model); in-process callers (tests, ``CliRunner``) never fork, and
+start ``python -m okrsite.cli.parallel CONTENT_DIR START`` instead. This
+process meanwhile parses the files before the helper's (the load walks
+them first) and takes the helper's results from its
+:class:`~okrsite.source.LoadCache` when the walk reaches the others (see
+``LoadCache.parse_elsewhere``).
 
 Results are keyed by display path, parser and the sha256 of the bytes the
 helper read, so the load uses one only for the very bytes it read itself;
@@ -19,13 +22,13 @@ anything the helper did not deliver (it failed, a file changed, a folder is
 odd) is simply parsed here. Only the CLI starts processes (the library never
 does); the pickles travel between our own two processes over pipes.
 
-The parse cache (``STORE_DIR``) is written by the helper too, while this
-process runs the rules. Once its results are sent, the helper parses this
-process's files as well (meanwhile this process takes its results and
-validates), so that after a load that succeeded :func:`save_with_helper`
-only has to say so: this process pickles nothing for the cache. A load that
-failed sends nothing: the helper sees its stdin close and exits without
-writing (a check of invalid content writes nothing).
+The parse cache is written by this process, after a load that succeeded, as
+without a helper: the helper's results are already the entries it stores
+(``LoadCache`` keeps them for its store). The helper used to write it, after
+parsing this process's half again to make their entries: half a second of
+CPU at 1,000 units, on the core that the rules' fork (``cli/rulesplit.py``)
+wants for itself meanwhile, against ~0.05 s for this process to pickle its
+own half.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ import contextlib
 import gc
 import os
 import pickle
-import select
 import selectors
+import signal
 import stat
 import subprocess
 import sys
@@ -43,10 +46,10 @@ import time
 from pathlib import Path
 
 from okrsite.cli import CHECK_GC_THRESHOLDS
-from okrsite.source import UNIT_SUFFIXES, LoadCache, ParseStore
-from okrsite.source.cache import ParseKey, parse_key, store_name
-from okrsite.source.loaded import MAX_FILE_BYTES, REQUIRED_FILES
-from okrsite.source.parse import parse_unit_file, parse_yaml
+from okrsite.source import UNIT_SUFFIXES, LoadCache
+from okrsite.source.cache import ParseKey, parse_key
+from okrsite.source.loaded import MAX_FILE_BYTES
+from okrsite.source.parse import parse_unit_file
 from okrsite.source.store import pickled_entry
 from okrsite.source.walk import Walk
 from okrsite.source.yaml_scalars import PlainScalars
@@ -59,23 +62,29 @@ HELPER_SHARE = 0.5
 """The helper's part of the files. This process imports pydantic and the
 model (about a third of a second) before it parses, but the helper also
 pickles what it sends and this process unpickles it (about a third of the
-parse), and a busy machine gives the helper less of a core: half each
-finished closest together in timelines of 1,000-unit checks."""
-SAVE = b"save\n"
-"""What this process sends the helper before its unsaved parse-cache entries."""
+parse), and a new interpreter takes ~0.15 s to start: half each finished
+closest together in timelines of 1,000-unit checks."""
+FORKED_SHARE = 0.6
+"""The part of a forked helper (the console script's): it parses from the
+moment of the fork, while this process imports pydantic and the model, so
+it can take more files (by the same timelines' rates, ~0.62 would finish
+together on an idle machine; a little less leaves room for a busy one)."""
 
 
 class ParseHelper:
-    """The helper process, and how far the exchange with it has come."""
+    """The helper process (a child this process forked, or a new interpreter),
+    the pipe its results come on, and whether they were read."""
 
-    def __init__(self, process: subprocess.Popen[bytes], stores: bool) -> None:
+    def __init__(self, pid: int, results: int, process: subprocess.Popen[bytes] | None) -> None:
+        self.pid = pid
+        self.results = results
+        """The read end of the pipe the results come on."""
         self.process = process
-        self.stores = stores
-        """Whether it was given the parse cache's directory."""
+        """The new interpreter, or None for a forked helper."""
         self.delivered = False
-        """Whether its results were read whole (it then waits for an order)."""
-        self.saving = False
-        """Whether it was told to write the parse cache (then it is waited for)."""
+        """Whether its results were read whole (it then exits by itself)."""
+        self.returncode: int | None = None
+        """Its exit code, once :func:`finish` has reaped it."""
 
 
 def usable_cores() -> int:
@@ -98,13 +107,17 @@ def unit_files(content_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None:
+def parse_with_helper(
+    content_dir: Path, cache: LoadCache, *, fork: bool = False
+) -> ParseHelper | None:
     """Start a helper parsing the later unit files into ``cache``, if it pays.
 
-    Returns the helper (hand it to :func:`save_with_helper` after a load
-    that succeeded, and always to :func:`finish`) or None when the load is
-    better done alone: one core, few files, or a parse cache that already
-    holds most of them.
+    ``fork``: fork this process for it (only the console script asks: a
+    process that runs no threads and has imported little yet, so the fork is
+    cheap and the helper starts parsing at once); otherwise a new interpreter
+    runs this module. Returns the helper (always hand it to :func:`finish`)
+    or None when the load is better done alone: one core, few files, or a
+    parse cache that already holds most of them.
     """
     if usable_cores() < 2:
         return None
@@ -113,24 +126,14 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
         return None
     if cache.store is not None and cache.store.stored([d for _, d in files]) >= len(files) // 2:
         return None  # a warm parse cache: reading it is faster than a helper
-    start = len(files) - int(len(files) * HELPER_SHARE)
-    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
-    if cache.store is not None:
-        command.append(str(cache.store.directory))
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:  # no interpreter to start: parse alone
+    fork = fork and hasattr(os, "fork")
+    start = len(files) - int(len(files) * (FORKED_SHARE if fork else HELPER_SHARE))
+    helper = _forked(files[start:]) if fork else _started(content_dir, start)
+    if helper is None:
         return None
-    helper = ParseHelper(process, stores=cache.store is not None)
 
     def fetch() -> dict[ParseKey, bytes]:
-        assert process.stdout is not None
-        output = _read_to_end(process.stdout.fileno(), HELPER_TIMEOUT)
+        output = _read_to_end(helper.results, HELPER_TIMEOUT)
         if output is None:
             finish(helper)
             return {}
@@ -145,12 +148,54 @@ def parse_with_helper(content_dir: Path, cache: LoadCache) -> ParseHelper | None
     return helper
 
 
-def _read_to_end(fd: int, timeout: float) -> bytes | None:
-    """Everything until end of file on ``fd``, or None after ``timeout`` seconds.
+def _started(content_dir: Path, start: int) -> ParseHelper | None:
+    """A new interpreter parsing the unit files from ``start``."""
+    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:  # no interpreter to start: parse alone
+        return None
+    assert process.stdout is not None
+    return ParseHelper(process.pid, process.stdout.fileno(), process)
 
-    (``Popen.communicate`` would close the helper's stdin, which must stay
-    open for the order that may follow.)
-    """
+
+def _forked(files: list[tuple[str, str]]) -> ParseHelper | None:
+    """A forked child parsing ``files``; it writes its results and exits with
+    ``os._exit`` (it never flushes, frees or runs exit hooks of this process's)."""
+    sys.stdout.flush()  # nothing buffered for the child to hold a copy of
+    sys.stderr.flush()
+    try:
+        readable, writable = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had: parse alone
+        os.close(readable)
+        os.close(writable)
+        return None
+    if pid == 0:  # the helper
+        os.close(readable)
+        code = 1
+        try:
+            blob = parsed_results(files)
+            with os.fdopen(writable, "wb") as out:
+                out.write(blob)
+            code = 0
+        except BaseException:  # this process then parses those files itself
+            pass
+        os._exit(code)
+    os.close(writable)
+    return ParseHelper(pid, readable, None)
+
+
+def _read_to_end(fd: int, timeout: float) -> bytes | None:
+    """Everything until end of file on ``fd``, or None after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     with selectors.DefaultSelector() as selector:
@@ -165,43 +210,30 @@ def _read_to_end(fd: int, timeout: float) -> bytes | None:
             chunks.append(chunk)
 
 
-def save_with_helper(helper: ParseHelper | None) -> bool:
-    """After a load that succeeded: the helper writes the parse cache (every
-    unit file's entry, which it parsed itself) while this process goes on.
-    False when it cannot (none, no cache directory given, its results never
-    read, or it is gone): the caller then flushes its own store."""
-    if helper is None or not helper.stores or not helper.delivered:
-        return False
-    stdin = helper.process.stdin
-    if stdin is None or helper.process.poll() is not None:
-        return False
-    try:
-        stdin.write(SAVE)
-        stdin.close()
-    except OSError:  # the helper is gone: write them here after all
-        return False
-    helper.saving = True
-    return True
-
-
 def finish(helper: ParseHelper | None) -> None:
-    """Never leave a helper behind. Without an order (its stdin closes here)
-    it exits without writing; one that is writing the parse cache (it started
-    while the rules ran) is waited for; one that never delivered is stopped."""
-    if helper is None:
+    """Never leave a helper behind: one that delivered is exiting (it is
+    reaped); one that did not (the load failed before it needed the results,
+    or they never came) is stopped."""
+    if helper is None or helper.returncode is not None:
         return
     process = helper.process
-    if process.stdin is not None and not process.stdin.closed:
+    if process is not None:
+        if helper.delivered:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=HELPER_TIMEOUT)
+        if process.poll() is None:
+            process.kill()
+        helper.returncode = process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        return
+    if not helper.delivered:
         with contextlib.suppress(OSError):
-            process.stdin.close()
-    if helper.delivered:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=HELPER_TIMEOUT)
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+            os.kill(helper.pid, signal.SIGKILL)
+    _, status = os.waitpid(helper.pid, 0)
+    helper.returncode = os.waitstatus_to_exitcode(status)
+    with contextlib.suppress(OSError):
+        os.close(helper.results)
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -216,66 +248,32 @@ def _read_regular(path: str) -> bytes | None:
         return None
 
 
-def _helper_main(content_dir: str, start: str, store_dir: str | None = None) -> None:
-    """The helper: parse unit files from ``start``, pickle the results to
-    stdout; then, with a ``store_dir``, parse the files before ``start`` too
-    and, if told so on stdin, write every unit file's entry there."""
-    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+def parsed_results(files: list[tuple[str, str]]) -> bytes:
+    """The helper's work: ``files`` (path, display path) parsed, as one pickle
+    of ``{parse_key: pickled store entry}``. Results go as pickled store
+    entries: the load keeps the same bytes for the parse cache. A file with
+    issues is not sent (the load parses it again, and reports them)."""
     scalars = PlainScalars()
-    store = ParseStore(Path(store_dir)) if store_dir else None
-    files = unit_files(Path(content_dir))
-    # Results go as pickled store entries: the same bytes then go to the
-    # parse cache, pickled once. A file with issues is not sent (the load
-    # parses it again, and reports them).
     results: dict[ParseKey, bytes] = {}
-    for path, display in files[int(start) :]:
+    for path, display in files:
         raw = _read_regular(path)
         if raw is not None:
             blob = pickled_entry(parse_unit_file(raw, display, scalars=scalars))
             if blob is not None:
                 results[parse_key(parse_unit_file, raw, display)] = blob
-                if store is not None:
-                    store.save_pickled(store_name(parse_unit_file, display), raw, blob, display)
-    # Closing stdout itself (sys.stdout never closes its file descriptor)
-    # ends the results: the load goes on while this process waits for an order.
-    with os.fdopen(sys.stdout.fileno(), "wb") as out:
-        out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    if store is None:
-        return
-    # What is left here only fills the parse cache: it gives way to the
-    # check's own work (rulesplit.worth_forking counts on it).
-    with contextlib.suppress(OSError):
-        os.nice(19)
-    # While the load takes the results and validates: the other files' entries
-    # (bytes read here; an entry is named by the bytes it was parsed from), and
-    # every entry pickled, so that after the order only writing is left.
-    walk = Walk(Path(content_dir))
-    top = [(os.path.join(content_dir, n), walk.display(n), parse_yaml) for n in REQUIRED_FILES]
-    earlier = [(path, display, parse_unit_file) for path, display in files[: int(start)]]
-    order: bytes | None = None  # end of file without an order: the load failed
-    for path, display, parse in [*top, *earlier]:
-        if order is None and _has_input(sys.stdin.fileno()):
-            order = sys.stdin.buffer.read()
-            if not order.startswith(SAVE):
-                return  # the load failed: stop now, the check is waiting to exit
-        raw = _read_regular(path)
-        if raw is not None:
-            result = parse(raw, display, scalars=scalars)
-            store.save(store_name(parse, display), raw, result, display)
-    store.prepare()
-    if order is None:
-        order = sys.stdin.buffer.read()
-    if order.startswith(SAVE):
-        store.flush()
+    return pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _has_input(fd: int) -> bool:
-    """Whether reading ``fd`` would not block (data, or its end)."""
-    try:
-        return bool(select.select([fd], [], [], 0)[0])
-    except (OSError, ValueError):  # pragma: no cover - a platform without select on pipes
-        return False
+def _helper_main(content_dir: str, start: str) -> None:
+    """The helper as a new interpreter: parse unit files from ``start``,
+    pickle the results to stdout, and exit."""
+    gc.set_threshold(*CHECK_GC_THRESHOLDS)
+    blob = parsed_results(unit_files(Path(content_dir))[int(start) :])
+    sys.stdout.buffer.write(blob)
+    sys.stdout.buffer.flush()
+    # Nothing to free one object at a time: the results are sent.
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    _helper_main(*sys.argv[1:4])
+    _helper_main(*sys.argv[1:3])

@@ -25,8 +25,10 @@ Hooks used, and why:
   HTML and TOC; other pages and other Markdown setups take Python-Markdown).
 - ``on_env``: with ``fast_nav`` and ``compact_html``, Material's
   ``partials/nav.html``, ``tabs.html`` and ``toc.html`` are rendered in Python
-  (:mod:`okrsite.engine.navhtml`; same HTML once compacted), and Material's
-  translations are looked up once per key (:mod:`okrsite.engine.translations`).
+  (:mod:`okrsite.engine.navhtml`; same HTML once compacted); Material's
+  translations are looked up once per key (:mod:`okrsite.engine.translations`),
+  its header and page-independent blocks rendered once per place
+  (:mod:`okrsite.engine.partialmemo`, :mod:`okrsite.engine.blockmemo`).
 - ``on_page_content``: put back the inline spans (progress bars, chips)
   that ``on_files`` swapped for plain-word tokens (``park_inline``), before
   the search indexer reads the page, so search sees them as before (and keep
@@ -35,15 +37,13 @@ Hooks used, and why:
   search (:mod:`okrsite.engine.searchworker`; same entries, Material's plugin
   is told to skip it until the last ``on_page_context``).
 - ``on_page_context`` (last): give generated pages an explicit, escaped
-  ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``,
-  and ``striptags`` *unescapes* the nav title we escaped; Material prints
-  ``meta.title`` as is.
+  ``meta.title``. Material prints ``page.title | striptags`` in ``<title>``, and
+  ``striptags`` *unescapes* the nav title we escaped; ``meta.title`` as is.
 - The second core: site and page-cache writes on a writer thread
   (:mod:`okrsite.engine.writer`), page conversion and search sections in a
   helper process (:mod:`okrsite.engine.pagehelper`); the first
   ``on_post_build`` waits for both.
-- ``on_serve``: watch the content directory and the data files of measured
-  key results so ``mkdocs serve`` rebuilds.
+- ``on_serve``: watch the content directory and measured KRs' data files.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
   generated page whose inputs are unchanged since the last build is not
   rendered again (:mod:`okrsite.engine.pagecache`). ``on_files`` looks each
@@ -78,12 +78,11 @@ Hooks used, and why:
 MkDocs reuses the plugin object across ``serve`` rebuilds (and, because it
 has ``on_startup``, across builds in one process). Kept on ``self``, and
 only under a dirty preview: that preview record, keyed by site directory and
-configuration (it can only make MkDocs skip a page in a dirty build, whose
-output is still on disk), and the preview's
-:class:`~okrsite.site.cache.BuildCache`, created in ``on_startup`` and
-passed to every rebuild's ``build_docs_tree`` (fragments are reused only
-while the model objects they came from are the very same). A plain build
-keeps nothing (see STYLE.md, practice 12).
+configuration (it can only make MkDocs skip a page in a dirty build, whose output
+is still on disk), and the preview's :class:`~okrsite.site.cache.BuildCache`,
+created in ``on_startup`` and passed to every rebuild's ``build_docs_tree``
+(fragments are reused only while the model objects they came from are the very
+same). A plain build keeps nothing (see STYLE.md, practice 12).
 
 The plugin's options (:class:`~okrsite.engine.options.OkrsitePluginConfig`)
 are read from ``mkdocs.yml``; ``okrsite build|serve|generate`` lay their
@@ -109,6 +108,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
+from okrsite.engine.blockmemo import block_templates
 from okrsite.engine.fastpage import FinishedPage, escape_titles, fast_path_setup, nav_titles
 from okrsite.engine.htmlpost import (
     compact_html,
@@ -401,7 +401,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             templates[CACHED_TEMPLATE] = ""
         if self.config.fast_nav and env.loader is not None:
             templates.update(translation_templates(env, config))  # same text, compacted or not
-            templates.update(header_templates(env, config))  # same text (partialmemo)
+            templates.update(header_templates(env, config) | block_templates(env, config))
             if self.config.compact_html:
                 templates.update(nav_templates(env, config))
         if templates and env.loader is not None:

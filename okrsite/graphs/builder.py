@@ -99,6 +99,9 @@ class GraphBuilder:
     node_rank: dict[str, int] = field(default_factory=dict)
     objective_count: int = 0
     kr_count: int = 0
+    unit_links: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Unit → (its :meth:`unit_link` without an anchor, whether an anchor goes
+    on it): a graph links each of its units' items, dozens of links per unit."""
 
     # -- look-ups -------------------------------------------------------------
 
@@ -134,9 +137,17 @@ class GraphBuilder:
     def unit_link(self, unit_id: str, anchor: str | None = None) -> str:
         """The unit's page this cycle, or where links go when it has none
         (:func:`okrsite.urls.unit_link`: its profile; the company: the overview)."""
-        target = urls.unit_link(self.cycle, unit_id)
-        # A profile has none of this cycle's anchors.
-        return self.page_link(target, None if target == urls.unit_profile(unit_id) else anchor)
+        found = self.unit_links.get(unit_id)
+        if found is None:
+            target = urls.unit_link(self.cycle, unit_id)
+            # A profile has none of this cycle's anchors.
+            found = self.unit_links[unit_id] = (
+                self.page_link(target),
+                target != urls.unit_profile(unit_id),
+            )
+        link, anchors = found
+        # page_link puts the anchor last: the link without it, made once per unit.
+        return f"{link}#{anchor}" if anchor and anchors else link
 
     # -- nodes ----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ Content is untrusted. Fields here are *data*; every renderer escapes them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -101,10 +102,20 @@ class Node(BaseModel):
         self.__dict__[_SOURCE_KEY] = (path, line, column)
 
 
-def set_sources_at(nodes: list[Node], path: str, places: list[tuple[int, int]]) -> None:
-    """:meth:`Node.set_source_at` for a list of nodes of one file, each at its
-    (line, column) in ``places`` (validation's leaves: a company's check-ins)."""
-    for node, (line, column) in zip(nodes, places, strict=True):
+def set_sources_at(
+    nodes: list[Node],
+    path: str,
+    prefix: tuple[str | int, ...],
+    recorded: Callable[[tuple[str | int, ...]], tuple[int, int] | None],
+    locate: Callable[[tuple[str | int, ...]], tuple[int, int]],
+) -> None:
+    """:meth:`Node.set_source_at` for the items of a list of one file
+    (validation's leaves: a company's check-ins): item ``i`` is at
+    ``recorded((*prefix, i))``, or where ``locate`` says when that is None.
+    One loop, no list of places in between (60,000 check-ins at 1,000 units)."""
+    for i, node in enumerate(nodes):
+        item_path = (*prefix, i)
+        line, column = recorded(item_path) or locate(item_path)
         node.__dict__[_SOURCE_KEY] = (path, line, column)
 
 

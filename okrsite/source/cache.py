@@ -89,10 +89,11 @@ class LoadCache:
         """The files at ``displays`` are being parsed by another process:
         ``fetch()`` waits for and returns its results by :func:`parse_key`,
         each a pickled store entry (``store.pickled_entry``: clean results
-        only). A file whose result is missing or whose bytes differ is parsed
-        here.
-        Results that came from there are not given to this cache's store:
-        the process that parsed them stores them (it knows their bytes)."""
+        only; trusted: pickled by a process of this command, not read from a
+        cache directory). A file whose result is missing or whose bytes differ
+        is parsed here. A result that came from there goes to this cache's
+        store as it came: it is the very entry the store keeps for those
+        bytes."""
         self._elsewhere = frozenset(displays)
         self._fetch = fetch
 
@@ -120,9 +121,12 @@ class LoadCache:
                 self._fetched, self._fetch = self._fetch(), None
             blob = self._fetched.pop(key, None)
             if blob is not None:
-                found = result_of(blob, display, partial(strict_locations, parse, raw, display))
+                locate = partial(strict_locations, parse, raw, display)
+                found = result_of(blob, display, locate, trusted=True)
                 if found is not None:
-                    return found  # stored by the process that parsed it (parse_elsewhere)
+                    if self.store is not None:
+                        self.store.save_pickled(name, raw, blob, display)
+                    return found
         found = parse(raw, display, scalars=self.scalars)
         if self.store is not None:
             self.store.save(name, raw, found, display)

@@ -13,8 +13,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace``.
+def write_atomically(
+    path: Path, data: bytes | tuple[bytes, ...], *, durable: bool = True
+) -> None:
+    """Write ``data`` (bytes, or pieces written one after the other: a header
+    and megabytes of body need not be joined first) to ``path`` via a
+    temporary file and ``os.replace``.
 
     An existing file keeps its permissions. ``durable`` also flushes the data
     to disk before the rename (content people edit); caches, which can be
@@ -28,7 +32,8 @@ def write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in data if isinstance(data, tuple) else (data,):
+                handle.write(piece)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

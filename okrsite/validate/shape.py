@@ -12,7 +12,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from okrsite.errors import ContentIssue
-from okrsite.model import Node, set_sources_at
+from okrsite.model import Node, UnitCycleFile, set_sources_at
 from okrsite.source import LoadCache, LoadedFile
 from okrsite.source.loaded import DataPath
 from okrsite.validate.located import inner_model, located_issues
@@ -30,8 +30,11 @@ class Shaper:
     as read-only (``redact`` copies before it changes anything).
     """
 
-    def __init__(self, cache: LoadCache | None) -> None:
+    def __init__(self, cache: LoadCache | None, *, checkins: bool = True) -> None:
         self.cache = cache
+        self.checkins = checkins
+        """False: unit files are validated without their key results' check-ins
+        (see ``validate(checkins=False)``)."""
         # Fields of each node class that hold nodes, looked up once per class:
         # a large company has 200,000 nodes of about ten classes.
         self._node_fields: dict[type[Node], tuple[tuple[str, bool], ...]] = {}
@@ -42,16 +45,21 @@ class Shaper:
         """``file`` validated against ``schema``; its issues appended to ``issues``."""
         if file is None:
             return None
-        if self.cache is None:
+        if not self.checkins and schema is UnitCycleFile:
+            # Never through the cache: a file's entry there is its whole model.
+            node, found = self._validate(file, schema, without_checkins(file.data))
+        elif self.cache is None:
             node, found = self._validate(file, schema)
         else:
             node, found = self.cache.derived(schema, file, lambda: self._validate(file, schema))
         issues.extend(found)
         return node
 
-    def _validate(self, file: LoadedFile, schema: type[M]) -> tuple[M | None, list[ContentIssue]]:
+    def _validate(
+        self, file: LoadedFile, schema: type[M], data: object = None
+    ) -> tuple[M | None, list[ContentIssue]]:
         try:
-            node = schema.model_validate(file.data)
+            node = schema.model_validate(file.data if data is None else data)
         except ValidationError as err:
             return None, located_issues(err, file, schema)
         self._attach_sources(node, file, ())
@@ -89,12 +97,31 @@ class Shaper:
                     continue
                 # Leaves (check-ins: most nodes of a file), located here in one
                 # pass instead of queued one by one.
-                prefix = (*path, name)
-                places = [
-                    recorded(item_path) or node_location(item_path)
-                    for item_path in [(*prefix, i) for i in range(len(value))]
-                ]
-                set_sources_at(value, display, places)
+                set_sources_at(value, display, (*path, name), recorded, node_location)
+
+
+def without_checkins(data: object) -> object:
+    """A unit file's data without its key results' ``checkins`` (copies of the
+    mappings on the way; nothing of ``data`` changes). Anything not shaped
+    as a unit file's objectives and key results is left as it is."""
+    if type(data) is not dict or type(data.get("objectives")) is not list:
+        return data
+    objectives = []
+    for objective in data["objectives"]:
+        key_results = objective.get("key_results") if type(objective) is dict else None
+        if type(key_results) is list:
+            kept = []
+            for key_result in key_results:
+                if type(key_result) is dict and "checkins" in key_result:
+                    key_result = dict(key_result)
+                    del key_result["checkins"]
+                kept.append(key_result)
+            objective = dict(objective)
+            objective["key_results"] = kept
+        objectives.append(objective)
+    stripped = dict(data)
+    stripped["objectives"] = objectives
+    return stripped
 
 
 def _fields_holding_nodes(cls: type[Node]) -> tuple[tuple[str, bool], ...]:
