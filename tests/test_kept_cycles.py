@@ -158,6 +158,36 @@ def test_an_entry_naming_any_other_global_runs_nothing(tmp_path: Path) -> None:
     assert model == load_model(content)
 
 
+class _NotANode:
+    """Pickled as a call of kept._node with a class that is not a model."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        from okrsite.errors import SourceLocation
+        from okrsite.validate.kept import _node
+
+        return (_node, (SourceLocation, {"path": "x"}, set()))
+
+
+def test_the_node_builder_makes_model_nodes_only(tmp_path: Path) -> None:
+    """Entries call okrsite's node builder (kept._node): given any class but a
+    model's, or a state that is not a mapping, the entry is a miss."""
+    content = make_content(tmp_path, FILES)
+    store = tmp_path / "validated"
+    build_load(content, store)
+    for entry in store.glob("*" + SUFFIX):
+        entry.write_bytes(pickle.dumps({"format": "x", "okrs": _NotANode()}))
+    model, kept = build_load(content, store)
+    assert kept == set()
+    assert model == load_model(content)
+    from okrsite.errors import SourceLocation
+    from okrsite.model import UnitOkrs
+    from okrsite.validate.kept import _node
+
+    for cls, state in ((SourceLocation, {}), (dict, {}), (UnitOkrs, [("unit_id", "x")])):
+        with pytest.raises(pickle.UnpicklingError):
+            _node(cls, state, set())  # type: ignore[arg-type]
+
+
 def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Path) -> None:
     """Kept nodes of one class with the same set fields share one fields set
     (fewer objects for the garbage collector); a copy, which is how content
@@ -193,6 +223,40 @@ def test_nodes_read_back_share_their_fields_sets_and_copies_do_not(tmp_path: Pat
     assert copy.__pydantic_fields_set__ is not objective.__pydantic_fields_set__
     assert objective.title != "changed"
     assert model == fresh
+
+
+def test_kept_nodes_know_their_source_and_plain_ones_hold_no_tracked_dict(
+    tmp_path: Path,
+) -> None:
+    """A kept node keeps its source location as ``line:column:path`` text, so a
+    node of plain values (a check-in) reads back with a dict the garbage
+    collector does not track; its ``source`` is the fresh load's all the same."""
+    import gc
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "realworld" / "content", content)
+    store = tmp_path / "validated"
+    kept_store = KeptCycles.open(store, content, ended_before=dt.date(2026, 11, 23))
+    load_model(content, kept=kept_store)
+    kept_store.save()
+    model, kept = build_load(content, store)
+    assert kept == {"2023-Q2", "2026-Q3"}
+    fresh = load_model(content)
+    checkins = 0
+    for cycle_id in kept:
+        for unit_id, okrs in model.cycles[cycle_id].okrs.items():
+            twin = fresh.cycles[cycle_id].okrs[unit_id]
+            for objective, other in zip(okrs.objectives, twin.objectives, strict=True):
+                assert objective.source == other.source
+                assert objective.source.path.endswith(".yaml") and objective.source.line > 1
+                for kr, other_kr in zip(objective.key_results, other.key_results, strict=True):
+                    assert kr.source == other_kr.source
+                    for checkin, other_checkin in zip(kr.checkins, other_kr.checkins, strict=True):
+                        assert not gc.is_tracked(checkin.__dict__)
+                        assert checkin.source == other_checkin.source
+                        checkins += 1
+    assert checkins > 3
 
 
 def test_only_cycles_that_ended_are_kept(tmp_path: Path) -> None:

@@ -14,13 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.engine.pagecache import (
-    CYCLE_SUFFIX,
-    PageCache,
-    cycle_entry_bytes,
-    merge_search_index,
-    read_cycle_entry,
-)
+from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_cycle_entry
+from okrsite.engine.pagecache import PageCache, merge_search_index
 from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -272,8 +267,9 @@ def test_the_cycle_store_follows_inputs_across_a_year_and_its_quarters(tmp_path:
         model = load_model(content)
         store = CycleStore(tmp_path / "cycles", cycle_input_digests(content, model))
         tree = build_docs_tree(model, options, closed=store)
-        assert tree.files == build_docs_tree(model, options).files
-        return dict(tree.files), sorted(store.hits)
+        files = {**tree.files, **{path: held.load() for path, held in tree.stored.items()}}
+        assert files == build_docs_tree(model, options).files
+        return files, sorted(store.hits)
 
     assert build_with_store()[1] == []
     assert build_with_store()[1] == ["2026", "2026-Q1"]
@@ -380,44 +376,75 @@ def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_
     assert files_of(root / "again") == fresh
 
 
-def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
-    cold: Path, tmp_path: Path
-) -> None:
-    """Profiles span every cycle, so they are kept by a digest of what they are
-    made from (texts.json): a marker planted in every stored profile shows in
-    the next build (not made again), except on the profile of the unit whose
-    archived file changed, which is made again and shows the change."""
-    root = copy_of(cold, tmp_path)
+def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
+    """Append a marker to every unit profile kept in texts.json; return the
+    texts as they were."""
     texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
     # The store's other texts are closed quarters' findings and calibration
-    # samples (JSON lists) and their quality pages.
+    # samples (JSON lists), their quality pages, and their entries' stat.
     profile_keys = {
         key for key, text in texts.items()
         if not text.startswith("[") and not text.startswith("# Quality · ")
     }
-    assert len(texts) - len(profile_keys) == 3 * 2  # two closed quarters
+    entry_stats = {key for key in texts if key.startswith("entry-stat ")}
+    assert len(entry_stats) == 2  # two closed quarters
+    assert len(texts) - len(profile_keys) == 3 * 2 + len(entry_stats)
     assert len(profile_keys) == len(profiles) > 10
     marked = {
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text
         for key, text in texts.items()
     }
     texts_file.write_text(json.dumps(marked), encoding="utf-8")
-    unit_file = root / "content" / "2023-Q2" / "platform-data.yaml"
-    unit_file.write_text(
-        unit_file.read_text(encoding="utf-8").replace(
-            "Delight customers with faster data platform", "A renamed archived objective"
-        ),
-        encoding="utf-8",
+    return texts
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, path
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
+    cold: Path, tmp_path: Path
+) -> None:
+    """Profiles span every cycle, so they are kept by a digest of what they are
+    made from (texts.json): a marker planted in every stored profile shows in
+    the next build (not made again), except on the profile of the unit whose
+    current file changed, which is made again and shows the change."""
+    root = copy_of(cold, tmp_path)
+    texts = _plant_in_stored_profiles(root)
+    _replace_in(
+        root / "content" / "2026-Q4" / "platform-data.yaml",
+        "Make Data Platform the team others rely on",
+        "A renamed current objective",
     )
     build(root / "mkdocs.yml", root / "warm")
     edited = (root / "warm/units/platform-data/index.html").read_text(encoding="utf-8")
-    assert "A renamed archived objective" in edited and "Planted in the store" not in edited
+    assert "A renamed current objective" in edited and "Planted in the store" not in edited
     other = (root / "warm/units/sales-na/index.html").read_text(encoding="utf-8")
     assert "Planted in the store" in other
-    kept = json.loads(texts_file.read_text(encoding="utf-8"))
+    kept = json.loads((root / ".okrsite-cache/cycles/texts.json").read_text(encoding="utf-8"))
     assert len(kept) == len(texts)  # the old text of the edited profile was dropped
+
+
+def test_an_archived_edit_makes_the_profiles_again(cold: Path, tmp_path: Path) -> None:
+    """A closed quarter counts in a profile's digest by the cycle store's key
+    (all its input files), not by its content as JSON: an edit to an archived
+    file makes every profile again, and the edited unit's shows the change."""
+    root = copy_of(cold, tmp_path)
+    _plant_in_stored_profiles(root)
+    _replace_in(
+        root / "content" / "2023-Q2" / "platform-data.yaml",
+        "Delight customers with faster data platform",
+        "A renamed archived objective",
+    )
+    build(root / "mkdocs.yml", root / "warm")
+    edited = (root / "warm/units/platform-data/index.html").read_text(encoding="utf-8")
+    assert "A renamed archived objective" in edited
+    for profile in (root / "warm" / "units").glob("*/index.html"):
+        assert "Planted in the store" not in profile.read_text(encoding="utf-8"), profile
 
 
 def _stored_once(directory: Path) -> PageCache:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
 from okrsite.model import Cycle, OkrModel, UnitOkrs
+from okrsite.model.content import KeyResult, Objective
 
 Audience = Literal["public", "internal"]
 
@@ -70,13 +71,7 @@ def redact(
             if found is not None and found[0] is okrs.content and found[1] == depends:
                 okrs_by_unit[unit_id] = found[2]
                 continue
-            copy = okrs.model_copy(deep=True)
-            public = [o for o in copy.content.objectives if not o.is_private]
-            copy.redacted_private += len(copy.content.objectives) - len(public)
-            copy.content.objectives = public
-            _drop_refs(copy, private_refs)
-            if not people:
-                _drop_people(copy)
+            copy = _redacted(okrs, private_refs, people)
             okrs_by_unit[unit_id] = copy
             if kept is not None:
                 kept[(cycle_id, unit_id)] = (okrs.content, depends, copy)
@@ -112,30 +107,58 @@ def _points_to(ref: str, private_refs: set[str]) -> bool:
     return "/".join(ref.split("/")[:2]) in private_refs
 
 
-def _drop_refs(okrs: UnitOkrs, private_refs: set[str]) -> None:
-    """Remove references to private objectives from a copied unit."""
-    if private_refs:
-        for objective in okrs.content.objectives:
-            objective.aligns_to = _kept(objective.aligns_to, private_refs)
-            objective.related = _kept(objective.related, private_refs)
-            for kr in objective.key_results:
-                kr.contributes_to = _kept(kr.contributes_to, private_refs)
-                kr.related = _kept(kr.related, private_refs)
+def _redacted(okrs: UnitOkrs, private_refs: set[str], people: bool) -> UnitOkrs:
+    """A copy of a unit's OKRs without private objectives, references to them
+    and (unless ``people``) people's names. Copy-on-write here too: only the
+    nodes that change are copied (shallowly, ``model_copy(update=)``); the
+    rest — most of all the check-ins, nearly the whole of a graded quarter —
+    is shared with ``okrs``. A deep copy of every touched unit cost ~0.2 s of
+    a rebuild with 8 quarters at 100 units."""
+    content = okrs.content
+    public = [
+        _objective(o, private_refs, people) for o in content.objectives if not o.is_private
+    ]
+    changes: dict[str, object] = {"objectives": public}
+    if not people:
+        changes["health_metrics"] = [
+            m.model_copy(update={"owner": None}) for m in content.health_metrics
+        ]
+    return okrs.model_copy(
+        update={
+            "content": content.model_copy(update=changes),
+            "redacted_private": okrs.redacted_private + len(content.objectives) - len(public),
+        }
+    )
+
+
+def _objective(objective: Objective, private_refs: set[str], people: bool) -> Objective:
+    changes: dict[str, object] = {}
+    for name in ("aligns_to", "related"):
+        refs: list[str] = getattr(objective, name)
+        kept = _kept(refs, private_refs)
+        if len(kept) != len(refs):
+            changes[name] = kept
+    if not people:
+        changes.update(owner=None, owners=[])
+    results = [_key_result(kr, private_refs, people) for kr in objective.key_results]
+    if any(new is not old for new, old in zip(results, objective.key_results, strict=True)):
+        changes["key_results"] = results
+    return objective.model_copy(update=changes) if changes else objective
+
+
+def _key_result(kr: KeyResult, private_refs: set[str], people: bool) -> KeyResult:
+    changes: dict[str, object] = {}
+    for name in ("contributes_to", "related"):
+        refs: list[str] = getattr(kr, name)
+        kept = _kept(refs, private_refs)
+        if len(kept) != len(refs):
+            changes[name] = kept
+    if not people:
+        changes.update(owner=None, owners=[])
+        if any(c.author is not None for c in kr.checkins):
+            changes["checkins"] = [c.model_copy(update={"author": None}) for c in kr.checkins]
+    return kr.model_copy(update=changes) if changes else kr
 
 
 def _kept(refs: list[str], private_refs: set[str]) -> list[str]:
     return [r for r in refs if not _points_to(r, private_refs)]
-
-
-def _drop_people(okrs: UnitOkrs) -> None:
-    """Remove people's names from a copied unit."""
-    for metric in okrs.content.health_metrics:
-        metric.owner = None
-    for objective in okrs.content.objectives:
-        objective.owner = None
-        objective.owners = []
-        for kr in objective.key_results:
-            kr.owner = None
-            kr.owners = []
-            for checkin in kr.checkins:
-                checkin.author = None

@@ -37,6 +37,8 @@ from okrsite.engine.options import (
     load_site_content,
     site_options,
 )
+from okrsite.engine.pagecacherun import kept_folders
+from okrsite.engine.sitefolders import KeptFolders
 from okrsite.errors import BuildError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.tree import DocsTree
@@ -98,15 +100,23 @@ def prepare_build(
 
 
 def run_build(prepared: PreparedBuild) -> Path:
-    """Build the site into a staging directory, then swap it into place."""
+    """Build the site into a staging directory, then swap it into place.
+
+    The closed cycles' folders the last build recorded move from the current
+    site to the page cache's stash first, for the build to take them whole
+    (:mod:`okrsite.engine.sitefolders`); a failed build puts them back."""
     target = prepared.target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.okrsite-", dir=target.parent))
     prepared.config.site_dir = str(staging)
+    folders = _kept_folders(prepared.config)
+    stashed = folders.stash_from(target) if folders is not None else []
     try:
         mkdocs_build(prepared.config)
         swap_into_place(staging, target)
     except BaseException as err:
+        if folders is not None:
+            folders.give_back(stashed, target, staging)
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(err, MkDocsException):
             raise BuildError(str(err).removeprefix("okrsite: ")) from None
@@ -114,6 +124,14 @@ def run_build(prepared: PreparedBuild) -> Path:
             raise BuildError(f"could not write the site: {err}") from None
         raise
     return target
+
+
+def _kept_folders(config: MkDocsConfig) -> KeptFolders | None:
+    """The page cache's stash of closed cycles' folders, if the build uses one."""
+    settings = okrsite_settings(config)
+    if settings is None or not settings.page_cache or not config.config_file_path:
+        return None
+    return kept_folders(Path(config.config_file_path).resolve().parent / settings.cache_dir)
 
 
 def source_date_epoch(config: MkDocsConfig) -> str | None:

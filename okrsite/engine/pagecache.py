@@ -35,6 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import okrsite
+from okrsite.engine.cycleentry import (
+    CYCLE_SUFFIX,
+    content_sha256,
+    cycle_entry_bytes,
+    open_cycle_entry,
+    read_cycle_entry,
+    stored_in_full,
+)
 from okrsite.engine.siteoutput import SiteOutput, write_new_file
 from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
@@ -43,10 +51,10 @@ from okrsite.model import OkrModel
 from okrsite.site.cache import ClosedCycle
 from okrsite.site.options import SiteOptions
 from okrsite.site.pages.render import templates_dir
-from okrsite.site.tree import FileContent
+from okrsite.site.tree import FileContent, StoredContent
 from okrsite.source.files import write_atomically
 
-FORMAT = "4"
+FORMAT = "5"
 """Bumped when the entry layout or what a key covers changes."""
 
 _DISTRIBUTIONS = ("okrsite", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
@@ -150,11 +158,10 @@ class PageCache:
     """Records of this build's pages (kept ones and new ones), for :meth:`prune`."""
 
     @staticmethod
-    def key(setup: str, path: str, text: str | bytes) -> str:
-        digest = hashlib.sha256(setup.encode())
-        digest.update(f"\n{path}\n".encode())
-        digest.update(text.encode() if isinstance(text, str) else text)
-        return digest.hexdigest()
+    def key(setup: str, path: str, content_sha256: str) -> str:
+        """A page's key: the build's setup, its path and the sha256 of its
+        generated text (a stored closed cycle knows it without the text)."""
+        return hashlib.sha256(f"{setup}\n{path}\n{content_sha256}".encode()).hexdigest()
 
     def _stored_records(self) -> dict[str, Any]:
         if self._records is None:
@@ -194,13 +201,21 @@ class PageCache:
         return page
 
     def look_up(
-        self, setup: str, files: Mapping[str, FileContent]
+        self,
+        setup: str,
+        files: Mapping[str, FileContent],
+        stored: Mapping[str, StoredContent] | None = None,
     ) -> dict[str, tuple[str, CachedPage | None]]:
-        """Every generated page's key and stored entry (None: to render)."""
+        """Every generated page's key and stored entry (None: to render);
+        ``stored``: pages of closed cycles, known by their sha256."""
         found: dict[str, tuple[str, CachedPage | None]] = {}
         for path, text in files.items():
             if path.endswith(".md") and isinstance(text, str):
-                key = self.key(setup, path, text)
+                key = self.key(setup, path, content_sha256(text))
+                found[path] = (key, self.get(key))
+        for path, content in (stored or {}).items():
+            if path.endswith(".md"):
+                key = self.key(setup, path, content.sha256)
                 found[path] = (key, self.get(key))
         return found
 
@@ -285,57 +300,9 @@ def _index_json(data: Any) -> str:
 
 # --- Closed cycles: their generated files, keyed by their input files -------
 
-CYCLES_FORMAT = "4"
+CYCLES_FORMAT = "5"
 """Bumped when a closed-cycle entry's layout or what its key covers changes."""
 
-CYCLE_SUFFIX = ".cycle"
-_CYCLE_MAGIC = b"okrsite-cycle 3\n"
-
-
-def cycle_entry_bytes(cycle_id: str, cycle: ClosedCycle) -> bytes:
-    """A closed-cycle entry: a magic line, one line of JSON naming each file
-    (path, text or bytes, length) and the export parts, then the files'
-    bytes one after the other. Not compressed and not one JSON document on
-    purpose: reading it back is a read and slices (an 8-quarter history
-    reads ~60 MB of pages per build, which JSON-decoding and inflating cost
-    half a second), while the CI cache compresses it anyway."""
-    blobs: list[bytes] = []
-    index: list[tuple[str, str, int]] = []
-    for path, content in sorted(cycle.files.items()):
-        blob = content.encode("utf-8") if isinstance(content, str) else content
-        index.append((path, "t" if isinstance(content, str) else "b", len(blob)))
-        blobs.append(blob)
-    header = {"cycle": cycle_id, "exports": cycle.exports, "files": index}
-    line = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-    return b"".join([_CYCLE_MAGIC, line, b"\n", *blobs])
-
-
-def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
-    """The cycle id and files of :func:`cycle_entry_bytes`' output, or None
-    when ``data`` is not a whole, well-formed entry (a cache is untrusted
-    input: anything odd is a miss, never an error)."""
-    if not data.startswith(_CYCLE_MAGIC):
-        return None
-    end = data.find(b"\n", len(_CYCLE_MAGIC))
-    if end < 0:
-        return None
-    try:
-        header = json.loads(data[len(_CYCLE_MAGIC) : end])
-        cycle_id = str(header["cycle"])
-        exports = {str(name): str(part) for name, part in header["exports"].items()}
-        files: dict[str, FileContent] = {}
-        view, at = memoryview(data), end + 1
-        for path, kind, size in header["files"]:
-            if kind not in ("t", "b") or not isinstance(size, int) or size < 0:
-                return None
-            blob = view[at : at + size]
-            at += size
-            files[str(path)] = str(blob, "utf-8") if kind == "t" else bytes(blob)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if at != len(data):
-        return None  # cut short or trailing bytes
-    return cycle_id, ClosedCycle(files, exports)
 
 _TEXT_DISTRIBUTIONS = ("markdown", "nh3", "jinja2", "markupsafe", "pydantic", "pyyaml")
 """Libraries whose output ends up in generated text (besides okrsite's code)."""
@@ -447,6 +414,11 @@ class CycleStore:
     used: set[str] = field(default_factory=set)
     hits: list[str] = field(default_factory=list)
     """Cycles served from the store this build (for logs and tests)."""
+    asked: list[str] = field(default_factory=list)
+    """Every closed cycle the site asked for this build (served or not)."""
+    entry_files: dict[str, str] = field(default_factory=dict)
+    """Path → key of the entry that holds it (served or stored this build):
+    the key names its bytes."""
     _texts: dict[str, str] | None = None
     _texts_used: dict[str, str] = field(default_factory=dict)
 
@@ -472,17 +444,31 @@ class CycleStore:
         return hashlib.sha256(f"{cycle_id}\n{inputs}\n{context}".encode()).hexdigest()
 
     def get(self, cycle_id: str, context: str) -> ClosedCycle | None:
+        """The stored cycle, its files as :attr:`ClosedCycle.stored`: read on
+        demand when the entry file is as this store last wrote or checked it
+        (size, mtime and inode, kept in ``texts.json``), else read in full and
+        checked now (see :mod:`okrsite.engine.cycleentry`)."""
+        self.asked.append(cycle_id)
         key = self.key(cycle_id, context)
         if key is None:
             return None
         self.used.add(key)
+        path = self.directory / f"{key}{CYCLE_SUFFIX}"
         try:
-            found = read_cycle_entry((self.directory / f"{key}{CYCLE_SUFFIX}").read_bytes())
+            seen = json.dumps(_stat_of(path))
+            if self.text(_ENTRY_STAT + key) == seen:
+                found = open_cycle_entry(path)
+            else:
+                found = read_cycle_entry(path.read_bytes())
+                if found is not None:
+                    found = found[0], stored_in_full(found[1])
+                    self.keep_text(_ENTRY_STAT + key, seen)
         except OSError:
             return None  # missing: generate the cycle
         if found is None or found[0] != cycle_id:
             return None  # unreadable or foreign: generate the cycle
         self.hits.append(cycle_id)
+        self.entry_files.update(dict.fromkeys(found[1].stored, key))
         return found[1]
 
     def put(self, cycle_id: str, context: str, cycle: ClosedCycle) -> None:
@@ -490,12 +476,11 @@ class CycleStore:
         if key is None:
             return
         self.used.add(key)
+        self.entry_files.update(dict.fromkeys(cycle.files, key))
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(
-            self.directory / f"{key}{CYCLE_SUFFIX}",
-            cycle_entry_bytes(cycle_id, cycle),
-            durable=False,
-        )
+        path = self.directory / f"{key}{CYCLE_SUFFIX}"
+        write_atomically(path, cycle_entry_bytes(cycle_id, cycle), durable=False)
+        self.keep_text(_ENTRY_STAT + key, json.dumps(_stat_of(path)))
 
     def prune(self) -> None:
         """After a clean build: remove entries (and stray temporary files)
@@ -512,6 +497,8 @@ class CycleStore:
 
 
 TEXTS_FILE = "texts.json"
+_ENTRY_STAT = "entry-stat "
+"""Prefix of the texts that record an entry file's stat (see :meth:`CycleStore.get`)."""
 
 
 def _read_texts(path: Path) -> dict[str, str]:

@@ -60,6 +60,10 @@ Hooks used, and why:
   Before that, ``on_files`` opens the closed-cycle store of the same cache
   (:class:`~okrsite.engine.pagecache.CycleStore`) and passes it to
   ``build_docs_tree``: closed quarters' pages are not even generated.
+  ``on_pre_build`` stashes the closed quarters' folders the last build left
+  in ``site/`` (before MkDocs empties it) and ``on_files`` moves back, whole,
+  those holding what this build would put there
+  (:mod:`okrsite.engine.sitefolders`, :mod:`okrsite.engine.pagecacherun`).
 - ``on_startup`` / ``on_post_build``: incremental preview. Under
   ``mkdocs serve --dirty`` (the default of ``okrsite serve``) MkDocs only
   renders pages whose ``File.is_modified()`` is true; for generated pages
@@ -91,7 +95,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -121,10 +124,17 @@ from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
     PageCache,
-    StoredBytes,
-    merge_search_index,
     open_cycle_store,
     setup_digest,
+)
+from okrsite.engine.pagecacherun import (
+    BUILD_LOGGER,
+    PageCacheRun,
+    finish_page_cache,
+    kept_folders,
+    skipped_note,
+    store_page,
+    take_folders,
 )
 from okrsite.engine.pagehelper import PageHelper
 from okrsite.engine.partialmemo import header_templates
@@ -137,7 +147,7 @@ from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
-from okrsite.site.tree import FileContent
+from okrsite.site.tree import FileContent, StoredContent
 from okrsite.source.data import measure_files
 from okrsite.validate import LoadCache
 
@@ -174,76 +184,50 @@ class _GeneratedFile(File):
             return False
         return super().is_modified()
 
+    held: StoredContent | None = None
+    """A closed cycle's file kept by the cycle store, read only when its
+    content is asked for (it usually is not: its folder moves in whole)."""
+
+    @property
+    def content_bytes(self) -> bytes:
+        self._load_held()
+        return super().content_bytes
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.held = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        self._load_held()
+        return super().content_string
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.held = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+    def _load_held(self) -> None:
+        if self.held is not None:
+            self._content, self.held = self.held.load(), None
+
     def copy_file(self, dirty: bool = False) -> None:
         """A generated graph or export: linked from the cache's copy of the
         same bytes where possible (creating files is what costs)."""
+        if self.output is not None and self.output.holds(self.abs_dest_path):
+            # In a folder moved in whole from the last build; its blob stays
+            # for a later build that places it again.
+            known = self.held.sha256 if self.held is not None else None
+            self.output.used.add(known or hashlib.sha256(self.content_bytes).hexdigest())
+            return
+        self._load_held()
         content = self._content
         if self.output is None or content is None or (dirty and not self.is_modified()):
             super().copy_file(dirty)
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
         in_order(self.writes, self.output.write, data, self.abs_dest_path)
-
-
-@dataclass
-class _PageCacheRun:
-    """The page cache's state for one build (created in ``on_files``)."""
-
-    cache: PageCache
-    output: SiteOutput
-    """Places stored pages and generated files into ``site/`` (hard links)."""
-    cycles: CycleStore | None = None
-    """Closed cycles' generated files (pruned with the pages after a clean build)."""
-    order: list[str] = field(default_factory=list)
-    """Every page's URL in the order MkDocs builds them (and indexes them)."""
-    served: dict[str, CachedPage] = field(default_factory=dict)
-    """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str], StoredBytes]] = field(default_factory=dict)
-    """URL → (key, anchors, stored HTML's identity) of pages rendered and stored."""
-    warnings: _WarningCount = field(default_factory=lambda: _WarningCount())
-    """MkDocs warnings during this build: a page rendered with a warning is not
-    stored (served from the cache, it would hide the warning from --strict)."""
-    copy: bool = True
-    """Stored pages are linked into ``site/`` (MkDocs writes nothing for them): only
-    when our last ``on_post_page`` is the build's last, else a later plugin's
-    change would be missing from the copy, and the stored HTML is returned."""
-    skipped: _SkippedNote = field(default_factory=lambda: _SkippedNote())
-    """Drops MkDocs' note that a page it did not write was skipped, for the
-    pages this build copied from the cache."""
-
-
-class _SkippedNote(logging.Filter):
-    """MkDocs does not write a page whose final HTML is empty and logs
-    "Page skipped: '<page>'. Generated empty output." at INFO. A page served
-    from the page cache is linked into ``site/`` by the plugin and handed to
-    MkDocs empty: that note would be false, once per archived page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.notes: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() not in self.notes
-
-
-def _skipped_note(src_uri: str) -> str:
-    """MkDocs 1.6's note for a page with empty output (``_build_page``)."""
-    return f"Page skipped: '{src_uri}'. Generated empty output."
-
-
-_BUILD_LOGGER = "mkdocs.commands.build"
-"""The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
-
-
-class _WarningCount(logging.Handler):
-    """Counts WARNING and worse records of MkDocs' loggers during one build."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
@@ -257,6 +241,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._written: dict[tuple[str, str], dict[str, FileContent]] = {}
         self._pending: tuple[tuple[str, str], dict[str, FileContent]] | None = None
         self._serving = False
+        self._dirty = False
         # Kept between the rebuilds of one preview server (only there is the
         # same content loaded and built again in this process): parsed and
         # validated files, and page fragments.
@@ -267,12 +252,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._search: PageIndexer | None = None
         self._helper: PageHelper | None = None
         # The page cache's state for the running build only (on_files → on_post_build).
-        self._pages: _PageCacheRun | None = None
+        self._pages: PageCacheRun | None = None
         # Pages written on a second thread, for the running build only (engine/writer.py).
         self._writes: SiteWrites | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
+        self._dirty = dirty
         self._load_cache = LoadCache() if self._serving else None
         self._cache = BuildCache() if self._serving else None
         self._templates = MemoryBytecodeCache() if command == "serve" else None
@@ -288,6 +274,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if script not in present:
                 config.extra_javascript.append(script)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Before MkDocs empties ``site/``: keep the closed cycles' folders the
+        last build recorded (:mod:`okrsite.engine.sitefolders`)."""
+        if self.config.page_cache and not self._serving and not self._dirty:
+            base = Path(config.config_file_path or ".").resolve().parent
+            kept_folders(base / self.config.cache_dir).stash_from(Path(config.site_dir))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -305,9 +298,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             tree = build_docs_tree(model, options, self._cache, cycles)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
-        hand_written = [
-            f for f in files.documentation_pages() if f.src_uri not in tree.files
-        ]
+        generated = tree.paths()
+        hand_written = [f for f in files.documentation_pages() if f.src_uri not in generated]
         if not config.nav:
             config.nav = escape_titles(nav_to_mkdocs(tree.nav)) + sorted(
                 f.src_uri for f in hand_written
@@ -317,14 +309,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._writes = SiteWrites() if self._post_page_is_last(config) else None
         setup = ""
         if self.config.page_cache and not self._serving:
-            self._pages = _PageCacheRun(
+            copy = self._post_page_is_last(config)
+            self._pages = PageCacheRun(
                 PageCache(base / self.config.cache_dir / "pages"),
                 SiteOutput(base / self.config.cache_dir / "files"),
                 cycles=cycles,
-                copy=self._post_page_is_last(config),
+                folders=kept_folders(base / self.config.cache_dir) if copy else None,
+                copy=copy,
             )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
-            logging.getLogger(_BUILD_LOGGER).addFilter(self._pages.skipped)
+            logging.getLogger(BUILD_LOGGER).addFilter(self._pages.skipped)
             setup = setup_digest(
                 config_file=Path(config.config_file_path) if config.config_file_path else None,
                 nav=config.nav,
@@ -336,13 +330,19 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 plugin_options=sorted((k, v) for k, v in self.config.items() if k != "cache_dir"),
             )
         fast = fast_path_setup(config) if self.config.fast_pages else None
-        stored = self._pages.cache.look_up(setup, tree.files) if self._pages is not None else {}
+        stored = (
+            self._pages.cache.look_up(setup, tree.files, tree.stored)
+            if self._pages is not None
+            else {}
+        )
         # A helper pays off for many pages to render (a rebuild renders few).
-        pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in tree.files)
+        pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in generated)
         self._helper = None if self._serving else PageHelper.start(fast, pages)
         titles = nav_titles(config.nav) if fast is not None else {}
         unchanged = self._unchanged(config, tree.files) if self._serving else set()
-        for path, content in sorted(tree.files.items()):
+        for path in sorted(generated):
+            held = tree.stored.get(path)  # a closed cycle's file: read only if needed
+            content: FileContent = tree.files[path] if held is None else b""
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
@@ -360,12 +360,17 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             markdown = content
             cached: CachedPage | None = None
             key: str | None = None
-            if path.endswith(".md") and isinstance(content, str):
+            if path.endswith(".md") and (isinstance(content, str) or held is not None):
                 key, cached = stored.get(path, (None, None))
-                if cached is None:  # parked pieces are only needed to render the page
-                    markdown, parked = park_html(content)
+                if cached is not None:
+                    markdown = ""  # MkDocs renders nothing for it (on_page_markdown)
+                else:  # parked pieces are only needed to render the page
+                    text = held.load() if held is not None else content
+                    markdown, parked = park_html(str(text))
                     markdown, inline, prefix = park_inline(markdown)
+                held = None
             file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
+            file.held = held
             file.parked = tuple(parked)
             if inline:
                 file.inline = (tuple(inline), prefix)
@@ -378,6 +383,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                 page = FinishedPage(titles.get(path), file, config, fast)  # sets file.page
                 if self._helper and cached is None and isinstance(markdown, str):
                     page.ask(self._helper, markdown)
+        if self._pages is not None:
+            take_folders(self._pages, files, config.site_dir)
         if self.config.fast_search:
             self._search = PageIndexer.start(config, self._helper)
         return files
@@ -456,7 +463,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             self._written = {key: written}
             self._pending = None
         if self._pages is not None:
-            self._finish_page_cache(self._pages, Path(config.site_dir))
+            finish_page_cache(self._pages, Path(config.site_dir))
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -466,31 +473,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def _end_page_cache(self) -> None:
         if self._pages is not None:
             logging.getLogger("mkdocs").removeHandler(self._pages.warnings)
-            logging.getLogger(_BUILD_LOGGER).removeFilter(self._pages.skipped)
+            logging.getLogger(BUILD_LOGGER).removeFilter(self._pages.skipped)
             self._pages = None
-
-    @staticmethod
-    def _finish_page_cache(run: _PageCacheRun, site_dir: Path) -> None:
-        """Put the stored pages' search entries back; store the rendered pages
-        (unless the build warned: then nothing is stored or dropped)."""
-        index = site_dir / "search" / "search_index.json"
-        entries: dict[str, str] = {}
-        if index.is_file():
-            text, entries = merge_search_index(
-                index.read_text(encoding="utf-8"),
-                run.order,
-                {url: page.search for url, page in run.served.items()},
-            )
-            if run.served:
-                index.write_text(text, encoding="utf-8")
-        if run.warnings.count:
-            return
-        for url, (key, anchors, stored) in run.rendered.items():
-            run.cache.put_details(key, entries.get(url, ""), anchors, stored)
-        run.cache.prune()
-        run.output.prune()
-        if run.cycles is not None:
-            run.cycles.prune()
 
     @event_priority(50)  # before Material's search plugin
     def _index_page(
@@ -546,36 +530,26 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
             # Placed as stored; the empty result tells MkDocs not to write the
-            # page itself (its "Page skipped" note is filtered, see _SkippedNote).
+            # page itself (its "Page skipped" note is filtered, see pagecacherun.SkippedNote).
             in_order(
                 self._writes,
                 self._pages.cache.place_html, file.cached, file.abs_dest_path, self._pages.output,
             )
-            self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+            self._pages.skipped.notes.add(skipped_note(file.src_uri))
             return ""
         anchors = sorted(page.present_anchor_ids or ())
         if not self._pages.copy:
-            self._store_page(self._pages, file.cache_key, page.url, anchors, output, None)
+            store_page(self._pages, file.cache_key, page.url, anchors, output, None)
             return output
         # The page is in the cache now: linked into site/ like a stored one
         # (one file created instead of two), on the writer thread if there is one.
         in_order(
             self._writes,
-            self._store_page, self._pages, file.cache_key, page.url, anchors, output,
+            store_page, self._pages, file.cache_key, page.url, anchors, output,
             file.abs_dest_path,
         )
-        self._pages.skipped.notes.add(_skipped_note(file.src_uri))
+        self._pages.skipped.notes.add(skipped_note(file.src_uri))
         return ""
-
-    @staticmethod
-    def _store_page(
-        run: _PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
-    ) -> None:
-        """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
-        path, stored = run.cache.put_html(key, output)
-        run.rendered[url] = (key, anchors, stored)
-        if to is not None:
-            run.output.place(path, to)
 
     def _post_page_is_last(self, config: MkDocsConfig) -> bool:
         """Whether :meth:`_cached_page` runs after every other ``on_post_page``."""

@@ -70,9 +70,19 @@ class SiteOutput:
     """Files placed by a link this build (for tests and logs)."""
     _folders: set[str] = field(default_factory=set)
     """Folders of ``site/`` known to exist this build (made or found)."""
+    kept: set[str] = field(default_factory=set)
+    """Folders (absolute, ending in a separator) moved in whole from the last
+    build, already holding this build's files (:mod:`okrsite.engine.sitefolders`):
+    nothing is placed under them."""
+
+    def holds(self, destination: str) -> bool:
+        """Whether ``destination`` is in a folder moved in whole (:attr:`kept`)."""
+        return bool(self.kept) and destination.startswith(tuple(self.kept))
 
     def place(self, source: Path, destination: str) -> None:
         """Put the file ``source`` (in the cache) at ``destination``."""
+        if self.holds(destination):
+            return
         self._folder(destination)
         if self.linking:
             try:
@@ -90,6 +100,10 @@ class SiteOutput:
 
     def write(self, data: bytes, destination: str) -> None:
         """Put ``data`` at ``destination``: through its blob while linking works."""
+        if self.holds(destination):
+            if self.linking:  # its blob stays for a later build that places it again
+                self.used.add(hashlib.sha256(data).hexdigest())
+            return
         if not self.linking:
             self._folder(destination)
             _unlink(destination)

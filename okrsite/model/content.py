@@ -57,6 +57,11 @@ from okrsite.fieldtypes import SLUG_RE as SLUG_RE
 from okrsite.fieldtypes import split_ref as split_ref
 
 _SOURCE_KEY = "_okrsite_source"
+SOURCE_KEY = _SOURCE_KEY
+"""Where a node keeps its source location in its ``__dict__``: a
+:class:`SourceLocation`, a ``(path, line, column)`` tuple (validation), or
+``"line:column:path"`` (kept cycles read back: a string is no object for the
+garbage collector to walk, a tuple is, and so is the dict holding it)."""
 
 
 class Node(BaseModel):
@@ -80,6 +85,10 @@ class Node(BaseModel):
             return SourceLocation("<unknown>")
         if type(found) is tuple:  # recorded by set_source_at: made on first use
             found = SourceLocation(*found)
+            self.__dict__[_SOURCE_KEY] = found
+        elif type(found) is str:  # a kept cycle's node (see SOURCE_KEY)
+            line, column, path = found.split(":", 2)
+            found = SourceLocation(path, int(line), int(column))
             self.__dict__[_SOURCE_KEY] = found
         return found  # type: ignore[no-any-return]
 

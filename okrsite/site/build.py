@@ -101,6 +101,9 @@ def build_docs_tree(
     if closed is not None:
         for cycle_id in closed_cycles(context):
             keys[cycle_id] = closed_cycle_context(context, cycle_id)
+            store_key = closed.key(cycle_id, keys[cycle_id])
+            if store_key is not None:
+                context.closed_keys[cycle_id] = store_key
             found = closed.get(cycle_id, keys[cycle_id])
             if found is not None:
                 reused[cycle_id] = found
@@ -180,11 +183,12 @@ def build_docs_tree(
             tree.add(producer(context))
     for stored in reused.values():
         tree.add(GeneratedFile(path, content) for path, content in stored.files.items())
+        tree.stored.update(stored.stored)
     if closed is not None:
         for cycle_id, files in fresh.items():
             parts = {name: by_cycle[cycle_id] for name, by_cycle in context.export_parts.items()}
             closed.put(cycle_id, keys[cycle_id], ClosedCycle(files, parts))
-    tree.nav = build_nav(context, set(tree.files))
+    tree.nav = build_nav(context, tree.paths())
     return tree
 
 

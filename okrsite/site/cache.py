@@ -30,7 +30,7 @@ from okrsite.render.exports import FeedParts, UnitPartMemo
 from okrsite.site.alignmemo import KeptAlignment
 from okrsite.site.graphmemo import GraphDots
 from okrsite.site.kept import PageMemo
-from okrsite.site.tree import FileContent, GeneratedFile
+from okrsite.site.tree import FileContent, GeneratedFile, StoredContent
 
 T = TypeVar("T")
 
@@ -183,9 +183,13 @@ class ClosedCycle:
     """What a closed cycle contributes to the site, as generated once."""
 
     files: dict[str, FileContent]
-    """Its unit pages, overview and their graph files (docs path → content)."""
+    """Its unit pages, overview and their graph files (docs path → content),
+    as generated (what a store keeps)."""
     exports: dict[str, str]
     """Its part of each export that spans cycles (``okrs.json``, ``okrs.csv``)."""
+    stored: dict[str, StoredContent] = field(default_factory=dict)
+    """The same files as a store hands them back, read only when needed
+    (a hit has these instead of :attr:`files`)."""
 
 
 class ClosedCycles(Protocol):

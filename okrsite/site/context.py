@@ -57,6 +57,11 @@ class SiteContext:
     stored: ClosedCycles | None = None
     """One build's store of closed cycles and of pages spanning cycles
     (:meth:`page`); ``None`` under a preview server and for ``generate``."""
+    closed_keys: dict[str, str] = field(default_factory=dict)
+    """Closed cycle id → the :attr:`stored` store's key for it (its input
+    files and context, :meth:`ClosedCycles.key`): a page spanning cycles
+    digests that instead of the cycle's content (see ``made_from`` in
+    :meth:`page`)."""
 
     _model_json: str | None = field(default=None, repr=False)
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)

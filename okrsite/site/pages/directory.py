@@ -64,7 +64,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             path,
             partial(profile_inputs, *inputs),
             make,
-            made_from=partial(profile_made_from, *inputs),
+            made_from=partial(profile_made_from, *inputs, closed=ctx.closed_keys),
         )
         yield GeneratedFile(path, text)
 
@@ -102,16 +102,24 @@ def profile_made_from(
     calibration: CalibrationReport,
     current_cycle: str | None,
     below: Mapping[str, list[str]],
+    closed: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """:func:`profile_inputs` as text, for a build's store (``SiteContext.page``
     adds the company and the units): the unit's content in every cycle as
     JSON (measured values, redaction counts and notes included), its
     calibration, and for a top-level unit of a compact directory which units
-    below it have a page in the current cycle. Keep it in step with
-    :func:`render_profile` (``tests/test_page_cache.py`` compares stored and
-    fresh builds after edits)."""
+    below it have a page in the current cycle. A closed cycle in ``closed``
+    (:attr:`SiteContext.closed_keys`) is its store key instead: a digest of
+    every input file of the cycle and of what else its pages depend on, so
+    the same cycle content gives the same key, and turning ~100 units' kept
+    quarters into JSON on every build is not needed to know that. Keep it in
+    step with :func:`render_profile` (``tests/test_page_cache.py`` compares
+    stored and fresh builds after edits)."""
     yield repr((calibration.units.get(unit_id), current_cycle))
     for cycle in model.cycles.values():
+        if closed is not None and cycle.id in closed:
+            yield f"{cycle.id} closed {closed[cycle.id]}"
+            continue
         okrs = cycle.okrs.get(unit_id)
         if okrs is None:
             yield f"{cycle.id} -"
