@@ -22,13 +22,13 @@ anything the helper did not deliver (it failed, a file changed, a folder is
 odd) is simply parsed here. Only the CLI starts processes (the library never
 does); the pickles travel between our own two processes over pipes.
 
-The parse cache is written by this process, after a load that succeeded, as
-without a helper: the helper's results are already the entries it stores
+The parse cache is written after a load that succeeded, as without a helper
+(by this process, or by the rules' child of ``cli/rulesplit.py``, which has
+the same store): the helper's results are already the entries it stores
 (``LoadCache`` keeps them for its store). The helper used to write it, after
-parsing this process's half again to make their entries: half a second of
-CPU at 1,000 units, on the core that the rules' fork (``cli/rulesplit.py``)
-wants for itself meanwhile, against ~0.05 s for this process to pickle its
-own half.
+parsing this process's part again to make their entries: half a second of
+CPU at 1,000 units, on the core that the rules' child wants for itself then,
+against ~0.05 s to pickle them.
 """
 
 from __future__ import annotations
