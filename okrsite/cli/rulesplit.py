@@ -111,10 +111,11 @@ def check_in_two(
 ) -> tuple[OkrModel, list[Finding] | None]:
     """``raw`` validated (``validate(references=False)``) and linted, on two
     cores: the fork comes first and both processes validate, so that each
-    walks a model of its own (see :func:`run_checks_in_two`). The child then
-    runs the reference checks and the alignment rules (their indexes made
-    from the links the reference checks walked), this process the other
-    rules; ``verdict()`` runs once the content is known to be valid (see
+    walks a model of its own (see :func:`run_checks_in_two`). The child,
+    on a model validated without check-ins, then runs the reference checks
+    and the rules of :data:`CHILD_MODULES` (the alignment indexes made from
+    the links the reference checks walked), this process the other rules;
+    ``verdict()`` runs once the content is known to be valid (see
     :func:`run_checks_in_two`).
 
     Returns this process's model and the findings, None when the reference
