@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from contentkit import write_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from okrsite.errors import ContentError, ContentIssue, SourceLocation
 from okrsite.source import (
@@ -1110,3 +1112,28 @@ def test_document_start_errors_are_in_okrsite_words() -> None:
     assert problems("a: 1\n... x\n") == [
         at(2, 5, "expected '---' to start a new document here; a file holds one mapping")
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(codec="utf-8"),
+            st.sampled_from(["\x00", "\x0b", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\ufffe"]),
+            st.sampled_from(["\uffff", "\ufffd", "\ud800", "\udfff", "\U0001f600", "é", "°", "\t"]),
+        ),
+        max_size=40,
+    )
+)
+def test_the_quick_look_at_text_agrees_with_the_pattern(text: str) -> None:
+    """``check_text`` skips the pattern when its UTF-8 bytes show the text
+    clean: never for a text the pattern refuses, and the issue is the same."""
+    from okrsite.source.text import NON_PRINTABLE, _surely_printable, check_text
+
+    if _surely_printable(text):
+        assert NON_PRINTABLE.search(text) is None
+    assert bool(check_text(text, "x.yaml")) is (
+        NON_PRINTABLE.search(text) is not None or text.startswith("\ufeff")
+    )
+    if text.isascii() and NON_PRINTABLE.search(text) is None:
+        assert _surely_printable(text)  # the usual file: the pattern is skipped
