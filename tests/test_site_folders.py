@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import test_page_cache
 from click.testing import CliRunner
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -27,27 +28,17 @@ from okrsite.engine.sitefolders import KeptFolders, folder_digest
 
 CLOSED = ("2023-Q2", "2026-Q3")
 
-
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    root = tmp_path_factory.mktemp("fresh")
-    build(make_site(root, page_cache=False), root / "site")
-    return files_of(root / "site")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project after one build with the page cache (tests copy it)."""
-    root = tmp_path_factory.mktemp("built")
-    build(make_site(root), root / "site")
-    return root
+# The page cache tests' fixtures: one site built without and one with the
+# page cache, per module.
+fresh = test_page_cache.fresh
+cold = test_page_cache.cold
 
 
 @pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
+def project(cold: Path, tmp_path: Path) -> Path:
     # symlinks=True: the copy keeps the site's files as they are (hard links
     # are not kept by a copy, which only makes their inodes differ: harmless).
-    shutil.copytree(built, tmp_path / "p", symlinks=True)
+    shutil.copytree(cold, tmp_path / "p", symlinks=True)
     return tmp_path / "p"
 
 
@@ -55,8 +46,8 @@ def inodes(site: Path) -> dict[str, int]:
     return {name: (site / name).stat().st_ino for name in CLOSED}
 
 
-def test_the_build_records_the_closed_cycles_folders(built: Path) -> None:
-    records = json.loads((built / ".okrsite-cache/folders/records.json").read_text("utf-8"))
+def test_the_build_records_the_closed_cycles_folders(cold: Path) -> None:
+    records = json.loads((cold / ".okrsite-cache/folders/records.json").read_text("utf-8"))
     assert sorted(records) == list(CLOSED)
     listing = records["2023-Q2"]["listing"]
     assert "platform-data/index.html" in listing and "platform-data/" in listing

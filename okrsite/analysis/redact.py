@@ -131,13 +131,21 @@ def _redacted(okrs: UnitOkrs, private_refs: set[str], people: bool) -> UnitOkrs:
     )
 
 
-def _objective(objective: Objective, private_refs: set[str], people: bool) -> Objective:
+def _without_private_links(
+    node: Objective | KeyResult, fields: tuple[str, ...], private_refs: set[str]
+) -> dict[str, object]:
+    """The link fields of ``node`` that lose a link to a private objective, cut."""
     changes: dict[str, object] = {}
-    for name in ("aligns_to", "related"):
-        refs: list[str] = getattr(objective, name)
+    for name in fields:
+        refs: list[str] = getattr(node, name)
         kept = _kept(refs, private_refs)
         if len(kept) != len(refs):
             changes[name] = kept
+    return changes
+
+
+def _objective(objective: Objective, private_refs: set[str], people: bool) -> Objective:
+    changes = _without_private_links(objective, ("aligns_to", "related"), private_refs)
     if not people:
         changes.update(owner=None, owners=[])
     results = [_key_result(kr, private_refs, people) for kr in objective.key_results]
@@ -147,12 +155,7 @@ def _objective(objective: Objective, private_refs: set[str], people: bool) -> Ob
 
 
 def _key_result(kr: KeyResult, private_refs: set[str], people: bool) -> KeyResult:
-    changes: dict[str, object] = {}
-    for name in ("contributes_to", "related"):
-        refs: list[str] = getattr(kr, name)
-        kept = _kept(refs, private_refs)
-        if len(kept) != len(refs):
-            changes[name] = kept
+    changes = _without_private_links(kr, ("contributes_to", "related"), private_refs)
     if not people:
         changes.update(owner=None, owners=[])
         if any(c.author is not None for c in kr.checkins):
