@@ -529,12 +529,16 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             self._pages.served[page.url] = file.cached
             if not self._pages.copy:
                 return self._pages.cache.html(file.cached)
-            # Placed as stored; the empty result tells MkDocs not to write the
-            # page itself (its "Page skipped" note is filtered, see pagecacherun.SkippedNote).
-            in_order(
-                self._writes,
-                self._pages.cache.place_html, file.cached, file.abs_dest_path, self._pages.output,
-            )
+            # Placed as stored (unless its folder moved in whole: nothing to
+            # hand the writer thread); the empty result tells MkDocs not to write
+            # the page itself (its "Page skipped" note is filtered, see
+            # pagecacherun.SkippedNote).
+            if not self._pages.output.holds(file.abs_dest_path):
+                in_order(
+                    self._writes,
+                    self._pages.cache.place_html, file.cached, file.abs_dest_path,
+                    self._pages.output,
+                )
             self._pages.skipped.notes.add(skipped_note(file.src_uri))
             return ""
         anchors = sorted(page.present_anchor_ids or ())
