@@ -10,7 +10,6 @@ store, and the closed cycles' folders moved in whole from the last build
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
+from okrsite.engine.cycleentry import content_sha256
 from okrsite.engine.pagecache import (
     CachedPage,
     CycleStore,
@@ -110,8 +110,8 @@ def _identities(
     without rendering (for :meth:`KeptFolders.candidates`): a generated page
     by its page-cache key (ready when stored), another generated file by the
     key of the closed-cycle entry holding it (``stored``, path → key: served
-    or stored this build, the entry holds exactly those bytes) or else by the sha256 of its content;
-    a file okrsite did not generate by None."""
+    or stored this build, the entry holds exactly those bytes) or else by the
+    sha256 of its content; a file okrsite did not generate by None."""
     for file in files:
         key = getattr(file, "cache_key", None)
         if key is not None:
@@ -121,8 +121,7 @@ def _identities(
             if entry is not None:
                 yield file.dest_uri, f"stored {entry} {file.src_uri}", True
             else:
-                digest = hashlib.sha256(file.content_bytes).hexdigest()
-                yield file.dest_uri, f"file {digest}", True
+                yield file.dest_uri, f"file {content_sha256(file.content_bytes)}", True
         else:
             yield file.dest_uri, None, True
 

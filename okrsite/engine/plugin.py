@@ -215,12 +215,9 @@ class _GeneratedFile(File):
     def copy_file(self, dirty: bool = False) -> None:
         """A generated graph or export: linked from the cache's copy of the
         same bytes where possible (creating files is what costs)."""
-        if self.output is not None and self.output.holds(self.abs_dest_path):
-            # In a folder moved in whole from the last build; its blob stays
-            # for a later build that places it again.
-            known = self.held.sha256 if self.held is not None else None
-            self.output.used.add(known or hashlib.sha256(self.content_bytes).hexdigest())
-            return
+        held, output = self.held, self.output
+        if held and output and output.already_there(self.abs_dest_path, held.sha256):
+            return  # its folder moved in whole: not even read
         self._load_held()
         content = self._content
         if self.output is None or content is None or (dirty and not self.is_modified()):

@@ -79,6 +79,16 @@ class SiteOutput:
         """Whether ``destination`` is in a folder moved in whole (:attr:`kept`)."""
         return bool(self.kept) and destination.startswith(tuple(self.kept))
 
+    def already_there(self, destination: str, sha256: str) -> bool:
+        """Whether a file with bytes of that sha256 is at ``destination``
+        already, its folder moved in whole; its blob is then kept for a later
+        build that places it again."""
+        if not self.holds(destination):
+            return False
+        if self.linking:
+            self.used.add(sha256)
+        return True
+
     def place(self, source: Path, destination: str) -> None:
         """Put the file ``source`` (in the cache) at ``destination``."""
         if self.holds(destination):
@@ -100,9 +110,8 @@ class SiteOutput:
 
     def write(self, data: bytes, destination: str) -> None:
         """Put ``data`` at ``destination``: through its blob while linking works."""
-        if self.holds(destination):
-            if self.linking:  # its blob stays for a later build that places it again
-                self.used.add(hashlib.sha256(data).hexdigest())
+        name = hashlib.sha256(data).hexdigest()
+        if self.already_there(destination, name):
             return
         if not self.linking:
             self._folder(destination)
@@ -110,7 +119,6 @@ class SiteOutput:
             with open(destination, "wb") as handle:
                 handle.write(data)
             return
-        name = hashlib.sha256(data).hexdigest()
         blob = self.directory / name
         self.used.add(name)
         if not _holds(blob, data):
