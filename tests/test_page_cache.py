@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_cycle_entry
+from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_stored_entry
 from okrsite.engine.pagecache import PageCache, merge_search_index
 from okrsite.site.cache import ClosedCycle
 
@@ -53,6 +53,17 @@ def entries(root: Path) -> list[str]:
     if not details.is_file():
         return []
     return sorted(json.loads(details.read_text(encoding="utf-8")))
+
+
+def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
+    """An entry's cycle id and files as the generated cycle held them (None:
+    not a whole, checked entry)."""
+    found = read_stored_entry(data)
+    if found is None:
+        return None
+    cycle_id, cycle = found
+    files = {path: held.load() for path, held in cycle.stored.items()}
+    return cycle_id, ClosedCycle(files, cycle.exports)
 
 
 def cycle_entries(root: Path) -> dict[str, Path]:

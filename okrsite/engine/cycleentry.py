@@ -14,7 +14,7 @@ alone (:func:`open_cycle_entry`) and each file read on demand
 its size, mtime and inode are those recorded when it was written or last
 read in full (:class:`~okrsite.engine.pagecache.CycleStore`); any other
 entry is read in full and every file checked against its sha256
-(:func:`read_cycle_entry`). Reading 7 quarters' entries (~75 MB at 100
+(:func:`read_stored_entry`). Reading 7 quarters' entries (~75 MB at 100
 units) and hashing their pages for the page cache was ~0.2 s of a rebuild.
 """
 
@@ -100,8 +100,10 @@ def _header(line: bytes) -> tuple[str, dict[str, str], list[tuple[str, bool, int
     return cycle_id, exports, files
 
 
-def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
-    """The cycle id and files (with :attr:`ClosedCycle.files`) of a whole
+def _checked_files(
+    data: bytes,
+) -> tuple[str, dict[str, str], list[tuple[str, FileContent, str]]] | None:
+    """The cycle id, export parts and files (path, content, sha256) of a whole
     entry, or None when ``data`` is not a whole, well-formed entry whose
     files match their sha256 (a cache is untrusted input: anything odd is a
     miss, never an error)."""
@@ -114,7 +116,7 @@ def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
     if header is None:
         return None
     cycle_id, exports, index = header
-    files: dict[str, FileContent] = {}
+    files: list[tuple[str, FileContent, str]] = []
     view, at = memoryview(data), end + 1
     try:
         for path, text, size, sha in index:
@@ -122,12 +124,26 @@ def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
             at += size
             if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha:
                 return None
-            files[path] = str(blob, "utf-8") if text else bytes(blob)
+            files.append((path, str(blob, "utf-8") if text else bytes(blob), sha))
     except UnicodeDecodeError:
         return None
     if at != len(data):
         return None  # trailing bytes
-    return cycle_id, ClosedCycle(files, exports)
+    return cycle_id, exports, files
+
+
+def read_stored_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
+    """The cycle id and files of a whole entry (see :func:`_checked_files`),
+    the files as :attr:`ClosedCycle.stored`: read already, known by the
+    sha256 they were checked against; or None."""
+    found = _checked_files(data)
+    if found is None:
+        return None
+    cycle_id, exports, files = found
+    stored: dict[str, StoredContent] = {
+        path: ReadContent(content, sha) for path, content, sha in files
+    }
+    return cycle_id, ClosedCycle({}, exports, stored)
 
 
 def open_cycle_entry(path: Path) -> tuple[str, ClosedCycle] | None:
@@ -154,11 +170,3 @@ def open_cycle_entry(path: Path) -> tuple[str, ClosedCycle] | None:
     if at != size:
         return None
     return cycle_id, ClosedCycle({}, exports, stored)
-
-
-def stored_in_full(cycle: ClosedCycle) -> ClosedCycle:
-    """``cycle`` (read in full) with its files also as :attr:`ClosedCycle.stored`."""
-    stored: dict[str, StoredContent] = {
-        path: ReadContent(content, content_sha256(content)) for path, content in cycle.files.items()
-    }
-    return ClosedCycle({}, cycle.exports, stored)

@@ -40,8 +40,7 @@ from okrsite.engine.cycleentry import (
     content_sha256,
     cycle_entry_bytes,
     open_cycle_entry,
-    read_cycle_entry,
-    stored_in_full,
+    read_stored_entry,
 )
 from okrsite.engine.siteoutput import SiteOutput, write_new_file
 from okrsite.errors import BuildError
@@ -459,9 +458,8 @@ class CycleStore:
             if self.text(_ENTRY_STAT + key) == seen:
                 found = open_cycle_entry(path)
             else:
-                found = read_cycle_entry(path.read_bytes())
+                found = read_stored_entry(path.read_bytes())
                 if found is not None:
-                    found = found[0], stored_in_full(found[1])
                     self.keep_text(_ENTRY_STAT + key, seen)
         except OSError:
             return None  # missing: generate the cycle
