@@ -224,6 +224,43 @@ def test_ctrl_c_while_writing_keeps_previous_site(
     assert_untouched(project, previous)
 
 
+def test_ctrl_c_while_the_writer_thread_is_busy_keeps_previous_site(
+    project: Path, previous: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KeyboardInterrupt in the page loop while the writer thread still has
+    files to place (each slowed down here): MkDocs tells plugins of
+    ``Exception``s only, so ``okrsite build`` stops the plugin's writer
+    before it removes the staging site; nothing is left behind."""
+    import time
+
+    import mkdocs.commands.build
+
+    import okrsite.engine.siteoutput
+
+    real_place = okrsite.engine.siteoutput.SiteOutput.place
+
+    def slow_place(self: Any, source: Path, destination: str) -> None:
+        time.sleep(0.02)
+        real_place(self, source, destination)
+
+    real_build_page = mkdocs.commands.build._build_page
+    built = {"n": 0}
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        built["n"] += 1
+        if built["n"] > 8:
+            raise KeyboardInterrupt
+        real_build_page(*args, **kwargs)
+
+    monkeypatch.setattr(okrsite.engine.siteoutput.SiteOutput, "place", slow_place)
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", interrupted)
+    result = run(build_args(project))
+    assert result.exit_code == 1
+    assert built["n"] > 8  # the page loop was reached and interrupted
+    time.sleep(0.5)  # a writer left running would place its files meanwhile
+    assert_untouched(project, previous)
+
+
 def test_successful_rebuild_replaces_site(
     project: Path, previous: tuple[Path, dict[str, str]]
 ) -> None:

@@ -115,6 +115,9 @@ def run_build(prepared: PreparedBuild) -> Path:
         mkdocs_build(prepared.config)
         swap_into_place(staging, target)
     except BaseException as err:
+        end_build = getattr(prepared.config.plugins.get(PLUGIN_NAME), "end_build", None)
+        if callable(end_build):  # nothing may still write into the staging site
+            end_build()
         if folders is not None:
             folders.give_back(stashed, target, staging)
         shutil.rmtree(staging, ignore_errors=True)

@@ -464,6 +464,13 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._end_page_cache()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.end_build()
+
+    def end_build(self) -> None:
+        """A failed build: stop the writer thread (it would go on placing files)
+        and the helpers, and drop the page cache's state. MkDocs runs
+        ``on_build_error`` for an ``Exception`` only; ``okrsite build`` calls
+        this for any failure (Ctrl-C too) before it removes the staging site."""
         self._end_helpers(abandon=True)
         self._end_page_cache()
 
