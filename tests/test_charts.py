@@ -20,7 +20,13 @@ from typing import Any
 import pytest
 
 from okrsite.model import CycleDef, KeyResult, Scoring
-from okrsite.render.charts import chart_description, checkin_chart, num, short_date
+from okrsite.render.charts import (
+    chart_description,
+    checkin_chart,
+    num,
+    number_list,
+    short_date,
+)
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "charts"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -267,3 +273,18 @@ def test_inline_chart_leaves_the_earlier_dots_to_the_pages_marker() -> None:
     assert disc is not None and disc.get("r") == "2.5"  # the dots path's stroke-width 5 / 2
     threshold = checkin_chart(CASES["threshold.svg"], CYCLE, SCORING, title="t", standalone=False)
     assert "marker" not in threshold and threshold.count('class="dot ') == 3
+
+
+@pytest.mark.parametrize(
+    ("values", "text"),
+    [
+        ([], ""),
+        ([5], ".5"),
+        ([170, -25], "17-2.5"),
+        ([-170, 25, -3, 0, 10], "-17 2.5-.3 0 1"),
+        ([-5, -5], "-.5-.5"),
+    ],
+)
+def test_number_list_spaces_only_before_non_negative_numbers(values: list[int], text: str) -> None:
+    """SVG number lists: a space between numbers, none before a minus sign."""
+    assert number_list(values) == text

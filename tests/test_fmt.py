@@ -18,6 +18,7 @@ from okrsite.render.fmt import (
     format_range,
     format_value,
     latest_confidence,
+    value_formatter,
     value_triple,
 )
 
@@ -73,6 +74,28 @@ def test_attach_rule() -> None:
     """Attach: no letters, or a magnitude suffix. Everything else: a space."""
     assert attaches("%") and attaches("M") and attaches("bn") and attaches("×")
     assert not attaches("h") and not attaches("Cr") and not attaches("users")
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["%", "‰", "°", "°C", "€", "km/h", "m²", "²", "½", "ℓ", "µs", "ß", "日", "1/2", "_", "-", "x2"],
+)
+def test_attach_rule_is_about_letters_in_any_script(unit: str) -> None:
+    """The ASCII shortcut of :func:`attaches` answers as the rule does for
+    every character: a unit attaches exactly when it has no letter."""
+    assert attaches(unit) == (unit in {"x", "×"} or not any(ch.isalpha() for ch in unit))
+
+
+@pytest.mark.parametrize("unit", [None, "", "%", "days", "M", "Cr", "°C", "m²", "日"])
+@pytest.mark.parametrize("prefix", [None, "", "$", "₹"])
+def test_value_formatter_writes_what_format_value_writes(
+    unit: str | None, prefix: str | None
+) -> None:
+    """A KR's check-ins are formatted with its unit's spacing decided once;
+    every value, negative, zero and fractional ones included, reads the same."""
+    text = value_formatter(unit, prefix)
+    for value in [0.0, -0.0, 1, -1, 0.5, -0.0004, 0.0004, 1234.5, -12000, 99.95, 1e15, -7.25]:
+        assert text(value) == format_value(value, unit, prefix), value
 
 
 @pytest.mark.parametrize(

@@ -274,3 +274,68 @@ def test_only_cycles_that_ended_are_kept(tmp_path: Path) -> None:
     again = KeptCycles.open(store, content, ended_before=spring)
     assert set(again.kept) == {"2026-Q1"}
     assert load_model(content, kept=again) == load_model(content)
+
+
+def test_check_ins_read_back_a_list_at_a_time_equal_and_of_their_class(tmp_path: Path) -> None:
+    """Leaf nodes (check-ins) are written a list at a time (kept._leaves) and
+    equal dates as one object: read back, every check-in equals the fresh
+    load's, is a model node of its class with its own fields, and the lists
+    are plain lists a change to one of which reaches no other."""
+    import shutil
+
+    from okrsite.model.content import CheckIn
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "realworld" / "content", content)
+    store = tmp_path / "validated"
+    kept_store = KeptCycles.open(store, content, ended_before=dt.date(2026, 11, 23))
+    load_model(content, kept=kept_store)
+    kept_store.save()
+    model, kept = build_load(content, store)
+    assert kept == {"2023-Q2", "2026-Q3"}
+    fresh = load_model(content)
+    lists = []
+    for cycle_id in kept:
+        for unit_id, okrs in model.cycles[cycle_id].okrs.items():
+            twin = fresh.cycles[cycle_id].okrs[unit_id]
+            assert okrs == twin
+            for objective in okrs.objectives:
+                for kr in objective.key_results:
+                    assert type(kr.checkins) is list
+                    lists.append(kr.checkins)
+                    for checkin in kr.checkins:
+                        assert type(checkin) is CheckIn
+                        assert checkin.model_fields_set <= set(CheckIn.model_fields)
+                        assert checkin.model_dump() == CheckIn(**checkin.model_dump()).model_dump()
+    checkins = [c for found in lists for c in found]
+    assert len(checkins) > 3
+    days = [c.date for c in checkins]
+    assert len({id(d) for d in days}) == len(set(days))  # one object per day
+    assert len({id(found) for found in lists}) == len(lists)  # no list shared
+    assert len({id(c) for c in checkins}) == len(checkins)  # no node shared
+
+
+def test_a_node_met_twice_is_not_kept(tmp_path: Path) -> None:
+    """A check-in written inside a list would read back as a second object
+    if the same node were met again: such a cycle is not kept (validation
+    never makes one; the store must not change a model's shape)."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "realworld" / "content", content)
+    model = load_model(content)
+    ended = dt.date(2026, 11, 23)
+    kept = KeptCycles.open(tmp_path / "validated", content, ended_before=ended)
+    cycle_id, kr = next(
+        (cycle_id, kr)
+        for cycle_id in ("2023-Q2", "2026-Q3")
+        for okrs in model.cycles[cycle_id].okrs.values()
+        for objective in okrs.objectives
+        for kr in objective.key_results
+        if kr.checkins
+    )
+    kr.checkins.append(kr.checkins[0])
+    kept.capture(model.cycles, ["2023-Q2", "2026-Q3"])
+    kept.save()
+    again = KeptCycles.open(tmp_path / "validated", content, ended_before=ended)
+    assert set(again.kept) == {"2023-Q2", "2026-Q3"} - {cycle_id}

@@ -171,3 +171,51 @@ def test_closed_quarters_quality_pages_are_kept_and_dated(warm: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     text = page.read_text(encoding="utf-8")
     assert "Planted in the store" not in text and "2026-11-24" in text
+
+
+def test_rows_read_back_are_the_objects_the_rules_and_samples_made() -> None:
+    """Stored findings and calibration samples are made without their
+    dataclasses' __init__ (fields put in place): read back they equal the
+    originals in value, hash, order of fields, repr and sort order, and a row
+    of the wrong shape or types reads as a miss."""
+    import dataclasses
+    import datetime as dt
+
+    from okrsite.analysis.calibration import Sample
+    from okrsite.checks import Finding
+    from okrsite.errors import SourceLocation
+    from okrsite.site import calibration, findings
+
+    made = [
+        Finding(SourceLocation("content/2026-Q1/sales.yaml", 12, 5), "OKR013", "warning",
+                "Check-in is late — 3 weeks", "Add a check-in", "2026-Q1", "sales", "grow",
+                None),
+        Finding(SourceLocation("content/2026-Q1/a.yaml", 1, 1), "OKR001", "error", "x", "",
+                "2026-Q1", None, None, None),
+    ]
+    back = findings._read(findings._text(made), "2026-Q1")
+    assert back is not None
+    assert back == made and [hash(f) for f in back] == [hash(f) for f in made]
+    assert [repr(f) for f in back] == [repr(f) for f in made]
+    assert [list(vars(f)) for f in back] == [[f.name for f in dataclasses.fields(Finding)]] * 2
+    assert list(vars(back[0].location)) == ["path", "line", "column"]
+    assert sorted(back) == sorted(made) and back[0].location == made[0].location
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back[0].message = "changed"  # type: ignore[misc]
+    samples = [
+        Sample("2026-Q1", "sales", "grow", "kr-1", 0.7, dt.date(2026, 2, 14), 0.5, 1),
+        Sample("2026-Q1", "sales", "grow", "kr-2", 1, dt.date(2026, 2, 14), 0.25, 0.0),
+    ]
+    again = calibration._read(calibration._text(samples), "2026-Q1")
+    assert again == samples and [hash(s) for s in again] == [hash(s) for s in samples]
+    assert [repr(s) for s in again] == [repr(s) for s in samples]
+    assert [type(s.forecast) for s in again] == [float, int]  # as stored
+    assert again[0].forecast_date is again[1].forecast_date  # one object per day
+    for rows in ('[["2026-Q1","a","b","c",0.5,"2026-02-14",1,"x"]]', '[[1]]', '{"a":1}'):
+        assert calibration._read(rows, "2026-Q1") is None
+    bad = json.loads(findings._text(made))
+    bad[0][1] = "12"
+    assert findings._read(json.dumps(bad), "2026-Q1") is None
+    bad[0][1], bad[0][4] = 12, "fatal"
+    assert findings._read(json.dumps(bad), "2026-Q1") is None
+    assert findings._read(findings._text(made), "2026-Q2") is None

@@ -167,6 +167,8 @@ class AlignmentIndex:
 
     def serves_across(self, source: OkrRef) -> list[Link]:
         """Upward links from ``source`` into a containing cycle."""
+        if not self.across:  # most cycles have none: every page item and graph row asks
+            return []
         return [link for link in self._by_source.get(source, []) if link.target_cycle]
 
     def supporters_across(self, cycle_id: str, target: OkrRef) -> list[Link]:

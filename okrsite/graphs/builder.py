@@ -365,6 +365,8 @@ class GraphBuilder:
         key results align up to: one table each, named with its cycle
         (``Year 2026 · Acme``) and linking to its page there, with an upward
         arrow from each drawn item that serves it."""
+        if not self.data.index.across:
+            return  # the cycle links up into no other: nothing to look up per drawn item
         served: dict[tuple[str, OkrRef], set[End]] = {}
         for ref in list(self.tables):
             okrs = self.cycle.okrs.get(ref.unit)

@@ -242,13 +242,9 @@ def tenths_text(value: int) -> str:
 def number_list(values: Iterable[int]) -> str:
     """Tenths as an SVG number list: a space between numbers, none before a
     minus sign (``17 -2.5`` is ``17-2.5``)."""
-    out: list[str] = []
-    for value in values:
-        text = tenths_text(value)
-        if out and text[0] != "-":
-            out.append(" ")
-        out.append(text)
-    return "".join(out)
+    # A number's text has no space and a minus sign only first: joined by
+    # spaces, " -" is exactly a space before a negative number.
+    return " ".join([tenths_text(value) for value in values]).replace(" -", "-")
 
 
 def _relative(points: list[tuple[int, int]]) -> list[int]:

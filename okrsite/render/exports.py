@@ -306,13 +306,17 @@ def okrs_json(
 
 def cycle_okrs_json(model: OkrModel, cycle: Cycle, memo: UnitPartMemo | None = None) -> str:
     """One cycle's entry of ``okrs.json``'s ``cycles`` list, as written there
-    (its units' entries joined by commas: the same bytes as the whole list's)."""
-    if memo is None:
-        return _dumps(_cycle_json(model, cycle))
+    (its units' entries joined by commas: the same bytes as the whole list's).
+
+    Written unit by unit, each unit's data dropped once it is text: the
+    cycle's data as one structure (60,000 check-in dicts at 1,000 units)
+    outlived the young collections and set off a full one (~0.4 s)."""
     head = _dumps(_cycle_json(model, cycle, units=False))
     assert head.endswith('"units":[]}')  # the last key (see _cycle_json)
     units = [
-        memo("json", cycle.okrs[unit_id], partial(_unit_json_text, model, cycle.okrs[unit_id]))
+        _unit_json_text(model, cycle.okrs[unit_id])
+        if memo is None
+        else memo("json", cycle.okrs[unit_id], partial(_unit_json_text, model, cycle.okrs[unit_id]))
         for unit_id in _unit_order(model, cycle)
     ]
     return head[:-2] + ",".join(units) + "]}"

@@ -23,7 +23,8 @@ Output is plain text: escape it for the target language (``okrsite.render.escape
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from okrsite.analysis.progress import (
@@ -40,6 +41,10 @@ ConfidenceLevel = Literal["high", "medium", "low"]
 ARROW = "→"
 ATTACHED_UNITS = frozenset({"k", "K", "M", "Mn", "B", "bn", "x", "×"})
 """Units written without a space even though they contain letters."""
+
+_ASCII_LETTER = re.compile("[A-Za-z]")
+"""The letters of an ASCII text: the only characters of it for which
+``str.isalpha`` is true."""
 
 CONFIDENCE_HIGH = 0.7
 CONFIDENCE_MEDIUM = 0.4
@@ -59,7 +64,13 @@ def format_number(value: float) -> str:
 
 def attaches(unit: str) -> bool:
     """Whether ``unit`` is written right after the number (see module docstring)."""
-    return unit in ATTACHED_UNITS or not any(ch.isalpha() for ch in unit)
+    if unit in ATTACHED_UNITS:
+        return True
+    # Asked for every value a page writes (a unit page: thousands); most units
+    # are ASCII, where one regex search answers without a loop in Python.
+    if unit.isascii():
+        return _ASCII_LETTER.search(unit) is None
+    return not any(ch.isalpha() for ch in unit)
 
 
 def format_value(value: float | None, unit: str | None = None, prefix: str | None = None) -> str:
@@ -71,6 +82,21 @@ def format_value(value: float | None, unit: str | None = None, prefix: str | Non
     text = f"{sign}{prefix or ''}{number}"
     if unit:
         text += unit if attaches(unit) else f" {unit}"
+    return text
+
+
+def value_formatter(unit: str | None = None, prefix: str | None = None) -> Callable[[float], str]:
+    """:func:`format_value` of known (not ``None``) values with this ``unit``
+    and ``prefix``, the unit's spacing decided once: for the many values of
+    one KR (its check-ins)."""
+    head = prefix or ""
+    tail = "" if not unit else unit if attaches(unit) else f" {unit}"
+
+    def text(value: float) -> str:
+        if value < 0:
+            return f"-{head}{format_number(-value)}{tail}"
+        return f"{head}{format_number(value)}{tail}"
+
     return text
 
 

@@ -144,17 +144,34 @@ def read_rows(text: str | None, make: Callable[[Any], T]) -> list[T] | None:
         return None
 
 
+_new = object.__new__
+
+
 def _finding(row: Any) -> Finding:
     path, line, column, rule_id, severity, message, hint, cycle, unit, objective, kr = row
-    texts = (path, rule_id, message, hint)
-    names = (cycle, unit, objective, kr)
-    if not all(isinstance(t, str) for t in texts) or severity not in SEVERITIES:
+    for text in (path, rule_id, message, hint):
+        if type(text) is not str:
+            raise TypeError("not a stored finding")
+    for name in (cycle, unit, objective, kr):
+        if name is not None and type(name) is not str:
+            raise TypeError("not a stored finding")
+    if severity not in SEVERITIES or type(line) is not int or type(column) is not int:
         raise TypeError("not a stored finding")
-    if not all(isinstance(n, str | None) for n in names):
-        raise TypeError("not a stored finding")
-    if type(line) is not int or type(column) is not int:
-        raise TypeError("not a stored finding")
-    return Finding(
-        SourceLocation(path, line, column), rule_id, severity, message, hint,
-        cycle, unit, objective, kr,
-    )
+    # Finding(...) and its location with their fields put in place, in
+    # order, as CheckContext.finding makes them (a frozen dataclass's
+    # __init__ sets each through object.__setattr__). The same objects.
+    location = _new(SourceLocation)
+    where = location.__dict__
+    where["path"], where["line"], where["column"] = path, line, column
+    found = _new(Finding)
+    fields = found.__dict__
+    fields["location"] = location
+    fields["rule_id"] = rule_id
+    fields["severity"] = severity
+    fields["message"] = message
+    fields["hint"] = hint
+    fields["cycle"] = cycle
+    fields["unit"] = unit
+    fields["objective"] = objective
+    fields["key_result"] = kr
+    return found

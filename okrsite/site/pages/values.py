@@ -8,6 +8,7 @@ module only wraps them in escaped Markup for the templates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from markupsafe import Markup
 
@@ -81,9 +82,13 @@ def confidence_chip(confidence: Confidence) -> Markup:
     )
 
 
-def _checkin_value(kr: KeyResult, checkin: CheckIn) -> str:
+def _checkin_value(
+    kr: KeyResult, checkin: CheckIn, value_text: Callable[[float], str] | None = None
+) -> str:
+    """``value_text``: :func:`with_unit` of the KR's values, when the caller
+    has it for all of them (:func:`okrsite.render.fmt.value_formatter`)."""
     if checkin.value is not None:
-        text = with_unit(checkin.value, kr)
+        text = with_unit(checkin.value, kr) if value_text is None else value_text(checkin.value)
         if kr.effective_kind == "threshold":
             met = threshold_met(kr, checkin.value) if checkin.met is None else checkin.met
             text += " (met)" if met else " (not met)"
@@ -123,6 +128,7 @@ def _checkins_block(
     chart = checkin_chart(kr, cycle.definition, scoring, title=kr.title, standalone=False)
     rows = []
     confidences: dict[object, str] = {None: ""}  # a KR's forecasts repeat: 0.7, 0.7, 0.6
+    value_text = fmt.value_formatter(kr.unit, kr.prefix)
     for checkin in sorted(kr.checkins, key=_by_date, reverse=True):
         confidence = confidences.get(checkin.confidence)
         if confidence is None:
@@ -137,7 +143,7 @@ def _checkins_block(
         # Markdown), never a table part.
         rows.append(
             f"<tr><td>{checkin.date.isoformat()}"
-            f"<td>{html_content(_checkin_value(kr, checkin))}"
+            f"<td>{html_content(_checkin_value(kr, checkin, value_text))}"
             f"<td>{confidence}<td>{note}"
         )
     latest = max(kr.checkins, key=_by_date)
