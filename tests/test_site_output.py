@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from okrsite.engine import siteoutput
-from okrsite.engine.siteoutput import SiteOutput
+from okrsite.engine.siteoutput import SiteOutput, write_new_file
 
 
 def test_equal_bytes_are_one_file_linked_where_they_are_needed(tmp_path: Path) -> None:
@@ -97,3 +97,18 @@ def test_prune_keeps_only_what_this_build_placed(tmp_path: Path) -> None:
     now.prune()
     assert [p.read_bytes() for p in (tmp_path / "files").iterdir()] == [b"kept graph"]
     assert os.path.exists(tmp_path / "s1" / "a.svg")  # the old site keeps its own link
+
+
+def test_write_new_file_makes_missing_folders_and_replaces_whole(tmp_path: Path) -> None:
+    target = tmp_path / "cache" / "pages" / "k.html"
+    write_new_file(target, b"first")  # no folder yet
+    assert target.read_bytes() == b"first"
+    before = target.stat().st_ino
+    write_new_file(target, b"second")  # the folder is there: replaced by a rename
+    assert target.read_bytes() == b"second"
+    assert target.stat().st_ino != before
+    assert [p.name for p in target.parent.iterdir()] == ["k.html"]  # no temporary left
+    mode = target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask

@@ -2,7 +2,9 @@
 
 The schemas are ``CompanyFile``, ``OrgFile`` and ``UnitCycleFile``; errors
 become located issues (:mod:`okrsite.validate.located`), and every node of
-a valid file learns its ``source`` location.
+a valid file learns its ``source`` location (and shares its fields set with
+the nodes of its class given the same fields, see
+:func:`~okrsite.model.content.share_fields_set`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 
 from okrsite.errors import ContentIssue
 from okrsite.model import Node, UnitCycleFile, set_sources_at
+from okrsite.model.content import FieldsSets, share_fields_set
 from okrsite.source import LoadCache, LoadedFile
 from okrsite.source.loaded import DataPath
 from okrsite.validate.located import inner_model, located_issues
@@ -38,6 +41,9 @@ class Shaper:
         # Fields of each node class that hold nodes, looked up once per class:
         # a large company has 200,000 nodes of about ten classes.
         self._node_fields: dict[type[Node], tuple[tuple[str, bool], ...]] = {}
+        # One fields set per node class and fields given, for every file of
+        # the run (see share_fields_set).
+        self._fields_sets: FieldsSets = {}
 
     def shape(
         self, file: LoadedFile | None, schema: type[M], issues: list[ContentIssue]
@@ -69,12 +75,13 @@ class Shaper:
         """Give every node of a validated file its ``source`` location."""
         display, node_location = file.path, file.node_location
         recorded = file.node_locations.get  # node_location's first look-up, for the leaves
-        node_fields = self._node_fields
+        node_fields, fields_sets = self._node_fields, self._fields_sets
         todo: list[tuple[Node, DataPath]] = [(root, root_path)]
         while todo:
             node, path = todo.pop()
             line, column = node_location(path)  # file.location(path), for a node
             node.set_source_at(display, line, column)
+            share_fields_set(node, fields_sets)
             cls = type(node)
             fields = node_fields.get(cls)
             if fields is None:
@@ -97,7 +104,9 @@ class Shaper:
                     continue
                 # Leaves (check-ins: most nodes of a file), located here in one
                 # pass instead of queued one by one.
-                set_sources_at(value, display, (*path, name), recorded, node_location)
+                set_sources_at(
+                    value, display, (*path, name), recorded, node_location, fields_sets
+                )
 
 
 def without_checkins(data: object) -> object:
