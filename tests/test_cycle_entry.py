@@ -98,3 +98,28 @@ def test_a_malformed_entry_opens_as_nothing(tmp_path: Path, damage: object) -> N
     path = tmp_path / f"x{CYCLE_SUFFIX}"
     path.write_bytes(damage(cycle_entry_bytes("2025-Q1", CYCLE)))  # type: ignore[operator]
     assert open_cycle_entry(path) is None
+
+
+def test_export_parts_are_bytes_after_the_header_and_checked_when_read_in_full(
+    tmp_path: Path,
+) -> None:
+    """The export parts (a cycle's rows of okrs.json and okrs.csv) sit after
+    the header as bytes, not as escaped JSON strings in it: both ways of
+    opening an entry give them back; read in full, a changed part is a miss."""
+    from okrsite.engine.cycleentry import read_stored_entry
+
+    exports = {"okrs.json": '[{"title":"Ünïcode \\"q\\" <b>"}]\n' * 50, "okrs.csv": "a,b\n1,2\n"}
+    cycle = ClosedCycle(files=dict(FILES), exports=exports)
+    data = cycle_entry_bytes("2025-Q1", cycle)
+    header = data.split(b"\n", 2)[1]
+    assert b"title" not in header and len(header) < 1000
+    path = tmp_path / f"x{CYCLE_SUFFIX}"
+    path.write_bytes(data)
+    opened = open_cycle_entry(path)
+    assert opened is not None and opened[1].exports == exports
+    assert list(opened[1].exports) == list(exports)  # the order the site gave them
+    assert {p: h.load() for p, h in opened[1].stored.items()} == FILES
+    full = read_stored_entry(data)
+    assert full is not None and full[1].exports == exports
+    assert read_stored_entry(data.replace(b"1,2", b"1,3")) is None
+    assert read_stored_entry(data.replace("Ünïcode".encode(), b"Unicode!!")) is None

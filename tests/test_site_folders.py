@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import test_page_cache
@@ -206,3 +207,34 @@ def test_candidates_are_closed_folders_of_generated_files_only() -> None:
     ]
     found = {f: ready for f, _, ready in KeptFolders.candidates(files, ["Q1", "Q2", "Q3"])}
     assert found == {"Q1": True, "Q2": False}
+
+
+class _Generated:
+    """A generated non-page file as the plugin hands it to MkDocs (its
+    bytes hashed when asked, and counted)."""
+
+    cache_key = None
+    generated_by = "okrsite"
+    hashed: ClassVar[list[str]] = []
+
+    def __init__(self, dest_uri: str) -> None:
+        self.dest_uri = self.src_uri = dest_uri
+
+    @property
+    def content_bytes(self) -> bytes:
+        self.hashed.append(self.dest_uri)
+        return self.dest_uri.encode()
+
+
+def test_only_files_in_closed_folders_are_identified() -> None:
+    """The identities candidates compares are made for the closed cycles'
+    folders only: the exports (okrs.json, ~14 MB at 100 units x 8
+    quarters) and the current cycle's files are not hashed for nothing."""
+    from okrsite.engine.pagecacherun import _identities
+
+    _Generated.hashed = []
+    files = [_Generated(p) for p in ("okrs.json", "Q1/a/alignment.svg", "Q4/a/b.svg", "Q1x/c")]
+    found = list(_identities(files, {}, ["Q1", "Q2"]))  # type: ignore[arg-type]
+    assert [path for path, _, _ in found] == ["Q1/a/alignment.svg"]
+    assert _Generated.hashed == ["Q1/a/alignment.svg"]
+    assert [f for f, _, _ in KeptFolders.candidates(iter(found), ["Q1", "Q2"])] == ["Q1"]

@@ -23,7 +23,14 @@ import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from okrsite.analysis.progress import Band, band, kr_score, unit_progress
+from okrsite.analysis.progress import (
+    Band,
+    ProgressOf,
+    band,
+    kr_score,
+    objective_progress,
+    unit_progress,
+)
 from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
 
 DISTRIBUTION_BINS = 10
@@ -146,13 +153,16 @@ class UnitCycleRecord:
     band: Band
 
 
-def unit_history(model: OkrModel, unit_id: str) -> list[UnitCycleRecord]:
-    """The unit's result in every cycle, oldest first (the order of a trend)."""
+def unit_history(
+    model: OkrModel, unit_id: str, progress: ProgressOf = objective_progress
+) -> list[UnitCycleRecord]:
+    """The unit's result in every cycle, oldest first (the order of a trend);
+    ``progress``: how an objective's progress is got (the build's memo)."""
     out: list[UnitCycleRecord] = []
     cycles = sorted(model.cycles.values(), key=lambda c: (c.definition.start, c.id))
     for cycle in cycles:
         okrs = cycle.okrs.get(unit_id)
-        value = unit_progress(okrs) if okrs else None
+        value = unit_progress(okrs, progress=progress) if okrs else None
         out.append(
             UnitCycleRecord(
                 cycle_id=cycle.id,

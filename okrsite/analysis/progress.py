@@ -211,9 +211,15 @@ def pooled_progress(
     )
 
 
-def unit_progress(okrs: UnitOkrs, *, include_private: bool = False) -> float | None:
-    """A unit's own roll-up: weighted mean over its objectives in a cycle."""
-    return pooled_progress([okrs], include_private=include_private)
+def unit_progress(
+    okrs: UnitOkrs,
+    *,
+    include_private: bool = False,
+    progress: ProgressOf = objective_progress,
+) -> float | None:
+    """A unit's own roll-up: weighted mean over its objectives in a cycle
+    (``progress`` as for :func:`pooled_progress`)."""
+    return pooled_progress([okrs], include_private=include_private, progress=progress)
 
 
 def unit_and_teams_progress(
@@ -253,7 +259,9 @@ def rollup_progress(
             progress=progress,
         )
     okrs = cycle.okrs.get(unit_id)
-    return None if okrs is None else unit_progress(okrs, include_private=include_private)
+    if okrs is None:
+        return None
+    return unit_progress(okrs, include_private=include_private, progress=progress)
 
 
 SHOWN_STEP = Decimal("0.01")

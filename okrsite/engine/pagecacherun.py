@@ -108,26 +108,33 @@ def kept_folders(cache_dir: Path) -> KeptFolders:
 
 
 def _identities(
-    files: Iterable[File], stored: Mapping[str, str]
+    files: Iterable[File], stored: Mapping[str, str], closed: Iterable[str]
 ) -> Iterator[tuple[str, str | None, bool]]:
     """Each file's site path, what names its bytes, and whether it is ready
     without rendering (for :meth:`KeptFolders.candidates`): a generated page
     by its page-cache key (ready when stored), another generated file by the
     key of the closed-cycle entry holding it (``stored``, path → key: served
     or stored this build, the entry holds exactly those bytes) or else by the
-    sha256 of its content; a file okrsite did not generate by None."""
+    sha256 of its content; a file okrsite did not generate by None. Only the
+    files in the ``closed`` cycles' folders (the only ones candidates looks
+    at): hashing the others was for nothing (``okrs.json`` alone is ~14 MB
+    at 100 units × 8 quarters)."""
+    folders = {f"{name}/" for name in closed}
     for file in files:
+        dest = file.dest_uri
+        if dest[: dest.find("/") + 1] not in folders:
+            continue
         key = getattr(file, "cache_key", None)
         if key is not None:
-            yield file.dest_uri, f"page {key}", getattr(file, "cached", None) is not None
+            yield dest, f"page {key}", getattr(file, "cached", None) is not None
         elif file.generated_by is not None and hasattr(file, "cache_key"):
             entry = stored.get(file.src_uri)
             if entry is not None:
-                yield file.dest_uri, f"stored {entry} {file.src_uri}", True
+                yield dest, f"stored {entry} {file.src_uri}", True
             else:
-                yield file.dest_uri, f"file {content_sha256(file.content_bytes)}", True
+                yield dest, f"file {content_sha256(file.content_bytes)}", True
         else:
-            yield file.dest_uri, None, True
+            yield dest, None, True
 
 
 def take_folders(run: PageCacheRun, files: Iterable[File], site_dir: str) -> None:
@@ -136,8 +143,9 @@ def take_folders(run: PageCacheRun, files: Iterable[File], site_dir: str) -> Non
     if run.folders is None or run.cycles is None:
         return
     site = Path(site_dir)
-    identities = _identities(files, run.cycles.entry_files)
-    for folder, digest, ready in KeptFolders.candidates(identities, run.cycles.asked):
+    closed = run.cycles.asked
+    identities = _identities(files, run.cycles.entry_files, closed)
+    for folder, digest, ready in KeptFolders.candidates(identities, closed):
         run.folder_digests[folder] = digest
         if ready and run.folders.take(folder, digest, site):
             run.output.kept.add(os.path.join(os.path.normpath(site_dir), folder) + os.sep)

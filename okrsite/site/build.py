@@ -137,7 +137,9 @@ def build_docs_tree(
             # that show none are made while dot draws (graphs.render).
             text = LabelText()  # escaped titles, shared by every graph of the build
             lookups = {  # built once for both kinds of graph (a preview keeps them)
-                cycle_id: CycleLookups.build(public_model, cycle, text, progress=context.progress)
+                cycle_id: CycleLookups.build(
+                    public_model, cycle, text, context.cycle_index(cycle), context.progress
+                )
                 if cache is None
                 else cache.alignment.lookups(
                     public_model, cycle, cache.shared, text, context.progress

@@ -65,6 +65,7 @@ class SiteContext:
 
     _model_json: str | None = field(default=None, repr=False)
     _alignment: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
+    _cycle_index: dict[str, AlignmentIndex] = field(default_factory=dict, repr=False)
     _org_tree: OrgTree | None = field(default=None, repr=False)
     _below: dict[str, list[str]] | None = field(default=None, repr=False)
 
@@ -133,6 +134,19 @@ class SiteContext:
             self._model_json = digest.hexdigest()
         return self._model_json
 
+    def cycle_index(self, cycle: Cycle) -> AlignmentIndex:
+        """The cycle's own links, private ones included
+        (:meth:`AlignmentIndex.build` with ``include_private``), built once per
+        build: the graphs' look-ups and :meth:`alignment` (of the cycle and of
+        the cycles containing it) share it. A one-shot build's; a preview
+        server keeps its own (``BuildCache.alignment``)."""
+        found = self._cycle_index.get(cycle.id)
+        if found is None:
+            found = self._cycle_index[cycle.id] = AlignmentIndex.build(
+                cycle, include_private=True
+            )
+        return found
+
     def alignment(self, cycle: Cycle) -> AlignmentIndex:
         """The cycle's links, private ones included, with the support of the
         cycles inside it (:meth:`AlignmentIndex.build_with_inner`): built once
@@ -143,7 +157,7 @@ class SiteContext:
                 found = self.cache.alignment.with_inner(self.model.cycles.values(), cycle)
             else:
                 found = AlignmentIndex.build_with_inner(
-                    self.model.cycles.values(), cycle, include_private=True
+                    self.model.cycles.values(), cycle, index_of=self.cycle_index
                 )
             self._alignment[cycle.id] = found
         return found

@@ -56,6 +56,7 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
             report,
             current_cycle=current,
             tree=ctx.org_tree(),
+            progress=ctx.progress,
         )
         inputs = (ctx.model, unit_id, report, current, ctx.below())
         path = urls.unit_profile(unit_id)
@@ -209,13 +210,15 @@ def render_profile(
     *,
     current_cycle: str | None = None,
     tree: OrgTree | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> str:
     """A unit across all cycles, newest first. With ``current_cycle`` (large
     companies), a top-level unit's profile also lists every unit below it
-    (``tree``: the org's, made once by a caller rendering many profiles)."""
+    (``tree``: the org's, made once by a caller rendering many profiles);
+    ``progress``: how an objective's progress is got (the build's memo)."""
     doc = urls.unit_profile(unit_id)
     report = calibration or calibration_report(model)
-    trend, history = profile_history(model, unit_id, doc)
+    trend, history = profile_history(model, unit_id, doc, progress)
     unit_calibration = report.units.get(unit_id)
     unit = model.units[unit_id]
     rows = []
@@ -229,7 +232,7 @@ def render_profile(
                 "status": status_chip(okrs.content.status) if okrs else "no OKRs",
                 "objectives": len(okrs.objectives) if okrs else 0,
                 "progress": progress_bar(
-                    unit_progress(okrs, include_private=True),
+                    unit_progress(okrs, include_private=True, progress=progress),
                     model.company.scoring,
                     graded=graded,
                     scope="own",

@@ -28,6 +28,7 @@ from okrsite.analysis.history import (
     unit_history,
 )
 from okrsite.analysis.progress import (
+    ProgressOf,
     fraction_text,
     objective_progress,
     objective_score,
@@ -241,11 +242,12 @@ class ProfileCycle:
 
 
 def profile_history(
-    model: OkrModel, unit_id: str, from_doc: str
+    model: OkrModel, unit_id: str, from_doc: str, progress: ProgressOf = objective_progress
 ) -> tuple[Markup | None, list[ProfileCycle]]:
     """The trend chart (oldest → newest) and, newest first, every cycle with
-    the unit's objectives, scores and outcomes."""
-    records = unit_history(model, unit_id)
+    the unit's objectives, scores and outcomes (``progress``: how an
+    objective's progress is got, the build's memo)."""
+    records = unit_history(model, unit_id, progress)
     svg = trend_svg(records, title=f"{model.unit_name(unit_id)}: score or progress per cycle")
     scoring = model.company.scoring
     cycles: list[ProfileCycle] = []
@@ -259,7 +261,7 @@ def profile_history(
             (
                 doc_link(o.title, from_doc, page, urls.objective_anchor(o.id)),
                 progress_bar(
-                    objective_progress(o),
+                    progress(o),
                     scoring,
                     graded=record.graded and objective_score(o) is not None,
                 ),

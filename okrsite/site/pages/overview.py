@@ -159,7 +159,7 @@ def render_overview(
                 "objectives": len(okrs.objectives),
                 "key_results": sum(len(o.key_results) for o in okrs.objectives),
                 "progress": progress_bar(
-                    unit_progress(okrs, include_private=True),
+                    unit_progress(okrs, include_private=True, progress=progress),
                     scoring,
                     graded=shows_scores([okrs]),
                     scope="own",
@@ -274,7 +274,7 @@ def _rollup_rows(
                 "objectives": len(company.objectives),
                 "key_results": sum(len(o.key_results) for o in company.objectives),
                 "progress": progress_bar(
-                    unit_progress(company, include_private=True),
+                    unit_progress(company, include_private=True, progress=progress),
                     scoring,
                     graded=shows_scores([company]),
                     scope="own",

@@ -176,12 +176,12 @@ def render_unit_page(
     scoring = model.company.scoring
     graded = okrs is not None and okrs.content.status == "graded"
     objectives = [
-        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache, renderer)
+        _objective_view(model, cycle, unit_id, o, index, doc, graded, cache, renderer, progress)
         for o in (okrs.objectives if okrs else [])
     ]
     summary_bits: list[str] = []
     if okrs is not None:
-        own = unit_progress(okrs, include_private=True)
+        own = unit_progress(okrs, include_private=True, progress=progress)
         own_graded = shows_scores([okrs])
         summary_bits.append(
             str(progress_bar(own, scoring, graded=own_graded, scope="own", label_first=True))
@@ -412,6 +412,7 @@ def _objective_view(
     graded: bool,
     cache: BuildCache | None = None,
     renderer: RichText | None = None,
+    progress: ProgressOf = objective_progress,
 ) -> ObjectiveView:
     scoring = model.company.scoring
     ref = OkrRef(unit_id, objective.id)
@@ -426,7 +427,7 @@ def _objective_view(
         title=objective.title,
         anchor=urls.objective_anchor(objective.id),
         progress=progress_bar(
-            objective_progress(objective),
+            progress(objective),
             scoring,
             graded=graded and objective_score(objective) is not None,
         ),
