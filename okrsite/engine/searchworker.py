@@ -37,17 +37,62 @@ from okrsite.engine.searchfeed import index_page, material_search
 class _Deferred:
     position: int
     """How many entries Material's index held when the page was indexed."""
-    toc: Any
+    view: EntryView | None
+    """What the entries are made from, when the helper makes them (else here)."""
+    page: Any
+
+
+@dataclass(frozen=True)
+class TocItem:
+    """A TOC item as ``create_entry_for_section`` reads it (``id``, ``url``,
+    ``children``): the helper gets the page's TOC flattened in the order
+    Material searches it (each item, then its children), so the first item
+    with an id is the one Material's recursive search finds."""
+
+    id: str | None
     url: str
-    page: _PageView
+    children: tuple[TocItem, ...] = ()
 
 
 @dataclass
-class _PageView:
-    """What ``create_entry_for_section`` reads of a page, as it was when indexed."""
+class EntryView:
+    """What Material's ``create_entry_for_section`` reads of a page, as it was
+    when indexed: sent to the helper, which makes the page's entries."""
 
+    url: str
+    toc: Any
+    """:class:`TocItem` s (the page's own TOC when the entries are made here)."""
     meta: dict[str, Any]
     title: Any
+
+
+def entry_view(page: Any) -> EntryView:
+    """The page's :class:`EntryView` (its TOC flattened, see :class:`TocItem`)."""
+    items: list[TocItem] = []
+
+    def flatten(toc: Any) -> None:
+        for item in toc:
+            items.append(TocItem(item.id, item.url))
+            flatten(item.children)
+
+    flatten(page.toc)
+    # Only what Material reads of meta (title, tags, search.boost): the rest
+    # of a hand-written page's front matter need not travel.
+    meta = {name: page.meta[name] for name in ("title", "tags", "search") if name in page.meta}
+    return EntryView(page.url, items, meta, page.title)
+
+
+def make_entries(index: Any, sections: list[Any], view: EntryView) -> list[Any]:
+    """Material's entries for a page's sections, made by its own
+    ``create_entry_for_section`` on ``index`` (entries left as they were)."""
+    kept, index.entries = index.entries, []
+    try:
+        for section in sections:
+            if not section.is_excluded():
+                index.create_entry_for_section(section, view.toc, view.url, view)
+        return list(index.entries)
+    finally:
+        index.entries = kept
 
 
 class DeferredIndex:
@@ -57,34 +102,34 @@ class DeferredIndex:
         self.index = index
         self.helper = helper
         self._pages: list[_Deferred] = []
+        self._entries = helper.make_entries(index.config)
 
     def take(self, page: Any, html: str) -> None:
         """Index ``page`` from ``html`` (its ``content``, or a lighter view of
         it with the same sections) in the helper."""
-        self.helper.index(html, None if html is page.content else page.content)
-        meta = dict(page.meta)
-        self._pages.append(
-            _Deferred(len(self.index.entries), page.toc, page.url, _PageView(meta, page.title))
-        )
+        view = entry_view(page) if self._entries else None
+        sent = self.helper.index(html, None if html is page.content else page.content, view)
+        if view is not None and not sent:  # a view that does not pickle: entries made here
+            view = None
+        here = None
+        if view is None:
+            here = EntryView(page.url, page.toc, dict(page.meta), page.title)
+        self._pages.append(_Deferred(len(self.index.entries), view, here))
 
     def finish(self) -> None:
         """Wait for the helper and put every page's entries into the index
         (:class:`~okrsite.engine.pagehelper.HelperError` if it failed)."""
-        sections = self.helper.sections()
-        scratch = type(self.index)(**self.index.config)
+        results = self.helper.sections()
         merged: list[Any] = []
         done = 0
         entries = self.index.entries
-        for deferred, page_sections in zip(self._pages, sections, strict=True):
+        for deferred, result in zip(self._pages, results, strict=True):
             merged.extend(entries[done : deferred.position])
             done = deferred.position
-            scratch.entries = []
-            for section in page_sections:
-                if not section.is_excluded():
-                    scratch.create_entry_for_section(
-                        section, deferred.toc, deferred.url, deferred.page
-                    )
-            merged.extend(scratch.entries)
+            if deferred.view is not None:
+                merged.extend(result)  # the entries the helper made
+            else:
+                merged.extend(make_entries(self.index, result, deferred.page))
         merged.extend(entries[done:])
         self.index.entries = merged
 
