@@ -212,8 +212,7 @@ def _serve() -> None:
     from material.plugins.search.plugin import Parser, SearchIndex
 
     from okrsite.engine.mdsubset import convert_unresolved
-    from okrsite.engine.searchfeed import page_sections
-    from okrsite.engine.searchworker import make_entries
+    from okrsite.engine.searchfeed import make_entries, page_sections
 
     source, out = sys.stdin.buffer, sys.stdout.buffer
     toc: Any = None

@@ -30,7 +30,13 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from okrsite.engine.pagehelper import HelperError, PageHelper
-from okrsite.engine.searchfeed import index_page, material_search
+from okrsite.engine.searchfeed import (
+    EntryView,
+    entry_view,
+    index_page,
+    make_entries,
+    material_search,
+)
 
 
 @dataclass
@@ -40,59 +46,6 @@ class _Deferred:
     view: EntryView | None
     """What the entries are made from, when the helper makes them (else here)."""
     page: Any
-
-
-@dataclass(frozen=True)
-class TocItem:
-    """A TOC item as ``create_entry_for_section`` reads it (``id``, ``url``,
-    ``children``): the helper gets the page's TOC flattened in the order
-    Material searches it (each item, then its children), so the first item
-    with an id is the one Material's recursive search finds."""
-
-    id: str | None
-    url: str
-    children: tuple[TocItem, ...] = ()
-
-
-@dataclass
-class EntryView:
-    """What Material's ``create_entry_for_section`` reads of a page, as it was
-    when indexed: sent to the helper, which makes the page's entries."""
-
-    url: str
-    toc: Any
-    """:class:`TocItem` s (the page's own TOC when the entries are made here)."""
-    meta: dict[str, Any]
-    title: Any
-
-
-def entry_view(page: Any) -> EntryView:
-    """The page's :class:`EntryView` (its TOC flattened, see :class:`TocItem`)."""
-    items: list[TocItem] = []
-
-    def flatten(toc: Any) -> None:
-        for item in toc:
-            items.append(TocItem(item.id, item.url))
-            flatten(item.children)
-
-    flatten(page.toc)
-    # Only what Material reads of meta (title, tags, search.boost): the rest
-    # of a hand-written page's front matter need not travel.
-    meta = {name: page.meta[name] for name in ("title", "tags", "search") if name in page.meta}
-    return EntryView(page.url, items, meta, page.title)
-
-
-def make_entries(index: Any, sections: list[Any], view: EntryView) -> list[Any]:
-    """Material's entries for a page's sections, made by its own
-    ``create_entry_for_section`` on ``index`` (entries left as they were)."""
-    kept, index.entries = index.entries, []
-    try:
-        for section in sections:
-            if not section.is_excluded():
-                index.create_entry_for_section(section, view.toc, view.url, view)
-        return list(index.entries)
-    finally:
-        index.entries = kept
 
 
 class DeferredIndex:
