@@ -253,6 +253,9 @@ def test_merge_search_index_puts_entries_back_in_build_order() -> None:
     locations = [e["location"] for e in json.loads(merged)["docs"]]
     assert locations == ["", "b/", "c/", "c/#x"]
     assert [e["title"] for e in json.loads("[" + pages["c/"] + "]")] == ["C", "X"]
+    # A page's text is its entries as Material writes each one, joined by ",".
+    own = json.loads(index)["docs"][1:]
+    assert pages["c/"] == ",".join(json.dumps(e, separators=(",", ":")) for e in own)
     assert merged.startswith('{"config":{"lang":["en"]},"docs":[')
 
 
