@@ -15,7 +15,13 @@ from click.testing import CliRunner
 
 from okrsite.cli import main
 from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_stored_entry
-from okrsite.engine.pagecache import PageCache, merge_search_index
+from okrsite.engine.pagecache import (
+    DETAILS_FILE,
+    PageCache,
+    details_bytes,
+    merge_search_index,
+    read_details,
+)
 from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,11 +54,11 @@ def files_of(site: Path) -> dict[str, bytes]:
 
 
 def entries(root: Path) -> list[str]:
-    """The keys of the stored pages (their records in details.json)."""
-    details = root / ".okrsite-cache" / "pages" / "details.json"
+    """The keys of the stored pages (their records in details.pack)."""
+    details = root / ".okrsite-cache" / "pages" / DETAILS_FILE
     if not details.is_file():
         return []
-    return sorted(json.loads(details.read_text(encoding="utf-8")))
+    return sorted(read_details(details.read_bytes()))
 
 
 def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
@@ -116,7 +122,7 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(
     assert entries(root) == stored  # nothing re-rendered
     # One record file for every page (a file per page cost a creation each).
     pages_dir = root / ".okrsite-cache" / "pages"
-    assert sorted(p.name for p in pages_dir.iterdir() if p.suffix != ".html") == ["details.json"]
+    assert sorted(p.name for p in pages_dir.iterdir() if p.suffix != ".html") == [DETAILS_FILE]
     assert sorted(p.stem for p in pages_dir.glob("*.html")) == stored
     # The closed quarters (2023-Q2, 2026-Q3 on 2026-11-23) were stored, and reused as they were.
     assert sorted(cycle_entries(cold)) == ["2023-Q2", "2026-Q3"]
@@ -177,15 +183,15 @@ def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> 
         p for p in (root / ".okrsite-cache" / "pages").glob("*.html")
         if p.read_text(encoding="utf-8") == page
     )
-    records_file = root / ".okrsite-cache" / "pages" / "details.json"
-    records = json.loads(records_file.read_text(encoding="utf-8"))
+    records_file = root / ".okrsite-cache" / "pages" / DETAILS_FILE
+    records = read_details(records_file.read_bytes())
     details = records[stored.stem]
     assert details["search"], "the overview has search entries"
     marked = page.replace("</body>", "<!-- from the page cache --></body>").encode("utf-8")
     stored.unlink()  # it is linked into site/: replace it, do not write through
     stored.write_bytes(marked)
     details["sha256"] = hashlib.sha256(marked).hexdigest()  # as if stored so
-    records_file.write_text(json.dumps(records), encoding="utf-8")
+    records_file.write_bytes(details_bytes(records))
     build(root / "mkdocs.yml", root / "warm")
     assert "<!-- from the page cache -->" in (root / "warm/2023-Q2/index.html").read_text()
     cold_index = (root / "site/search/search_index.json").read_bytes()
@@ -493,7 +499,7 @@ def test_a_stored_page_with_other_stat_but_same_bytes_is_served_and_rerecorded(
     found = cache.get("k")
     assert found is not None and found.anchors == ["top"]
     cache.prune()
-    record = json.loads((tmp_path / "details.json").read_text(encoding="utf-8"))["k"]
+    record = read_details((tmp_path / DETAILS_FILE).read_bytes())["k"]
     assert record["stat"][2] == page.stat().st_ino
     assert record["sha256"] == hashlib.sha256(b"<p>stored page</p>").hexdigest()
 
@@ -540,3 +546,24 @@ def test_merging_stored_entries_as_text_gives_the_index_a_full_decode_gives(
     )
     assert merged == _merged_the_long_way(index, order, cached)
     assert json.loads("[" + fresh["b/"] + "]") == index["docs"][:2]
+
+
+def test_page_records_keep_their_search_entries_as_bytes_beside_the_json() -> None:
+    """details.pack: the records as JSON, the search entries (most of the
+    file: ~4 MB at 100 units x 8 quarters) as plain bytes beside it, so they
+    are not escaped into JSON and back on every build. Read back equal; a
+    cut, padded or foreign file reads as no records (a miss, never an error)."""
+    from okrsite.engine.textpack import pack, unpack
+
+    entries = '{"location":"2026-Q1/sales/","title":"Ünïcode \\"q\\" <b>","text":"a\\nb"}'
+    records = {
+        "k1": {"search": entries, "anchors": ["top", "ü"], "sha256": "ab", "stat": [1, 2, 3]},
+        "k2": {"search": "", "anchors": [], "sha256": "cd", "stat": [4, 5, 6]},
+    }
+    data = details_bytes(records)
+    assert read_details(data) == records
+    assert data.count(entries.encode("utf-8")) == 1  # as is, not escaped
+    for damaged in (data[:-1], data + b"x", b"{}", b"", data.replace(b"okrsite-pack", b"x")):
+        assert read_details(damaged) == {}
+    assert unpack(pack([1, "x"], ["", "é\n"])) == ([1, "x"], ["", "é\n"])
+    assert unpack(pack({}, ["é"])[:-1]) is None  # a cut UTF-8 sequence

@@ -43,6 +43,7 @@ from okrsite.engine.cycleentry import (
     read_stored_entry,
 )
 from okrsite.engine.siteoutput import SiteOutput, write_new_file
+from okrsite.engine.textpack import pack, unpack
 from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
 from okrsite.graphs.cache import DiskCache
@@ -138,7 +139,7 @@ class PageCache:
     An entry is a file and a record: ``<key>.html``, the page exactly as
     written to ``site/`` (stored as soon as it is rendered, so a build never
     holds every page in memory; linked into ``site/``, see
-    :mod:`okrsite.engine.siteoutput`), and its record in ``details.json``:
+    :mod:`okrsite.engine.siteoutput`), and its record in ``details.pack``:
     its search entries, anchors and the sha256 of the HTML file (recorded
     after the build, when the search index is complete). An entry counts
     only when both are there and the HTML still has that digest. The records
@@ -165,10 +166,9 @@ class PageCache:
     def _stored_records(self) -> dict[str, Any]:
         if self._records is None:
             try:
-                data = json.loads((self.directory / DETAILS_FILE).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = None
-            self._records = data if isinstance(data, dict) else {}
+                self._records = read_details((self.directory / DETAILS_FILE).read_bytes())
+            except OSError:
+                self._records = {}
         return self._records
 
     def get(self, key: str) -> CachedPage | None:
@@ -249,14 +249,37 @@ class PageCache:
         temporary files) it did not use."""
         records = {key: self._recorded[key] for key in sorted(self.used) if key in self._recorded}
         self.directory.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
-        write_atomically(self.directory / DETAILS_FILE, text.encode("utf-8"), durable=False)
+        write_atomically(self.directory / DETAILS_FILE, details_bytes(records), durable=False)
         for path in self.directory.iterdir():
             if path.name != DETAILS_FILE and (path.suffix == ".tmp" or path.stem not in records):
                 path.unlink(missing_ok=True)
 
 
-DETAILS_FILE = "details.json"
+DETAILS_FILE = "details.pack"
+"""Every stored page's record (see :class:`PageCache`), as :func:`details_bytes` writes them."""
+
+
+def details_bytes(records: Mapping[str, Mapping[str, Any]]) -> bytes:
+    """The records file: the records without their search entries, as JSON,
+    and the entries (text, ~4 MB at 100 units × 8 quarters) beside it as
+    bytes (:mod:`okrsite.engine.textpack`): not escaped into JSON and back
+    on every build."""
+    document = {
+        key: {k: v for k, v in record.items() if k != "search"} for key, record in records.items()
+    }
+    return pack(document, [str(record.get("search", "")) for record in records.values()])
+
+
+def read_details(data: bytes) -> dict[str, Any]:
+    """The records :func:`details_bytes` wrote (none for anything else)."""
+    found = unpack(data)
+    if found is None or not isinstance(found[0], dict) or len(found[0]) != len(found[1]):
+        return {}
+    records: dict[str, Any] = {}
+    for (key, record), search in zip(found[0].items(), found[1], strict=True):
+        if isinstance(record, dict):
+            records[key] = {**record, "search": search}
+    return records
 
 
 def merge_search_index(
