@@ -17,10 +17,13 @@ from okrsite.cli import main
 from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_stored_entry
 from okrsite.engine.pagecache import (
     DETAILS_FILE,
+    TEXTS_FILE,
     PageCache,
     details_bytes,
     merge_search_index,
     read_details,
+    read_texts,
+    texts_bytes,
 )
 from okrsite.site.cache import ClosedCycle
 
@@ -394,10 +397,10 @@ def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_
 
 
 def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
-    """Append a marker to every unit profile kept in texts.json; return the
+    """Append a marker to every unit profile kept in texts.pack; return the
     texts as they were."""
-    texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
-    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    texts_file = root / ".okrsite-cache" / "cycles" / TEXTS_FILE
+    texts = read_texts(texts_file.read_bytes())
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
     # The store's other texts are closed quarters' findings and calibration
     # samples (JSON lists), their quality pages, and their entries' stat.
@@ -413,7 +416,7 @@ def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text
         for key, text in texts.items()
     }
-    texts_file.write_text(json.dumps(marked), encoding="utf-8")
+    texts_file.write_bytes(texts_bytes(marked))
     return texts
 
 
@@ -427,7 +430,7 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     cold: Path, tmp_path: Path
 ) -> None:
     """Profiles span every cycle, so they are kept by a digest of what they are
-    made from (texts.json): a marker planted in every stored profile shows in
+    made from (texts.pack): a marker planted in every stored profile shows in
     the next build (not made again), except on the profile of the unit whose
     current file changed, which is made again and shows the change."""
     root = copy_of(cold, tmp_path)
@@ -442,7 +445,7 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     assert "A renamed current objective" in edited and "Planted in the store" not in edited
     other = (root / "warm/units/sales-na/index.html").read_text(encoding="utf-8")
     assert "Planted in the store" in other
-    kept = json.loads((root / ".okrsite-cache/cycles/texts.json").read_text(encoding="utf-8"))
+    kept = read_texts((root / ".okrsite-cache/cycles" / TEXTS_FILE).read_bytes())
     assert len(kept) == len(texts)  # the old text of the edited profile was dropped
 
 
