@@ -130,3 +130,33 @@ def test_a_quarter_still_links_up_to_its_year_through_the_shared_index(tmp_path:
     dot_q2 = graphs.unit_dot(public, "2026-Q2", "sales")
     assert any("Win the mid-market" in line for line in dot_q1.splitlines())
     assert "Win the mid-market" not in dot_q2
+
+
+def test_lateral_partners_found_in_one_pass_are_each_items_partners(tmp_path: Path) -> None:
+    """``AlignmentIndex.lateral`` answers from a table made once: for every
+    objective and KR (with and without ``related`` links), the partners it
+    names are exactly the ``related`` links' other ends, in either direction,
+    sorted."""
+    from contentkit import load_synth
+
+    from okrsite.analysis.alignment import AlignmentIndex
+    from okrsite.refs import OkrRef
+
+    load_synth().write(tmp_path, units=40, seed=3, cycles=2)
+    model = load_model(tmp_path / "content")
+    with_partners = 0
+    for cycle in model.cycles.values():
+        index = AlignmentIndex.build(cycle, include_private=True)
+        related = [link for link in [*index.links, *index.across] if link.kind == "related"]
+        for unit_id, okrs in cycle.okrs.items():
+            for objective in okrs.objectives:
+                refs = [OkrRef(unit_id, objective.id)] + [
+                    OkrRef(unit_id, objective.id, kr.id) for kr in objective.key_results
+                ]
+                for ref in refs:
+                    expected = {link.target for link in related if link.source == ref} | {
+                        link.source for link in related if link.target == ref
+                    }
+                    assert index.lateral(ref) == sorted(expected, key=str)
+                    with_partners += bool(expected)
+    assert with_partners, "the fixture has no related links: the test would prove nothing"

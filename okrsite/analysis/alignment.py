@@ -40,6 +40,8 @@ class AlignmentIndex:
     )
     """(unit, objective) → which of its items (``None``: the objective, else
     a KR id) link upwards, made on first use (:meth:`objective_serves_anything`)."""
+    _lateral: dict[OkrRef, list[OkrRef]] | None = field(default=None, repr=False, compare=False)
+    """Item → its lateral partners, sorted (:meth:`lateral`), made on first use."""
 
     @classmethod
     def build(cls, cycle: Cycle, *, include_private: bool = False) -> AlignmentIndex:
@@ -179,9 +181,20 @@ class AlignmentIndex:
 
     def lateral(self, ref: OkrRef) -> list[OkrRef]:
         """Lateral partners of ``ref`` in either direction."""
-        out = {link.target for link in self._by_source.get(ref, []) if link.kind == "related"}
-        out |= {link.source for link in self._by_target.get(ref, []) if link.kind == "related"}
-        return sorted(out, key=str)
+        # Asked for every item of every unit page and drawn graph, while few
+        # items have a partner: every item's partners are found in one pass.
+        if self._lateral is None:
+            partners: dict[OkrRef, set[OkrRef]] = {}
+            for source, links in self._by_source.items():
+                for link in links:
+                    if link.kind == "related":
+                        partners.setdefault(source, set()).add(link.target)
+            for target, links in self._by_target.items():
+                for link in links:
+                    if link.kind == "related":
+                        partners.setdefault(target, set()).add(link.source)
+            self._lateral = {ref: sorted(found, key=str) for ref, found in partners.items()}
+        return list(self._lateral.get(ref, ()))
 
     def objective_serves_anything(self, unit: str, objective_id: str, kr_ids: list[str]) -> bool:
         """True when the objective or any of its KRs (``kr_ids``) links upwards

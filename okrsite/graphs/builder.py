@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from okrsite import urls
 from okrsite.analysis.alignment import OkrRef
@@ -64,10 +65,12 @@ _OVERLAP_COLOUR = dot_string(OVERLAP_COLOUR)
 _RELATED_COLOUR = dot_string(RELATED_COLOUR)
 
 
-@dataclass(frozen=True)
-class End:
+class End(NamedTuple):
     """One end of an edge: a node, and the port of a table row if any."""
 
+    # A named tuple, not a frozen dataclass: edges are merged by their ends in
+    # dicts and sets, and a tuple hashes in C (a dataclass's hash is Python
+    # code; a department graph looks ends up thousands of times).
     node: str
     port: str | None = None
 
@@ -90,8 +93,12 @@ class GraphBuilder:
     lines: list[str] = field(default_factory=list)
     counter: int = 0
     clusters: int = 0
-    tables: dict[OkrRef, str] = field(default_factory=dict)
-    kr_ports: dict[OkrRef, str] = field(default_factory=dict)
+    tables: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(unit, objective) → the node of its table. Keys of drawn items are
+    plain tuples, not :class:`OkrRef`: a tuple hashes in C, a frozen
+    dataclass in Python, and every edge looks both of its ends up here."""
+    kr_ports: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(unit, objective, KR) → the port of its row in its objective's table."""
     boxes: dict[str, str] = field(default_factory=dict)
     """unit id → summary/stub node standing for that unit."""
     box_covers_subtree: dict[str, bool] = field(default_factory=dict)
@@ -166,9 +173,9 @@ class GraphBuilder:
     ) -> str:
         """One objective with its KRs as a table node (only the KR ids in
         ``only`` when given; the others are counted in one row)."""
-        ref = OkrRef(unit_id, objective.id)
         okrs = self.cycle.okrs.get(unit_id)
-        graded_file = okrs is not None and okrs.content.status == "graded"
+        content = None if okrs is None else okrs.content
+        graded_file = content is not None and content.status == "graded"
 
         def objective_row(href: str) -> Row:
             value = objective_progress(objective)
@@ -181,25 +188,22 @@ class GraphBuilder:
                 value=value,
                 tone=self.band_of(value),
                 href=href,
-                overlap=self.overlaps(ref),
+                overlap=self.overlaps(OkrRef(unit_id, objective.id)),
                 graded=graded_file and objective_score(objective) is not None,
             )
 
         href = self.unit_link(unit_id, urls.objective_anchor(objective.id))
-        first, cells = self._row(ref, href, objective_row)
-        if first.href != href:  # kept from a page that links it another way
-            first = replace(first, href=href)
+        key = (unit_id, objective.id)
+        first, cells = self._row((*key, None), content, href, objective_row)
         rows = [cells]
-        ports: dict[OkrRef, str] = {}
+        ports: list[tuple[tuple[str, str, str], str]] = []
         for i, kr in enumerate(objective.key_results, start=1):
             if only is not None and kr.id not in only:
                 continue
-            kr_ref = OkrRef(unit_id, objective.id, kr.id)
-            ports[kr_ref] = f"k{i}"
+            port = f"k{i}"
+            ports.append(((unit_id, objective.id, kr.id), port))
 
-            def kr_row(
-                href: str, kr: KeyResult = kr, kr_ref: OkrRef = kr_ref, port: str = f"k{i}"
-            ) -> Row:
+            def kr_row(href: str, kr: KeyResult = kr, port: str = port) -> Row:
                 kr_value = kr_score(kr)
                 return Row(
                     port=port,
@@ -210,47 +214,50 @@ class GraphBuilder:
                     value=kr_value,
                     tone=self.band_of(kr_value),
                     href=href,
-                    overlap=self.overlaps(kr_ref),
+                    overlap=self.overlaps(OkrRef(unit_id, objective.id, kr.id)),
                     graded=graded_file and kr.score is not None,
                 )
 
             rows.append(
                 self._row(
-                    kr_ref,
+                    ports[-1][0],
+                    content,
                     self.unit_link(unit_id, urls.key_result_anchor(objective.id, kr.id)),
                     kr_row,
                 )[1]
             )
-        label = table_label(
-            rows,
-            first,
-            first.tone,
-            private=objective.is_private,
-            hidden=len(objective.key_results) - len(ports),
-        )
+        hidden = len(objective.key_results) - len(ports)
+        if hidden and first.href != href:  # kept from a page that links it another way
+            first = replace(first, href=href)  # the folded rows' link is the objective's
+        label = table_label(rows, first, first.tone, private=objective.is_private, hidden=hidden)
         node = self.node(unit_id, label)
-        self.tables[ref] = node
+        self.tables[key] = node
         self.kr_ports.update(ports)
         self.objective_count += 1
         self.kr_count += len(ports)
         return node
 
-    def _row(self, ref: OkrRef, href: str, make: Callable[[str], Row]) -> tuple[Row, str]:
-        """The table row of ``ref`` (its ``href`` may be another page's: the
-        only field that differs) and its text linking to ``href``, written once per cycle
-        and content of its unit's file (:attr:`CycleLookups.rows`): the row
-        says the same on every page, but for its link (relative to the page:
-        the overview's and the unit pages' differ), put in here."""
-        okrs = self.cycle.okrs.get(ref.unit)
-        content = None if okrs is None else okrs.content
-        found = self.data.rows.get(ref)
+    def _row(
+        self,
+        key: tuple[str, str, str | None],
+        content: object,
+        href: str,
+        make: Callable[[str], Row],
+    ) -> tuple[Row, str]:
+        """The table row of the item ``key`` (unit, objective, KR id or None;
+        ``content`` its unit file's content) and its text linking to ``href``,
+        written once per cycle and content of its unit's file
+        (:attr:`CycleLookups.rows`): the row says the same on every page, but
+        for its link (relative to the page: the overview's and the unit pages'
+        differ), put in here. The row's own ``href`` may be another page's."""
+        found = self.data.rows.get(key)
         if found is None or found[0] is not content:
             row = make(href)
             cell = table_row(row)
             start = cell.index(_ROW_HREF) + len(_ROW_HREF)  # the cell's own link comes first
             end = cell.index('"', start)
             # The content object is kept with the row: its identity cannot be reused.
-            found = self.data.rows[ref] = (content, row, cell[:start], cell[end:])
+            found = self.data.rows[key] = (content, row, cell[:start], cell[end:])
         _, row, head, tail = found
         return row, f"{head}{dot_href(href)}{tail}"
 
@@ -368,7 +375,8 @@ class GraphBuilder:
         if not self.data.index.across:
             return  # the cycle links up into no other: nothing to look up per drawn item
         served: dict[tuple[str, OkrRef], set[End]] = {}
-        for ref in list(self.tables):
+        for unit_id, objective_id in list(self.tables):
+            ref = OkrRef(unit_id, objective_id)
             okrs = self.cycle.okrs.get(ref.unit)
             objective = _objective(okrs, ref.objective) if okrs else None
             if objective is None:
@@ -424,9 +432,10 @@ class GraphBuilder:
     def end(self, ref: OkrRef) -> End | None:
         """What stands for ``ref`` in this graph: its table row, or the box of
         its unit or of an ancestor's subtree; None when it is not drawn."""
-        node = self.tables.get(ref.objective_ref)
+        node = self.tables.get((ref.unit, ref.objective))
         if node is not None:
-            return End(node, self.kr_ports.get(ref) if ref.key_result else "o")
+            kr = ref.key_result
+            return End(node, self.kr_ports.get((ref.unit, ref.objective, kr)) if kr else "o")
         if ref.unit in self.boxes:
             return End(self.boxes[ref.unit])
         for ancestor in self.data.ancestors.get(ref.unit, []):
@@ -441,7 +450,7 @@ class GraphBuilder:
         upward: dict[tuple[End, End], int] = {}
         lateral: set[tuple[End, End]] = set()
         bold: set[tuple[End, End]] = set()
-        drawn = {r.unit for r in self.tables} | set(self.boxes)
+        drawn = {unit_id for unit_id, _ in self.tables} | set(self.boxes)
         for unit_id in list(drawn):
             if self.box_covers_subtree.get(unit_id):
                 drawn.update(self.descendants(unit_id))
@@ -449,7 +458,7 @@ class GraphBuilder:
         # A unit without a table here is drawn as a box or not at all, the
         # same for every one of its items: found once per unit (a department
         # graph's boxes stand for hundreds of units' links).
-        with_tables = {ref.unit for ref in self.tables}
+        with_tables = {unit_id for unit_id, _ in self.tables}
         boxed: dict[str, End | None] = {}
 
         def end(ref: OkrRef) -> End | None:

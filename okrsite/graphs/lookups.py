@@ -28,11 +28,14 @@ class CycleLookups:
     """Unit → positions in ``index.links`` of the links it is the source of."""
     text: LabelText = field(default_factory=LabelText)
     """Escaped titles and tooltips, shared by every graph built with these look-ups."""
-    rows: dict[OkrRef, tuple[object, Row, str, str]] = field(default_factory=dict)
+    rows: dict[tuple[str, str, str | None], tuple[object, Row, str, str]] = field(
+        default_factory=dict
+    )
     """Objective and KR table rows already written by a graph of this cycle,
-    by item, with the content object of the item's unit file they were made
-    from, and the row's text split around its link (relative to the page
-    that embeds the graph, put in for each page): an objective is
+    by item (unit, objective, KR id or None), with the content object of the
+    item's unit file they were made from, and the row's text split around
+    its link (relative to the page that embeds the graph, put in for each
+    page): an objective is
     drawn on its own page, its parent's, its teams', its partners', the
     overview and a department graph, and its rows are the same on every
     page but for that link (see ``GraphBuilder.objective_table``).
