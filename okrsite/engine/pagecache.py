@@ -42,7 +42,7 @@ from okrsite.engine.cycleentry import (
     open_cycle_entry,
     read_stored_entry,
 )
-from okrsite.engine.siteoutput import SiteOutput, write_new_file
+from okrsite.engine.siteoutput import write_new_file
 from okrsite.engine.textpack import pack, unpack
 from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
@@ -222,11 +222,10 @@ class PageCache:
         """The stored page as text (when a later plugin must still see it)."""
         return (self.directory / f"{page.key}.html").read_text(encoding="utf-8")
 
-    def place_html(self, page: CachedPage, destination: str, output: SiteOutput) -> None:
-        """Put the stored page at ``destination`` as it is stored (a hard link
-        where possible): no decoding, encoding or scanning of ~100 KB of HTML
-        per page (what MkDocs' own write of the page text would cost)."""
-        output.place(self.directory / f"{page.key}.html", destination)
+    def page_path(self, key: str) -> Path:
+        """The file of the page stored under ``key``, used by this build."""
+        self.used.add(key)
+        return self.directory / f"{key}.html"
 
     def put_html(self, key: str, html: str) -> tuple[Path, StoredBytes]:
         """Store a rendered page as MkDocs writes it to ``site/`` (same

@@ -28,6 +28,7 @@ from okrsite.engine.pagecache import (
 )
 from okrsite.engine.sitefolders import KeptFolders
 from okrsite.engine.siteoutput import SiteOutput
+from okrsite.engine.writer import SiteWrites, queue_place, queue_store
 
 FOLDERS_DIR = "folders"
 """Under ``<cache_dir>``: the stash of :class:`~okrsite.engine.sitefolders.KeptFolders`."""
@@ -85,8 +86,11 @@ class PageCacheRun:
     """Every page's URL in the order MkDocs builds them (and indexes them)."""
     served: dict[str, CachedPage] = field(default_factory=dict)
     """URL → stored page, for pages taken from the cache."""
-    rendered: dict[str, tuple[str, list[str], StoredBytes]] = field(default_factory=dict)
-    """URL → (key, anchors, stored HTML's identity) of pages rendered and stored."""
+    rendered: dict[str, tuple[str, list[str], str]] = field(default_factory=dict)
+    """URL → (key, anchors, file) of pages rendered and stored."""
+    stored: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    """Stored page file → the sha256 of its bytes, its size, mtime and inode
+    (filled as the writes run, complete once they have ended)."""
     warnings: WarningCount = field(default_factory=WarningCount)
     """MkDocs warnings during this build: a page rendered with a warning is not
     stored (served from the cache, it would hide the warning from --strict)."""
@@ -163,8 +167,9 @@ def finish_page_cache(run: PageCacheRun, site_dir: Path) -> None:
             index.write_text(text, encoding="utf-8")
     if run.warnings.count:
         return
-    for url, (key, anchors, stored) in run.rendered.items():
-        run.cache.put_details(key, entries.get(url, ""), anchors, stored)
+    for url, (key, anchors, path) in run.rendered.items():
+        sha256, stat = run.stored[path]
+        run.cache.put_details(key, entries.get(url, ""), anchors, StoredBytes(sha256, stat))
     run.cache.prune()
     run.output.prune()
     if run.cycles is not None:
@@ -174,10 +179,27 @@ def finish_page_cache(run: PageCacheRun, site_dir: Path) -> None:
 
 
 def store_page(
-    run: PageCacheRun, key: str, url: str, anchors: list[str], output: str, to: str | None
+    run: PageCacheRun,
+    key: str,
+    url: str,
+    anchors: list[str],
+    output: str,
+    to: str | None,
+    writes: SiteWrites | None = None,
 ) -> None:
-    """Store a rendered page in the page cache; link it to ``to`` (in site/)."""
-    path, stored = run.cache.put_html(key, output)
-    run.rendered[url] = (key, anchors, stored)
-    if to is not None:
-        run.output.place(path, to)
+    """Store a rendered page in the page cache and link it to ``to`` (in
+    site/): by ``writes``, off the build's thread, if given. What identifies
+    the stored bytes is known once the writes have ended (:attr:`PageCacheRun.stored`)."""
+    path = run.cache.page_path(key)
+    run.rendered[url] = (key, anchors, str(path))
+    data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+    queue_store(writes, run.output, path, data, to, run.stored)
+
+
+def place_stored(
+    run: PageCacheRun, writes: SiteWrites | None, page: CachedPage, destination: str
+) -> None:
+    """Put a page served from the cache at ``destination`` as it is stored (a
+    hard link where possible): no decoding, encoding or scanning of ~100 KB of
+    HTML per page (what MkDocs' own write of the page text would cost)."""
+    queue_place(writes, run.output, run.cache.page_path(page.key), destination)

@@ -132,6 +132,7 @@ from okrsite.engine.pagecacherun import (
     PageCacheRun,
     finish_page_cache,
     kept_folders,
+    place_stored,
     skipped_note,
     store_page,
     take_folders,
@@ -142,7 +143,7 @@ from okrsite.engine.searchworker import PageIndexer
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
-from okrsite.engine.writer import SiteWrites, in_order
+from okrsite.engine.writer import FILE_WRITER_PAGES, SiteWrites, queue_blob
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -224,7 +225,7 @@ class _GeneratedFile(File):
             super().copy_file(dirty)
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
-        in_order(self.writes, self.output.write, data, self.abs_dest_path)
+        queue_blob(self.writes, self.output, data, self.abs_dest_path)
 
 
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
@@ -382,6 +383,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                     page.ask(self._helper, markdown)
         if self._pages is not None:
             take_folders(self._pages, files, config.site_dir)
+            if self._writes and pages >= FILE_WRITER_PAGES and self._pages.copy:
+                self._writes.use_process(self._pages.output)
         if self.config.fast_search:
             self._search = PageIndexer.start(config, self._helper)
         return files
@@ -538,11 +541,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             # the page itself (its "Page skipped" note is filtered, see
             # pagecacherun.SkippedNote).
             if not self._pages.output.holds(file.abs_dest_path):
-                in_order(
-                    self._writes,
-                    self._pages.cache.place_html, file.cached, file.abs_dest_path,
-                    self._pages.output,
-                )
+                place_stored(self._pages, self._writes, file.cached, file.abs_dest_path)
             self._pages.skipped.notes.add(skipped_note(file.src_uri))
             return ""
         anchors = sorted(page.present_anchor_ids or ())
@@ -550,11 +549,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             store_page(self._pages, file.cache_key, page.url, anchors, output, None)
             return output
         # The page is in the cache now: linked into site/ like a stored one
-        # (one file created instead of two), on the writer thread if there is one.
-        in_order(
+        # (one file created instead of two), off this thread if it can be.
+        store_page(
+            self._pages, file.cache_key, page.url, anchors, output, file.abs_dest_path,
             self._writes,
-            store_page, self._pages, file.cache_key, page.url, anchors, output,
-            file.abs_dest_path,
         )
         self._pages.skipped.notes.add(skipped_note(file.src_uri))
         return ""

@@ -37,6 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def write_file(path: str, data: bytes) -> None:
+    """MkDocs' ``utils.write_file``: parent directories, then the bytes."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
 def write_new_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (a temporary file in the same
     directory, then a rename), with the permissions a plain ``open()`` gives:
@@ -57,6 +64,26 @@ def write_new_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def store_file(
+    output: SiteOutput,
+    path: Path,
+    data: bytes,
+    destination: str | None,
+    stored: dict[str, tuple[str, list[int]]],
+) -> None:
+    """Write ``data`` to the cache file ``path`` (:func:`write_new_file`),
+    note its sha256 and its size, mtime (ns) and inode in ``stored`` (by
+    path), and place it at ``destination`` in ``site/`` (if given)."""
+    write_new_file(path, data)
+    found = path.stat()
+    stored[str(path)] = (
+        hashlib.sha256(data).hexdigest(),
+        [found.st_size, found.st_mtime_ns, found.st_ino],
+    )
+    if destination is not None:
+        output.place(path, destination)
 
 
 @dataclass

@@ -25,18 +25,27 @@ writer is down to ``low``: uncontended, it writes those in a burst.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from okrsite.engine.filewriter import FileWriter, Written
+from okrsite.engine.siteoutput import SiteOutput, store_file, write_file
+
 _BUILD_LOGGER = "mkdocs.commands.build"
 """The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
+
+
+FILE_WRITER_PAGES = 300
+"""Pages to render from which a build's files are written by a
+:class:`~okrsite.engine.filewriter.FileWriter` process instead of a thread
+(starting an interpreter costs ~0.1 s of the second core)."""
 
 
 @dataclass(frozen=True)
@@ -128,15 +137,11 @@ class _Abandoned(Exception):
     """Marks an abandoned writer: its remaining jobs are skipped."""
 
 
-def write_file(path: str, data: bytes) -> None:
-    """MkDocs' ``utils.write_file``: parent directories, then the bytes."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-
-
 class SiteWrites:
-    """The plugin's side of a :class:`PageWriter` for one build.
+    """Where one build's files are written: the plugin's side of a
+    :class:`PageWriter` thread, or of a :class:`~okrsite.engine.filewriter.FileWriter`
+    process for a build with many pages (:meth:`use_process`). Either way
+    the jobs run in the order given, off the build's thread.
 
     A page handed over (:meth:`page`) comes back empty to MkDocs, which then
     writes nothing and logs "Page skipped: '<page>'. Generated empty output."
@@ -145,30 +150,115 @@ class SiteWrites:
     leaves the build's thread no plugin may change it."""
 
     def __init__(self) -> None:
-        self.writer = PageWriter(Backlog())
+        self._thread: PageWriter | None = None
+        self._process: FileWriter | None = None
+        self._output: SiteOutput | None = None
+        """The site output the process works for (its copy is merged back)."""
+        self._stored: dict[str, tuple[str, list[int]]] | None = None
         self._notes = _Notes()
         logging.getLogger(_BUILD_LOGGER).addFilter(self._notes)
+
+    @property
+    def writer(self) -> PageWriter:
+        """The writer thread (made on first use)."""
+        if self._thread is None:
+            self._thread = PageWriter(Backlog())
+        return self._thread
+
+    def use_process(self, output: SiteOutput) -> bool:
+        """Send every job to a helper process from now on, before any was
+        given; False (jobs stay on the thread) if it cannot be started."""
+        if self._thread is not None or self._process is not None:
+            raise RuntimeError("use_process comes before the first job")
+        try:
+            self._process = FileWriter(output)
+        except OSError:
+            return False
+        self._output = output
+        return True
 
     def page(self, output: str, file: File) -> str:
         """Queue the page's bytes (encoded as MkDocs encodes them); returns what
         MkDocs should write itself (nothing, unless the page is blank)."""
         if not output.strip():
             return output  # MkDocs' own note for a blank page stays
-        self.writer.write(file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+        data = output.encode("utf-8", errors="xmlcharrefreplace")
+        if self._process is not None:
+            self._process.write(file.abs_dest_path, data)
+        else:
+            self.writer.write(file.abs_dest_path, data)
         self._notes.skipped.add(f"Page skipped: '{file.src_uri}'. Generated empty output.")
         return ""
+
+    def blob(self, output: SiteOutput, data: bytes, destination: str) -> None:
+        """``output.write(data, destination)``, in order."""
+        if self._for_process(output):
+            self._process.blob(data, destination)  # type: ignore[union-attr]
+        else:
+            self.writer.call(output.write, data, destination)
+
+    def place(self, output: SiteOutput, source: Path, destination: str) -> None:
+        """``output.place(source, destination)``, in order."""
+        if self._for_process(output):
+            self._process.place(str(source), destination)  # type: ignore[union-attr]
+        else:
+            self.writer.call(output.place, source, destination)
+
+    def store(
+        self,
+        output: SiteOutput,
+        path: Path,
+        data: bytes,
+        destination: str | None,
+        stored: dict[str, tuple[str, list[int]]],
+    ) -> None:
+        """``siteoutput.store_file``, in order; ``stored`` is complete once
+        :meth:`end` returns."""
+        if self._for_process(output):
+            self._stored = stored
+            self._process.store(str(path), data, destination)  # type: ignore[union-attr]
+        else:
+            self.writer.call(store_file, output, path, data, destination, stored)
+
+    def _for_process(self, output: SiteOutput) -> bool:
+        if self._process is None:
+            return False
+        if output is not self._output:
+            raise ValueError("a file writer process works for one site output")
+        return True
 
     def end(self, *, abandon: bool) -> None:
         """Wait for the queued writes, or drop them when the build failed; the
         note filter goes either way. A failed write fails the build."""
         logging.getLogger(_BUILD_LOGGER).removeFilter(self._notes)
+        thread, process = self._thread, self._process
+        self._thread = self._process = None
+        if process is not None:
+            if abandon:
+                process.abandon()
+                return
+            self._take(process.finish())
+        if thread is None:
+            return
         if abandon:
-            self.writer.abandon()
+            thread.abandon()
             return
         try:
-            self.writer.finish()
+            thread.finish()
         except OSError as err:
             raise PluginError(f"okrsite: could not write the site: {err}") from err
+
+    def _take(self, written: Written) -> None:
+        """What the process's copy of the site output learnt, into the build's."""
+        output = self._output
+        assert output is not None
+        output.used |= written.used
+        output.linked += written.linked
+        output.linking = output.linking and written.linking
+        if self._stored is not None:
+            self._stored.update(written.stored)
+        if written.error is not None:
+            raise PluginError(f"okrsite: could not write the site: {written.error}")
 
 
 class _Notes(logging.Filter):
@@ -182,10 +272,36 @@ class _Notes(logging.Filter):
         return record.getMessage() not in self.skipped
 
 
-def in_order(writes: SiteWrites | None, job: Callable[..., object], *args: object) -> None:
-    """Run a file-writing job on the build's writer thread if there is one
-    (after the jobs queued before it), else now."""
+def queue_blob(
+    writes: SiteWrites | None, output: SiteOutput, data: bytes, destination: str
+) -> None:
+    """:meth:`SiteWrites.blob` when the build has writes off its thread, else now."""
     if writes is not None:
-        writes.writer.call(job, *args)
+        writes.blob(output, data, destination)
     else:
-        job(*args)
+        output.write(data, destination)
+
+
+def queue_place(
+    writes: SiteWrites | None, output: SiteOutput, source: Path, destination: str
+) -> None:
+    """:meth:`SiteWrites.place` when the build has writes off its thread, else now."""
+    if writes is not None:
+        writes.place(output, source, destination)
+    else:
+        output.place(source, destination)
+
+
+def queue_store(
+    writes: SiteWrites | None,
+    output: SiteOutput,
+    path: Path,
+    data: bytes,
+    destination: str | None,
+    stored: dict[str, tuple[str, list[int]]],
+) -> None:
+    """:meth:`SiteWrites.store` when the build has writes off its thread, else now."""
+    if writes is not None:
+        writes.store(output, path, data, destination, stored)
+    else:
+        store_file(output, path, data, destination, stored)

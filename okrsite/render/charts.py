@@ -130,6 +130,20 @@ class _Scale:
     def y(self, value: float) -> float:
         return BOTTOM - (value - self.lo) / (self.hi - self.lo) * (BOTTOM - TOP)
 
+    def tenths_points(self, points: list[CheckIn]) -> list[tuple[int, int]]:
+        """``(tenths(x(date)), tenths(y(value)))`` of each check-in (with a
+        value), the same arithmetic as :meth:`x` and :meth:`y` written out:
+        a chart places a point per check-in, a page dozens of charts."""
+        d0, span, lo, height = self.d0, self.span_days, self.lo, self.hi - self.lo
+        return [
+            (
+                round((LEFT + (c.date - d0).days / span * (RIGHT - LEFT)) * 10),
+                round((BOTTOM - (c.value - lo) / height * (BOTTOM - TOP)) * 10),
+            )
+            for c in points
+            if c.value is not None
+        ]
+
 
 def _hline(css: str, y: float) -> str:
     """A horizontal line across the plot area (axis, target)."""
@@ -145,6 +159,11 @@ def _text(x: float, y: float, text: str, anchor: str = "start", *, ours: bool = 
     shown = text if ours else svg_text(text)
     return f'<text x="{num(x)}" y="{num(y)}"{anchor_attr}>{shown}</text>'
 
+
+_AXIS_LINE = _hline("axis", BOTTOM)
+_FIRST_DATE = _text(LEFT, HEIGHT - 4, "", ours=True).removesuffix("</text>")
+_LAST_DATE = _text(RIGHT, HEIGHT - 4, "", "end", ours=True).removesuffix("</text>")
+"""Every chart's axis and the opening tags of its two date labels, written once."""
 
 DOT_MARKER = "okr-dot"
 """The id of the page's dot marker (:func:`dot_marker_defs`)."""
@@ -297,9 +316,9 @@ def checkin_chart(
         # The title is the chart's accessible name already: the description
         # carries the numbers only.
         f"<desc>{svg_text(chart_numbers(kr, points, confidence))}</desc>",
-        _hline("axis", BOTTOM),
-        _text(LEFT, HEIGHT - 4, short_date(d0), ours=True),
-        _text(RIGHT, HEIGHT - 4, short_date(d1), "end", ours=True),
+        _AXIS_LINE,
+        f"{_FIRST_DATE}{short_date(d0)}</text>",
+        f"{_LAST_DATE}{short_date(d1)}</text>",
     ]
     if kr.target is not None:
         ty = scale.y(kr.target)
@@ -317,9 +336,7 @@ def checkin_chart(
     # Each point in tenths once: the line, the dots and the last circle share
     # it. Line and dots are relative paths (the steps between weekly check-ins
     # are shorter numbers than the positions).
-    coords = [
-        (tenths(scale.x(c.date)), tenths(scale.y(c.value))) for c in points if c.value is not None
-    ]
+    coords = scale.tenths_points(points)
     if len(coords) > 1:
         line = f"M{number_list(coords[0])}l{number_list(_relative(coords))}"
         # fill="none" stays inline: a filled line would hide the chart where
@@ -335,14 +352,17 @@ def checkin_chart(
         out.append(f'<path class="value" d="{line}" fill="none"{markers}/>')
     if kind != "threshold" and len(coords) > 1 and standalone:
         out.append(_dots(coords[:-1]))
-    for i, (checkin, (x, y)) in enumerate(zip(points, coords, strict=True)):
+    # A threshold KR's check-ins each get a met/missed circle; otherwise only
+    # the latest is a circle (the earlier dots are drawn above).
+    circled = zip(points, coords, strict=True) if kind == "threshold" else (
+        [(points[-1], coords[-1])] if points else []
+    )
+    for checkin, (x, y) in circled:
         if kind == "threshold":
             met = threshold_met(kr, checkin.value)
             css = "dot met" if met else "dot missed"
-        elif i == len(points) - 1:
-            css = "dot " + band(numeric_progress(kr.start, kr.target, checkin.value), scoring)
         else:
-            continue  # drawn by _dots above
+            css = "dot " + band(numeric_progress(kr.start, kr.target, checkin.value), scoring)
         out.append(f'<circle class="{css}" cx="{tenths_text(x)}" cy="{tenths_text(y)}" r="2.5"/>')
 
     if confidence is not None:
