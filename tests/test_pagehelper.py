@@ -176,3 +176,38 @@ def test_the_helper_counts_only_pages_the_build_renders(
     assert asked[0] > 100 and asked[0] <= len(generated)
     assert asked[1] == 0
     assert again == first
+
+
+def test_entries_made_in_the_helper_find_the_toc_item_material_finds() -> None:
+    """The helper gets the TOC flattened: nested and repeated ids give the
+    entries Material gives (locations, titles; tags as text)."""
+    from mkdocs.structure.toc import AnchorLink
+
+    outer = AnchorLink("Outer", "o", 1)
+    inner = AnchorLink("Inner", "x", 2)
+    outer.children.append(inner)
+    later = AnchorLink("Later", "x", 1)
+    html = '<h2 id="x">Heading</h2><p>text</p><h2 id="y">Untitled</h2><p>more</p>'
+    page = _page("t/", html, toc=[outer, later], title="Meta title", tags=["a", 3, None])
+    expected = SearchIndex(**INDEX_CONFIG)
+    expected.add_entry_from_context(page)
+    index = SearchIndex(**INDEX_CONFIG)
+    deferred = DeferredIndex(index, PageHelper())
+    deferred.take(page, html)
+    deferred.finish()
+    assert deferred._pages[0].view is not None  # made in the helper
+    assert index.entries == expected.entries
+    assert index.entries[0]["tags"] == ["a", "3"]
+
+
+def test_a_page_whose_meta_does_not_pickle_gets_its_entries_made_here() -> None:
+    page = _page("u/", '<h1 id="u">U</h1><p>text</p>', search={"boost": 2})
+    page.meta["title"] = lambda: "not picklable"  # front matter no pickle takes
+    expected = SearchIndex(**INDEX_CONFIG)
+    expected.add_entry_from_context(page)
+    index = SearchIndex(**INDEX_CONFIG)
+    deferred = DeferredIndex(index, PageHelper())
+    deferred.take(page, page.content)
+    deferred.finish()
+    assert deferred._pages[0].view is None  # sections from the helper, entries here
+    assert index.entries == expected.entries

@@ -138,14 +138,32 @@ class PageHelper:
 
     # -- search sections ---------------------------------------------------
 
-    def index(self, html: str, fallback: str | None) -> None:
+    def make_entries(self, config: dict[str, Any]) -> bool:
+        """Have the helper make search entries (Material's ``SearchIndex`` with
+        ``config``) for pages indexed with a view; False if ``config`` does
+        not pickle (then it only makes sections)."""
+        try:
+            self._send(("search", config))
+        except (pickle.PicklingError, AttributeError, TypeError):
+            return False
+        return True
+
+    def index(self, html: str, fallback: str | None, view: object = None) -> bool:
         """Ask for a page's search sections from ``html`` (Material's parser
-        on ``fallback``, if given, where the fast feed refuses ``html``)."""
+        on ``fallback``, if given, where the fast feed refuses ``html``), or,
+        with ``view`` (``searchworker.EntryView``), for its entries made from
+        them. False when ``view`` does not pickle: sections were asked for."""
         self.indexed += 1
-        self._send(("index", html, fallback))
+        try:
+            self._send(("index", html, fallback, view))
+        except (pickle.PicklingError, AttributeError, TypeError):
+            self._send(("index", html, fallback, None))
+            return False
+        return True
 
     def sections(self) -> list[list[Any]]:
-        """Every indexed page's sections, in order; ends the helper."""
+        """Every indexed page's sections (or entries, see :meth:`index`), in
+        order; ends the helper."""
         self._done = True
         self.end_conversions()
         try:
@@ -191,14 +209,15 @@ class PageHelper:
 def _serve() -> None:
     """The helper: answer ``convert`` requests at once, collect ``index``
     requests' sections, write them all after the closing ``None``."""
-    from material.plugins.search.plugin import Parser
+    from material.plugins.search.plugin import Parser, SearchIndex
 
     from okrsite.engine.mdsubset import convert_unresolved
-    from okrsite.engine.searchfeed import page_sections
+    from okrsite.engine.searchfeed import make_entries, page_sections
 
     source, out = sys.stdin.buffer, sys.stdout.buffer
     toc: Any = None
     block_tags: frozenset[str] = frozenset()
+    index: Any = None
     sections: list[list[Any]] = []
     while True:
         message = pickle.load(source)
@@ -206,19 +225,22 @@ def _serve() -> None:
             break
         if message[0] == "setup":
             _, toc, block_tags = message
+        elif message[0] == "search":
+            index = SearchIndex(**message[1])
         elif message[0] == "convert":
             result = convert_unresolved(message[2], toc, block_tags)
             out.write(pickle.dumps(("converted", message[1], result), pickle.HIGHEST_PROTOCOL))
             out.flush()
         else:
-            _, html, fallback = message
+            _, html, fallback, view = message
             found = page_sections(html)
             if found is None:  # as Material's add_entry_from_context indexes page.content
                 parser = Parser()
                 parser.feed(html if fallback is None else fallback)
                 parser.close()
                 found = parser.data
-            sections.append(found)
+            # Entries (plain dicts) when asked for: made here, not by the build.
+            sections.append(found if view is None else make_entries(index, found, view))
     out.write(pickle.dumps(sections, protocol=pickle.HIGHEST_PROTOCOL))
     out.flush()
 

@@ -33,6 +33,7 @@ feed and compares every file, ``search/search_index.json`` included.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any
 
@@ -272,3 +273,59 @@ def _attributes(tag: str, text: str) -> dict[str, str | None]:
         value = next((v for v in match.group(2, 3, 4) if v is not None), None)
         out[match.group(1).lower()] = unescape(value) if value else value
     return out
+
+
+# --- Entries made in the page helper (okrsite/engine/searchworker.py) -------
+
+
+@dataclass(frozen=True)
+class TocItem:
+    """A TOC item as ``create_entry_for_section`` reads it (``id``, ``url``,
+    ``children``): the helper gets the page's TOC flattened in the order
+    Material searches it (each item, then its children), so the first item
+    with an id is the one Material's recursive search finds."""
+
+    id: str | None
+    url: str
+    children: tuple[TocItem, ...] = ()
+
+
+@dataclass
+class EntryView:
+    """What Material's ``create_entry_for_section`` reads of a page, as it was
+    when indexed: sent to the helper, which makes the page's entries."""
+
+    url: str
+    toc: Any
+    """:class:`TocItem` s (the page's own TOC when the entries are made here)."""
+    meta: dict[str, Any]
+    title: Any
+
+
+def entry_view(page: Any) -> EntryView:
+    """The page's :class:`EntryView` (its TOC flattened, see :class:`TocItem`)."""
+    items: list[TocItem] = []
+
+    def flatten(toc: Any) -> None:
+        for item in toc:
+            items.append(TocItem(item.id, item.url))
+            flatten(item.children)
+
+    flatten(page.toc)
+    # Only what Material reads of meta (title, tags, search.boost): the rest
+    # of a hand-written page's front matter need not travel.
+    meta = {name: page.meta[name] for name in ("title", "tags", "search") if name in page.meta}
+    return EntryView(page.url, items, meta, page.title)
+
+
+def make_entries(index: Any, sections: list[Any], view: EntryView) -> list[Any]:
+    """Material's entries for a page's sections, made by its own
+    ``create_entry_for_section`` on ``index`` (entries left as they were)."""
+    kept, index.entries = index.entries, []
+    try:
+        for section in sections:
+            if not section.is_excluded():
+                index.create_entry_for_section(section, view.toc, view.url, view)
+        return list(index.entries)
+    finally:
+        index.entries = kept

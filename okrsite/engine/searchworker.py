@@ -30,24 +30,22 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from okrsite.engine.pagehelper import HelperError, PageHelper
-from okrsite.engine.searchfeed import index_page, material_search
+from okrsite.engine.searchfeed import (
+    EntryView,
+    entry_view,
+    index_page,
+    make_entries,
+    material_search,
+)
 
 
 @dataclass
 class _Deferred:
     position: int
     """How many entries Material's index held when the page was indexed."""
-    toc: Any
-    url: str
-    page: _PageView
-
-
-@dataclass
-class _PageView:
-    """What ``create_entry_for_section`` reads of a page, as it was when indexed."""
-
-    meta: dict[str, Any]
-    title: Any
+    view: EntryView | None
+    """What the entries are made from, when the helper makes them (else here)."""
+    page: Any
 
 
 class DeferredIndex:
@@ -57,34 +55,34 @@ class DeferredIndex:
         self.index = index
         self.helper = helper
         self._pages: list[_Deferred] = []
+        self._entries = helper.make_entries(index.config)
 
     def take(self, page: Any, html: str) -> None:
         """Index ``page`` from ``html`` (its ``content``, or a lighter view of
         it with the same sections) in the helper."""
-        self.helper.index(html, None if html is page.content else page.content)
-        meta = dict(page.meta)
-        self._pages.append(
-            _Deferred(len(self.index.entries), page.toc, page.url, _PageView(meta, page.title))
-        )
+        view = entry_view(page) if self._entries else None
+        sent = self.helper.index(html, None if html is page.content else page.content, view)
+        if view is not None and not sent:  # a view that does not pickle: entries made here
+            view = None
+        here = None
+        if view is None:
+            here = EntryView(page.url, page.toc, dict(page.meta), page.title)
+        self._pages.append(_Deferred(len(self.index.entries), view, here))
 
     def finish(self) -> None:
         """Wait for the helper and put every page's entries into the index
         (:class:`~okrsite.engine.pagehelper.HelperError` if it failed)."""
-        sections = self.helper.sections()
-        scratch = type(self.index)(**self.index.config)
+        results = self.helper.sections()
         merged: list[Any] = []
         done = 0
         entries = self.index.entries
-        for deferred, page_sections in zip(self._pages, sections, strict=True):
+        for deferred, result in zip(self._pages, results, strict=True):
             merged.extend(entries[done : deferred.position])
             done = deferred.position
-            scratch.entries = []
-            for section in page_sections:
-                if not section.is_excluded():
-                    scratch.create_entry_for_section(
-                        section, deferred.toc, deferred.url, deferred.page
-                    )
-            merged.extend(scratch.entries)
+            if deferred.view is not None:
+                merged.extend(result)  # the entries the helper made
+            else:
+                merged.extend(make_entries(self.index, result, deferred.page))
         merged.extend(entries[done:])
         self.index.entries = merged
 
