@@ -18,7 +18,7 @@ import pytest
 
 from okrsite.analysis.progress import ObjectiveProgressMemo, ProgressOf
 from okrsite.analysis.redact import redact
-from okrsite.model import Objective, OkrModel
+from okrsite.model import KeyResult, Objective, OkrModel
 from okrsite.site.build import build_docs_tree
 from okrsite.site.context import SiteContext
 from okrsite.site.options import SiteOptions
@@ -160,3 +160,41 @@ def test_lateral_partners_found_in_one_pass_are_each_items_partners(tmp_path: Pa
                     assert index.lateral(ref) == sorted(expected, key=str)
                     with_partners += bool(expected)
     assert with_partners, "the fixture has no related links: the test would prove nothing"
+
+
+def test_exports_compute_each_krs_progress_once(
+    model: OkrModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """okrs.json and okrs.csv compute a KR's progress once each (the
+    objective's progress, computed progress and score and the KR's own entry
+    all read that one value): a KR's check-ins are searched for its newest
+    value or ``done`` at most twice per export (its progress, its latest
+    value), where each of those five computations searched them again; and
+    the exports say the same bytes."""
+    from okrsite.analysis import progress as progress_module
+    from okrsite.render import exports
+
+    before_json, before_csv = exports.okrs_json(model), exports.krs_csv(model)
+    searched: Counter[int] = Counter()
+    newest = progress_module.newest_checkin_field
+
+    def counted(kr: KeyResult, name: str) -> object:
+        searched[id(kr)] += 1
+        return newest(kr, name)
+
+    # latest_value / latest_done look the function up in their module.
+    monkeypatch.setattr(progress_module, "newest_checkin_field", counted)
+    krs = [
+        kr
+        for c in model.cycles.values()
+        for ok in c.okrs.values()
+        for o in ok.objectives
+        if not o.is_private
+        for kr in o.key_results
+    ]
+    assert exports.okrs_json(model) == before_json
+    assert searched and set(searched) <= {id(kr) for kr in krs}
+    assert max(searched.values()) <= 2
+    searched.clear()
+    assert exports.krs_csv(model) == before_csv
+    assert searched and max(searched.values()) <= 2

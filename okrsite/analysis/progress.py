@@ -101,9 +101,14 @@ def kr_progress(kr: KeyResult) -> float | None:
     return numeric_progress(kr.start, kr.target, value)
 
 
-def kr_score(kr: KeyResult) -> float | None:
-    """The grading score when set, else computed progress."""
-    return kr.score if kr.score is not None else kr_progress(kr)
+KrProgressOf = Callable[[KeyResult], "float | None"]
+"""How a KR's computed progress is got: :func:`kr_progress`, or values the
+caller computed once per KR (an export asks for each several times)."""
+
+
+def kr_score(kr: KeyResult, progress_of: KrProgressOf = kr_progress) -> float | None:
+    """The grading score when set, else computed progress (``progress_of``)."""
+    return kr.score if kr.score is not None else progress_of(kr)
 
 
 def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
@@ -118,11 +123,16 @@ def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     return None if weights == 0 else total / weights
 
 
-def objective_progress(objective: Objective) -> float | None:
-    """Score override, else the weighted mean of its KRs' scores/progress."""
+def objective_progress(
+    objective: Objective, progress_of: KrProgressOf = kr_progress
+) -> float | None:
+    """Score override, else the weighted mean of its KRs' scores/progress
+    (``progress_of``: how a KR's computed progress is got)."""
     if objective.score is not None:
         return objective.score
-    return weighted_mean((kr_score(kr), kr.weight) for kr in objective.key_results)
+    return weighted_mean(
+        (kr_score(kr, progress_of), kr.weight) for kr in objective.key_results
+    )
 
 
 ProgressOf = Callable[[Objective], float | None]
@@ -157,18 +167,22 @@ class ObjectiveProgressMemo:
         return value
 
 
-def objective_computed_progress(objective: Objective) -> float | None:
+def objective_computed_progress(
+    objective: Objective, progress_of: KrProgressOf = kr_progress
+) -> float | None:
     """Weighted mean of its KRs' computed progress: no grade in it."""
-    return weighted_mean((kr_progress(kr), kr.weight) for kr in objective.key_results)
+    return weighted_mean((progress_of(kr), kr.weight) for kr in objective.key_results)
 
 
-def objective_score(objective: Objective) -> float | None:
+def objective_score(
+    objective: Objective, progress_of: KrProgressOf = kr_progress
+) -> float | None:
     """The objective's grade: its own ``score``, else (once any of its KRs has
     been scored) the weighted mean of its KRs' scores; ``None`` before grading."""
     if objective.score is not None:
         return objective.score
     if any(kr.score is not None for kr in objective.key_results):
-        return objective_progress(objective)
+        return objective_progress(objective, progress_of)
     return None
 
 

@@ -46,6 +46,7 @@ from xml.etree import ElementTree as ET
 
 from okrsite import urls
 from okrsite.analysis.progress import (
+    KrProgressOf,
     band,
     kr_progress,
     kr_score,
@@ -136,8 +137,8 @@ def _checkin_json(checkin: CheckIn) -> dict[str, Any]:
     }
 
 
-def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
-    score = kr_score(kr)
+def _kr_json(kr: KeyResult, model: OkrModel, progress_of: KrProgressOf) -> dict[str, Any]:
+    score = kr_score(kr, progress_of)  # progress_of: the caller's, once per KR
     return {
         "id": kr.id,
         "title": kr.title,
@@ -156,7 +157,7 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
         "confidence": kr.confidence,
         "contributes_to": list(kr.contributes_to),
         "related": list(kr.related),
-        "progress": _round(kr_progress(kr)),
+        "progress": _round(progress_of(kr)),
         "score": _round(kr.score),
         "band": band(score, model.company.scoring),
         "description": kr.description,
@@ -167,8 +168,15 @@ def _kr_json(kr: KeyResult, model: OkrModel) -> dict[str, Any]:
     }
 
 
+def _progress_of(objective: Objective) -> KrProgressOf:
+    """Its KRs' :func:`kr_progress`, each computed once (asked up to five times per KR)."""
+    known = {id(kr): kr_progress(kr) for kr in objective.key_results}
+    return lambda kr: known[id(kr)]
+
+
 def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
-    shown_value = objective_progress(objective)  # what the pages show and colour
+    progress_of = _progress_of(objective)
+    shown_value = objective_progress(objective, progress_of)  # what the pages show and colour
     return {
         "id": objective.id,
         "title": objective.title,
@@ -178,12 +186,12 @@ def _objective_json(objective: Objective, model: OkrModel) -> dict[str, Any]:
         "weight": objective.weight,
         "aligns_to": list(objective.aligns_to),
         "related": list(objective.related),
-        "progress": _round(objective_computed_progress(objective)),
-        "score": _round(objective_score(objective)),
+        "progress": _round(objective_computed_progress(objective, progress_of)),
+        "score": _round(objective_score(objective, progress_of)),
         "band": band(shown_value, model.company.scoring),
         "outcome": objective.outcome,
         "learnings": objective.learnings,
-        "key_results": [_kr_json(kr, model) for kr in objective.key_results],
+        "key_results": [_kr_json(kr, model, progress_of) for kr in objective.key_results],
     }
 
 
@@ -306,11 +314,9 @@ def okrs_json(
 
 def cycle_okrs_json(model: OkrModel, cycle: Cycle, memo: UnitPartMemo | None = None) -> str:
     """One cycle's entry of ``okrs.json``'s ``cycles`` list, as written there
-    (its units' entries joined by commas: the same bytes as the whole list's).
-
-    Written unit by unit, each unit's data dropped once it is text: the
-    cycle's data as one structure (60,000 check-in dicts at 1,000 units)
-    outlived the young collections and set off a full one (~0.4 s)."""
+    (its units' entries joined by commas: the same bytes as the whole list's),
+    unit by unit: the cycle's data as one structure (60,000 check-in dicts at
+    1,000 units) outlived the young collections and set off a full one."""
     head = _dumps(_cycle_json(model, cycle, units=False))
     assert head.endswith('"units":[]}')  # the last key (see _cycle_json)
     units = [
@@ -383,8 +389,9 @@ def _unit_krs_csv(model: OkrModel, cycle: Cycle, unit_id: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     for objective in _public_objectives(cycle.okrs[unit_id]):
+        progress_of = _progress_of(objective)
         for kr in objective.key_results:
-            score = kr_score(kr)
+            score = kr_score(kr, progress_of)
             confidence = latest_confidence(kr)
             writer.writerow(
                 [
@@ -399,7 +406,7 @@ def _unit_krs_csv(model: OkrModel, cycle: Cycle, unit_id: str) -> str:
                     _number_cell(kr.target),
                     safe_cell(kr.prefix),
                     safe_cell(kr.unit),
-                    _number_cell(_round(kr_progress(kr))),
+                    _number_cell(_round(progress_of(kr))),
                     _number_cell(_round(kr.score)),
                     band(score, model.company.scoring),
                     safe_cell(kr.owner),
