@@ -7,7 +7,6 @@ the writer thread, fail cleanly, and stop at once when interrupted."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from test_atomic import (  # the same project and checks as the atomic-build tes
 import okrsite.engine.plugin
 from okrsite.engine import filewriter
 from okrsite.engine.filewriter import FileWriter
+from okrsite.engine.pagecache import DETAILS_FILE, read_details
 from okrsite.engine.siteoutput import SiteOutput
 
 
@@ -45,7 +45,7 @@ def processes(monkeypatch: pytest.MonkeyPatch) -> list[FileWriter]:
 
 
 def _details(project: Path) -> dict[str, Any]:
-    records = json.loads((project / ".okrsite-cache" / "pages" / "details.json").read_text())
+    records = read_details((project / ".okrsite-cache" / "pages" / DETAILS_FILE).read_bytes())
     return {key: (r["sha256"], r["anchors"], r["search"]) for key, r in records.items()}
 
 
@@ -60,7 +60,7 @@ def test_the_process_writes_the_site_the_thread_writes(
     assert len(processes) == 1
     assert digest(project / "site") == previous[1]
     assert _details(project) == _details(previous[0])
-    records = json.loads((project / ".okrsite-cache" / "pages" / "details.json").read_text())
+    records = read_details((project / ".okrsite-cache" / "pages" / DETAILS_FILE).read_bytes())
     for key, record in records.items():
         found = (project / ".okrsite-cache" / "pages" / f"{key}.html").stat()
         assert record["stat"] == [found.st_size, found.st_mtime_ns, found.st_ino]

@@ -14,15 +14,16 @@ from click.testing import CliRunner
 from test_page_cache import build, files_of, make_site
 
 from okrsite.cli import main
+from okrsite.engine.pagecache import TEXTS_FILE, read_texts, texts_bytes
 
-TEXTS = Path(".okrsite-cache") / "cycles" / "texts.json"
+TEXTS = Path(".okrsite-cache") / "cycles" / TEXTS_FILE
 
 
 def stored_rows(root: Path, width: int) -> dict[str, list[list[object]]]:
     """The store's texts that are JSON lists of ``width``-item rows, by key:
     findings have 11 items, calibration samples 8 (the other texts are unit
     profiles: Markdown)."""
-    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    texts = read_texts((root / TEXTS).read_bytes())
     found = {}
     for key, text in texts.items():
         try:
@@ -72,11 +73,11 @@ def test_the_stored_findings_are_what_the_build_shows(warm: Path, tmp_path: Path
     root = tmp_path / "repo"
     shutil.copytree(warm, root)
     texts_file = root / TEXTS
-    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    texts = read_texts(texts_file.read_bytes())
     key, rows = next((k, r) for k, r in stored_findings(root).items() if r and r[0][7] == "2023-Q2")
     rows[0][5] = "Marked in the findings store"
     texts[key] = json.dumps(rows)
-    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    texts_file.write_bytes(texts_bytes(texts))
     build(root / "mkdocs.yml", root / "site")
     page = (root / "site" / "2023-Q2" / "quality" / "index.html").read_text(encoding="utf-8")
     assert "Marked in the findings store" in page
@@ -96,10 +97,10 @@ def test_an_entry_that_is_not_what_the_build_writes_is_a_miss(
     root = tmp_path / "repo"
     shutil.copytree(warm, root)
     texts_file = root / TEXTS
-    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    texts = read_texts(texts_file.read_bytes())
     for key in stored_findings(root):
         texts[key] = broken
-    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    texts_file.write_bytes(texts_bytes(texts))
     build(root / "mkdocs.yml", root / "site")
     assert files_of(root / "site") == fresh
     assert len(stored_findings(root)) == 2  # written again, as found by the rules
@@ -136,10 +137,10 @@ def test_closed_cycles_calibration_samples_are_kept_and_used(
     for planted, shows in (("[]", "75 forecasts"), ('[["x"]]', "101 forecasts")):
         root = tmp_path / f"repo-{len(planted)}"
         shutil.copytree(warm, root)
-        texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+        texts = read_texts((root / TEXTS).read_bytes())
         key = next(k for k, rows in stored.items() if rows and rows[0][0] == "2023-Q2")
         texts[key] = planted
-        (root / TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+        (root / TEXTS).write_bytes(texts_bytes(texts))
         build(root / "mkdocs.yml", root / "site")
         assert shows in (root / "site" / directory).read_text(encoding="utf-8")
         if shows.startswith("101"):
@@ -152,12 +153,12 @@ def test_closed_quarters_quality_pages_are_kept_and_dated(warm: Path, tmp_path: 
     build a day later makes it again."""
     root = tmp_path / "repo"
     shutil.copytree(warm, root)
-    texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
+    texts = read_texts((root / TEXTS).read_bytes())
     pages = {k: t for k, t in texts.items() if t.startswith("# Quality · ")}
     assert len(pages) == 2  # 2023-Q2 and 2026-Q3; the current quarter's is made every time
     for key, text in pages.items():
         texts[key] = text.replace("checked on", "Planted in the store, checked on", 1)
-    (root / TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+    (root / TEXTS).write_bytes(texts_bytes(texts))
     build(root / "mkdocs.yml", root / "site")
     page = root / "site" / "2023-Q2" / "quality" / "index.html"
     assert "Planted in the store" in page.read_text(encoding="utf-8")

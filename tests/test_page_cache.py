@@ -15,7 +15,16 @@ from click.testing import CliRunner
 
 from okrsite.cli import main
 from okrsite.engine.cycleentry import CYCLE_SUFFIX, cycle_entry_bytes, read_stored_entry
-from okrsite.engine.pagecache import PageCache, merge_search_index
+from okrsite.engine.pagecache import (
+    DETAILS_FILE,
+    TEXTS_FILE,
+    PageCache,
+    details_bytes,
+    merge_search_index,
+    read_details,
+    read_texts,
+    texts_bytes,
+)
 from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,11 +57,11 @@ def files_of(site: Path) -> dict[str, bytes]:
 
 
 def entries(root: Path) -> list[str]:
-    """The keys of the stored pages (their records in details.json)."""
-    details = root / ".okrsite-cache" / "pages" / "details.json"
+    """The keys of the stored pages (their records in details.pack)."""
+    details = root / ".okrsite-cache" / "pages" / DETAILS_FILE
     if not details.is_file():
         return []
-    return sorted(json.loads(details.read_text(encoding="utf-8")))
+    return sorted(read_details(details.read_bytes()))
 
 
 def read_cycle_entry(data: bytes) -> tuple[str, ClosedCycle] | None:
@@ -116,7 +125,7 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(
     assert entries(root) == stored  # nothing re-rendered
     # One record file for every page (a file per page cost a creation each).
     pages_dir = root / ".okrsite-cache" / "pages"
-    assert sorted(p.name for p in pages_dir.iterdir() if p.suffix != ".html") == ["details.json"]
+    assert sorted(p.name for p in pages_dir.iterdir() if p.suffix != ".html") == [DETAILS_FILE]
     assert sorted(p.stem for p in pages_dir.glob("*.html")) == stored
     # The closed quarters (2023-Q2, 2026-Q3 on 2026-11-23) were stored, and reused as they were.
     assert sorted(cycle_entries(cold)) == ["2023-Q2", "2026-Q3"]
@@ -177,15 +186,15 @@ def test_a_warm_build_really_serves_stored_pages(cold: Path, tmp_path: Path) -> 
         p for p in (root / ".okrsite-cache" / "pages").glob("*.html")
         if p.read_text(encoding="utf-8") == page
     )
-    records_file = root / ".okrsite-cache" / "pages" / "details.json"
-    records = json.loads(records_file.read_text(encoding="utf-8"))
+    records_file = root / ".okrsite-cache" / "pages" / DETAILS_FILE
+    records = read_details(records_file.read_bytes())
     details = records[stored.stem]
     assert details["search"], "the overview has search entries"
     marked = page.replace("</body>", "<!-- from the page cache --></body>").encode("utf-8")
     stored.unlink()  # it is linked into site/: replace it, do not write through
     stored.write_bytes(marked)
     details["sha256"] = hashlib.sha256(marked).hexdigest()  # as if stored so
-    records_file.write_text(json.dumps(records), encoding="utf-8")
+    records_file.write_bytes(details_bytes(records))
     build(root / "mkdocs.yml", root / "warm")
     assert "<!-- from the page cache -->" in (root / "warm/2023-Q2/index.html").read_text()
     cold_index = (root / "site/search/search_index.json").read_bytes()
@@ -253,6 +262,9 @@ def test_merge_search_index_puts_entries_back_in_build_order() -> None:
     locations = [e["location"] for e in json.loads(merged)["docs"]]
     assert locations == ["", "b/", "c/", "c/#x"]
     assert [e["title"] for e in json.loads("[" + pages["c/"] + "]")] == ["C", "X"]
+    # A page's text is its entries as Material writes each one, joined by ",".
+    own = json.loads(index)["docs"][1:]
+    assert pages["c/"] == ",".join(json.dumps(e, separators=(",", ":")) for e in own)
     assert merged.startswith('{"config":{"lang":["en"]},"docs":[')
 
 
@@ -388,10 +400,10 @@ def test_site_files_are_links_to_the_cache_and_a_file_rewritten_in_place_is_not_
 
 
 def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
-    """Append a marker to every unit profile kept in texts.json; return the
+    """Append a marker to every unit profile kept in texts.pack; return the
     texts as they were."""
-    texts_file = root / ".okrsite-cache" / "cycles" / "texts.json"
-    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    texts_file = root / ".okrsite-cache" / "cycles" / TEXTS_FILE
+    texts = read_texts(texts_file.read_bytes())
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
     # The store's other texts are closed quarters' findings and calibration
     # samples (JSON lists), their quality pages, and their entries' stat.
@@ -407,7 +419,7 @@ def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text
         for key, text in texts.items()
     }
-    texts_file.write_text(json.dumps(marked), encoding="utf-8")
+    texts_file.write_bytes(texts_bytes(marked))
     return texts
 
 
@@ -421,7 +433,7 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     cold: Path, tmp_path: Path
 ) -> None:
     """Profiles span every cycle, so they are kept by a digest of what they are
-    made from (texts.json): a marker planted in every stored profile shows in
+    made from (texts.pack): a marker planted in every stored profile shows in
     the next build (not made again), except on the profile of the unit whose
     current file changed, which is made again and shows the change."""
     root = copy_of(cold, tmp_path)
@@ -436,7 +448,7 @@ def test_unit_profiles_are_kept_and_made_again_when_their_unit_changes(
     assert "A renamed current objective" in edited and "Planted in the store" not in edited
     other = (root / "warm/units/sales-na/index.html").read_text(encoding="utf-8")
     assert "Planted in the store" in other
-    kept = json.loads((root / ".okrsite-cache/cycles/texts.json").read_text(encoding="utf-8"))
+    kept = read_texts((root / ".okrsite-cache/cycles" / TEXTS_FILE).read_bytes())
     assert len(kept) == len(texts)  # the old text of the edited profile was dropped
 
 
@@ -493,7 +505,7 @@ def test_a_stored_page_with_other_stat_but_same_bytes_is_served_and_rerecorded(
     found = cache.get("k")
     assert found is not None and found.anchors == ["top"]
     cache.prune()
-    record = json.loads((tmp_path / "details.json").read_text(encoding="utf-8"))["k"]
+    record = read_details((tmp_path / DETAILS_FILE).read_bytes())["k"]
     assert record["stat"][2] == page.stat().st_ino
     assert record["sha256"] == hashlib.sha256(b"<p>stored page</p>").hexdigest()
 
@@ -540,3 +552,24 @@ def test_merging_stored_entries_as_text_gives_the_index_a_full_decode_gives(
     )
     assert merged == _merged_the_long_way(index, order, cached)
     assert json.loads("[" + fresh["b/"] + "]") == index["docs"][:2]
+
+
+def test_page_records_keep_their_search_entries_as_bytes_beside_the_json() -> None:
+    """details.pack: the records as JSON, the search entries (most of the
+    file: ~4 MB at 100 units x 8 quarters) as plain bytes beside it, so they
+    are not escaped into JSON and back on every build. Read back equal; a
+    cut, padded or foreign file reads as no records (a miss, never an error)."""
+    from okrsite.engine.textpack import pack, unpack
+
+    entries = '{"location":"2026-Q1/sales/","title":"Ünïcode \\"q\\" <b>","text":"a\\nb"}'
+    records = {
+        "k1": {"search": entries, "anchors": ["top", "ü"], "sha256": "ab", "stat": [1, 2, 3]},
+        "k2": {"search": "", "anchors": [], "sha256": "cd", "stat": [4, 5, 6]},
+    }
+    data = details_bytes(records)
+    assert read_details(data) == records
+    assert data.count(entries.encode("utf-8")) == 1  # as is, not escaped
+    for damaged in (data[:-1], data + b"x", b"{}", b"", data.replace(b"okrsite-pack", b"x")):
+        assert read_details(damaged) == {}
+    assert unpack(pack([1, "x"], ["", "é\n"])) == ([1, "x"], ["", "é\n"])
+    assert unpack(pack({}, ["é"])[:-1]) is None  # a cut UTF-8 sequence
