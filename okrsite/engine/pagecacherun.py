@@ -28,7 +28,7 @@ from okrsite.engine.pagecache import (
 )
 from okrsite.engine.sitefolders import KeptFolders
 from okrsite.engine.siteoutput import SiteOutput
-from okrsite.engine.writer import SiteWrites, queue_place, queue_store
+from okrsite.engine.writer import WRITES_NOW, SiteWrites
 
 FOLDERS_DIR = "folders"
 """Under ``<cache_dir>``: the stash of :class:`~okrsite.engine.sitefolders.KeptFolders`."""
@@ -193,7 +193,7 @@ def store_page(
     path = run.cache.page_path(key)
     run.rendered[url] = (key, anchors, str(path))
     data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
-    queue_store(writes, run.output, path, data, to, run.stored)
+    (writes or WRITES_NOW).store(run.output, path, data, to, run.stored)
 
 
 def place_stored(
@@ -202,4 +202,4 @@ def place_stored(
     """Put a page served from the cache at ``destination`` as it is stored (a
     hard link where possible): no decoding, encoding or scanning of ~100 KB of
     HTML per page (what MkDocs' own write of the page text would cost)."""
-    queue_place(writes, run.output, run.cache.page_path(page.key), destination)
+    (writes or WRITES_NOW).place(run.output, run.cache.page_path(page.key), destination)

@@ -143,7 +143,7 @@ from okrsite.engine.searchworker import PageIndexer
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
-from okrsite.engine.writer import FILE_WRITER_PAGES, SiteWrites, queue_blob
+from okrsite.engine.writer import FILE_WRITER_PAGES, WRITES_NOW, SiteWrites
 from okrsite.errors import OkrsiteError
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
@@ -225,7 +225,7 @@ class _GeneratedFile(File):
             super().copy_file(dirty)
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
-        queue_blob(self.writes, self.output, data, self.abs_dest_path)
+        (self.writes or WRITES_NOW).blob(self.output, data, self.abs_dest_path)
 
 
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):

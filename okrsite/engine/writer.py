@@ -272,36 +272,28 @@ class _Notes(logging.Filter):
         return record.getMessage() not in self.skipped
 
 
-def queue_blob(
-    writes: SiteWrites | None, output: SiteOutput, data: bytes, destination: str
-) -> None:
-    """:meth:`SiteWrites.blob` when the build has writes off its thread, else now."""
-    if writes is not None:
-        writes.blob(output, data, destination)
-    else:
+class _WritesNow:
+    """:class:`SiteWrites`' jobs run at once, for a build whose files are
+    written on its own thread (``writes or WRITES_NOW``)."""
+
+    @staticmethod
+    def blob(output: SiteOutput, data: bytes, destination: str) -> None:
         output.write(data, destination)
 
-
-def queue_place(
-    writes: SiteWrites | None, output: SiteOutput, source: Path, destination: str
-) -> None:
-    """:meth:`SiteWrites.place` when the build has writes off its thread, else now."""
-    if writes is not None:
-        writes.place(output, source, destination)
-    else:
+    @staticmethod
+    def place(output: SiteOutput, source: Path, destination: str) -> None:
         output.place(source, destination)
 
-
-def queue_store(
-    writes: SiteWrites | None,
-    output: SiteOutput,
-    path: Path,
-    data: bytes,
-    destination: str | None,
-    stored: dict[str, tuple[str, list[int]]],
-) -> None:
-    """:meth:`SiteWrites.store` when the build has writes off its thread, else now."""
-    if writes is not None:
-        writes.store(output, path, data, destination, stored)
-    else:
+    @staticmethod
+    def store(
+        output: SiteOutput,
+        path: Path,
+        data: bytes,
+        destination: str | None,
+        stored: dict[str, tuple[str, list[int]]],
+    ) -> None:
         store_file(output, path, data, destination, stored)
+
+
+WRITES_NOW = _WritesNow()
+"""Holds nothing: the same jobs as a :class:`SiteWrites`, done on the caller's thread."""
