@@ -49,13 +49,20 @@ def quality_pages(site: Path, cycle: str) -> dict[str, str]:
     return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in pages}
 
 
-def group_items(html: str) -> Counter[str]:
-    """Findings per rule in the page's <details> groups."""
+MORE = re.compile(r"<li>… and (\d+) more findings? of this rule")
+
+
+def group_items(html: str, *, listed_only: bool = False) -> Counter[str]:
+    """Findings per rule in the page's <details> groups: those listed, and
+    (unless ``listed_only``) those a group counts as not listed."""
     found: Counter[str] = Counter()
     for match in re.finditer(
         r'<details class="okr-findings" id="rule-(okr\d{3})"[^>]*>(.*?)</details>', html, re.S
     ):
-        found[match[1].upper()] += match[2].count("<li>")
+        more = [int(n) for n in MORE.findall(match[2])]
+        found[match[1].upper()] += match[2].count("<li>") - len(more)
+        if not listed_only:
+            found[match[1].upper()] += sum(more)
     return found
 
 
@@ -75,6 +82,32 @@ def test_every_quality_page_stays_light_with_700_findings(
     for html in pages.values():
         shown += group_items(html)
     assert shown == counts
+
+
+def test_a_busy_department_lists_a_share_of_each_rule_and_counts_the_rest(
+    worst: tuple[Path, Counter[str]],
+) -> None:
+    """A top-level unit's page lists about LISTED_PER_UNIT_PAGE findings, an
+    equal share of each rule (at least five), in org order; each group with
+    more says how many and points at the units table, which still counts
+    every unit's findings."""
+    from okrsite.site.pages.quality import LISTED_PER_GROUP_AT_LEAST, LISTED_PER_UNIT_PAGE
+
+    site, _ = worst
+    pages = quality_pages(site, WORST)
+    unit_pages = {p: h for p, h in pages.items() if p != f"{WORST}/quality/index.html"}
+    capped = [h for h in unit_pages.values() if MORE.search(h)]
+    assert capped  # the fixture's departments have more findings than a page lists
+    for html in capped:
+        listed = group_items(html, listed_only=True)
+        share = max(LISTED_PER_GROUP_AT_LEAST, LISTED_PER_UNIT_PAGE // len(listed))
+        assert all(n <= share for n in listed.values())
+        assert sum(listed.values()) <= max(LISTED_PER_UNIT_PAGE, share * len(listed))
+        assert 'href="#units"' in html and "okrsite check</code> lists them all" in html
+        table = re.search(r'<h2 id="units">.*?</table>', html, re.S)
+        assert table is not None
+        counted = sum(int(n) for n in re.findall(r"(\d+) (?:errors?|warnings?|info)", table[0]))
+        assert counted == sum(group_items(html).values())
 
 
 def test_summary_counts_by_rule(worst: tuple[Path, Counter[str]]) -> None:

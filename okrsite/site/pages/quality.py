@@ -43,6 +43,15 @@ from okrsite.site.tree import GeneratedFile
 OPEN_GROUPS_UP_TO = 20
 """Pages with at most this many findings show their rule groups open."""
 
+LISTED_PER_UNIT_PAGE = 60
+"""At most about this many findings are listed one by one on a top-level
+unit's quality page: a department with 150 findings made a 120 KB page. Each
+rule group then lists its first findings (in org order) and says how many
+more there are; the units table keeps every unit's counts, and ``okrsite
+check`` lists everything."""
+
+LISTED_PER_GROUP_AT_LEAST = 5
+
 _SEVERITY_BAND = {"error": "red", "warning": "yellow", "info": "none"}
 _RST_LITERAL = re.compile(r"``(.+?)``")
 
@@ -255,18 +264,25 @@ def _rule_groups(
     shown: list[Finding],
     unit_order: list[str],
     doc: str,
+    *,
+    listed: int | None = None,
 ) -> list[dict[str, object]]:
     """One collapsible group per rule that fired (rule id order): its count,
     severities, fix hint once, and its findings ordered by unit (the org's
-    order) then by file and line. Groups start open on small pages."""
+    order) then by file and line. Groups start open on small pages. With
+    ``listed`` and more findings than that, each group lists an equal share
+    of it (at least :data:`LISTED_PER_GROUP_AT_LEAST`) and counts the rest."""
     rank = {unit_id: n for n, unit_id in enumerate(unit_order)}
     is_open = len(shown) <= OPEN_GROUPS_UP_TO
+    fired = [rule for rule in RULES if any(f.rule_id == rule.id for f in shown)]
+    share = None
+    if listed is not None and len(shown) > listed and fired:
+        share = max(LISTED_PER_GROUP_AT_LEAST, listed // len(fired))
     groups = []
-    for rule in RULES:
+    for rule in fired:
         hits = [f for f in shown if f.rule_id == rule.id]
-        if not hits:
-            continue
         hits.sort(key=lambda f: (rank.get(f.unit or "", len(rank)), f.sort_key()))
+        more = 0 if share is None else max(0, len(hits) - share)
         severities = [s for s in SEVERITIES if any(f.severity == s for f in hits)]
         noun = "finding" if len(hits) == 1 else "findings"
         groups.append(
@@ -286,8 +302,9 @@ def _rule_groups(
                         model, cycle if f.cycle is not None else None, f, doc,
                         mixed=len(severities) > 1,
                     )
-                    for f in hits
+                    for f in hits[: len(hits) - more]
                 ],
+                "more": more,
             }
         )
     return groups
@@ -429,7 +446,7 @@ def render_quality_unit_page(
         ),
         rules_link=doc_link("rules reference", doc, urls.RULES),
         by_rule=_by_rule(mine, doc, groups_here=True),
-        groups=_rule_groups(model, cycle, mine, members, doc),
+        groups=_rule_groups(model, cycle, mine, members, doc, listed=LISTED_PER_UNIT_PAGE),
         units=_unit_rows(model, cycle, mine, members, doc),
     )
 
