@@ -219,21 +219,35 @@ def test_unit_graphs_cap_child_boxes(big_org: OkrModel) -> None:
     assert described is not None and int(described.group(1)) <= 4
 
 
-def test_long_supporter_lists_link_each_unit_once(big_org: OkrModel) -> None:
+def test_long_supporter_lists_link_each_unit_once(
+    big_org: OkrModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A KR or objective served by more than SUPPORTERS_LISTED items lists the
-    supporting units (with counts) instead of every objective and KR; shorter
-    lists keep one link per supporting objective or KR."""
+    supporting units (with counts) instead of every objective and KR, at most
+    SUPPORTING_UNITS_LISTED of them (the rest counted; the cap is lowered to 3
+    here, this org's KRs have fewer than 12 supporting units); shorter lists
+    keep one link per supporting objective or KR."""
     from okrsite.analysis.alignment import AlignmentIndex
+    from okrsite.site.pages import unit as unit_page
     from okrsite.site.pages.unit import SUPPORTERS_LISTED
+
+    cap = 3
+    monkeypatch.setattr(unit_page, "SUPPORTING_UNITS_LISTED", cap)
 
     cycle = big_org.cycles[CYCLE]
     index = AlignmentIndex.build(cycle)
-    targets = {link.target for link in index.links if link.kind != "related"}
+    targets = sorted({link.target for link in index.links if link.kind != "related"}, key=str)
+
+    def units_of(target: object) -> set[str]:
+        return {link.source.unit for link in index.supporters(target)}
+
     long = [t for t in targets if len(index.supporters(t)) > SUPPORTERS_LISTED]
     short = [t for t in targets if 1 < len(index.supporters(t)) <= SUPPORTERS_LISTED]
-    assert long and short
+    many = [t for t in long if len(units_of(t)) > cap]
+    few = [t for t in long if len(units_of(t)) <= cap]
+    assert many and short
     pages = _pages(_tree(big_org))
-    for target, grouped in [(long[0], True), (short[0], False)]:
+    for target, grouped in [(many[0], True), *((t, True) for t in few[:1]), (short[0], False)]:
         page = pages[urls.unit_page(CYCLE, target.unit)]
         links = index.supporters(target)
         lines = [ln for ln in page.splitlines() if ln.startswith("**Supported by")]
@@ -248,11 +262,15 @@ def test_long_supporter_lists_link_each_unit_once(big_org: OkrModel) -> None:
         hrefs = LINK.findall(line)
         units = {link.source.unit for link in links}
         if grouped:
+            # Up to the cap's units linked, else one fewer and a count.
+            listed = len(units) if len(units) <= cap else cap - 1
             assert f"{len(links)} objectives and key results)" in line
-            assert len(hrefs) == len(units) and not any("#" in h for h in hrefs)
-            assert {_resolve(urls.unit_page(CYCLE, target.unit), h)[0] for h in hrefs} == {
+            assert len(hrefs) == listed and not any("#" in h for h in hrefs)
+            assert {_resolve(urls.unit_page(CYCLE, target.unit), h)[0] for h in hrefs} <= {
                 urls.unit_page(CYCLE, u) for u in units
             }
+            more = f"and {len(units) - listed} more units"
+            assert (more in line) == (listed < len(units))
         else:
             assert "objectives and key results" not in line
             assert len(hrefs) == len(links) and all("#" in h for h in hrefs)

@@ -360,20 +360,37 @@ department KR that 20 teams ladder up to would otherwise fill a screen and
 tens of kilobytes per page. The alignment graph still shows each one."""
 
 
+SUPPORTING_UNITS_LISTED = 12
+"""At most this many supporting units are linked after "Supported by"; the
+rest are counted ("and 26 more units"): a department KR that 38 teams ladder
+up to took ~2.7 KB per KR, and a department with 15 such KRs made a 106 KB
+page. The alignment graph and the unit's list of teams still show them."""
+
+
 def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
-    """One link per supporting unit (and cycle, for a year's quarters), with its count."""
+    """One link per supporting unit (and cycle, for a year's quarters), with its
+    count, in the order of the links; past :data:`SUPPORTING_UNITS_LISTED`
+    units, the rest as a count."""
     counts: dict[tuple[str | None, str], int] = {}
     for link in links:
         key = (link.source_cycle, link.source.unit)
         counts[key] = counts.get(key, 0) + 1
     shown = []
-    for (cycle_id, unit), count in counts.items():
+    listed = list(counts.items())
+    if len(listed) > SUPPORTING_UNITS_LISTED:
+        rest = len(listed) - (SUPPORTING_UNITS_LISTED - 1)
+        listed = listed[: SUPPORTING_UNITS_LISTED - 1]
+    else:
+        rest = 0
+    for (cycle_id, unit), count in listed:
         inner = model.cycles.get(cycle_id) if cycle_id else None
         name = model.unit_name(unit) + (f" ({inner.title})" if inner else "")
         page = urls.unit_link(inner or cycle, unit)
         shown.append(
             doc_link(name, doc, page) + (Markup(f" ({count})") if count > 1 else Markup(""))
         )
+    if rest:
+        shown.append(Markup(f"and {rest} more units"))
     return shown
 
 
