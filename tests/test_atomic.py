@@ -161,10 +161,9 @@ def fail_writes(monkeypatch: pytest.MonkeyPatch, after: int, error: BaseExceptio
     """Every way a build creates a site file raises ``error`` once ``after``
     files are written: MkDocs' ``write_file`` (its own pages, the search
     index) and okrsite's cache files, which are linked into the site
-    (okrsite/engine/siteoutput.py)."""
+    (okrsite/engine/siteoutput.py writes every one of them)."""
     import mkdocs.utils
 
-    import okrsite.engine.pagecache
     import okrsite.engine.siteoutput
 
     count = {"n": 0}
@@ -179,8 +178,8 @@ def fail_writes(monkeypatch: pytest.MonkeyPatch, after: int, error: BaseExceptio
         return write
 
     monkeypatch.setattr(mkdocs.utils, "write_file", failing(mkdocs.utils.write_file))
-    for module in (okrsite.engine.pagecache, okrsite.engine.siteoutput):
-        monkeypatch.setattr(module, "write_new_file", failing(module.write_new_file))
+    siteoutput = okrsite.engine.siteoutput
+    monkeypatch.setattr(siteoutput, "write_new_file", failing(siteoutput.write_new_file))
 
 
 def test_disk_full_keeps_previous_site(

@@ -19,12 +19,14 @@ from okrsite.engine.pagecache import (
     DETAILS_FILE,
     TEXTS_FILE,
     PageCache,
+    StoredBytes,
     details_bytes,
     merge_search_index,
     read_details,
     read_texts,
     texts_bytes,
 )
+from okrsite.engine.siteoutput import SiteOutput, store_file
 from okrsite.site.cache import ClosedCycle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -473,8 +475,10 @@ def test_an_archived_edit_makes_the_profiles_again(cold: Path, tmp_path: Path) -
 def _stored_once(directory: Path) -> PageCache:
     """A cache directory holding one page, ``k``, as a build leaves it."""
     cache = PageCache(directory)
-    _, stored = cache.put_html("k", "<p>stored page</p>")
-    cache.put_details("k", '{"location":"x/"}', ["top"], stored)
+    stored: dict[str, tuple[str, list[int]]] = {}
+    path = cache.page_path("k")
+    store_file(SiteOutput(directory / "files"), path, b"<p>stored page</p>", None, stored)
+    cache.put_details("k", '{"location":"x/"}', ["top"], StoredBytes(*stored[str(path)]))
     cache.prune()
     return PageCache(directory)
 

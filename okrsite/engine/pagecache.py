@@ -42,7 +42,7 @@ from okrsite.engine.cycleentry import (
     open_cycle_entry,
     read_stored_entry,
 )
-from okrsite.engine.siteoutput import write_new_file
+from okrsite.engine.siteoutput import stat_of
 from okrsite.engine.textpack import pack, unpack
 from okrsite.errors import BuildError
 from okrsite.graphs import Graphviz
@@ -126,12 +126,6 @@ class StoredBytes:
     stat: list[int]
 
 
-def _stat_of(path: Path) -> list[int]:
-    """Size, mtime (ns) and inode: a list, as it reads back from JSON."""
-    found = path.stat()
-    return [found.st_size, found.st_mtime_ns, found.st_ino]
-
-
 @dataclass
 class PageCache:
     """The page entries of one cache directory, for one build.
@@ -185,7 +179,7 @@ class PageCache:
             # when it was stored is taken as unchanged (reading and hashing
             # every page cost ~0.25 s of a rebuild with 8 quarters); any
             # other file is hashed, and its stat recorded when it matches.
-            seen = _stat_of(path)
+            seen = stat_of(path)
             if seen != record.get("stat"):
                 if hashlib.sha256(path.read_bytes()).hexdigest() != record["sha256"]:
                     return None
@@ -226,15 +220,6 @@ class PageCache:
         """The file of the page stored under ``key``, used by this build."""
         self.used.add(key)
         return self.directory / f"{key}.html"
-
-    def put_html(self, key: str, html: str) -> tuple[Path, StoredBytes]:
-        """Store a rendered page as MkDocs writes it to ``site/`` (same
-        encoding); return the stored file and what identifies its bytes."""
-        self.used.add(key)
-        data = html.encode("utf-8", errors="xmlcharrefreplace")
-        path = self.directory / f"{key}.html"
-        write_new_file(path, data)
-        return path, StoredBytes(hashlib.sha256(data).hexdigest(), _stat_of(path))
 
     def put_details(self, key: str, search: str, anchors: list[str], stored: StoredBytes) -> None:
         """Record a page rendered this build (written by :meth:`prune`)."""
@@ -478,7 +463,7 @@ class CycleStore:
         self.used.add(key)
         path = self.directory / f"{key}{CYCLE_SUFFIX}"
         try:
-            seen = json.dumps(_stat_of(path))
+            seen = json.dumps(stat_of(path))
             if self.text(_ENTRY_STAT + key) == seen:
                 found = open_cycle_entry(path)
             else:
@@ -502,7 +487,7 @@ class CycleStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{key}{CYCLE_SUFFIX}"
         write_atomically(path, cycle_entry_bytes(cycle_id, cycle), durable=False)
-        self.keep_text(_ENTRY_STAT + key, json.dumps(_stat_of(path)))
+        self.keep_text(_ENTRY_STAT + key, json.dumps(stat_of(path)))
 
     def prune(self) -> None:
         """After a clean build: remove entries (and stray temporary files)

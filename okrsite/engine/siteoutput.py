@@ -66,6 +66,12 @@ def write_new_file(path: Path, data: bytes) -> None:
         raise
 
 
+def stat_of(path: Path) -> list[int]:
+    """Size, mtime (ns) and inode: a list, as it reads back from JSON."""
+    found = path.stat()
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
 def store_file(
     output: SiteOutput,
     path: Path,
@@ -77,11 +83,7 @@ def store_file(
     note its sha256 and its size, mtime (ns) and inode in ``stored`` (by
     path), and place it at ``destination`` in ``site/`` (if given)."""
     write_new_file(path, data)
-    found = path.stat()
-    stored[str(path)] = (
-        hashlib.sha256(data).hexdigest(),
-        [found.st_size, found.st_mtime_ns, found.st_ino],
-    )
+    stored[str(path)] = (hashlib.sha256(data).hexdigest(), stat_of(path))
     if destination is not None:
         output.place(path, destination)
 
