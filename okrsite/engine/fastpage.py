@@ -32,11 +32,12 @@ from markdown.extensions.toc import TocTreeprocessor, slugify
 from markdown.serializers import _escape_cdata  # type: ignore[attr-defined]
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from okrsite.engine.mdsubset import TocSettings, convert, resolve_links
 from okrsite.engine.pagehelper import MISSING, PageHelper
+from okrsite.engine.pagelinks import PageLinks
 
 log = logging.getLogger("mkdocs.structure.pages")  # MkDocs' own logger for page warnings
 
@@ -121,7 +122,7 @@ class FinishedPage(Page):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-        resolver = _RelativePathTreeprocessor(self.file, files, config)
+        resolver = PageLinks(self.file, files, config)
         answer: Any = MISSING
         if self._asked is not None and self._asked[2] == self.markdown:
             answer = self._asked[0].converted(self._asked[1])
