@@ -315,21 +315,38 @@ def test_only_axis_aligned_rectangles_become_rects() -> None:
 
 
 def test_rect_fast_path_equals_the_general_rewrite(demo_model: OkrModel, demo_cycle: str) -> None:
-    """dot's own rectangles take a one-regex fast path; it writes exactly what
-    the general polygon rewrite writes, on real dot output and on rectangles
-    given the other way round, degenerate ones (lines) and mixed number forms."""
+    """dot's own rectangles take a fast path inside the one pass over dot's
+    shapes; it writes exactly what merging each fill/border pair and then
+    rewriting every polygon by the general rectangle check writes, on real
+    dot output and on rectangles given the other way round, degenerate ones
+    (lines) and mixed number forms."""
     from okrsite.graphs import svgcompact
 
-    def general(svg: str) -> str:
-        return svgcompact._POLYGON.sub(svgcompact._as_rect, svg)
+    pair = re.compile(
+        r'<polygon fill="([^"]+)" stroke="transparent" points="([^"]+)"/>\n'
+        r'<polygon fill="none" stroke="([^"]+)" points="\2"/>'
+    )
+    polygon = re.compile(r'<polygon ((?:[a-z-]+="[^"]*" )*)points="([^"]+)"/>')
 
-    def fast_then_general(svg: str) -> str:
-        return general(svgcompact._DOT_RECT.sub(svgcompact._dot_rect, svg))
+    def as_rect(match: re.Match[str]) -> str:
+        rect = svgcompact._rect(match.group(2))
+        return match.group(0) if rect is None else f"<rect {match.group(1)}{rect}/>"
+
+    def general(svg: str) -> str:
+        merged = pair.sub(
+            lambda m: f'<polygon fill="{m[1]}" stroke="{m[3]}" points="{m[2]}"/>', svg
+        )
+        return polygon.sub(as_rect, merged)
+
+    def one_pass(svg: str) -> str:
+        return svgcompact._SHAPE.sub(svgcompact._shape, svg)
 
     key = urls.unit_page(demo_cycle, "product")
     raw = graphs.run_dot(graphs.page_graphs(demo_model)[key], "svg").decode()
-    assert svgcompact._DOT_RECT.search(raw) is not None  # dot's boxes do take the fast path
-    assert fast_then_general(raw) == general(raw)
+    assert svgcompact._DOT_CORNERS.search(raw) is None  # anchored: it is matched on points
+    assert pair.search(raw) is not None  # dot's cells do come in pairs
+    assert one_pass(raw) == general(raw)
+    assert one_pass(raw).count("<rect") > 10
     crafted = "\n".join([
         '<polygon fill="a" points="1,-2 1,-7.5 11,-7.5 11,-2 1,-2"/>',
         '<polygon fill="a" points="11,-2 11,-7.5 1,-7.5 1,-2 11,-2"/>',  # right to left
@@ -337,9 +354,30 @@ def test_rect_fast_path_equals_the_general_rewrite(demo_model: OkrModel, demo_cy
         '<polygon fill="a" points="1,-2 1,-2 11,-2 11,-2 1,-2"/>',  # a line
         '<polygon fill="a" points="1,-2 1,-7.5 1.0,-7.5 1.0,-2 1,-2"/>',  # zero width
         '<polygon points="-0.004,0 -0.004,3 5,3 5,0 -0.004,0"/>',  # rounds to -0
+        '<polygon fill="b" stroke="transparent" points="0,0 0,-2 3,-2 3,0 0,0"/>',
+        '<polygon fill="none" stroke="c" points="0,0 0,-2 3,-2 3,0 0,0"/>',  # its border
+        '<polygon fill="a" points="1,1 1,x 4,x 4,1 1,1"/>',  # not numbers
     ])
-    assert fast_then_general(crafted) == general(crafted)
-    assert compact_svg(crafted).count("<rect") == 4
+    assert one_pass(crafted) == general(crafted)
+    assert compact_svg(f"<svg>\n{crafted}\n</svg>").count("<rect") == 5
+    assert '<rect fill="b" stroke="c" x="0" y="-2" width="3" height="2"/>' in one_pass(crafted)
+
+
+def test_compacted_drawing_starts_at_the_svg_element(
+    demo_model: OkrModel, demo_cycle: str
+) -> None:
+    """The cached drawing keeps no prolog, comment or dot title (a page never
+    shows them), and the fill/border pairs, link groups and font sizes are
+    rewritten in the same pass over every text of the drawing."""
+    key = urls.unit_page(demo_cycle, "product")
+    raw = graphs.run_dot(graphs.page_graphs(demo_model)[key], "svg").decode()
+    assert "<!--" in raw and "<title>" in raw and '<g id="a_' in raw
+    compact = compact_svg(raw)
+    assert compact.startswith("<svg ")
+    assert "<!--" not in compact and "<title>" not in compact and "<?xml" not in compact
+    assert '<g id="a_' not in compact and ".00\"" not in compact
+    assert compact.count("<a ") == raw.count("<a ")
+    assert compact_svg("not an svg") == "not an svg"
 
 
 def test_svg_fill_colours_follow_bands() -> None:

@@ -87,3 +87,46 @@ def test_a_fresh_load_shares_fields_sets_and_a_changed_copy_gets_its_own(tmp_pat
     assert "author" in copy.model_fields_set
     assert all("author" not in c.model_fields_set for c in checkins)
     assert validate(load_content(content)) == model
+
+
+def all_nodes(model: object) -> list[BaseModel]:
+    """Every node of a validated model's OKRs, in walk order."""
+    found: list[BaseModel] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, BaseModel):
+            found.append(value)
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+
+    for cycle in model.cycles.values():  # type: ignore[attr-defined]
+        for okrs in cycle.okrs.values():
+            walk(okrs.content)
+    return found
+
+
+def test_unshared_fields_sets_make_the_same_model(tmp_path: Path) -> None:
+    """``share_fields_sets=False`` (``okrsite check``: a model used once)
+    leaves every node its own fields set, with the names the shared one
+    holds; the model, each node's fields and its source are the same, with
+    and without check-ins."""
+    generate(tmp_path, seed=11)
+    content = next(path.parent for path in tmp_path.rglob("company.yaml"))
+    for checkins in (True, False):
+        shared = validate(load_content(content), references=False, checkins=checkins)
+        own = validate(
+            load_content(content), references=False, checkins=checkins, share_fields_sets=False
+        )
+        assert own == shared
+        pairs = list(zip(all_nodes(shared), all_nodes(own), strict=True))
+        assert len(pairs) > 500
+        sets = [mine.__pydantic_fields_set__ for _, mine in pairs]
+        assert len({id(s) for s in sets}) == len(sets)  # one each
+        assert len({id(theirs.__pydantic_fields_set__) for theirs, _ in pairs}) < len(pairs) / 10
+        for theirs, mine in pairs:
+            assert mine.model_fields_set == theirs.model_fields_set
+            assert mine.source == theirs.source  # type: ignore[attr-defined]
+            assert mine.model_dump() == theirs.model_dump()

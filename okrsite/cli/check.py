@@ -190,7 +190,9 @@ def _load(
 
     raw = load_content(content_dir, cache)
     if not split:
-        return raw, validate(raw, cache=cache), None
+        # A model used once, by a process that collects no garbage: fields
+        # sets are not worth sharing (see ``validate(share_fields_sets=)``).
+        return raw, validate(raw, cache=cache, share_fields_sets=False), None
     store = cache.store
     # The parse cache is written as soon as the content is known to be valid
     # (by the child, while this process runs its rules).

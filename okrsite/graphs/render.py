@@ -35,8 +35,9 @@ WORKER_FROM = 25
 (:mod:`okrsite.graphs.worker`): a site with a few graphs draws them here and
 starts no interpreter."""
 
-CACHE_FORMAT = "compact-1"
-"""Changes whenever what the cache stores changes (now: compacted SVG)."""
+CACHE_FORMAT = "compact-2"
+"""Changes whenever what the cache stores changes (now: compacted SVG from
+its `<svg` element on, without comments and dot's titles)."""
 
 
 def cache_key(source: str, version: str, text_layout: str = "builtin") -> str:

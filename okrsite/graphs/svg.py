@@ -16,6 +16,18 @@ from okrsite.errors import BuildError
 from okrsite.render.escape import xml_text
 
 _HEADER = re.compile(r"^// okrsite-(title|desc): (.*)$", re.MULTILINE)
+_ID = re.compile(r'id="([^"]+)"')
+"""An id (a whitespace before it makes it an attribute: :func:`_prefixed_id`);
+a pattern that starts with the literal text is found by a fast scan."""
+_URL_REF = re.compile(r"url\(#([^)]+)\)")
+_HREF_REF = re.compile(r'href="#([^"]+)"')
+
+
+def _prefixed_id(found: re.Match[str], prefix: str) -> str:
+    start = found.start()
+    if start == 0 or not found.string[start - 1].isspace():
+        return found.group(0)
+    return f'id="{prefix}-{found.group(1)}"'
 
 
 def id_prefix(key: str) -> str:
@@ -28,8 +40,8 @@ def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
     :func:`~okrsite.graphs.svgcompact.compact_svg` (as the renderer caches it),
     fit for inlining in an HTML page.
 
-    Drops the XML prolog, DOCTYPE, comments and dot's own ``<title>`` elements
-    (they would show node ids as tooltips); prefixes every id with a per-graph
+    Starts at the ``<svg`` element (compaction dropped the prolog, comments
+    and dot's own ``<title>`` elements already); prefixes every id with a per-graph
     prefix; replaces width/height with a responsive style; adds ``<title>``
     and ``<desc>`` (from the ``// okrsite-title:`` / ``desc:`` header lines).
     """
@@ -38,12 +50,12 @@ def inline_svg(raw_svg: str, *, key: str, dot_source: str = "") -> str:
     if start < 0:
         raise BuildError(f"Graphviz dot produced no SVG for {key}")
     svg = raw_svg[start:]
-    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)
-    svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
     prefix = id_prefix(key)
-    svg = re.sub(r'(\s)id="([^"]+)"', rf'\1id="{prefix}-\2"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    svg = _ID.sub(lambda found: _prefixed_id(found, prefix), svg)
+    if "url(#" in svg:
+        svg = _URL_REF.sub(lambda found: f"url(#{prefix}-{found.group(1)})", svg)
+    if 'href="#' in svg:
+        svg = _HREF_REF.sub(lambda found: f'href="#{prefix}-{found.group(1)}"', svg)
 
     open_end = svg.find(">")
     opening, rest = svg[:open_end], svg[open_end + 1 :]

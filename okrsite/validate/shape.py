@@ -33,11 +33,16 @@ class Shaper:
     as read-only (``redact`` copies before it changes anything).
     """
 
-    def __init__(self, cache: LoadCache | None, *, checkins: bool = True) -> None:
+    def __init__(
+        self, cache: LoadCache | None, *, checkins: bool = True, share_fields_sets: bool = True
+    ) -> None:
         self.cache = cache
         self.checkins = checkins
         """False: unit files are validated without their key results' check-ins
         (see ``validate(checkins=False)``)."""
+        self.share_fields_sets = share_fields_sets
+        """False: each node keeps the fields set pydantic gave it (see
+        ``validate(share_fields_sets=False)``)."""
         # Fields of each node class that hold nodes, looked up once per class:
         # a large company has 200,000 nodes of about ten classes.
         self._node_fields: dict[type[Node], tuple[tuple[str, bool], ...]] = {}
@@ -75,13 +80,15 @@ class Shaper:
         """Give every node of a validated file its ``source`` location."""
         display, node_location = file.path, file.node_location
         recorded = file.node_locations.get  # node_location's first look-up, for the leaves
-        node_fields, fields_sets = self._node_fields, self._fields_sets
+        node_fields = self._node_fields
+        fields_sets = self._fields_sets if self.share_fields_sets else None
         todo: list[tuple[Node, DataPath]] = [(root, root_path)]
         while todo:
             node, path = todo.pop()
             line, column = node_location(path)  # file.location(path), for a node
             node.set_source_at(display, line, column)
-            share_fields_set(node, fields_sets)
+            if fields_sets is not None:
+                share_fields_set(node, fields_sets)
             cls = type(node)
             fields = node_fields.get(cls)
             if fields is None:
