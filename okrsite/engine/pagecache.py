@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -53,6 +54,7 @@ from okrsite.site.options import SiteOptions
 from okrsite.site.pages.render import templates_dir
 from okrsite.site.tree import FileContent, StoredContent
 from okrsite.source.files import write_atomically
+from okrsite.validate.kept import FileDigests
 
 FORMAT = "5"
 """Bumped when the entry layout or what a key covers changes."""
@@ -331,21 +333,54 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _files_digest(digest: Any, root: Path, paths: Iterable[Path]) -> None:
+def _files_digest(digest: Any, root: Path, paths: Iterable[Path], files: FileDigests) -> None:
     for path in sorted(paths):
         try:
-            data = path.read_bytes()
+            sha256 = files.sha256(str(path))
         except OSError:
-            data = b"\0missing"
+            sha256 = hashlib.sha256(b"\0missing").digest()
         try:
             name = path.relative_to(root).as_posix()
         except ValueError:
             name = path.as_posix()
         digest.update(f"\n{name}\n".encode())
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(sha256)
 
 
-def cycle_input_digests(content_dir: Path, model: OkrModel, *, extra: str = "") -> dict[str, str]:
+def _folder_digest(digest: Any, name: str, folder: Path, files: FileDigests) -> None:
+    """What :func:`_files_digest` adds for every file under ``folder`` (named
+    ``name`` under the root) as ``folder.rglob("*")`` finds them, in the same
+    order and with the same names: a walk of ``os.scandir`` entries (Path
+    objects for 800 files were ~0.04 s of a rebuild with 8 quarters)."""
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while pending:
+        path, parts = pending.pop()
+        try:
+            with os.scandir(path) as scan:
+                entries = list(scan)
+        except OSError:
+            continue  # not a folder (or unreadable): as rglob, nothing under it
+        for entry in entries:
+            try:
+                if entry.is_dir() and not entry.is_symlink():  # rglob does not follow links
+                    pending.append((entry.path, (*parts, entry.name)))
+                elif entry.is_file():  # a link to a file counts, as Path.is_file says
+                    found.append((*parts, entry.name))
+            except OSError:
+                continue
+    for parts in sorted(found):  # Path order: part by part
+        try:
+            sha256 = files.sha256(os.path.join(folder, *parts))
+        except OSError:
+            sha256 = hashlib.sha256(b"\0missing").digest()
+        digest.update(f"\n{name}/{'/'.join(parts)}\n".encode())
+        digest.update(sha256)
+
+
+def cycle_input_digests(
+    content_dir: Path, model: OkrModel, *, extra: str = "", files: FileDigests | None = None
+) -> dict[str, str]:
     """For every cycle: a digest of the files its pages are generated from.
 
     That is every file under ``content/<cycle>/`` (and the same of every cycle
@@ -354,17 +389,17 @@ def cycle_input_digests(content_dir: Path, model: OkrModel, *, extra: str = "") 
     results read, the files directly in ``content/`` (``company.yaml``,
     ``org.yaml``: names, parents, scoring, the cycles) and ``extra`` (okrsite's
     code, the ``dot`` version). The digest covers bytes, not the model, so
-    any edit to those files, even a comment, simply misses.
+    any edit to those files, even a comment, simply misses. ``files`` knows
+    the sha256 of files unchanged since an earlier build (by their stat).
     """
+    files = files if files is not None else FileDigests()
     root = content_dir.parent
     shared = hashlib.sha256(f"{extra}\n".encode())
-    _files_digest(shared, root, (p for p in content_dir.iterdir() if p.is_file()))
+    _files_digest(shared, root, (p for p in content_dir.iterdir() if p.is_file()), files)
     own: dict[str, bytes] = {}
     for cycle_id, cycle in model.cycles.items():
         digest = hashlib.sha256(cycle_id.encode())
-        folder = content_dir / cycle_id
-        if folder.is_dir():
-            _files_digest(digest, root, (p for p in folder.rglob("*") if p.is_file()))
+        _folder_digest(digest, f"{content_dir.name}/{cycle_id}", content_dir / cycle_id, files)
         data_files = {
             kr.measure.file
             for okrs in cycle.okrs.values()
@@ -372,7 +407,7 @@ def cycle_input_digests(content_dir: Path, model: OkrModel, *, extra: str = "") 
             for kr in objective.key_results
             if kr.measure is not None
         }
-        _files_digest(digest, root, (root / name for name in data_files))
+        _files_digest(digest, root, (root / name for name in data_files), files)
         own[cycle_id] = digest.digest()
     out: dict[str, str] = {}
     for cycle_id, cycle in model.cycles.items():
@@ -398,7 +433,15 @@ def open_cycle_store(
             extra += "\n" + Graphviz().version(cache)
         except BuildError:
             extra += "\nno dot"  # the build fails later, saying how to install it
-    return CycleStore(directory, cycle_input_digests(content_dir, model, extra=extra), code=extra)
+    texts = _read_texts(directory / TEXTS_FILE)
+    try:  # the content files' sha256 as the last build recorded them
+        files = FileDigests(json.loads(texts.get(_FILE_DIGESTS, "null")))
+    except ValueError:
+        files = FileDigests()
+    inputs = cycle_input_digests(content_dir, model, extra=extra, files=files)
+    store = CycleStore(directory, inputs, code=extra, _texts=texts)
+    store.keep_text(_FILE_DIGESTS, json.dumps(files.used, separators=(",", ":")))
+    return store
 
 
 @dataclass
@@ -507,6 +550,9 @@ TEXTS_FILE = "texts.pack"
 """The stored texts (see :meth:`CycleStore.text`), as :func:`texts_bytes` writes them."""
 _ENTRY_STAT = "entry-stat "
 """Prefix of the texts that record an entry file's stat (see :meth:`CycleStore.get`)."""
+_FILE_DIGESTS = "file-digests"
+"""The text that records the input files' sha256 by their stat
+(:class:`~okrsite.validate.kept.FileDigests`, see :func:`open_cycle_store`)."""
 
 
 def texts_bytes(texts: Mapping[str, str]) -> bytes:

@@ -39,9 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import pickle
+import stat
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -58,6 +61,8 @@ from okrsite.source.files import write_atomically
 
 FORMAT = "okrsite-validated 4"
 SUFFIX = ".cycle.pickle"
+DIGESTS_FILE = "files.json"
+"""The store's :class:`FileDigests`, beside its entries."""
 
 
 def code_digest() -> bytes:
@@ -77,10 +82,12 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def folder_digests(content_dir: Path) -> dict[str, str]:
+def folder_digests(content_dir: Path, files: FileDigests | None = None) -> dict[str, str]:
     """Cycle folder → sha256 of its entries' names and bytes (hidden entries
     left out, as the walk leaves them out; anything unreadable is named so
-    the digest still changes with it)."""
+    the digest still changes with it). ``files`` knows the sha256 of files
+    unchanged since an earlier build."""
+    files = files if files is not None else FileDigests()
     found: dict[str, str] = {}
     for folder in _entries(content_dir):
         if not folder.is_dir() or folder.name.startswith("_"):
@@ -89,12 +96,89 @@ def folder_digests(content_dir: Path) -> dict[str, str]:
         for entry in _entries(Path(folder.path)):
             digest.update(f"\n{entry.name}\n".encode())
             try:
-                with open(entry.path, "rb") as handle:
-                    digest.update(hashlib.sha256(handle.read()).digest())
+                digest.update(files.sha256(entry.path))
             except OSError as err:  # a folder, a broken link: the walk reports it
                 digest.update(f"unreadable {type(err).__name__}".encode())
         found[folder.name] = digest.hexdigest()
     return found
+
+
+SETTLE_NS = 2_000_000_000
+"""A file changed less than this long ago is hashed again by the next build
+(see :class:`FileDigests`)."""
+
+
+class FileDigests:
+    """The sha256 of files, trusted between builds by their stat, as git's
+    index trusts a file.
+
+    Every build hashes every content file twice before it knows what
+    changed: this store's folder digests and the closed-cycle store's input
+    digests (:func:`okrsite.engine.pagecache.cycle_input_digests`), ~15 MB
+    read and hashed at 100 units × 8 quarters for one edited file. A file
+    whose size, mtime, ctime, inode and device are those recorded with its
+    sha256 is taken as unchanged; any other is read. Writing a file moves its
+    ctime (which no tool can set back), so an edit, even one restoring the
+    mtime, is read again. Only files that had not changed for
+    :data:`SETTLE_NS` when they were hashed are recorded: an edit within the
+    clock's resolution of the previous one could leave every field as it was
+    (git's "racily clean" entries). Records come from a cache (untrusted):
+    anything not of the recorded shape is left out, which only means a read.
+    """
+
+    def __init__(self, records: object = None, *, settled_before_ns: int | None = None) -> None:
+        self._old: dict[str, list[Any]] = {}
+        if isinstance(records, dict):
+            for path, record in records.items():
+                if (
+                    type(record) is list
+                    and len(record) == 6
+                    and all(type(v) is int for v in record[:5])
+                    and type(record[5]) is str
+                    and len(record[5]) == 64
+                ):
+                    self._old[path] = record
+        self.used: dict[str, list[Any]] = {}
+        """The records of the files hashed or looked up through this object
+        (what :meth:`records` gives the next build)."""
+        self._settled = (
+            time.time_ns() - SETTLE_NS if settled_before_ns is None else settled_before_ns
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> FileDigests:
+        """The records a build saved in ``path`` (none if missing or damaged)."""
+        try:
+            return cls(json.loads(path.read_bytes()))
+        except (OSError, ValueError):
+            return cls()
+
+    def sha256(self, path: str) -> bytes:
+        """The sha256 of the file at ``path``; ``OSError`` as reading it raises."""
+        seen = os.stat(path)
+        if not stat.S_ISREG(seen.st_mode):
+            with open(path, "rb") as handle:  # a folder, a device: as reading it does
+                return hashlib.sha256(handle.read()).digest()
+        now = [seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, seen.st_dev]
+        old = self._old.get(path)
+        if old is not None and old[:5] == now:
+            digest = bytes.fromhex(old[5])
+        else:
+            with open(path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).digest()
+        if max(seen.st_mtime_ns, seen.st_ctime_ns) < self._settled:
+            self.used[path] = [*now, digest.hex()]
+        return digest
+
+    def changed(self) -> bool:
+        """Whether :attr:`used` differs from the records this object was given."""
+        return self.used != self._old
+
+    def save(self, path: Path) -> None:
+        """Write :attr:`used` to ``path`` if it changed."""
+        if self.changed():
+            data = json.dumps(self.used, separators=(",", ":")).encode()
+            write_atomically(path, data, durable=False)
 
 
 def _entries(directory: Path) -> list[os.DirEntry[str]]:
@@ -120,6 +204,8 @@ class KeptCycles:
     ~15 MB of peak memory at 1,000 units for an entry the next build misses."""
     kept: dict[str, dict[str, UnitOkrs]] = field(default_factory=dict)
     """Folders taken from the store: their OKRs (each load gets its own objects)."""
+    files: FileDigests = field(default_factory=FileDigests)
+    """The content files' sha256, trusted by their stat (saved with the entries)."""
     _captured: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
@@ -133,7 +219,11 @@ class KeptCycles:
                 base.update(hashlib.sha256((content_dir / name).read_bytes()).digest())
             except OSError:
                 base.update(b"missing")
-        store = cls(Path(directory), folder_digests(content_dir), base.digest(), ended_before)
+        files = FileDigests.read(Path(directory) / DIGESTS_FILE)
+        store = cls(
+            Path(directory), folder_digests(content_dir, files), base.digest(), ended_before
+        )
+        store.files = files
         for folder in store.folders:
             okrs = store._read(folder)
             if okrs is not None:
@@ -192,7 +282,8 @@ class KeptCycles:
         self.directory.mkdir(parents=True, exist_ok=True)
         for folder, data in self._captured.items():
             write_atomically(self.directory / self._name(folder), data, durable=False)
-        used = {self._name(f) for f in (*self.kept, *self._captured)}
+        self.files.save(self.directory / DIGESTS_FILE)
+        used = {self._name(f) for f in (*self.kept, *self._captured)} | {DIGESTS_FILE}
         for path in self.directory.iterdir():
             if path.name not in used:
                 path.unlink(missing_ok=True)
