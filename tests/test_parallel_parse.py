@@ -10,14 +10,18 @@ after a load that failed, nothing is written.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_parse_store import same_content, stored_entries
 
+from okrsite.cli import parallel
 from okrsite.cli.parallel import (
     MIN_FILES,
     finish,
@@ -26,6 +30,7 @@ from okrsite.cli.parallel import (
     usable_cores,
 )
 from okrsite.source import LoadCache, ParseStore, load_content
+from okrsite.source.cache import ParseKey
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,7 +111,7 @@ def test_a_load_with_the_helper_equals_a_load_without(company: Path, fork: bool)
 def test_results_the_helper_did_not_deliver_are_parsed_here(company: Path) -> None:
     cache = LoadCache()
     displays = [display for _, display in unit_files(company)]
-    cache.parse_elsewhere(displays, dict)  # a helper that sent nothing
+    cache.parse_elsewhere(displays, lambda: ({}, True))  # a helper that sent nothing
     same_content(load_content(company), load_content(company, cache))
 
 
@@ -231,3 +236,84 @@ def test_a_check_runs_no_collection_with_room_for_ten_times_the_company(
     assert passes == 0
     assert allocated > 100_000  # the count really is the check's
     assert allocated * 10 < threshold
+
+
+def test_the_load_takes_the_helpers_batches_as_it_reaches_their_files(
+    valid_company: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are fetched one at a time, each when the walk reaches its first
+    file (not all before the first is used), and the load equals one
+    without a helper: every batch used, nothing left."""
+    import okrsite.source.walk as walk_module
+
+    files = unit_files(valid_company)
+    start = len(files) - 40
+    batches = parallel.parsed_batches(files[start:], size=7)
+    read: list[str] = []
+    real_read = walk_module.Walk.read_bytes
+
+    def counted(self: object, file_path: str, display: str) -> bytes | None:
+        read.append(display)
+        return real_read(self, file_path, display)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk_module.Walk, "read_bytes", counted)
+    seen_at: list[int] = []
+
+    def fetch() -> tuple[dict[ParseKey, bytes], bool]:
+        seen_at.append(len(read))
+        results, last = pickle.loads(next(batches))
+        return results, last
+
+    cache = LoadCache()
+    cache.parse_elsewhere([display for _, display in files[start:]], fetch)
+    helped = load_content(valid_company, cache)
+    first = read.index(files[start][1]) + 1  # the helper's first file, read here
+    assert seen_at == [first + 7 * i for i in range(6)]  # 40 files: 6 batches
+    assert cache._fetch is None and cache._fetched == {}
+    same_content(load_content(valid_company), helped)
+
+
+def test_a_helper_parses_on_while_nobody_reads_its_pipe() -> None:
+    """The batches are written by a thread: making them goes on while the
+    pipe is full and its reader busy elsewhere (here: until every batch is
+    made), and the reader then gets them all, whole and in order."""
+    readable, writable = os.pipe()
+    made = threading.Event()
+    blobs = [bytes([i]) * 100_000 for i in range(5)]  # each more than a pipe holds
+
+    def batches() -> Iterator[bytes]:
+        yield from blobs
+        made.set()
+
+    got: list[object] = []
+
+    def reader() -> None:
+        got.append(made.wait(10))  # (written here, the first batch would block)
+        with os.fdopen(readable, "rb") as stream:
+            got.append(stream.read())
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    parallel.send_batches(batches(), writable)
+    os.close(writable)
+    thread.join()
+    framed = b"".join(len(b).to_bytes(8, "big") + b for b in blobs)
+    assert got == [True, framed]  # all made before anything was read; all came
+
+
+def test_a_cut_or_garbled_batch_ends_the_helpers_results() -> None:
+    """What is not a whole batch (cut short, or not a batch's pickle) is no
+    result: the load parses those files itself."""
+    whole = pickle.dumps(({("a", "p", b"x"): b"entry"}, False))
+    for sent in (
+        len(whole).to_bytes(8, "big") + whole[:-3],  # cut short
+        (5).to_bytes(8, "big") + b"nope!",  # not a pickle
+        b"\x00\x00",  # not even a length
+    ):
+        readable, writable = os.pipe()
+        os.write(writable, len(whole).to_bytes(8, "big") + whole + sent)
+        os.close(writable)
+        batches = parallel._Batches(readable, 10.0)
+        assert batches.next() == ({("a", "p", b"x"): b"entry"}, False)
+        assert batches.next() is None
+        os.close(readable)

@@ -78,22 +78,28 @@ class LoadCache:
         self._parsed: dict[tuple[str, str, bytes], ParseResult] = {}
         self._derived: dict[tuple[object, int], tuple[LoadedFile, Any]] = {}
         # Files another process parses (see parse_elsewhere): display paths,
-        # and how to fetch the results (once, when the first one is needed).
+        # and how to fetch the results (batch by batch, as they are needed).
         self._elsewhere: frozenset[str] = frozenset()
-        self._fetch: Callable[[], dict[ParseKey, bytes]] | None = None
+        self._fetch: Callable[[], tuple[dict[ParseKey, bytes], bool]] | None = None
         self._fetched: dict[ParseKey, bytes] = {}
 
     def parse_elsewhere(
-        self, displays: Iterable[str], fetch: Callable[[], dict[ParseKey, bytes]]
+        self,
+        displays: Iterable[str],
+        fetch: Callable[[], tuple[dict[ParseKey, bytes], bool]],
     ) -> None:
         """The files at ``displays`` are being parsed by another process:
-        ``fetch()`` waits for and returns its results by :func:`parse_key`,
-        each a pickled store entry (``store.pickled_entry``: clean results
-        only; trusted: pickled by a process of this command, not read from a
-        cache directory). A file whose result is missing or whose bytes differ
-        is parsed here. A result that came from there goes to this cache's
-        store as it came: it is the very entry the store keeps for those
-        bytes."""
+        ``fetch()`` waits for and returns its next batch of results by
+        :func:`parse_key`, each a pickled store entry (``store.pickled_entry``:
+        clean results only; trusted: pickled by a process of this command,
+        not read from a cache directory), and whether that was the last. A
+        file's result is looked for in the batches fetched so far, then in
+        further batches, as the load reaches it: the other process sends its
+        files in the load's order, so the load takes the first results while
+        the rest are still being parsed. A file whose result is missing (after
+        the last batch) or whose bytes differ is parsed here. A result that
+        came from there goes to this cache's store as it came: it is the very
+        entry the store keeps for those bytes."""
         self._elsewhere = frozenset(displays)
         self._fetch = fetch
 
@@ -117,9 +123,13 @@ class LoadCache:
             if found is not None:
                 return found
         if display in self._elsewhere:
-            if self._fetch is not None:
-                self._fetched, self._fetch = self._fetch(), None
             blob = self._fetched.pop(key, None)
+            while blob is None and self._fetch is not None:
+                batch, last = self._fetch()
+                if last:
+                    self._fetch = None
+                self._fetched.update(batch)
+                blob = self._fetched.pop(key, None)
             if blob is not None:
                 locate = partial(strict_locations, parse, raw, display)
                 found = result_of(blob, display, locate, trusted=True)

@@ -129,12 +129,23 @@ def _checkins_block(
     rows = []
     confidences: dict[object, str] = {None: ""}  # a KR's forecasts repeat: 0.7, 0.7, 0.6
     value_text = fmt.value_formatter(kr.unit, kr.prefix)
+    # A value's text is the KR's prefix, a number and its unit: with a plain
+    # prefix and unit (most KRs) it is its own HTML, and the escaping of a
+    # table's ~13 values is skipped (html_content would return them as they are).
+    plain = _plain_html(kr.prefix) and _plain_html(kr.unit)
+    threshold = kr.effective_kind == "threshold"
     for checkin in sorted(kr.checkins, key=_by_date, reverse=True):
         confidence = confidences.get(checkin.confidence)
         if confidence is None:
             label = fmt.confidence_label(checkin.confidence)
             confidence = confidences[checkin.confidence] = html_content(label)
         note = markdown_inline(checkin.note, renderer) if checkin.note else ""
+        if checkin.value is not None and not threshold:  # the usual row: a number
+            value = value_text(checkin.value)
+            if not plain:
+                value = html_content(value)
+        else:
+            value = html_content(_checkin_value(kr, checkin, value_text))
         # HTML's optional end tags (</td>, </tr>, </th>, </thead>, </tbody>)
         # are left out: the parser closes each cell at the next <td>/<tr>
         # and at </table>, so the table is the same DOM in a quarter fewer
@@ -142,9 +153,7 @@ def _checkins_block(
         # every cell's content is inline (escaped text, sanitised inline
         # Markdown), never a table part.
         rows.append(
-            f"<tr><td>{checkin.date.isoformat()}"
-            f"<td>{html_content(_checkin_value(kr, checkin, value_text))}"
-            f"<td>{confidence}<td>{note}"
+            f"<tr><td>{checkin.date.isoformat()}<td>{value}<td>{confidence}<td>{note}"
         )
     latest = max(kr.checkins, key=_by_date)
     noun = "check-in" if len(kr.checkins) == 1 else "check-ins"
@@ -162,6 +171,12 @@ def _checkins_block(
         f'<div class="okr-chart-wrap" data-search-exclude>\n{chart}\n</div>\n' if chart else ""
     )
     return raw_block(f"{chart_html}{table}", "okr-checkin-history")
+
+
+def _plain_html(text: str | None) -> bool:
+    """Whether ``text`` is the same as HTML content (:func:`html_content`
+    returns it unchanged, and does so for any text it is joined to)."""
+    return not text or (html_content(text) == text and "\r" not in text)
 
 
 def chart_defs() -> Markup:
