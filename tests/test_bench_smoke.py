@@ -124,11 +124,13 @@ def test_history_harness_rebuilds_after_real_edits(tmp_path: Path, command: str)
     """`bench/history.py` at a tiny size with two edit + rebuild rounds: every
     round's edit (two different values) is checked on the rebuilt page by the
     harness itself (it fails otherwise), the 2-quarter site keeps both
-    quarters, and the rows report the median of the rounds."""
+    quarters, and the rows report the median of the rounds. The okrsite run
+    is on another org (``--seed 7``)."""
+    seed = ["--seed", "7"] if command == "okrsite" else []
     proc = subprocess.run(
         [
             sys.executable, str(HISTORY_PATH), "--units", "12", "--quarters", "1", "2",
-            "--repeat", "2", "--command", command, "--work", str(tmp_path), "--json",
+            "--repeat", "2", "--command", command, "--work", str(tmp_path), "--json", *seed,
         ],
         capture_output=True, text=True, timeout=900, check=False,
     )
@@ -145,3 +147,12 @@ def test_history_harness_rebuilds_after_real_edits(tmp_path: Path, command: str)
     # The last round wrote EDITED_VALUE + 1: the page shows it, not the first value.
     edited = next(p for p in site.rglob("index.html") if "987,655" in p.read_text("utf-8"))
     assert "987,654" not in edited.read_text("utf-8")
+    # The org is the seed's: seed 1 makes another org.yaml.
+    made = (tmp_path / "q2" / "content" / "org.yaml").read_bytes()
+    spec = importlib.util.spec_from_file_location("bench_synth_seed", RUN_PATH.parent / "synth.py")
+    assert spec is not None and spec.loader is not None
+    synth = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = synth  # its dataclasses look their module up
+    spec.loader.exec_module(synth)
+    synth.write(tmp_path / "seed1", units=12, seed=1, cycles=2)
+    assert ((tmp_path / "seed1" / "content" / "org.yaml").read_bytes() == made) == (not seed)

@@ -167,3 +167,23 @@ def test_a_block_is_reused_where_base_and_recorded_urls_agree() -> None:
     second = memo.render("scripts", _Context(page=_page("b/"), base_url=".."), scripts)
     assert (first, second) == ("<script src=../x.js@a/>", "<script src=../x.js@b/>")
     assert memo.hits == 0 and len(memo.entries["scripts"]) == 2
+
+
+def test_an_override_edited_between_two_builds_of_one_process_shows(tmp_path: Path) -> None:
+    """The plugin turns off Jinja's per-include check for edited templates
+    (``auto_reload``): a build's environment is new, so the next build in
+    the same process (a preview's rebuild) still reads the edited file."""
+    custom = tmp_path / "overrides"
+    custom.mkdir()
+    main = custom / "main.html"
+    config = _demo_config().replace(
+        "  name: material\n", f"  name: material\n  custom_dir: {custom}\n"
+    )
+    project = _site(tmp_path / "site", config)
+    for mark in ("first", "second"):
+        main.write_text(
+            '{% extends "base.html" %}{% block scripts %}{{ super() }}'
+            f"<!-- {mark} -->{{% endblock %}}"
+        )
+        site = build_site(project, tmp_path / "site" / "out")
+        assert f"<!-- {mark} -->".encode() in site["index.html"]

@@ -72,6 +72,25 @@ def test_synthetic_company_pages_equal_python_markdown(tmp_path: Path) -> None:
     _assert_same(org / "mkdocs.yml", min_fast=150)
 
 
+def test_busy_quality_pages_take_the_fast_path(tmp_path: Path) -> None:
+    """A department's quality page that lists a share of its findings and
+    counts the rest ("… and N more findings of this rule") is still in the
+    converter's subset: that line once held a code span, which sent every
+    such page (the largest of a company's quality pages) to Python-Markdown."""
+    from realworld_gen import generate
+
+    generate(tmp_path, quarters=[(2026, 2)], score_rate=0.0, presence=1.0, extra_objectives=2)
+    outcome = compare_site(_site(tmp_path / "site", tmp_path / "content"))
+    assert outcome.differences == []
+    capped = [
+        path
+        for path, markdown_text in outcome.pages.items()
+        if "/quality/" in path and "more findings of this rule" in markdown_text
+    ]
+    assert capped  # the fixture's departments have more findings than a page lists
+    assert not [path for path in outcome.fallback if "/quality/" in path], outcome.fallback
+
+
 def test_site_built_with_the_fast_path_is_byte_identical(tmp_path: Path) -> None:
     fast = build_site(
         _site(tmp_path / "a", REALWORLD, extra_plugin_options="page_cache: false"),

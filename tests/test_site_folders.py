@@ -25,7 +25,7 @@ from test_page_cache import build, files_of, make_site
 
 import okrsite.engine.plugin
 from okrsite.cli import main
-from okrsite.engine.sitefolders import KeptFolders, folder_digest
+from okrsite.engine.sitefolders import KeptFolders, folder_digest, listing_digest
 
 CLOSED = ("2023-Q2", "2026-Q3")
 
@@ -47,11 +47,20 @@ def inodes(site: Path) -> dict[str, int]:
     return {name: (site / name).stat().st_ino for name in CLOSED}
 
 
-def test_the_build_records_the_closed_cycles_folders(cold: Path) -> None:
+def test_the_build_records_the_closed_cycles_folders(cold: Path, tmp_path: Path) -> None:
     records = json.loads((cold / ".okrsite-cache/folders/records.json").read_text("utf-8"))
     assert sorted(records) == list(CLOSED)
-    listing = records["2023-Q2"]["listing"]
-    assert "platform-data/index.html" in listing and "platform-data/" in listing
+    # The listing as a digest of every folder and file (with its stat) in the site.
+    assert records["2023-Q2"]["listing"] == listing_digest(cold / "site" / "2023-Q2")
+    copy = tmp_path / "2023-Q2"
+    shutil.copytree(cold / "site" / "2023-Q2", copy)
+    before = listing_digest(copy)
+    (copy / "platform-data" / "stray.txt").write_text("x")
+    assert listing_digest(copy) != before
+    (copy / "platform-data" / "stray.txt").unlink()
+    assert listing_digest(copy) == before
+    (copy / "platform-data" / "index.html").write_bytes(b"rewritten")  # in place: its stat moves
+    assert listing_digest(copy) != before
     assert "2026-Q4" not in records  # the current cycle is not closed
 
 

@@ -26,7 +26,8 @@ site instead:
    file with the size, mtime and inode recorded then (as git's index and the
    page cache trust a file). Anything else is placed file by file, as before.
 3. **Record.** After a clean build, each closed cycle's folder is recorded
-   (``records.json``): its digest, and the stat of every file in it. Stashed
+   (``records.json``): its digest, and a digest of its listing (every folder,
+   every file with its stat: :func:`listing_digest`). Stashed
    folders this build did not take are removed.
 
 Only folders of closed cycles whose every file okrsite generated are
@@ -48,10 +49,6 @@ from okrsite.source.files import write_atomically
 
 RECORDS_FILE = "records.json"
 
-Listing = dict[str, list[str] | list[int]]
-"""A folder as found on disk: relative path → stat (files) or ``[]`` (folders)."""
-
-
 def folder_digest(entries: Iterable[tuple[str, str]]) -> str:
     """The digest of what a build puts in a folder: (site path, identity of
     the bytes) pairs, in any order."""
@@ -61,9 +58,13 @@ def folder_digest(entries: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def _listing(root: Path) -> Listing:
-    """Every file (with its size, mtime and inode) and folder under ``root``."""
-    found: Listing = {}
+def listing_digest(root: Path) -> str:
+    """A digest of every file (with its size, mtime and inode) and folder
+    under ``root``: what a record keeps of the listing. Kept as a list of
+    entries, the listing of 7 closed quarters (~2,700 entries at 100 units)
+    was parsed from ``records.json`` and written back by every build (~0.04 s
+    of a rebuild, most of it the collector's, on objects kept for one compare)."""
+    found: list[str] = []
     pending = [("", str(root))]
     while pending:
         prefix, folder = pending.pop()
@@ -71,12 +72,13 @@ def _listing(root: Path) -> Listing:
             for entry in entries:
                 relative = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    found[relative + "/"] = []
+                    found.append(relative + "/")
                     pending.append((relative + "/", entry.path))
                 else:
                     seen = entry.stat(follow_symlinks=False)
-                    found[relative] = [seen.st_size, seen.st_mtime_ns, seen.st_ino]
-    return found
+                    found.append(f"{relative}\0{seen.st_size}\0{seen.st_mtime_ns}\0{seen.st_ino}")
+    found.sort()
+    return hashlib.sha256("\n".join(found).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
@@ -142,7 +144,7 @@ class KeptFolders:
         if (site / name).exists():
             return False
         try:
-            if _listing(stashed) != record.get("listing"):
+            if listing_digest(stashed) != record.get("listing"):
                 return False
             os.rename(stashed, site / name)
         except OSError:
@@ -160,7 +162,7 @@ class KeptFolders:
             if name in self.taken and old is not None and old.get("digest") == digest:
                 records[name] = old
             elif (site / name).is_dir():
-                records[name] = {"digest": digest, "listing": _listing(site / name)}
+                records[name] = {"digest": digest, "listing": listing_digest(site / name)}
         self.directory.mkdir(parents=True, exist_ok=True)
         for path in self.directory.iterdir():
             if path.is_dir() and not path.is_symlink():
