@@ -374,6 +374,7 @@ def test_a_big_departments_pages_list_its_units_compactly(
     listing = pages[quality_path].split("## Units with findings {#units}", 1)[1]
     anchored = ANCHOR.findall(listing)
     assert len(anchored) > 2 and "| Unit |" not in listing
+    assert f"The {len(anchored)} units with findings" in listing
     badges = {
         anchor
         for path in (urls.unit_page(CYCLE, u) for u in [biggest, *below])

@@ -463,7 +463,7 @@ def _units_listing(rows: list[dict[str, object]]) -> dict[str, object]:
     """The template's ``units`` (table rows) or ``units_by_counts``: (counts,
     the anchored unit links with those counts), most findings first."""
     if len(rows) <= UNITS_TABLE_MAX:
-        return {"units": rows, "units_by_counts": []}
+        return {"units": rows, "units_by_counts": [], "units_listed": len(rows)}
     groups: dict[str, list[Markup]] = {}
     for row in rows:
         groups.setdefault(str(row["counts"]), []).append(Markup(row["name"]))
@@ -471,6 +471,7 @@ def _units_listing(rows: list[dict[str, object]]) -> dict[str, object]:
     return {
         "units": [],
         "units_by_counts": [(counts, Markup(" · ").join(links)) for counts, links in ordered],
+        "units_listed": len(rows),
     }
 
 
