@@ -357,10 +357,17 @@ def test_rect_fast_path_equals_the_general_rewrite(demo_model: OkrModel, demo_cy
         '<polygon fill="b" stroke="transparent" points="0,0 0,-2 3,-2 3,0 0,0"/>',
         '<polygon fill="none" stroke="c" points="0,0 0,-2 3,-2 3,0 0,0"/>',  # its border
         '<polygon fill="a" points="1,1 1,x 4,x 4,1 1,1"/>',  # not numbers
+        '<polygon fill="w" points="251,-23 251,-44 347,-44 347,-23 251,-23"/>',  # whole numbers
+        '<polygon fill="w" points="347,-44 347,-23 251,-23 251,-44 347,-44"/>',  # the other way
+        '<polygon fill="w" points="-0,007 -0,3 5,3 5,007 -0,007"/>',  # "-0", leading zeros
+        '<polygon fill="w" points="4,1 4,9 4,9 4,1 4,1"/>',  # a whole-number line
+        '<polygon fill="w" points="1,0 1,5 12345678901234567,5 12345678901234567,0 1,0"/>',
     ])
     assert one_pass(crafted) == general(crafted)
-    assert compact_svg(f"<svg>\n{crafted}\n</svg>").count("<rect") == 5
+    assert compact_svg(f"<svg>\n{crafted}\n</svg>").count("<rect") == 9
     assert '<rect fill="b" stroke="c" x="0" y="-2" width="3" height="2"/>' in one_pass(crafted)
+    assert '<rect fill="w" x="251" y="-44" width="96" height="21"/>' in one_pass(crafted)
+    assert '<rect fill="w" x="0" y="3" width="5" height="4"/>' in one_pass(crafted)
 
 
 def test_compacted_drawing_starts_at_the_svg_element(

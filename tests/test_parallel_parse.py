@@ -14,8 +14,6 @@ import pickle
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -273,47 +271,43 @@ def test_the_load_takes_the_helpers_batches_as_it_reaches_their_files(
     same_content(load_content(valid_company), helped)
 
 
-def test_a_helper_parses_on_while_nobody_reads_its_pipe() -> None:
-    """The batches are written by a thread: making them goes on while the
-    pipe is full and its reader busy elsewhere (here: until every batch is
-    made), and the reader then gets them all, whole and in order."""
+def test_a_helper_parses_on_while_nobody_reads_its_results() -> None:
+    """The batches go to a file and only their lengths to the pipe: making
+    them never waits for a reader (here the pipe refuses to wait: a write
+    that does not fit would raise), and the reader then gets them all,
+    whole and in order, and then the end."""
     readable, writable = os.pipe()
-    made = threading.Event()
-    blobs = [bytes([i]) * 100_000 for i in range(5)]  # each more than a pipe holds
-
-    def batches() -> Iterator[bytes]:
-        yield from blobs
-        made.set()
-
-    got: list[object] = []
-
-    def reader() -> None:
-        got.append(made.wait(10))  # (written here, the first batch would block)
-        with os.fdopen(readable, "rb") as stream:
-            got.append(stream.read())
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    parallel.send_batches(batches(), writable)
+    os.set_blocking(writable, False)
+    data = parallel._scratch_file()
+    assert data is not None
+    blobs = [pickle.dumps(({(f"f{i}", "p", b"x"): bytes([i]) * 100_000}, i == 4)) for i in range(5)]
+    parallel.send_batches(blobs, data, writable)  # each more than a pipe holds
     os.close(writable)
-    thread.join()
-    framed = b"".join(len(b).to_bytes(8, "big") + b for b in blobs)
-    assert got == [True, framed]  # all made before anything was read; all came
+    batches = parallel._Batches(readable, data, 10.0)
+    got = [batches.next() for _ in range(6)]
+    assert got == [(pickle.loads(blob)[0], i == 4) for i, blob in enumerate(blobs)] + [None]
+    os.close(readable)
+    os.close(data)
 
 
 def test_a_cut_or_garbled_batch_ends_the_helpers_results() -> None:
-    """What is not a whole batch (cut short, or not a batch's pickle) is no
-    result: the load parses those files itself."""
+    """What is not a whole batch (cut short, not a batch's pickle, a length
+    cut short) is no result: the load parses those files itself."""
     whole = pickle.dumps(({("a", "p", b"x"): b"entry"}, False))
-    for sent in (
-        len(whole).to_bytes(8, "big") + whole[:-3],  # cut short
-        (5).to_bytes(8, "big") + b"nope!",  # not a pickle
-        b"\x00\x00",  # not even a length
+    for lengths, sent in (
+        ((len(whole), len(whole)), whole + whole[:-3]),  # the second cut short
+        ((len(whole), 5), whole + b"nope!"),  # not a pickle
+        ((len(whole), None), whole),  # a length cut short
     ):
         readable, writable = os.pipe()
-        os.write(writable, len(whole).to_bytes(8, "big") + whole + sent)
+        data = parallel._scratch_file()
+        assert data is not None
+        os.write(data, sent)
+        for length in lengths:
+            os.write(writable, b"\x00\x00" if length is None else length.to_bytes(8, "big"))
         os.close(writable)
-        batches = parallel._Batches(readable, 10.0)
+        batches = parallel._Batches(readable, data, 10.0)
         assert batches.next() == ({("a", "p", b"x"): b"entry"}, False)
         assert batches.next() is None
         os.close(readable)
+        os.close(data)

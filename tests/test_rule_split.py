@@ -160,6 +160,36 @@ def test_the_verdict_runs_in_the_child_once_the_model_is_valid_or_here(
 
 
 @needs_fork
+def test_the_childs_findings_come_before_its_verdict_which_is_waited_for_later(
+    model: OkrModel, tmp_path: Path
+) -> None:
+    """With ``later``, the findings come as soon as the child has them: the
+    call returns while the child's ``verdict()`` (``okrsite check``: the parse
+    cache) is still running (here: held until the test lets it go, after the
+    call), and what ``later`` got waits for it to end."""
+    import select
+
+    marks = tmp_path / "marks"
+    hold, release = os.pipe()
+
+    def held_verdict() -> None:
+        ready, _, _ = select.select([hold], [], [], 20)
+        marks.write_text("released" if ready else "waited for in vain", encoding="utf-8")
+
+    waits: list[Any] = []
+    try:
+        found = rulesplit.run_checks_in_two(model, TODAY, verdict=held_verdict, later=waits.append)
+        assert found == run_checks(model, today=TODAY)
+        assert len(waits) == 1 and not marks.exists()  # the verdict is still running
+        os.write(release, b"go")
+        waits[0]()
+    finally:
+        os.close(hold)
+        os.close(release)
+    assert marks.read_text(encoding="utf-8") == "released"
+
+
+@needs_fork
 def test_a_split_check_writes_the_parse_cache_a_check_in_one_process_writes(
     company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

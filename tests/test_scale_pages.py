@@ -330,3 +330,56 @@ def test_many_top_level_units_are_grouped_in_the_nav(
     assert sorted(_leaves(profiles)) == sorted(urls.unit_profile(u) for u in model.units)
     assert all(len(group.children) > 1 for group in profiles)
     assert len(profiles) < len(tops)
+
+
+def test_a_big_departments_pages_list_its_units_compactly(
+    big_org: OkrModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lists that grow with a department (380 teams on another synthetic org
+    made three pages over 80 KB), with their caps lowered here: the unit
+    page's "Teams:" line links CHILD_UNITS_LISTED - 1 teams and counts the
+    rest, pointing at the profile; the profile lists every unit below it,
+    grouped by parent, as profile links instead of a table; the quality page
+    lists the units with findings by their counts, each still anchored
+    ``#unit-<id>`` where the unit pages' badges point."""
+    from okrsite.analysis.org import OrgTree
+    from okrsite.site.pages import directory, quality
+    from okrsite.site.pages import unit as unit_page
+
+    monkeypatch.setattr(unit_page, "CHILD_UNITS_LISTED", 3)
+    monkeypatch.setattr(directory, "MEMBERS_TABLE_MAX", 3)
+    monkeypatch.setattr(quality, "UNITS_TABLE_MAX", 2)
+    pages = _pages(_tree(big_org))
+    biggest = max(_top_level(big_org), key=lambda u: len(big_org.units[u].children))
+    children = list(big_org.units[biggest].children)
+    assert len(children) > 3
+
+    page_path = urls.unit_page(CYCLE, biggest)
+    line = next(ln for ln in pages[page_path].splitlines() if ln.startswith("**Teams:**"))
+    hrefs = LINK.findall(line)
+    assert [_resolve(page_path, h)[0] for h in hrefs[:2]] == [
+        urls.unit_page(CYCLE, c) for c in children[:2]
+    ]
+    assert f"[and {len(children) - 2} more]" in line and len(hrefs) == 3
+    assert _resolve(page_path, hrefs[2]) == (urls.unit_profile(biggest), "units")
+
+    profile_path = urls.unit_profile(biggest)
+    units = pages[profile_path].split("## Units {#units}", 1)[1].split("\n## ", 1)[0]
+    below = OrgTree(big_org).descendants(biggest)
+    assert "| Unit |" not in units and f"The {len(below)} units in" in units
+    linked = {_resolve(profile_path, h)[0] for h in LINK.findall(units)}
+    assert linked == {urls.unit_profile(u) for u in below}
+
+    quality_path = urls.quality_unit_page(CYCLE, biggest)
+    listing = pages[quality_path].split("## Units with findings {#units}", 1)[1]
+    anchored = ANCHOR.findall(listing)
+    assert len(anchored) > 2 and "| Unit |" not in listing
+    badges = {
+        anchor
+        for path in (urls.unit_page(CYCLE, u) for u in [biggest, *below])
+        if path in pages
+        for target in LINK.findall(pages[path])
+        if _resolve(path, target)[0] == quality_path
+        for anchor in [_resolve(path, target)[1]]
+    }
+    assert badges and badges <= set(anchored)

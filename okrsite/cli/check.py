@@ -35,6 +35,8 @@ from okrsite.errors import ContentError, ContentIssue
 from okrsite.source import LoadCache, RawContent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from okrsite.checks import Finding
     from okrsite.model import OkrModel
 
@@ -171,20 +173,33 @@ def check(
     # The console script forks its parse helper; in-process callers start one.
     plan = click.get_current_context().find_object(ProcessPlan)
     helper = parse_with_helper(content_dir, cache, fork=plan is not None)
+    # The rules' child writes the parse cache once its findings are sent; it
+    # is waited for here, once the output is printed (cli/rulesplit.py).
+    waits: list[Callable[[], object]] = []
     try:
-        _check(content_dir, cache, helper, output_format, strict, rule_ids, max_per_rule, day)
+        _check(
+            content_dir, cache, helper, output_format, strict, rule_ids, max_per_rule, day, waits
+        )
     finally:
+        for wait in waits:
+            wait()
         finish(helper)
 
 
 def _load(
-    content_dir: Path, cache: LoadCache, day: dt.date, *, split: bool
+    content_dir: Path,
+    cache: LoadCache,
+    day: dt.date,
+    *,
+    split: bool,
+    waits: list[Callable[[], object]] | None = None,
 ) -> tuple[RawContent, OkrModel, list[Finding] | None]:
     """The content, validated; with ``split``, validated and linted on two
     cores (``check_in_two``: the reference checks run in its child), with its
     findings. When any check fails, the content is validated again with all
     of them, in this process, so that every issue is reported (as without
-    the split)."""
+    the split). ``waits`` receives what waits for the rules' child, to call
+    once the findings are printed (see ``run_checks_in_two(later=)``)."""
     from okrsite.source import load_content
     from okrsite.validate import validate
 
@@ -199,7 +214,8 @@ def _load(
     save = None if store is None else store.flush
     found: list[Finding] | None = None
     with contextlib.suppress(ContentError):
-        model, found = check_in_two(raw, cache, day, verdict=save)
+        later = None if waits is None else waits.append
+        model, found = check_in_two(raw, cache, day, verdict=save, later=later)
     if found is None:  # report every issue
         validate(raw, cache=cache)
         raise AssertionError("validation failed, then passed")  # pragma: no cover
@@ -215,6 +231,7 @@ def _check(
     rule_ids: tuple[str, ...],
     max_per_rule: int | None,
     day: dt.date,
+    waits: list[Callable[[], object]],
 ) -> None:
     """The command once the parse helper (if any) runs: load, lint, print, exit."""
     plan = click.get_current_context().find_object(ProcessPlan)
@@ -224,7 +241,7 @@ def _check(
     split = plan is not None and worth_forking(own=0 if helper is None else 1)
     try:
         selected = _selected_rules(rule_ids)
-        raw, model, found = _load(content_dir, cache, day, split=split)
+        raw, model, found = _load(content_dir, cache, day, split=split, waits=waits)
     except ContentError as err:
         _invalid(err, output_format)
         raise SystemExit(1) from None

@@ -3,9 +3,9 @@
 Parsing is the largest part of ``okrsite check`` at company scale. With at
 least two usable cores and enough unit files, :func:`parse_with_helper`
 gives the later unit files of the load's sorted list to a helper process,
-which parses them with the same parser, writes the results to a pipe in
-batches as it goes (:data:`BATCH_FILES` files each, one pickle each) and
-exits: each clean result as the parse cache's pickled entry
+which parses them with the same parser, hands the results over in batches
+as it goes (:data:`BATCH_FILES` files each, one pickle each, see
+:func:`send_batches`) and exits: each clean result as the parse cache's pickled entry
 (``store.pickled_entry``), which the load unpickles as it would a cache
 entry; a file with issues is left to the load. The console script forks the
 helper as the command starts (no threads yet, little imported: the fork is
@@ -24,7 +24,8 @@ Results are keyed by display path, parser and the sha256 of the bytes the
 helper read, so the load uses one only for the very bytes it read itself;
 anything the helper did not deliver (it failed, a file changed, a folder is
 odd) is simply parsed here. Only the CLI starts processes (the library never
-does); the pickles travel between our own two processes over pipes.
+does); the pickles travel between our own two processes through a scratch
+file only they hold (an in-memory file on Linux) and a pipe.
 
 The parse cache is written after a load that succeeded, as without a helper
 (by this process, or by the rules' child of ``cli/rulesplit.py``, which has
@@ -41,13 +42,12 @@ import contextlib
 import gc
 import os
 import pickle
-import queue
 import selectors
 import signal
 import stat
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -88,12 +88,16 @@ process reaches the helper's files a little before the helper is done: by
 
 class ParseHelper:
     """The helper process (a child this process forked, or a new interpreter),
-    the pipe its results come on, and whether they were read."""
+    the pipe and file its results come on, and whether they were read."""
 
-    def __init__(self, pid: int, results: int, process: subprocess.Popen[bytes] | None) -> None:
+    def __init__(
+        self, pid: int, results: int, process: subprocess.Popen[bytes] | None, data: int
+    ) -> None:
         self.pid = pid
         self.results = results
-        """The read end of the pipe the results come on."""
+        """The read end of the pipe the batches' lengths come on."""
+        self.data = data
+        """The scratch file the batches are written to (see :func:`send_batches`)."""
         self.process = process
         """The new interpreter, or None for a forked helper."""
         self.delivered = False
@@ -147,7 +151,7 @@ def parse_with_helper(
     if helper is None:
         return None
 
-    batches = _Batches(helper.results, HELPER_TIMEOUT)
+    batches = _Batches(helper.results, helper.data, HELPER_TIMEOUT)
 
     def fetch() -> tuple[dict[ParseKey, bytes], bool]:
         found = batches.next()
@@ -165,18 +169,41 @@ def parse_with_helper(
 
 def _started(content_dir: Path, start: int) -> ParseHelper | None:
     """A new interpreter parsing the unit files from ``start``."""
-    command = [sys.executable, "-m", "okrsite.cli.parallel", str(content_dir), str(start)]
+    if os.name != "posix":  # (no file descriptor to hand it): parse alone
+        return None
+    data = _scratch_file()
+    if data is None:
+        return None
+    command = [
+        *(sys.executable, "-m", "okrsite.cli.parallel"),
+        *(str(content_dir), str(start), str(data)),
+    ]
     try:
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            pass_fds=(data,),
         )
     except OSError:  # no interpreter to start: parse alone
+        os.close(data)
         return None
     assert process.stdout is not None
-    return ParseHelper(process.pid, process.stdout.fileno(), process)
+    return ParseHelper(process.pid, process.stdout.fileno(), process, data)
+
+
+def _scratch_file() -> int | None:
+    """A file for the helper's batches that no other process can open: in
+    memory where Linux offers one, else an unlinked temporary file."""
+    with contextlib.suppress(AttributeError, OSError):
+        return os.memfd_create("okrsite-parse-batches", os.MFD_CLOEXEC)
+    try:
+        data, path = tempfile.mkstemp(prefix="okrsite-parse-")
+    except OSError:
+        return None
+    os.unlink(path)
+    return data
 
 
 def _forked(files: list[tuple[str, str]]) -> ParseHelper | None:
@@ -184,103 +211,105 @@ def _forked(files: list[tuple[str, str]]) -> ParseHelper | None:
     ``os._exit`` (it never flushes, frees or runs exit hooks of this process's)."""
     sys.stdout.flush()  # nothing buffered for the child to hold a copy of
     sys.stderr.flush()
+    data = _scratch_file()
+    if data is None:
+        return None
     try:
         readable, writable = os.pipe()
     except OSError:
+        os.close(data)
         return None
     try:
         pid = os.fork()
     except OSError:  # no process to be had: parse alone
-        os.close(readable)
-        os.close(writable)
+        for fd in (readable, writable, data):
+            os.close(fd)
         return None
     if pid == 0:  # the helper
         os.close(readable)
         code = 1
         try:
-            send_batches(parsed_batches(files), writable)
+            send_batches(parsed_batches(files), data, writable)
             code = 0
         except BaseException:  # this process then parses those files itself
             pass
         os._exit(code)
     os.close(writable)
-    return ParseHelper(pid, readable, None)
+    return ParseHelper(pid, readable, None, data)
 
 
 class _Batches:
-    """The helper's batches as they come on ``fd`` (see :func:`send_batches`),
-    all within ``timeout`` seconds of the first ask."""
+    """The helper's batches as they come (see :func:`send_batches`): each
+    length from the pipe ``notify``, then that many bytes of the file
+    ``data``; all within ``timeout`` seconds of the first ask."""
 
-    def __init__(self, fd: int, timeout: float) -> None:
-        self.fd = fd
+    def __init__(self, notify: int, data: int, timeout: float) -> None:
+        self.notify = notify
+        self.data = data
         self.timeout = timeout
         self.deadline: float | None = None
-        self.pending = b""
+        self.pending = b""  # read from the pipe, not yet used
+        self.offset = 0  # of the next batch in ``data``
 
     def next(self) -> tuple[dict[ParseKey, bytes], bool] | None:
         """The next batch and whether it is the last; None when no whole
         batch came (end of file, time out, or not a batch)."""
         if self.deadline is None:
             self.deadline = time.monotonic() + self.timeout
-        header = self._read(8)
-        body = None if header is None else self._read(int.from_bytes(header, "big"))
-        if body is None:
+        header = self._read_notice()
+        if header is None:
             return None
+        size = int.from_bytes(header, "big")
+        try:
+            body = os.pread(self.data, size, self.offset)
+        except OSError:
+            return None
+        if len(body) != size:
+            return None
+        self.offset += size
         try:
             results, last = pickle.loads(body)
         except Exception:
             return None
         return results, bool(last)
 
-    def _read(self, size: int) -> bytes | None:
-        """Exactly ``size`` bytes, or None."""
+    def _read_notice(self) -> bytes | None:
+        """The next 8 bytes of the pipe, or None."""
         assert self.deadline is not None
         with selectors.DefaultSelector() as selector:
-            selector.register(self.fd, selectors.EVENT_READ)
-            while len(self.pending) < size:
+            selector.register(self.notify, selectors.EVENT_READ)
+            while len(self.pending) < 8:
                 left = self.deadline - time.monotonic()
                 if left <= 0 or not selector.select(left):
                     return None
-                chunk = os.read(self.fd, max(1 << 20, size - len(self.pending)))
+                chunk = os.read(self.notify, 4096)
                 if not chunk:
                     return None
                 self.pending += chunk
-        found, self.pending = self.pending[:size], self.pending[size:]
+        found, self.pending = self.pending[:8], self.pending[8:]
         return found
 
 
-def send_batches(batches: Iterable[bytes], fd: int) -> None:
-    """Write each batch to ``fd``, its length first, as soon as it is made.
+def send_batches(batches: Iterable[bytes], data: int, notify: int) -> None:
+    """Write each batch to the file ``data`` as soon as it is made, then its
+    length to the pipe ``notify``.
 
-    A thread writes: the reader takes the first batch only when its load
-    reaches the helper's files, and a pipe holds 64 KB, so written from here
-    the parse would stop at the first full pipe. (The helper is a process
-    of its own, forked or started, with no other thread.) Raises OSError
-    when a write fails (the reader is gone)."""
-    todo: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-    failed: list[OSError] = []
+    The reader takes the first batch only when its load reaches the helper's
+    files, long after the first are made. A file never makes its writer wait
+    for the reader, and the pipe carries only 8 bytes a batch (it holds
+    thousands); the batches themselves through a pipe (64 KB, less than
+    one) would stop the parse until then, and a thread writing them there
+    took turns with the parse for the interpreter lock at every batch (on a
+    busy machine, a scheduling delay each). Raises OSError when a write fails."""
+    for batch in batches:
+        _write_all(data, batch)
+        _write_all(notify, len(batch).to_bytes(8, "big"))
 
-    def write() -> None:
-        try:
-            while (blob := todo.get()) is not None:
-                view = memoryview(blob)
-                while view:
-                    view = view[os.write(fd, view) :]
-        except OSError as err:
-            failed.append(err)
 
-    writer = threading.Thread(target=write, name="okrsite-parse-batches")
-    writer.start()
-    try:
-        for batch in batches:
-            if failed:
-                break
-            todo.put(len(batch).to_bytes(8, "big") + batch)
-    finally:
-        todo.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+def _write_all(fd: int, blob: bytes) -> None:
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def finish(helper: ParseHelper | None) -> None:
@@ -299,14 +328,17 @@ def finish(helper: ParseHelper | None) -> None:
         helper.returncode = process.wait()
         if process.stdout is not None:
             process.stdout.close()
+        with contextlib.suppress(OSError):
+            os.close(helper.data)
         return
     if not helper.delivered:
         with contextlib.suppress(OSError):
             os.kill(helper.pid, signal.SIGKILL)
     _, status = os.waitpid(helper.pid, 0)
     helper.returncode = os.waitstatus_to_exitcode(status)
-    with contextlib.suppress(OSError):
-        os.close(helper.results)
+    for fd in (helper.results, helper.data):
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -342,15 +374,16 @@ def parsed_batches(
         yield pickle.dumps((results, last), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _helper_main(content_dir: str, start: str) -> None:
+def _helper_main(content_dir: str, start: str, data: str) -> None:
     """The helper as a new interpreter: parse unit files from ``start``,
-    send the batches to stdout, and exit."""
+    write the batches to the file descriptor ``data`` and their lengths to
+    stdout (see :func:`send_batches`), and exit."""
     gc.set_threshold(*CHECK_GC_THRESHOLDS)
-    sys.stdout.flush()
-    send_batches(parsed_batches(unit_files(Path(content_dir))[int(start) :]), sys.stdout.fileno())
+    files = unit_files(Path(content_dir))[int(start) :]
+    send_batches(parsed_batches(files), int(data), sys.stdout.fileno())
     # Nothing to free one object at a time: the results are sent.
     os._exit(0)
 
 
 if __name__ == "__main__":
-    _helper_main(*sys.argv[1:3])
+    _helper_main(*sys.argv[1:4])

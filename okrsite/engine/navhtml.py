@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from markupsafe import Markup, escape
 
@@ -64,6 +64,12 @@ class NavMemo:
         """id(item) → the directories of every URL the item links to (None: not shared)."""
         self.hits = 0
         """How many items were taken from the memo (for tests and measurements)."""
+        self.slots: dict[tuple[Any, ...], tuple[list[str | None], set[int]]] = {}
+        """(section, place, directory) → each item's HTML when inactive (None
+        until made), and the indexes not made yet (see :meth:`runs`)."""
+        self._below: dict[int, dict[str, frozenset[int]] | None] = {}
+        """id(section) → directory → the indexes of the section's items that
+        link to it or below it (None: an item's links are not all plain)."""
 
     def html(
         self, item: Any, place: tuple[Any, ...], page_url: str, make: Callable[[], str]
@@ -90,6 +96,50 @@ class NavMemo:
         if targets is None or page_url in targets:
             return None
         return (id(item), place, page_url[: page_url.rstrip("/").rfind("/") + 1])
+
+
+    def runs(
+        self, section: Any, path: str, level: int, page_url: str
+    ) -> tuple[tuple[list[str | None], set[int]], int | None] | None:
+        """The HTML slots of ``section``'s items (see :attr:`slots`) for the
+        page at ``page_url``, with the index of its active item (or None);
+        None when the items must be taken one by one: the page is a file, an
+        item's links are not all plain, more than one item is active, or an
+        inactive item links to the page's own URL or below (its HTML is then
+        the page's alone, see :meth:`key`). Slots are kept per section, its
+        place and the page's directory: what an item's memo key holds."""
+        if not page_url.endswith("/"):
+            return None
+        below = self._below.get(id(section), _UNKNOWN)
+        if below is _UNKNOWN:
+            below = self._below[id(section)] = self._link_directories(section)
+        if below is None:
+            return None
+        active = [index for index, child in enumerate(section.children) if child.active]
+        if len(active) > 1:
+            return None
+        index = active[0] if active else None
+        if not below.get(page_url, frozenset()) <= {index}:
+            return None
+        directory = page_url[: page_url.rstrip("/").rfind("/") + 1]
+        key = (id(section), path, level, directory)
+        found = self.slots.get(key)
+        if found is None:
+            count = len(section.children)
+            found = self.slots[key] = ([None] * count, set(range(count)))
+        return found, index
+
+    def _link_directories(self, section: Any) -> dict[str, frozenset[int]] | None:
+        found: dict[str, set[int]] = {}
+        for index, child in enumerate(section.children):
+            targets = self._targets.get(id(child), _UNKNOWN)
+            if targets is _UNKNOWN:
+                targets = self._targets[id(child)] = _target_directories(child)
+            if targets is None:
+                return None
+            for directory in targets:
+                found.setdefault(directory, set()).add(index)
+        return {directory: frozenset(indexes) for directory, indexes in found.items()}
 
 
 _UNKNOWN: Any = object()
@@ -209,6 +259,38 @@ class NavRenderer:
 
         out.append(self.memo.html(item, place, self.page.url, make))
 
+    def _children(self, out: list[str], section: Any, path: str, level: int) -> None:
+        """The items of ``section``. When it holds the page, each inactive
+        item's HTML is the same on every page of the page's directory (see
+        :meth:`NavMemo.runs`): kept in a list per section and place, and the
+        runs before and after the active item joined from it, rather than
+        looked up item by item (a department of 150 teams has 150 pages)."""
+        children = section.children
+        runs = None
+        if self.memo is not None and section.active:
+            runs = self.memo.runs(section, path, level, self.page.url)
+        if runs is None:
+            for index, child in enumerate(children, start=1):
+                self._item(out, child, f"{path}_{index}", level + 1, section)
+            return
+        assert self.memo is not None
+        (slots, missing), active = runs
+        for index in sorted(missing - {active}):
+            made: list[str] = []
+            self._item(made, children[index], f"{path}_{index + 1}", level + 1, section)
+            (slots[index],) = made  # an inactive item is one entry
+            missing.discard(index)
+        self.memo.hits += len(children) - (active is not None)
+        # An inactive item is one entry of ``out``: a run joined the same way
+        # is one entry that reads the same once ``out`` is joined.
+        end = len(children) if active is None else active
+        if end > 0:
+            out.append("\n".join(cast(list[str], slots[:end])))
+        if active is not None:
+            self._item(out, children[active], f"{path}_{active + 1}", level + 1, section)
+            if active + 1 < len(children):
+                out.append("\n".join(cast(list[str], slots[active + 1 :])))
+
     def _render_item(
         self, out: list[str], item: Any, path: str, level: int, parent: Any
     ) -> None:
@@ -254,8 +336,7 @@ class NavRenderer:
                     "</label>",
                     '<ul class="md-nav__list" data-md-scrollfix>',
                 ]
-                for index, child in enumerate(children, start=1):
-                    self._item(out, child, f"{path}_{index}", level + 1, item)
+                self._children(out, item, path, level)
                 out += ["</ul>", "</nav>"]
             out.append("</li>")
         elif item == self.page:

@@ -42,11 +42,13 @@ _SHAPE = re.compile(
     # Any other polygon with 5 points (a rectangle has 4 corners and the first again).
     r'|<polygon ((?:[a-z-]+="[^"]*" )*)points="([^" ]+ [^" ]+ [^" ]+ [^" ]+ [^" ]+)"/>'
 )
-_NUMBER = r"(-?[0-9]+(?:\.[0-9]+)?)"
+_NUMBER = r"(-?[0-9]{1,15}(?:\.[0-9]+)?)"
 _DOT_CORNERS = re.compile(rf"{_NUMBER},{_NUMBER} \1,{_NUMBER} {_NUMBER},\3 \4,\2 \1,\2\Z")
 """A rectangle as dot writes every box and table cell: corner, the corner
 below or above it, across, back, and the first corner again (textually
-equal coordinates): its size needs no comparing of numbers."""
+equal coordinates): its size needs no comparing of numbers. At most 15
+digits before the point: whole numbers are then exact as floats too, and
+those with more take the general path (:func:`_rect`), as floats."""
 _FONT_FAMILY = re.compile(r' font-family="([^"]*)"')
 _FONT_SIZE = re.compile(r' font-size="([0-9]+)\.0+"')
 _LINK_GROUP = re.compile(r'<g id="a_[^"]*">\n?(<a\b[^>]*>(?:[^<]+|<)*?</a>)\n?</g>')
@@ -81,6 +83,20 @@ def _shape(match: re.Match[str]) -> str:
     if fill is not None:
         attributes, points = f'fill="{fill}" stroke="{stroke}" ', pair_points
     dots_own = _DOT_CORNERS.match(points)
+    if dots_own is not None and "." not in points:
+        # Whole numbers (most of dot's cells): exact as integers, written as such.
+        x1, y1, y2, x2 = dots_own.groups()
+        ileft, itop, iright, ibottom = int(x1), int(y1), int(x2), int(y2)
+        if ileft == iright or itop == ibottom:
+            return f'<polygon {attributes}points="{points}"/>'  # a line
+        if ileft > iright:
+            ileft, iright = iright, ileft
+        if itop > ibottom:
+            itop, ibottom = ibottom, itop
+        return (
+            f'<rect {attributes}x="{ileft}" y="{itop}" '
+            f'width="{iright - ileft}" height="{ibottom - itop}"/>'
+        )
     if dots_own is not None:  # inline: a graph has ~50 of them
         x1, y1, y2, x2 = dots_own.groups()
         left, top, right, bottom = float(x1), float(y1), float(x2), float(y2)

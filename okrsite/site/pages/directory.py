@@ -241,6 +241,11 @@ def render_profile(
                 else "",
             }
         )
+    members = (
+        _members(model, unit_id, current_cycle, doc, tree or OrgTree(model))
+        if current_cycle is not None and unit.parent == ROOT_UNIT
+        else []
+    )
     meta = Markup(" · ").join(
         [
             Markup(KIND_LABELS[unit.kind]),
@@ -256,9 +261,9 @@ def render_profile(
         meta=meta,
         description=markdown_block(unit.definition.description, heading_floor=2) or None,
         rows=rows,
-        members=_members(model, unit_id, current_cycle, doc, tree or OrgTree(model))
-        if current_cycle is not None and unit.parent == ROOT_UNIT
-        else [],
+        members=members if len(members) <= MEMBERS_TABLE_MAX else [],
+        members_by_parent=_by_parent(members) if len(members) > MEMBERS_TABLE_MAX else [],
+        member_count=len(members),
         # Trend, objectives per cycle and calibration (history_views.py)
         trend=trend,
         history=history,
@@ -275,6 +280,21 @@ def _cycle_page_link(cycle: Cycle, unit_id: str, doc: str) -> Markup:
     if urls.has_unit_page(cycle, unit_id):
         return doc_link(cycle.title, doc, urls.unit_page(cycle.id, unit_id))
     return Markup(md_inline(cycle.title))
+
+
+MEMBERS_TABLE_MAX = 60
+"""Most units below a top-level unit that its profile lists as a table (with
+kind and current page); more are listed as profile links grouped by the unit
+they are part of, ~45 bytes each instead of ~150: a department of 380 teams
+on another synthetic org (``bench/synth.py --seed 3``) made a 59 KB table."""
+
+
+def _by_parent(members: list[dict[str, object]]) -> list[tuple[object, Markup]]:
+    """(parent name, its units' profile links) in the members' order."""
+    groups: dict[object, list[Markup]] = {}
+    for member in members:
+        groups.setdefault(member["parent"], []).append(Markup(member["link"]))
+    return [(parent, Markup(" · ").join(links)) for parent, links in groups.items()]
 
 
 def _members(

@@ -447,8 +447,35 @@ def render_quality_unit_page(
         rules_link=doc_link("rules reference", doc, urls.RULES),
         by_rule=_by_rule(mine, doc, groups_here=True),
         groups=_rule_groups(model, cycle, mine, members, doc, listed=LISTED_PER_UNIT_PAGE),
-        units=_unit_rows(model, cycle, mine, members, doc),
+        **_units_listing(_unit_rows(model, cycle, mine, members, doc)),
     )
+
+
+UNITS_TABLE_MAX = 60
+"""Most units with findings a top-level unit's quality page shows as a table
+(counts and the rules that fired); more are listed by their counts, as
+anchored links only (``#unit-<id>``, where the unit pages' badges point): a
+department of 380 teams on another synthetic org (``bench/synth.py --seed
+3``) made a 46 KB table and an 83 KB page."""
+
+
+def _units_listing(rows: list[dict[str, object]]) -> dict[str, object]:
+    """The template's ``units`` (table rows) or ``units_by_counts``: (counts,
+    the anchored unit links with those counts), most findings first."""
+    if len(rows) <= UNITS_TABLE_MAX:
+        return {"units": rows, "units_by_counts": []}
+    groups: dict[str, list[Markup]] = {}
+    for row in rows:
+        groups.setdefault(str(row["counts"]), []).append(Markup(row["name"]))
+    ordered = sorted(groups.items(), key=lambda item: -sum(_count_numbers(item[0])))
+    return {
+        "units": [],
+        "units_by_counts": [(counts, Markup(" · ").join(links)) for counts, links in ordered],
+    }
+
+
+def _count_numbers(counts: str) -> list[int]:
+    return [int(word) for word in counts.replace(",", "").split() if word.isdigit()]
 
 
 def render_quality_page(

@@ -218,7 +218,7 @@ def render_unit_page(
             else None
         ),
         children_label="Units" if unit_id == ROOT_UNIT else "Teams",
-        children=_children(model, cycle, unit_id, doc),
+        children=_children(model, cycle, unit_id, doc, options),
         graph=graph,
         objectives=objectives,
         private_note=_private_note(okrs),
@@ -516,14 +516,40 @@ def _meta(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | Non
     return Markup(" · ").join(bits)
 
 
-def _children(model: OkrModel, cycle: Cycle, unit_id: str, doc: str) -> Markup | None:
+CHILD_UNITS_LISTED = 24
+"""Most units a unit page's "Teams:" line links; past it, the line counts the
+rest and (a top-level unit of a large company) points at its profile's list
+of every unit below it. A department of 380 teams on another synthetic org
+(``bench/synth.py --seed 3``) put 17 KB of team links on its page (84 KB);
+the navigation lists every team too."""
+
+
+def _children(
+    model: OkrModel, cycle: Cycle, unit_id: str, doc: str, options: SiteOptions
+) -> Markup | None:
     if unit_id == ROOT_UNIT:
         child_ids = [u.id for u in model.units.values() if u.parent == ROOT_UNIT]
     else:
         child_ids = list(model.units[unit_id].children)
     if not child_ids:
         return None
+    rest = 0
+    if len(child_ids) > CHILD_UNITS_LISTED:
+        rest = len(child_ids) - (CHILD_UNITS_LISTED - 1)
+        child_ids = child_ids[: CHILD_UNITS_LISTED - 1]
     links = [doc_link(model.unit_name(c), doc, urls.unit_link(cycle, c)) for c in child_ids]
+    if rest:
+        more = f"and {rest} more"
+        profile_lists_them = (
+            unit_id != ROOT_UNIT
+            and model.units[unit_id].parent == ROOT_UNIT
+            and is_compact(model, options)
+        )  # see directory.render_profile
+        links.append(
+            doc_link(more, doc, urls.unit_profile(unit_id), anchor="units")
+            if profile_lists_them
+            else Markup(md_inline(more))
+        )
     return Markup(" · ").join(links)
 
 
