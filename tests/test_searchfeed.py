@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from material.plugins.search.plugin import Parser
@@ -160,3 +161,30 @@ def test_refuses_what_it_does_not_tokenize_like_htmlparser() -> None:
         "<a href=x/>",
     ):
         assert page_sections(html) is None, html
+
+
+_SHARED_TAGS: dict[str, object] = {}
+"""One tag memo across every example below, as the page helper keeps one
+across a build's pages (refused tags included)."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, "<br/>", "</p class=x>", "<a href=x/>"]), max_size=40))
+def test_a_tag_memo_shared_across_pages_changes_nothing(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    alone = page_sections(html)
+    shared = page_sections(html, _SHARED_TAGS)
+    assert (None if alone is None else [_section(s) for s in alone]) == (
+        None if shared is None else [_section(s) for s in shared]
+    ), html
+    assert (shared is None) == any(p in html for p in ("<br/>", "</p class=x>", "<a href=x/>"))
+
+
+def test_the_tag_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from okrsite.engine import searchfeed
+
+    monkeypatch.setattr(searchfeed, "MEMO_TAGS", 3)
+    memo: dict[str, object] = {}
+    html = "".join(f'<p><a href="../u{n}/">u{n}</a></p>' for n in range(10))
+    assert page_sections(html, memo) is not None
+    assert len(memo) == 3

@@ -212,13 +212,14 @@ def _serve() -> None:
     from material.plugins.search.plugin import Parser, SearchIndex
 
     from okrsite.engine.mdsubset import convert_unresolved
-    from okrsite.engine.searchfeed import make_entries, page_sections
+    from okrsite.engine.searchfeed import TagMemo, make_entries, page_sections
 
     source, out = sys.stdin.buffer, sys.stdout.buffer
     toc: Any = None
     block_tags: frozenset[str] = frozenset()
     index: Any = None
     sections: list[list[Any]] = []
+    tags: TagMemo = {}  # the tags read so far, for the helper's life
     while True:
         message = pickle.load(source)
         if message is None:
@@ -233,7 +234,7 @@ def _serve() -> None:
             out.flush()
         else:
             _, html, fallback, view = message
-            found = page_sections(html)
+            found = page_sections(html, tags)
             if found is None:  # as Material's add_entry_from_context indexes page.content
                 parser = Parser()
                 parser.feed(html if fallback is None else fallback)

@@ -184,11 +184,11 @@ def material_search(config: Any) -> Any:
     return None
 
 
-def index_page(index: Any, page: Any, html: str) -> bool:
+def index_page(index: Any, page: Any, html: str, memo: TagMemo | None = None) -> bool:
     """Add the page's entries to Material's ``SearchIndex`` as its own
     indexer would from ``html``; False (nothing added) when :func:`page_sections`
     does not take the page."""
-    sections = page_sections(html)
+    sections = page_sections(html, memo)
     if sections is None:
         return False
     for section in sections:
@@ -197,21 +197,33 @@ def index_page(index: Any, page: Any, html: str) -> bool:
     return True
 
 
-def page_sections(html: str) -> list[Any] | None:
+TagMemo = dict[str, Any]
+"""What a tag's text (between ``<`` and ``>``) reads as — (closing, name,
+attributes, self-closing), or :data:`_REFUSED` — for one process's pages: a
+page repeats the same few dozen tags (``/td``, ``p``, ``span class=…``)
+hundreds of times, and so do the pages of a site. Made and kept by the
+caller (the page helper keeps one for its life)."""
+
+_REFUSED = object()
+MEMO_TAGS = 100_000
+"""Most tags a :data:`TagMemo` keeps (links make most of them unique)."""
+
+
+def page_sections(html: str, memo: TagMemo | None = None) -> list[Any] | None:
     """Material's ``Parser.data`` (the page's sections) for ``html``, or None
-    when ``html`` holds something this pass does not reproduce."""
+    when ``html`` holds something this pass does not reproduce; ``memo``: see
+    :data:`TagMemo`."""
     try:
-        return _sections(html)
+        return _sections(html, {} if memo is None else memo)
     except _Unsupported:
         return None
 
 
-def _sections(html: str) -> list[Any]:
+def _sections(html: str, memo: TagMemo) -> list[Any]:
     state = _Sections()
     pieces = html.split("<")
     if pieces[0]:
         state.text(pieces[0])
-    tag_at = _TAG.match
     count = len(pieces)
     i = 1
     while i < count:
@@ -229,30 +241,49 @@ def _sections(html: str) -> list[Any]:
             if rest:
                 state.text(rest)
             continue
-        match = tag_at(piece)
-        if match is None:
-            raise _Unsupported  # a "<" that opens no tag
-        closing, name, attribute_text = match.groups()
-        tag = name.lower()
-        if tag in _RAW_TEXT:
+        head, _, text = piece.partition(">")
+        read = memo.get(head)
+        if read is None:
+            read = _read_tag(piece)
+            if len(memo) < MEMO_TAGS:
+                memo[head] = read
+        if read is _REFUSED:
             raise _Unsupported
+        closing, tag, attributes, closed = read
         if closing:
-            if attribute_text.strip():
-                raise _Unsupported
             state.end(tag)
         else:
-            closed = attribute_text.endswith("/")
-            if closed:
-                attribute_text = attribute_text[:-1]
-                if attribute_text and attribute_text[-1] not in _BEFORE_SELF_CLOSING:
-                    raise _Unsupported  # HTMLParser reads <a href=x/> as href="x/"
-            state.start(tag, _attributes(tag, attribute_text))
+            state.start(tag, attributes)
             if closed:
                 state.end(tag)
-        text = piece[match.end() :]
         if text:
             state.text(text)
     return list(state.data)
+
+
+def _read_tag(piece: str) -> Any:
+    """(closing, name, attributes, self-closing) of the tag ``piece`` starts
+    with (its text up to the first ``>``, which no attribute list here
+    holds), or :data:`_REFUSED`."""
+    match = _TAG.match(piece)
+    if match is None:
+        return _REFUSED  # a "<" that opens no tag
+    closing, name, attribute_text = match.groups()
+    tag = name.lower()
+    if tag in _RAW_TEXT:
+        return _REFUSED
+    if closing:
+        return _REFUSED if attribute_text.strip() else (True, tag, None, False)
+    closed = attribute_text.endswith("/")
+    if closed:
+        attribute_text = attribute_text[:-1]
+        if attribute_text and attribute_text[-1] not in _BEFORE_SELF_CLOSING:
+            return _REFUSED  # HTMLParser reads <a href=x/> as href="x/"
+    try:
+        attributes = _attributes(tag, attribute_text)
+    except _Unsupported:
+        return _REFUSED
+    return (False, tag, attributes, closed)
 
 
 def _attributes(tag: str, text: str) -> dict[str, str | None]:

@@ -32,6 +32,7 @@ from mkdocs.exceptions import PluginError
 from okrsite.engine.pagehelper import HelperError, PageHelper
 from okrsite.engine.searchfeed import (
     EntryView,
+    TagMemo,
     entry_view,
     index_page,
     make_entries,
@@ -99,6 +100,8 @@ class PageIndexer:
         self.search = search
         self.helper = helper
         self._indexed: dict[str, object] = {}
+        self._tags: TagMemo = {}
+        """Tags read on this build's pages (see :data:`searchfeed.TagMemo`)."""
 
     @classmethod
     def start(cls, config: Any, helper: PageHelper | None) -> PageIndexer | None:
@@ -120,7 +123,7 @@ class PageIndexer:
             page.file.search_content = None
         if self.helper is not None:
             self.helper.take(page, html)
-        elif not index_page(self.search.search_index, page, html):
+        elif not index_page(self.search.search_index, page, html, self._tags):
             return  # Material indexes it
         self._indexed[page.url] = page.meta.get("search", _ABSENT)
         page.meta["search"] = {"exclude": True}
