@@ -177,3 +177,30 @@ def escape_titles(items: list[Any]) -> list[Any]:
         else:
             out.append(item)
     return out
+
+
+TOC_ENTRIES_MAX = 20
+"""Most entries a generated page's table of contents keeps whole. Material
+prints the TOC twice on every page (the sidebar, and the navigation drawer
+for small screens), ~170 bytes an entry each time: a department page with
+20 key results under 4 objectives carried ~8 KB of it."""
+
+
+def shorten_toc(toc: Any) -> None:
+    """Past :data:`TOC_ENTRIES_MAX` entries, keep only the TOC's first level
+    below the page title (a unit page: its sections and objectives, not each
+    key result). The headings keep their ids and permalinks, and Material's
+    search falls back to ``#id`` for a section the TOC does not list, the
+    same URL it would take from the entry."""
+
+    def count(items: Any) -> int:
+        return sum(1 + count(item.children) for item in items)
+
+    if count(toc) <= TOC_ENTRIES_MAX:
+        return
+    items = list(toc)
+    if len(items) == 1 and items[0].level == 1:
+        items = list(items[0].children)  # as Material's toc.html: below the title
+    for item in items:
+        item.children = []
+

@@ -109,7 +109,13 @@ from mkdocs.utils.templates import TemplateContext
 
 from okrsite import urls
 from okrsite.engine.blockmemo import block_templates
-from okrsite.engine.fastpage import FinishedPage, escape_titles, fast_path_setup, nav_titles
+from okrsite.engine.fastpage import (
+    FinishedPage,
+    escape_titles,
+    fast_path_setup,
+    nav_titles,
+    shorten_toc,
+)
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -519,6 +525,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if page.file.cached is not None:  # links to its anchors are still checked
                 page.present_anchor_ids = set(page.file.cached.anchors)
                 return ""
+            shorten_toc(page.toc)
             spans, prefix = page.file.inline
             if spans and self.config.fast_search:  # what _index_page reads (same sections)
                 lighter = [search_view(span) for span in spans]

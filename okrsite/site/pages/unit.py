@@ -353,18 +353,22 @@ def _link_line(label: str, links: list[Markup]) -> Markup | None:
     return Markup(f"**{label}:** ") + Markup(" · ").join(links)
 
 
-SUPPORTERS_LISTED = 8
+SUPPORTERS_LISTED = 5
 """Above this many supporting objectives/KRs, "Supported by" links each
 supporting unit once (with its count) instead of every objective and KR: a
 department KR that 20 teams ladder up to would otherwise fill a screen and
-tens of kilobytes per page. The alignment graph still shows each one."""
+tens of kilobytes per page. Each listed objective or KR is a ~120-byte link
+with its unit's name and its title: at 8, a department of 19 key results
+spent ~1 KB on each such line. The alignment graph still shows each one."""
 
 
-SUPPORTING_UNITS_LISTED = 12
+SUPPORTING_UNITS_LISTED = 6
 """At most this many supporting units are linked after "Supported by"; the
 rest are counted ("and 26 more units"): a department KR that 38 teams ladder
 up to took ~2.7 KB per KR, and a department with 15 such KRs made a 106 KB
-page. The alignment graph and the unit's list of teams still show them."""
+page; with 12 linked, a department of 19 key results and 4 objectives still
+spent 15 KB on these lines (84 KB page, ``bench/synth.py --seed 9``). The
+alignment graph and the unit's list of teams still show them."""
 
 
 def _supporting_units(model: OkrModel, cycle: Cycle, links: list[Link], doc: str) -> list[Markup]:
