@@ -221,10 +221,13 @@ def test_generated_files_read_the_same_as_strict(text: str) -> None:
 
 
 def test_the_generator_reaches_both_readers() -> None:
-    """The property above is not vacuous: typical files are accepted, odd ones refused."""
+    """The property above is not vacuous: typical files are accepted, odd ones refused.
+    Derandomized, and 400 examples: a count over random examples is a
+    threshold test, and a random run of 200 drew as few as 38 accepted (the
+    generator's odd shapes are many; this run accepts 130)."""
     accepted = refused = 0
 
-    @settings(max_examples=200, deadline=None, database=None)
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True)
     @given(documents())
     def count(text: str) -> None:
         nonlocal accepted, refused
