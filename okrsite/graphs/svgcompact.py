@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 _PROLOG_PARTS = re.compile(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", re.DOTALL)
 """Comments and dot's titles (dot escapes ``<`` in a title's text)."""
@@ -83,23 +84,13 @@ def _shape(match: re.Match[str]) -> str:
     if fill is not None:
         attributes, points = f'fill="{fill}" stroke="{stroke}" ', pair_points
     dots_own = _DOT_CORNERS.match(points)
-    if dots_own is not None and "." not in points:
-        # Whole numbers (most of dot's cells): exact as integers, written as such.
-        x1, y1, y2, x2 = dots_own.groups()
-        ileft, itop, iright, ibottom = int(x1), int(y1), int(x2), int(y2)
-        if ileft == iright or itop == ibottom:
-            return f'<polygon {attributes}points="{points}"/>'  # a line
-        if ileft > iright:
-            ileft, iright = iright, ileft
-        if itop > ibottom:
-            itop, ibottom = ibottom, itop
-        return (
-            f'<rect {attributes}x="{ileft}" y="{itop}" '
-            f'width="{iright - ileft}" height="{ibottom - itop}"/>'
-        )
     if dots_own is not None:  # inline: a graph has ~50 of them
         x1, y1, y2, x2 = dots_own.groups()
-        left, top, right, bottom = float(x1), float(y1), float(x2), float(y2)
+        # Whole numbers (most of dot's cells): exact as integers, written as such.
+        whole = "." not in points
+        number: Callable[[str], float] = int if whole else float
+        text: Callable[[float], str] = str if whole else _number
+        left, top, right, bottom = number(x1), number(y1), number(x2), number(y2)
         if left == right or top == bottom:
             return f'<polygon {attributes}points="{points}"/>'  # a line
         if left > right:
@@ -107,8 +98,8 @@ def _shape(match: re.Match[str]) -> str:
         if top > bottom:
             top, bottom = bottom, top
         rect: str | None = (
-            f'x="{_number(left)}" y="{_number(top)}" '
-            f'width="{_number(right - left)}" height="{_number(bottom - top)}"'
+            f'x="{text(left)}" y="{text(top)}" '
+            f'width="{text(right - left)}" height="{text(bottom - top)}"'
         )
     else:
         rect = _rect(points)
