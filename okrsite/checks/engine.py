@@ -354,23 +354,48 @@ class CheckContext:
         defaults = self._defaults
         if defaults is None:
             defaults = (rule.severity_for(self.method), " ".join(rule.hint.split()))
-        # Finding(...) with its fields put in place one by one: a frozen
-        # dataclass's __init__ sets each of the nine through
-        # object.__setattr__, which took longer than the rules themselves
-        # spend on most findings (10,000 at company scale). Same object,
-        # fields in the same order.
-        found = _new(Finding)
-        fields = found.__dict__
-        fields["location"] = location
-        fields["rule_id"] = rule.id
-        fields["severity"] = severity or defaults[0]
-        fields["message"] = " ".join(message.split())
-        fields["hint"] = defaults[1] if not hint else " ".join(hint.split())
-        fields["cycle"] = cycle
-        fields["unit"] = unit
-        fields["objective"] = objective
-        fields["key_result"] = key_result
-        return found
+        return filled_finding(
+            location,
+            rule.id,
+            severity or defaults[0],
+            " ".join(message.split()),
+            defaults[1] if not hint else " ".join(hint.split()),
+            cycle,
+            unit,
+            objective,
+            key_result,
+        )
+
+
+def filled_finding(
+    location: SourceLocation,
+    rule_id: str,
+    severity: Severity,
+    message: str,
+    hint: str,
+    cycle: str | None,
+    unit: str | None,
+    objective: str | None,
+    key_result: str | None,
+) -> Finding:
+    """``Finding(...)`` with its fields put in place one by one: a frozen
+    dataclass's ``__init__`` sets each of the nine through
+    ``object.__setattr__``, which took longer than the rules themselves spend
+    on most findings (10,000 at company scale; a closed quarter's stored
+    findings are read back the same way, ``site/findings.py``). The same
+    object, fields in the same order."""
+    found = _new(Finding)
+    fields = found.__dict__
+    fields["location"] = location
+    fields["rule_id"] = rule_id
+    fields["severity"] = severity
+    fields["message"] = message
+    fields["hint"] = hint
+    fields["cycle"] = cycle
+    fields["unit"] = unit
+    fields["objective"] = objective
+    fields["key_result"] = key_result
+    return found
 
 
 def run_rules(

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from okrsite.checks import SEVERITIES, Finding, run_checks
+from okrsite.checks.engine import filled_finding
 from okrsite.errors import SourceLocation
 from okrsite.site.context import SiteContext
 
@@ -157,21 +158,11 @@ def _finding(row: Any) -> Finding:
             raise TypeError("not a stored finding")
     if severity not in SEVERITIES or type(line) is not int or type(column) is not int:
         raise TypeError("not a stored finding")
-    # Finding(...) and its location with their fields put in place, in
-    # order, as CheckContext.finding makes them (a frozen dataclass's
-    # __init__ sets each through object.__setattr__). The same objects.
+    # The location with its fields put in place, as the finding itself
+    # (checks.engine.filled_finding): the same objects as the rules make.
     location = _new(SourceLocation)
     where = location.__dict__
     where["path"], where["line"], where["column"] = path, line, column
-    found = _new(Finding)
-    fields = found.__dict__
-    fields["location"] = location
-    fields["rule_id"] = rule_id
-    fields["severity"] = severity
-    fields["message"] = message
-    fields["hint"] = hint
-    fields["cycle"] = cycle
-    fields["unit"] = unit
-    fields["objective"] = objective
-    fields["key_result"] = kr
-    return found
+    return filled_finding(
+        location, rule_id, severity, message, hint, cycle, unit, objective, kr
+    )
