@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrsite.engine.siteoutput import SiteOutput, store_file, write_file
+from okrsite.engine.siteoutput import SiteOutput, StoredFiles, store_file, write_file
 from okrsite.processes import start_module
 
 PIPE_BYTES = 1 << 20
@@ -53,7 +53,7 @@ class Written:
 
     error: str | None = None
     """The first job's failure (the jobs after it were not run)."""
-    stored: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    stored: StoredFiles = field(default_factory=dict)
     """Stored page file → its sha256, and its size, mtime (ns) and inode after
     writing (``siteoutput.store_file``)."""
     used: set[str] = field(default_factory=set)

@@ -27,7 +27,7 @@ from okrsite.engine.pagecache import (
     merge_search_index,
 )
 from okrsite.engine.sitefolders import KeptFolders
-from okrsite.engine.siteoutput import SiteOutput
+from okrsite.engine.siteoutput import SiteOutput, StoredFiles
 from okrsite.engine.writer import WRITES_NOW, SiteWrites
 
 FOLDERS_DIR = "folders"
@@ -88,7 +88,7 @@ class PageCacheRun:
     """URL → stored page, for pages taken from the cache."""
     rendered: dict[str, tuple[str, list[str], str]] = field(default_factory=dict)
     """URL → (key, anchors, file) of pages rendered and stored."""
-    stored: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    stored: StoredFiles = field(default_factory=dict)
     """Stored page file → the sha256 of its bytes, its size, mtime and inode
     (filled as the writes run, complete once they have ended)."""
     warnings: WarningCount = field(default_factory=WarningCount)

@@ -66,6 +66,11 @@ def write_new_file(path: Path, data: bytes) -> None:
         raise
 
 
+StoredFiles = dict[str, tuple[str, list[int]]]
+"""Cache file path → (sha256 of the bytes stored there, :func:`stat_of` it):
+what a build records of the cache files it wrote (:func:`store_file`)."""
+
+
 def stat_of(path: Path) -> list[int]:
     """Size, mtime (ns) and inode: a list, as it reads back from JSON."""
     found = path.stat()
@@ -77,7 +82,7 @@ def store_file(
     path: Path,
     data: bytes,
     destination: str | None,
-    stored: dict[str, tuple[str, list[int]]],
+    stored: StoredFiles,
 ) -> None:
     """Write ``data`` to the cache file ``path`` (:func:`write_new_file`),
     note its sha256 and its size, mtime (ns) and inode in ``stored`` (by

@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from okrsite.engine.filewriter import FileWriter, Written
-from okrsite.engine.siteoutput import SiteOutput, store_file, write_file
+from okrsite.engine.siteoutput import SiteOutput, StoredFiles, store_file, write_file
 
 _BUILD_LOGGER = "mkdocs.commands.build"
 """The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
@@ -154,7 +154,7 @@ class SiteWrites:
         self._process: FileWriter | None = None
         self._output: SiteOutput | None = None
         """The site output the process works for (its copy is merged back)."""
-        self._stored: dict[str, tuple[str, list[int]]] | None = None
+        self._stored: StoredFiles | None = None
         self._notes = _Notes()
         logging.getLogger(_BUILD_LOGGER).addFilter(self._notes)
 
@@ -210,7 +210,7 @@ class SiteWrites:
         path: Path,
         data: bytes,
         destination: str | None,
-        stored: dict[str, tuple[str, list[int]]],
+        stored: StoredFiles,
     ) -> None:
         """``siteoutput.store_file``, in order; ``stored`` is complete once
         :meth:`end` returns."""
@@ -290,7 +290,7 @@ class _WritesNow:
         path: Path,
         data: bytes,
         destination: str | None,
-        stored: dict[str, tuple[str, list[int]]],
+        stored: StoredFiles,
     ) -> None:
         store_file(output, path, data, destination, stored)
 
