@@ -188,3 +188,13 @@ def test_the_tag_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     html = "".join(f'<p><a href="../u{n}/">u{n}</a></p>' for n in range(10))
     assert page_sections(html, memo) is not None
     assert len(memo) == 3
+
+
+def test_a_tag_that_never_ends_is_refused_after_the_same_name_was_read() -> None:
+    """The memo is keyed by a tag's text up to its ``>``: a ``<p`` with no
+    ``>`` before the next ``<`` must not be read as the ``<p>`` of an
+    earlier page (HTMLParser does not read it as a tag either)."""
+    memo: dict[str, object] = {}
+    assert page_sections("<p>x</p>", memo) is not None
+    assert page_sections("<p<b>x</b>", memo) is None
+    assert page_sections("<p<b>x</b>") is None

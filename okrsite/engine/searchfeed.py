@@ -241,7 +241,9 @@ def _sections(html: str, memo: TagMemo) -> list[Any]:
             if rest:
                 state.text(rest)
             continue
-        head, _, text = piece.partition(">")
+        head, closed_by, text = piece.partition(">")
+        if not closed_by:
+            raise _Unsupported  # a "<" whose tag never ends: not one of the memo's
         read = memo.get(head)
         if read is None:
             read = _read_tag(piece)
