@@ -90,13 +90,17 @@ class NavMemo:
         or None when its HTML must be made for this page alone."""
         if not page_url.endswith("/"):
             return None  # a page that is a file (use_directory_urls: false), or the home page
+        targets = self._targets_of(item)
+        if targets is None or page_url in targets:
+            return None
+        return (id(item), place, _directory(page_url))
+
+    def _targets_of(self, item: Any) -> frozenset[str] | None:
+        """:func:`_target_directories` of ``item``, made once per build."""
         targets = self._targets.get(id(item), _UNKNOWN)
         if targets is _UNKNOWN:
             targets = self._targets[id(item)] = _target_directories(item)
-        if targets is None or page_url in targets:
-            return None
-        return (id(item), place, page_url[: page_url.rstrip("/").rfind("/") + 1])
-
+        return targets  # type: ignore[no-any-return]
 
     def runs(
         self, section: Any, path: str, level: int, page_url: str
@@ -121,8 +125,7 @@ class NavMemo:
         index = active[0] if active else None
         if not below.get(page_url, frozenset()) <= {index}:
             return None
-        directory = page_url[: page_url.rstrip("/").rfind("/") + 1]
-        key = (id(section), path, level, directory)
+        key = (id(section), path, level, _directory(page_url))
         found = self.slots.get(key)
         if found is None:
             count = len(section.children)
@@ -132,9 +135,7 @@ class NavMemo:
     def _link_directories(self, section: Any) -> dict[str, frozenset[int]] | None:
         found: dict[str, set[int]] = {}
         for index, child in enumerate(section.children):
-            targets = self._targets.get(id(child), _UNKNOWN)
-            if targets is _UNKNOWN:
-                targets = self._targets[id(child)] = _target_directories(child)
+            targets = self._targets_of(child)
             if targets is None:
                 return None
             for directory in targets:
@@ -143,6 +144,12 @@ class NavMemo:
 
 
 _UNKNOWN: Any = object()
+
+
+def _directory(page_url: str) -> str:
+    """The directory of a page whose URL is a directory (``D/p/`` → ``D/``):
+    what its relative links to pages not below it depend on."""
+    return page_url[: page_url.rstrip("/").rfind("/") + 1]
 
 
 def _target_directories(item: Any) -> frozenset[str] | None:
