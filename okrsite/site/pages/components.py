@@ -7,6 +7,7 @@ numbers we computed, so templates can emit it as is.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Hashable, Iterable
 
 from markupsafe import Markup
 
@@ -43,6 +44,16 @@ def doc_link(text: object, from_doc: str, to_doc: str, anchor: str | None = None
     if anchor:
         target += f"#{anchor}"
     return Markup(f"[{md_inline(text)}]({target})")
+
+
+def grouped_links(pairs: Iterable[tuple[Hashable, Markup]]) -> list[tuple[Hashable, Markup]]:
+    """(key, its links joined with " · ") for (key, link) pairs, keys in the
+    order they first come, links in theirs: long lists of units shown as a
+    line per group (by parent, by counts) rather than a table row each."""
+    groups: dict[Hashable, list[Markup]] = {}
+    for key, link in pairs:
+        groups.setdefault(key, []).append(link)
+    return [(key, Markup(" · ").join(links)) for key, links in groups.items()]
 
 
 def progress_bar(

@@ -30,10 +30,10 @@ from okrsite.render.escape import md_inline
 from okrsite.render.richtext import markdown_block
 from okrsite.site.calibration import site_calibration
 from okrsite.site.context import SiteContext, cycles_newest_first
-from okrsite.site.pages.components import doc_link, progress_bar, status_chip
+from okrsite.site.pages.components import doc_link, grouped_links, progress_bar, status_chip
 from okrsite.site.pages.history_views import calibration_block, calibration_rows, profile_history
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import is_compact
+from okrsite.site.pages.scale import is_compact, profile_lists_units_below
 from okrsite.site.pages.unit import KIND_LABELS
 from okrsite.site.tree import GeneratedFile
 
@@ -91,7 +91,7 @@ def profile_inputs(
         okrs = cycle.okrs.get(unit_id)
         same.append(okrs.content if okrs is not None else None)
         equal.append((okrs.path, okrs.redacted_private) if okrs is not None else None)
-    if current_cycle is not None and model.units[unit_id].parent == ROOT_UNIT:
+    if current_cycle is not None and profile_lists_units_below(model, unit_id, compact=True):
         cycle = model.cycles[current_cycle]
         equal.append(tuple(urls.has_unit_page(cycle, m) for m in below.get(unit_id, [])))
     return tuple(same), tuple(equal)
@@ -129,7 +129,7 @@ def profile_made_from(
         yield okrs.content.model_dump_json()
         # A measured KR's data-file reading is not a field (not in the JSON).
         yield repr([kr.measured for o in okrs.objectives for kr in o.key_results if kr.measure])
-    if current_cycle is not None and model.units[unit_id].parent == ROOT_UNIT:
+    if current_cycle is not None and profile_lists_units_below(model, unit_id, compact=True):
         cycle = model.cycles[current_cycle]
         yield repr(tuple(urls.has_unit_page(cycle, m) for m in below.get(unit_id, [])))
 
@@ -243,7 +243,8 @@ def render_profile(
         )
     members = (
         _members(model, unit_id, current_cycle, doc, tree or OrgTree(model))
-        if current_cycle is not None and unit.parent == ROOT_UNIT
+        if current_cycle is not None
+        and profile_lists_units_below(model, unit_id, compact=True)
         else []
     )
     meta = Markup(" · ").join(
@@ -262,7 +263,9 @@ def render_profile(
         description=markdown_block(unit.definition.description, heading_floor=2) or None,
         rows=rows,
         members=members if len(members) <= MEMBERS_TABLE_MAX else [],
-        members_by_parent=_by_parent(members) if len(members) > MEMBERS_TABLE_MAX else [],
+        members_by_parent=grouped_links((m["parent"], Markup(m["link"])) for m in members)
+        if len(members) > MEMBERS_TABLE_MAX
+        else [],
         member_count=len(members),
         # Trend, objectives per cycle and calibration (history_views.py)
         trend=trend,
@@ -287,14 +290,6 @@ MEMBERS_TABLE_MAX = 60
 kind and current page); more are listed as profile links grouped by the unit
 they are part of, ~45 bytes each instead of ~150: a department of 380 teams
 on another synthetic org (``bench/synth.py --seed 3``) made a 59 KB table."""
-
-
-def _by_parent(members: list[dict[str, object]]) -> list[tuple[object, Markup]]:
-    """(parent name, its units' profile links) in the members' order."""
-    groups: dict[object, list[Markup]] = {}
-    for member in members:
-        groups.setdefault(member["parent"], []).append(Markup(member["link"]))
-    return [(parent, Markup(" · ").join(links)) for parent, links in groups.items()]
 
 
 def _members(

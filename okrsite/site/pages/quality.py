@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from typing import cast
 
 from markupsafe import Markup
 
@@ -35,7 +36,7 @@ from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.render.escape import html_text, md_inline
 from okrsite.site.context import SiteContext
 from okrsite.site.findings import closed_cycle_findings, closed_cycles, site_findings
-from okrsite.site.pages.components import doc_link
+from okrsite.site.pages.components import doc_link, grouped_links
 from okrsite.site.pages.render import render
 from okrsite.site.pages.scale import is_compact
 from okrsite.site.tree import GeneratedFile
@@ -361,6 +362,7 @@ def _unit_rows(
             {
                 "name": name + Markup(f"{{#{unit_anchor(unit_id)}}}"),
                 "counts": counts_text(hits),
+                "findings": len(hits),
                 "rules": rules,
             }
         )
@@ -464,19 +466,14 @@ def _units_listing(rows: list[dict[str, object]]) -> dict[str, object]:
     the anchored unit links with those counts), most findings first."""
     if len(rows) <= UNITS_TABLE_MAX:
         return {"units": rows, "units_by_counts": [], "units_listed": len(rows)}
-    groups: dict[str, list[Markup]] = {}
-    for row in rows:
-        groups.setdefault(str(row["counts"]), []).append(Markup(row["name"]))
-    ordered = sorted(groups.items(), key=lambda item: -sum(_count_numbers(item[0])))
+    most_first = sorted(rows, key=lambda row: -cast(int, row["findings"]))  # stable
     return {
         "units": [],
-        "units_by_counts": [(counts, Markup(" · ").join(links)) for counts, links in ordered],
+        "units_by_counts": grouped_links(
+            (row["counts"], Markup(row["name"])) for row in most_first
+        ),
         "units_listed": len(rows),
     }
-
-
-def _count_numbers(counts: str) -> list[int]:
-    return [int(word) for word in counts.replace(",", "").split() if word.isdigit()]
 
 
 def render_quality_page(

@@ -20,13 +20,20 @@ from okrsite.analysis.progress import (
     shows_scores,
     unit_and_teams_progress,
 )
-from okrsite.model import Cycle, OkrModel
+from okrsite.model import ROOT_UNIT, Cycle, OkrModel
 from okrsite.site.options import SiteOptions
 
 
 def is_compact(model: OkrModel, options: SiteOptions) -> bool:
     """True when the company has more units than one navigation section holds."""
     return len(model.units) > max(2, options.nav_section_size)
+
+
+def profile_lists_units_below(model: OkrModel, unit_id: str, compact: bool) -> bool:
+    """Whether the unit's profile lists every unit below it (its ``#units``
+    section, :func:`okrsite.site.pages.directory.render_profile`): a
+    top-level unit of a compact (large) company."""
+    return compact and unit_id in model.units and model.units[unit_id].parent == ROOT_UNIT
 
 
 @dataclass(frozen=True)

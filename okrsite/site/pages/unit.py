@@ -45,7 +45,7 @@ from okrsite.site.pages.quality import (
     unit_badge,
 )
 from okrsite.site.pages.render import render
-from okrsite.site.pages.scale import is_compact
+from okrsite.site.pages.scale import is_compact, profile_lists_units_below
 from okrsite.site.tree import GeneratedFile
 
 KIND_LABELS = {"department": "Department", "team": "Team", "service": "Service unit"}
@@ -544,14 +544,9 @@ def _children(
     links = [doc_link(model.unit_name(c), doc, urls.unit_link(cycle, c)) for c in child_ids]
     if rest:
         more = f"and {rest} more"
-        profile_lists_them = (
-            unit_id != ROOT_UNIT
-            and model.units[unit_id].parent == ROOT_UNIT
-            and is_compact(model, options)
-        )  # see directory.render_profile
         links.append(
             doc_link(more, doc, urls.unit_profile(unit_id), anchor="units")
-            if profile_lists_them
+            if profile_lists_units_below(model, unit_id, is_compact(model, options))
             else Markup(md_inline(more))
         )
     return Markup(" · ").join(links)
