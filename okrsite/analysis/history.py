@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from okrsite.analysis.progress import (
@@ -31,7 +31,16 @@ from okrsite.analysis.progress import (
     objective_progress,
     unit_progress,
 )
-from okrsite.model import ROOT_UNIT, CheckIn, Cycle, KeyResult, Objective, OkrModel, Scoring
+from okrsite.model import (
+    ROOT_UNIT,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    OkrModel,
+    Scoring,
+    UnitOkrs,
+)
 
 DISTRIBUTION_BINS = 10
 
@@ -201,6 +210,26 @@ position, check-in), in that order): what :func:`recent_checkins` found in
 each unit file, kept by a preview server between rebuilds."""
 
 
+CheckinSpans = Mapping[tuple[str, str], tuple[dt.date, dt.date] | None]
+"""(cycle, unit) → the first and last date of the check-ins of the unit
+file's public objectives (None: it has none), see :func:`checkin_span`: what
+a build knows of closed cycles' files without walking their check-ins
+(``okrsite/site/checkindates.py`` keeps it by the cycle's input files)."""
+
+
+def checkin_span(okrs: UnitOkrs) -> tuple[dt.date, dt.date] | None:
+    """The first and last date of the check-ins of a unit file's public
+    objectives (None: it has none): what :func:`recent_checkins` and the
+    feed (``render.exports.checkins_atom``) look for in a file."""
+    dates = [
+        checkin.date
+        for objective in okrs.public_objectives
+        for kr in objective.key_results
+        for checkin in kr.checkins
+    ]
+    return (min(dates), max(dates)) if dates else None
+
+
 def recent_checkins(
     model: OkrModel,
     today: dt.date,
@@ -208,6 +237,7 @@ def recent_checkins(
     days: int = 7,
     limit: int = 30,
     kept: RecentByUnit | None = None,
+    spans: CheckinSpans | None = None,
 ) -> list[RecentCheckin]:
     """Check-ins in ``(today − days, today]``, newest first, at most ``limit``.
 
@@ -215,12 +245,19 @@ def recent_checkins(
     objective and KR, so the list is deterministic. ``kept``: each unit
     file's findings from earlier calls (a preview server's), used again while
     the file's content is the same object and the window the same.
+    ``spans``: the check-in dates of unit files the caller knows already (a
+    build's closed cycles): a file whose check-ins are all outside the
+    window is not read.
     """
     since = today - dt.timedelta(days=days)
     order = {unit_id: i for i, unit_id in enumerate([ROOT_UNIT, *model.units])}
     found: list[tuple[tuple[object, ...], RecentCheckin]] = []
     for ci, cycle in enumerate(model.cycles.values()):
         for unit_id, okrs in cycle.okrs.items():
+            if spans is not None and (cycle.id, unit_id) in spans:
+                span = spans[(cycle.id, unit_id)]
+                if span is None or span[1] <= since or span[0] > today:
+                    continue  # no check-in of this file is in the window
             entry = kept.get((cycle.id, unit_id)) if kept is not None else None
             if (
                 entry is not None

@@ -45,6 +45,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from okrsite import urls
+from okrsite.analysis.history import CheckinSpans, checkin_span
 from okrsite.analysis.progress import (
     KrProgressOf,
     band,
@@ -466,13 +467,17 @@ between rebuilds while the content is the same object."""
 
 
 def checkins_atom(
-    model: OkrModel, site_url: str | None, kept: FeedParts | None = None
+    model: OkrModel,
+    site_url: str | None,
+    kept: FeedParts | None = None,
+    spans: CheckinSpans | None = None,
 ) -> str:
     """``feed.xml``: the newest check-ins (see the module docstring).
 
     Links are absolute under ``site_url`` when given, else relative to the
     feed (which lives at the site root). ``kept``: each unit file's entries
-    from earlier calls (a preview server's), see :data:`FeedParts`.
+    from earlier calls (a preview server's), see :data:`FeedParts`;
+    ``spans``: files' check-in dates the caller knows (a build's closed cycles).
     """
     base = (site_url.rstrip("/") + "/") if site_url else ""
     # Newest first; ties in a fixed order (cycle, unit, objective, KR ids),
@@ -491,7 +496,9 @@ def checkins_atom(
             if found is not None and found[0] is okrs.content:
                 latest = found[1][0][1] if found[1] else None
             else:
-                found, latest = None, _newest_checkin(okrs)
+                key = (cycle.id, unit_id)
+                span = spans[key] if spans is not None and key in spans else checkin_span(okrs)
+                found, latest = None, None if span is None else span[1]
             if latest is not None:
                 files.append((latest, cycle, unit_id, okrs, found))
     files.sort(key=lambda item: item[0], reverse=True)
@@ -571,19 +578,6 @@ def checkins_atom(
 def _feed_order(entry: tuple[Any, ...]) -> tuple[Any, ...]:
     """Newest first, then cycle, unit, objective and KR ids (see :func:`checkins_atom`)."""
     return (entry[0], entry[2], entry[3], entry[4].id, entry[5].id)
-
-
-def _newest_checkin(okrs: UnitOkrs) -> dt.date | None:
-    """The date of the newest check-in :func:`_unit_feed_entries` would list."""
-    return max(
-        (
-            checkin.date
-            for objective in _public_objectives(okrs)
-            for kr in objective.key_results
-            for checkin in kr.checkins
-        ),
-        default=None,
-    )
 
 
 def _unit_feed_entries(cycle_id: str, unit_id: str, okrs: UnitOkrs) -> list[tuple[Any, ...]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from okrsite.render import exports, okrs_schema
+from okrsite.site.checkindates import closed_checkin_spans
 from okrsite.site.context import SiteContext
 from okrsite.site.tree import GeneratedFile
 
@@ -33,4 +34,6 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     yield GeneratedFile(OKRS_SCHEMA, okrs_schema.okrs_json_schema_text())
     yield GeneratedFile(OKRS_CSV, exports.krs_csv(ctx.model, ctx.export_parts.get(OKRS_CSV), memo))
     feed = None if ctx.cache is None else ctx.cache.feed
-    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url, feed))
+    # Closed cycles' files are read only when they may hold one of the newest.
+    spans = closed_checkin_spans(ctx)
+    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url, feed, spans))

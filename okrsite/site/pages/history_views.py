@@ -19,6 +19,7 @@ from okrsite.analysis import cadence
 from okrsite.analysis.calibration import Calibration, CalibrationReport, summary
 from okrsite.analysis.cycles import next_cycle
 from okrsite.analysis.history import (
+    CheckinSpans,
     CycleSummary,
     RecentByUnit,
     SummaryParts,
@@ -141,11 +142,14 @@ def recent_changes(
     days: int = 7,
     limit: int = 20,
     kept: RecentByUnit | None = None,
+    spans: CheckinSpans | None = None,
 ) -> list[ChangeLine]:
     """Check-ins of the last ``days`` days, newest first, linked to their KRs
-    (``kept``: a preview server's findings per unit file, see :func:`recent_checkins`)."""
+    (``kept``: a preview server's findings per unit file; ``spans``: files'
+    check-in dates known already; see :func:`recent_checkins`)."""
     lines: list[ChangeLine] = []
-    for item in recent_checkins(model, today, days=days, limit=limit, kept=kept):
+    found = recent_checkins(model, today, days=days, limit=limit, kept=kept, spans=spans)
+    for item in found:
         kr, checkin = item.key_result, item.checkin
         cycle = model.cycles[item.cycle_id]
         link = doc_link(

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from okrsite import urls
 from okrsite.model import ROOT_UNIT
+from okrsite.site.checkindates import closed_checkin_spans
 from okrsite.site.context import SiteContext
 from okrsite.site.pages.common import company_objectives, coverage_stats
 from okrsite.site.pages.components import doc_link
@@ -53,9 +54,13 @@ def render_home(ctx: SiteContext) -> str:
         annual_objectives=[a for a in model.company.annual if a.year == year],
         cycle_title=cycle.title,
         phase_block=phase_block(model, cycle, now),  # cadence timeline (history_views.py)
-        changes=recent_changes(
-            model, ctx.today, doc, kept=None if ctx.cache is None else ctx.cache.recent
-        ),  # "what changed this week"
+        changes=recent_changes(  # "what changed this week"
+            model,
+            ctx.today,
+            doc,
+            kept=None if ctx.cache is None else ctx.cache.recent,
+            spans=closed_checkin_spans(ctx),  # closed cycles' files: read if recent
+        ),
         cycle_link=doc_link(f"{cycle.title} overview", doc, urls.cycle_overview(cycle.id)),
         quality_link=doc_link("Quality report", doc, urls.quality_page(cycle.id)),
         directory_link=doc_link("All units", doc, urls.DIRECTORY),
