@@ -156,3 +156,21 @@ def test_history_harness_rebuilds_after_real_edits(tmp_path: Path, command: str)
     spec.loader.exec_module(synth)
     synth.write(tmp_path / "seed1", units=12, seed=1, cycles=2)
     assert ((tmp_path / "seed1" / "content" / "org.yaml").read_bytes() == made) == (not seed)
+
+
+def test_history_table_reports_the_ratio_and_what_history_adds() -> None:
+    """The table's closing lines: the issue's ratio, and the seconds the
+    extra quarters add (the figure that does not move with the machine)."""
+    spec = importlib.util.spec_from_file_location("bench_history_table", HISTORY_PATH)
+    assert spec is not None and spec.loader is not None
+    history = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = history
+    spec.loader.exec_module(history)
+    row = {"cold_s": 5.0, "cold_cpu_s": 6.0, "cold_rss_mb": 90.0, "html_pages": 214}
+    rows = [
+        {**row, "quarters": 1, "rebuild_s": 2.0, "rebuild_cpu_s": 2.5},
+        {**row, "quarters": 8, "rebuild_s": 2.9, "rebuild_cpu_s": 3.0},
+    ]
+    text = history.table(100, rows)
+    assert "Rebuild at 8 quarters / at 1: 1.45× wall, 1.20× CPU" in text
+    assert "What the 7 extra quarters add: +0.90 s wall, +0.50 s CPU." in text

@@ -35,6 +35,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from okrsite.engine.mdresult import Converted
 from okrsite.engine.mdsubset import TocSettings, convert, resolve_links
 from okrsite.engine.pagehelper import MISSING, PageHelper
 from okrsite.engine.pagelinks import PageLinks
@@ -112,6 +113,9 @@ class FinishedPage(Page):
         self.rendered_fast = False
         """Whether the last render took the fast path (for tests and measurements)."""
         self._asked: tuple[PageHelper, int, str] | None = None
+        self.served = False
+        """Served from the page cache (the plugin sets it): its Markdown is
+        empty, so its render is known without converting anything."""
 
     def ask(self, helper: PageHelper, markdown: str) -> None:
         """Have the page helper convert ``markdown`` (used if the page's
@@ -122,6 +126,12 @@ class FinishedPage(Page):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        if self.served and not self.markdown:
+            # What converting "" gives (tests/test_fast_pages.py checks it), without
+            # a link resolver and a converter per page: ~700 such pages at 8 quarters.
+            self.rendered_fast = True
+            self._set_rendered(Converted("", [], None, set()), None)
+            return
         resolver = PageLinks(self.file, files, config)
         answer: Any = MISSING
         if self._asked is not None and self._asked[2] == self.markdown:
@@ -139,12 +149,15 @@ class FinishedPage(Page):
         if result is None:
             super().render(config, files)
             return
+        self._set_rendered(result, resolver)
+
+    def _set_rendered(self, result: Converted, resolver: PageLinks | None) -> None:
         self.content = result.html
         self.toc = get_toc(result.toc_tokens)  # type: ignore[arg-type]  # the same dicts
         self._title_from_render = result.title
         self.present_anchor_ids = result.anchor_ids
         if log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
-            self.links_to_anchors = resolver.links_to_anchors
+            self.links_to_anchors = resolver.links_to_anchors if resolver else {}
 
 
 def nav_titles(nav: Any) -> dict[str, str | None]:

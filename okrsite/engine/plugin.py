@@ -136,6 +136,7 @@ from okrsite.engine.pagecache import (
 from okrsite.engine.pagecacherun import (
     BUILD_LOGGER,
     PageCacheRun,
+    PluginTemplates,
     finish_page_cache,
     kept_folders,
     place_stored,
@@ -385,6 +386,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             files.append(file)
             if fast is not None and path.endswith(".md"):
                 page = FinishedPage(titles.get(path), file, config, fast)  # sets file.page
+                page.served = cached is not None
                 if self._helper and cached is None and isinstance(markdown, str):
                     page.ask(self._helper, markdown)
         if self._pages is not None:
@@ -415,7 +417,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if self.config.compact_html:
                 templates.update(nav_templates(env, config))
         if templates and env.loader is not None:
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), env.loader])
+            blank = frozenset({CACHED_TEMPLATE})  # rendered by nothing (pagecacherun.BlankTemplate)
+            env.loader = jinja2.ChoiceLoader([PluginTemplates(templates, blank), env.loader])
         return env
 
     @event_priority(100)  # first: nothing else needs to see a page that is not rendered
