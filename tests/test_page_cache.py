@@ -407,10 +407,10 @@ def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
     texts_file = root / ".okrsite-cache" / "cycles" / TEXTS_FILE
     texts = read_texts(texts_file.read_bytes())
     profiles = sorted((root / "site" / "units").glob("*/index.html"))
-    # The store's other texts are closed quarters' findings and calibration
-    # samples (JSON lists), their check-in dates (JSON objects), their quality
-    # pages, their entries' stat, and the input files' digests by stat (a
-    # JSON object).
+    # The store's other texts are closed quarters' findings, calibration
+    # samples and redaction (JSON lists), their check-in dates and the
+    # calibration report (JSON objects), their quality pages, their entries'
+    # stat, and the input files' digests by stat (a JSON object).
     profile_keys = {
         key for key, text in texts.items()
         if not text.startswith(("[", "{")) and not text.startswith("# Quality · ")
@@ -418,7 +418,7 @@ def _plant_in_stored_profiles(root: Path) -> dict[str, str]:
     entry_stats = {key for key in texts if key.startswith("entry-stat ")}
     assert len(entry_stats) == 2  # two closed quarters
     assert texts["file-digests"].startswith("{")
-    assert len(texts) - len(profile_keys) == 4 * 2 + len(entry_stats) + 1
+    assert len(texts) - len(profile_keys) == 5 * 2 + 1 + len(entry_stats) + 1
     assert len(profile_keys) == len(profiles) > 10
     marked = {
         key: text + "\n\nPlanted in the store.\n" if key in profile_keys else text

@@ -20,9 +20,17 @@ RedactedUnits = MutableMapping[tuple[str, str], tuple[object, object, UnitOkrs]]
 """(cycle, unit) → (content, what else the copy depends on, redacted copy):
 a preview server's copies from its previous rebuild (see :func:`redact`)."""
 
+CycleRedaction = tuple[frozenset[str], frozenset[str]]
+"""What :func:`redact` finds in one cycle: its private objectives as its
+references name them (``unit/objective``) and the units whose file it
+changes (private objectives, or links to one)."""
+
 
 def redact(
-    model: OkrModel, audience: Audience = "public", kept: RedactedUnits | None = None
+    model: OkrModel,
+    audience: Audience = "public",
+    kept: RedactedUnits | None = None,
+    facts: MutableMapping[str, CycleRedaction] | None = None,
 ) -> OkrModel:
     """A copy of ``model`` fit for ``audience``.
 
@@ -38,6 +46,11 @@ def redact(
     the previous rebuild when its content is the same object and the private
     references and people setting are equal, so what is built from that
     unit can be reused too (see :mod:`okrsite.site.cache`).
+
+    ``facts``: cycle id → what redaction finds in the cycle
+    (:data:`CycleRedaction`). A cycle given there is not searched (a build
+    keeps closed cycles' by their input files, ``okrsite/site/redaction.py``);
+    the others' are added to it.
     """
     if audience == "internal":
         return model
@@ -45,8 +58,11 @@ def redact(
     cycles: dict[str, Cycle] = {}
     # Private objectives as references name them: ``unit/objective`` from
     # their own cycle, ``cycle:unit/objective`` from a cycle inside it.
+    given = {} if facts is None else dict(facts)
     private_by_cycle = {
-        cycle_id: {
+        cycle_id: set(given[cycle_id][0])
+        if cycle_id in given
+        else {
             f"{unit_id}/{o.id}"
             for unit_id, okrs in cycle.okrs.items()
             for o in okrs.objectives
@@ -62,8 +78,12 @@ def redact(
     for cycle_id, cycle in model.cycles.items():
         private_refs = private_by_cycle[cycle_id] | across
         okrs_by_unit: dict[str, UnitOkrs] = {}
+        known = given.get(cycle_id)
+        touched: set[str] = set()
         for unit_id, okrs in cycle.okrs.items():
-            if people and not _touches(okrs, private_refs):
+            if unit_id in known[1] if known is not None else _touches(okrs, private_refs):
+                touched.add(unit_id)
+            elif people:  # unchanged: shared (without people every unit is copied)
                 okrs_by_unit[unit_id] = okrs
                 continue
             depends = (okrs.path, okrs.notes, okrs.redacted_private, private_refs, people)
@@ -76,6 +96,8 @@ def redact(
             if kept is not None:
                 kept[(cycle_id, unit_id)] = (okrs.content, depends, copy)
         cycles[cycle_id] = cycle.model_copy(update={"okrs": okrs_by_unit})
+        if facts is not None and known is None:
+            facts[cycle_id] = (frozenset(private_by_cycle[cycle_id]), frozenset(touched))
     units = model.units
     company = model.company
     if not people:

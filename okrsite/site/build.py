@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from okrsite import graphs
-from okrsite.analysis.redact import redact
 from okrsite.graphs.labels import LabelText
 from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel
@@ -43,6 +42,7 @@ from okrsite.site.pages import (
     quality,
     unit,
 )
+from okrsite.site.redaction import site_model
 from okrsite.site.tree import DocsTree, FileContent, GeneratedFile
 
 # Order matters only for readability of the tree; paths must not collide.
@@ -84,7 +84,7 @@ def build_docs_tree(
     (fragments reused from its previous rebuild); ``closed`` a store of
     closed cycles' pages (the page cache of ``okrsite build``). One-shot
     builds pass neither; the tree is the same either way."""
-    public_model = redact(model, options.audience, None if cache is None else cache.redacted)
+    public_model = site_model(model, options, closed, None if cache is None else cache.redacted)
     if cache is not None:
         cache.begin(public_model)
     context = SiteContext(
