@@ -122,24 +122,54 @@ def test_another_day_runs_the_rules_again(warm: Path, tmp_path: Path) -> None:
     assert len(after) == 2 and not before & after
 
 
+def stored_reports(root: Path) -> dict[str, dict[str, object]]:
+    """The store's calibration reports (JSON objects with the company's), by key."""
+    texts = read_texts((root / TEXTS).read_bytes())
+    found = {}
+    for key, text in texts.items():
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "company" in data and "units" in data:
+            found[key] = data
+    return found
+
+
 def test_closed_cycles_calibration_samples_are_kept_and_used(
     warm: Path, tmp_path: Path, fresh: dict[str, bytes]
 ) -> None:
     """Each closed quarter has its graded forecasts stored (the fixture has
-    101: 26 in 2023-Q2, 75 in 2026-Q3); emptying 2023-Q2's entry leaves 75
-    on the directory (the samples were not collected again), and a malformed
-    entry is collected again, giving the fresh site."""
+    101: 26 in 2023-Q2, 75 in 2026-Q3), and the report made of them. The
+    report is what a warm build shows (a count planted in it shows on the
+    directory); without it the report is made again from the kept samples
+    (emptying 2023-Q2's leaves 75: they were not collected again), and a
+    malformed entry is collected again, giving the fresh site."""
     stored = stored_rows(warm, 8)
     counts = sorted((rows[0][0], len(rows)) for rows in stored.values() if rows)
     assert counts == [("2023-Q2", 26), ("2026-Q3", 75)]
+    reports = stored_reports(warm)
+    assert len(reports) == 1
+    report_key, report = next(iter(reports.items()))
+    assert report["company"][0] == 101  # type: ignore[index]
     directory = "units/index.html"
     assert "101 forecasts" in fresh[directory].decode("utf-8")
-    for planted, shows in (("[]", "75 forecasts"), ('[["x"]]', "101 forecasts")):
-        root = tmp_path / f"repo-{len(planted)}"
+    planted_report = json.dumps({**report, "company": [999, *report["company"][1:]]})  # type: ignore[index]
+    for planted, in_report, shows in (
+        ("[]", None, "75 forecasts"),
+        ('[["x"]]', None, "101 forecasts"),
+        ("[]", planted_report, "999 forecasts"),  # the kept report, not the samples
+        ("[]", '{"company": [1]}', "75 forecasts"),  # a malformed report is a miss
+    ):
+        root = tmp_path / f"repo-{len(planted)}-{len(in_report or '')}"
         shutil.copytree(warm, root)
         texts = read_texts((root / TEXTS).read_bytes())
         key = next(k for k, rows in stored.items() if rows and rows[0][0] == "2023-Q2")
         texts[key] = planted
+        if in_report is None:
+            del texts[report_key]
+        else:
+            texts[report_key] = in_report
         (root / TEXTS).write_bytes(texts_bytes(texts))
         build(root / "mkdocs.yml", root / "site")
         assert shows in (root / "site" / directory).read_text(encoding="utf-8")
@@ -220,3 +250,53 @@ def test_rows_read_back_are_the_objects_the_rules_and_samples_made() -> None:
     bad[0][1], bad[0][4] = 12, "fatal"
     assert findings._read(json.dumps(bad), "2026-Q1") is None
     assert findings._read(findings._text(made), "2026-Q2") is None
+
+
+def test_a_stored_calibration_report_reads_back_exactly() -> None:
+    """The real-world fixture's report (floats with long expansions, units
+    with and without a verdict) written and read back is equal to the made
+    one, field types included; anything else is a miss."""
+    from okrsite.analysis.calibration import calibration_report
+    from okrsite.site import calibration
+    from okrsite.validate import load_model
+
+    report = calibration_report(load_model(Path(__file__).parent / "fixtures/realworld/content"))
+    assert report.company.count == 101 and len(report.units) > 5
+    back = calibration._read_report(calibration._report_text(report))
+    assert back == report and list(back.units) == list(report.units)
+    assert repr(back) == repr(report)
+    row = json.loads(calibration._report_text(report))
+    for broken in (
+        {**row, "company": [*row["company"][:5], "guess", row["company"][6]]},
+        {**row, "company": [*row["company"][:1], "0.3", *row["company"][2:]]},
+        {**row, "company": [*row["company"][:6], row["company"][6][:4]]},
+        {**row, "units": [*row["units"], row["units"][0]]},
+        {"units": row["units"]},
+        [row],
+    ):
+        assert calibration._read_report(json.dumps(broken)) is None
+    assert calibration._read_report("not json") is None
+
+
+def test_an_archived_score_edited_changes_the_kept_report(
+    warm: Path, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    """A graded KR's score edited in a closed quarter: that quarter's key
+    changes, so do its samples and the report's key; the warm build's
+    directory and profiles equal a fresh build of the edited content."""
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    edited = root / "content" / "2026-Q3" / "cs-onboarding.yaml"
+    text = edited.read_text(encoding="utf-8")
+    assert text.count("    score: 1.0\n") == 1  # onboarding-o2-k2: forecast 0.8, came true
+    edited.write_text(text.replace("    score: 1.0\n", "    score: 0.1\n"), encoding="utf-8")
+    build(root / "mkdocs.yml", root / "site")
+    other = tmp_path / "other"
+    other.mkdir()
+    make_site(other, page_cache=False)
+    shutil.copy(edited, other / "content" / "2026-Q3" / edited.name)
+    build(other / "mkdocs.yml", other / "site")
+    got, want = files_of(root / "site"), files_of(other / "site")
+    assert got == want
+    assert got["units/index.html"] != fresh["units/index.html"]  # the report changed
+    assert len(stored_reports(root)) == 1  # the old report was dropped

@@ -92,19 +92,19 @@ class Bin:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Calibration of a set of samples (a unit, or the whole company)."""
+    """Calibration of a set of samples (a unit, or the whole company): what
+    pages show of it. The samples themselves are not kept: a build keeps
+    closed cycles' reports without reading their samples back
+    (``okrsite/site/calibration.py``)."""
 
-    samples: tuple[Sample, ...]
+    count: int
+    """How many samples (graded forecasts)."""
     brier: float | None
     mean_forecast: float | None
     mean_outcome: float | None
     bias: float | None
     verdict: Verdict
     bins: tuple[Bin, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.samples)
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def calibrate(samples: list[Sample]) -> Calibration:
         )
         for i, group in enumerate(grouped)
     )
-    return Calibration(tuple(samples), brier, mean_f, mean_o, bias, verdict, bins)
+    return Calibration(len(samples), brier, mean_f, mean_o, bias, verdict, bins)
 
 
 def calibration_report(
@@ -249,7 +249,7 @@ def calibration_report(
 def summary(cal: Calibration) -> str:
     """One sentence, e.g. ``6 forecasts, Brier score 0.34; forecast 53% on
     average, 50% came true: calibrated (forecasts matched the results)``."""
-    if not cal.samples or cal.brier is None or cal.mean_forecast is None:
+    if not cal.count or cal.brier is None or cal.mean_forecast is None:
         return "No graded forecasts yet."
     noun = "forecast" if cal.count == 1 else "forecasts"
     assert cal.mean_outcome is not None

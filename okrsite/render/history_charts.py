@@ -137,7 +137,7 @@ def reliability_svg(cal: Calibration, *, title: str) -> str:
     calibration, ``okr-chart__value`` the bins' polyline, dots sized by
     count). Returns ``""`` when there are no samples.
     """
-    if not cal.samples:
+    if not cal.count:
         return ""
 
     def px(v: float) -> float:

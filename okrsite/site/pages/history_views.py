@@ -288,7 +288,7 @@ def profile_history(
 
 def calibration_block(cal: Calibration, title: str) -> Markup | None:
     """Verdict sentence plus reliability diagram; ``None`` without samples."""
-    if not cal.samples:
+    if not cal.count:
         return None
     svg = reliability_svg(cal, title=title)
     css = cal.verdict.replace(" ", "-")
