@@ -11,7 +11,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import _RelativePathTreeprocessor
 
-from okrsite.engine.pagelinks import PageLinks
+from okrsite.engine.pagelinks import PageLinks, file_at
 
 SOURCES = (
     "index.md",
@@ -159,3 +159,18 @@ def test_a_plain_link_does_not_take_mkdocs_way(config: MkDocsConfig) -> None:
     finally:
         _RelativePathTreeprocessor.path_to_url = original  # type: ignore[method-assign]
     assert calls == ["missing/"]
+
+
+def test_a_file_is_found_by_its_path_as_mkdocs_finds_it(config: MkDocsConfig) -> None:
+    """``file_at`` answers as ``Files.get_file_from_path`` for normal paths (the
+    short way) and for every path that is not (MkDocs' way)."""
+    files = _files(config)
+    paths = [
+        *SOURCES, *(f"./{s}" for s in SOURCES), "units//platform.md", "units/./platform.md",
+        "units/platform.md/", "guide/../units/platform.md", "//index.md", "/index.md", "",
+        ".", "..", "../index.md", "units\\platform.md", "missing.md", "2026-Q4/with space.md",
+    ]
+    for path in paths:
+        assert file_at(files, path) is files.get_file_from_path(path), path
+    assert file_at(files, "units/./platform.md") is files.get_file_from_path("units/platform.md")
+

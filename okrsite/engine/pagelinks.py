@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import _RelativePathTreeprocessor
 from mkdocs.utils import get_relative_url
 
@@ -56,3 +57,14 @@ class PageLinks(_RelativePathTreeprocessor):
             return relative
         self.links_to_anchors.setdefault(target, {}).setdefault(anchor, url)
         return f"{relative}#{anchor}"
+
+
+def file_at(files: Files, path: str) -> File | None:
+    """``files.get_file_from_path(path)``: for a path that is already normal
+    POSIX (``posixpath.normpath`` leaves it as it is, no backslash) straight
+    from the files' own table, as ``PurePath(path).as_posix()`` would leave it
+    too; any other path MkDocs' way. Asked for every generated file of a
+    build (~1,800 at 100 units × 8 quarters), the ``PurePath`` was ~5 µs each."""
+    if "\\" not in path and posixpath.normpath(path) == path:
+        return files.src_uris.get(path)
+    return files.get_file_from_path(path)

@@ -145,6 +145,7 @@ from okrsite.engine.pagecacherun import (
     take_folders,
 )
 from okrsite.engine.pagehelper import PageHelper
+from okrsite.engine.pagelinks import file_at
 from okrsite.engine.partialmemo import header_templates
 from okrsite.engine.searchworker import PageIndexer
 from okrsite.engine.siteoutput import SiteOutput
@@ -348,7 +349,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         for path in sorted(generated):
             held = tree.stored.get(path)  # a closed cycle's file: read only if needed
             content: FileContent = tree.files[path] if held is None else b""
-            existing = files.get_file_from_path(path)
+            existing = file_at(files, path)
             if existing is not None:
                 log.info("okrsite: keeping hand-written %s instead of the generated page", path)
                 continue

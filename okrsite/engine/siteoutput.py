@@ -71,9 +71,9 @@ StoredFiles = dict[str, tuple[str, list[int]]]
 what a build records of the cache files it wrote (:func:`store_file`)."""
 
 
-def stat_of(path: Path) -> list[int]:
+def stat_of(path: str | Path) -> list[int]:
     """Size, mtime (ns) and inode: a list, as it reads back from JSON."""
-    found = path.stat()
+    found = os.stat(path)  # Path.stat costs three times os.stat of a str
     return [found.st_size, found.st_mtime_ns, found.st_ino]
 
 
