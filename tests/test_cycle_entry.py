@@ -4,6 +4,7 @@ when the cycle store trusts them (okrsite/engine/pagecache.py, CycleStore)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,12 @@ def stored(directory: Path) -> CycleStore:
     return CycleStore(directory, {"2025-Q1": "inputs"})
 
 
+def as_stored(exports: Mapping[str, str | bytes]) -> dict[str, bytes]:
+    """Export parts as an entry hands them back: the UTF-8 bytes it holds
+    (joined into okrs.json and okrs.csv as they are, render/exports._joined)."""
+    return {k: v if isinstance(v, bytes) else v.encode("utf-8") for k, v in exports.items()}
+
+
 def entry_file(directory: Path) -> Path:
     (path,) = directory.glob("*" + CYCLE_SUFFIX)
     return path
@@ -42,7 +49,7 @@ def entry_file(directory: Path) -> Path:
 
 def test_a_trusted_entry_is_opened_by_its_header_and_read_on_demand(tmp_path: Path) -> None:
     found = stored(tmp_path).get("2025-Q1", "ctx")
-    assert found is not None and found.files == {} and found.exports == CYCLE.exports
+    assert found is not None and found.files == {} and found.exports == as_stored(CYCLE.exports)
     assert all(isinstance(held, EntryContent) for held in found.stored.values())
     assert {path: held.load() for path, held in found.stored.items()} == FILES
     assert {path: held.sha256 for path, held in found.stored.items()} == {
@@ -116,10 +123,10 @@ def test_export_parts_are_bytes_after_the_header_and_checked_when_read_in_full(
     path = tmp_path / f"x{CYCLE_SUFFIX}"
     path.write_bytes(data)
     opened = open_cycle_entry(path)
-    assert opened is not None and opened[1].exports == exports
+    assert opened is not None and opened[1].exports == as_stored(exports)
     assert list(opened[1].exports) == list(exports)  # the order the site gave them
     assert {p: h.load() for p, h in opened[1].stored.items()} == FILES
     full = read_stored_entry(data)
-    assert full is not None and full[1].exports == exports
+    assert full is not None and full[1].exports == as_stored(exports)
     assert read_stored_entry(data.replace(b"1,2", b"1,3")) is None
     assert read_stored_entry(data.replace("Ünïcode".encode(), b"Unicode!!")) is None

@@ -24,13 +24,12 @@ from okrsite.model import (
 )
 from okrsite.render.exports import (
     CSV_COLUMNS,
-    FEED_LIMIT,
-    checkins_atom,
     krs_csv,
     okrs_data,
     okrs_json,
     safe_cell,
 )
+from okrsite.render.feed import FEED_LIMIT, checkins_atom
 from okrsite.render.okrs_schema import okrs_json_schema, okrs_json_schema_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -554,7 +553,7 @@ def test_the_feed_reads_only_files_that_can_hold_its_entries_and_says_the_same(
 
     from contentkit import load_synth
 
-    import okrsite.render.exports as exports_module
+    import okrsite.render.feed as feed_module
     from okrsite.validate import load_model
 
     tests = Path(__file__).resolve().parent
@@ -575,7 +574,7 @@ def test_the_feed_reads_only_files_that_can_hold_its_entries_and_says_the_same(
                 if kr.checkins:
                     kr.checkins[-1] = kr.checkins[-1].model_copy(update={"date": late})
     pruned = checkins_atom(model, None)
-    monkeypatch.setattr(exports_module, "FEED_LIMIT", 10**6)
+    monkeypatch.setattr(feed_module, "FEED_LIMIT", 10**6)
     everything = _feed_entries(checkins_atom(model, None))
     shown = _feed_entries(pruned)
     assert len(shown) == 50 and len(everything) > 200

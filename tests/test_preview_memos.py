@@ -31,7 +31,7 @@ from okrsite.analysis.progress import (
 )
 from okrsite.analysis.redact import redact
 from okrsite.model import OkrModel
-from okrsite.render.exports import FEED_LIMIT, FeedParts, checkins_atom
+from okrsite.render.feed import FEED_LIMIT, FeedParts, checkins_atom
 from okrsite.validate import LoadCache, load_model
 
 

@@ -220,7 +220,7 @@ a build knows of closed cycles' files without walking their check-ins
 def checkin_span(okrs: UnitOkrs) -> tuple[dt.date, dt.date] | None:
     """The first and last date of the check-ins of a unit file's public
     objectives (None: it has none): what :func:`recent_checkins` and the
-    feed (``render.exports.checkins_atom``) look for in a file."""
+    feed (``render.feed.checkins_atom``) look for in a file."""
     dates = [
         checkin.date
         for objective in okrs.public_objectives

@@ -79,7 +79,7 @@ def cycle_entry_bytes(cycle_id: str, cycle: ClosedCycle) -> bytes:
     blobs: list[bytes] = []
     exports: list[tuple[str, int, str]] = []
     for name, part in cycle.exports.items():
-        blob = part.encode("utf-8")
+        blob = part if isinstance(part, bytes) else part.encode("utf-8")
         exports.append((name, len(blob), hashlib.sha256(blob).hexdigest()))
         blobs.append(blob)
     index: list[tuple[str, str, int, str]] = []
@@ -119,18 +119,25 @@ def _header(line: bytes) -> _Header | None:
 
 def _exports(
     data: bytes, index: list[tuple[str, int, str]], *, check: bool
-) -> dict[str, str] | None:
+) -> dict[str, str | bytes] | None:
     """The export parts at the start of ``data`` (their bytes back to back),
-    checked against their sha256 if ``check``; None if cut or not UTF-8."""
-    parts: dict[str, str] = {}
+    as the UTF-8 bytes they were written as: ``okrs.json`` and ``okrs.csv``
+    are joined from them as bytes (~13 MB at 100 units x 8 quarters, not
+    decoded here and encoded again on writing). Checked against their sha256,
+    and for UTF-8, if ``check``; None if cut or not what was written."""
+    parts: dict[str, str | bytes] = {}
     at = 0
     try:
         for name, size, sha in index:
             blob = data[at : at + size]
             at += size
-            if len(blob) != size or (check and hashlib.sha256(blob).hexdigest() != sha):
+            if len(blob) != size:
                 return None
-            parts[name] = blob.decode("utf-8")
+            if check:
+                if hashlib.sha256(blob).hexdigest() != sha:
+                    return None
+                blob.decode("utf-8")  # never written otherwise: a miss
+            parts[name] = blob
     except UnicodeDecodeError:
         return None
     return parts
@@ -138,7 +145,7 @@ def _exports(
 
 def _checked_files(
     data: bytes,
-) -> tuple[str, dict[str, str], list[tuple[str, FileContent, str]]] | None:
+) -> tuple[str, dict[str, str | bytes], list[tuple[str, FileContent, str]]] | None:
     """The cycle id, export parts and files (path, content, sha256) of a whole
     entry, or None when ``data`` is not a whole, well-formed entry whose
     parts and files match their sha256 (a cache is untrusted input: anything

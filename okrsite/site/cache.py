@@ -15,7 +15,7 @@ process never share fragments.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -26,7 +26,8 @@ from okrsite.analysis.progress import ObjectiveProgressMemo
 from okrsite.analysis.redact import RedactedUnits
 from okrsite.model import OkrModel, UnitOkrs
 from okrsite.refs import Link, OkrRef
-from okrsite.render.exports import FeedParts, UnitPartMemo
+from okrsite.render.exports import UnitPartMemo
+from okrsite.render.feed import FeedParts
 from okrsite.site.alignmemo import KeptAlignment
 from okrsite.site.graphmemo import GraphDots
 from okrsite.site.kept import PageMemo
@@ -185,8 +186,10 @@ class ClosedCycle:
     files: dict[str, FileContent]
     """Its unit pages, overview and their graph files (docs path → content),
     as generated (what a store keeps)."""
-    exports: dict[str, str]
-    """Its part of each export that spans cycles (``okrs.json``, ``okrs.csv``)."""
+    exports: Mapping[str, str | bytes]
+    """Its part of each export that spans cycles (``okrs.json``, ``okrs.csv``):
+    text as generated, UTF-8 bytes as a store hands it back (joined into the
+    export as bytes, see :func:`okrsite.render.exports.okrs_json`)."""
     stored: dict[str, StoredContent] = field(default_factory=dict)
     """The same files as a store hands them back, read only when needed
     (a hit has these instead of :attr:`files`)."""

@@ -46,7 +46,7 @@ class SiteContext:
     """Closed cycles whose unit pages and overview (with their graph files)
     come from a :class:`~okrsite.site.cache.ClosedCycles` store: the
     producers of those pages skip them (see :mod:`okrsite.site.build`)."""
-    export_parts: dict[str, dict[str, str]] = field(default_factory=dict)
+    export_parts: dict[str, dict[str, str | bytes]] = field(default_factory=dict)
     """Export name (``okrs.json``, ``okrs.csv``) → cycle id → that cycle's
     part, already made (closed cycles); the data producer makes the rest."""
     progress: ProgressOf = field(default_factory=ObjectiveProgressMemo)

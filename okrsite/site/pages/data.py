@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from okrsite.render import exports, okrs_schema
+from okrsite.render.feed import checkins_atom as feed_xml
 from okrsite.site.checkindates import closed_checkin_spans
 from okrsite.site.context import SiteContext
 from okrsite.site.tree import GeneratedFile
@@ -36,4 +37,4 @@ def produce(ctx: SiteContext) -> Iterable[GeneratedFile]:
     feed = None if ctx.cache is None else ctx.cache.feed
     # Closed cycles' files are read only when they may hold one of the newest.
     spans = closed_checkin_spans(ctx)
-    yield GeneratedFile(FEED, exports.checkins_atom(ctx.model, site_url, feed, spans))
+    yield GeneratedFile(FEED, feed_xml(ctx.model, site_url, feed, spans))
