@@ -205,6 +205,37 @@ def test_take_needs_the_same_digest_and_the_same_files(tmp_path: Path) -> None:
     assert (site / "Q" / "a" / "index.html").read_text(encoding="utf-8") == "page"
 
 
+def test_the_survey_lists_the_stash_as_take_would(tmp_path: Path) -> None:
+    """The stashed folders are listed on a second thread (KeptFolders.survey);
+    take uses that listing, and a stash changed by a later stash_from is listed
+    again: a survey of the copy it replaced would let a changed folder in."""
+    site, stash = tmp_path / "site", tmp_path / "cache" / "folders"
+    (site / "Q" / "a").mkdir(parents=True)
+    (site / "Q" / "a" / "index.html").write_text("page", encoding="utf-8")
+    digest = folder_digest([("Q/a/index.html", "page k1")])
+    KeptFolders(stash).finish(site, {"Q": digest})
+    recorded = listing_digest(site / "Q")
+    kept = KeptFolders(stash)
+    assert kept.stash_from(site) == ["Q"]
+    kept.survey()
+    assert kept._listing("Q") == recorded == listing_digest(stash / "Q")
+    # Surveyed, then the site has a Q again (changed) and is stashed over the old copy.
+    kept.survey()
+    (site / "Q" / "a").mkdir(parents=True)
+    (site / "Q" / "a" / "index.html").write_text("changed", encoding="utf-8")
+    assert kept.stash_from(site) == ["Q"]
+    assert not kept.take("Q", digest, site)  # listed again: not what was recorded
+    # A survey of a stash as the last build left it: the folder moves in.
+    (site / "Q" / "a").mkdir(parents=True)
+    (site / "Q" / "a" / "index.html").write_text("page", encoding="utf-8")
+    KeptFolders(stash).finish(site, {"Q": digest})
+    again = KeptFolders(stash)
+    assert again.stash_from(site) == ["Q"]
+    again.survey()
+    assert again.take("Q", digest, site) and again.taken == {"Q"}
+    assert (site / "Q" / "a" / "index.html").read_text(encoding="utf-8") == "page"
+
+
 def test_candidates_are_closed_folders_of_generated_files_only() -> None:
     files = [
         ("Q1/a/index.html", "page k1", True),

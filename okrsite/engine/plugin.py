@@ -92,7 +92,6 @@ command-line choices over them in code (:mod:`okrsite.engine.build`,
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -147,7 +146,9 @@ from okrsite.engine.pagecacherun import (
 from okrsite.engine.pagehelper import PageHelper
 from okrsite.engine.pagelinks import file_at
 from okrsite.engine.partialmemo import header_templates
+from okrsite.engine.previewrecord import unchanged_texts
 from okrsite.engine.searchworker import PageIndexer
+from okrsite.engine.sitefolders import KeptFolders
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
@@ -261,6 +262,8 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self._pages: PageCacheRun | None = None
         # Pages written on a second thread, for the running build only (engine/writer.py).
         self._writes: SiteWrites | None = None
+        # The closed cycles' folders this build stashed (on_pre_build → on_files).
+        self._folders: KeptFolders | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve" and dirty
@@ -284,9 +287,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Before MkDocs empties ``site/``: keep the closed cycles' folders the
         last build recorded (:mod:`okrsite.engine.sitefolders`)."""
+        self._folders = None
         if self.config.page_cache and not self._serving and not self._dirty:
             base = Path(config.config_file_path or ".").resolve().parent
-            kept_folders(base / self.config.cache_dir).stash_from(Path(config.site_dir))
+            self._folders = kept_folders(base / self.config.cache_dir)
+            self._folders.stash_from(Path(config.site_dir))
+            self._folders.survey()  # their listings, on a second thread until on_files
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -316,11 +322,12 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         setup = ""
         if self.config.page_cache and not self._serving:
             copy = self._post_page_is_last(config)
+            stash = self._folders or kept_folders(base / self.config.cache_dir)
             self._pages = PageCacheRun(
                 PageCache(base / self.config.cache_dir / "pages"),
                 SiteOutput(base / self.config.cache_dir / "files"),
                 cycles=cycles,
-                folders=kept_folders(base / self.config.cache_dir) if copy else None,
+                folders=stash if copy else None,
                 copy=copy,
             )
             logging.getLogger("mkdocs").addHandler(self._pages.warnings)
@@ -433,21 +440,9 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return markdown
 
     def _unchanged(self, config: MkDocsConfig, texts: dict[str, FileContent]) -> set[str]:
-        """Generated files whose text (before parking) equals the last
-        successful build's, with the same navigation and ``mkdocs.yml`` (see
-        module doc); records this build's texts for the next one."""
-        setup = hashlib.sha256(repr(config.nav).encode())
-        if config.config_file_path and os.path.isfile(config.config_file_path):
-            setup.update(Path(config.config_file_path).read_bytes())
-        key = (config.site_dir, setup.hexdigest())
-        before = self._written.get(key, {})
+        """See :func:`~okrsite.engine.previewrecord.unchanged_texts`; records this build's texts."""
+        key, unchanged = unchanged_texts(self._written, config, texts)
         self._pending = (key, dict(texts))
-        unchanged: set[str] = set()
-        for path, text in texts.items():
-            old = before.get(path)
-            # Same object (kept by a cache) or equal text; str never equals bytes.
-            if old is text or old == text:
-                unchanged.add(path)
         return unchanged
 
     @event_priority(1000)  # before any plugin's on_post_build reads site/

@@ -41,6 +41,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,48 @@ class KeptFolders:
     taken: set[str] = field(default_factory=set)
     """Folders moved into this build's site."""
     _records: dict[str, dict[str, object]] | None = None
+    _survey: tuple[threading.Thread, dict[str, str]] | None = None
+    """The stashed folders' listing digests, being made on a second thread (:meth:`survey`)."""
+
+    def survey(self) -> None:
+        """Start listing the stashed folders on a second thread, for :meth:`take`.
+
+        Listing 7 quarters' folders is ~3,700 system calls at 100 units
+        (a ``stat`` per file, an ``opendir`` per folder: ~0.02 s), which
+        release the GIL: done while the build loads the content, they cost
+        the build's thread nothing. Started once the stash is as the build
+        leaves it (after :meth:`stash_from`); nothing writes into the stash
+        before :meth:`take`, and :meth:`stash_from` / :meth:`give_back`
+        drop a survey made before them."""
+        self._drop_survey()
+        names = [name for name in sorted(self.records()) if (self.directory / name).is_dir()]
+        found: dict[str, str] = {}
+
+        def run() -> None:
+            for name in names:
+                try:
+                    found[name] = listing_digest(self.directory / name)
+                except OSError:
+                    continue  # take lists it again (and fails the same way)
+
+        thread = threading.Thread(target=run, name="okrsite-folder-survey", daemon=True)
+        thread.start()
+        self._survey = (thread, found)
+
+    def _drop_survey(self) -> None:
+        if self._survey is not None:
+            self._survey[0].join()
+            self._survey = None
+
+    def _listing(self, name: str) -> str:
+        """The stashed folder's listing digest: the survey's, if it made one."""
+        if self._survey is not None:
+            thread, found = self._survey
+            thread.join()
+            listing = found.pop(name, None)  # used once: a taken folder leaves the stash
+            if listing is not None:
+                return listing
+        return listing_digest(self.directory / name)
 
     def records(self) -> dict[str, dict[str, object]]:
         if self._records is None:
@@ -106,6 +149,7 @@ class KeptFolders:
     def stash_from(self, site: Path) -> list[str]:
         """Move the recorded folders found in ``site`` into the stash (a stale
         stashed copy is replaced); return their names."""
+        self._drop_survey()
         moved: list[str] = []
         for name in sorted(self.records()):
             source = site / name
@@ -125,6 +169,7 @@ class KeptFolders:
     def give_back(self, names: Iterable[str], site: Path, staging: Path | None = None) -> None:
         """Move stashed folders back into ``site`` (a failed build), from the
         stash or from ``staging`` if the build had taken them."""
+        self._drop_survey()
         for name in names:
             for source in (self.directory / name, *([staging / name] if staging else [])):
                 if source.is_dir() and not (site / name).exists():
@@ -144,7 +189,7 @@ class KeptFolders:
         if (site / name).exists():
             return False
         try:
-            if listing_digest(stashed) != record.get("listing"):
+            if self._listing(name) != record.get("listing"):
                 return False
             os.rename(stashed, site / name)
         except OSError:
