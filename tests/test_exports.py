@@ -529,6 +529,15 @@ def test_exports_from_per_cycle_parts_are_the_same_bytes(model: OkrModel) -> Non
         assert krs_csv(model, {cycle.id: cycle_krs_csv(model, cycle)}) == krs_csv(model)
     marked = {cycle.id: "[]" for cycle in model.cycles.values()}
     assert json_module.loads(okrs_json(model, marked))["cycles"] == [[]] * len(model.cycles)
+    # Parts as a store hands them back (UTF-8 bytes): the document's bytes,
+    # whichever cycles come as bytes and whichever are made fresh.
+    ids = list(model.cycles)
+    csv_whole = str(krs_csv(model)).encode("utf-8")
+    for given in ([ids[0]], ids[1:], ids):
+        json_parts = {c: cycle_okrs_json(model, model.cycles[c]).encode("utf-8") for c in given}
+        csv_parts = {c: cycle_krs_csv(model, model.cycles[c]).encode("utf-8") for c in given}
+        assert okrs_json(model, dict(json_parts)) == whole.encode("utf-8")
+        assert krs_csv(model, dict(csv_parts)) == csv_whole
 
 
 def _feed_entries(xml: str) -> list[str]:
