@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from contentkit import load_synth
-from test_redact import _linked
+from test_redact import with_private_links
 
 from okrsite.analysis.redact import CycleRedaction, redact
 from okrsite.engine.pagecache import TEXTS_FILE, CycleStore, open_cycle_store, texts_bytes
-from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
 from okrsite.model import OkrModel
 from okrsite.site.options import SiteOptions
 from okrsite.site.redaction import site_model
@@ -38,28 +37,7 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, OkrModel]:
     root = tmp_path_factory.mktemp("synth")
     load_synth().write(root / "synth", units=60, seed=5, cycles=4, as_of=TODAY)
     content = root / "synth" / "content"
-    model = load_model(content)
-    cycles = dict(model.cycles)
-    ids = list(model.cycles)
-    for i, (cycle_id, cycle) in enumerate(model.cycles.items()):
-        private = [
-            f"{unit_id}/{o.id}"
-            for unit_id, okrs in cycle.okrs.items()
-            for o in okrs.objectives
-            if o.is_private
-        ]
-        if not private:
-            continue
-        okrs = dict(cycles[cycle_id].okrs)
-        for unit_id in [u for u in okrs if okrs[u].objectives][:3]:
-            okrs[unit_id] = _linked(okrs[unit_id], private[0])
-        cycles[cycle_id] = cycles[cycle_id].model_copy(update={"okrs": okrs})
-        other = ids[(i + 1) % len(ids)]
-        okrs = dict(cycles[other].okrs)
-        unit_id = [u for u in okrs if okrs[u].objectives][-1]
-        okrs[unit_id] = _linked(okrs[unit_id], f"{cycle_id}{CYCLE_REF_SEPARATOR}{private[-1]}")
-        cycles[other] = cycles[other].model_copy(update={"okrs": okrs})
-    return content, model.model_copy(update={"cycles": cycles})
+    return content, with_private_links(load_model(content))
 
 
 def with_people(model: OkrModel, people: bool) -> OkrModel:

@@ -27,9 +27,16 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> OkrModel:
     in the same cycle, and from another cycle by ``cycle:unit/objective``."""
     root = tmp_path_factory.mktemp("synth")
     load_synth().write(root / "synth", units=80, seed=5, cycles=4)
-    model = load_model(root / "synth" / "content")
+    return with_private_links(load_model(root / "synth" / "content"))
+
+
+def with_private_links(model: OkrModel) -> OkrModel:
+    """``model`` with links to each cycle's private objectives: from three
+    other units of the cycle, and from the next cycle by
+    ``cycle:unit/objective`` (the last cycle's from the first)."""
     cycles = dict(model.cycles)
-    for cycle_id, cycle in model.cycles.items():
+    ids = list(model.cycles)
+    for i, (cycle_id, cycle) in enumerate(model.cycles.items()):
         private = [
             f"{unit_id}/{o.id}"
             for unit_id, okrs in cycle.okrs.items()
@@ -39,12 +46,12 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> OkrModel:
         if not private:
             continue
         okrs = dict(cycles[cycle_id].okrs)
-        for unit_id in list(okrs)[:3]:
+        for unit_id in [u for u in okrs if okrs[u].objectives][:3]:
             okrs[unit_id] = _linked(okrs[unit_id], private[0])
         cycles[cycle_id] = cycles[cycle_id].model_copy(update={"okrs": okrs})
-        other = next(c for c in model.cycles if c != cycle_id)
+        other = ids[(i + 1) % len(ids)]
         okrs = dict(cycles[other].okrs)
-        unit_id = list(okrs)[-1]
+        unit_id = [u for u in okrs if okrs[u].objectives][-1]
         okrs[unit_id] = _linked(okrs[unit_id], f"{cycle_id}{CYCLE_REF_SEPARATOR}{private[-1]}")
         cycles[other] = cycles[other].model_copy(update={"okrs": okrs})
     return model.model_copy(update={"cycles": cycles})
