@@ -96,10 +96,6 @@ def _round(value: float | None) -> float | None:
     return shown(value)
 
 
-def public_objectives(okrs: UnitOkrs) -> list[Objective]:
-    return [o for o in okrs.content.objectives if not o.is_private]
-
-
 def unit_order(model: OkrModel, cycle: Cycle) -> list[str]:
     """Unit ids with OKRs in ``cycle``: the company first, then org.yaml order."""
     # Positions by id: ``list.index`` per unit made this quadratic (1,000 units:
@@ -190,7 +186,7 @@ def _unit_okrs_json(model: OkrModel, okrs: UnitOkrs) -> dict[str, Any]:
         "locked_on": content.locked_on.isoformat() if content.locked_on else None,
         "source": okrs.path,
         "private_objectives": okrs.private_count,
-        "objectives": [_objective_json(o, model) for o in public_objectives(okrs)],
+        "objectives": [_objective_json(o, model) for o in okrs.public_objectives],
         "health_metrics": [
             {
                 "title": m.title,
@@ -398,7 +394,7 @@ def _unit_krs_csv(model: OkrModel, cycle: Cycle, unit_id: str) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    for objective in public_objectives(cycle.okrs[unit_id]):
+    for objective in cycle.okrs[unit_id].public_objectives:
         progress_of = _progress_of(objective)
         for kr in objective.key_results:
             score = kr_score(kr, progress_of)

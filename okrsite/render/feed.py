@@ -22,7 +22,7 @@ from okrsite import urls
 from okrsite.analysis.history import CheckinSpans, checkin_span
 from okrsite.model import CheckIn, Cycle, KeyResult, OkrModel, UnitOkrs
 from okrsite.render.escape import clean
-from okrsite.render.exports import public_objectives, unit_order
+from okrsite.render.exports import unit_order
 from okrsite.render.fmt import confidence_label, format_value
 
 FEED_LIMIT = 50
@@ -185,7 +185,7 @@ def _unit_feed_entries(cycle_id: str, unit_id: str, okrs: UnitOkrs) -> list[tupl
     :data:`FEED_LIMIT`."""
     entries = [
         (-checkin.date.toordinal(), checkin.date, cycle_id, unit_id, objective, kr, checkin)
-        for objective in public_objectives(okrs)
+        for objective in okrs.public_objectives
         for kr in objective.key_results
         for checkin in kr.checkins
     ]
