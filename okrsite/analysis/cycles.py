@@ -60,6 +60,18 @@ def current_cycle_id(model: OkrModel, today: dt.date) -> str:
     return cycle.id
 
 
+def closed_cycle_ids(model: OkrModel, today: dt.date) -> list[str]:
+    """Cycles that ended before ``today`` and are not the current one: the
+    cycles a build keeps between builds (their content can no longer change
+    what the site shows of them but by an edit to their files)."""
+    current = current_cycle_id(model, today)
+    return [
+        cycle_id
+        for cycle_id, cycle in model.cycles.items()
+        if cycle_id != current and cycle.definition.end < today
+    ]
+
+
 def next_cycle(cycles: Iterable[CycleDef], cycle: CycleDef) -> CycleDef | None:
     """The first cycle to start after ``cycle`` ends (the shorter one when two
     start on the same day), if any. Cycles inside ``cycle`` (the quarters of

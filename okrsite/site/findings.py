@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from okrsite.analysis.cycles import closed_cycle_ids
 from okrsite.checks import SEVERITIES, Finding, run_checks
 from okrsite.checks.engine import filled_finding
 from okrsite.errors import SourceLocation
@@ -43,12 +44,7 @@ T = TypeVar("T")
 
 def closed_cycles(context: SiteContext) -> list[str]:
     """Cycles that ended before the build's today and are not the current one."""
-    current = context.current_cycle_id
-    return [
-        cycle_id
-        for cycle_id, cycle in context.model.cycles.items()
-        if cycle_id != current and cycle.definition.end < context.today
-    ]
+    return closed_cycle_ids(context.model, context.today)
 
 
 def site_findings(ctx: SiteContext) -> list[Finding]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from okrsite.analysis.cycles import current_cycle_id
+from okrsite.analysis.cycles import closed_cycle_ids
 from okrsite.analysis.redact import CycleRedaction, RedactedUnits, redact
 from okrsite.model import Cycle, OkrModel
 from okrsite.site.cache import ClosedCycles
@@ -36,16 +36,13 @@ def site_model(
     cycles, those cycles' findings are read from it (and kept there)."""
     if closed is None or options.audience == "internal":
         return redact(model, options.audience, kept)
-    today = options.resolved_today()
-    current = current_cycle_id(model, today)
     context = f"{_FORMAT}\n{options.audience}"
     keys: dict[str, str] = {}
     facts: dict[str, CycleRedaction] = {}
-    for cycle_id, cycle in model.cycles.items():
-        # The closed cycles of site/findings.closed_cycles (the model's cycles
-        # and current cycle are the redacted model's).
-        if cycle_id == current or cycle.definition.end >= today:
-            continue
+    # The closed cycles of site/findings.closed_cycles (redaction keeps the
+    # model's cycles, so the redacted model has the same).
+    for cycle_id in closed_cycle_ids(model, options.resolved_today()):
+        cycle = model.cycles[cycle_id]
         key = closed.key(cycle_id, context)
         if key is None:
             continue
