@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from okrsite.analysis.progress import kr_score
-from okrsite.model import ROOT_UNIT, Confidence, Cycle, CycleDef, KeyResult, OkrModel
+from okrsite.model import ROOT_UNIT, Confidence, Cycle, CycleDef, KeyResult, OkrModel, load_checkins
 
 OutcomeMode = Literal["binary", "score"]
 Verdict = Literal["over-promise", "sandbag", "calibrated", "not enough data"]
@@ -161,6 +161,7 @@ def cycle_samples(
     green = model.company.scoring.green
     out: list[Sample] = []
     for unit_id, okrs in cycle.okrs.items():
+        load_checkins(okrs)  # a kept closed quarter's come packed
         graded_unit = okrs.content.status == "graded"
         for objective in okrs.public_objectives:
             for kr in objective.key_results:

@@ -40,6 +40,7 @@ from okrsite.model import (
     OkrModel,
     Scoring,
     UnitOkrs,
+    load_checkins,
 )
 
 DISTRIBUTION_BINS = 10
@@ -221,6 +222,7 @@ def checkin_span(okrs: UnitOkrs) -> tuple[dt.date, dt.date] | None:
     """The first and last date of the check-ins of a unit file's public
     objectives (None: it has none): what :func:`recent_checkins` and the
     feed (``render.feed.checkins_atom``) look for in a file."""
+    load_checkins(okrs)  # a kept closed quarter's come packed
     dates = [
         checkin.date
         for objective in okrs.public_objectives
@@ -266,6 +268,7 @@ def recent_checkins(
             ):
                 recent = entry[4]
             else:
+                load_checkins(okrs)  # a kept closed quarter's come packed
                 recent = _unit_recent(cycle.id, unit_id, okrs.public_objectives, since, today)
                 # Within one file the order is (date, objective, KR): a file
                 # contributes at most ``limit`` of its first.

@@ -12,6 +12,7 @@ from typing import Literal
 
 from okrsite.fieldtypes import CYCLE_REF_SEPARATOR
 from okrsite.model import Cycle, OkrModel, UnitOkrs
+from okrsite.model.checkins import kept_checkins, without_authors
 from okrsite.model.content import KeyResult, Objective
 
 Audience = Literal["public", "internal"]
@@ -180,8 +181,11 @@ def _key_result(kr: KeyResult, private_refs: set[str], people: bool) -> KeyResul
     changes = _without_private_links(kr, ("contributes_to", "related"), private_refs)
     if not people:
         changes.update(owner=None, owners=[])
-        if any(c.author is not None for c in kr.checkins):
-            changes["checkins"] = [c.model_copy(update={"author": None}) for c in kr.checkins]
+        kept = kept_checkins(kr)
+        if kept is not None:  # a closed quarter's, not loaded: stripped when loaded
+            changes["checkins"] = kept.anonymous()
+        elif any(c.author is not None for c in kr.checkins):
+            changes["checkins"] = without_authors(kr.checkins)
     return kr.model_copy(update=changes) if changes else kr
 
 

@@ -24,6 +24,12 @@ from okrsite.fieldtypes import (
     UnitKind,
     split_ref,
 )
+from okrsite.model.checkins import (
+    CheckinsNotLoaded,
+    checkins_loaded,
+    load_checkins,
+    load_cycle_checkins,
+)
 from okrsite.model.content import (
     AnnualObjective,
     Cadence,
@@ -56,6 +62,7 @@ __all__ = [
     "CandidateObjective",
     "CheckIn",
     "CheckLimits",
+    "CheckinsNotLoaded",
     "CompanyFile",
     "Confidence",
     "Cycle",
@@ -75,6 +82,9 @@ __all__ = [
     "UnitDef",
     "UnitKind",
     "UnitOkrs",
+    "checkins_loaded",
+    "load_checkins",
+    "load_cycle_checkins",
     "schema",
     "set_sources_at",
     "split_ref",

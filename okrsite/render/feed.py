@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 
 from okrsite import urls
 from okrsite.analysis.history import CheckinSpans, checkin_span
-from okrsite.model import CheckIn, Cycle, KeyResult, OkrModel, UnitOkrs
+from okrsite.model import CheckIn, Cycle, KeyResult, OkrModel, UnitOkrs, load_checkins
 from okrsite.render.escape import clean
 from okrsite.render.exports import unit_order
 from okrsite.render.fmt import confidence_label, format_value
@@ -183,6 +183,7 @@ def _unit_feed_entries(cycle_id: str, unit_id: str, okrs: UnitOkrs) -> list[tupl
     """One unit file's newest check-ins as feed entries (−date ordinal, date,
     cycle id, unit id, objective, KR, check-in), in feed order, at most
     :data:`FEED_LIMIT`."""
+    load_checkins(okrs)  # a kept closed quarter's come packed
     entries = [
         (-checkin.date.toordinal(), checkin.date, cycle_id, unit_id, objective, kr, checkin)
         for objective in okrs.public_objectives

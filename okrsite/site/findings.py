@@ -27,6 +27,7 @@ from okrsite.analysis.cycles import closed_cycle_ids
 from okrsite.checks import SEVERITIES, Finding, run_checks
 from okrsite.checks.engine import filled_finding
 from okrsite.errors import SourceLocation
+from okrsite.model import load_cycle_checkins
 from okrsite.site.context import SiteContext
 
 FINDINGS_KEY = "check_findings"
@@ -69,6 +70,8 @@ def site_findings(ctx: SiteContext) -> list[Finding]:
             if text is not None and found is not None:
                 kept[cycle_id], texts[cycle_id] = found, text
     scope = [cycle_id for cycle_id in ctx.model.cycles if cycle_id not in kept]
+    for cycle_id in scope:  # the rules read check-ins (kept cycles hold them packed)
+        load_cycle_checkins(ctx.model.cycles[cycle_id])
     # The rules read the same indexes as the pages (kept by a preview server).
     indexes = {cycle_id: ctx.alignment(ctx.model.cycles[cycle_id]) for cycle_id in scope}
     findings = run_checks(

@@ -45,7 +45,7 @@ import pickle
 import stat
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -55,11 +55,12 @@ from pydantic import BaseModel
 
 import okrsite
 from okrsite.errors import SourceLocation
-from okrsite.model import Cycle, UnitOkrs
+from okrsite.model import CheckIn, Cycle, KeyResult, UnitOkrs
+from okrsite.model.checkins import CheckinsNotLoaded, KeptCheckins
 from okrsite.model.content import SOURCE_KEY
 from okrsite.source.files import write_atomically
 
-FORMAT = "okrsite-validated 4"
+FORMAT = "okrsite-validated 5"
 SUFFIX = ".cycle.pickle"
 DIGESTS_FILE = "files.json"
 """The store's :class:`FileDigests`, beside its entries."""
@@ -271,7 +272,10 @@ class KeptCycles:
             entry = {"format": FORMAT, "cycle": folder, "overlaps": overlaps, "okrs": cycle.okrs}
             buffer = io.BytesIO()
             try:
-                _SharingPickler(buffer).dump(entry)
+                pickler = _SharingPickler(buffer)
+                for okrs in cycle.okrs.values():
+                    pickler.defer_checkins(okrs)
+                pickler.dump(entry)
             except pickle.PicklingError:
                 continue  # a node in two places (see _SharingPickler): not kept
             self._captured[folder] = buffer.getvalue()
@@ -358,6 +362,10 @@ class _ModelUnpickler(pickle.Unpickler):
             return _node
         if (module, name) == (__name__, "_leaves"):
             return _leaves
+        if (module, name) == (__name__, "_pack"):
+            return _pack
+        if (module, name) == (__name__, "_kept_checkins"):
+            return _kept_checkins
         if module in _MODEL_MODULES:
             found = getattr(sys.modules[module], name, None)
             if isinstance(found, type) and issubclass(found, BaseModel):
@@ -401,10 +409,46 @@ class _SharingPickler(pickle.Pickler):
         validation made; :meth:`KeptCycles.capture` skips such a cycle)."""
         self._seen: set[int] = set()
         """Ids of the nodes written one by one (pickle's memo has them)."""
+        self._deferred: dict[int, _Deferred] = {}
+        """Id of a check-in list → where it is in its unit file's pack
+        (:meth:`defer_checkins`; the lists are alive as long as the model)."""
+
+    def defer_checkins(self, okrs: UnitOkrs) -> None:
+        """Write the unit file's check-ins apart, as one pack, and a
+        :class:`KeptCheckins` placeholder in each key result (see
+        :mod:`okrsite.model.checkins`). Not for a file with measured key
+        results: their check-ins are read by every load (``apply_measures``
+        adds the data file's, to a deep copy of the file's content)."""
+        results: list[KeyResult] = [
+            kr for objective in okrs.content.objectives for kr in objective.key_results
+        ]
+        if any(kr.measure is not None for kr in results):
+            return
+        lists = [kr.checkins for kr in results if type(kr.checkins) is list and kr.checkins]
+        if not lists:
+            return
+        buffer = io.BytesIO()
+        packer = _SharingPickler(buffer)
+        flat: list[_LeafList] = []
+        for checkins in lists:
+            leaves = packer._leaf_list(checkins)
+            if leaves is None or any(type(c) is not CheckIn for c in checkins):
+                return  # not plain check-ins: kept in place
+            flat.append(leaves)
+        packer.dump(flat)
+        source = _PackSource(buffer.getvalue())
+        for index, checkins in enumerate(lists):
+            if id(checkins) in self._deferred:
+                raise pickle.PicklingError("a check-in list in two places")
+            self._deferred[id(checkins)] = _Deferred(source, index)
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is _LeafList:
             return (_leaves, (obj.flat,))
+        if type(obj) is _PackSource:
+            return (_pack, (obj.data,))
+        if type(obj) is _Deferred:
+            return (_kept_checkins, (obj.source, obj.index))
         if not isinstance(obj, BaseModel):
             return NotImplemented
         if id(obj) in self._in_lists:
@@ -413,6 +457,9 @@ class _SharingPickler(pickle.Pickler):
         values = self._values(obj)
         if values is None:
             return NotImplemented  # pydantic's own state (none of our nodes has these)
+        deferred = self._deferred.get(id(values.get("checkins")))
+        if deferred is not None:
+            values["checkins"] = deferred
         for name, value in values.items():
             if type(value) is list and value and all(isinstance(v, BaseModel) for v in value):
                 leaves = self._leaf_list(value)
@@ -443,7 +490,7 @@ class _SharingPickler(pickle.Pickler):
                 values[name] = self._dates.setdefault(value, value)
         return values
 
-    def _leaf_list(self, nodes: list[BaseModel]) -> _LeafList | None:
+    def _leaf_list(self, nodes: Sequence[BaseModel]) -> _LeafList | None:
         """``nodes`` as one :func:`_leaves` call, if every one is a leaf met
         for the first time."""
         flat: list[Any] = []
@@ -470,3 +517,63 @@ class _LeafList:
     """A list of leaf nodes to write as one :func:`_leaves` call."""
 
     flat: list[Any]
+
+
+@dataclass(eq=False)
+class _PackSource:
+    """A unit file's check-in lists, pickled (written once per entry: pickle's memo)."""
+
+    data: bytes
+
+
+@dataclass(eq=False)
+class _Deferred:
+    """A key result's check-ins: list ``index`` of ``source``."""
+
+    source: _PackSource
+    index: int
+
+
+class _Pack:
+    """A unit file's check-ins read back packed: decoded on the first
+    :meth:`lists` (see :mod:`okrsite.model.checkins`)."""
+
+    __slots__ = ("_data", "_lists")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._lists: list[list[CheckIn]] | None = None
+
+    def lists(self) -> list[list[CheckIn]]:
+        if self._lists is None:
+            try:
+                found = _ModelUnpickler(io.BytesIO(self._data)).load()
+                if type(found) is not list or not all(
+                    type(checkins) is list and all(type(c) is CheckIn for c in checkins)
+                    for checkins in found
+                ):
+                    raise pickle.UnpicklingError("not lists of check-ins")
+            except Exception as err:
+                # The entry read back whole, its pack did not: a damaged cache
+                # file, found too late to read as a miss.
+                raise CheckinsNotLoaded(
+                    "damaged check-ins in the validated-cycle store: delete "
+                    "the cache directory's 'validated' folder and build again"
+                ) from err
+            self._lists = found
+            self._data = b""
+        return self._lists
+
+
+def _pack(data: bytes) -> _Pack:
+    """A unit file's packed check-ins as :class:`_SharingPickler` wrote them."""
+    if type(data) is not bytes:
+        raise pickle.UnpicklingError("not a check-in pack")
+    return _Pack(data)
+
+
+def _kept_checkins(pack: _Pack, index: int) -> KeptCheckins:
+    """A key result's place in its unit file's pack."""
+    if type(pack) is not _Pack or type(index) is not int or index < 0:
+        raise pickle.UnpicklingError("not a kept check-in list")
+    return KeptCheckins(pack, index)
