@@ -35,8 +35,8 @@ def processes(monkeypatch: pytest.MonkeyPatch) -> list[FileWriter]:
     started: list[FileWriter] = []
     real_init = FileWriter.__init__
 
-    def init(self: FileWriter, output: SiteOutput) -> None:
-        real_init(self, output)
+    def init(self: FileWriter, output: SiteOutput, interpreters: Any = None) -> None:
+        real_init(self, output, interpreters)
         started.append(self)
 
     monkeypatch.setattr(okrsite.engine.plugin, "FILE_WRITER_PAGES", 0)

@@ -161,9 +161,11 @@ def test_the_helper_counts_only_pages_the_build_renders(
     asked: list[int] = []
     original = PageHelper.start.__func__  # type: ignore[attr-defined]
 
-    def start(cls: type[PageHelper], fast: Any, pages: int) -> PageHelper | None:
+    def start(
+        cls: type[PageHelper], fast: Any, pages: int, interpreters: Any = None
+    ) -> PageHelper | None:
         asked.append(pages)
-        return original(cls, fast, pages)
+        return original(cls, fast, pages, interpreters)
 
     monkeypatch.setattr(PageHelper, "start", classmethod(start))
     shutil.copytree(REALWORLD, tmp_path / "content")

@@ -40,7 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.engine.siteoutput import SiteOutput, StoredFiles, store_file, write_file
-from okrsite.processes import start_module
+from okrsite.processes import Interpreters, started_by
+
+MODULE = "okrsite.engine.filewriter"
+"""This module's name, also when it runs as ``__main__`` (the helper)."""
 
 PIPE_BYTES = 1 << 20
 """The pipe to the helper holds ~16 pages (Linux's default is 64 KB, one page):
@@ -64,8 +67,8 @@ class Written:
 class FileWriter:
     """The helper process of one build (see the module doc)."""
 
-    def __init__(self, output: SiteOutput) -> None:
-        self._process = start_module(__name__)
+    def __init__(self, output: SiteOutput, interpreters: Interpreters | None = None) -> None:
+        self._process = started_by(interpreters, MODULE)
         self._failed = False
         stream = self._process.stdin
         assert stream is not None

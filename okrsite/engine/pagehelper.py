@@ -30,7 +30,7 @@ from typing import Any
 
 from okrsite.engine.mdresult import Converted, TocSettings
 from okrsite.engine.writer import PageWriter
-from okrsite.processes import start_module
+from okrsite.processes import Interpreters, started_by
 
 MIN_PAGES = 300
 """Fewer generated pages than this: no helper (starting an interpreter
@@ -57,8 +57,13 @@ def usable_cores() -> int:
 class PageHelper:
     """The helper process of one build."""
 
-    def __init__(self, toc: TocSettings | None = None, block_tags: frozenset[str] = frozenset()):
-        self._process = start_module("okrsite.engine.pagehelper")
+    def __init__(
+        self,
+        toc: TocSettings | None = None,
+        block_tags: frozenset[str] = frozenset(),
+        interpreters: Interpreters | None = None,
+    ):
+        self._process = started_by(interpreters, "okrsite.engine.pagehelper")
         self._sender = PageWriter()
         self._replies: dict[int, Any] = {}
         self._asked = 0
@@ -77,17 +82,20 @@ class PageHelper:
                 pass  # a slugify function that does not pickle: convert here
 
     @classmethod
-    def start(cls, fast: Any, pages: int) -> PageHelper | None:
+    def start(
+        cls, fast: Any, pages: int, interpreters: Interpreters | None = None
+    ) -> PageHelper | None:
         """A helper for a build of ``pages`` generated pages, when it pays
         (two usable cores, at least :data:`MIN_PAGES` pages); ``fast`` is the
         fast path's ``FastPathSetup`` (its ``toc``, ``block_tags``), without
-        which it only makes search sections."""
+        which it only makes search sections; ``interpreters``: where its
+        interpreter may already be waiting."""
         if pages < MIN_PAGES or usable_cores() < 2:
             return None
         try:
             if fast is None:
-                return cls()
-            return cls(fast.toc, fast.block_tags)
+                return cls(interpreters=interpreters)
+            return cls(fast.toc, fast.block_tags, interpreters)
         except OSError:  # no interpreter to start: everything here
             return None
 

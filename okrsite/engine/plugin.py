@@ -146,6 +146,7 @@ from okrsite.engine.pagecacherun import (
 from okrsite.engine.pagehelper import PageHelper
 from okrsite.engine.pagelinks import file_at
 from okrsite.engine.partialmemo import header_templates
+from okrsite.engine.prestart import helpers_ahead
 from okrsite.engine.previewrecord import unchanged_texts
 from okrsite.engine.searchworker import PageIndexer
 from okrsite.engine.sitefolders import KeptFolders
@@ -154,6 +155,7 @@ from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
 from okrsite.engine.writer import FILE_WRITER_PAGES, WRITES_NOW, SiteWrites
 from okrsite.errors import OkrsiteError
+from okrsite.processes import Interpreters
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
@@ -296,6 +298,14 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         base = Path(config.config_file_path or ".").resolve().parent
+        # A large cold build's helpers import while the content loads (engine/prestart.py).
+        ahead = helpers_ahead(self.config, base=base, one_shot=not (self._serving or self._dirty))
+        try:
+            return self._files(files, config, base, ahead)
+        finally:
+            ahead.close()  # the helpers nobody took
+
+    def _files(self, files: Files, config: MkDocsConfig, base: Path, ahead: Interpreters) -> Files:
         try:
             model = load_site_content(self.config, base=base, kept=self._load_cache)
             options = site_options(self.config, base=base, repo_url=config.repo_url)
@@ -307,7 +317,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                     model,
                     options,
                 )
-            tree = build_docs_tree(model, options, self._cache, cycles)
+            tree = build_docs_tree(model, options, self._cache, cycles, ahead)
         except OkrsiteError as err:
             raise PluginError(f"okrsite: {err}") from None
         generated = tree.paths()
@@ -350,7 +360,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         )
         # A helper pays off for many pages to render (a rebuild renders few).
         pages = sum(p.endswith(".md") and stored.get(p, ("", None))[1] is None for p in generated)
-        self._helper = None if self._serving else PageHelper.start(fast, pages)
+        self._helper = None if self._serving else PageHelper.start(fast, pages, ahead)
         titles = nav_titles(config.nav) if fast is not None else {}
         unchanged = self._unchanged(config, tree.files) if self._serving else set()
         for path in sorted(generated):
@@ -400,7 +410,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self._pages is not None:
             take_folders(self._pages, files, config.site_dir)
             if self._writes and pages >= FILE_WRITER_PAGES and self._pages.copy:
-                self._writes.use_process(self._pages.output)
+                self._writes.use_process(self._pages.output, ahead)
         if self.config.fast_search:
             self._search = PageIndexer.start(config, self._helper)
         return files

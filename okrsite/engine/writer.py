@@ -37,6 +37,7 @@ from mkdocs.structure.files import File
 
 from okrsite.engine.filewriter import FileWriter, Written
 from okrsite.engine.siteoutput import SiteOutput, StoredFiles, store_file, write_file
+from okrsite.processes import Interpreters
 
 _BUILD_LOGGER = "mkdocs.commands.build"
 """The logger of MkDocs' page writer (``mkdocs/commands/build.py``)."""
@@ -165,13 +166,14 @@ class SiteWrites:
             self._thread = PageWriter(Backlog())
         return self._thread
 
-    def use_process(self, output: SiteOutput) -> bool:
+    def use_process(self, output: SiteOutput, interpreters: Interpreters | None = None) -> bool:
         """Send every job to a helper process from now on, before any was
-        given; False (jobs stay on the thread) if it cannot be started."""
+        given; False (jobs stay on the thread) if it cannot be started.
+        ``interpreters``: where its interpreter may already be waiting."""
         if self._thread is not None or self._process is not None:
             raise RuntimeError("use_process comes before the first job")
         try:
-            self._process = FileWriter(output)
+            self._process = FileWriter(output, interpreters)
         except OSError:
             return False
         self._output = output

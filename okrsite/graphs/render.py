@@ -27,6 +27,7 @@ from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.graphviz import Graphviz, TextLayout
 from okrsite.graphs.svg import inline_svg
 from okrsite.graphs.worker import DotWorker, draw_graph
+from okrsite.processes import Interpreters
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,9 @@ class GraphDrawing:
     the finisher run in a worker process (:mod:`okrsite.graphs.worker`; the
     finisher must then pickle, as a module-level function does, else
     everything stays here): in this process they competed for the GIL with
-    the caller and each ``dot`` took ~5× its own time.
+    the caller and each ``dot`` took ~5× its own time. ``interpreters``: where
+    the worker's interpreter may already be waiting (see
+    :class:`~okrsite.processes.Interpreters`).
     """
 
     def __init__(
@@ -141,8 +144,10 @@ class GraphDrawing:
         memo: MutableMapping[tuple[str, str], str] | None = None,
         finisher: Callable[[str], str] | None = None,
         worker_from: int = WORKER_FROM,
+        interpreters: Interpreters | None = None,
     ) -> None:
         self._own = graphviz is None
+        self._interpreters = interpreters
         self._worker_from = worker_from
         self._finisher = finisher
         self._finished: dict[str, tuple[str, str | Future[str]]] = {}
@@ -261,6 +266,7 @@ class GraphDrawing:
                     timeout=self._timeout,
                     cache_dir=self._cache.directory if self._cache is not None else None,
                     finisher=self._finisher,
+                    interpreters=self._interpreters,
                 )
             except (OSError, pickle.PicklingError, AttributeError, TypeError):
                 self._worker_failed = True  # a finisher that does not pickle, no interpreter

@@ -38,7 +38,7 @@ from okrsite.graphs.cache import DiskCache
 from okrsite.graphs.graphviz import run_process
 from okrsite.graphs.svg import inline_svg
 from okrsite.graphs.svgcompact import compact_svg
-from okrsite.processes import start_module
+from okrsite.processes import Interpreters, started_by
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,12 @@ class DotWorker:
         timeout: float,
         cache_dir: Path | None,
         finisher: Finisher | None,
+        interpreters: Interpreters | None = None,
     ) -> None:
         setup = pickle.dumps(
             (path, env, jobs, timeout, cache_dir, finisher), protocol=pickle.HIGHEST_PROTOCOL
         )  # first: a finisher that does not pickle raises here, before any process
-        self._process = start_module("okrsite.graphs.worker")
+        self._process = started_by(interpreters, "okrsite.graphs.worker")
         self._lock = threading.Lock()
         self._pending: dict[int, tuple[str, Future[str], Future[str | None]]] = {}
         self._next = 0

@@ -26,6 +26,7 @@ from okrsite import graphs
 from okrsite.graphs.labels import LabelText
 from okrsite.graphs.lookups import CycleLookups
 from okrsite.model import OkrModel, load_cycle_checkins
+from okrsite.processes import Interpreters
 from okrsite.render import exports, sanitize
 from okrsite.site.cache import BuildCache, ClosedCycle, ClosedCycles
 from okrsite.site.context import Producer, SiteContext
@@ -77,13 +78,16 @@ def build_docs_tree(
     options: SiteOptions,
     cache: BuildCache | None = None,
     closed: ClosedCycles | None = None,
+    interpreters: Interpreters | None = None,
 ) -> DocsTree:
     """Everything the site needs, as docs path → content, plus the nav.
 
     ``cache`` is the preview server's :class:`~okrsite.site.cache.BuildCache`
     (fragments reused from its previous rebuild); ``closed`` a store of
     closed cycles' pages (the page cache of ``okrsite build``). One-shot
-    builds pass neither; the tree is the same either way."""
+    builds pass neither; the tree is the same either way. ``interpreters``:
+    where the graph worker's interpreter may already be waiting
+    (:class:`~okrsite.processes.Interpreters`)."""
     public_model = site_model(model, options, closed, None if cache is None else cache.redacted)
     if cache is not None:
         cache.begin(public_model)
@@ -137,6 +141,7 @@ def build_docs_tree(
             memo=None if cache is None else cache.graph_svgs,
             # Sanitised in dot's pool threads (the sanitiser releases the GIL).
             finisher=sanitize.clean,
+            interpreters=interpreters,
         ) as drawing:
             # Each graph goes to dot as soon as it is made, and the pages
             # that show none are made while dot draws (graphs.render).
