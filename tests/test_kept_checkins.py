@@ -36,7 +36,9 @@ LATE_CHECKIN = ["date: 2026-09-29", "value: 4.2", "note: Late in the quarter", "
 
 def add_late_checkin(content: Path) -> None:
     """A check-in dated two days before 2026-Q3 ends, on the file's first KR
-    that has check-ins (inserted before its first one)."""
+    that has check-ins (inserted before its first one); the KR loses its
+    score and ``current``, so its progress comes from its check-ins (profiles
+    and roll-ups read them)."""
     path = content / LATE_FILE
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if line.strip() == "checkins:")
@@ -44,6 +46,10 @@ def add_late_checkin(content: Path) -> None:
     first, *rest = LATE_CHECKIN
     entry = "".join([f"{' ' * indent}- {first}\n", *(f"{' ' * (indent + 2)}{r}\n" for r in rest)])
     lines.insert(at + 1, entry)
+    kr = next(i for i, line in enumerate(lines) if line.strip() == "- id: support-o1-k3")
+    assert kr < at and lines[kr + 4] == "    current: 1.8\n"
+    score = next(i for i in range(at, len(lines)) if lines[i].startswith("    score:"))
+    del lines[score], lines[kr + 4]  # no score, no current: progress from check-ins
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -129,6 +135,26 @@ def test_a_theme_change_and_an_archived_edit_rebuild_kept_cycles_identically(
     expected = build(fresh, tmp_path / "fresh-site", "2026-10-02")
     assert build(warm, tmp_path / "warm-site", "2026-10-02") == expected
     assert "Edited late" in expected["index.html"].decode()
+
+
+def test_a_profile_made_again_reads_a_kept_quarters_progress_from_its_check_ins(
+    tmp_path: Path,
+) -> None:
+    """An edit in the current quarter makes the unit's profile again; it
+    shows the kept 2026-Q3's progress of a key result without score or
+    ``current`` (from its check-ins), as a fresh build does. (On 2026-11-23
+    no 2026-Q3 check-in is recent: home loads none of them.)"""
+    fresh = make_site(tmp_path / "fresh", stores=False)
+    warm = make_site(tmp_path / "warm")
+    build(warm, tmp_path / "warm-site", "2026-11-23")
+    for root in (fresh.parent, warm.parent):
+        path = root / "content" / "2026-Q4" / "cs-support.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "    current: 3.0\n" in text
+        path.write_text(text.replace("    current: 3.0\n", "    current: 3.5\n", 1))
+    assert kept_folders(warm.parent, "2026-11-23") == {"2023-Q2", "2026-Q3"}
+    expected = build(fresh, tmp_path / "fresh-site", "2026-11-23")
+    assert build(warm, tmp_path / "warm-site", "2026-11-23") == expected
 
 
 def kept_model(tmp_path: Path):  # type: ignore[no-untyped-def]

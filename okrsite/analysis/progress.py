@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from okrsite.analysis.org import subtree
 from okrsite.model import Cycle, KeyResult, Objective, OkrModel, Scoring, UnitOkrs
+from okrsite.model.checkins import checkins_of
 
 Band = Literal["green", "yellow", "red", "none"]
 
@@ -45,7 +46,7 @@ def newest_checkin_field(kr: KeyResult, name: str) -> Any:
     # among check-ins of the same date the first listed wins, as it did when
     # they were stably sorted newest first.
     found = newest = None
-    for checkin in kr.checkins:
+    for checkin in checkins_of(kr):  # a kept closed quarter's come packed
         value = getattr(checkin, name)
         if value is not None and (newest is None or checkin.date > newest):
             found, newest = value, checkin.date

@@ -27,6 +27,7 @@ from okrsite.fieldtypes import (
 from okrsite.model.checkins import (
     CheckinsNotLoaded,
     checkins_loaded,
+    checkins_of,
     load_checkins,
     load_cycle_checkins,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "UnitKind",
     "UnitOkrs",
     "checkins_loaded",
+    "checkins_of",
     "load_checkins",
     "load_cycle_checkins",
     "schema",

@@ -93,6 +93,18 @@ def without_authors(checkins: list[CheckIn]) -> list[CheckIn]:
     return [c.model_copy(update={"author": None}) for c in checkins]
 
 
+def checkins_of(kr: KeyResult) -> list[CheckIn]:
+    """The key result's check-ins, loaded first if a kept cycle holds them
+    packed (only this key result's are put in place; its file's pack is
+    decoded once). For readers of single key results anywhere in the model
+    (progress of an ungraded key result without ``current``: profiles,
+    roll-ups), where loading whole files first would be guesswork."""
+    found = kr.__dict__.get("checkins")
+    if type(found) is KeptCheckins:
+        found = kr.__dict__["checkins"] = found.load()
+    return kr.checkins
+
+
 def kept_checkins(kr: KeyResult) -> KeptCheckins | None:
     """The key result's placeholder, if its check-ins are not loaded."""
     found = kr.__dict__.get("checkins")

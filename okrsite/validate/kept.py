@@ -28,6 +28,13 @@ the whole load succeeded; entries this load did not use are removed then, so
 the directory holds one entry per cycle. Created per load by the caller (one
 build); a preview server keeps its own in-memory cache instead.
 
+**Check-ins apart.** A unit file's check-ins (~90 % of a graded quarter's
+nodes) are written as one packed byte string, and its key results hold a
+placeholder read back (:mod:`okrsite.model.checkins`): a warm rebuild reads
+none of them, and readers load them by name where a store misses. Files
+with measured key results keep theirs in place (every load reads them).
+Reading 7 quarters back at 100 units: ~0.30 → ~0.10 s of the main thread.
+
 Entries are untrusted (a CI cache restores them), like the parse cache's:
 a restricted unpickler builds only okrsite's model classes, dates and
 source locations (no other global, so no code runs), and an entry that does
