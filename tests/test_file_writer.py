@@ -50,14 +50,37 @@ def _details(project: Path) -> dict[str, Any]:
 
 
 def test_the_process_writes_the_site_the_thread_writes(
-    project: Path, previous: tuple[Path, dict[str, str]], processes: list[FileWriter]
+    project: Path,
+    previous: tuple[Path, dict[str, str]],
+    processes: list[FileWriter],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Cold, then warm (pages served from the cache and linked): both sites
     equal the one written by the thread, page by page, and the page cache
-    records the same pages; stored pages' stats are the files' own."""
+    records the same pages; stored pages' stats are the files' own. The
+    graphs and exports went to the process before MkDocs converted pages
+    (``on_nav``), none of them again when MkDocs copied static files."""
+    handed: list[int] = []
+    real_hand_over = okrsite.engine.plugin.hand_over_early
+
+    def hand_over(files: Any, writes: Any) -> int:
+        handed.append(real_hand_over(files, writes))
+        return handed[-1]
+
+    copies: list[str] = []
+    real_blob = FileWriter.blob
+
+    def blob(self: FileWriter, data: bytes, destination: str) -> None:
+        copies.append(destination)
+        real_blob(self, data, destination)
+
+    monkeypatch.setattr(okrsite.engine.plugin, "hand_over_early", hand_over)
+    monkeypatch.setattr(FileWriter, "blob", blob)
     result = run(build_args(project))
     assert result.exit_code == 0, result.output
     assert len(processes) == 1
+    assert handed[0] > 5 and len(copies) == handed[0] == len(set(copies))
+    assert any(name.endswith("okrs.json") for name in copies)
     assert digest(project / "site") == previous[1]
     assert _details(project) == _details(previous[0])
     records = read_details((project / ".okrsite-cache" / "pages" / DETAILS_FILE).read_bytes())

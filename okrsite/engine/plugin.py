@@ -42,7 +42,11 @@ Hooks used, and why:
 - The second core: site and page-cache writes on a writer thread
   (:mod:`okrsite.engine.writer`), page conversion and search sections in a
   helper process (:mod:`okrsite.engine.pagehelper`); the first
-  ``on_post_build`` waits for both.
+  ``on_post_build`` waits for both. A large cold build starts its helper
+  processes as ``on_files`` begins, while the content loads
+  (:mod:`okrsite.engine.prestart`); ``on_nav`` (MkDocs has settled which files
+  the build includes) gives graphs and exports to the file writer process
+  before MkDocs converts pages (:mod:`okrsite.engine.generatedfile`).
 - ``on_serve``: watch the content directory and measured KRs' data files.
 - Page cache (``page_cache``, on by default; not under ``serve``): a
   generated page whose inputs are unchanged since the last build is not
@@ -101,7 +105,7 @@ import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -115,6 +119,7 @@ from okrsite.engine.fastpage import (
     nav_titles,
     shorten_toc,
 )
+from okrsite.engine.generatedfile import GeneratedFile, hand_over_early
 from okrsite.engine.htmlpost import (
     compact_html,
     park_html,
@@ -153,13 +158,13 @@ from okrsite.engine.sitefolders import KeptFolders
 from okrsite.engine.siteoutput import SiteOutput
 from okrsite.engine.templatecache import MemoryBytecodeCache
 from okrsite.engine.translations import translation_templates
-from okrsite.engine.writer import FILE_WRITER_PAGES, WRITES_NOW, SiteWrites
+from okrsite.engine.writer import FILE_WRITER_PAGES, SiteWrites
 from okrsite.errors import OkrsiteError
 from okrsite.processes import Interpreters
 from okrsite.site.build import build_docs_tree
 from okrsite.site.cache import BuildCache
 from okrsite.site.navigation import nav_to_mkdocs
-from okrsite.site.tree import FileContent, StoredContent
+from okrsite.site.tree import FileContent
 from okrsite.source.data import measure_files
 from okrsite.validate import LoadCache
 
@@ -168,75 +173,6 @@ log = logging.getLogger("mkdocs.plugins.okrsite")
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "md_in_html")
 CACHED_TEMPLATE = "okrsite-cached-page.html"
 """A blank template for pages served from the page cache (their HTML is stored)."""
-
-
-class _GeneratedFile(File):
-    """A generated file: the HTML parked out of its Markdown (see
-    :mod:`okrsite.engine.htmlpost`), and whether a dirty build may skip it."""
-
-    parked: tuple[str, ...] = ()
-    """Raw-HTML blocks, put back in ``on_post_page``."""
-    inline: tuple[tuple[str, ...], str] = ((), "")
-    """Inline spans and their token prefix, put back in ``on_page_content``."""
-    unchanged = False
-    cache_key: str | None = None
-    """The page's key in the page cache (None: not cached, e.g. under serve)."""
-    cached: CachedPage | None = None
-    """The stored page, when the cache has it: MkDocs renders nothing."""
-    search_content: str | None = None
-    """The page's HTML with attribute-free inline spans, for the search index."""
-
-    output: SiteOutput | None = None
-    """How this build places files into ``site/`` (None: as MkDocs does)."""
-    writes: SiteWrites | None = None
-    """The build's writer thread, if any (see :mod:`okrsite.engine.writer`)."""
-
-    def is_modified(self) -> bool:
-        if self.unchanged and os.path.isfile(self.abs_dest_path):
-            return False
-        return super().is_modified()
-
-    held: StoredContent | None = None
-    """A closed cycle's file kept by the cycle store, read only when its
-    content is asked for (it usually is not: its folder moves in whole)."""
-
-    @property
-    def content_bytes(self) -> bytes:
-        self._load_held()
-        return super().content_bytes
-
-    @content_bytes.setter
-    def content_bytes(self, value: bytes) -> None:
-        self.held = None
-        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
-
-    @property
-    def content_string(self) -> str:
-        self._load_held()
-        return super().content_string
-
-    @content_string.setter
-    def content_string(self, value: str) -> None:
-        self.held = None
-        File.content_string.fset(self, value)  # type: ignore[attr-defined]
-
-    def _load_held(self) -> None:
-        if self.held is not None:
-            self._content, self.held = self.held.load(), None
-
-    def copy_file(self, dirty: bool = False) -> None:
-        """A generated graph or export: linked from the cache's copy of the
-        same bytes where possible (creating files is what costs)."""
-        held, output = self.held, self.output
-        if held and output and output.already_there(self.abs_dest_path, held.sha256):
-            return  # its folder moved in whole: not even read
-        self._load_held()
-        content = self._content
-        if self.output is None or content is None or (dirty and not self.is_modified()):
-            super().copy_file(dirty)
-            return
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        (self.writes or WRITES_NOW).blob(self.output, data, self.abs_dest_path)
 
 
 class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
@@ -373,7 +309,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             if path in unchanged:
                 # A dirty rebuild skips it (its output is on disk, see is_modified):
                 # no parking, no fast page, MkDocs only lists it in the navigation.
-                kept = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=content))
+                kept = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content))
                 if os.path.isfile(kept.abs_dest_path):
                     kept.unchanged = True
                     files.append(kept)
@@ -392,7 +328,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
                     markdown, parked = park_html(str(text))
                     markdown, inline, prefix = park_inline(markdown)
                 held = None
-            file = cast(_GeneratedFile, _GeneratedFile.generated(config, path, content=markdown))
+            file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=markdown))
             file.held = held
             file.parked = tuple(parked)
             if inline:
@@ -414,6 +350,11 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         if self.config.fast_search:
             self._search = PageIndexer.start(config, self._helper)
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # The file writer idles while MkDocs converts pages: graphs and exports now.
+        hand_over_early(files, self._writes)
+        return nav
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -443,7 +384,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if isinstance(page.file, _GeneratedFile) and page.file.cached is not None:
+        if isinstance(page.file, GeneratedFile) and page.file.cached is not None:
             page.meta["template"] = CACHED_TEMPLATE
             page.meta["search"] = {"exclude": True}  # its stored entries go back in later
             return ""
@@ -530,7 +471,7 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         # Before the search indexer reads the page: it sees the spans' text.
-        if isinstance(page.file, _GeneratedFile):
+        if isinstance(page.file, GeneratedFile):
             if page.file.cached is not None:  # links to its anchors are still checked
                 page.present_anchor_ids = set(page.file.cached.anchors)
                 return ""
@@ -543,14 +484,14 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
         return html
 
     def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if isinstance(page.file, _GeneratedFile):
+        if isinstance(page.file, GeneratedFile):
             output = unpark_html(output, page.file.parked)
         return compact_html(output) if self.config.compact_html else output
 
     @event_priority(-100)  # last: the page exactly as it is written to site/
     def _cached_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         file = page.file
-        if self._pages is None or not isinstance(file, _GeneratedFile) or file.cache_key is None:
+        if self._pages is None or not isinstance(file, GeneratedFile) or file.cache_key is None:
             return self._writes.page(output, page.file) if self._writes else output
         if file.cached is not None:
             self._pages.served[page.url] = file.cached

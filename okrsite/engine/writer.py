@@ -179,6 +179,11 @@ class SiteWrites:
         self._output = output
         return True
 
+    @property
+    def in_process(self) -> bool:
+        """Whether jobs go to a file writer process (:meth:`use_process`)."""
+        return self._process is not None
+
     def page(self, output: str, file: File) -> str:
         """Queue the page's bytes (encoded as MkDocs encodes them); returns what
         MkDocs should write itself (nothing, unless the page is blank)."""
