@@ -63,8 +63,8 @@ def test_the_process_writes_the_site_the_thread_writes(
     handed: list[int] = []
     real_hand_over = okrsite.engine.plugin.hand_over_early
 
-    def hand_over(files: Any, writes: Any) -> int:
-        handed.append(real_hand_over(files, writes))
+    def hand_over(files: Any, writes: Any, *, dirty: bool) -> int:
+        handed.append(real_hand_over(files, writes, dirty=dirty))
         return handed[-1]
 
     copies: list[str] = []

@@ -82,10 +82,10 @@ class GeneratedFile(File):
     handed_over = False
     """Already given to the writer by :meth:`hand_over` (MkDocs' copy skips it)."""
 
-    def hand_over(self) -> None:
+    def hand_over(self, dirty: bool) -> None:
         """A graph or export for the file writer process, before MkDocs would
-        copy it: see :func:`hand_over_early`."""
-        self.copy_file()
+        copy it (as it would, with its ``dirty``): see :func:`hand_over_early`."""
+        self.copy_file(dirty)
         self.handed_over = True
 
     def copy_file(self, dirty: bool = False) -> None:
@@ -105,11 +105,11 @@ class GeneratedFile(File):
         (self.writes or WRITES_NOW).blob(self.output, data, self.abs_dest_path)
 
 
-def hand_over_early(files: Iterable[File], writes: SiteWrites | None) -> int:
+def hand_over_early(files: Iterable[File], writes: SiteWrites | None, *, dirty: bool) -> int:
     """Give the file writer process every generated non-page file the build
-    includes (what ``copy_static_files`` would copy), now; how many. Nothing
-    without a file writer process (a writer thread would take turns with the
-    build's thread for the GIL instead)."""
+    includes (what ``copy_static_files(dirty=dirty)`` would copy), now; how
+    many. Nothing without a file writer process (a writer thread would take
+    turns with the build's thread for the GIL instead)."""
     if writes is None or not writes.in_process:
         return 0
     count = 0
@@ -120,6 +120,6 @@ def hand_over_early(files: Iterable[File], writes: SiteWrites | None) -> int:
             and not file.is_documentation_page()
             and file.inclusion.is_included()
         ):
-            file.hand_over()
+            file.hand_over(dirty)
             count += 1
     return count

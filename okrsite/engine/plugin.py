@@ -351,9 +351,10 @@ class OkrsitePlugin(BasePlugin[OkrsitePluginConfig]):
             self._search = PageIndexer.start(config, self._helper)
         return files
 
+    @event_priority(-100)  # last: no plugin changes the build's files after this
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         # The file writer idles while MkDocs converts pages: graphs and exports now.
-        hand_over_early(files, self._writes)
+        hand_over_early(files, self._writes, dirty=self._dirty)
         return nav
 
     def on_env(
