@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import json
 import pickle
 import shutil
@@ -25,6 +26,7 @@ from pydantic_core import PydanticSerializationError
 from okrsite.cli import main
 from okrsite.model import CheckinsNotLoaded, checkins_loaded, load_checkins, load_cycle_checkins
 from okrsite.model.checkins import KeptCheckins
+from okrsite.validate import kept as kept_store
 from okrsite.validate import load_model
 from okrsite.validate.kept import KeptCycles
 
@@ -227,3 +229,45 @@ def test_the_current_cycle_and_measured_files_keep_their_check_ins_in_place(
     assert all(checkins_loaded(o) for o in model.cycles["2026-Q4"].okrs.values())
     assert all(checkins_loaded(o) for c in fresh.cycles.values() for o in c.okrs.values())
     assert not all(checkins_loaded(o) for o in model.cycles["2023-Q2"].okrs.values())
+
+
+def test_a_damaged_check_in_pack_is_an_explained_error_not_a_traceback(tmp_path: Path) -> None:
+    """A kept entry that reads back whole but whose check-in pack does not
+    (the store's files come back from a CI cache) is found only when a build
+    loads the pack: the build then fails with what to do, exit 1 and no
+    traceback, and builds again once the folder is gone."""
+    config = make_site(tmp_path / "site")
+    build(config, tmp_path / "out", "2026-11-23")
+    validated = tmp_path / "site" / ".okrsite-cache" / "validated"
+    packs: list[bytes] = []
+
+    class Recording(kept_store._ModelUnpickler):
+        def find_class(self, module: str, name: str) -> object:
+            found = super().find_class(module, name)
+            if found is kept_store._pack:
+                return lambda data: packs.append(data) or kept_store._pack(data)
+            return found
+
+    damaged = 0
+    for entry in validated.glob("*.cycle.pickle"):
+        raw = entry.read_bytes()
+        packs.clear()
+        Recording(io.BytesIO(raw)).load()
+        for data in packs:
+            raw = raw.replace(data, b"\x00" * len(data))  # same length: the entry still reads
+            damaged += 1
+        entry.write_bytes(raw)
+    assert damaged > 0
+    # The other audience misses the closed-cycle store (not the validated
+    # one), so the closed quarters' pages are made from the kept cycles, and
+    # their check-ins are loaded.
+    out = tmp_path / "out2"
+    args = ["build", "-f", str(config), "--site-dir", str(out), "--today", "2026-11-23"]
+    args += ["--audience", "internal"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "damaged check-ins in the validated-cycle store" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    shutil.rmtree(validated)
+    build(config, out, "2026-11-23")

@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
+from okrsite.errors import BuildError
+
 if TYPE_CHECKING:
     from okrsite.model.content import CheckIn, KeyResult
     from okrsite.model.validated import Cycle, UnitOkrs
@@ -69,7 +71,11 @@ class KeptCheckins:
     def load(self) -> list[CheckIn]:
         lists = self.pack.lists()
         if self.index >= len(lists):
-            raise CheckinsNotLoaded("a kept key result's check-ins are missing from their pack")
+            raise BuildError(
+                "a kept key result's check-ins are missing from their pack in the "
+                "validated-cycle store: delete the cache directory's 'validated' folder "
+                "and build again"
+            )
         found = lists[self.index]
         if self.without_authors and any(c.author is not None for c in found):
             return without_authors(found)

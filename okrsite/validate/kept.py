@@ -34,6 +34,9 @@ placeholder read back (:mod:`okrsite.model.checkins`): a warm rebuild reads
 none of them, and readers load them by name where a store misses. Files
 with measured key results keep theirs in place (every load reads them).
 Reading 7 quarters back at 100 units: ~0.30 → ~0.10 s of the main thread.
+A pack that does not read back is found only when something loads it,
+too late to count as a miss: the build then stops with a
+:class:`~okrsite.errors.BuildError` that says to delete the store.
 
 Entries are untrusted (a CI cache restores them), like the parse cache's:
 a restricted unpickler builds only okrsite's model classes, dates and
@@ -61,9 +64,9 @@ from typing import Any
 from pydantic import BaseModel
 
 import okrsite
-from okrsite.errors import SourceLocation
+from okrsite.errors import BuildError, SourceLocation
 from okrsite.model import CheckIn, Cycle, KeyResult, UnitOkrs
-from okrsite.model.checkins import CheckinsNotLoaded, KeptCheckins
+from okrsite.model.checkins import KeptCheckins
 from okrsite.model.content import SOURCE_KEY
 from okrsite.source.files import write_atomically
 
@@ -541,6 +544,13 @@ class _Deferred:
     index: int
 
 
+DAMAGED = (
+    "damaged check-ins in the validated-cycle store: delete the cache "
+    "directory's 'validated' folder and build again"
+)
+"""The error of a pack that does not read back (found only when loaded)."""
+
+
 class _Pack:
     """A unit file's check-ins read back packed: decoded on the first
     :meth:`lists` (see :mod:`okrsite.model.checkins`)."""
@@ -562,11 +572,9 @@ class _Pack:
                     raise pickle.UnpicklingError("not lists of check-ins")
             except Exception as err:
                 # The entry read back whole, its pack did not: a damaged cache
-                # file, found too late to read as a miss.
-                raise CheckinsNotLoaded(
-                    "damaged check-ins in the validated-cycle store: delete "
-                    "the cache directory's 'validated' folder and build again"
-                ) from err
+                # file, found too late to read as a miss. Explained, not a
+                # traceback (a CI cache restores these files).
+                raise BuildError(DAMAGED) from err
             self._lists = found
             self._data = b""
         return self._lists
