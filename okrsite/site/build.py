@@ -112,16 +112,14 @@ def build_docs_tree(
             if found is not None:
                 reused[cycle_id] = found
         context.reused_cycles = frozenset(reused)
-        for cycle_id in keys:
-            if cycle_id not in reused:
-                load_cycle_checkins(public_model.cycles[cycle_id])
-            stored = reused.get(cycle_id)
-            parts = stored.exports if stored is not None else _export_parts(context, cycle_id)
-            for name, part in parts.items():
-                context.export_parts.setdefault(name, {})[cycle_id] = part
     for cycle_id, cycle in public_model.cycles.items():
         if cycle_id not in reused:  # its pages and exports are made: they read check-ins
             load_cycle_checkins(cycle)
+    for cycle_id in keys:  # closed cycles' parts of the exports
+        stored = reused.get(cycle_id)
+        parts = stored.exports if stored is not None else _export_parts(context, cycle_id)
+        for name, part in parts.items():
+            context.export_parts.setdefault(name, {})[cycle_id] = part
     produced: dict[Producer, list[GeneratedFile]] = {}
     fresh: dict[str, dict[str, FileContent]] = {
         cycle_id: {} for cycle_id in keys if cycle_id not in reused
