@@ -27,7 +27,7 @@ rather than a lazy list whose C-level readers would see it empty.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from okrsite.errors import BuildError
 
@@ -105,9 +105,9 @@ def checkins_of(kr: KeyResult) -> list[CheckIn]:
     decoded once). For readers of single key results anywhere in the model
     (progress of an ungraded key result without ``current``: profiles,
     roll-ups), where loading whole files first would be guesswork."""
-    found = kr.__dict__.get("checkins")
-    if type(found) is KeptCheckins:
-        found = kr.__dict__["checkins"] = found.load()
+    kept = kept_checkins(kr)
+    if kept is not None:
+        kr.__dict__["checkins"] = kept.load()
     return kr.checkins
 
 
@@ -119,16 +119,13 @@ def kept_checkins(kr: KeyResult) -> KeptCheckins | None:
 
 def checkins_loaded(okrs: UnitOkrs) -> bool:
     """Whether every key result of the unit file holds its check-in list."""
-    return all(type(kr.__dict__.get("checkins")) is not KeptCheckins for kr in _key_results(okrs))
+    return all(kept_checkins(kr) is None for kr in _key_results(okrs))
 
 
 def load_checkins(okrs: UnitOkrs) -> UnitOkrs:
     """Put the unit file's kept check-ins in place (see module doc); returns ``okrs``."""
     for kr in _key_results(okrs):
-        values: dict[str, Any] = kr.__dict__
-        found = values.get("checkins")
-        if type(found) is KeptCheckins:
-            values["checkins"] = found.load()
+        checkins_of(kr)
     return okrs
 
 
