@@ -32,6 +32,9 @@ from okrsite.engine.mdresult import Converted, TocSettings
 from okrsite.engine.writer import PageWriter
 from okrsite.processes import Interpreters, started_by
 
+MODULE = "okrsite.engine.pagehelper"
+"""This module's name, also when it runs as ``__main__`` (the helper)."""
+
 MIN_PAGES = 300
 """Fewer generated pages than this: no helper (starting an interpreter
 costs ~0.3 s of the second core)."""
@@ -63,7 +66,7 @@ class PageHelper:
         block_tags: frozenset[str] = frozenset(),
         interpreters: Interpreters | None = None,
     ):
-        self._process = started_by(interpreters, "okrsite.engine.pagehelper")
+        self._process = started_by(interpreters, MODULE)
         self._sender = PageWriter()
         self._replies: dict[int, Any] = {}
         self._asked = 0

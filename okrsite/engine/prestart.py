@@ -25,12 +25,11 @@ from pathlib import Path
 
 from okrsite.engine.filewriter import MODULE as FILE_WRITER
 from okrsite.engine.options import OkrsitePluginConfig
+from okrsite.engine.pagehelper import MODULE as PAGE_HELPER
 from okrsite.engine.pagehelper import usable_cores
+from okrsite.graphs.worker import MODULE as GRAPH_WORKER
 from okrsite.processes import Interpreters
 from okrsite.source import UNIT_SUFFIXES
-
-GRAPH_WORKER = "okrsite.graphs.worker"
-PAGE_HELPER = "okrsite.engine.pagehelper"
 
 MIN_UNIT_FILES = 150
 """Unit files from which a cold build draws more than the graph worker's 25

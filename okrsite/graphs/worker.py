@@ -42,6 +42,9 @@ from okrsite.processes import Interpreters, started_by
 
 log = logging.getLogger(__name__)
 
+MODULE = "okrsite.graphs.worker"
+"""This module's name, also when it runs as ``__main__`` (the helper)."""
+
 Finisher = Callable[[str], str]
 
 
@@ -87,7 +90,7 @@ class DotWorker:
         setup = pickle.dumps(
             (path, env, jobs, timeout, cache_dir, finisher), protocol=pickle.HIGHEST_PROTOCOL
         )  # first: a finisher that does not pickle raises here, before any process
-        self._process = started_by(interpreters, "okrsite.graphs.worker")
+        self._process = started_by(interpreters, MODULE)
         self._lock = threading.Lock()
         self._pending: dict[int, tuple[str, Future[str], Future[str | None]]] = {}
         self._next = 0
