@@ -82,7 +82,9 @@ def redact(
         known = given.get(cycle_id)
         touched: set[str] = set()
         for unit_id, okrs in cycle.okrs.items():
-            if unit_id in known[1] if known is not None else _touches(okrs, private_refs):
+            # Whether redaction changes the file: kept for a closed cycle, else searched.
+            changes = unit_id in known[1] if known is not None else _touches(okrs, private_refs)
+            if changes:
                 touched.add(unit_id)
             elif people:  # unchanged: shared (without people every unit is copied)
                 okrs_by_unit[unit_id] = okrs
