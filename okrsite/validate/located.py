@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from okrsite.errors import ContentIssue
 from okrsite.source import LoadedFile
 from okrsite.source.loaded import DataPath
+from okrsite.source.text import short
 
 _TYPE_WORDS = {
     "float_type": "a number",
@@ -54,7 +55,7 @@ def located_issues(
         kind = error["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            message = f"unknown key '{key}'"
+            message = f"unknown key '{short(key)}'"
             suggestion = difflib.get_close_matches(key, _fields_at(schema, path[:-1]), n=1)
             if suggestion:
                 message += f" (did you mean '{suggestion[0]}'?)"
@@ -188,8 +189,7 @@ def _limit(value: Any) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "…"
-        return f"text '{text}'"
+        return f"text '{short(value)}'"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
