@@ -6,7 +6,20 @@ problems it found; the CLI and the MkDocs plugin format them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""What a one-line message cannot show (control characters, line and
+paragraph separators, lone surrogates): content quoted in a message shows
+them as '?'."""
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: content it quotes may hold line
+    breaks (a reference may end in one), and every issue is printed as one
+    ``file:line:column: message`` line."""
+    return UNSHOWABLE.sub("?", message)
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +42,7 @@ class ContentIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return f"{self.location}: {one_line(self.message)}"
 
 
 class OkrsiteError(Exception):
@@ -57,4 +70,4 @@ class RowIssue(ContentIssue):
     (the header row is 1, as spreadsheets number it)."""
 
     def __str__(self) -> str:
-        return f"{self.location.path}:{self.location.line}: {self.message}"
+        return f"{self.location.path}:{self.location.line}: {one_line(self.message)}"

@@ -705,6 +705,19 @@ def test_text_and_json_formats() -> None:
     assert summary([]) == "no findings"
 
 
+def test_a_finding_quoting_a_line_break_prints_as_one_line() -> None:
+    """Content quoted in a message may hold line breaks (a title written with
+    one): the text format and ``str`` still print one line per finding, the
+    JSON keeps the message as written."""
+    quoted = Finding(SourceLocation("content/x.yaml", 2, 3), "OKR001", "warning",
+                     "key result 'Ship\nit\u2028now' is an activity", "h")  # fmt: skip
+    assert str(quoted) == "content/x.yaml:2:3: warning OKR001: key result 'Ship?it?now' is an activity"
+    text = format_text([quoted], RULES_BY_ID)
+    assert text.splitlines()[0].endswith(": key result 'Ship?it?now' is an activity")
+    assert len(text.splitlines()) == 2  # the finding and its hint
+    assert json.loads(format_json([quoted]))["findings"][0]["message"] == quoted.message
+
+
 def test_fails_on_errors_or_strict_warnings() -> None:
     """Errors always fail; warnings only with strict; info never."""
     warning, info = SAMPLE

@@ -355,8 +355,8 @@ def check_outcome(content: Path) -> bool:
 
 @FUZZ
 @given(files=content_tree())
-# Found by this test in CI: a quoted value with line breaks made a message of
-# several lines (validate/located quoted it without source/text.short).
+# Found by this test in CI: a quoted value with line breaks made an issue print
+# as several lines (errors.ContentIssue now prints every message as one line).
 @example(
     files={
         "company.yaml": "name: '0'\nmethod: cascade\ncycles:\n- '\n\n  '\n",

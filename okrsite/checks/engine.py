@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from okrsite.analysis.alignment import AlignmentIndex
-from okrsite.errors import SourceLocation
+from okrsite.errors import SourceLocation, one_line
 from okrsite.model import (
     ROOT_UNIT,
     Cycle,
@@ -91,7 +91,7 @@ class Finding:
         )
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity} {self.rule_id}: {self.message}"
+        return f"{self.location}: {self.severity} {self.rule_id}: {one_line(self.message)}"
 
 
 CheckFunction = Callable[["CheckContext"], Iterable[Finding]]

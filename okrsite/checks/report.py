@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from okrsite.checks.engine import Finding, Rule, count_by_severity
+from okrsite.errors import one_line
 
 FORMATS = ("text", "json", "github")
 JSON_VERSION = 1
@@ -56,7 +57,8 @@ def format_rule_summary(findings: Iterable[Finding], rules: Mapping[str, Rule]) 
 
 def _finding_lines(item: Finding, rules: Mapping[str, Rule]) -> list[str]:
     return [
-        f"{item.location}: {item.severity} {rule_label(item.rule_id, rules)}: {item.message}",
+        f"{item.location}: {item.severity} {rule_label(item.rule_id, rules)}: "
+        f"{one_line(item.message)}",
         f"    hint: {item.hint}",
     ]
 

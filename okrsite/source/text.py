@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from okrsite.errors import ContentIssue, SourceLocation
+from okrsite.errors import UNSHOWABLE, ContentIssue, SourceLocation
 from okrsite.source.loaded import MAX_FILE_BYTES, Location
 
 BOM_MESSAGE = "file starts with a byte-order mark; save it as UTF-8 without BOM"
@@ -27,8 +27,6 @@ _PLAIN_BYTES = bytes(
     for b in range(256)
     if b in (9, 10, 13) or 0x20 <= b < 0x7F or (b >= 0x80 and b not in (0xC2, 0xEF))
 )
-# Characters we never echo back in a message (control, line breaks, surrogates).
-UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # YAML's line breaks: PyYAML and libyaml count lines by these.
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 

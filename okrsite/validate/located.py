@@ -16,7 +16,6 @@ from pydantic import BaseModel, ValidationError
 from okrsite.errors import ContentIssue
 from okrsite.source import LoadedFile
 from okrsite.source.loaded import DataPath
-from okrsite.source.text import short
 
 _TYPE_WORDS = {
     "float_type": "a number",
@@ -55,7 +54,7 @@ def located_issues(
         kind = error["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            message = f"unknown key '{short(key)}'"
+            message = f"unknown key '{key}'"
             suggestion = difflib.get_close_matches(key, _fields_at(schema, path[:-1]), n=1)
             if suggestion:
                 message += f" (did you mean '{suggestion[0]}'?)"
@@ -189,7 +188,8 @@ def _limit(value: Any) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"text '{short(value)}'"
+        text = value if len(value) <= 40 else value[:37] + "…"
+        return f"text '{text}'"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
